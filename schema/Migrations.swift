@@ -1,0 +1,14 @@
+// The SQL files in this folder are the single source of truth for the store
+// schema; the build embeds them. Append a new file and a new line here for each
+// migration; never edit one that has shipped.
+
+/// The store's migrations, in order, as (identifier, SQL).
+public enum EmbargoMigrations {
+    public static let all: [(identifier: String, sql: String)] = [
+        ("m0001_init", text(PackageResources.m0001_init_sql)),
+    ]
+
+    private static func text(_ bytes: [UInt8]) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+}
