@@ -1,0 +1,71 @@
+import EmbargoStore
+import Foundation
+
+/// The result of a finished process.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: [UInt8]
+    public var stderr: [UInt8]
+
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+/// Starts processes. Always an argv array, never a shell string, so that no
+/// argument is ever interpreted; secrets never go on argv.
+public protocol ProcessRunner: Sendable {
+    func run(_ executable: String, _ arguments: [String], environment: [String: String]?,
+             directory: URL?, input: [UInt8]?) throws -> ProcessResult
+}
+
+/// Runs processes with Foundation's `Process`, searching `PATH` for the executable.
+public struct SystemProcessRunner: ProcessRunner {
+    public init() {}
+
+    public func run(_ executable: String, _ arguments: [String], environment: [String: String]?,
+                    directory: URL?, input: [UInt8]?) throws -> ProcessResult
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+        if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = directory }
+        let outPipe = Pipe()
+        let errPipe = Pipe()
+        let inPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
+        do {
+            try process.run()
+        } catch {
+            throw EmbargoError(.failure, "cannot start \(executable)", hint: "install \(executable) and check PATH")
+        }
+        // Drain both pipes concurrently so that a chatty process never blocks.
+        let group = DispatchGroup()
+        let collected = Collected()
+        group.enter()
+        DispatchQueue.global().async {
+            collected.setErr(errPipe.fileHandleForReading.readDataToEndOfFile())
+            group.leave()
+        }
+        if let input {
+            group.enter()
+            DispatchQueue.global().async {
+                try? inPipe.fileHandleForWriting.write(contentsOf: Data(input))
+                try? inPipe.fileHandleForWriting.close()
+                group.leave()
+            }
+        }
+        let out = outPipe.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return ProcessResult(status: process.terminationStatus, stdout: [UInt8](out), stderr: [UInt8](collected.err))
+    }
+}
+
+// Written by one background task and read after `group.wait()`, which orders the accesses.
+private final class Collected: @unchecked Sendable {
+    private(set) var err = Data()
+    func setErr(_ data: Data) { err = data }
+}

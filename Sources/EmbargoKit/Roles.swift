@@ -1,0 +1,47 @@
+import EmbargoStore
+
+/// A member's role in the release process (DOMAIN.md).
+public enum Role: String, CaseIterable, Codable, Sendable {
+    case admin, preparer, qa, publisher, security
+}
+
+/// Something a member may or may not do. Checked in one place: `Permissions.require`.
+public enum Action: String, CaseIterable, Codable, Sendable {
+    case read
+    case manageMembers = "manage-members"
+    case manageProjects = "manage-projects"
+    case maintainStore = "maintain-store"
+
+    public var summary: String {
+        switch self {
+        case .read: return "read the store"
+        case .manageMembers: return "add, remove members and change roles"
+        case .manageProjects: return "add projects and change their settings"
+        case .maintainStore: return "restore the store from a backup"
+        }
+    }
+}
+
+/// The permission table: which roles may take each action.
+public enum Permissions {
+    public static func roles(for action: Action) -> [Role] {
+        switch action {
+        case .read: return Role.allCases
+        case .manageMembers, .maintainStore: return [.admin]
+        case .manageProjects: return [.admin, .preparer]
+        }
+    }
+
+    public static func allows(_ role: Role, _ action: Action) -> Bool {
+        roles(for: action).contains(role)
+    }
+
+    /// Throws a policy refusal (exit 3) naming the roles the action needs.
+    public static func require(_ action: Action, by member: Member) throws {
+        guard allows(member.role, action) else {
+            let needed = roles(for: action).map(\.rawValue).joined(separator: " or ")
+            throw EmbargoError(.refused, "member \(member.name) has role \(member.role.rawValue); \(action.summary) needs role \(needed)",
+                               hint: "ask an admin to run 'embargo member role \(member.name) ROLE' or to do it")
+        }
+    }
+}

@@ -1,0 +1,344 @@
+import EmbargoCrypto
+import EmbargoStore
+import Foundation
+import GRDB
+
+/// A clock, injected so that tests and rehearsals are deterministic.
+public protocol Clock: Sendable {
+    func now() -> Date
+}
+
+public struct SystemClock: Clock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+/// Side effects the domain needs, supplied by the CLI (or a test).
+public struct Environment: Sendable {
+    public var clock: Clock
+    public var runner: ProcessRunner
+    /// Environment for child processes such as git; nil inherits the caller's.
+    public var childEnvironment: [String: String]?
+
+    public init(clock: Clock = SystemClock(), runner: ProcessRunner = SystemProcessRunner(),
+                childEnvironment: [String: String]? = nil)
+    {
+        self.clock = clock
+        self.runner = runner
+        self.childEnvironment = childEnvironment
+    }
+
+    func git(_ repository: URL) -> Git {
+        Git(repository: repository, runner: runner, environment: childEnvironment)
+    }
+}
+
+/// An open store together with the member acting on it (the holder of the
+/// identity in use). Every domain operation goes through here.
+// Not Sendable: it owns a Store, which is used from one thread.
+public final class Workspace {
+    public let store: Store
+    public let identity: EmbargoIdentity
+    public private(set) var member: Member
+    public let environment: Environment
+
+    init(store: Store, identity: EmbargoIdentity, member: Member, environment: Environment) {
+        self.store = store
+        self.identity = identity
+        self.member = member
+        self.environment = environment
+    }
+
+    /// Creates a store whose first member (role admin) holds `identity`.
+    public static func initialize(
+        at directory: URL, identity: EmbargoIdentity, memberName: String, environment: Environment
+    ) throws -> Workspace {
+        try Validate.memberName(memberName)
+        let now = Timestamp.string(environment.clock.now())
+        let member = Member(name: memberName, recipient: identity.recipient, signingKey: identity.signingKey,
+                            role: .admin, addedAt: now, addedBy: nil)
+        let store = try Store.create(at: directory, recipients: [identity.age.recipient]) { db in
+            try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES ('created_at', ?), ('store_id', ?)",
+                           arguments: [now, UUID().uuidString.lowercased()])
+            try member.insert(db)
+        }
+        return Workspace(store: store, identity: identity, member: member, environment: environment)
+    }
+
+    /// Opens a store as the member holding `identity`.
+    public static func open(at directory: URL, identity: EmbargoIdentity, environment: Environment) throws -> Workspace {
+        let store = try Store.open(at: directory, identity: identity.age)
+        let member = try store.read { db in
+            try Member.filter(Column("recipient") == identity.recipient).fetchOne(db)
+        }
+        guard let member else {
+            throw EmbargoError(.accessDenied, "this identity is not a member of the store",
+                               hint: "ask a store admin to run 'embargo member add' with your 'embargo identity show' output")
+        }
+        return Workspace(store: store, identity: identity, member: member, environment: environment)
+    }
+
+    var now: String { Timestamp.string(environment.clock.now()) }
+
+    // MARK: Members
+
+    public func members() throws -> [Member] {
+        try store.read { db in try Member.order(Column("name")).fetchAll(db) }
+    }
+
+    @discardableResult
+    public func addMember(name: String, recipient: String, signingKey: String, role: Role) throws -> Member {
+        try Permissions.require(.manageMembers, by: member)
+        try Validate.memberName(name)
+        let ageRecipient: AgeX25519Recipient
+        do {
+            ageRecipient = try AgeX25519Recipient(parsing: recipient)
+        } catch {
+            throw EmbargoError(.failure, "'\(recipient.prefix(80))' is not an age X25519 recipient",
+                               hint: "pass the \"recipient\" (age1...) printed by 'embargo identity show --json'")
+        }
+        let minisignKey: MinisignPublicKey
+        do {
+            minisignKey = try MinisignPublicKey(base64: signingKey)
+        } catch {
+            throw EmbargoError(.failure, "'\(signingKey.prefix(80))' is not a minisign public key",
+                               hint: "pass the \"signing_key\" (RW...) printed by 'embargo identity show --json'")
+        }
+        let added = Member(name: name, recipient: ageRecipient.encoded, signingKey: minisignKey.base64, role: role,
+                           addedAt: now, addedBy: member.name)
+        try store.writeUpdatingKeyring { db in
+            if try Member.fetchOne(db, key: name) != nil {
+                throw EmbargoError(.failure, "member \(name) already exists", hint: "run 'embargo member list'")
+            }
+            if try Member.filter(Column("recipient") == added.recipient || Column("signing_key") == added.signingKey)
+                .fetchOne(db) != nil
+            {
+                throw EmbargoError(.failure, "these keys already belong to another member", hint: "run 'embargo member list'")
+            }
+            try added.insert(db)
+            return try Self.recipients(db)
+        }
+        return added
+    }
+
+    @discardableResult
+    public func setRole(name: String, role: Role) throws -> Member {
+        try Permissions.require(.manageMembers, by: member)
+        let updated = try store.write { db -> Member in
+            guard var target = try Member.fetchOne(db, key: name) else { throw Self.unknownMember(name) }
+            if target.role == .admin, role != .admin, try Self.adminCount(db) == 1 {
+                throw EmbargoError(.refused, "member \(name) is the last admin",
+                                   hint: "make another member admin first")
+            }
+            target.role = role
+            try target.update(db)
+            return target
+        }
+        if updated.name == member.name { member = updated }
+        return updated
+    }
+
+    /// Removes a member and rotates the data key: the removed identity can open
+    /// neither the store nor any of its backups afterwards.
+    public func removeMember(name: String) throws {
+        try Permissions.require(.manageMembers, by: member)
+        try store.writeRotatingKey { db in
+            guard let target = try Member.fetchOne(db, key: name) else { throw Self.unknownMember(name) }
+            if target.role == .admin, try Self.adminCount(db) == 1 {
+                throw EmbargoError(.refused, "member \(name) is the last admin", hint: "make another member admin first")
+            }
+            try target.delete(db)
+            return try Self.recipients(db)
+        }
+    }
+
+    static func recipients(_ db: Database) throws -> [AgeX25519Recipient] {
+        try String.fetchAll(db, sql: "SELECT recipient FROM members ORDER BY name")
+            .map { try AgeX25519Recipient(parsing: $0) }
+    }
+
+    static func adminCount(_ db: Database) throws -> Int {
+        try Member.filter(Column("role") == Role.admin.rawValue).fetchCount(db)
+    }
+
+    static func unknownMember(_ name: String) -> EmbargoError {
+        EmbargoError(.failure, "member \(name) not found", hint: "run 'embargo member list' to see members")
+    }
+
+    // MARK: Projects
+
+    public static let policies = ["drupal"]
+
+    @discardableResult
+    public func addProject(
+        name: String, repository: String, remote: String, branches: [String], packageName: String?, policy: String
+    ) throws -> ProjectDetails {
+        try Permissions.require(.manageProjects, by: member)
+        try Validate.projectName(name)
+        let repoURL = URL(fileURLWithPath: repository).standardizedFileURL
+        try checkRepository(repoURL, remote: remote, branches: branches)
+        try Validate.policy(policy)
+        let project = Project(name: name, repoPath: repoURL.path, remote: remote, packageName: packageName ?? name,
+                              policy: policy, testCommand: nil, buildCommand: nil, createdAt: now)
+        try Validate.packageName(project.packageName)
+        try store.write { db in
+            if try Project.fetchOne(db, key: name) != nil {
+                throw EmbargoError(.failure, "project \(name) already exists", hint: "run 'embargo project show \(name)'")
+            }
+            try project.insert(db)
+            try Self.saveBranches(db, project: name, branches: branches)
+        }
+        return ProjectDetails(project: project, branches: branches)
+    }
+
+    public func projects() throws -> [ProjectDetails] {
+        try store.read { db in
+            try Project.order(Column("name")).fetchAll(db).map { try Self.details(db, $0) }
+        }
+    }
+
+    public func project(named name: String) throws -> ProjectDetails {
+        try store.read { db in
+            guard let project = try Project.fetchOne(db, key: name) else { throw Self.unknownProject(name) }
+            return try Self.details(db, project)
+        }
+    }
+
+    /// Changes to a project's settings; nil leaves a field as it is.
+    public struct ProjectChanges: Sendable {
+        public var repository: String?
+        public var remote: String?
+        public var packageName: String?
+        public var policy: String?
+        public var testCommand: String?
+        public var buildCommand: String?
+        public var addBranches: [String] = []
+        public var removeBranches: [String] = []
+
+        public init() {}
+
+        public var isEmpty: Bool {
+            repository == nil && remote == nil && packageName == nil && policy == nil && testCommand == nil
+                && buildCommand == nil && addBranches.isEmpty && removeBranches.isEmpty
+        }
+    }
+
+    @discardableResult
+    public func setProject(name: String, changes: ProjectChanges) throws -> ProjectDetails {
+        try Permissions.require(.manageProjects, by: member)
+        guard !changes.isEmpty else {
+            throw EmbargoError(.usage, "nothing to change", hint: "pass at least one option, see 'embargo project set --help'")
+        }
+        var details = try project(named: name)
+        var project = details.project
+        if let repository = changes.repository { project.repoPath = URL(fileURLWithPath: repository).standardizedFileURL.path }
+        if let remote = changes.remote { project.remote = remote }
+        if let packageName = changes.packageName {
+            try Validate.packageName(packageName)
+            project.packageName = packageName
+        }
+        if let policy = changes.policy {
+            try Validate.policy(policy)
+            project.policy = policy
+        }
+        if let command = changes.testCommand { project.testCommand = command.isEmpty ? nil : command }
+        if let command = changes.buildCommand { project.buildCommand = command.isEmpty ? nil : command }
+        for branch in changes.removeBranches where !details.branches.contains(branch) {
+            throw EmbargoError(.failure, "project \(name) has no branch \(branch)", hint: "run 'embargo project show \(name)'")
+        }
+        var branches = details.branches.filter { !changes.removeBranches.contains($0) }
+        for branch in changes.addBranches where !branches.contains(branch) { branches.append(branch) }
+        guard !branches.isEmpty else {
+            throw EmbargoError(.failure, "a project needs at least one release branch")
+        }
+        try checkRepository(URL(fileURLWithPath: project.repoPath), remote: project.remote, branches: branches)
+        let final = project
+        try store.write { db in
+            guard try Project.fetchOne(db, key: name) != nil else { throw Self.unknownProject(name) }
+            try final.update(db)
+            try Self.saveBranches(db, project: name, branches: branches)
+        }
+        details = ProjectDetails(project: final, branches: branches)
+        return details
+    }
+
+    private func checkRepository(_ repository: URL, remote: String, branches: [String]) throws {
+        let git = environment.git(repository)
+        guard git.isRepository() else {
+            throw EmbargoError(.failure, "\(repository.path) is not a git repository",
+                               hint: "pass the path of the project's clone with --repo")
+        }
+        guard !remote.hasPrefix("-"), try git.hasRemote(remote) else {
+            throw EmbargoError(.failure, "the repository has no remote named \(remote)",
+                               hint: "run 'git -C \(repository.path) remote -v' to see its remotes")
+        }
+        guard !branches.isEmpty else {
+            throw EmbargoError(.usage, "a project needs at least one release branch", hint: "pass --branch B")
+        }
+        guard Set(branches).count == branches.count else {
+            throw EmbargoError(.usage, "a branch is given twice")
+        }
+        for branch in branches {
+            guard try git.isValidBranchName(branch), try git.branchCommit(branch, remote: remote) != nil else {
+                throw EmbargoError(.failure, "branch \(branch) not found in \(repository.path)",
+                                   hint: "run 'git -C \(repository.path) branch -a' to see its branches")
+            }
+        }
+    }
+
+    static func saveBranches(_ db: Database, project: String, branches: [String]) throws {
+        try db.execute(sql: "DELETE FROM project_branches WHERE project = ?", arguments: [project])
+        for (position, branch) in branches.enumerated() {
+            try db.execute(sql: "INSERT INTO project_branches (project, branch, position) VALUES (?, ?, ?)",
+                           arguments: [project, branch, position])
+        }
+    }
+
+    static func details(_ db: Database, _ project: Project) throws -> ProjectDetails {
+        let branches = try String.fetchAll(
+            db, sql: "SELECT branch FROM project_branches WHERE project = ? ORDER BY position", arguments: [project.name])
+        return ProjectDetails(project: project, branches: branches)
+    }
+
+    static func unknownProject(_ name: String) -> EmbargoError {
+        EmbargoError(.failure, "project \(name) not found", hint: "run 'embargo project list' to see known projects")
+    }
+}
+
+/// Input checks shared by commands.
+enum Validate {
+    static func memberName(_ name: String) throws {
+        guard isSimpleName(name, extra: "._@-") else {
+            throw EmbargoError(.usage, "'\(name.prefix(64))' is not a valid member name",
+                               hint: "use 1-64 letters, digits, '.', '_', '@' or '-'")
+        }
+    }
+
+    static func projectName(_ name: String) throws {
+        guard isSimpleName(name, extra: "._-") else {
+            throw EmbargoError(.usage, "'\(name.prefix(64))' is not a valid project name",
+                               hint: "use 1-64 letters, digits, '.', '_' or '-'")
+        }
+    }
+
+    static func packageName(_ name: String) throws {
+        guard isSimpleName(name, extra: "._-") else {
+            throw EmbargoError(.usage, "'\(name.prefix(64))' is not a valid package name",
+                               hint: "use 1-64 letters, digits, '.', '_' or '-'")
+        }
+    }
+
+    static func policy(_ policy: String) throws {
+        guard Workspace.policies.contains(policy) else {
+            throw EmbargoError(.usage, "unknown policy \(policy)",
+                               hint: "known policies: \(Workspace.policies.joined(separator: ", "))")
+        }
+    }
+
+    private static func isSimpleName(_ name: String, extra: String) -> Bool {
+        guard (1...64).contains(name.count), let first = name.unicodeScalars.first,
+              CharacterSet.alphanumerics.contains(first), first.isASCII
+        else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || extra.unicodeScalars.contains($0)) }
+    }
+}

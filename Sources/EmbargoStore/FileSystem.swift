@@ -1,0 +1,139 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// File operations the store relies on for crash safety: exclusive creation
+/// with a chosen mode, fsync of files and directories, atomic replacement.
+public enum SafeFile {
+    /// Reads a whole file; nil if it does not exist.
+    public static func read(_ url: URL) throws -> [UInt8]? {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw EmbargoError(.failure, "cannot read \(url.path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_size > 0 { result.reserveCapacity(Int(st.st_size)) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw EmbargoError(.failure, "cannot read \(url.path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            result.append(contentsOf: buffer[0..<n])
+        }
+        return result
+    }
+
+    /// Writes `bytes` to a new file that must not exist yet, with `mode`, and fsyncs it.
+    public static func createExclusive(_ url: URL, bytes: [UInt8], mode: mode_t = 0o600) throws {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            throw EmbargoError(.failure, "cannot create \(url.path): \(String(cString: strerror(errno)))")
+        }
+        var ok = false
+        defer {
+            close(fd)
+            if !ok { unlink(url.path) }
+        }
+        try writeAll(fd, bytes, path: url.path)
+        guard fsync(fd) == 0 else {
+            throw EmbargoError(.failure, "cannot sync \(url.path): \(String(cString: strerror(errno)))")
+        }
+        ok = true
+    }
+
+    /// Replaces `url` atomically: the new content goes to a temporary file in the
+    /// same directory, is synced, renamed over `url`, and the directory is synced.
+    /// A crash leaves either the old or the new file, never a mix.
+    public static func replaceAtomically(_ url: URL, bytes: [UInt8], mode: mode_t = 0o600) throws {
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        unlink(temporary.path)
+        try createExclusive(temporary, bytes: bytes, mode: mode)
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary.path)
+            throw EmbargoError(.failure, "cannot replace \(url.path): \(reason)")
+        }
+        try syncDirectory(directory)
+    }
+
+    public static func syncDirectory(_ directory: URL) throws {
+        let fd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        _ = fsync(fd)
+    }
+
+    /// Creates a directory (and parents) with mode 0700 if missing.
+    public static func makePrivateDirectory(_ url: URL) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw EmbargoError(.failure, "\(url.path) exists and is not a directory")
+            }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(
+                at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw EmbargoError(.failure, "cannot create directory \(url.path)")
+        }
+        chmod(url.path, 0o700)
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in
+                Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                throw EmbargoError(.failure, "cannot write \(path): \(reason)",
+                                   hint: errno == ENOSPC ? "free disk space and retry; the previous state is intact" : nil)
+            }
+            offset += n
+        }
+    }
+}
+
+/// An exclusive advisory lock (`flock`) on a file, held until `unlock` or deinit.
+public final class FileLock {
+    private var fd: Int32
+
+    /// Blocks until the lock is held.
+    public init(_ url: URL) throws {
+        fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw EmbargoError(.failure, "cannot open lock file \(url.path): \(String(cString: strerror(errno)))")
+        }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno == EINTR { continue }
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            fd = -1
+            throw EmbargoError(.failure, "cannot lock \(url.path): \(reason)")
+        }
+    }
+
+    public func unlock() {
+        guard fd >= 0 else { return }
+        flock(fd, LOCK_UN)
+        close(fd)
+        fd = -1
+    }
+
+    deinit { unlock() }
+}

@@ -1,0 +1,114 @@
+import EmbargoCrypto
+import Foundation
+
+/// The store's symmetric key with its public identifier. The id lets a file
+/// say which key sealed it without revealing anything about the key.
+public struct DataKey: Sendable {
+    public let key: SecureBytes
+    public let id: [UInt8]
+
+    public init(_ key: SecureBytes) throws {
+        guard key.count == 32 else { throw EmbargoError(.verification, "data key has the wrong length") }
+        self.key = key
+        self.id = Array(HMAC.sha256(key: key, data: Array("embargo/v1/store-key-id".utf8)).prefix(16))
+    }
+
+    public static func generate() throws -> DataKey {
+        try DataKey(SecureBytes.random(count: 32))
+    }
+
+    public var idHex: String { id.map { String(format: "%02x", $0) }.joined() }
+}
+
+/// The on-disk format of a sealed database:
+///
+///     magic "EMBSTORE" (8) | format version u16 BE | generation u64 BE |
+///     key id (16) | nonce (12) | AES-256-GCM(ciphertext) | tag (16)
+///
+/// The whole header is the associated data, so no byte of the file can change
+/// unnoticed. The plaintext is `length u64 BE | database | zero padding` up to
+/// a multiple of `paddingQuantum`, so the file size says little about content.
+public struct SealedFile: Sendable {
+    public static let magic = Array("EMBSTORE".utf8)
+    public static let formatVersion: UInt16 = 1
+    public static let headerSize = 8 + 2 + 8 + 16 + 12
+    static let paddingQuantum = 16 * 1024
+
+    public var generation: UInt64
+    public var keyID: [UInt8]
+
+    /// Seals `plaintext` under `dataKey` as generation `generation`.
+    public static func seal(_ plaintext: SecureBytes, generation: UInt64, dataKey: DataKey) throws -> [UInt8] {
+        var header = magic
+        header.append(contentsOf: bigEndianBytes(UInt64(formatVersion)).suffix(2))
+        header.append(contentsOf: bigEndianBytes(generation))
+        header.append(contentsOf: dataKey.id)
+        header.append(contentsOf: try Random.bytes(AEAD.nonceSize))
+        let nonce = Array(header.suffix(AEAD.nonceSize))
+
+        let padded = paddedLength(plaintext.count)
+        let framed = SecureBytes(count: padded) { out in
+            let length = bigEndianBytes(UInt64(plaintext.count))
+            out.copyBytes(from: length)
+            plaintext.withUnsafeBytes { src in
+                if src.count > 0 { UnsafeMutableRawBufferPointer(rebasing: out[8..<(8 + src.count)]).copyMemory(from: src) }
+            }
+        }
+        let body = try AEAD.seal(.aes256gcm, key: dataKey.key, nonce: nonce, plaintext: framed, aad: header)
+        return header + body
+    }
+
+    /// Reads the header without decrypting. Throws a verification error on a
+    /// file that is not a store, is truncated, or comes from a newer version.
+    public static func header(of bytes: [UInt8]) throws -> SealedFile {
+        guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else {
+            throw EmbargoError(.verification, "the store file is not an embargo store or its header is damaged",
+                               hint: "restore a backup with 'embargo store restore FILE'")
+        }
+        guard bytes.count >= headerSize + AEAD.tagSize + 8 else {
+            throw EmbargoError(.verification, "the store file is truncated",
+                               hint: "restore a backup with 'embargo store restore FILE'")
+        }
+        let version = UInt16(bytes[8]) << 8 | UInt16(bytes[9])
+        guard version <= formatVersion else {
+            throw EmbargoError(.failure, "the store file has format version \(version); this embargo reads up to version \(formatVersion)",
+                               hint: "upgrade embargo to open this store")
+        }
+        let generation = bytes[10..<18].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return SealedFile(generation: generation, keyID: Array(bytes[18..<34]))
+    }
+
+    /// Authenticates and decrypts a sealed file.
+    public static func open(_ bytes: [UInt8], dataKey: DataKey) throws -> (SealedFile, SecureBytes) {
+        let header = try header(of: bytes)
+        guard constantTimeEqual(header.keyID, dataKey.id) else {
+            throw EmbargoError(.verification, "the store file was sealed with a different data key than the keyring holds",
+                               hint: "the file or keyring.age was replaced or damaged; restore a backup")
+        }
+        let aad = Array(bytes[0..<headerSize])
+        let nonce = Array(bytes[(headerSize - AEAD.nonceSize)..<headerSize])
+        var framed: [UInt8]
+        do {
+            framed = try AEAD.open(.aes256gcm, key: dataKey.key, nonce: nonce,
+                                   ciphertext: bytes[headerSize...], aad: aad)
+        } catch {
+            throw EmbargoError(.verification, "the store file failed authentication: it was modified or damaged",
+                               hint: "run 'embargo store verify' and restore a backup with 'embargo store restore FILE'")
+        }
+        defer { wipe(&framed) }
+        guard framed.count >= 8 else { throw EmbargoError(.verification, "the store file is malformed") }
+        let length = framed[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard length <= UInt64(framed.count - 8) else { throw EmbargoError(.verification, "the store file is malformed") }
+        let plaintext = framed.withUnsafeBytes { SecureBytes(copying: UnsafeRawBufferPointer(rebasing: $0[8..<(8 + Int(length))])) }
+        return (header, plaintext)
+    }
+
+    static func paddedLength(_ count: Int) -> Int {
+        let framed = count + 8
+        return (framed + paddingQuantum - 1) / paddingQuantum * paddingQuantum
+    }
+}
+
+func bigEndianBytes(_ value: UInt64) -> [UInt8] {
+    (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * UInt64($0))) }
+}

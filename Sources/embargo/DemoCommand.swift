@@ -1,0 +1,110 @@
+import ArgumentParser
+import EmbargoKit
+import EmbargoStore
+import Foundation
+
+extension Embargo {
+    struct Demo: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a complete embargo on a generated sample repository, showing each command.",
+            discussion: """
+                Everything happens in a new temporary directory (mode 0700) that is removed
+                afterwards unless --keep is given. Each step runs the real embargo binary.
+
+                Example:
+                  embargo demo
+                  embargo demo --keep
+                """
+        )
+
+        @Flag(help: "Keep the demo directory and print its path.")
+        var keep = false
+
+        func run() throws {
+            let root = try TemporaryDirectory.create(prefix: "embargo-demo")
+            defer { if !keep { TemporaryDirectory.remove(root) } }
+            let runner = DemoRunner(root: root)
+
+            runner.say("Generating a sample Drupal module with release branches 1.0.x and 1.1.x in \(root.path)")
+            let sample = try SampleProject.create(at: root)
+            runner.say("Its public remote is the bare repository \(sample.remote.lastPathComponent).")
+
+            runner.say("Alice, the release preparer, creates her identity and the encrypted store.")
+            try runner.embargo(["identity", "new"])
+            try runner.embargo(["init", "--name", "alice"])
+
+            runner.say("Bob from the security team creates his identity; Alice adds him as a member.")
+            let bob = root.appendingPathComponent("bob.identity").path
+            try runner.embargo(["identity", "new", "--out", bob])
+            let keys = try runner.embargo(["identity", "show", "--identity", bob, "--json"])
+            let shown = try JSONDecoder().decode([String: AnyCodableValue].self, from: Data(keys.utf8))
+            guard case .string(let recipient)? = shown["recipient"], case .string(let signingKey)? = shown["signing_key"] else {
+                throw EmbargoError(.failure, "the demo could not read bob's keys")
+            }
+            try runner.embargo(["member", "add", "bob", "--recipient", recipient, "--signing-key", signingKey, "--role", "security"])
+            try runner.embargo(["member", "list"])
+
+            runner.say("Alice registers the project with its release branches.")
+            try runner.embargo(["project", "add", SampleProject.name, "--repo", sample.repository.path,
+                                "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
+            try runner.embargo(["project", "show", SampleProject.name])
+
+            runner.say("The store is one encrypted file plus the keyring, which any member opens with age.")
+            try runner.embargo(["store", "verify"])
+            try runner.embargo(["store", "verify", "--identity", bob])
+
+            runner.say("Demo complete.")
+            if keep { runner.say("The demo directory is kept: \(root.path)") }
+        }
+    }
+}
+
+/// Runs the embargo binary itself for each demo step and echoes the command and its output.
+struct DemoRunner {
+    let root: URL
+
+    func say(_ text: String) {
+        print("\n# \(text)")
+    }
+
+    @discardableResult
+    func embargo(_ arguments: [String]) throws -> String {
+        print("$ embargo \(arguments.map(quoted).joined(separator: " "))")
+        var env = SampleProject.gitEnvironment()
+        env["EMBARGO_STORE"] = root.appendingPathComponent("store").path
+        env["EMBARGO_IDENTITY"] = root.appendingPathComponent("alice.identity").path
+        env.removeValue(forKey: "EMBARGO_PASSPHRASE_FILE")
+        let result = try SystemProcessRunner().run(
+            ownExecutable(), arguments, environment: env, directory: root, input: nil)
+        let text = result.stdoutText
+        if !text.isEmpty { print(text, terminator: text.hasSuffix("\n") ? "" : "\n") }
+        if !result.stderr.isEmpty { FileHandle.standardError.write(Data(result.stderr)) }
+        guard result.status == 0 else {
+            throw EmbargoError(.failure, "demo step 'embargo \(arguments.first ?? "")' failed with exit code \(result.status)")
+        }
+        return text
+    }
+
+    private func ownExecutable() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    private func quoted(_ argument: String) -> String {
+        argument.contains(" ") ? "'\(argument)'" : argument
+    }
+}
+
+/// A minimal JSON value, to read the demo's own JSON output.
+enum AnyCodableValue: Decodable {
+    case string(String)
+    case other
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else {
+            self = .other
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import EmbargoKit
+import EmbargoStore
+import Foundation
+
+struct Embargo: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "embargo",
+        abstract: "Keep embargoed security fixes encrypted, pre-release them to the security team, publish what was reviewed.",
+        discussion: """
+            The store is encrypted with a data key wrapped for every member's age identity.
+            Exit codes: 0 success, 1 failure, 3 refused by policy, 4 verification failed,
+            5 access denied, 64 usage error.
+
+            Example:
+              embargo identity new
+              embargo init --name alice
+              embargo project add ai --repo ~/src/ai --remote origin --branch 1.1.x --branch 1.2.x
+            """,
+        version: version,
+        subcommands: [
+            Init.self, IdentityCommands.self, MemberCommands.self, ProjectCommands.self,
+            StoreCommands.self, Demo.self,
+        ]
+    )
+}
+
+@main
+enum EmbargoMain {
+    static func main() {
+        signal(SIGPIPE, SIG_IGN)
+        let command: ParsableCommand
+        do {
+            command = try Embargo.parseAsRoot()
+        } catch {
+            Embargo.exit(withError: error)
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch let error as EmbargoError {
+            Terminal.report(error)
+            exit(error.kind.exitCode)
+        } catch let error as ExitCode {
+            Embargo.exit(withError: error)
+        } catch let error as CleanExit {
+            Embargo.exit(withError: error)
+        } catch let error as ValidationError {
+            Embargo.exit(withError: error)
+        } catch {
+            // Anything unexpected still ends in one line, never a dump.
+            Terminal.report(EmbargoError(.failure, "\(error)".split(separator: "\n").first.map(String.init) ?? "unexpected error"))
+            exit(1)
+        }
+    }
+}

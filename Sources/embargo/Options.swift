@@ -1,0 +1,79 @@
+import ArgumentParser
+import EmbargoCrypto
+import EmbargoKit
+import EmbargoStore
+import Foundation
+
+/// Where the store and the identity are; shared by every command that opens the store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The store directory (default: $EMBARGO_STORE, else $XDG_DATA_HOME/embargo).", valueName: "dir"))
+    var store: String?
+
+    @Option(name: .long, help: ArgumentHelp("The identity file (default: $EMBARGO_IDENTITY, else $XDG_CONFIG_HOME/embargo/identity).", valueName: "file"))
+    var identity: String?
+
+    var storeDirectory: URL { Settings.storeDirectory(store) }
+    var identityFile: URL { Settings.identityFile(identity) }
+
+    func loadIdentity() throws -> EmbargoIdentity {
+        try EmbargoIdentity.load(from: identityFile, passphrases: TerminalPassphraseProvider())
+    }
+
+    /// Opens the store as the member holding the identity.
+    func workspace() throws -> Workspace {
+        let identity = try loadIdentity()
+        return try Workspace.open(at: storeDirectory, identity: identity, environment: Settings.environment())
+    }
+}
+
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print a stable JSON document instead of a table.")
+    var json = false
+}
+
+/// The environment variables embargo reads, in one table.
+enum Settings {
+    struct Variable {
+        let name: String
+        let description: String
+        let sensitive: Bool
+    }
+
+    static let variables: [Variable] = [
+        Variable(name: "EMBARGO_STORE", description: "store directory when --store is not given", sensitive: false),
+        Variable(name: "EMBARGO_IDENTITY", description: "identity file when --identity is not given", sensitive: false),
+        Variable(name: "EMBARGO_PASSPHRASE_FILE", description: "file whose first line is the identity passphrase (instead of the terminal)", sensitive: true),
+        Variable(name: "XDG_DATA_HOME", description: "base of the default store directory ($XDG_DATA_HOME/embargo)", sensitive: false),
+        Variable(name: "XDG_CONFIG_HOME", description: "base of the default identity file ($XDG_CONFIG_HOME/embargo/identity)", sensitive: false),
+    ]
+
+    static func value(_ name: String) -> String? {
+        precondition(variables.contains { $0.name == name }, "undocumented environment variable \(name)")
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    static var home: URL {
+        URL(fileURLWithPath: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())
+    }
+
+    static func storeDirectory(_ option: String?) -> URL {
+        if let option { return URL(fileURLWithPath: option) }
+        if let env = value("EMBARGO_STORE") { return URL(fileURLWithPath: env) }
+        let base = value("XDG_DATA_HOME").map { URL(fileURLWithPath: $0) }
+            ?? home.appendingPathComponent(".local/share")
+        return base.appendingPathComponent("embargo")
+    }
+
+    static func identityFile(_ option: String?) -> URL {
+        if let option { return URL(fileURLWithPath: option) }
+        if let env = value("EMBARGO_IDENTITY") { return URL(fileURLWithPath: env) }
+        let base = value("XDG_CONFIG_HOME").map { URL(fileURLWithPath: $0) }
+            ?? home.appendingPathComponent(".config")
+        return base.appendingPathComponent("embargo/identity")
+    }
+
+    static func environment() -> EmbargoKit.Environment {
+        EmbargoKit.Environment()
+    }
+}

@@ -1,0 +1,190 @@
+import ArgumentParser
+import EmbargoKit
+import Foundation
+
+extension Embargo {
+    struct ProjectCommands: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "project",
+            abstract: "Register the projects whose security releases the store prepares.",
+            subcommands: [Add.self, List.self, Show.self, Set.self]
+        )
+    }
+}
+
+extension Embargo.ProjectCommands {
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a project: its clone, public remote and release branches.",
+            discussion: """
+                Example:
+                  embargo project add ai --repo ~/src/ai --remote origin --branch 1.1.x --branch 1.2.x
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The project's name.") var name: String
+        @Option(help: ArgumentHelp("Path of the project's git clone.", valueName: "path")) var repo: String
+        @Option(help: ArgumentHelp("The remote that publication pushes to.", valueName: "name")) var remote: String
+        @Option(name: .customLong("branch"), help: ArgumentHelp("A release branch (repeat for several).", valueName: "branch"))
+        var branches: [String] = []
+        @Option(help: ArgumentHelp("Package name used in archives (default: the project name).", valueName: "name"))
+        var packageName: String?
+        @Option(help: ArgumentHelp("Release policy profile.", valueName: "name")) var policy = "drupal"
+
+        func validate() throws {
+            if branches.isEmpty { throw ValidationError("at least one --branch is required") }
+        }
+
+        func run() throws {
+            let details = try location.workspace().addProject(
+                name: name, repository: repo, remote: remote, branches: branches, packageName: packageName, policy: policy)
+            if output.json {
+                try Terminal.printJSON(ProjectReport(details))
+            } else {
+                print("added project \(details.project.name) with branches \(details.branches.joined(separator: ", "))")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the projects.",
+            discussion: """
+                Example:
+                  embargo project list --json
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let projects = try location.workspace().projects()
+            if output.json {
+                try Terminal.printJSON(["projects": projects.map(ProjectReport.init)])
+            } else {
+                Terminal.printTable(["NAME", "BRANCHES", "REMOTE", "REPOSITORY"], projects.map {
+                    [$0.project.name, $0.branches.joined(separator: ","), $0.project.remote, $0.project.repoPath]
+                })
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a project's settings.",
+            discussion: """
+                Example:
+                  embargo project show ai
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The project's name.") var name: String
+
+        func run() throws {
+            let details = try location.workspace().project(named: name)
+            if output.json {
+                try Terminal.printJSON(["project": ProjectReport(details)])
+            } else {
+                let p = details.project
+                Terminal.printTable(["FIELD", "VALUE"], [
+                    ["name", p.name], ["repository", p.repoPath], ["remote", p.remote],
+                    ["branches", details.branches.joined(separator: ", ")], ["package", p.packageName],
+                    ["policy", p.policy], ["test command", p.testCommand ?? "-"], ["build command", p.buildCommand ?? "-"],
+                    ["created", p.createdAt],
+                ])
+            }
+        }
+    }
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a project's settings.",
+            discussion: """
+                An empty command string removes the command.
+
+                Example:
+                  embargo project set ai --test-command "vendor/bin/phpunit" --add-branch 2.0.x
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The project's name.") var name: String
+        @Option(help: ArgumentHelp("Path of the project's git clone.", valueName: "path")) var repo: String?
+        @Option(help: ArgumentHelp("The remote that publication pushes to.", valueName: "name")) var remote: String?
+        @Option(help: ArgumentHelp("Package name used in archives.", valueName: "name")) var packageName: String?
+        @Option(help: ArgumentHelp("Release policy profile.", valueName: "name")) var policy: String?
+        @Option(help: ArgumentHelp("Command that runs the project's tests in a patched clone.", valueName: "cmd")) var testCommand: String?
+        @Option(help: ArgumentHelp("Command that builds assets for the tagged commit.", valueName: "cmd")) var buildCommand: String?
+        @Option(name: .customLong("add-branch"), help: ArgumentHelp("Add a release branch.", valueName: "branch")) var addBranches: [String] = []
+        @Option(name: .customLong("remove-branch"), help: ArgumentHelp("Remove a release branch.", valueName: "branch")) var removeBranches: [String] = []
+
+        func run() throws {
+            var changes = Workspace.ProjectChanges()
+            changes.repository = repo
+            changes.remote = remote
+            changes.packageName = packageName
+            changes.policy = policy
+            changes.testCommand = testCommand
+            changes.buildCommand = buildCommand
+            changes.addBranches = addBranches
+            changes.removeBranches = removeBranches
+            let details = try location.workspace().setProject(name: name, changes: changes)
+            if output.json {
+                try Terminal.printJSON(["project": ProjectReport(details)])
+            } else {
+                print("updated project \(details.project.name)")
+            }
+        }
+    }
+}
+
+struct ProjectReport: Encodable {
+    let name: String
+    let repository: String
+    let remote: String
+    let branches: [String]
+    let packageName: String
+    let policy: String
+    let testCommand: String?
+    let buildCommand: String?
+    let createdAt: String
+
+    init(_ details: ProjectDetails) {
+        name = details.project.name
+        repository = details.project.repoPath
+        remote = details.project.remote
+        branches = details.branches
+        packageName = details.project.packageName
+        policy = details.project.policy
+        testCommand = details.project.testCommand
+        buildCommand = details.project.buildCommand
+        createdAt = details.project.createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, repository, remote, branches, policy
+        case packageName = "package_name"
+        case testCommand = "test_command"
+        case buildCommand = "build_command"
+        case createdAt = "created_at"
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(repository, forKey: .repository)
+        try c.encode(remote, forKey: .remote)
+        try c.encode(branches, forKey: .branches)
+        try c.encode(packageName, forKey: .packageName)
+        try c.encode(policy, forKey: .policy)
+        try c.encode(testCommand, forKey: .testCommand)
+        try c.encode(buildCommand, forKey: .buildCommand)
+        try c.encode(createdAt, forKey: .createdAt)
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import EmbargoKit
+import EmbargoStore
+import Foundation
+
+extension Embargo {
+    struct StoreCommands: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "store",
+            abstract: "Check, back up and restore the encrypted store.",
+            subcommands: [Verify.self, Backup.self, Restore.self]
+        )
+    }
+}
+
+extension Embargo.StoreCommands {
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Authenticate the store and its backups and check the database (exit 4 on any damage).",
+            discussion: """
+                Example:
+                  embargo store verify --json
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let report = try location.workspace().store.verify()
+            let damaged = report.backups.filter { !$0.ok }
+            if output.json {
+                try Terminal.printJSON(VerifyReport(ok: damaged.isEmpty, store: report))
+            } else {
+                print("store ok: generation \(report.generation), schema \(report.schema), \(report.sizeBytes) bytes, key \(report.keyID)")
+                print("backups: \(report.backups.count - damaged.count) of \(report.backups.count) ok")
+            }
+            if let first = damaged.first {
+                throw EmbargoError(.verification, "backup of generation \(first.generation) is damaged: \(first.problem ?? "unknown")",
+                                   hint: "the current state is intact; the damaged backup is replaced as new generations are written")
+            }
+        }
+    }
+
+    struct Backup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the current encrypted state to a file.",
+            discussion: """
+                The file stays encrypted under the store's data key; restore it with 'embargo store restore'.
+
+                Example:
+                  embargo store backup --out /media/usb/embargo-2026-11-25.embargo
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @Option(help: ArgumentHelp("The backup file to create.", valueName: "file")) var out: String
+
+        func run() throws {
+            let generation = try location.workspace().store.exportBackup(to: URL(fileURLWithPath: out))
+            print("wrote generation \(generation) to \(out)")
+        }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make the state in a backup file the newest generation (the current one stays a backup).",
+            discussion: """
+                Example:
+                  embargo store restore ~/.local/share/embargo/backups/store.000000000041.embargo
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @Argument(help: "The backup file.") var file: String
+
+        func run() throws {
+            let workspace = try location.workspace()
+            try Permissions.require(.maintainStore, by: workspace.member)
+            let result = try workspace.store.restore(from: URL(fileURLWithPath: file))
+            print("restored generation \(result.restored) as generation \(result.generation)")
+        }
+    }
+}
+
+struct VerifyReport: Encodable {
+    let ok: Bool
+    let store: Store.Verification
+}

@@ -1,0 +1,107 @@
+import EmbargoCrypto
+import EmbargoKit
+import EmbargoStore
+import Foundation
+
+/// Everything the CLI writes: errors, JSON documents, tables.
+enum Terminal {
+    static func report(_ error: EmbargoError) {
+        var text = "embargo: error: \(error.message)\n"
+        if let hint = error.hint { text += "embargo: hint: \(hint)\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("embargo: warning: \(message)\n".utf8))
+    }
+
+    /// Prints `value` as a JSON document that carries `"format_version"`.
+    static func printJSON<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(Versioned(payload: value))
+        FileHandle.standardOutput.write(data)
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+
+    /// Prints rows as aligned columns under a header.
+    static func printTable(_ header: [String], _ rows: [[String]]) {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        for row in all {
+            let line = row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+            print(line)
+        }
+    }
+}
+
+/// A JSON document: the payload's keys plus `"format_version": 1`.
+struct Versioned<Payload: Encodable>: Encodable {
+    let payload: Payload
+
+    enum Keys: String, CodingKey { case formatVersion = "format_version" }
+
+    func encode(to encoder: Encoder) throws {
+        try payload.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(1, forKey: .formatVersion)
+    }
+}
+
+/// Reads passphrases from `$EMBARGO_PASSPHRASE_FILE`, else from the terminal
+/// with echo off. Never from the command line.
+struct TerminalPassphraseProvider: PassphraseProvider {
+    func passphrase(for purpose: PassphrasePurpose) throws -> SecureBytes {
+        if let path = Settings.value("EMBARGO_PASSPHRASE_FILE") {
+            guard var bytes = try SafeFile.read(URL(fileURLWithPath: path)) else {
+                throw EmbargoError(.accessDenied, "the passphrase file \(path) does not exist",
+                                   hint: "set EMBARGO_PASSPHRASE_FILE to a readable file, or unset it to type the passphrase")
+            }
+            defer { wipe(&bytes) }
+            let line = bytes.split(separator: 0x0A, maxSplits: 1, omittingEmptySubsequences: false).first ?? []
+            let trimmed = line.last == 0x0D ? line.dropLast() : line
+            guard !trimmed.isEmpty else {
+                throw EmbargoError(.accessDenied, "the passphrase file \(path) is empty")
+            }
+            return SecureBytes(copying: Array(trimmed))
+        }
+        switch purpose {
+        case .unlockIdentity(let path):
+            return try prompt("passphrase for \(path): ")
+        case .protectIdentity(let path):
+            let first = try prompt("new passphrase for \(path): ")
+            guard first.count > 0 else { throw EmbargoError(.failure, "the passphrase is empty") }
+            let second = try prompt("repeat the passphrase: ")
+            guard first == second else { throw EmbargoError(.failure, "the passphrases do not match") }
+            return first
+        }
+    }
+
+    private func prompt(_ text: String) throws -> SecureBytes {
+        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw EmbargoError(.accessDenied, "a passphrase is needed but there is no terminal",
+                               hint: "set EMBARGO_PASSPHRASE_FILE to a file holding the passphrase")
+        }
+        defer { close(fd) }
+        var original = termios()
+        tcgetattr(fd, &original)
+        var silent = original
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(fd, TCSAFLUSH, &silent)
+        defer {
+            tcsetattr(fd, TCSAFLUSH, &original)
+            _ = write(fd, "\n", 1)
+        }
+        _ = text.withCString { write(fd, $0, strlen($0)) }
+        var collected = [UInt8]()
+        defer { wipe(&collected) }
+        var byte: UInt8 = 0
+        while read(fd, &byte, 1) == 1, byte != 0x0A, byte != 0x0D {
+            collected.append(byte)
+        }
+        return SecureBytes(copying: collected)
+    }
+}
