@@ -77,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EmbargoCLITests",
-            dependencies: ["embargo", "EmbargoCrypto"],
+            dependencies: ["embargo", "EmbargoStore", "EmbargoCrypto"],
             swiftSettings: strict
         ),
     ]

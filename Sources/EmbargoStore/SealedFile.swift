@@ -71,8 +71,9 @@ public struct SealedFile: Sendable {
         }
         let version = UInt16(bytes[8]) << 8 | UInt16(bytes[9])
         guard version <= formatVersion else {
-            throw EmbargoError(.failure, "the store file has format version \(version); this embargo reads up to version \(formatVersion)",
-                               hint: "upgrade embargo to open this store")
+            // Unauthenticated until decrypted: either a newer embargo wrote it or the header was damaged.
+            throw EmbargoError(.verification, "the store file has format version \(version); this embargo reads up to version \(formatVersion)",
+                               hint: "upgrade embargo; if no newer embargo wrote it, the header is damaged: restore a backup")
         }
         let generation = bytes[10..<18].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         return SealedFile(generation: generation, keyID: Array(bytes[18..<34]))

@@ -243,6 +243,7 @@ public final class Store {
     }
 
     func commit(_ queue: DatabaseQueue, after generation: UInt64) throws {
+        removeStaleTemporaryFiles()
         let sealed = try SealedFile.seal(try Self.serialize(queue), generation: generation + 1, dataKey: dataKey)
         try SafeFile.makePrivateDirectory(backupsDirectory)
         // Keep the state being replaced as a backup; a hard link costs nothing
@@ -272,6 +273,17 @@ public final class Store {
             .compactMap { url in Self.generation(ofBackup: url).map { (url, $0) } }
             .sorted { $0.1 < $1.1 }
             .map(\.0)
+    }
+
+    /// Temporary files of writers that were killed mid-write; only ever
+    /// called under the store lock, so no live writer owns them.
+    private func removeStaleTemporaryFiles() {
+        for folder in [directory, backupsDirectory] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+            for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                unlink(folder.appendingPathComponent(name).path)
+            }
+        }
     }
 
     private func pruneBackups() throws {

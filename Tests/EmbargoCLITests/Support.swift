@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+
+/// The directory holding the built products (the test bundle sits beside `embargo`).
+let productsDirectory: URL = {
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    var url = URL(fileURLWithPath: exe).deletingLastPathComponent()
+    // swift test runs `<name>PackageTests.xctest`, a file directly in the products directory.
+    while !FileManager.default.fileExists(atPath: url.appendingPathComponent("embargo").path), url.path != "/" {
+        url.deleteLastPathComponent()
+    }
+    return url
+}()
+
+let embargoBinary = productsDirectory.appendingPathComponent("embargo")
+
+struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// A hermetic temporary home for one test: its own store, identities and git
+/// configuration. Remove it with `defer { sandbox.remove() }`.
+struct Sandbox {
+    let root: URL
+    var environment: [String: String]
+
+    init() throws {
+        let base = FileManager.default.temporaryDirectory
+        root = base.appendingPathComponent("embargo-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "HOME": root.path,
+            "TMPDIR": root.appendingPathComponent("tmp").path,
+            "EMBARGO_STORE": root.appendingPathComponent("store").path,
+            "EMBARGO_IDENTITY": root.appendingPathComponent("alice.identity").path,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": "/dev/null",
+            "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
+            "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",
+            "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+            "LANG": "C.UTF-8",
+        ]
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    var store: URL { root.appendingPathComponent("store") }
+    func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+
+    /// Runs the built `embargo` with `arguments`.
+    @discardableResult
+    func embargo(_ arguments: [String], env extra: [String: String] = [:], stdin: String? = nil) throws -> Run {
+        try run(embargoBinary.path, arguments, env: extra, stdin: stdin)
+    }
+
+    /// Runs `embargo` and requires exit status 0.
+    @discardableResult
+    func ok(_ arguments: [String], env extra: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
+        let result = try embargo(arguments, env: extra)
+        #expect(result.status == 0, "embargo \(arguments.joined(separator: " ")) failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return result
+    }
+
+    @discardableResult
+    func run(_ executable: String, _ arguments: [String], env extra: [String: String] = [:], stdin: String? = nil,
+             directory: URL? = nil) throws -> Run
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+        process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+        process.environment = environment.merging(extra) { $1 }
+        process.currentDirectoryURL = directory ?? root
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        try process.run()
+        if let stdin {
+            try input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
+        let errData = ThreadBox()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData.set(err.fileHandleForReading.readDataToEndOfFile())
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData.data, as: UTF8.self))
+    }
+
+    /// Creates alice's identity and a store with alice as admin.
+    func initStore() throws {
+        try ok(["identity", "new"])
+        try ok(["init", "--name", "alice"])
+    }
+
+    /// Creates a git repository with the given branches and a bare remote `origin`.
+    func makeRepository(_ name: String = "repo", branches: [String] = ["1.0.x", "1.1.x"]) throws -> URL {
+        let repo = root.appendingPathComponent(name)
+        let remote = root.appendingPathComponent("\(name)-remote.git")
+        try git(["init", "--quiet", "--bare", remote.path])
+        try git(["init", "--quiet", "--initial-branch=\(branches[0])", repo.path])
+        try "hello\n".write(to: repo.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+        try git(["-C", repo.path, "add", "README.md"])
+        try git(["-C", repo.path, "commit", "--quiet", "-m", "Initial commit"])
+        for branch in branches.dropFirst() { try git(["-C", repo.path, "branch", branch]) }
+        try git(["-C", repo.path, "remote", "add", "origin", remote.path])
+        return repo
+    }
+
+    func git(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let result = try run("git", arguments)
+        #expect(result.status == 0, "git \(arguments.joined(separator: " ")): \(result.stderr)", sourceLocation: sourceLocation)
+    }
+
+    /// Every regular file below `directory`, recursively.
+    func files(under directory: URL) -> [URL] {
+        guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        return enumerator.compactMap { $0 as? URL }.filter {
+            (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+        }
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        return object as? [String: Any] ?? [:]
+    }
+}
+
+/// Holds data produced on another thread; read only after the producer is joined.
+final class ThreadBox: @unchecked Sendable {
+    private(set) var data = Data()
+    func set(_ value: Data) { data = value }
+}
+
+func contains(_ haystack: Data, _ needle: String) -> Bool {
+    haystack.range(of: Data(needle.utf8)) != nil
+}
