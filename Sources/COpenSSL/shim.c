@@ -1,5 +1,4 @@
 #include "COpenSSL.h"
-#include "blake2b.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -38,13 +37,11 @@ static const EVP_MD *digest_md(int alg) {
 }
 
 size_t emb_digest_size(int alg) {
-    if (alg == EMB_DIGEST_BLAKE2B256) return 32;
     const EVP_MD *md = digest_md(alg);
     return md == NULL ? 0 : (size_t)EVP_MD_get_size(md);
 }
 
 int emb_digest(int alg, const uint8_t *in, size_t len, uint8_t *out) {
-    if (alg == EMB_DIGEST_BLAKE2B256) return emb_blake2b_unkeyed(in, len, out, 32);
     const EVP_MD *md = digest_md(alg);
     if (md == NULL) return 0;
     unsigned int out_len = 0;

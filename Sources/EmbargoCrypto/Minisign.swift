@@ -210,16 +210,10 @@ public struct MinisignSignature: Sendable, Equatable {
 /// let key = try MinisignSecretKey.generate()
 /// let sig = try key.sign(fileBytes, trustedComment: "timestamp:1700000000\tfile:release.tar.gz")
 /// try key.publicKey.verify(sig, for: fileBytes)
-/// let keyFile = try key.fileContents(passphrase: passphrase)   // write with mode 0600
 /// ```
 public struct MinisignSecretKey: Sendable {
     public let keyID: [UInt8]
     public let signingKey: Ed25519PrivateKey
-
-    /// minisign's defaults, libsodium's `..._OPSLIMIT_SENSITIVE` and
-    /// `..._MEMLIMIT_SENSITIVE`: scrypt N = 2^20, r = 8, p = 1, using 1 GiB.
-    public static let defaultOpsLimit: UInt64 = 33_554_432
-    public static let defaultMemLimit: UInt64 = 1_073_741_824
 
     public init(signingKey: Ed25519PrivateKey, keyID: [UInt8]) throws {
         guard keyID.count == MinisignFormat.keyIDSize else {
@@ -266,124 +260,6 @@ public struct MinisignSecretKey: Sendable {
             algorithm: "ED", keyID: keyID, signature: signature, trustedComment: trustedComment,
             globalSignature: globalSignature, untrustedComment: untrustedComment)
     }
-
-    /// The secret key file, encrypted with scrypt at minisign's default cost, or
-    /// unencrypted (`minisign -G -W`) when `passphrase` is nil.
-    public func fileContents(passphrase: SecureBytes?) throws -> String {
-        try fileContents(passphrase: passphrase, opsLimit: Self.defaultOpsLimit, memLimit: Self.defaultMemLimit)
-    }
-
-    /// The secret key file with chosen scrypt limits (stored in the file; see
-    /// ``scryptParameters(opsLimit:memLimit:)`` for the cost they mean).
-    /// Lower limits are for tests; limits above minisign's defaults are refused.
-    public func fileContents(passphrase: SecureBytes?, opsLimit: UInt64, memLimit: UInt64) throws -> String {
-        // SeckeyStruct: sig_alg || kdf_alg || chk_alg || salt[32] || opslimit_le
-        // || memlimit_le || keynum_sk, keynum_sk = key id || seed || pk || chk.
-        var seed = signingKey.seed.exposedBytes()
-        defer { wipe(&seed) }
-        var keynumSK = keyID + seed + signingKey.publicKey
-        defer { wipe(&keynumSK) }
-        var header = MinisignFormat.legacyAlgorithm
-        if let passphrase {
-            let parameters = try Self.scryptParameters(opsLimit: opsLimit, memLimit: memLimit)
-            let salt = try Random.bytes(32)
-            keynumSK += MinisignFormat.checksum(keynumSK[0..<72])
-            let stream = try Scrypt.derive(
-                passphrase: passphrase, salt: salt, logN: parameters.logN, r: parameters.r, p: parameters.p,
-                count: keynumSK.count)
-            stream.withUnsafeBytes { stream in
-                for index in keynumSK.indices { keynumSK[index] ^= stream[index] }
-            }
-            header += MinisignFormat.scryptKDF + MinisignFormat.blake2Checksum + salt
-                + MinisignFormat.littleEndian(opsLimit) + MinisignFormat.littleEndian(memLimit)
-        } else {
-            // As `minisign -G -W` writes it: salt, limits and checksum stay zero.
-            keynumSK += [UInt8](repeating: 0, count: 32)
-            header += MinisignFormat.noKDF + MinisignFormat.blake2Checksum + [UInt8](repeating: 0, count: 48)
-        }
-        var seckeyStruct = header + keynumSK
-        defer { wipe(&seckeyStruct) }
-        let comment = passphrase == nil ? "minisign unencrypted secret key" : "minisign encrypted secret key"
-        return MinisignFormat.commentPrefix + comment + "\n" + Data(seckeyStruct).base64EncodedString() + "\n"
-    }
-
-    /// Reads a secret key file. `passphrase` is needed for an encrypted (`Sc`) key
-    /// and ignored for an unencrypted one; see ``isEncrypted(fileContents:)``.
-    public init(fileContents: String, passphrase: SecureBytes?) throws {
-        var seckeyStruct = try MinisignFormat.secretKeyStruct(fileContents)
-        defer { wipe(&seckeyStruct) }
-        var keynumSK = Array(seckeyStruct[54..<158])
-        defer { wipe(&keynumSK) }
-        if Array(seckeyStruct[2..<4]) == MinisignFormat.scryptKDF {
-            guard let passphrase else { throw MinisignError.wrongPassphrase }
-            let opsLimit = MinisignFormat.loadLittleEndian(seckeyStruct[38..<46])
-            let memLimit = MinisignFormat.loadLittleEndian(seckeyStruct[46..<54])
-            let parameters = try Self.scryptParameters(opsLimit: opsLimit, memLimit: memLimit)
-            let stream = try Scrypt.derive(
-                passphrase: passphrase, salt: Array(seckeyStruct[6..<38]), logN: parameters.logN,
-                r: parameters.r, p: parameters.p, count: keynumSK.count)
-            stream.withUnsafeBytes { stream in
-                for index in keynumSK.indices { keynumSK[index] ^= stream[index] }
-            }
-            guard constantTimeEqual(MinisignFormat.checksum(keynumSK[0..<72]), keynumSK[72..<104]) else {
-                throw MinisignError.wrongPassphrase
-            }
-        }
-        // minisign checks the checksum of `Sc` keys only (unencrypted keys carry
-        // zeros there); for both kinds, the stored public half must match the seed.
-        let signingKey = try Ed25519PrivateKey(seed: SecureBytes(copying: keynumSK[8..<40]))
-        guard constantTimeEqual(signingKey.publicKey, Array(keynumSK[40..<72])) else {
-            throw MinisignError.malformed("secret key: its public half does not match the private key")
-        }
-        try self.init(signingKey: signingKey, keyID: Array(keynumSK[0..<8]))
-    }
-
-    /// Whether a secret key file is passphrase-protected, so a caller knows to ask
-    /// for one before ``init(fileContents:passphrase:)``.
-    public static func isEncrypted(fileContents: String) throws -> Bool {
-        var seckeyStruct = try MinisignFormat.secretKeyStruct(fileContents)
-        defer { wipe(&seckeyStruct) }
-        return Array(seckeyStruct[2..<4]) == MinisignFormat.scryptKDF
-    }
-
-    /// The scrypt parameters that minisign's stored opslimit and memlimit stand
-    /// for. minisign calls libsodium's `crypto_pwhash_scryptsalsa208sha256`, whose
-    /// `pickparams` maps the two limits to (N, r, p) as follows (ported as is):
-    ///
-    /// * opslimit is raised to at least 32768; r = 8.
-    /// * If opslimit < memlimit / 32 (CPU-bound): p = 1 and N = 2^k for the
-    ///   smallest k ≥ 1 with 2^k > (opslimit / (4r)) / 2.
-    /// * Otherwise (memory-bound): N = 2^k for the smallest k ≥ 1 with
-    ///   2^k > (memlimit / (128r)) / 2, and p = min((opslimit / 4) / N, 2^30 − 1) / r.
-    ///
-    /// The defaults (33554432, 1073741824) take the memory-bound branch and give
-    /// N = 2^20, r = 8, p = 1. Parameters costlier than that (more than 1 GiB, or
-    /// more than N·r·p = 2^23) are refused: minisign never writes them, and a key
-    /// file must not be able to make us allocate without bound.
-    public static func scryptParameters(opsLimit: UInt64, memLimit: UInt64) throws -> (logN: Int, r: Int, p: Int) {
-        let ops = max(opsLimit, 32768)
-        let r: UInt64 = 8
-        func smallestLogN(above maxN: UInt64) -> Int {
-            var logN = 1
-            while logN < 63 && (UInt64(1) << UInt64(logN)) <= maxN / 2 { logN += 1 }
-            return logN
-        }
-        let logN: Int
-        let p: UInt64
-        if ops < memLimit / 32 {
-            logN = smallestLogN(above: ops / (r * 4))
-            p = 1
-        } else {
-            logN = smallestLogN(above: memLimit / (r * 128))
-            let maxRP = min((ops / 4) / (UInt64(1) << UInt64(logN)), 0x3fff_ffff)
-            p = maxRP / r
-        }
-        guard p >= 1 else { throw MinisignError.unsupported("scrypt parameters: p = 0") }
-        guard logN <= 20, p <= 1 << 23, (UInt64(1) << UInt64(logN)) * r * p <= 1 << 23 else {
-            throw MinisignError.unsupported("scrypt cost above minisign's default (N = 2^20, r = 8, p = 1)")
-        }
-        return (logN, Int(r), Int(p))
-    }
 }
 
 // MARK: - Format helpers
@@ -391,9 +267,6 @@ public struct MinisignSecretKey: Sendable {
 enum MinisignFormat {
     static let legacyAlgorithm: [UInt8] = Array("Ed".utf8)
     static let prehashedAlgorithm: [UInt8] = Array("ED".utf8)
-    static let scryptKDF: [UInt8] = Array("Sc".utf8)
-    static let noKDF: [UInt8] = [0, 0]
-    static let blake2Checksum: [UInt8] = Array("B2".utf8)
     static let keyIDSize = 8
     static let commentPrefix = "untrusted comment: "
     static let trustedCommentPrefix = "trusted comment: "
@@ -416,34 +289,6 @@ enum MinisignFormat {
         }
         while result.last?.isEmpty == true { result.removeLast() }
         return result
-    }
-
-    /// The 158-byte SeckeyStruct of a secret key file, with its headers checked
-    /// the way minisign's `seckey_load` does.
-    static func secretKeyStruct(_ fileContents: String) throws -> [UInt8] {
-        var lines = try lines(fileContents, what: "secret key file")
-        defer { for index in lines.indices { wipe(&lines[index]) } }
-        guard lines.count == 2 else {
-            throw MinisignError.malformed("secret key file: expected 2 lines (comment, key), found \(lines.count)")
-        }
-        let raw = try decodeBase64(lines[1], count: 158, what: "secret key")
-        guard Array(raw[0..<2]) == legacyAlgorithm else {
-            throw MinisignError.unsupported("secret key algorithm \(printable(raw[0..<2]))")
-        }
-        guard Array(raw[2..<4]) == scryptKDF || Array(raw[2..<4]) == noKDF else {
-            throw MinisignError.unsupported("secret key derivation function \(printable(raw[2..<4]))")
-        }
-        guard Array(raw[4..<6]) == blake2Checksum else {
-            throw MinisignError.unsupported("secret key checksum function \(printable(raw[4..<6]))")
-        }
-        return raw
-    }
-
-    /// `chk = BLAKE2b-256(sig_alg || key id || sk)`, sk being seed || public key.
-    static func checksum(_ keyIDAndSK: ArraySlice<UInt8>) -> [UInt8] {
-        var input = legacyAlgorithm + keyIDAndSK
-        defer { wipe(&input) }
-        return Digest.blake2b256(input)
     }
 
     static func dropPrefix(_ prefix: String, from line: [UInt8]) -> [UInt8]? {

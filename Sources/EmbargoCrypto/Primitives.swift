@@ -34,18 +34,6 @@ public enum Digest {
     public static func sha256<D: ContiguousBytes>(_ data: D) -> [UInt8] { hash(.sha256, data) }
     public static func sha512<D: ContiguousBytes>(_ data: D) -> [UInt8] { hash(.sha512, data) }
     public static func blake2b512<D: ContiguousBytes>(_ data: D) -> [UInt8] { hash(.blake2b512, data) }
-
-    /// Unkeyed BLAKE2b with a 32-byte digest, as minisign's secret-key checksum
-    /// uses. One-shot only: it is not an `Algorithm`, so `StreamingDigest` cannot
-    /// take it (OpenSSL 3.0 lacks it; the C target computes it itself).
-    public static func blake2b256<D: ContiguousBytes>(_ data: D) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        let ok = withBytePointer(data) { ptr, len in
-            emb_digest(EMB_DIGEST_BLAKE2B256, ptr, len, &out)
-        }
-        precondition(ok == 1, "BLAKE2b-256 failed")
-        return out
-    }
 }
 
 /// An incremental hash for data that arrives in pieces (files, streams).

@@ -98,7 +98,7 @@ struct MinisignInteropTests {
         #expect(changedFromFile.status != 0)
     }
 
-    @Test("we verify minisign's signature and read its trusted comment and unencrypted key")
+    @Test("we verify minisign's signature and read its trusted comment")
     func weVerifyMinisign() throws {
         var workspace = try Workspace()
         defer { workspace.remove() }
@@ -119,73 +119,5 @@ struct MinisignInteropTests {
         }
         #expect(generated.output.contains(publicKey.base64))
 
-        // Their unencrypted secret key is ours to use too.
-        let secretKey = try MinisignSecretKey(fileContents: workspace.read("theirs.key"), passphrase: nil)
-        #expect(try !MinisignSecretKey.isEncrypted(fileContents: workspace.read("theirs.key")))
-        #expect(secretKey.publicKey == publicKey)
-    }
-
-    @Test("minisign signs with our unencrypted secret key file")
-    func minisignUsesOurUnencryptedKey() throws {
-        var workspace = try Workspace()
-        defer { workspace.remove() }
-        let key = try MinisignSecretKey.generate()
-        try workspace.write("ours.key", key.fileContents(passphrase: nil), secret: true)
-        try workspace.write("advisory.txt", Self.message)
-        let signed = try workspace.run(["-S", "-s", "ours.key", "-m", "advisory.txt", "-t", "signed by minisign"])
-        try #require(signed.status == 0, "minisign -S: \(signed.output)")
-        let signature = try MinisignSignature(parsing: workspace.read("advisory.txt.minisig"))
-        #expect(signature.trustedComment == "signed by minisign")
-        try key.publicKey.verify(signature, for: Array(Self.message.utf8))
-
-        // minisign -R recreates the same public key file from our secret key.
-        let recreated = try workspace.run(["-R", "-s", "ours.key", "-p", "recreated.pub"])
-        try #require(recreated.status == 0, "minisign -R: \(recreated.output)")
-        #expect(try MinisignPublicKey(fileContents: workspace.read("recreated.pub")) == key.publicKey)
-    }
-
-    @Test("our encrypted key file (cheap scrypt) is read back by us and by minisign")
-    func encryptedKeyFile() throws {
-        var workspace = try Workspace()
-        defer { workspace.remove() }
-        let key = try MinisignSecretKey.generate()
-        let passphrase = SecureBytes(copying: Array("test passphrase".utf8))
-        let file = try key.fileContents(passphrase: passphrase, opsLimit: 32768, memLimit: 16_777_216)
-        try workspace.write("ours.key", file, secret: true)
-
-        let readBack = try MinisignSecretKey(fileContents: workspace.read("ours.key"), passphrase: passphrase)
-        #expect(readBack.keyID == key.keyID)
-        #expect(readBack.signingKey.seed == key.signingKey.seed)
-
-        // minisign reads the password from stdin when it is not a terminal.
-        try workspace.write("advisory.txt", Self.message)
-        let signed = try workspace.run(
-            ["-S", "-s", "ours.key", "-m", "advisory.txt", "-t", "encrypted key"], input: "test passphrase\n")
-        try #require(signed.status == 0, "minisign -S: \(signed.output)")
-        try key.publicKey.verify(
-            MinisignSignature(parsing: workspace.read("advisory.txt.minisig")), for: Array(Self.message.utf8))
-        let wrong = try workspace.run(
-            ["-S", "-s", "ours.key", "-m", "advisory.txt", "-x", "wrong.minisig"], input: "not it\n")
-        #expect(wrong.status != 0)
-        #expect(wrong.output.contains("Wrong password"), "\(wrong.output)")
-    }
-
-    /// The one test at full cost (scrypt N = 2^20, r = 8: 1 GiB, a few seconds):
-    /// it shows that minisign's default limits mean what we derive from them.
-    @Test("we read an encrypted key minisign generated with its default scrypt cost")
-    func minisignDefaultEncryptedKey() throws {
-        var workspace = try Workspace()
-        defer { workspace.remove() }
-        let generated = try workspace.run(
-            ["-G", "-p", "theirs.pub", "-s", "theirs.key"], input: "their passphrase\ntheir passphrase\n")
-        try #require(generated.status == 0, "minisign -G: \(generated.output)")
-        let file = try workspace.read("theirs.key")
-        let raw = try #require(Data(base64Encoded: String(file.split(separator: "\n")[1])).map { [UInt8]($0) })
-        #expect(Array(raw[2..<4]) == Array("Sc".utf8))
-        #expect(try MinisignSecretKey.isEncrypted(fileContents: file))
-
-        let key = try MinisignSecretKey(
-            fileContents: file, passphrase: SecureBytes(copying: Array("their passphrase".utf8)))
-        #expect(try key.publicKey == MinisignPublicKey(fileContents: workspace.read("theirs.pub")))
     }
 }

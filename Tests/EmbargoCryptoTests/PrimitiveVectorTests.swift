@@ -44,26 +44,6 @@ struct PrimitiveVectorTests {
     /// BLAKE2b-256 is computed by our own C code (OpenSSL 3.0 lacks it). The
     /// expected values come from Python's `hashlib.blake2b(data, digest_size=32)`;
     /// the lengths cover the empty input and the 128-byte block boundary.
-    @Test("BLAKE2b-256 (hashlib reference values)", arguments: [
-        (0, "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8"),
-        (128, "f0501d06597880592bc49234eef100ec1ff349058d0e9d9b753504e24af86dd6"),
-        (129, "a34a4e1e03c541dfbf3099c4b6c143c022ced65c28bd7e8a10e0a098461aecf0"),
-        (1000, "d62b6c768ce1afc8367e0498ab2f8e3f7c178c35b1429f14c4604b545d200f52"),
-    ])
-    func blake2b256(length: Int, expected: String) {
-        let input = (0..<length).map { UInt8(truncatingIfNeeded: $0 * 7 + 3) }
-        #expect(Digest.blake2b256(input) == Self.hex(expected))
-    }
-
-    @Test("BLAKE2b-256 of \"abc\" (hashlib reference value)")
-    func blake2b256abc() {
-        #expect(
-            Digest.blake2b256(Array("abc".utf8))
-                == Self.hex("bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"))
-    }
-
-    // MARK: MAC and KDFs
-
     @Test("HMAC-SHA256 (RFC 4231 test cases 1 and 2)")
     func hmacSHA256() {
         #expect(

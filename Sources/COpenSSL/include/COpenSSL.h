@@ -10,10 +10,6 @@
 #define EMB_DIGEST_SHA256 1
 #define EMB_DIGEST_SHA512 2
 #define EMB_DIGEST_BLAKE2B512 3
-// Unkeyed BLAKE2b with a 32-byte digest (minisign's key checksum). OpenSSL 3.0
-// cannot produce it, so blake2b.c computes it; one-shot only: emb_digest_new
-// returns NULL for it.
-#define EMB_DIGEST_BLAKE2B256 4
 
 #define EMB_AEAD_AES256GCM 1
 #define EMB_AEAD_CHACHA20POLY1305 2
