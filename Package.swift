@@ -28,7 +28,10 @@ let package = Package(
         .target(
             name: "EmbargoSchema",
             path: "schema",
-            resources: [.embedInCode("m0001_init.sql")]
+            resources: [
+                .embedInCode("m0001_init.sql"),
+                .embedInCode("m0002_advisories.sql"),
+            ]
         ),
         .target(
             name: "EmbargoStore",

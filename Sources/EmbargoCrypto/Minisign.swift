@@ -20,7 +20,6 @@ public enum MinisignError: Error, Equatable, CustomStringConvertible {
     case invalidGlobalSignature
     /// The passphrase does not decrypt the secret key, or an encrypted key was
     /// opened without one.
-    case wrongPassphrase
     /// Well formed, but an algorithm or parameter this implementation refuses.
     case unsupported(String)
 
@@ -30,7 +29,6 @@ public enum MinisignError: Error, Equatable, CustomStringConvertible {
         case .keyMismatch: return "signature was made with a different key"
         case .invalidSignature: return "signature verification failed"
         case .invalidGlobalSignature: return "trusted comment signature verification failed"
-        case .wrongPassphrase: return "wrong passphrase for the secret key"
         case .unsupported(let what): return "unsupported \(what)"
         }
     }

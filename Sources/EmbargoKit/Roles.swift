@@ -11,6 +11,8 @@ public enum Action: String, CaseIterable, Codable, Sendable {
     case manageMembers = "manage-members"
     case manageProjects = "manage-projects"
     case maintainStore = "maintain-store"
+    case createAdvisory = "create-advisory"
+    case editAdvisory = "edit-advisory"
 
     public var summary: String {
         switch self {
@@ -18,6 +20,8 @@ public enum Action: String, CaseIterable, Codable, Sendable {
         case .manageMembers: return "add, remove members and change roles"
         case .manageProjects: return "add projects and change their settings"
         case .maintainStore: return "restore the store from a backup"
+        case .createAdvisory: return "register advisories and import them"
+        case .editAdvisory: return "edit advisories, change their status, schedule them, add notes"
         }
     }
 }
@@ -29,6 +33,7 @@ public enum Permissions {
         case .read: return Role.allCases
         case .manageMembers, .maintainStore: return [.admin]
         case .manageProjects: return [.admin, .preparer]
+        case .createAdvisory, .editAdvisory: return [.admin, .preparer, .security]
         }
     }
 
