@@ -232,7 +232,7 @@ final class ArmorDecoder: ByteSource {
                 state = .body
                 return
             case .other:
-                throw AgeError.armorFailure("first line is not \(AgeArmor.header)")
+                throw AgeError.armorFailure("first line is not the armor begin line")
             }
         }
     }
