@@ -167,8 +167,6 @@ public final class Workspace {
 
     // MARK: Projects
 
-    public static let policies = ["drupal"]
-
     @discardableResult
     public func addProject(
         name: String, repository: String, remote: String, branches: [String], packageName: String?, policy: String
@@ -177,9 +175,9 @@ public final class Workspace {
         try Validate.projectName(name)
         let repoURL = URL(fileURLWithPath: repository).standardizedFileURL
         try checkRepository(repoURL, remote: remote, branches: branches)
-        try Validate.policy(policy)
+        let profiles = try PolicyProfile.parseList(policy).map(\.rawValue).joined(separator: ",")
         let project = Project(name: name, repoPath: repoURL.path, remote: remote, packageName: packageName ?? name,
-                              policy: policy, testCommand: nil, buildCommand: nil, createdAt: now)
+                              policy: profiles, testCommand: nil, buildCommand: nil, createdAt: now)
         try Validate.packageName(project.packageName)
         try store.write { db in
             if try Project.fetchOne(db, key: name) != nil {
@@ -238,8 +236,7 @@ public final class Workspace {
             project.packageName = packageName
         }
         if let policy = changes.policy {
-            try Validate.policy(policy)
-            project.policy = policy
+            project.policy = try PolicyProfile.parseList(policy).map(\.rawValue).joined(separator: ",")
         }
         if let command = changes.testCommand { project.testCommand = command.isEmpty ? nil : command }
         if let command = changes.buildCommand { project.buildCommand = command.isEmpty ? nil : command }
@@ -325,13 +322,6 @@ enum Validate {
         guard isSimpleName(name, extra: "._-") else {
             throw EmbargoError(.usage, "'\(name.prefix(64))' is not a valid package name",
                                hint: "use 1-64 letters, digits, '.', '_' or '-'")
-        }
-    }
-
-    static func policy(_ policy: String) throws {
-        guard Workspace.policies.contains(policy) else {
-            throw EmbargoError(.usage, "unknown policy \(policy)",
-                               hint: "known policies: \(Workspace.policies.joined(separator: ", "))")
         }
     }
 

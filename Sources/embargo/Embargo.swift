@@ -1,7 +1,9 @@
 import ArgumentParser
+import EmbargoCrypto
 import EmbargoKit
 import EmbargoStore
 import Foundation
+import GRDB
 
 struct Embargo: ParsableCommand {
     static let version = "0.1.0"
@@ -22,6 +24,7 @@ struct Embargo: ParsableCommand {
         version: version,
         subcommands: [
             Init.self, IdentityCommands.self, MemberCommands.self, ProjectCommands.self,
+            Timeline.self, Schedule.self, CalendarCommand.self,
             StoreCommands.self, Demo.self,
         ]
     )
@@ -43,16 +46,23 @@ enum EmbargoMain {
         } catch let error as EmbargoError {
             Terminal.report(error)
             exit(error.kind.exitCode)
-        } catch let error as ExitCode {
-            Embargo.exit(withError: error)
-        } catch let error as CleanExit {
-            Embargo.exit(withError: error)
-        } catch let error as ValidationError {
-            Embargo.exit(withError: error)
+        } catch let error as CryptoError {
+            fail(EmbargoError(.failure, error.description))
+        } catch let error as AgeError {
+            fail(EmbargoError(.verification, "age: \(error)"))
+        } catch let error as MinisignError {
+            fail(EmbargoError(.verification, "minisign: \(error)"))
+        } catch let error as DatabaseError {
+            // GRDB's description names the SQL, never the bound values.
+            fail(EmbargoError(.failure, "store database error \(error.resultCode)"))
         } catch {
-            // Anything unexpected still ends in one line, never a dump.
-            Terminal.report(EmbargoError(.failure, "\(error)".split(separator: "\n").first.map(String.init) ?? "unexpected error"))
-            exit(1)
+            // Help, version and argument errors from the parser.
+            Embargo.exit(withError: error)
         }
+    }
+
+    static func fail(_ error: EmbargoError) -> Never {
+        Terminal.report(error)
+        exit(error.kind.exitCode)
     }
 }

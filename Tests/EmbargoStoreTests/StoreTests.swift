@@ -161,6 +161,6 @@ struct StoreTests {
         #expect(throws: EmbargoError.self) { _ = try Store.open(at: store.directory, identity: bob) }
         let reopened = try Store.open(at: store.directory, identity: alice)
         let report = try reopened.verify()
-        #expect(report.backups.count == 3 && report.backups.allSatisfy(\.ok))
+        #expect(report.backups.count == 2 && report.backups.allSatisfy(\.ok))
     }
 }

@@ -1,0 +1,56 @@
+import EmbargoKit
+import Testing
+
+@Suite("release versions")
+struct VersionTests {
+    @Test(arguments: [
+        ("1.2.3", "1.2.4"), ("1.0.0", "1.0.1"), ("10.4.19", "10.4.20"),
+        ("1.3.0-alpha1", "1.3.0-alpha2"), ("2.0.0-beta2", "2.0.0-beta3"), ("1.1.0-rc1", "1.1.0-rc2"),
+        ("8.x-1.5", "8.x-1.6"), ("8.x-3.0-beta2", "8.x-3.0-beta3"), ("7.x-2.19", "7.x-2.20"),
+    ])
+    func nextSecurityReleaseIsAPatchBump(_ last: String, _ next: String) throws {
+        let version = try #require(ReleaseVersion(last))
+        #expect(version.description == last)
+        #expect(version.nextSecurityRelease.description == next)
+    }
+
+    @Test(arguments: ["", "1", "1.2", "1.2.3.4", "01.2.3", "1.2.3-beta", "1.2.3-gamma1", "1.2.3-rc0", "8.x-1", "8.x-1.2.3", "v1.2.3", "1.2.x"])
+    func malformedVersionsAreRejected(_ text: String) {
+        #expect(ReleaseVersion(text) == nil)
+    }
+
+    @Test func orderingFollowsStability() throws {
+        let ordered = ["1.2.0-dev", "1.2.0-alpha1", "1.2.0-alpha2", "1.2.0-beta1", "1.2.0-rc1", "1.2.0", "1.2.1", "1.10.0"]
+        let versions = ordered.compactMap(ReleaseVersion.init)
+        #expect(versions.count == ordered.count)
+        #expect(versions.shuffled().sorted() == versions)
+    }
+
+    @Test func branchReleasesFromTags() throws {
+        let tags = ["1.0.0", "1.0.1", "1.1.0-beta1", "1.1.0", "1.1.1", "1.1.2", "2.0.0-alpha1", "junk", "8.x-1.5"]
+        let old = try BranchReleases.compute(branch: "1.0.x", tags: tags)
+        #expect(old == BranchReleases(branch: "1.0.x", firstRelease: "1.0.0", lastRelease: "1.0.1", nextRelease: "1.0.2"))
+        let current = try BranchReleases.compute(branch: "1.1.x", tags: tags)
+        #expect(current.firstRelease == "1.1.0-beta1" && current.lastRelease == "1.1.2" && current.nextRelease == "1.1.3")
+        let next = try BranchReleases.compute(branch: "2.x", tags: tags)
+        #expect(next.lastRelease == "2.0.0-alpha1" && next.nextRelease == "2.0.0-alpha2")
+        let legacy = try BranchReleases.compute(branch: "8.x-1.x", tags: tags)
+        #expect(legacy.lastRelease == "8.x-1.5" && legacy.nextRelease == "8.x-1.6")
+        let unreleased = try BranchReleases.compute(branch: "1.2.x", tags: tags)
+        #expect(unreleased.lastRelease == nil && unreleased.nextRelease == "1.2.0")
+        #expect(throws: (any Error).self) { try BranchReleases.compute(branch: "main", tags: tags) }
+    }
+
+    /// The shape of real Drupal advisories (DRUPAL-CONTRIB-2025-119: `<1.0.7 || >=1.1.0 <1.1.7 || >=1.2.0 <1.2.4`).
+    @Test func affectedRangesMatchDrupalAdvisories() throws {
+        let releases = [
+            BranchReleases(branch: "1.2.x", firstRelease: "1.2.0", lastRelease: "1.2.3", nextRelease: "1.2.4"),
+            BranchReleases(branch: "1.0.x", firstRelease: "1.0.0", lastRelease: "1.0.6", nextRelease: "1.0.7"),
+            BranchReleases(branch: "1.1.x", firstRelease: "1.1.0", lastRelease: "1.1.6", nextRelease: "1.1.7"),
+        ]
+        let ranges = AffectedRanges(releases)
+        #expect(ranges.constraint == "<1.0.7 || >=1.1.0 <1.1.7 || >=1.2.0 <1.2.4")
+        #expect(ranges.ranges.map(\.introduced) == [nil, "1.1.0", "1.2.0"])
+        #expect(AffectedRanges([releases[0]]).constraint == "<1.2.4")
+    }
+}
