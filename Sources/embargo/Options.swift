@@ -3,6 +3,7 @@ import EmbargoCrypto
 import EmbargoKit
 import EmbargoStore
 import Foundation
+import Logging
 
 /// Where the store and the identity are; shared by every command that opens the store.
 struct StoreOptions: ParsableArguments {
@@ -11,6 +12,9 @@ struct StoreOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("The identity file (default: $EMBARGO_IDENTITY, else $XDG_CONFIG_HOME/embargo/identity).", valueName: "file"))
     var identity: String?
+
+    @Flag(name: .long, help: "Log what the command does to standard error (never secrets).")
+    var verbose = false
 
     var storeDirectory: URL { Settings.storeDirectory(store) }
     var identityFile: URL { Settings.identityFile(identity) }
@@ -21,8 +25,13 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the store as the member holding the identity.
     func workspace() throws -> Workspace {
+        let log = Diagnostics.logger(verbose: verbose)
+        log.debug("identity file \(identityFile.path)")
         let identity = try loadIdentity()
-        return try Workspace.open(at: storeDirectory, identity: identity, environment: Settings.environment())
+        log.debug("opening store \(storeDirectory.path) as \(identity.recipient)")
+        let workspace = try Workspace.open(at: storeDirectory, identity: identity, environment: Settings.environment())
+        log.debug("acting member \(workspace.member.name) (\(workspace.member.role.rawValue)), store generation \((try? workspace.store.generation()) ?? 0)")
+        return workspace
     }
 }
 
@@ -75,5 +84,14 @@ enum Settings {
 
     static func environment() -> EmbargoKit.Environment {
         EmbargoKit.Environment()
+    }
+}
+
+/// Diagnostics on standard error through swift-log; quiet unless --verbose.
+enum Diagnostics {
+    static func logger(verbose: Bool) -> Logger {
+        var logger = Logger(label: "embargo") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = verbose ? .debug : .warning
+        return logger
     }
 }
