@@ -31,6 +31,7 @@ let package = Package(
             resources: [
                 .embedInCode("m0001_init.sql"),
                 .embedInCode("m0002_advisories.sql"),
+                .embedInCode("m0003_audit.sql"),
             ]
         ),
         .target(
@@ -81,7 +82,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EmbargoCLITests",
-            dependencies: ["embargo", "EmbargoStore", "EmbargoCrypto"],
+            dependencies: ["embargo", "EmbargoKit", "EmbargoStore", "EmbargoCrypto", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
     ]

@@ -7,6 +7,7 @@ public enum EmbargoMigrations {
     public static let all: [(identifier: String, sql: String)] = [
         ("m0001_init", text(PackageResources.m0001_init_sql)),
         ("m0002_advisories", text(PackageResources.m0002_advisories_sql)),
+        ("m0003_audit", text(PackageResources.m0003_audit_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String {

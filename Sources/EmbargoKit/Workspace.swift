@@ -61,6 +61,8 @@ public final class Workspace {
             try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES ('created_at', ?), ('store_id', ?)",
                            arguments: [now, UUID().uuidString.lowercased()])
             try member.insert(db)
+            try AuditTrail.append(db, identity: identity, member: memberName, at: now, action: "store.init", object: "store",
+                                  detail: "first member \(memberName) (admin)")
         }
         return Workspace(store: store, identity: identity, member: member, environment: environment)
     }
@@ -116,6 +118,7 @@ public final class Workspace {
                 throw EmbargoError(.failure, "these keys already belong to another member", hint: "run 'embargo member list'")
             }
             try added.insert(db)
+            try appendAudit(db, "member.add", name, detail: "role \(role.rawValue)")
             return try Self.recipients(db)
         }
         return added
@@ -124,7 +127,7 @@ public final class Workspace {
     @discardableResult
     public func setRole(name: String, role: Role) throws -> Member {
         try Permissions.require(.manageMembers, by: member)
-        let updated = try store.write { db -> Member in
+        let updated = try audited("member.role", name, detail: "role \(role.rawValue)") { db -> Member in
             guard var target = try Member.fetchOne(db, key: name) else { throw Self.unknownMember(name) }
             if target.role == .admin, role != .admin, try Self.adminCount(db) == 1 {
                 throw EmbargoError(.refused, "member \(name) is the last admin",
@@ -148,6 +151,10 @@ public final class Workspace {
                 throw EmbargoError(.refused, "member \(name) is the last admin", hint: "make another member admin first")
             }
             try target.delete(db)
+            try db.execute(
+                sql: "INSERT INTO former_members (name, recipient, signing_key, role, removed_at, removed_by) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [target.name, target.recipient, target.signingKey, target.role.rawValue, now, member.name])
+            try appendAudit(db, "member.remove", name, detail: "data key rotated")
             return try Self.recipients(db)
         }
     }
@@ -179,7 +186,7 @@ public final class Workspace {
         let project = Project(name: name, repoPath: repoURL.path, remote: remote, packageName: packageName ?? name,
                               policy: profiles, testCommand: nil, buildCommand: nil, createdAt: now)
         try Validate.packageName(project.packageName)
-        try store.write { db in
+        try audited("project.add", name, detail: "branches \(branches.joined(separator: ", "))") { db in
             if try Project.fetchOne(db, key: name) != nil {
                 throw EmbargoError(.failure, "project \(name) already exists", hint: "run 'embargo project show \(name)'")
             }
@@ -250,7 +257,7 @@ public final class Workspace {
         }
         try checkRepository(URL(fileURLWithPath: project.repoPath), remote: project.remote, branches: branches)
         let final = project
-        try store.write { db in
+        try audited("project.set", name) { db in
             guard try Project.fetchOne(db, key: name) != nil else { throw Self.unknownProject(name) }
             try final.update(db)
             try Self.saveBranches(db, project: name, branches: branches)

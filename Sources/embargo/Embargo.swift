@@ -25,7 +25,7 @@ struct Embargo: ParsableCommand {
         subcommands: [
             Init.self, IdentityCommands.self, MemberCommands.self, ProjectCommands.self,
             Timeline.self, Schedule.self, CalendarCommand.self,
-            StoreCommands.self, Demo.self,
+            AuditCommands.self, StoreCommands.self, Demo.self,
         ]
     )
 }

@@ -27,12 +27,15 @@ extension Embargo.StoreCommands {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let report = try location.workspace().store.verify()
+            let workspace = try location.workspace()
+            let report = try workspace.store.verify()
+            let audit = try workspace.verifyAudit()
             let damaged = report.backups.filter { !$0.ok }
             if output.json {
-                try Terminal.printJSON(VerifyReport(ok: damaged.isEmpty, store: report))
+                try Terminal.printJSON(VerifyReport(ok: damaged.isEmpty, store: report, audit: audit))
             } else {
                 print("store ok: generation \(report.generation), schema \(report.schema), \(report.sizeBytes) bytes, key \(report.keyID)")
+                print("audit trail ok: \(audit.entries) entries")
                 print("backups: \(report.backups.count - damaged.count) of \(report.backups.count) ok")
             }
             if let first = damaged.first {
@@ -75,9 +78,7 @@ extension Embargo.StoreCommands {
         @Argument(help: "The backup file.") var file: String
 
         func run() throws {
-            let workspace = try location.workspace()
-            try Permissions.require(.maintainStore, by: workspace.member)
-            let result = try workspace.store.restore(from: URL(fileURLWithPath: file))
+            let result = try location.workspace().restore(from: URL(fileURLWithPath: file))
             print("restored generation \(result.restored) as generation \(result.generation)")
         }
     }
@@ -86,4 +87,5 @@ extension Embargo.StoreCommands {
 struct VerifyReport: Encodable {
     let ok: Bool
     let store: Store.Verification
+    let audit: AuditTrail.Report
 }

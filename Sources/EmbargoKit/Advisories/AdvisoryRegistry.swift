@@ -61,6 +61,7 @@ extension Workspace {
             try Self.index(db, advisory)
             try Self.record(db, advisory.id, at: stamp, actor: member.name, kind: "created",
                             summary: "advisory created (\(advisory.status.rawValue))")
+            try appendAudit(db, "advisory.create", advisory.id, detail: "project \(projectName)")
             return advisory
         }
     }
@@ -72,7 +73,7 @@ extension Workspace {
             throw EmbargoError(.usage, "nothing to change", hint: "pass at least one option, see 'embargo advisory edit --help'")
         }
         let stamp = now
-        return try store.write { db in
+        return try audited("advisory.edit", id.uppercased()) { db in
             var advisory = try Self.fetchAdvisory(db, id)
             guard advisory.status != .published else {
                 throw EmbargoError(.refused, "advisory \(id) is published and can no longer be edited",
@@ -83,7 +84,7 @@ extension Workspace {
             advisory.updatedAt = stamp
             try advisory.update(db)
             try Self.index(db, advisory)
-            try Self.record(db, id, at: stamp, actor: member.name, kind: "edited",
+            try Self.record(db, advisory.id, at: stamp, actor: member.name, kind: "edited",
                             summary: "changed \(changed.joined(separator: ", "))")
             return advisory
         }
@@ -150,8 +151,9 @@ extension Workspace {
             advisory.status = status
             advisory.updatedAt = stamp
             try advisory.update(db)
-            try Self.record(db, id, at: stamp, actor: self.member.name, kind: kind,
+            try Self.record(db, advisory.id, at: stamp, actor: self.member.name, kind: kind,
                             summary: "status \(from.rawValue) -> \(status.rawValue)" + (note.map { ": \($0)" } ?? ""))
+            try self.appendAudit(db, "advisory.status", advisory.id, detail: "\(from.rawValue) -> \(status.rawValue)")
             return advisory
         }
         if let db { return try body(db) }
@@ -164,9 +166,9 @@ extension Workspace {
             throw EmbargoError(.usage, "the note is empty")
         }
         let stamp = now
-        try store.write { db in
-            _ = try Self.fetchAdvisory(db, id)
-            try Self.record(db, id, at: stamp, actor: member.name, kind: "note", summary: text)
+        try audited("advisory.note", id.uppercased()) { db in
+            let advisory = try Self.fetchAdvisory(db, id)
+            try Self.record(db, advisory.id, at: stamp, actor: member.name, kind: "note", summary: text)
         }
     }
 

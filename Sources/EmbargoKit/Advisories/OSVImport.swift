@@ -101,7 +101,7 @@ extension Workspace {
     public func importAdvisory(project: String, osv data: [UInt8]) throws -> Advisory {
         let parsed = try OSVImport.parse(data)
         let advisory = try createAdvisory(project: project, input: parsed.input)
-        try store.write { db in
+        try audited("advisory.import", advisory.id, detail: parsed.osvID) { db in
             try Self.record(db, advisory.id, at: now, actor: member.name, kind: "imported",
                             summary: "imported from OSV record \(parsed.osvID)")
         }

@@ -148,7 +148,7 @@ extension Workspace {
                                hint: "pick another time, try --next-window, or pass --allow-violation REASON")
         }
         let stamp = now
-        try store.write { db in
+        try audited("advisory.schedule", current.advisory.id, detail: Timestamp.string(date)) { db in
             var advisory = try Self.fetchAdvisory(db, id)
             let previous = advisory.disclosureAt
             advisory.disclosureAt = Timestamp.string(date)
