@@ -13,6 +13,12 @@ public enum Action: String, CaseIterable, Codable, Sendable {
     case maintainStore = "maintain-store"
     case createAdvisory = "create-advisory"
     case editAdvisory = "edit-advisory"
+    case patch
+    case prerelease
+    case approve
+    case publish
+    case revert
+    case recordQA = "record-qa"
 
     public var summary: String {
         switch self {
@@ -22,6 +28,12 @@ public enum Action: String, CaseIterable, Codable, Sendable {
         case .maintainStore: return "restore the store from a backup"
         case .createAdvisory: return "register advisories and import them"
         case .editAdvisory: return "edit advisories, change their status, schedule them, add notes"
+        case .patch: return "add, check out and remove private patches"
+        case .prerelease: return "build the pre-release bundle for the security team"
+        case .approve: return "approve a pre-release for publication"
+        case .publish: return "publish an approved security release"
+        case .revert: return "revert a release that is not yet published"
+        case .recordQA: return "record QA results on an advisory"
         }
     }
 }
@@ -34,6 +46,11 @@ public enum Permissions {
         case .manageMembers, .maintainStore: return [.admin]
         case .manageProjects: return [.admin, .preparer]
         case .createAdvisory, .editAdvisory: return [.admin, .preparer, .security]
+        case .patch, .prerelease, .revert: return [.admin, .preparer]
+        case .approve: return [.security]
+        // Preparers publish security releases themselves, because of timing (DOMAIN.md).
+        case .publish: return [.admin, .preparer, .publisher]
+        case .recordQA: return [.admin, .preparer, .qa]
         }
     }
 
