@@ -8,6 +8,9 @@ struct ConventionTests {
         ["member"], ["member", "add"], ["member", "list"], ["member", "role"], ["member", "remove"], ["member", "roles"],
         ["project"], ["project", "add"], ["project", "list"], ["project", "show"], ["project", "set"],
         ["store"], ["store", "verify"], ["store", "backup"], ["store", "restore"], ["demo"],
+        ["advisory"], ["advisory", "create"], ["advisory", "list"], ["advisory", "show"], ["advisory", "edit"],
+        ["advisory", "status"], ["advisory", "note"], ["advisory", "search"], ["advisory", "import"],
+        ["timeline"], ["schedule"], ["calendar"], ["audit"], ["audit", "list"], ["audit", "verify"],
     ]
 
     @Test(arguments: commands)
@@ -24,7 +27,8 @@ struct ConventionTests {
     func readingCommandsOfferJSON(_ flag: String) throws {
         let box = try Sandbox()
         defer { box.remove() }
-        for path in [["identity", "show"], ["member", "list"], ["member", "roles"], ["project", "list"], ["project", "show"], ["store", "verify"]] {
+        for path in [["identity", "show"], ["member", "list"], ["member", "roles"], ["project", "list"], ["project", "show"], ["store", "verify"],
+                     ["advisory", "list"], ["advisory", "show"], ["advisory", "search"], ["timeline"], ["calendar"], ["audit", "list"], ["audit", "verify"]] {
             let help = try box.embargo(path + ["--help"])
             #expect(help.stdout.contains(flag), "embargo \(path.joined(separator: " ")) lacks \(flag)")
         }

@@ -1,0 +1,332 @@
+import ArgumentParser
+import EmbargoKit
+import EmbargoStore
+import Foundation
+
+extension AdvisoryStatus: ExpressibleByArgument {}
+
+extension Embargo {
+    struct AdvisoryCommands: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "advisory",
+            abstract: "Register and manage embargoed advisories.",
+            subcommands: [Create.self, List.self, Show.self, Edit.self, Status.self, Note.self, Search.self, Import.self]
+        )
+    }
+}
+
+/// The advisory fields, shared by `create` and `edit`.
+struct AdvisoryFieldOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Private title (never published).", valueName: "text")) var title: String?
+    @Option(help: ArgumentHelp("Title used once published.", valueName: "text")) var publicTitle: String?
+    @Option(help: ArgumentHelp("Vulnerability type, e.g. 'Cross site scripting'.", valueName: "text")) var type: String?
+    @Option(name: .customLong("cwe"), help: ArgumentHelp("CWE id (repeat for several), e.g. CWE-79.", valueName: "id")) var cwes: [String] = []
+    @Option(help: ArgumentHelp("Description text.", valueName: "text")) var description: String?
+    @Option(help: ArgumentHelp("Read the description from a file ('-' for standard input), keeping it off the command line.", valueName: "file"))
+    var descriptionFile: String?
+    @Option(help: ArgumentHelp("Solution text (what users must do).", valueName: "text")) var solution: String?
+    @Option(name: .customLong("branch"), help: ArgumentHelp("Affected release branch (repeat; default: all of the project's).", valueName: "branch"))
+    var branches: [String] = []
+    @Option(name: .customLong("reporter"), help: ArgumentHelp("Reporter, 'Name' or 'Name <contact>' (repeat).", valueName: "person")) var reporters: [String] = []
+    @Option(help: ArgumentHelp("When it was reported (ISO 8601 date or time).", valueName: "time")) var reportedAt: String?
+    @Option(name: .customLong("fixer"), help: ArgumentHelp("Who fixed it (repeat).", valueName: "person")) var fixers: [String] = []
+    @Option(name: .customLong("coordinator"), help: ArgumentHelp("Who coordinated it (repeat).", valueName: "person")) var coordinators: [String] = []
+    @Option(name: .customLong("credit"), help: ArgumentHelp("A credit, 'Name <contact>:TYPE' with an OSV credit type (repeat).", valueName: "person")) var credits: [String] = []
+    @Option(name: .customLong("sa-id"), help: ArgumentHelp("Drupal advisory id, e.g. SA-CONTRIB-2026-001.", valueName: "id")) var saID: String?
+    @Option(name: .customLong("cve-id"), help: ArgumentHelp("CVE id, e.g. CVE-2026-12345.", valueName: "id")) var cveID: String?
+    @Option(name: .customLong("ghsa-id"), help: ArgumentHelp("GitHub advisory id.", valueName: "id")) var ghsaID: String?
+    @Option(name: .customLong("reference"), help: ArgumentHelp("Reference URL (repeat).", valueName: "url")) var references: [String] = []
+    @Option(help: ArgumentHelp("Drupal risk vector, e.g. AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Uncommon.", valueName: "vector"))
+    var risk: String?
+    @Option(name: .customLong("cvss"), help: ArgumentHelp("CVSS v3.1 or v4.0 vector (repeat to keep both).", valueName: "vector")) var cvss: [String] = []
+
+    func validate() throws {
+        if description != nil, descriptionFile != nil {
+            throw ValidationError("--description and --description-file cannot be used together")
+        }
+    }
+
+    func input() throws -> AdvisoryInput {
+        var input = AdvisoryInput()
+        input.privateTitle = title
+        input.publicTitle = publicTitle
+        input.vulnerabilityType = type
+        input.description = try descriptionFile.map(readText) ?? description
+        input.solution = solution
+        input.branches = branches.isEmpty ? nil : branches
+        input.cwes = cwes.isEmpty ? nil : cwes
+        input.reporters = reporters.isEmpty ? nil : reporters
+        input.reportedAt = reportedAt
+        input.fixers = fixers.isEmpty ? nil : fixers
+        input.coordinators = coordinators.isEmpty ? nil : coordinators
+        input.credits = credits.isEmpty ? nil : credits
+        input.saID = saID
+        input.cveID = cveID
+        input.ghsaID = ghsaID
+        input.references = references.isEmpty ? nil : references
+        input.riskVector = risk
+        input.cvssVectors = cvss.isEmpty ? nil : cvss
+        return input
+    }
+
+    private func readText(_ path: String) throws -> String {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let bytes = try SafeFile.read(URL(fileURLWithPath: path)) else {
+                throw EmbargoError(.failure, "no file at \(path)")
+            }
+            data = Data(bytes)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw EmbargoError(.failure, "\(path) is not UTF-8 text")
+        }
+        return text.trimmingCharacters(in: .newlines)
+    }
+}
+
+extension Embargo.AdvisoryCommands {
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a new advisory (status draft).",
+            discussion: """
+                Long or sensitive text can come from a file, so it stays out of shell history.
+
+                Example:
+                  embargo advisory create --project ai --title "Chatbot forgery" --type "Cross Site Request Forgery" \\
+                    --cwe CWE-352 --risk AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Uncommon \\
+                    --reporter "Jane Doe <https://www.drupal.org/u/jane>" --description-file desc.txt --json
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: ArgumentHelp("The project the advisory belongs to.", valueName: "name")) var project: String
+        @OptionGroup var fields: AdvisoryFieldOptions
+
+        func validate() throws {
+            if fields.title == nil { throw ValidationError("--title is required") }
+        }
+
+        func run() throws {
+            let advisory = try location.workspace().createAdvisory(project: project, input: fields.input())
+            try AdvisoryOutput.print(advisory, json: output.json, verb: "created")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List advisories.",
+            discussion: """
+                Example:
+                  embargo advisory list --project ai --status fixing --json
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: ArgumentHelp("Only this project's advisories.", valueName: "name")) var project: String?
+        @Option(help: ArgumentHelp("Only advisories with this status.", valueName: "status")) var status: AdvisoryStatus?
+
+        func run() throws {
+            let advisories = try location.workspace().advisories(project: project, status: status)
+            try AdvisoryOutput.printList(advisories, json: output.json)
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show an advisory with its severity.",
+            discussion: """
+                Example:
+                  embargo advisory show ADV-2026-001 --json
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The advisory id.") var id: String
+
+        func run() throws {
+            try AdvisoryOutput.print(location.workspace().advisory(id), json: output.json, verb: nil)
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change an advisory's fields (lists given replace the previous list).",
+            discussion: """
+                An empty value clears a text field.
+
+                Example:
+                  embargo advisory edit ADV-2026-001 --cvss CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:U/C:L/I:L/A:N --cve-id CVE-2026-12345
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The advisory id.") var id: String
+        @OptionGroup var fields: AdvisoryFieldOptions
+
+        func run() throws {
+            let advisory = try location.workspace().editAdvisory(id, input: fields.input())
+            try AdvisoryOutput.print(advisory, json: output.json, verb: "updated")
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move an advisory along its lifecycle: draft, confirmed, fixing, ready (or withdrawn).",
+            discussion: """
+                prereleased, approved and published are set by 'embargo prerelease', 'approve' and 'publish'.
+                An invalid move is refused with exit code 3.
+
+                Example:
+                  embargo advisory status ADV-2026-001 confirmed --note "reproduced on 1.1.x"
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The advisory id.") var id: String
+        @Argument(help: "The new status.") var status: AdvisoryStatus
+        @Option(help: ArgumentHelp("A note for the timeline.", valueName: "text")) var note: String?
+
+        func run() throws {
+            let advisory = try location.workspace().setStatus(id, to: status, note: note)
+            try AdvisoryOutput.print(advisory, json: output.json, verb: "updated")
+        }
+    }
+
+    struct Note: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a free note to an advisory's timeline.",
+            discussion: """
+                Example:
+                  embargo advisory note ADV-2026-001 "security team asked for a 1.0.x backport"
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @Argument(help: "The advisory id.") var id: String
+        @Argument(help: "The note.") var text: String
+
+        func run() throws {
+            try location.workspace().addNote(id, text: text)
+            print("noted on \(id.uppercased())")
+        }
+    }
+
+    struct Search: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Full-text search over titles, descriptions, people and ids.",
+            discussion: """
+                Words are matched by prefix; all words must match.
+
+                Example:
+                  embargo advisory search forgery chatbot
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "Words to search for.") var words: [String]
+
+        func run() throws {
+            let found = try location.workspace().searchAdvisories(words.joined(separator: " "))
+            try AdvisoryOutput.printList(found, json: output.json)
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a draft advisory from an OSV JSON document (e.g. a GitHub advisory export).",
+            discussion: """
+                Example:
+                  embargo advisory import GHSA-9v2f-6vcg-3hgv.json --project gradio --json
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The OSV JSON file.") var file: String
+        @Option(help: ArgumentHelp("The project the advisory belongs to.", valueName: "name")) var project: String
+
+        func run() throws {
+            guard let bytes = try SafeFile.read(URL(fileURLWithPath: file)) else {
+                throw EmbargoError(.failure, "no file at \(file)")
+            }
+            let advisory = try location.workspace().importAdvisory(project: project, osv: bytes)
+            try AdvisoryOutput.print(advisory, json: output.json, verb: "imported")
+        }
+    }
+}
+
+enum AdvisoryOutput {
+    static func print(_ advisory: Advisory, json: Bool, verb: String?) throws {
+        if json {
+            try Terminal.printJSON(AdvisoryReport(advisory: AdvisoryView(advisory)))
+            return
+        }
+        if let verb {
+            Swift.print("\(verb) \(advisory.id) (\(advisory.status.rawValue)): \(advisory.privateTitle)")
+            return
+        }
+        let view = AdvisoryView(advisory)
+        var rows: [[String]] = [
+            ["id", advisory.id], ["project", advisory.project], ["status", advisory.status.rawValue],
+            ["title", advisory.privateTitle], ["public title", advisory.publicTitle ?? "-"],
+            ["type", advisory.vulnerabilityType ?? "-"], ["CWE", advisory.cwes.map { "CWE-\($0)" }.joined(separator: ", ")],
+            ["branches", advisory.branches.joined(separator: ", ")],
+        ]
+        for severity in view.severity { rows.append([severity.kind, severity.display]) }
+        rows += [
+            ["reporters", advisory.reporters.map(\.display).joined(separator: ", ")],
+            ["reported at", advisory.reportedAt ?? "-"],
+            ["fixers", advisory.fixers.map(\.display).joined(separator: ", ")],
+            ["coordinators", advisory.coordinators.map(\.display).joined(separator: ", ")],
+            ["credits", advisory.credits.map { "\($0.display) (\($0.type ?? "OTHER"))" }.joined(separator: ", ")],
+            ["ids", [advisory.saID, advisory.cveID, advisory.ghsaID].compactMap { $0 }.joined(separator: ", ")],
+            ["references", advisory.references.joined(separator: " ")],
+            ["disclosure", advisory.disclosureAt ?? "not scheduled"],
+            ["created", "\(advisory.createdAt) by \(advisory.createdBy)"], ["updated", advisory.updatedAt],
+        ]
+        Terminal.printTable(["FIELD", "VALUE"], rows.map { [$0[0], $0[1].isEmpty ? "-" : $0[1]] })
+        if let description = advisory.description {
+            Swift.print("\n\(description)")
+        }
+    }
+
+    static func printList(_ advisories: [Advisory], json: Bool) throws {
+        if json {
+            try Terminal.printJSON(AdvisoryListReport(advisories: advisories.map(AdvisoryView.init)))
+        } else {
+            Terminal.printTable(["ID", "PROJECT", "STATUS", "SEVERITY", "TITLE"], advisories.map {
+                [$0.id, $0.project, $0.status.rawValue, AdvisoryView($0).severity.first?.short ?? "-", $0.privateTitle]
+            })
+        }
+    }
+}
+
+/// An advisory as JSON shows it: its fields plus computed severity.
+struct AdvisoryView: Encodable {
+    let advisory: Advisory
+    let severity: [SeverityView]
+
+    init(_ advisory: Advisory) {
+        self.advisory = advisory
+        self.severity = SeverityView.all(for: advisory)
+    }
+
+    enum Keys: String, CodingKey { case severity }
+
+    func encode(to encoder: Encoder) throws {
+        try advisory.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(severity, forKey: .severity)
+    }
+}
+
+struct AdvisoryReport: Encodable { let advisory: AdvisoryView }
+struct AdvisoryListReport: Encodable { let advisories: [AdvisoryView] }
