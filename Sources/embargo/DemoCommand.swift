@@ -20,6 +20,8 @@ extension Embargo {
         @Flag(help: "Keep the demo directory and print its path.")
         var keep = false
 
+        static var year: Int { Calendar(identifier: .gregorian).component(.year, from: Date()) }
+
         func run() throws {
             let root = try TemporaryDirectory.create(prefix: "embargo-demo")
             defer { if !keep { TemporaryDirectory.remove(root) } }
@@ -48,6 +50,22 @@ extension Embargo {
             try runner.embargo(["project", "add", SampleProject.name, "--repo", sample.repository.path,
                                 "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
             try runner.embargo(["project", "show", SampleProject.name])
+
+            runner.say("A report arrives. Alice registers the advisory; its text never leaves the encrypted store.")
+            try runner.embargo(["advisory", "create", "--project", SampleProject.name, "--title", "Greeting page echoes its input unescaped",
+                                "--public-title", "Cross site scripting", "--type", "Cross site scripting", "--cwe", "CWE-79",
+                                "--reporter", "Jane Reporter <https://www.drupal.org/u/jane>", "--reported-at", "2026-11-02",
+                                "--risk", "AC:Basic/A:None/CI:Some/II:Some/E:Theoretical/TD:Default",
+                                "--cvss", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"])
+            try runner.embargo(["advisory", "status", "ADV-\(Self.year)-001", "confirmed", "--note", "reproduced on 1.0.x and 1.1.x"])
+            try runner.embargo(["advisory", "show", "ADV-\(Self.year)-001"])
+
+            runner.say("The Drupal policy puts the release on a Wednesday, 16:00-20:00 UTC; embargo picks the next window.")
+            try runner.embargo(["schedule", "ADV-\(Self.year)-001", "--next-window"])
+            try runner.embargo(["timeline", "ADV-\(Self.year)-001", "--tz", "Europe/Brussels"])
+
+            runner.say("Every change is on the signed audit trail.")
+            try runner.embargo(["audit"])
 
             runner.say("The store is one encrypted file plus the keyring, which any member opens with age.")
             try runner.embargo(["store", "verify"])
