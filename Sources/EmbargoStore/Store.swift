@@ -24,7 +24,10 @@ public final class Store {
     public static let backupLimit = 10
 
     public let directory: URL
-    private(set) var dataKey: DataKey
+    var dataKey: DataKey
+    /// The other key of a key rotation that was interrupted (from keyring.next.age),
+    /// so that blobs already re-sealed under it stay readable.
+    var alternateKey: DataKey?
 
     public var storeFile: URL { directory.appendingPathComponent(Self.fileName) }
     public var keyringFile: URL { directory.appendingPathComponent(Self.keyringName) }
@@ -75,16 +78,23 @@ public final class Store {
                                hint: "run 'embargo init' to create one, or pass --store DIR")
         }
         var dataKey = try Keyring.open(keyring, identity: identity)
-        // A key rotation interrupted after the store was re-sealed leaves the
-        // new key in keyring.next.age; finish with it.
-        if let current = try SafeFile.read(directory.appendingPathComponent(fileName)),
-           let header = try? SealedFile.header(of: current), header.keyID != dataKey.id,
-           let next = try SafeFile.read(directory.appendingPathComponent(nextKeyringName)),
-           let nextKey = try? Keyring.open(next, identity: identity), nextKey.id == header.keyID
+        var alternate: DataKey?
+        // An interrupted key rotation leaves the new key in keyring.next.age:
+        // the store file tells which of the two keys sealed it.
+        if let next = try SafeFile.read(directory.appendingPathComponent(nextKeyringName)),
+           let nextKey = try? Keyring.open(next, identity: identity), nextKey.id != dataKey.id
         {
-            dataKey = nextKey
+            alternate = nextKey
+            if let current = try SafeFile.read(directory.appendingPathComponent(fileName)),
+               let header = try? SealedFile.header(of: current), header.keyID == nextKey.id
+            {
+                alternate = dataKey
+                dataKey = nextKey
+            }
         }
-        return Store(directory: directory, dataKey: dataKey)
+        let store = Store(directory: directory, dataKey: dataKey)
+        store.alternateKey = alternate
+        return store
     }
 
     // MARK: Reading and writing
@@ -136,6 +146,7 @@ public final class Store {
         let (_, currentPlaintext) = try SealedFile.open(currentBytes, dataKey: dataKey)
 
         try SafeFile.replaceAtomically(nextKeyringFile, bytes: try Keyring.seal(newKey, to: recipients))
+        try resealBlobs(from: dataKey, to: newKey)
         for (url, backupGeneration, plaintext) in backups {
             try SafeFile.replaceAtomically(url, bytes: try SealedFile.seal(plaintext, generation: backupGeneration, dataKey: newKey))
         }
@@ -149,6 +160,7 @@ public final class Store {
         }
         try SafeFile.syncDirectory(directory)
         dataKey = newKey
+        alternateKey = nil
         try pruneBackups()
     }
 

@@ -24,7 +24,7 @@ struct Embargo: ParsableCommand {
         version: version,
         subcommands: [
             Init.self, IdentityCommands.self, MemberCommands.self, ProjectCommands.self,
-            AdvisoryCommands.self, Timeline.self, Schedule.self, CalendarCommand.self,
+            AdvisoryCommands.self, Timeline.self, Schedule.self, CalendarCommand.self, Export.self,
             AuditCommands.self, StoreCommands.self, Demo.self,
         ]
     )

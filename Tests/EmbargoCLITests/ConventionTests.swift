@@ -10,7 +10,7 @@ struct ConventionTests {
         ["store"], ["store", "verify"], ["store", "backup"], ["store", "restore"], ["demo"],
         ["advisory"], ["advisory", "create"], ["advisory", "list"], ["advisory", "show"], ["advisory", "edit"],
         ["advisory", "status"], ["advisory", "note"], ["advisory", "search"], ["advisory", "import"],
-        ["timeline"], ["schedule"], ["calendar"], ["audit"], ["audit", "list"], ["audit", "verify"],
+        ["timeline"], ["schedule"], ["calendar"], ["audit"], ["audit", "list"], ["audit", "verify"], ["export"],
     ]
 
     @Test(arguments: commands)

@@ -216,3 +216,17 @@ extension Calendar {
         return calendar
     }()
 }
+
+extension Workspace {
+    func advisoryAndProject(_ id: String) throws -> (Advisory, Project) {
+        let advisory = try advisory(id)
+        return (advisory, try project(named: advisory.project).project)
+    }
+
+    func checkBranch(_ branch: String, of advisory: Advisory) throws {
+        guard advisory.branches.contains(branch) else {
+            throw EmbargoError(.failure, "advisory \(advisory.id) does not affect branch \(branch)",
+                               hint: "its branches: \(advisory.branches.joined(separator: ", "))")
+        }
+    }
+}

@@ -99,7 +99,8 @@ public struct ReleaseVersion: Sendable, Hashable, Comparable, CustomStringConver
         return numbers + stability.suffix
     }
 
-    var numbers: [Int] { [core ?? 0, major, minor, patch ?? 0] }
+    /// Compared as Composer does: a legacy `8.x-1.6` is `1.6.0`, older than `2.0.0`.
+    var numbers: [Int] { core == nil ? [major, minor, patch ?? 0] : [major, minor, 0] }
 
     public static func < (lhs: ReleaseVersion, rhs: ReleaseVersion) -> Bool {
         if lhs.numbers != rhs.numbers { return lhs.numbers.lexicographicallyPrecedes(rhs.numbers) }
