@@ -32,6 +32,7 @@ let package = Package(
                 .embedInCode("m0001_init.sql"),
                 .embedInCode("m0002_advisories.sql"),
                 .embedInCode("m0003_audit.sql"),
+                .embedInCode("m0004_patches.sql"),
             ]
         ),
         .target(

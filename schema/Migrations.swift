@@ -8,6 +8,7 @@ public enum EmbargoMigrations {
         ("m0001_init", text(PackageResources.m0001_init_sql)),
         ("m0002_advisories", text(PackageResources.m0002_advisories_sql)),
         ("m0003_audit", text(PackageResources.m0003_audit_sql)),
+        ("m0004_patches", text(PackageResources.m0004_patches_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String {

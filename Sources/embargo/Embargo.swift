@@ -25,6 +25,7 @@ struct Embargo: ParsableCommand {
         subcommands: [
             Init.self, IdentityCommands.self, MemberCommands.self, ProjectCommands.self,
             AdvisoryCommands.self, Timeline.self, Schedule.self, CalendarCommand.self, Export.self,
+            PatchCommands.self,
             AuditCommands.self, StoreCommands.self, Demo.self,
         ]
     )
@@ -34,6 +35,7 @@ struct Embargo: ParsableCommand {
 enum EmbargoMain {
     static func main() {
         signal(SIGPIPE, SIG_IGN)
+        Interrupts.removeTemporaryDirectoriesOnSignal()
         let command: ParsableCommand
         do {
             command = try Embargo.parseAsRoot()
@@ -64,5 +66,25 @@ enum EmbargoMain {
     static func fail(_ error: EmbargoError) -> Never {
         Terminal.report(error)
         exit(error.kind.exitCode)
+    }
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: remove the throwaway directories holding
+/// embargoed material, then exit with 128 + the signal number.
+enum Interrupts {
+    // Kept alive for the life of the process; only touched at start-up.
+    nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
+
+    static func removeTemporaryDirectoriesOnSignal() {
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                TemporaryDirectory.removeAllLive()
+                exit(128 + number)
+            }
+            source.resume()
+            sources.append(source)
+        }
     }
 }

@@ -56,7 +56,7 @@ struct ConventionTests {
         let initRun = try box.run(copy.path, ["init", "--name", "alice"], directory: lonely)
         #expect(initRun.status == 0, "\(initRun.stderr)")
         let verify = try box.run(copy.path, ["store", "verify", "--json"], directory: lonely)
-        #expect(verify.stdout.contains("m0003_audit"))
+        #expect(verify.stdout.contains("m0004_patches"))
     }
 
     @Test func permissionTableIsPrinted() throws {

@@ -1,0 +1,203 @@
+import ArgumentParser
+import EmbargoKit
+import EmbargoStore
+import Foundation
+
+extension Embargo {
+    struct PatchCommands: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "patch",
+            abstract: "Keep an advisory's private fix as an encrypted patch series per branch.",
+            subcommands: [Add.self, List.self, Show.self, Remove.self, Verify.self, Checkout.self]
+        )
+    }
+}
+
+extension Embargo.PatchCommands {
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add commits (BASE..REF of the project's repository) or a patch file to a branch's series.",
+            discussion: """
+                With --from-ref the commits come from 'git format-patch'; the default base is the
+                merge base of REF with the branch. With --file, an mbox from 'git format-patch' or a
+                plain unified diff (then --message and --author are required).
+
+                Example:
+                  embargo patch add ADV-2026-001 --branch 1.1.x --from-ref wip/1.1.x
+                  embargo patch add ADV-2026-001 --branch 1.0.x --file fix.diff --message "Improve greeting output" --author "Sam <sam@example.org>"
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The advisory id.") var id: String
+        @Option(help: ArgumentHelp("The release branch the series is for.", valueName: "branch")) var branch: String
+        @Option(help: ArgumentHelp("Take the commits up to this ref.", valueName: "ref")) var fromRef: String?
+        @Option(help: ArgumentHelp("Start after this ref (default: the merge base with the branch).", valueName: "ref")) var base: String?
+        @Option(help: ArgumentHelp("Read an mbox or a unified diff from this file ('-' for standard input).", valueName: "path")) var file: String?
+        @Option(help: ArgumentHelp("Commit message for a plain diff (keep it neutral).", valueName: "text")) var message: String?
+        @Option(help: ArgumentHelp("Author of a plain diff, 'Name <email>'.", valueName: "author")) var author: String?
+
+        func validate() throws {
+            if (fromRef == nil) == (file == nil) { throw ValidationError("give exactly one of --from-ref REF and --file PATH") }
+            if base != nil, fromRef == nil { throw ValidationError("--base goes with --from-ref") }
+        }
+
+        func run() throws {
+            let workspace = try location.workspace()
+            let records: [PatchRecord]
+            if let fromRef {
+                records = try workspace.addPatches(id, branch: branch, fromRef: fromRef, base: base)
+            } else {
+                let bytes: [UInt8]
+                if file == "-" {
+                    bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+                } else {
+                    guard let read = try SafeFile.read(URL(fileURLWithPath: file!)) else { throw EmbargoError(.failure, "no file at \(file!)") }
+                    bytes = read
+                }
+                records = try workspace.addPatches(id, branch: branch, file: bytes, message: message, author: author)
+            }
+            try PatchOutput.list(records, json: output.json)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List an advisory's patch series.",
+            discussion: """
+                Example:
+                  embargo patch list ADV-2026-001 --json
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The advisory id.") var id: String
+
+        func run() throws {
+            try PatchOutput.list(location.workspace().patches(id), json: output.json)
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a branch's series as an mbox, or patch N of it.",
+            discussion: """
+                Example:
+                  embargo patch show ADV-2026-001 --branch 1.1.x 1 | git apply --stat
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @Argument(help: "The advisory id.") var id: String
+        @Option(help: ArgumentHelp("The release branch.", valueName: "branch")) var branch: String
+        @Argument(help: "The patch's position in the series (default: the whole series).") var position: Int?
+
+        func run() throws {
+            FileHandle.standardOutput.write(Data(try location.workspace().patchText(id, branch: branch, position: position).utf8))
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove patch N from a branch's series.",
+            discussion: """
+                Example:
+                  embargo patch remove ADV-2026-001 --branch 1.1.x 2
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @Argument(help: "The advisory id.") var id: String
+        @Option(help: ArgumentHelp("The release branch.", valueName: "branch")) var branch: String
+        @Argument(help: "The patch's position in the series.") var position: Int
+
+        func run() throws {
+            try location.workspace().removePatch(id, branch: branch, position: position)
+            print("removed patch \(position) from \(branch)")
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply each series onto its branch's head in a throwaway clone and run the project's tests there.",
+            discussion: """
+                The clone lives in a 0700 temporary directory removed afterwards (also on failure
+                or interrupt); the project's repository gains no object and no ref. Exit 1 when a
+                series conflicts or the tests fail.
+
+                Example:
+                  embargo patch verify ADV-2026-001
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The advisory id.") var id: String
+
+        func run() throws {
+            let checks = try location.workspace().verifyPatches(id) { Progress.step($0) }
+            if output.json {
+                try Terminal.printJSON(["branches": checks])
+            } else {
+                for check in checks {
+                    var line = "\(check.branch): \(check.result.rawValue) (\(check.patches) patch(es) on \(check.head.prefix(12)))"
+                    if !check.conflictingFiles.isEmpty { line += ", conflicts in \(check.conflictingFiles.joined(separator: ", "))" }
+                    print(line)
+                    if check.result == .testsFailed || check.result == .conflict {
+                        for detail in check.detail.split(separator: "\n") { print("    \(detail)") }
+                    }
+                }
+            }
+            if let bad = checks.first(where: { $0.result == .conflict || $0.result == .testsFailed }) {
+                throw EmbargoError(.failure, "the series for \(bad.branch) \(bad.result == .conflict ? "does not apply" : "fails the project's tests")",
+                                   hint: "fix the series with 'embargo patch remove' and 'embargo patch add', then verify again")
+            }
+        }
+    }
+
+    struct Checkout: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recreate a local branch with a series applied, for further work.",
+            discussion: """
+                The fix is then in your local repository: never push that branch before release day
+                ('embargo guard install' refuses such pushes).
+
+                Example:
+                  embargo patch checkout ADV-2026-001 --branch 1.1.x --as wip/greeting
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @Argument(help: "The advisory id.") var id: String
+        @Option(help: ArgumentHelp("The release branch.", valueName: "branch")) var branch: String
+        @Option(name: .customLong("as"), help: ArgumentHelp("Name of the local branch (default: wip/BRANCH).", valueName: "name")) var name: String?
+
+        func run() throws {
+            let created = try location.workspace().checkoutPatches(id, branch: branch, as: name)
+            print("created local branch \(created)")
+            Terminal.warn("the embargoed fix is now in your local repository as branch \(created); do not push it before publication")
+        }
+    }
+}
+
+enum PatchOutput {
+    static func list(_ records: [PatchRecord], json: Bool) throws {
+        if json {
+            try Terminal.printJSON(["patches": records])
+        } else {
+            Terminal.printTable(["BRANCH", "N", "SUBJECT", "AUTHOR", "FILES", "BYTES"], records.map {
+                [$0.branch, String($0.position), $0.subject, $0.author, $0.files.joined(separator: ","), String($0.size)]
+            })
+        }
+    }
+}
+
+/// Progress of long steps on standard error, only when it is a terminal.
+enum Progress {
+    static func step(_ text: String) {
+        guard isatty(STDERR_FILENO) == 1 else { return }
+        FileHandle.standardError.write(Data("embargo: \(text)\n".utf8))
+    }
+}
