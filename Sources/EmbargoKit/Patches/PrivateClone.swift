@@ -65,13 +65,14 @@ public final class PrivateClone {
         let unmerged = (try? git.output(["diff", "--name-only", "--diff-filter=U"]))?
             .split(whereSeparator: \.isNewline).map(String.init) ?? []
         var files = unmerged
-        if files.isEmpty {
-            // A patch that does not apply at all names its files on stderr.
-            for line in (am.stderrText + am.stdoutText).split(whereSeparator: \.isNewline) {
-                if let match = line.firstMatch(of: /error: (?:patch failed: )?([^:]+):/) {
-                    let file = String(match.1)
-                    if !files.contains(file), !file.hasPrefix("could not") { files.append(file) }
-                }
+        if files.isEmpty, let failed = try? git.run(["am", "--show-current-patch=diff"]), failed.status == 0 {
+            // No three-way merge was possible (e.g. a plain diff without blob ids):
+            // let git say which files the failed patch does not fit.
+            let check = try git.run(["apply", "--check", "-"], input: failed.stdout)
+            for line in check.stderrText.split(whereSeparator: \.isNewline) {
+                let match = line.firstMatch(of: /^error: patch failed: (.+):[0-9]+$/)?.1
+                    ?? line.firstMatch(of: /^error: (.+): (?:does not exist in index|patch does not apply|already exists in (?:index|working directory)|No such file or directory)$/)?.1
+                if let file = match.map(String.init), !files.contains(file) { files.append(file) }
             }
         }
         let failedAt = (am.stdoutText + am.stderrText).split(whereSeparator: \.isNewline)
