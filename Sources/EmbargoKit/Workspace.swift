@@ -263,6 +263,8 @@ public final class Workspace {
             try Self.saveBranches(db, project: name, branches: branches)
         }
         details = ProjectDetails(project: final, branches: branches)
+        // The guard list lives in the repository, so a new repository needs its own.
+        if changes.repository != nil { try refreshGuard(project: name) }
         return details
     }
 

@@ -11,6 +11,10 @@ enum Terminal {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("embargo: note: \(message)\n".utf8))
+    }
+
     static func warn(_ message: String) {
         FileHandle.standardError.write(Data("embargo: warning: \(message)\n".utf8))
     }

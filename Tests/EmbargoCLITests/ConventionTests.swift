@@ -11,6 +11,7 @@ struct ConventionTests {
         ["advisory"], ["advisory", "create"], ["advisory", "list"], ["advisory", "show"], ["advisory", "edit"],
         ["advisory", "status"], ["advisory", "note"], ["advisory", "search"], ["advisory", "import"],
         ["timeline"], ["schedule"], ["calendar"], ["audit"], ["audit", "list"], ["audit", "verify"], ["export"],
+        ["guard"], ["guard", "install"], ["guard", "check"],
     ]
 
     @Test(arguments: commands)

@@ -135,6 +135,9 @@ extension Workspace {
     }
 
     /// Moves an advisory along the lifecycle, refusing invalid transitions (exit 3).
+    /// Whoever moves an advisory to `published` (only `embargo publish`) must
+    /// call `refreshGuard(project:)` after the write, so that its patches leave
+    /// the pre-push guard's list and can be pushed.
     @discardableResult
     public func transition(_ id: String, to status: AdvisoryStatus, kind: String, note: String?,
                            in db: Database? = nil) throws -> Advisory
