@@ -11,6 +11,7 @@ struct ConventionTests {
         ["advisory"], ["advisory", "create"], ["advisory", "list"], ["advisory", "show"], ["advisory", "edit"],
         ["advisory", "status"], ["advisory", "note"], ["advisory", "search"], ["advisory", "import"],
         ["timeline"], ["schedule"], ["calendar"], ["audit"], ["audit", "list"], ["audit", "verify"], ["export"],
+        ["lint"],
     ]
 
     @Test(arguments: commands)
@@ -28,7 +29,8 @@ struct ConventionTests {
         let box = try Sandbox()
         defer { box.remove() }
         for path in [["identity", "show"], ["member", "list"], ["member", "roles"], ["project", "list"], ["project", "show"], ["store", "verify"],
-                     ["advisory", "list"], ["advisory", "show"], ["advisory", "search"], ["timeline"], ["calendar"], ["audit", "list"], ["audit", "verify"]] {
+                     ["advisory", "list"], ["advisory", "show"], ["advisory", "search"], ["timeline"], ["calendar"], ["audit", "list"], ["audit", "verify"],
+                     ["lint"]] {
             let help = try box.embargo(path + ["--help"])
             #expect(help.stdout.contains(flag), "embargo \(path.joined(separator: " ")) lacks \(flag)")
         }
