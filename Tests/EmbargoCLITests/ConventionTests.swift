@@ -12,6 +12,7 @@ struct ConventionTests {
         ["advisory", "status"], ["advisory", "note"], ["advisory", "search"], ["advisory", "import"],
         ["timeline"], ["schedule"], ["calendar"], ["audit"], ["audit", "list"], ["audit", "verify"], ["export"],
         ["guard"], ["guard", "install"], ["guard", "check"],
+        ["lint"],
     ]
 
     @Test(arguments: commands)
@@ -29,7 +30,8 @@ struct ConventionTests {
         let box = try Sandbox()
         defer { box.remove() }
         for path in [["identity", "show"], ["member", "list"], ["member", "roles"], ["project", "list"], ["project", "show"], ["store", "verify"],
-                     ["advisory", "list"], ["advisory", "show"], ["advisory", "search"], ["timeline"], ["calendar"], ["audit", "list"], ["audit", "verify"]] {
+                     ["advisory", "list"], ["advisory", "show"], ["advisory", "search"], ["timeline"], ["calendar"], ["audit", "list"], ["audit", "verify"],
+                     ["lint"]] {
             let help = try box.embargo(path + ["--help"])
             #expect(help.stdout.contains(flag), "embargo \(path.joined(separator: " ")) lacks \(flag)")
         }

@@ -18,14 +18,33 @@ public struct MailPatch: Sendable, Equatable {
     public var files: [String]
 
     /// Lines the patch adds (without the leading `+`), for the leak linter.
-    public var addedLines: [String] {
-        var inDiff = false
-        var lines: [String] = []
+    public var addedLines: [String] { additions.map(\.text) }
+
+    /// Lines the patch adds with the file each goes to, so the leak linter can
+    /// say where a leaking test name is.
+    public var additions: [AddedLine] {
+        var file: String?
+        var lines: [AddedLine] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("diff --git ") { inDiff = true; continue }
-            if inDiff, line.hasPrefix("+"), !line.hasPrefix("+++ ") { lines.append(String(line.dropFirst())) }
+            if let match = line.wholeMatch(of: /diff --git a\/(.+) b\/(.+)/) {
+                file = String(match.2)
+                continue
+            }
+            guard let current = file, line.hasPrefix("+"), !line.hasPrefix("+++ ") else { continue }
+            lines.append(AddedLine(file: current, text: String(line.dropFirst())))
         }
         return lines
+    }
+}
+
+/// One line a patch adds, and the file it goes to.
+public struct AddedLine: Sendable, Equatable {
+    public var file: String
+    public var text: String
+
+    public init(file: String, text: String) {
+        self.file = file
+        self.text = text
     }
 }
 

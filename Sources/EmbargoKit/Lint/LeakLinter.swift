@@ -1,0 +1,275 @@
+import Foundation
+
+/// A text to check and where it is, e.g. `commit 1.1.x#2 message` or
+/// `test testTitleIsEscaped in tests/src/GreetingTest.php`.
+public struct LintSubject: Sendable, Equatable {
+    /// What the text is; decides the wording of a finding's suggestion.
+    public enum Kind: String, Sendable, Codable {
+        /// A commit message.
+        case message
+        /// A branch name.
+        case branch
+        /// A file name.
+        case file
+        /// The name of a test.
+        case test
+        /// Free text: release notes, an announcement.
+        case text
+    }
+
+    /// Stable, short and shell-safe; findings' keys start with it.
+    public var key: String
+    /// Where the text is, for people.
+    public var location: String
+    public var text: String
+    public var kind: Kind
+
+    /// Without a `key`, one is made from the location (`release notes` -> `release-notes`).
+    public init(location: String, text: String, kind: Kind = .text, key: String? = nil) {
+        self.location = location
+        self.text = text
+        self.kind = kind
+        self.key = LeakLinter.slug(key ?? location, lowercase: false)
+    }
+}
+
+/// A word or phrase that gives a vulnerability away, with the forms it takes.
+///
+/// ```swift
+/// LintTerm("XSS", forms: ["xss", "cross-site scripting"],
+///          suggestion: "describe the behaviour change instead, e.g. 'Escape the title in the greeting block'")
+/// ```
+public struct LintTerm: Sendable, Equatable {
+    /// The name findings report; their keys carry it in lower case.
+    public var term: String
+    /// Matched case-insensitively, as whole words; a form of several words
+    /// also matches them written as one identifier (`cross-site scripting`,
+    /// `CrossSiteScripting`, `cross_site_scripting`).
+    public var forms: [String]
+    /// Matched with their case, for forms that are ordinary words in another
+    /// case (`DoS` is a leak, `DOS line endings` is not).
+    public var exactForms: [String]
+    /// Phrases in which a form is harmless (`dependency injection`).
+    public var exceptions: [String]
+    /// A neutral wording hint.
+    public var suggestion: String
+
+    public init(_ term: String, forms: [String], exactForms: [String] = [], exceptions: [String] = [], suggestion: String) {
+        self.term = term
+        self.forms = forms
+        self.exactForms = exactForms
+        self.exceptions = exceptions
+        self.suggestion = suggestion
+    }
+}
+
+/// Something that may reveal the vulnerability, where it is, and what to say instead.
+public struct LintFinding: Codable, Sendable, Equatable, Hashable {
+    /// `<subject key>:<term>`, e.g. `commit-1.1.x-2:xss`: the same for the same
+    /// finding on every run, so it can be passed back with `--accept-finding`.
+    public var key: String
+    public var location: String
+    public var term: String
+    /// The line around the match.
+    public var excerpt: String
+    public var suggestion: String
+
+    public init(key: String, location: String, term: String, excerpt: String, suggestion: String) {
+        self.key = key
+        self.location = location
+        self.term = term
+        self.excerpt = excerpt
+        self.suggestion = suggestion
+    }
+}
+
+/// Finds words that give an embargoed vulnerability away. Pure: it reads
+/// only the texts and the vocabulary it is given.
+public enum LeakLinter {
+    /// The findings in `subjects`, in their order: at most one per term and
+    /// subject (its first occurrence). Where terms overlap the longest match
+    /// wins, so `remote code execution` is one finding, not two.
+    public static func lint(_ subjects: [LintSubject], vocabulary: LintVocabulary) -> [LintFinding] {
+        let compiled = vocabulary.terms.map(CompiledTerm.init)
+        var findings: [LintFinding] = []
+        var seen = Set<String>()
+        for subject in subjects {
+            for hit in hits(in: subject.text, compiled) {
+                let term = vocabulary.terms[hit.term]
+                let key = "\(subject.key):\(slug(term.term, lowercase: true))"
+                guard seen.insert(key).inserted else { continue }
+                findings.append(LintFinding(key: key, location: subject.location, term: term.term,
+                                            excerpt: excerpt(subject.text, hit.range),
+                                            suggestion: suggestion(term, subject)))
+            }
+        }
+        return findings
+    }
+
+    /// The words of a text as the linter sees them: split at anything that is
+    /// not a letter or digit, and inside identifiers at camelCase humps,
+    /// acronym ends and letter-digit changes; lower-cased.
+    /// `testXSSInGreeting_v2` -> `test xss in greeting v 2`.
+    public static func words(_ text: String) -> [String] {
+        segments(Array(text)).map(\.lower)
+    }
+
+    // MARK: Matching
+
+    /// A run of letters or digits between identifier boundaries.
+    struct Segment {
+        var lower: String
+        var original: String
+        /// Which alphanumeric run (identifier or word) it belongs to.
+        var token: Int
+        var range: Range<Int>
+    }
+
+    struct CompiledTerm {
+        var forms: [(words: [String], exact: Bool)]
+        var exceptions: [[String]]
+
+        init(_ term: LintTerm) {
+            forms = term.forms.map { (LeakLinter.formWords($0, exact: false), false) }
+                + term.exactForms.map { (LeakLinter.formWords($0, exact: true), true) }
+            forms.removeAll { $0.words.isEmpty }
+            exceptions = term.exceptions.map { LeakLinter.formWords($0, exact: false) }.filter { !$0.isEmpty }
+        }
+    }
+
+    struct Hit {
+        var term: Int
+        var segments: Range<Int>
+        var range: Range<Int>
+    }
+
+    static func segments(_ characters: [Character]) -> [Segment] {
+        func alphanumeric(_ c: Character) -> Bool { c.isLetter || c.isNumber }
+        var result: [Segment] = []
+        var token = 0
+        var index = 0
+        while index < characters.count {
+            guard alphanumeric(characters[index]) else { index += 1; continue }
+            var end = index
+            while end < characters.count, alphanumeric(characters[end]) { end += 1 }
+            var start = index
+            for p in (index + 1)..<(end + 1) {
+                let boundary: Bool
+                if p == end {
+                    boundary = true
+                } else {
+                    let previous = characters[p - 1], current = characters[p]
+                    boundary = (previous.isLowercase && current.isUppercase)
+                        || (previous.isLetter != current.isLetter)
+                        // The last capital of an acronym starts the next word: XMLHttp -> XML Http.
+                        || (previous.isUppercase && current.isUppercase && p + 1 < end && characters[p + 1].isLowercase)
+                }
+                guard boundary else { continue }
+                let text = String(characters[start..<p])
+                result.append(Segment(lower: text.lowercased(), original: text, token: token, range: start..<p))
+                start = p
+            }
+            token += 1
+            index = end
+        }
+        return result
+    }
+
+    /// A form's words: split only where the form has a separator, so `sqli`
+    /// stays one word and still matches `SQLi` (segments `SQ` `Li`).
+    static func formWords(_ form: String, exact: Bool) -> [String] {
+        form.split { !($0.isLetter || $0.isNumber) }.map { exact ? String($0) : $0.lowercased() }
+    }
+
+    /// Where `words` match segments from `start`: each word is one or more
+    /// whole segments of one identifier, so matches begin and end on word
+    /// boundaries (`fix` never matches inside `prefix`).
+    static func matchEnd(_ words: [String], exact: Bool, from start: Int, in segments: [Segment]) -> Int? {
+        var next = start
+        for word in words {
+            guard next < segments.count else { return nil }
+            let token = segments[next].token
+            var collected = ""
+            while collected.count < word.count {
+                guard next < segments.count, segments[next].token == token else { return nil }
+                collected += exact ? segments[next].original : segments[next].lower
+                next += 1
+                guard word.hasPrefix(collected) else { return nil }
+            }
+        }
+        return next
+    }
+
+    static func hits(in text: String, _ terms: [CompiledTerm]) -> [Hit] {
+        let characters = Array(text)
+        let segments = segments(characters)
+        var candidates: [Hit] = []
+        for start in segments.indices {
+            for (index, term) in terms.enumerated() {
+                for form in term.forms {
+                    guard let end = matchEnd(form.words, exact: form.exact, from: start, in: segments) else { continue }
+                    let excused = term.exceptions.contains { exception in
+                        (0...start).contains { from in (matchEnd(exception, exact: false, from: from, in: segments) ?? -1) >= end }
+                    }
+                    if !excused {
+                        candidates.append(Hit(term: index, segments: start..<end,
+                                              range: segments[start].range.lowerBound..<segments[end - 1].range.upperBound))
+                    }
+                }
+            }
+        }
+        // Longest first, then earliest, then the term listed first; keep what does not overlap a kept hit.
+        candidates.sort {
+            ($0.segments.count, -$0.segments.lowerBound, -$0.term) > ($1.segments.count, -$1.segments.lowerBound, -$1.term)
+        }
+        var kept: [Hit] = []
+        for candidate in candidates where !kept.contains(where: { $0.segments.overlaps(candidate.segments) }) {
+            kept.append(candidate)
+        }
+        return kept.sorted { ($0.segments.lowerBound, $0.term) < ($1.segments.lowerBound, $1.term) }
+    }
+
+    // MARK: Reporting
+
+    /// The line holding the match, cut to about 40 characters either side.
+    static func excerpt(_ text: String, _ range: Range<Int>) -> String {
+        let characters = Array(text)
+        var start = range.lowerBound
+        while start > 0, !characters[start - 1].isNewline { start -= 1 }
+        var end = range.upperBound
+        while end < characters.count, !characters[end].isNewline { end += 1 }
+        let from = max(start, range.lowerBound - 40)
+        let to = min(end, range.upperBound + 40)
+        var line = String(characters[from..<to]).trimmingCharacters(in: .whitespaces)
+        if from > start { line = "..." + line }
+        if to < end { line += "..." }
+        return line
+    }
+
+    static func suggestion(_ term: LintTerm, _ subject: LintSubject) -> String {
+        switch subject.kind {
+        case .test:
+            return "rename the test after the behaviour it checks, e.g. testTitleIsEscaped"
+        case .branch:
+            return "rename the branch after the area it touches: git branch -m \(subject.text) NEW-NAME (e.g. greeting-output)"
+        case .file:
+            return "name the file after what it does or checks, e.g. GreetingTitleTest.php; if the name is already public, accept the finding"
+        case .message, .text:
+            return term.suggestion
+        }
+    }
+
+    /// A key-safe form: letters, digits, `.`, `_`, `/` and single dashes.
+    static func slug(_ text: String, lowercase: Bool) -> String {
+        var result = ""
+        for character in lowercase ? text.lowercased() : text {
+            if character.isASCII, character.isLetter || character.isNumber || "._/".contains(character) {
+                result.append(character)
+            } else if !result.isEmpty, result.last != "-" {
+                result.append("-")
+            }
+        }
+        while result.last == "-" { result.removeLast() }
+        return String(result.prefix(80))
+    }
+}

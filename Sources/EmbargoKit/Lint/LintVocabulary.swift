@@ -1,0 +1,204 @@
+import Foundation
+
+/// The terms the leak linter looks for: `defaults` plus, for an advisory,
+/// its own words (`advisoryTerms`).
+public struct LintVocabulary: Sendable, Equatable {
+    public var terms: [LintTerm]
+
+    public init(terms: [LintTerm]) {
+        self.terms = terms
+    }
+
+    /// This vocabulary followed by `other`'s terms, without forms it already has.
+    public func adding(_ other: [LintTerm]) -> LintVocabulary {
+        var known = Set(terms.flatMap { $0.forms.map { LeakLinter.formWords($0, exact: false) } })
+        var result = terms
+        for term in other {
+            var term = term
+            term.forms.removeAll { !known.insert(LeakLinter.formWords($0, exact: false)).inserted }
+            if !term.forms.isEmpty || !term.exactForms.isEmpty { result.append(term) }
+        }
+        return LintVocabulary(terms: result)
+    }
+
+    // MARK: The default vocabulary
+
+    private static let describe = "describe the behaviour change, not the flaw, e.g. 'Validate the redirect destination'"
+
+    /// Words that reveal a vulnerability in any project; README.md lists them.
+    ///
+    /// Deliberately left out: `sanitize` and `escape` (ordinary words in
+    /// rendering code, and the neutral wording we suggest); plain `dos`
+    /// (`DOS line endings`), so only `DoS`/`DDoS` in that case; `overflow` in
+    /// CSS phrases such as `text-overflow`; `injection` in `dependency injection`.
+    public static let defaults = LintVocabulary(terms: [
+        LintTerm("security", forms: ["security", "secure", "secured", "securely", "securing", "insecure", "insecurely", "unsecure", "unsecured"],
+                 suggestion: "say what changed, e.g. 'Check access before showing the form'"),
+        LintTerm("vulnerability", forms: ["vulnerability", "vulnerabilities", "vulnerable", "vuln", "vulns"], suggestion: describe),
+        LintTerm("exploit", forms: ["exploit", "exploits", "exploited", "exploiting", "exploitable", "exploitation"], suggestion: describe),
+        LintTerm("attack", forms: ["attack", "attacks", "attacked", "attacking", "attacker", "attackers"], suggestion: describe),
+        LintTerm("malicious", forms: ["malicious", "maliciously"], suggestion: describe),
+        LintTerm("embargo", forms: ["embargo", "embargoed", "embargoes"], suggestion: describe),
+        LintTerm("advisory", forms: ["advisory", "advisories"], suggestion: describe),
+        LintTerm("CVE", forms: ["cve", "cves"], suggestion: "leave CVE ids to the advisory; describe the change itself"),
+        LintTerm("CWE", forms: ["cwe", "cwes"], suggestion: "leave CWE ids to the advisory; describe the change itself"),
+        LintTerm("CVSS", forms: ["cvss"], suggestion: "leave severity to the advisory; describe the change itself"),
+        LintTerm("GHSA", forms: ["ghsa"], suggestion: "leave advisory ids to the advisory; describe the change itself"),
+        LintTerm("SA-CONTRIB", forms: ["sa-contrib"], suggestion: "leave advisory ids to the advisory; describe the change itself"),
+        LintTerm("SA-CORE", forms: ["sa-core"], suggestion: "leave advisory ids to the advisory; describe the change itself"),
+        LintTerm("XSS", forms: ["xss", "cross-site scripting"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Escape the title in the greeting block'"),
+        LintTerm("CSRF", forms: ["csrf", "xsrf", "cross-site request forgery", "request forgery"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Require a form token to save the settings'"),
+        LintTerm("SSRF", forms: ["ssrf", "server-side request forgery"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Only fetch URLs from allowed hosts'"),
+        LintTerm("injection", forms: ["injection", "injections"],
+                 exceptions: ["dependency injection", "constructor injection", "setter injection", "property injection", "service injection"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Use placeholders in the search query'"),
+        LintTerm("SQLi", forms: ["sqli"], suggestion: "describe the behaviour change instead, e.g. 'Use placeholders in the search query'"),
+        LintTerm("XXE", forms: ["xxe", "xml external entity", "xml external entities"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Do not load external entities when parsing feeds'"),
+        LintTerm("access bypass", forms: ["access bypass"], suggestion: "say what changed, e.g. 'Check access before showing the form'"),
+        LintTerm("bypass", forms: ["bypass", "bypasses", "bypassed", "bypassing"],
+                 suggestion: "say what changed, e.g. 'Check access before showing the form'"),
+        LintTerm("unauthorized", forms: ["unauthorized", "unauthorised", "unauthenticated"],
+                 suggestion: "say what changed, e.g. 'Check access before showing the form'"),
+        LintTerm("privilege escalation",
+                 forms: ["privilege escalation", "escalation of privilege", "escalation of privileges", "escalate privileges",
+                         "elevation of privilege", "elevation of privileges"],
+                 suggestion: "say what changed, e.g. 'Only administrators may change roles'"),
+        LintTerm("RCE", forms: ["rce", "remote code execution"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Restrict the callbacks the form accepts'"),
+        LintTerm("arbitrary code", forms: ["arbitrary code", "code execution", "arbitrary command", "arbitrary commands", "command execution"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Restrict the callbacks the form accepts'"),
+        LintTerm("file inclusion", forms: ["file inclusion", "lfi", "rfi"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Only include templates from the theme'"),
+        LintTerm("traversal", forms: ["traversal", "path traversal", "directory traversal"],
+                 exceptions: ["tree traversal", "graph traversal", "dom traversal", "node traversal"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Keep downloads inside the files directory'"),
+        LintTerm("overflow", forms: ["overflow", "overflows", "overflowed"],
+                 exceptions: ["text-overflow", "overflow-x", "overflow-y", "overflow-wrap", "overflow hidden", "overflow auto",
+                              "overflow scroll", "overflow visible", "overflow menu"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Limit the length of the title'"),
+        LintTerm("DoS", forms: ["denial of service", "denial-of-service", "redos"], exactForms: ["DoS", "DDoS"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Limit the number of items per request'"),
+        LintTerm("hijack", forms: ["hijack", "hijacks", "hijacked", "hijacking", "clickjacking", "clickjack", "takeover"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Regenerate the session on login'"),
+        LintTerm("session fixation", forms: ["session fixation"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Regenerate the session on login'"),
+        LintTerm("spoofing", forms: ["spoof", "spoofs", "spoofed", "spoofing"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Read the client address from trusted proxies only'"),
+        LintTerm("open redirect", forms: ["open redirect", "open redirects"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Validate the redirect destination'"),
+        LintTerm("leak", forms: ["leak", "leaks", "leaked", "leaking", "leakage"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Hide the e-mail address from other users'"),
+        LintTerm("disclosure", forms: ["disclosure", "information disclosure", "disclose", "discloses", "disclosed", "disclosing"],
+                 exceptions: ["progressive disclosure"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Hide the e-mail address from other users'"),
+        LintTerm("poisoning", forms: ["poisoning", "cache poisoning"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Vary the page cache by language'"),
+        LintTerm("brute force", forms: ["brute force", "bruteforce", "brute forcing"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Limit login attempts per IP address'"),
+        LintTerm("backdoor", forms: ["backdoor", "backdoors"], suggestion: describe),
+        LintTerm("zero-day", forms: ["zero-day", "0day", "0-day"], suggestion: describe),
+        LintTerm("proof of concept", forms: ["proof of concept"], suggestion: describe),
+        LintTerm("harden", forms: ["harden", "hardens", "hardened", "hardening"],
+                 suggestion: "say what changed, e.g. 'Reject malformed dates in the import'"),
+    ])
+
+    // MARK: An advisory's own words
+
+    /// Terms from an advisory's own text: each phrase (vulnerability type,
+    /// private title, CWE names and the alias CWE names carry in parentheses,
+    /// the advisory's ids) and the phrases' significant words: at least five
+    /// letters and not in `commonWords`.
+    ///
+    /// Words in `publicWords` (the words of file names already public in the
+    /// project) are left out: they name the component, not the flaw, and a
+    /// fix that touches `GreetingBlock.php` can hardly avoid saying "greeting".
+    public static func advisoryTerms(vulnerabilityType: String?, privateTitle: String, cweNames: [String], ids: [String],
+                                     publicWords: Set<String> = []) -> [LintTerm]
+    {
+        var phrases: [String] = []
+        for name in cweNames {
+            // "Improper Neutralization ... ('Cross-site Scripting')": the alias is what people write.
+            if let alias = name.firstMatch(of: /\(([^()]+)\)/) {
+                phrases.append(String(alias.1).trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")))
+                phrases.append(name.replacing(/\s*\([^()]*\)/, with: ""))
+            } else {
+                phrases.append(name)
+            }
+        }
+        phrases = [vulnerabilityType, privateTitle].compactMap { $0 } + phrases
+        var terms: [LintTerm] = []
+        var seen = Set<[String]>()
+        func add(_ text: String, suggestion: String) {
+            let words = LeakLinter.formWords(text, exact: false)
+            guard !words.isEmpty, seen.insert(words).inserted else { return }
+            terms.append(LintTerm(text, forms: [text], suggestion: suggestion))
+        }
+        for id in ids where !id.isEmpty {
+            add(id, suggestion: "leave advisory ids to the advisory; describe the change itself")
+        }
+        for phrase in phrases {
+            let words = LeakLinter.formWords(phrase, exact: false)
+            // A one-word phrase is judged as a word below.
+            guard words.count > 1 else { continue }
+            add(phrase, suggestion: "'\(phrase)' is the advisory's own wording; describe the change without it")
+        }
+        for phrase in phrases {
+            for word in LeakLinter.words(phrase) where isSignificant(word) && !publicWords.contains(word) {
+                add(word, suggestion: "'\(word)' comes from the advisory ('\(phrase)'); describe the change without it")
+            }
+        }
+        return terms
+    }
+
+    static func isSignificant(_ word: String) -> Bool {
+        word.count >= 5 && !commonWords.contains(word) && !word.allSatisfy(\.isNumber)
+    }
+
+    /// Words of five letters or more that are everyday English, everyday
+    /// programming (Drupal included), or the boilerplate of CWE names: taken
+    /// from an advisory they would flag neutral messages such as "Check access
+    /// before showing the settings form".
+    public static let commonWords: Set<String> = [
+        // English
+        "about", "above", "across", "after", "again", "against", "allow", "allowed", "allowing", "allows", "along", "already",
+        "always", "among", "another", "anyone", "anything", "around", "based", "because", "become", "before", "being", "below",
+        "between", "beyond", "cannot", "could", "cross", "doing", "during", "either", "enough", "every", "everyone", "first",
+        "following", "found", "further", "given", "having", "their", "there", "these", "thing", "things", "those", "through",
+        "under", "unless", "until", "using", "various", "where", "whether", "which", "while", "within", "without", "would",
+        "should", "other", "others", "multiple", "several", "certain", "specific", "possible", "properly", "proper", "incorrectly",
+        "correctly", "causes", "caused", "cause", "makes", "making", "might", "never", "often", "still", "since", "single",
+        "small", "large", "great", "known", "unknown", "people", "person", "someone", "something", "third", "party",
+        // Programming and the web
+        "access", "account", "accounts", "action", "actions", "admin", "administer", "administrator", "administrators", "array",
+        "attribute", "attributes", "authenticated", "authentication", "authorization", "authorisation", "block", "blocks", "browser",
+        "button", "cache", "cached", "callback", "check", "checks", "class", "client", "command", "comment", "comments", "config",
+        "configuration", "content", "contents", "context", "controller", "cookie", "cookies", "create", "created", "data",
+        "database", "default", "delete", "display", "displayed", "document", "domain", "editor", "element", "elements", "email",
+        "endpoint", "endpoints", "entities", "entity", "error", "errors", "event", "events", "field", "fields", "filter", "filters",
+        "format", "formatter", "forms", "function", "functions", "handler", "header", "headers", "image", "images", "input", "inputs",
+        "label", "labels", "language", "layout", "library", "link", "links", "login", "logout", "manager", "markup", "media",
+        "menu", "message", "messages", "method", "methods", "module", "modules", "names", "node", "nodes", "number", "object",
+        "objects", "option", "options", "output", "outputs", "owner", "package", "param", "parameter", "parameters", "password",
+        "passwords", "pages", "parse", "parser", "parsing", "permission", "permissions", "plugin", "plugins", "point", "query",
+        "queries", "queue", "record", "records", "redirect", "redirects", "render", "rendered", "renders", "rendering", "request",
+        "requests", "response", "responses", "result", "results", "return", "returns", "route", "routes", "schema", "script",
+        "scripts", "search", "server", "service", "services", "session", "sessions", "setting", "settings", "source", "storage",
+        "stored", "string", "strings", "style", "submit", "system", "table", "template", "templates", "tests", "theme", "themes",
+        "title", "titles", "token", "tokens", "update", "updates", "upload", "uploads", "users", "validate", "validation",
+        "value", "values", "variable", "version", "versions", "views", "widget", "widgets", "window", "write", "project", "projects",
+        "drupal", "release", "releases", "escape", "escaped", "escaping", "encode", "encoded", "encoding", "sanitize", "sanitized",
+        "sanitise", "sanitised", "upgrade", "contrib", "plain", "files", "index", "items", "model", "models", "prompt",
+        "prompts", "provider", "providers",
+        // CWE name boilerplate
+        "improper", "improperly", "incorrect", "missing", "insufficient", "inefficient", "uncontrolled", "unrestricted",
+        "neutralization", "special", "generation", "downstream", "component", "components", "restriction", "limitation",
+        "pathname", "restricted", "directory", "control", "controlled", "management", "critical", "resource", "resources",
+        "assignment", "external", "reference", "references", "dangerous", "expiration", "allocation", "limits", "throttling",
+        "consumption", "transmission", "sensitive", "information", "actor", "trusted", "credentials", "certificate", "modification", "expression", "regular", "complexity", "engine", "prompting", "layers",
+        "frames", "prototype", "privilege", "privileges", "insertion", "valid", "validity", "initialization", "algorithm", "cryptographic", "broken", "risky",
+    ]
+}

@@ -1,0 +1,178 @@
+import EmbargoStore
+import Foundation
+
+/// Findings of one lint run, and which of them the caller accepted.
+public struct LintReport: Sendable, Equatable {
+    public var advisory: String
+    public var findings: [LintFinding]
+    public var acceptedKeys: Set<String>
+
+    public init(advisory: String, findings: [LintFinding], acceptedKeys: Set<String>) {
+        self.advisory = advisory
+        self.findings = findings
+        self.acceptedKeys = acceptedKeys
+    }
+
+    public var unaccepted: [LintFinding] { findings.filter { !acceptedKeys.contains($0.key) } }
+    public var isClean: Bool { unaccepted.isEmpty }
+
+    /// Accepted keys that match no finding: a typo, or a finding since reworded.
+    public var unknownKeys: [String] { acceptedKeys.subtracting(findings.map(\.key)).sorted() }
+
+    public func isAccepted(_ finding: LintFinding) -> Bool { acceptedKeys.contains(finding.key) }
+
+    /// The refusal (exit 3) when findings remain unaccepted.
+    public var refusal: EmbargoError? {
+        guard let first = unaccepted.first else { return nil }
+        return EmbargoError(.refused, "\(unaccepted.count) lint finding(s) in \(advisory): \(first.location): '\(first.term)'",
+                            hint: "reword it, or accept with --accept-finding KEY (see 'embargo lint \(advisory)')")
+    }
+}
+
+extension Workspace {
+    /// Checks what an advisory's fix shows before publication for words that
+    /// give the vulnerability away: every patch's message, the files the
+    /// patches touch, the names of tests they add, and the project's local
+    /// branches (other than its release branches), which someone may push.
+    /// `texts` adds texts such as release notes and announcements.
+    ///
+    /// The vocabulary is `LintVocabulary.defaults` plus the advisory's own
+    /// words (type, CWE names, private title, ids), less the words of file
+    /// names already public on its branches.
+    ///
+    /// ```swift
+    /// let findings = try workspace.lint("ADV-2026-001", texts: [LintSubject(location: "release notes", text: notes)])
+    /// ```
+    public func lint(_ id: String, texts: [LintSubject] = []) throws -> [LintFinding] {
+        try Permissions.require(.read, by: member)
+        let (advisory, project) = try advisoryAndProject(id)
+        let releaseBranches = try self.project(named: project.name).branches
+        let git = environment.git(URL(fileURLWithPath: project.repoPath))
+        let records = try patches(advisory.id)
+
+        var subjects: [LintSubject] = []
+        var files: [String] = []
+        var tests: [LeakLinter.TestName] = []
+        for record in records {
+            subjects.append(LintSubject(location: "commit \(record.branch)#\(record.position) message", text: record.message,
+                                        kind: .message, key: "commit-\(record.branch)-\(record.position)"))
+            for file in record.files where !files.contains(file) { files.append(file) }
+            for patch in try Mbox.parse(try store.blob(record.blob)) {
+                for test in LeakLinter.testNames(in: patch.additions) where !tests.contains(test) { tests.append(test) }
+            }
+        }
+        subjects += files.map { LintSubject(location: "file \($0)", text: $0, kind: .file, key: "file-\($0)") }
+        subjects += tests.map { test in
+            let shown = test.name.contains(where: \.isWhitespace) ? "'\(test.name)'" : test.name
+            return LintSubject(location: "test \(shown) in \(test.file)", text: test.name, kind: .test, key: "test-\(test.name)")
+        }
+        let refs = try git.output(["for-each-ref", "--format=%(refname:short)", "refs/heads"])
+        for branch in refs.split(whereSeparator: \.isNewline).map(String.init) where !releaseBranches.contains(branch) {
+            subjects.append(LintSubject(location: "branch \(branch)", text: branch, kind: .branch, key: "branch-\(branch)"))
+        }
+        subjects += texts
+
+        let advisoryTerms = LintVocabulary.advisoryTerms(
+            vulnerabilityType: advisory.vulnerabilityType, privateTitle: advisory.privateTitle,
+            cweNames: advisory.cwes.map(CWENames.name), ids: [advisory.id, advisory.saID, advisory.cveID, advisory.ghsaID].compactMap { $0 },
+            publicWords: try publicWords(git, branches: advisory.branches, remote: project.remote))
+        return LeakLinter.lint(Self.uniqueKeys(subjects), vocabulary: LintVocabulary.defaults.adding(advisoryTerms))
+    }
+
+    /// `lint` with the keys the caller accepts.
+    public func lintReport(_ id: String, accepting keys: Set<String> = [], texts: [LintSubject] = []) throws -> LintReport {
+        let findings = try lint(id, texts: texts)
+        return LintReport(advisory: try advisory(id).id, findings: findings, acceptedKeys: keys)
+    }
+
+    /// For steps that make the fix public (pre-release, publish): refuses
+    /// (exit 3) while a finding is not in `keys`. Returns the report, whose
+    /// `unknownKeys` are worth a warning.
+    @discardableResult
+    public func requireCleanLint(_ id: String, accepting keys: Set<String>, texts: [LintSubject] = []) throws -> LintReport {
+        let report = try lintReport(id, accepting: keys, texts: texts)
+        if let refusal = report.refusal { throw refusal }
+        return report
+    }
+
+    /// Words of the file names on the advisory's branches: public already.
+    private func publicWords(_ git: Git, branches: [String], remote: String) throws -> Set<String> {
+        var words = Set<String>()
+        for branch in branches {
+            guard let head = try git.branchCommit(branch, remote: remote) else { continue }
+            let listing = try git.run(["ls-tree", "-r", "-z", "--name-only", head])
+            guard listing.status == 0 else {
+                throw EmbargoError(.failure, "git ls-tree failed on \(branch): \(firstLine(listing.stderrText))")
+            }
+            for path in listing.stdout.split(separator: 0) { words.formUnion(LeakLinter.words(String(decoding: path, as: UTF8.self))) }
+        }
+        return words
+    }
+
+    /// Two subjects never share a key: a later one gets `-2`, `-3`, ...
+    static func uniqueKeys(_ subjects: [LintSubject]) -> [LintSubject] {
+        var result: [LintSubject] = []
+        var used = Set<String>()
+        for var subject in subjects where !result.contains(where: { $0.location == subject.location && $0.text == subject.text }) {
+            let base = subject.key
+            var n = 1
+            while used.contains(subject.key) {
+                n += 1
+                subject.key = "\(base)-\(n)"
+            }
+            used.insert(subject.key)
+            result.append(subject)
+        }
+        return result
+    }
+}
+
+extension LeakLinter {
+    /// A test a patch adds, and the file it is in.
+    public struct TestName: Sendable, Equatable {
+        public var name: String
+        public var file: String
+    }
+
+    /// The names of tests declared in added lines: `function testX` (PHP, JS),
+    /// `def test_x` (Python), `func testX`/`func TestX` (Swift, Go), `fn test_x`
+    /// (Rust), `void testX`/`fun testX` (Java, Kotlin), Swift Testing's
+    /// `@Test("...")` and `@Test func x`, and in test files `it('...')`,
+    /// `test('...')` and `describe('...')`.
+    public static func testNames(in additions: [AddedLine]) -> [TestName] {
+        var names: [TestName] = []
+        func add(_ name: Substring, _ file: String) {
+            let name = name.trimmingCharacters(in: .whitespaces)
+            let test = TestName(name: name, file: file)
+            if !name.isEmpty, !names.contains(test) { names.append(test) }
+        }
+        for line in additions {
+            for match in line.text.matches(of: /\b(?:function|def|func|fn|void|fun)\s+([Tt]est\w*)/) { add(match.1, line.file) }
+            if line.text.contains("@Test") {
+                if let match = line.text.firstMatch(of: /@Test\s*\(\s*"([^"]*)"/) { add(match.1, line.file) }
+                if let match = line.text.firstMatch(of: /@Test\b.*\bfunc\s+(\w+)/), !match.1.lowercased().hasPrefix("test") {
+                    add(match.1, line.file)
+                }
+            }
+            // Only in test files: elsewhere `/x/.test("...")` and friends are ordinary calls.
+            guard isTestFile(line.file) else { continue }
+            for match in line.text.matches(of: /(?:^|[^.\w$])(?:it|test|describe)\s*\(\s*(?:'([^']*)'|"([^"]*)"|`([^`]*)`)/) {
+                if let name = match.1 ?? match.2 ?? match.3 { add(name, line.file) }
+            }
+        }
+        return names
+    }
+
+    /// Whether a path looks like a test file: under a `tests`/`test`/
+    /// `__tests__`/`spec` directory, or named like `GreetingTest.php`,
+    /// `test_greeting.py`, `greeting_test.go`, `greeting.test.js`, `greeting.spec.ts`.
+    public static func isTestFile(_ path: String) -> Bool {
+        let components = path.split(separator: "/")
+        guard let name = components.last else { return false }
+        if components.dropLast().contains(where: { ["test", "tests", "__tests__", "spec", "specs"].contains($0.lowercased()) }) { return true }
+        // Case matters in the first form: `GreetingTest.php` is a test, `Contest.php` is not.
+        return name.wholeMatch(of: /.*Tests?\.(?:php|swift|java|kt|cs)/) != nil
+            || name.wholeMatch(of: /(?:test_.*\.py|.*_test\.(?:py|go|rb|rs|c|cc|cpp))/) != nil
+            || name.wholeMatch(of: /.*\.(?:test|spec)\.[cm]?[jt]sx?/) != nil
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import EmbargoKit
+import EmbargoStore
+import Foundation
+
+extension Embargo {
+    struct Lint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check an advisory's commit messages, file, test and branch names for words that give the vulnerability away.",
+            discussion: """
+                Checks every patch's message, the files the patches touch, the names
+                of tests they add and the repository's local branches (other than
+                release branches) against the default vocabulary (security, exploit,
+                XSS, CVE, ...; see README.md) and the advisory's own words (its type,
+                CWE names, private title). Each finding names where it is, suggests a
+                neutral wording and has a key, the same on every run. Exit 3 while a
+                finding is not accepted with --accept-finding KEY.
+
+                Example:
+                  embargo lint ADV-2026-001
+                  embargo lint ADV-2026-001 --accept-finding file-src/XssFilter.php:xss --json
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The advisory id.") var id: String
+        @Option(name: .customLong("accept-finding"), help: ArgumentHelp("Accept the finding with this key (repeat for several).", valueName: "key"))
+        var accepted: [String] = []
+
+        struct Document: Encodable {
+            struct Finding: Encodable {
+                let finding: LintFinding
+                let accepted: Bool
+
+                enum Keys: String, CodingKey { case accepted }
+
+                func encode(to encoder: Encoder) throws {
+                    try finding.encode(to: encoder)
+                    var container = encoder.container(keyedBy: Keys.self)
+                    try container.encode(accepted, forKey: .accepted)
+                }
+            }
+
+            let advisory: String
+            let clean: Bool
+            let findings: [Finding]
+            let unknownKeys: [String]
+
+            enum CodingKeys: String, CodingKey {
+                case advisory, clean, findings
+                case unknownKeys = "unknown_keys"
+            }
+        }
+
+        func run() throws {
+            let report = try location.workspace().lintReport(id, accepting: Set(accepted))
+            if output.json {
+                try Terminal.printJSON(Document(advisory: report.advisory, clean: report.isClean,
+                                                findings: report.findings.map { .init(finding: $0, accepted: report.isAccepted($0)) },
+                                                unknownKeys: report.unknownKeys))
+            } else if report.findings.isEmpty {
+                print("no findings")
+            } else {
+                for finding in report.findings {
+                    let state = report.isAccepted(finding) ? ", accepted" : ""
+                    print("\(finding.location): '\(finding.term)' in \"\(finding.excerpt)\" — \(finding.suggestion) (key \(finding.key)\(state))")
+                }
+                if report.isClean { print("no unaccepted findings (\(report.findings.count) accepted)") }
+            }
+            for key in report.unknownKeys { Terminal.warn("--accept-finding \(key) matches no finding") }
+            if let refusal = report.refusal { throw refusal }
+        }
+    }
+}

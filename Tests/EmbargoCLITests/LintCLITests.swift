@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+@Suite("leak linter through the CLI")
+struct LintCLITests {
+    /// A project `ai` with two release branches holding a greeting and its
+    /// test, and an XSS advisory on both branches.
+    func setUp(_ box: Sandbox) throws -> URL {
+        try box.initStore()
+        let repo = try box.makeRepository(branches: ["1.0.x", "1.1.x"])
+        try FileManager.default.createDirectory(at: repo.appendingPathComponent("src"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: repo.appendingPathComponent("tests/src"), withIntermediateDirectories: true)
+        try """
+            <?php
+
+            function greeting(string $title): string {
+              return 'Hello ' . $title;
+            }
+
+            """.write(to: repo.appendingPathComponent("src/Greeting.php"), atomically: true, encoding: .utf8)
+        try """
+            <?php
+
+            class GreetingTest extends TestCase {
+              public function testGreeting() {
+                $this->assertSame('Hello you', greeting('you'));
+              }
+            }
+
+            """.write(to: repo.appendingPathComponent("tests/src/GreetingTest.php"), atomically: true, encoding: .utf8)
+        try box.git(["-C", repo.path, "add", "src", "tests"])
+        try box.git(["-C", repo.path, "commit", "--quiet", "-m", "Add the greeting"])
+        try box.git(["-C", repo.path, "branch", "--force", "1.1.x", "1.0.x"])
+        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
+        try box.ok(["advisory", "create", "--project", "ai", "--title", "XSS in the greeting title", "--type", "Cross Site Scripting",
+                    "--cwe", "CWE-79"])
+        return repo
+    }
+
+    /// Writes the fix as a real `git diff` against the repository: the
+    /// greeting escapes its title and a test named `testName` checks it.
+    func fixDiff(_ box: Sandbox, _ repo: URL, testName: String) throws -> String {
+        let greeting = repo.appendingPathComponent("src/Greeting.php")
+        let test = repo.appendingPathComponent("tests/src/GreetingTest.php")
+        let original = (try String(contentsOf: greeting, encoding: .utf8), try String(contentsOf: test, encoding: .utf8))
+        try original.0.replacingOccurrences(of: "' . $title", with: "' . htmlspecialchars($title)")
+            .write(to: greeting, atomically: true, encoding: .utf8)
+        try original.1.replacingOccurrences(of: "  }\n}\n", with: """
+              }
+
+              public function \(testName)() {
+                $this->assertSame('Hello &lt;b&gt;', greeting('<b>'));
+              }
+            }
+
+            """).write(to: test, atomically: true, encoding: .utf8)
+        let diff = try box.run("git", ["-C", repo.path, "diff"])
+        #expect(diff.status == 0 && diff.stdout.contains("+  public function \(testName)() {"))
+        try box.git(["-C", repo.path, "checkout", "--quiet", "--", "."])
+        let path = box.path("fix.diff")
+        try diff.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func addFix(_ box: Sandbox, _ diff: String, branch: String, message: String) throws {
+        try box.ok(["patch", "add", "ADV-2026-001", "--branch", branch, "--file", diff, "--message", message,
+                    "--author", "Sam <sam@example.org>"])
+    }
+
+    @Test func leaksInMessagesBranchesAndTestNamesAreReported() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let repo = try setUp(box)
+        let diff = try fixDiff(box, repo, testName: "testXssInGreeting")
+        try addFix(box, diff, branch: "1.0.x", message: "Fix XSS in greeting")
+        try addFix(box, diff, branch: "1.1.x", message: "Fix XSS in greeting")
+        try box.git(["-C", repo.path, "branch", "fix-xss-greeting"])
+
+        let run = try box.embargo(["lint", "ADV-2026-001"])
+        #expect(run.status == 3, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "commit 1.0.x#1 message: 'XSS' in \"Fix XSS in greeting\" — describe the behaviour change instead, e.g. 'Escape the title in the greeting block' (key commit-1.0.x-1:xss)",
+            "commit 1.1.x#1 message: 'XSS' in \"Fix XSS in greeting\" — describe the behaviour change instead, e.g. 'Escape the title in the greeting block' (key commit-1.1.x-1:xss)",
+            "test testXssInGreeting in tests/src/GreetingTest.php: 'XSS' in \"testXssInGreeting\" — rename the test after the behaviour it checks, e.g. testTitleIsEscaped (key test-testXssInGreeting:xss)",
+            "branch fix-xss-greeting: 'XSS' in \"fix-xss-greeting\" — rename the branch after the area it touches: git branch -m fix-xss-greeting NEW-NAME (e.g. greeting-output) (key branch-fix-xss-greeting:xss)",
+        ])
+        #expect(run.stderr.hasPrefix("embargo: error: 4 lint finding(s) in ADV-2026-001: commit 1.0.x#1 message: 'XSS'\n"))
+        #expect(run.stderr.contains("embargo: hint: reword it, or accept with --accept-finding KEY"))
+
+        let json = try box.embargo(["lint", "adv-2026-001", "--json"])
+        #expect(json.status == 3)
+        let document = try box.json(json.stdout)
+        #expect(document["format_version"] as? Int == 1)
+        #expect(document["clean"] as? Bool == false)
+        let findings = try #require(document["findings"] as? [[String: Any]])
+        let keys = findings.compactMap { $0["key"] as? String }
+        #expect(keys == ["commit-1.0.x-1:xss", "commit-1.1.x-1:xss", "test-testXssInGreeting:xss", "branch-fix-xss-greeting:xss"])
+        #expect(findings.allSatisfy { $0["accepted"] as? Bool == false && $0["term"] as? String == "XSS" })
+
+        // Accepting some findings is not enough; accepting each one is.
+        #expect(try box.embargo(["lint", "ADV-2026-001", "--accept-finding", keys[0], "--accept-finding", keys[1]]).status == 3)
+        let accepted = try box.embargo(["lint", "ADV-2026-001", "--accept-finding", "file-nothing:xss"] + keys.flatMap { ["--accept-finding", $0] })
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+        #expect(accepted.stdout.hasSuffix("no unaccepted findings (4 accepted)\n"))
+        #expect(accepted.stdout.contains("(key branch-fix-xss-greeting:xss, accepted)"))
+        #expect(accepted.stderr == "embargo: warning: --accept-finding file-nothing:xss matches no finding\n")
+    }
+
+    @Test func aNeutralSeriesIsClean() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let repo = try setUp(box)
+        let diff = try fixDiff(box, repo, testName: "testTitleIsEscaped")
+        try addFix(box, diff, branch: "1.0.x", message: "Escape the greeting title")
+        try addFix(box, diff, branch: "1.1.x", message: "Escape the greeting title\n\nThe title is now shown as text.")
+        try box.git(["-C", repo.path, "branch", "greeting-output"])
+
+        let run = try box.ok(["lint", "ADV-2026-001"])
+        #expect(run.stdout == "no findings\n")
+        let document = try box.json(box.ok(["lint", "ADV-2026-001", "--json"]).stdout)
+        #expect(document["clean"] as? Bool == true)
+        #expect((document["findings"] as? [Any])?.isEmpty == true)
+
+        // Reading is enough: a QA member may lint too.
+        try box.ok(["identity", "new", "--out", box.path("bob.identity")])
+        let bob = try box.json(box.ok(["identity", "show", "--identity", box.path("bob.identity"), "--json"]).stdout)
+        try box.ok(["member", "add", "bob", "--recipient", bob["recipient"] as! String, "--signing-key", bob["signing_key"] as! String,
+                    "--role", "qa"])
+        #expect(try box.ok(["lint", "ADV-2026-001", "--identity", box.path("bob.identity")]).stdout == "no findings\n")
+    }
+
+    @Test func theAdvisorysOwnWordsCount() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let repo = try setUp(box)
+        try box.ok(["advisory", "edit", "ADV-2026-001", "--title", "Greeting markup smuggling"])
+        let diff = try fixDiff(box, repo, testName: "testTitleIsEscaped")
+        try addFix(box, diff, branch: "1.1.x", message: "Stop markup smuggling in the greeting")
+        let run = try box.embargo(["lint", "ADV-2026-001", "--json"])
+        #expect(run.status == 3)
+        let findings = try #require(try box.json(run.stdout)["findings"] as? [[String: Any]])
+        // "smuggling" is the advisory's word; "greeting" names a public file and "markup" is everyday vocabulary.
+        #expect(findings.compactMap { $0["key"] as? String } == ["commit-1.1.x-1:smuggling"])
+        #expect((findings.first?["suggestion"] as? String)?.contains("comes from the advisory") == true)
+    }
+}
