@@ -33,6 +33,7 @@ let package = Package(
                 .embedInCode("m0002_advisories.sql"),
                 .embedInCode("m0003_audit.sql"),
                 .embedInCode("m0004_patches.sql"),
+                .embedInCode("m0005_releases.sql"),
             ]
         ),
         .target(

@@ -47,4 +47,8 @@ public struct Project: Codable, Sendable, Equatable, FetchableRecord, Persistabl
 public struct ProjectDetails: Codable, Sendable, Equatable {
     public var project: Project
     public var branches: [String]
+    /// Paths the build command must produce (committed for the tag only).
+    public var requiredPaths: [String] = []
+    /// `Name <email>` of release commits and tags (default: embargo's own).
+    public var committer: String?
 }

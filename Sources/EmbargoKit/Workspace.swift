@@ -219,12 +219,14 @@ public final class Workspace {
         public var buildCommand: String?
         public var addBranches: [String] = []
         public var removeBranches: [String] = []
+        public var requiredPaths: [String]?
+        public var committer: String?
 
         public init() {}
 
         public var isEmpty: Bool {
             repository == nil && remote == nil && packageName == nil && policy == nil && testCommand == nil
-                && buildCommand == nil && addBranches.isEmpty && removeBranches.isEmpty
+                && buildCommand == nil && addBranches.isEmpty && removeBranches.isEmpty && requiredPaths == nil && committer == nil
         }
     }
 
@@ -234,7 +236,7 @@ public final class Workspace {
         guard !changes.isEmpty else {
             throw EmbargoError(.usage, "nothing to change", hint: "pass at least one option, see 'embargo project set --help'")
         }
-        var details = try project(named: name)
+        let details = try project(named: name)
         var project = details.project
         if let repository = changes.repository { project.repoPath = URL(fileURLWithPath: repository).standardizedFileURL.path }
         if let remote = changes.remote { project.remote = remote }
@@ -256,16 +258,24 @@ public final class Workspace {
             throw EmbargoError(.failure, "a project needs at least one release branch")
         }
         try checkRepository(URL(fileURLWithPath: project.repoPath), remote: project.remote, branches: branches)
+        if let committer = changes.committer, !committer.isEmpty, committer.wholeMatch(of: /[^<>\n]+ <[^<>\s]+@[^<>\s]+>/) == nil {
+            throw EmbargoError(.usage, "--committer must look like 'Name <email>'")
+        }
         let final = project
         try audited("project.set", name) { db in
             guard try Project.fetchOne(db, key: name) != nil else { throw Self.unknownProject(name) }
             try final.update(db)
             try Self.saveBranches(db, project: name, branches: branches)
+            if let paths = changes.requiredPaths {
+                try db.execute(sql: "UPDATE projects SET required_paths = ? WHERE name = ?", arguments: [try Advisory.encodeJSON(paths), name])
+            }
+            if let committer = changes.committer {
+                try db.execute(sql: "UPDATE projects SET committer = ? WHERE name = ?", arguments: [committer.isEmpty ? nil : committer, name])
+            }
         }
-        details = ProjectDetails(project: final, branches: branches)
         // The guard list lives in the repository, so a new repository needs its own.
         if changes.repository != nil { try refreshGuard(project: name) }
-        return details
+        return try self.project(named: name)
     }
 
     private func checkRepository(_ repository: URL, remote: String, branches: [String]) throws {
@@ -303,7 +313,9 @@ public final class Workspace {
     static func details(_ db: Database, _ project: Project) throws -> ProjectDetails {
         let branches = try String.fetchAll(
             db, sql: "SELECT branch FROM project_branches WHERE project = ? ORDER BY position", arguments: [project.name])
-        return ProjectDetails(project: project, branches: branches)
+        let extra = try Row.fetchOne(db, sql: "SELECT required_paths, committer FROM projects WHERE name = ?", arguments: [project.name])
+        return ProjectDetails(project: project, branches: branches,
+                              requiredPaths: try Advisory.decode(extra?["required_paths"]), committer: extra?["committer"])
     }
 
     static func unknownProject(_ name: String) -> EmbargoError {

@@ -25,7 +25,7 @@ struct Embargo: ParsableCommand {
         subcommands: [
             Init.self, IdentityCommands.self, MemberCommands.self, ProjectCommands.self,
             AdvisoryCommands.self, Timeline.self, Schedule.self, CalendarCommand.self, Export.self,
-            PatchCommands.self, GuardCommands.self, Lint.self,
+            PatchCommands.self, GuardCommands.self, Lint.self, PrereleaseCommands.self,
             AuditCommands.self, StoreCommands.self, Demo.self,
         ]
     )

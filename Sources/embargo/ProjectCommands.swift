@@ -95,6 +95,8 @@ extension Embargo.ProjectCommands {
                     ["name", p.name], ["repository", p.repoPath], ["remote", p.remote],
                     ["branches", details.branches.joined(separator: ", ")], ["package", p.packageName],
                     ["policy", p.policy], ["test command", p.testCommand ?? "-"], ["build command", p.buildCommand ?? "-"],
+                    ["required paths", details.requiredPaths.isEmpty ? "-" : details.requiredPaths.joined(separator: ", ")],
+                    ["committer", details.committer ?? "-"],
                     ["created", p.createdAt],
                 ])
             }
@@ -123,6 +125,10 @@ extension Embargo.ProjectCommands {
         @Option(help: ArgumentHelp("Command that builds assets for the tagged commit.", valueName: "cmd")) var buildCommand: String?
         @Option(name: .customLong("add-branch"), help: ArgumentHelp("Add a release branch.", valueName: "branch")) var addBranches: [String] = []
         @Option(name: .customLong("remove-branch"), help: ArgumentHelp("Remove a release branch.", valueName: "branch")) var removeBranches: [String] = []
+        @Option(name: .customLong("required-path"), help: ArgumentHelp("A path the build command must produce (repeat; replaces the list).", valueName: "path"))
+        var requiredPaths: [String] = []
+        @Flag(help: "Clear the list of required paths.") var clearRequiredPaths = false
+        @Option(help: ArgumentHelp("'Name <email>' of release commits and tags (empty: embargo's default).", valueName: "identity")) var committer: String?
 
         func run() throws {
             var changes = Workspace.ProjectChanges()
@@ -134,6 +140,8 @@ extension Embargo.ProjectCommands {
             changes.buildCommand = buildCommand
             changes.addBranches = addBranches
             changes.removeBranches = removeBranches
+            changes.requiredPaths = clearRequiredPaths ? [] : (requiredPaths.isEmpty ? nil : requiredPaths)
+            changes.committer = committer
             let details = try location.workspace().setProject(name: name, changes: changes)
             if output.json {
                 try Terminal.printJSON(["project": ProjectReport(details)])
@@ -154,6 +162,8 @@ struct ProjectReport: Encodable {
     let testCommand: String?
     let buildCommand: String?
     let createdAt: String
+    let requiredPaths: [String]
+    let committer: String?
 
     init(_ details: ProjectDetails) {
         name = details.project.name
@@ -165,6 +175,8 @@ struct ProjectReport: Encodable {
         testCommand = details.project.testCommand
         buildCommand = details.project.buildCommand
         createdAt = details.project.createdAt
+        requiredPaths = details.requiredPaths
+        committer = details.committer
     }
 
     enum CodingKeys: String, CodingKey {
@@ -173,6 +185,8 @@ struct ProjectReport: Encodable {
         case testCommand = "test_command"
         case buildCommand = "build_command"
         case createdAt = "created_at"
+        case requiredPaths = "required_paths"
+        case committer
     }
 
     func encode(to encoder: Encoder) throws {
@@ -186,5 +200,7 @@ struct ProjectReport: Encodable {
         try c.encode(testCommand, forKey: .testCommand)
         try c.encode(buildCommand, forKey: .buildCommand)
         try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(requiredPaths, forKey: .requiredPaths)
+        try c.encode(committer, forKey: .committer)
     }
 }

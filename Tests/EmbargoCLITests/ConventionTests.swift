@@ -13,6 +13,8 @@ struct ConventionTests {
         ["timeline"], ["schedule"], ["calendar"], ["audit"], ["audit", "list"], ["audit", "verify"], ["export"],
         ["guard"], ["guard", "install"], ["guard", "check"],
         ["lint"],
+        ["patch"], ["patch", "add"], ["patch", "list"], ["patch", "show"], ["patch", "remove"], ["patch", "verify"], ["patch", "checkout"],
+        ["prerelease"], ["prerelease", "create"], ["prerelease", "verify"],
     ]
 
     @Test(arguments: commands)
@@ -59,7 +61,7 @@ struct ConventionTests {
         let initRun = try box.run(copy.path, ["init", "--name", "alice"], directory: lonely)
         #expect(initRun.status == 0, "\(initRun.stderr)")
         let verify = try box.run(copy.path, ["store", "verify", "--json"], directory: lonely)
-        #expect(verify.stdout.contains("m0004_patches"))
+        #expect(verify.stdout.contains("m0005_releases"))
     }
 
     @Test func permissionTableIsPrinted() throws {

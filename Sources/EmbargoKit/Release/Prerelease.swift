@@ -1,0 +1,290 @@
+import EmbargoCrypto
+import EmbargoStore
+import Foundation
+import GRDB
+
+/// The pre-release manifest: what the security team reviews and what
+/// publication must reproduce bit for bit.
+public struct PrereleaseManifest: Codable, Sendable, Equatable {
+    public var formatVersion: Int
+    public var advisory: String
+    public var project: String
+    public var packageName: String
+    public var createdAt: String
+    public var createdBy: String
+    public var signingKey: String
+    public var auditHead: String?
+    public var branches: [BranchRelease]
+
+    enum CodingKeys: String, CodingKey {
+        case advisory, project, branches
+        case formatVersion = "format_version"
+        case packageName = "package_name"
+        case createdAt = "created_at"
+        case createdBy = "created_by"
+        case signingKey = "signing_key"
+        case auditHead = "audit_head"
+    }
+
+    public var versions: [String] { branches.map(\.plan.version) }
+
+    public func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(self)) + [0x0A]
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws -> PrereleaseManifest {
+        do {
+            return try JSONDecoder().decode(PrereleaseManifest.self, from: Data(bytes))
+        } catch {
+            throw EmbargoError(.verification, "the manifest is not a valid embargo pre-release manifest")
+        }
+    }
+}
+
+/// A pre-release as the store records it.
+public struct PrereleaseRecord: Sendable, Equatable {
+    public var seq: Int64
+    public var advisory: String
+    public var createdAt: String
+    public var createdBy: String
+    public var manifest: PrereleaseManifest
+    public var manifestHash: String
+    public var bundleName: String
+    public var bundleHash: String
+    public var recipients: [String]
+    public var superseded: Bool
+}
+
+public struct PrereleaseOptions: Sendable {
+    public var outputDirectory: URL
+    public var recipients: [String] = []
+    public var gpgRecipients: [String] = []
+    public var acceptedFindings: Set<String> = []
+
+    public init(outputDirectory: URL) {
+        self.outputDirectory = outputDirectory
+    }
+}
+
+public struct PrereleaseResult: Sendable {
+    public var bundle: URL
+    public var gpgBundle: URL?
+    public var manifest: PrereleaseManifest
+    public var bundleHash: String
+    public var recipients: [String]
+}
+
+extension Workspace {
+    static let defaultCommitter = "embargo release <release@embargo.invalid>"
+
+    /// The plans for every affected branch: versions from the tags, the head
+    /// each branch is at now, the timestamp fixed by the store's state.
+    func releasePlans(_ advisory: Advisory, _ project: Project) throws -> [(ReleasePlan, String)] {
+        let git = environment.git(URL(fileURLWithPath: project.repoPath))
+        let all = try patches(advisory.id)
+        // The release time is the scheduled disclosure, else the last change to the series:
+        // the same store state always gives the same commits.
+        let stamp = advisory.disclosureAt.flatMap(Timestamp.parse)
+            ?? all.compactMap { Timestamp.parse($0.addedAt) }.max()
+            ?? environment.clock.now()
+        let requiredPaths: [String] = try store.read { db in
+            try Advisory.decode(try String.fetchOne(db, sql: "SELECT required_paths FROM projects WHERE name = ?", arguments: [project.name]))
+        }
+        let committer = try store.read { db in
+            try String.fetchOne(db, sql: "SELECT committer FROM projects WHERE name = ?", arguments: [project.name])
+        } ?? Self.defaultCommitter
+        return try advisory.branches.map { branch in
+            let series = all.filter { $0.branch == branch }
+            guard let head = try git.branchCommit(branch, remote: project.remote) else {
+                throw EmbargoError(.failure, "branch \(branch) not found in \(project.repoPath)")
+            }
+            let releases = try BranchReleases.compute(branch: branch, tags: git.tags(reachableFrom: branch, remote: project.remote))
+            let text = try series.map { String(decoding: try store.blob($0.blob), as: UTF8.self) }.joined()
+            let plan = ReleasePlan(branch: branch, baseCommit: head, version: releases.nextRelease, previousVersion: releases.lastRelease,
+                                   patchIDs: series.map(\.patchID), timestamp: Int(stamp.timeIntervalSince1970), committer: committer,
+                                   packageName: project.packageName, buildCommand: project.buildCommand, requiredPaths: requiredPaths)
+            return (plan, text)
+        }
+    }
+
+    /// Builds the pre-release for the security team and records it.
+    public func prerelease(_ id: String, options: PrereleaseOptions, progress: (String) -> Void = { _ in }) throws -> PrereleaseResult {
+        try Permissions.require(.prerelease, by: member)
+        let (advisory, project) = try advisoryAndProject(id)
+        guard [.ready, .prereleased, .approved].contains(advisory.status) else {
+            throw EmbargoError(.refused, "advisory \(advisory.id) is \(advisory.status.rawValue); a pre-release needs a verified fix (status ready)",
+                               hint: "add the patches and run 'embargo patch verify \(advisory.id)'")
+        }
+        let verified = try verifiedSeries(advisory.id)
+        if let branch = advisory.branches.first(where: { verified[$0] != true }) {
+            throw EmbargoError(.refused, "the series for \(branch) is not verified on the branch's current head",
+                               hint: "run 'embargo patch verify \(advisory.id)'")
+        }
+        try requireCleanLint(advisory.id, accepting: options.acceptedFindings)
+        let recipients = try prereleaseRecipients(options.recipients)
+
+        progress("building the release commits in a private clone")
+        let built = try buildRelease(advisory, project, progress: progress)
+        defer { built.clone.remove() }
+
+        let auditHead = try store.read { db in try AuditTrail.head(db) }
+        let manifest = PrereleaseManifest(
+            formatVersion: 1, advisory: advisory.id, project: project.name, packageName: project.packageName, createdAt: now,
+            createdBy: member.name, signingKey: identity.signingKey, auditHead: auditHead, branches: built.outputs.map(\.release))
+        progress("packing and encrypting the bundle")
+        var files: [(String, [UInt8])] = [("manifest.json", try manifest.encoded())]
+        files += try bundleAdvisoryFiles(advisory.id)
+        for output in built.outputs {
+            files.append(("release-notes/\(output.release.plan.branch).md", Array(output.notes.markdown.utf8)))
+        }
+        let records = try patches(advisory.id)
+        for record in records {
+            let slug = record.subject.lowercased().replacing(/[^a-z0-9]+/, with: "-").trimmingCharacters(in: CharacterSet(charactersIn: "-")).prefix(50)
+            files.append((String(format: "patches/%@/%04d-%@.patch", record.branch, record.position, String(slug)), try store.blob(record.blob)))
+        }
+        for output in built.outputs {
+            for url in output.archiveFiles + [output.gitBundle] {
+                guard let bytes = try SafeFile.read(url) else { throw EmbargoError(.failure, "an archive disappeared") }
+                files.append(("artifacts/\(url.lastPathComponent)", bytes))
+            }
+        }
+        files.sort { $0.0 < $1.0 }
+        let sums = files.map { "\(hex(Digest.sha256($0.1)))  \($0.0)\n" }.joined()
+        let stamp = built.outputs.first?.release.plan.timestamp ?? 0
+        let signature = try identity.signing.sign(
+            Array(sums.utf8), trustedComment: "timestamp:\(stamp)\tfile:SHA256SUMS\tembargo \(advisory.id)",
+            untrustedComment: "signature from embargo member \(member.name)")
+        // The epoch as file time: the bundle is reproducible and unpacks without warnings.
+        var tar = TarWriter(mtime: Date(timeIntervalSince1970: 0))
+        try tar.add("SHA256SUMS", Array(sums.utf8))
+        try tar.add("SHA256SUMS.minisig", Array(signature.encoded.utf8))
+        for (path, content) in files { try tar.add(path, content) }
+        var plain = tar.finished()
+        defer { wipe(&plain) }
+
+        try SafeFile.makePrivateDirectory(options.outputDirectory)
+        let base = "\(project.packageName)-\(manifest.versions.joined(separator: "-")).prerelease.tar"
+        let bundleURL = options.outputDirectory.appendingPathComponent(base + ".age")
+        let encrypted = try Age.encrypt(plain, to: recipients.map { try AgeX25519Recipient(parsing: $0) })
+        try SafeFile.replaceAtomically(bundleURL, bytes: encrypted, mode: 0o600)
+        var gpgURL: URL?
+        if !options.gpgRecipients.isEmpty {
+            let url = options.outputDirectory.appendingPathComponent(base + ".gpg")
+            try encryptWithGPG(plain, to: options.gpgRecipients, output: url)
+            gpgURL = url
+        }
+        let bundleHash = hex(Digest.sha256(encrypted))
+        let manifestBytes = try manifest.encoded()
+        let manifestHash = hex(Digest.sha256(manifestBytes))
+        let allRecipients = recipients + options.gpgRecipients.map { "gpg:\($0)" }
+        try audited("advisory.prerelease", advisory.id, detail: "bundle \(bundleURL.lastPathComponent) \(bundleHash.prefix(16))") { db in
+            try db.execute(sql: "UPDATE prereleases SET superseded = 1 WHERE advisory = ?", arguments: [advisory.id])
+            try db.execute(sql: "UPDATE approvals SET void = 1 WHERE advisory = ? AND void = 0", arguments: [advisory.id])
+            try db.execute(
+                sql: """
+                    INSERT INTO prereleases (advisory, created_at, created_by, manifest, manifest_hash, bundle_name, bundle_hash, recipients)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [advisory.id, manifest.createdAt, member.name, String(decoding: manifestBytes, as: UTF8.self), manifestHash,
+                            bundleURL.lastPathComponent, bundleHash, try Advisory.encodeJSON(allRecipients)])
+            try Self.record(db, advisory.id, at: now, actor: member.name, kind: "prereleased",
+                            summary: "pre-release \(manifest.versions.joined(separator: ", ")) sent to \(allRecipients.count) recipient(s), bundle sha256 \(bundleHash.prefix(16))",
+                            detail: manifestHash)
+            _ = try transition(advisory.id, to: .prereleased, kind: "status", note: "pre-release built", in: db)
+        }
+        return PrereleaseResult(bundle: bundleURL, gpgBundle: gpgURL, manifest: manifest, bundleHash: bundleHash, recipients: allRecipients)
+    }
+
+    struct BuiltRelease {
+        let clone: PrivateClone
+        let outputs: [ReleaseBuilder.Output]
+    }
+
+    /// Builds every branch's release in one private clone (the caller removes it).
+    func buildRelease(_ advisory: Advisory, _ project: Project, plans given: [ReleasePlan]? = nil,
+                      progress: (String) -> Void = { _ in }) throws -> BuiltRelease
+    {
+        let computed = try releasePlans(advisory, project)
+        let clone = try PrivateClone(repository: URL(fileURLWithPath: project.repoPath), runner: environment.runner)
+        do {
+            let artifacts = clone.root.appendingPathComponent("artifacts")
+            try SafeFile.makePrivateDirectory(artifacts)
+            let builder = ReleaseBuilder(clone: clone, runner: environment.runner)
+            var outputs: [ReleaseBuilder.Output] = []
+            for (index, (plan, series)) in computed.enumerated() {
+                let chosen = given?[index] ?? plan
+                progress("building \(chosen.version) on \(chosen.branch)")
+                outputs.append(try builder.build(chosen, series: series, archivesInto: artifacts, project: project.name))
+            }
+            return BuiltRelease(clone: clone, outputs: outputs)
+        } catch {
+            clone.remove()
+            throw error
+        }
+    }
+
+    func prereleaseRecipients(_ given: [String]) throws -> [String] {
+        if !given.isEmpty {
+            return try given.map { text in
+                do { return try AgeX25519Recipient(parsing: text).encoded } catch {
+                    throw EmbargoError(.usage, "'\(text.prefix(80))' is not an age recipient (age1...)")
+                }
+            }
+        }
+        let security = try members().filter { $0.role == .security }.map(\.recipient)
+        guard !security.isEmpty else {
+            throw EmbargoError(.refused, "no member has the security role, and no --recipient was given",
+                               hint: "add the security team with 'embargo member add ... --role security' or pass --recipient age1...")
+        }
+        return security
+    }
+
+    /// The advisory texts in the bundle: the Drupal SA draft, OSV and (with a CVE id) CVE JSON 5.
+    func bundleAdvisoryFiles(_ id: String) throws -> [(String, [UInt8])] {
+        let (advisory, project) = try advisoryAndProject(id)
+        let input = ExportInput(advisory: advisory, project: project, releases: try releases(for: advisory.id),
+                                severities: SeverityView.all(for: advisory), generatedAt: environment.clock.now(), draft: true)
+        var files = [
+            ("advisory/drupal-sa.txt", Array(try AdvisoryExporter.render(.drupal, input).utf8)),
+            ("advisory/osv.json", Array(try AdvisoryExporter.render(.osv, input).utf8)),
+        ]
+        if advisory.cveID != nil { files.append(("advisory/cve.json", Array(try AdvisoryExporter.render(.cve, input).utf8))) }
+        return files
+    }
+
+    func encryptWithGPG(_ plaintext: [UInt8], to recipients: [String], output: URL) throws {
+        var arguments = ["--batch", "--yes", "--quiet", "--trust-model", "always", "--encrypt", "--output", output.path]
+        for recipient in recipients {
+            guard !recipient.hasPrefix("-") else { throw EmbargoError(.usage, "'\(recipient)' is not an OpenPGP key id") }
+            arguments += ["--recipient", recipient]
+        }
+        let result = try environment.runner.run("gpg", arguments, environment: nil, directory: nil, input: plaintext)
+        guard result.status == 0 else {
+            throw EmbargoError(.failure, "gpg could not encrypt the bundle: \(firstLine(result.stderrText))",
+                               hint: "import the recipient's public key with 'gpg --import'")
+        }
+        chmod(output.path, 0o600)
+    }
+
+    // MARK: Reading pre-releases
+
+    public func prereleases(_ id: String) throws -> [PrereleaseRecord] {
+        try store.read { db in
+            let advisory = try Self.fetchAdvisory(db, id)
+            return try Row.fetchAll(db, sql: "SELECT * FROM prereleases WHERE advisory = ? ORDER BY seq", arguments: [advisory.id]).map { row in
+                PrereleaseRecord(
+                    seq: row["seq"], advisory: row["advisory"], createdAt: row["created_at"], createdBy: row["created_by"],
+                    manifest: try PrereleaseManifest.decode(Array((row["manifest"] as String).utf8)), manifestHash: row["manifest_hash"],
+                    bundleName: row["bundle_name"], bundleHash: row["bundle_hash"], recipients: try Advisory.decode(row["recipients"]),
+                    superseded: (row["superseded"] as Int) != 0)
+            }
+        }
+    }
+
+    /// The current (not superseded) pre-release, if any.
+    public func currentPrerelease(_ id: String) throws -> PrereleaseRecord? {
+        try prereleases(id).last { !$0.superseded }
+    }
+}

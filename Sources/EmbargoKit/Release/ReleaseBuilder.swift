@@ -1,0 +1,171 @@
+import EmbargoCrypto
+import EmbargoStore
+import Foundation
+
+/// Everything that decides the bits of one branch's release. Re-running the
+/// builder with the same plan gives the same commit ids, tag object id and
+/// archive bytes.
+public struct ReleasePlan: Codable, Sendable, Equatable {
+    public var branch: String
+    public var baseCommit: String
+    public var version: String
+    public var previousVersion: String?
+    /// `git patch-id --stable` of each patch, in order (the text is in the bundle and the store).
+    public var patchIDs: [String]
+    /// Unix seconds used as committer and tagger time (and changelog author time).
+    public var timestamp: Int
+    public var committer: String
+    public var packageName: String
+    public var buildCommand: String?
+    public var requiredPaths: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case branch, version, timestamp, committer
+        case baseCommit = "base_commit"
+        case previousVersion = "previous_version"
+        case patchIDs = "patch_ids"
+        case packageName = "package_name"
+        case buildCommand = "build_command"
+        case requiredPaths = "required_paths"
+    }
+}
+
+public struct ArchiveInfo: Codable, Sendable, Equatable {
+    public var name: String
+    public var sha256: String
+    public var size: Int
+}
+
+/// What the builder produced for one branch: the manifest entry.
+public struct BranchRelease: Codable, Sendable, Equatable {
+    public var plan: ReleasePlan
+    /// The commit the release branch moves to (patches and changelog).
+    public var branchHead: String
+    /// The commit the tag points to (the branch head, or a build commit on top of it).
+    public var releaseCommit: String
+    public var tagName: String
+    public var tagObject: String
+    public var archives: [ArchiveInfo]
+
+    enum CodingKeys: String, CodingKey {
+        case plan, archives
+        case branchHead = "branch_head"
+        case releaseCommit = "release_commit"
+        case tagName = "tag_name"
+        case tagObject = "tag_object"
+    }
+}
+
+/// Builds release commits, tags and archives in a private clone.
+public struct ReleaseBuilder {
+    let clone: PrivateClone
+    let runner: ProcessRunner
+
+    public init(clone: PrivateClone, runner: ProcessRunner) {
+        self.clone = clone
+        self.runner = runner
+    }
+
+    public struct Output {
+        public var release: BranchRelease
+        public var notes: ReleaseNotes
+        /// Archive files written into `directory`.
+        public var archiveFiles: [URL]
+        /// A git bundle with the release commits and the tag (`git fetch` takes it).
+        public var gitBundle: URL
+    }
+
+    /// Applies the series, commits the CHANGELOG entry, optionally builds and
+    /// commits assets for the tag only, tags, and writes the archives into `directory`.
+    public func build(_ plan: ReleasePlan, series: String, archivesInto directory: URL, project: String) throws -> Output {
+        let date = "@\(plan.timestamp) +0000"
+        guard let committer = plan.committer.wholeMatch(of: /(.+) <([^<>]+)>/) else {
+            throw EmbargoError(.failure, "the committer '\(plan.committer)' is not 'Name <email>'")
+        }
+        var env = clone.environment
+        env["GIT_COMMITTER_NAME"] = String(committer.1)
+        env["GIT_COMMITTER_EMAIL"] = String(committer.2)
+        env["GIT_COMMITTER_DATE"] = date
+        let git = Git(repository: clone.worktree, runner: runner, environment: env)
+        func must(_ arguments: [String], input: [UInt8]? = nil) throws -> String {
+            let result = try git.run(["-c", "core.hooksPath=/dev/null", "-c", "gc.auto=0"] + arguments, input: input)
+            guard result.status == 0 else {
+                throw EmbargoError(.failure, "git \(arguments.first ?? "") failed while building \(plan.version): \(firstLine(result.stderrText))")
+            }
+            return result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        // 1. The fix, on the branch head the pre-release found.
+        if case .conflict(let files, _) = try clone.apply(series: series, onto: plan.baseCommit, environment: env) {
+            throw EmbargoError(.failure, "the series for \(plan.branch) no longer applies (conflicts in \(files.joined(separator: ", ")))",
+                               hint: "run 'embargo patch verify'")
+        }
+
+        // 2. The release notes, in CHANGELOG.md, in a commit of their own.
+        let range = plan.previousVersion.map { "refs/tags/\($0)..HEAD" } ?? "HEAD"
+        let log = try must(["log", "--reverse", "--format=%s%x1f%an%x1e", range])
+        let commits = log.split(separator: "\u{1e}").map { $0.trimmingCharacters(in: .newlines) }.filter { !$0.isEmpty }.map { entry in
+            let parts = entry.split(separator: "\u{1f}", omittingEmptySubsequences: false)
+            return NoteCommit(subject: String(parts[0]), author: parts.count > 1 ? String(parts[1]) : "")
+        }
+        let notes = ReleaseNotes(project: project, version: plan.version, previous: plan.previousVersion,
+                                 date: Date(timeIntervalSince1970: TimeInterval(plan.timestamp)), commits: commits)
+        let changelogURL = clone.worktree.appendingPathComponent("CHANGELOG.md")
+        let existing = try git.run(["show", "HEAD:CHANGELOG.md"])
+        try Data(notes.changelog(updating: existing.status == 0 ? existing.stdoutText : nil).utf8).write(to: changelogURL)
+        _ = try must(["add", "--", "CHANGELOG.md"])
+        var authorEnv = env
+        authorEnv["GIT_AUTHOR_NAME"] = String(committer.1)
+        authorEnv["GIT_AUTHOR_EMAIL"] = String(committer.2)
+        authorEnv["GIT_AUTHOR_DATE"] = date
+        let commitGit = Git(repository: clone.worktree, runner: runner, environment: authorEnv)
+        let commit = try commitGit.run(["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "-m", "Changelog for \(plan.version)"])
+        guard commit.status == 0 else { throw EmbargoError(.failure, "cannot commit the changelog: \(firstLine(commit.stderrText))") }
+        let branchHead = try must(["rev-parse", "HEAD"])
+
+        // 3. Built assets, committed for the tag only.
+        var releaseCommit = branchHead
+        if let command = plan.buildCommand {
+            let result = try clone.runTests(command)
+            guard result.status == 0 else {
+                throw EmbargoError(.failure, "the build command failed on \(plan.branch) with exit code \(result.status)",
+                                   hint: "check 'embargo project show' and the build")
+            }
+            for path in plan.requiredPaths where !FileManager.default.fileExists(atPath: clone.worktree.appendingPathComponent(path).path) {
+                throw EmbargoError(.failure, "the build did not produce the required path \(path) on \(plan.branch)")
+            }
+            if !plan.requiredPaths.isEmpty { _ = try must(["add", "--force", "--"] + plan.requiredPaths) }
+            _ = try must(["add", "--all"])
+            if try git.run(["diff", "--cached", "--quiet"]).status != 0 {
+                let build = try commitGit.run(["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "-m", "Build assets for \(plan.version)"])
+                guard build.status == 0 else { throw EmbargoError(.failure, "cannot commit the built assets: \(firstLine(build.stderrText))") }
+                releaseCommit = try must(["rev-parse", "HEAD"])
+            }
+        }
+
+        // 4. The annotated tag.
+        _ = try must(["tag", "--annotate", "--message", "Release \(plan.version)", "--", plan.version, releaseCommit])
+        let tagObject = try must(["rev-parse", "refs/tags/\(plan.version)"])
+
+        // 5. The archives, as drupal.org-style packages: NAME/ prefix.
+        var archives: [ArchiveInfo] = []
+        var files: [URL] = []
+        for format in ["tar.gz", "zip"] {
+            let name = "\(plan.packageName)-\(plan.version).\(format)"
+            let url = directory.appendingPathComponent(name)
+            _ = try must(["archive", "--format=\(format)", "--prefix=\(plan.packageName)/", "--output=\(url.path)", "refs/tags/\(plan.version)"])
+            guard let bytes = try SafeFile.read(url) else { throw EmbargoError(.failure, "git archive wrote no \(name)") }
+            archives.append(ArchiveInfo(name: name, sha256: hex(Digest.sha256(bytes)), size: bytes.count))
+            files.append(url)
+        }
+        // 6. The new commits and the tag as a git bundle, so a reviewer can fetch the exact
+        //    release commit into a clone of the project and compare it with the archives.
+        let bundle = directory.appendingPathComponent("\(plan.packageName)-\(plan.version).git-bundle")
+        _ = try must(["bundle", "create", "--quiet", bundle.path, "refs/tags/\(plan.version)", "^\(plan.baseCommit)"])
+        let release = BranchRelease(plan: plan, branchHead: branchHead, releaseCommit: releaseCommit, tagName: plan.version,
+                                    tagObject: tagObject, archives: archives)
+        return Output(release: release, notes: notes, archiveFiles: files, gitBundle: bundle)
+    }
+}
+
+func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }

@@ -1,0 +1,146 @@
+import ArgumentParser
+import EmbargoCrypto
+import EmbargoKit
+import EmbargoStore
+import Foundation
+
+extension Embargo {
+    struct PrereleaseCommands: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "prerelease",
+            abstract: "Build the pre-release the security team reviews, and verify bundles.",
+            subcommands: [Create.self, Verify.self],
+            defaultSubcommand: Create.self
+        )
+    }
+}
+
+extension Embargo.PrereleaseCommands {
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create",
+            abstract: "Build release commits, tags and archives in a private clone and pack them into an encrypted, signed bundle.",
+            discussion: """
+                Needs a verified series on every affected branch and a clean lint. The bundle is
+                encrypted with age to the recipients (default: every member with the security role),
+                and with --gpg-recipient also to OpenPGP keys through gpg. Nothing of the fix enters
+                the project's repository.
+
+                Example:
+                  embargo prerelease ADV-2026-001 --out ./outbox
+                  embargo prerelease ADV-2026-001 --out ./outbox --recipient age1... --gpg-recipient 0xDEADBEEF
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The advisory id.") var id: String
+        @Option(help: ArgumentHelp("Directory for the bundle.", valueName: "dir")) var out: String
+        @Option(name: .customLong("recipient"), help: ArgumentHelp("An age recipient (repeat).", valueName: "age1...")) var recipients: [String] = []
+        @Option(name: .customLong("gpg-recipient"), help: ArgumentHelp("An OpenPGP key id for a gpg-encrypted copy (repeat).", valueName: "keyid"))
+        var gpgRecipients: [String] = []
+        @Option(name: .customLong("accept-finding"), help: ArgumentHelp("Accept a lint finding by its key (repeat).", valueName: "key"))
+        var acceptedFindings: [String] = []
+
+        func run() throws {
+            var options = PrereleaseOptions(outputDirectory: URL(fileURLWithPath: out))
+            options.recipients = recipients
+            options.gpgRecipients = gpgRecipients
+            options.acceptedFindings = Set(acceptedFindings)
+            let result = try location.workspace().prerelease(id, options: options) { Progress.step($0) }
+            if output.json {
+                try Terminal.printJSON(PrereleaseReport(result))
+            } else {
+                print("wrote \(result.bundle.path)")
+                if let gpg = result.gpgBundle { print("wrote \(gpg.path)") }
+                print("sha256 \(result.bundleHash)")
+                for branch in result.manifest.branches {
+                    print("\(branch.plan.branch): \(branch.tagName) at \(branch.releaseCommit.prefix(12)) (tag \(branch.tagObject.prefix(12)))")
+                }
+                print("recipients: \(result.recipients.count)")
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decrypt a bundle, check its signature and every checksum, and show what it holds.",
+            discussion: """
+                The signer is checked against the store's members, or against --signer-key without a
+                store. Exit 4 when anything does not match.
+
+                Example:
+                  embargo prerelease verify sample_module-1.0.2-1.1.1.prerelease.tar.age --identity ~/security.identity
+                  embargo prerelease verify BUNDLE --identity key.txt --signer-key RWQ...
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The bundle file (.tar.age).") var bundle: String
+        @Option(name: .customLong("signer-key"), help: ArgumentHelp("A minisign public key allowed to sign (repeat); no store needed.", valueName: "RW..."))
+        var signerKeys: [String] = []
+
+        func run() throws {
+            guard let bytes = try SafeFile.read(URL(fileURLWithPath: bundle)) else {
+                throw EmbargoError(.failure, "no bundle at \(bundle)")
+            }
+            let identity = try location.loadIdentity()
+            let signers = signerKeys.isEmpty
+                ? try location.workspace().signingKeys()
+                : signerKeys.enumerated().map { ("--signer-key \($0.offset + 1)", $0.element) }
+            let report = try BundleVerifier.verify(bytes, identity: identity.age, signers: signers)
+            if output.json {
+                try Terminal.printJSON(BundleReport(report))
+            } else {
+                print("bundle ok: signed by \(report.signer) (\(report.trustedComment.replacingOccurrences(of: "\t", with: " ")))")
+                print("advisory \(report.manifest.advisory), project \(report.manifest.project), created \(report.manifest.createdAt) by \(report.manifest.createdBy)")
+                for branch in report.manifest.branches {
+                    print("\(branch.plan.branch): \(branch.tagName) release commit \(branch.releaseCommit) tag \(branch.tagObject)")
+                }
+                Terminal.printTable(["FILE", "BYTES"], report.files.map { [$0.path, String($0.size)] })
+            }
+        }
+    }
+}
+
+struct PrereleaseReport: Encodable {
+    let bundle: String
+    let gpgBundle: String?
+    let sha256: String
+    let recipients: [String]
+    let manifest: PrereleaseManifest
+
+    init(_ result: PrereleaseResult) {
+        bundle = result.bundle.path
+        gpgBundle = result.gpgBundle?.path
+        sha256 = result.bundleHash
+        recipients = result.recipients
+        manifest = result.manifest
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case bundle, sha256, recipients, manifest
+        case gpgBundle = "gpg_bundle"
+    }
+}
+
+struct BundleReport: Encodable {
+    let ok = true
+    let signer: String
+    let trustedComment: String
+    let manifest: PrereleaseManifest
+    let files: [[String: String]]
+
+    init(_ report: BundleVerifier.Report) {
+        signer = report.signer
+        trustedComment = report.trustedComment
+        manifest = report.manifest
+        files = report.files.map { ["path": $0.path, "size": String($0.size)] }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case ok, signer, manifest, files
+        case trustedComment = "trusted_comment"
+    }
+}
