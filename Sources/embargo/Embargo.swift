@@ -36,6 +36,8 @@ struct Embargo: ParsableCommand {
 enum EmbargoMain {
     static func main() {
         signal(SIGPIPE, SIG_IGN)
+        // A file-size limit makes writes fail with EFBIG instead of killing us: a clear error, state intact.
+        signal(SIGXFSZ, SIG_IGN)
         Interrupts.removeTemporaryDirectoriesOnSignal()
         let command: ParsableCommand
         do {
