@@ -91,8 +91,9 @@ struct LeakCanaryTests {
 }
 
 extension PatchFixture {
-    /// The repository of PatchFixture with project `greeter`, without an advisory.
-    static func repository(_ box: Sandbox) throws -> URL {
+    /// A repository with src/Greeter.php on 1.0.x (tag 1.0.0) and 1.1.x (changed
+    /// on 1.1.x when `configurable11`, tag 1.1.0), and project `greeter` on both.
+    static func repository(_ box: Sandbox, configurable11: Bool = false) throws -> URL {
         let repo = try box.makeRepository(branches: ["1.0.x"])
         let greeter = repo.appendingPathComponent("src/Greeter.php")
         try FileManager.default.createDirectory(at: greeter.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -101,6 +102,13 @@ extension PatchFixture {
         try box.git(["-C", repo.path, "commit", "--quiet", "-m", "Issue #1 by a: Add greeter"])
         try box.git(["-C", repo.path, "tag", "1.0.0"])
         try box.git(["-C", repo.path, "branch", "1.1.x"])
+        if configurable11 {
+            try box.git(["-C", repo.path, "checkout", "--quiet", "1.1.x"])
+            try "<?php\n\nfunction greet($name, $greeting = 'Hello') {\n  return $greeting . ' ' . $name;\n}\n".write(to: greeter, atomically: true, encoding: .utf8)
+            try box.git(["-C", repo.path, "commit", "--quiet", "-am", "Issue #2 by b: Configurable greeting"])
+            try box.git(["-C", repo.path, "tag", "1.1.0"])
+            try box.git(["-C", repo.path, "checkout", "--quiet", "1.0.x"])
+        }
         try box.ok(["project", "add", "greeter", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
         return repo
     }
