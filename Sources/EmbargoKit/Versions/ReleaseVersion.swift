@@ -45,7 +45,8 @@ public struct ReleaseVersion: Sendable, Hashable, Comparable, CustomStringConver
 
     public init?(_ text: String) {
         var rest = Substring(text)
-        if let match = rest.firstMatch(of: /^([0-9]+)\.x-/) {
+        // Regex literals are compiled on each evaluation: test for ".x-" first.
+        if rest.contains(".x-"), let match = rest.firstMatch(of: /^([0-9]+)\.x-/) {
             guard let core = Int(match.1) else { return nil }
             self.core = core
             rest = rest[match.range.upperBound...]
@@ -134,6 +135,8 @@ public struct ReleaseBranch: Sendable, Hashable, CustomStringConvertible {
 
     public init?(_ name: String) {
         self.name = name
+        // Every form ends in ".x"; regex literals are compiled on each evaluation.
+        guard name.hasSuffix(".x") else { return nil }
         if let match = name.wholeMatch(of: /([0-9]+)\.x-([0-9]+)\.x/), let core = Int(match.1), let major = Int(match.2) {
             self.core = core
             self.major = major
