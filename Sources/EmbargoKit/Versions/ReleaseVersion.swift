@@ -75,6 +75,9 @@ public struct ReleaseVersion: Sendable, Hashable, Comparable, CustomStringConver
             minor = values[1]
             patch = values[2]
         }
+        // The number nextSecurityRelease bumps must have a successor: a tag such
+        // as 1.2.9223372036854775807 is not a release version, not a crash.
+        guard (patch ?? minor) < Int.max else { return nil }
         if let stabilityText {
             guard let parsed = Self.parseStability(stabilityText) else { return nil }
             stability = parsed
@@ -86,7 +89,7 @@ public struct ReleaseVersion: Sendable, Hashable, Comparable, CustomStringConver
     private static func parseStability(_ text: Substring) -> Stability? {
         if text == "dev" { return .dev }
         for (prefix, make) in [("alpha", Stability.alpha), ("beta", Stability.beta), ("rc", Stability.rc)] as [(String, (Int) -> Stability)] {
-            if text.hasPrefix(prefix), let n = Int(text.dropFirst(prefix.count)), n > 0,
+            if text.hasPrefix(prefix), let n = Int(text.dropFirst(prefix.count)), n > 0, n < Int.max,
                String(n) == text.dropFirst(prefix.count)
             {
                 return make(n)
