@@ -1,7 +1,14 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
-let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// `scripts/fuzz` sets EMBARGO_FUZZ=1 to build the libFuzzer targets in Fuzz/.
+/// Only then are the libraries instrumented (coverage for libFuzzer, address
+/// sanitizer) and the fuzz executables declared; a normal build is unchanged.
+let fuzzing = ProcessInfo.processInfo.environment["EMBARGO_FUZZ"] == "1"
+let fuzzFlags: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)] + fuzzFlags
 
 let package = Package(
     name: "embargo",
@@ -89,3 +96,30 @@ let package = Package(
         ),
     ]
 )
+
+/// One libFuzzer executable per parser: Fuzz/<name>/ holds Fuzz<Name>.swift,
+/// which defines LLVMFuzzerTestOneInput, and a main.swift that hands it to
+/// libFuzzer's driver. See scripts/fuzz.
+let fuzzTargets: [(name: String, module: String, dependencies: [Target.Dependency])] = [
+    ("age", "FuzzAge", ["EmbargoCrypto"]),
+    ("store-header", "FuzzStoreHeader", ["EmbargoStore", "EmbargoCrypto"]),
+    ("mbox", "FuzzMbox", ["EmbargoKit"]),
+    ("version", "FuzzVersion", ["EmbargoKit"]),
+    ("severity", "FuzzSeverity", ["EmbargoKit"]),
+    ("osv", "FuzzOSV", ["EmbargoKit"]),
+    ("minisign", "FuzzMinisign", ["EmbargoCrypto"]),
+]
+
+if fuzzing {
+    package.targets.append(.target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"))
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: target.module,
+            dependencies: target.dependencies + ["CLibFuzzer"],
+            path: "Fuzz/\(target.name)",
+            swiftSettings: strict,
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])]
+        ))
+        package.products.append(.executable(name: "fuzz-\(target.name)", targets: [target.module]))
+    }
+}

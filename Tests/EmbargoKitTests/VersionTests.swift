@@ -19,6 +19,20 @@ struct VersionTests {
         #expect(ReleaseVersion(text) == nil)
     }
 
+    /// Found by fuzzing: the next release of a tag whose last number is Int.max
+    /// overflowed and crashed `embargo advisory releases` and the exports.
+    @Test func versionsWithoutASuccessorAreNotReleases() throws {
+        for text in ["1.2.9223372036854775807", "8.x-1.9223372036854775807", "1.2.3-rc9223372036854775807"] {
+            #expect(ReleaseVersion(text) == nil, "\(text)")
+        }
+        let largest = try #require(ReleaseVersion("1.2.9223372036854775806"))
+        #expect(largest.nextSecurityRelease.description == "1.2.9223372036854775807")
+        let releases = try BranchReleases.compute(branch: "1.2.x", tags: ["1.2.3", "1.2.9223372036854775807"])
+        #expect(releases.lastRelease == "1.2.3" && releases.nextRelease == "1.2.4")
+        let branch = try #require(ReleaseBranch("9223372036854775807.9223372036854775807.x"))
+        #expect(branch.firstVersion.description == "9223372036854775807.9223372036854775807.0")
+    }
+
     @Test func orderingFollowsStability() throws {
         let ordered = ["1.2.0-dev", "1.2.0-alpha1", "1.2.0-alpha2", "1.2.0-beta1", "1.2.0-rc1", "1.2.0", "1.2.1", "1.10.0"]
         let versions = ordered.compactMap(ReleaseVersion.init)

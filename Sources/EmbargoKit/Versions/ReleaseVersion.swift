@@ -45,7 +45,8 @@ public struct ReleaseVersion: Sendable, Hashable, Comparable, CustomStringConver
 
     public init?(_ text: String) {
         var rest = Substring(text)
-        if let match = rest.firstMatch(of: /^([0-9]+)\.x-/) {
+        // Regex literals are compiled on each evaluation: test for ".x-" first.
+        if rest.contains(".x-"), let match = rest.firstMatch(of: /^([0-9]+)\.x-/) {
             guard let core = Int(match.1) else { return nil }
             self.core = core
             rest = rest[match.range.upperBound...]
@@ -74,6 +75,9 @@ public struct ReleaseVersion: Sendable, Hashable, Comparable, CustomStringConver
             minor = values[1]
             patch = values[2]
         }
+        // The number nextSecurityRelease bumps must have a successor: a tag such
+        // as 1.2.9223372036854775807 is not a release version, not a crash.
+        guard (patch ?? minor) < Int.max else { return nil }
         if let stabilityText {
             guard let parsed = Self.parseStability(stabilityText) else { return nil }
             stability = parsed
@@ -85,7 +89,7 @@ public struct ReleaseVersion: Sendable, Hashable, Comparable, CustomStringConver
     private static func parseStability(_ text: Substring) -> Stability? {
         if text == "dev" { return .dev }
         for (prefix, make) in [("alpha", Stability.alpha), ("beta", Stability.beta), ("rc", Stability.rc)] as [(String, (Int) -> Stability)] {
-            if text.hasPrefix(prefix), let n = Int(text.dropFirst(prefix.count)), n > 0,
+            if text.hasPrefix(prefix), let n = Int(text.dropFirst(prefix.count)), n > 0, n < Int.max,
                String(n) == text.dropFirst(prefix.count)
             {
                 return make(n)
@@ -134,6 +138,8 @@ public struct ReleaseBranch: Sendable, Hashable, CustomStringConvertible {
 
     public init?(_ name: String) {
         self.name = name
+        // Every form ends in ".x"; regex literals are compiled on each evaluation.
+        guard name.hasSuffix(".x") else { return nil }
         if let match = name.wholeMatch(of: /([0-9]+)\.x-([0-9]+)\.x/), let core = Int(match.1), let major = Int(match.2) {
             self.core = core
             self.major = major
