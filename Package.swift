@@ -1,5 +1,6 @@
 // swift-tools-version:6.1
 import PackageDescription
+import class Foundation.ProcessInfo
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
@@ -89,3 +90,24 @@ let package = Package(
         ),
     ]
 )
+
+// The benchmark helper (Benchmarks/embargo-bench) is built only by scripts/bench,
+// which sets EMBARGO_BENCH=1: it fills large stores through the library and
+// writes plaintext copies for the sqlite3 baseline, which the CLI never does.
+// `swift build` and `swift test` do not see it.
+if ProcessInfo.processInfo.environment["EMBARGO_BENCH"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "embargo-bench",
+            dependencies: [
+                "EmbargoKit",
+                "EmbargoStore",
+                "EmbargoCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/embargo-bench",
+            swiftSettings: strict
+        )
+    )
+}
