@@ -9,8 +9,8 @@ import Darwin
 /// File operations the store relies on for crash safety: exclusive creation
 /// with a chosen mode, fsync of files and directories, atomic replacement.
 public enum SafeFile {
-    /// Reads a whole file; nil if it does not exist.
-    public static func read(_ url: URL) throws -> [UInt8]? {
+    /// Reads a whole file (or its first `limit` bytes); nil if it does not exist.
+    public static func read(_ url: URL, limit: Int = .max) throws -> [UInt8]? {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -29,6 +29,7 @@ public enum SafeFile {
             }
             if n == 0 { break }
             result.append(contentsOf: buffer[0..<n])
+            if result.count >= limit { return Array(result.prefix(limit)) }
         }
         return result
     }

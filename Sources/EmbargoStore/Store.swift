@@ -28,6 +28,8 @@ public final class Store {
     /// The other key of a key rotation that was interrupted (from keyring.next.age),
     /// so that blobs already re-sealed under it stay readable.
     var alternateKey: DataKey?
+    /// The decrypted database of the newest generation this process saw, for reads.
+    private var cached: (generation: UInt64, queue: DatabaseQueue)?
 
     public var storeFile: URL { directory.appendingPathComponent(Self.fileName) }
     public var keyringFile: URL { directory.appendingPathComponent(Self.keyringName) }
@@ -99,16 +101,30 @@ public final class Store {
 
     // MARK: Reading and writing
 
-    /// Runs `body` on the newest committed state. Changes made by `body` are discarded.
+    /// Runs `body` on the newest committed state (read-only).
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        let (queue, _) = try loadCurrent()
+        // Several reads in one command reuse the decrypted database while no
+        // other process has committed a newer generation.
+        let queue: DatabaseQueue
+        if let cached, let header = try? currentHeader(), header.generation == cached.generation, header.keyID == dataKey.id {
+            queue = cached.queue
+        } else {
+            let (loaded, generation) = try loadCurrent()
+            cached = (generation, loaded)
+            queue = loaded
+        }
         return try queue.read { db in try body(db) }
     }
 
     /// The generation of the newest committed state.
     public func generation() throws -> UInt64 {
-        guard let bytes = try SafeFile.read(storeFile) else { throw missingStore() }
-        return try SealedFile.header(of: bytes).generation
+        try currentHeader().generation
+    }
+
+    /// The store file's header, read without the rest of the file.
+    func currentHeader() throws -> SealedFile {
+        guard let bytes = try SafeFile.read(storeFile, limit: SealedFile.headerSize + AEAD.tagSize + 8) else { throw missingStore() }
+        return try SealedFile.header(of: bytes)
     }
 
     /// Runs `body` in a transaction on the newest state under the store lock
@@ -255,6 +271,7 @@ public final class Store {
     }
 
     func commit(_ queue: DatabaseQueue, after generation: UInt64) throws {
+        cached = nil
         removeStaleTemporaryFiles()
         let sealed = try SealedFile.seal(try Self.serialize(queue), generation: generation + 1, dataKey: dataKey)
         try SafeFile.makePrivateDirectory(backupsDirectory)

@@ -70,16 +70,7 @@ struct AdvisoryFieldOptions: ParsableArguments {
     }
 
     private func readText(_ path: String) throws -> String {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let bytes = try SafeFile.read(URL(fileURLWithPath: path)) else {
-                throw EmbargoError(.failure, "no file at \(path)")
-            }
-            data = Data(bytes)
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: try InputFile.read(path), as: UTF8.self) else {
             throw EmbargoError(.failure, "\(path) is not UTF-8 text")
         }
         return text.trimmingCharacters(in: .newlines)

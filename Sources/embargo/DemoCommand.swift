@@ -64,8 +64,48 @@ extension Embargo {
             try runner.embargo(["schedule", "ADV-\(Self.year)-001", "--next-window"])
             try runner.embargo(["timeline", "ADV-\(Self.year)-001", "--tz", "Europe/Brussels"])
 
+            let id = "ADV-\(Self.year)-001"
+            runner.say("Alice writes the fix on private local branches, with a neutral commit message, and stores it as patches.")
+            for branch in SampleProject.branches {
+                try runner.git(sample.repository, ["checkout", "--quiet", "-b", "wip-\(branch)", branch])
+                let file = sample.repository.appendingPathComponent("src/Controller/PageController.php")
+                let text = try String(contentsOf: file, encoding: .utf8)
+                try text.replacingOccurrences(of: "'Hello ' . $name", with: "'Hello ' . htmlspecialchars($name)")
+                    .write(to: file, atomically: true, encoding: .utf8)
+                try runner.git(sample.repository, ["commit", "--quiet", "-am", "Issue #3400030 by maintainer: Tidy the page title"])
+                try runner.embargo(["patch", "add", id, "--branch", branch, "--from-ref", "wip-\(branch)"])
+            }
+            try runner.git(sample.repository, ["checkout", "--quiet", "1.1.x"])
+
+            runner.say("The pre-push guard refuses to publish the fix early, even by accident.")
+            try runner.embargo(["guard", "install", "--project", SampleProject.name])
+            try runner.gitExpectingFailure(sample.repository, ["push", "origin", "wip-1.0.x"])
+            try runner.git(sample.repository, ["branch", "--quiet", "-D", "wip-1.0.x", "wip-1.1.x"])
+
+            runner.say("The leak linter and a test run in a throwaway clone check the series on both branches.")
+            try runner.embargo(["lint", id])
+            try runner.embargo(["project", "set", SampleProject.name, "--test-command", "grep -q htmlspecialchars src/Controller/PageController.php"])
+            try runner.embargo(["patch", "verify", id])
+
+            runner.say("Alice builds the pre-release: release commits, tags and archives, signed and encrypted for bob.")
+            let outbox = root.appendingPathComponent("outbox").path
+            try runner.embargo(["prerelease", id, "--out", outbox])
+            let bundle = try FileManager.default.contentsOfDirectory(atPath: outbox).first { $0.hasSuffix(".tar.age") }
+                .map { "\(outbox)/\($0)" } ?? outbox
+
+            runner.say("Bob checks the bundle (age, minisign and sha256sum would do too) and approves it.")
+            try runner.embargo(["prerelease", "verify", bundle, "--identity", bob])
+            try runner.embargo(["approve", id, "--identity", bob])
+
+            runner.say("Release day. Publication re-creates the release, compares it with what bob reviewed, and pushes both branches and tags at once.")
+            try runner.embargo(["publish", id, "--dry-run", "--early", "--reason", "the demo simulates release day"])
+            try runner.embargo(["publish", id, "--early", "--reason", "the demo simulates release day", "--out", root.appendingPathComponent("public").path])
+            try runner.git(root, ["ls-remote", "--tags", sample.remote.path])
+            try runner.embargo(["announce", id, "--format", "slack"])
+
             runner.say("Every change is on the signed audit trail.")
-            try runner.embargo(["audit"])
+            try runner.embargo(["audit", "--advisory", id])
+            try runner.embargo(["audit", "verify"])
 
             runner.say("The store is one encrypted file plus the keyring, which any member opens with age.")
             try runner.embargo(["store", "verify"])
@@ -101,6 +141,35 @@ struct DemoRunner {
             throw EmbargoError(.failure, "demo step 'embargo \(arguments.first ?? "")' failed with exit code \(result.status)")
         }
         return text
+    }
+
+    /// Runs git in `directory` (shown like the embargo steps) and requires success.
+    func git(_ directory: URL, _ arguments: [String]) throws {
+        let result = try runGit(directory, arguments)
+        guard result.status == 0 else {
+            throw EmbargoError(.failure, "demo step 'git \(arguments.first ?? "")' failed: \(result.stderrText)")
+        }
+    }
+
+    /// Runs git and requires it to fail (the guard refusing a push).
+    func gitExpectingFailure(_ directory: URL, _ arguments: [String]) throws {
+        let result = try runGit(directory, arguments)
+        guard result.status != 0 else {
+            throw EmbargoError(.failure, "demo step 'git \(arguments.joined(separator: " "))' should have been refused")
+        }
+        print("(refused, as it should be)")
+    }
+
+    private func runGit(_ directory: URL, _ arguments: [String]) throws -> ProcessResult {
+        if !arguments.contains("--quiet") { print("$ git \(arguments.map(quoted).joined(separator: " "))") }
+        var env = SampleProject.gitEnvironment()
+        env["EMBARGO_STORE"] = root.appendingPathComponent("store").path
+        env["EMBARGO_IDENTITY"] = root.appendingPathComponent("alice.identity").path
+        let result = try SystemProcessRunner().run("git", ["-C", directory.path] + arguments, environment: env, directory: root, input: nil)
+        if !arguments.contains("--quiet") {
+            print(result.stdoutText + result.stderrText, terminator: "")
+        }
+        return result
     }
 
     private func ownExecutable() -> String {

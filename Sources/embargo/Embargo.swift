@@ -26,6 +26,7 @@ struct Embargo: ParsableCommand {
             Init.self, IdentityCommands.self, MemberCommands.self, ProjectCommands.self,
             AdvisoryCommands.self, Timeline.self, Schedule.self, CalendarCommand.self, Export.self,
             PatchCommands.self, GuardCommands.self, Lint.self, PrereleaseCommands.self,
+            Approve.self, Publish.self, Revert.self, Notes.self, Announce.self,
             AuditCommands.self, StoreCommands.self, Demo.self,
         ]
     )
@@ -35,6 +36,8 @@ struct Embargo: ParsableCommand {
 enum EmbargoMain {
     static func main() {
         signal(SIGPIPE, SIG_IGN)
+        // A file-size limit makes writes fail with EFBIG instead of killing us: a clear error, state intact.
+        signal(SIGXFSZ, SIG_IGN)
         Interrupts.removeTemporaryDirectoriesOnSignal()
         let command: ParsableCommand
         do {

@@ -53,6 +53,7 @@ enum Settings {
         Variable(name: "EMBARGO_IDENTITY", description: "identity file when --identity is not given", sensitive: false),
         Variable(name: "EMBARGO_PASSPHRASE_FILE", description: "file whose first line is the identity passphrase (instead of the terminal)", sensitive: true),
         Variable(name: "XDG_DATA_HOME", description: "base of the default store directory ($XDG_DATA_HOME/embargo)", sensitive: false),
+        Variable(name: "EMBARGO_STOP_AFTER_STEP", description: "crash-recovery testing: 'publish' kills itself right after this journal step", sensitive: false),
         Variable(name: "XDG_CONFIG_HOME", description: "base of the default identity file ($XDG_CONFIG_HOME/embargo/identity)", sensitive: false),
     ]
 

@@ -49,14 +49,7 @@ extension Embargo.PatchCommands {
             if let fromRef {
                 records = try workspace.addPatches(id, branch: branch, fromRef: fromRef, base: base)
             } else {
-                let bytes: [UInt8]
-                if file == "-" {
-                    bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-                } else {
-                    guard let read = try SafeFile.read(URL(fileURLWithPath: file!)) else { throw EmbargoError(.failure, "no file at \(file!)") }
-                    bytes = read
-                }
-                records = try workspace.addPatches(id, branch: branch, file: bytes, message: message, author: author)
+                records = try workspace.addPatches(id, branch: branch, file: try InputFile.read(file!), message: message, author: author)
             }
             try PatchOutput.list(records, json: output.json)
         }

@@ -41,6 +41,17 @@ enum Terminal {
     }
 }
 
+/// Input files named on the command line; `-` is standard input.
+enum InputFile {
+    static func read(_ path: String) throws -> [UInt8] {
+        if path == "-" { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
+        guard let bytes = try SafeFile.read(URL(fileURLWithPath: path)) else {
+            throw EmbargoError(.failure, "no file at \(path)")
+        }
+        return bytes
+    }
+}
+
 /// A JSON document: the payload's keys plus `"format_version": 1`.
 struct Versioned<Payload: Encodable>: Encodable {
     let payload: Payload

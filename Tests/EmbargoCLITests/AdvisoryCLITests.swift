@@ -191,8 +191,16 @@ struct AdvisoryCLITests {
         #expect(!text.contains("Chatbot"), "the calendar must not carry embargoed text")
         let mode = try FileManager.default.attributesOfItem(atPath: ics)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        // Python's icalendar-free check: every line is CRLF-terminated and at most 75 octets.
+        // Every line is CRLF-terminated and at most 75 octets, and a real iCalendar parser reads the events.
         for line in text.components(separatedBy: "\r\n") { #expect(line.utf8.count <= 75) }
+        let parsed = try box.run("python3", ["-c", """
+            import sys, icalendar
+            calendar = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
+            events = calendar.walk('VEVENT')
+            print(len(events), sorted(str(e['UID']) for e in events)[0], events[0].decoded('DTSTART').tzname())
+            """, ics])
+        #expect(parsed.status == 0, "python icalendar cannot read the calendar (pip install icalendar): \(parsed.stderr)")
+        #expect(parsed.stdout.hasPrefix("4 ADV-2026-001-drupal-prerelease@embargo UTC"), "\(parsed.stdout)")
         let listed = try box.json(box.ok(["calendar", "--json"]).stdout)["deadlines"] as? [[String: Any]]
         #expect(listed?.count == 4)
     }

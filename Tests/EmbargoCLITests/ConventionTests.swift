@@ -15,6 +15,7 @@ struct ConventionTests {
         ["lint"],
         ["patch"], ["patch", "add"], ["patch", "list"], ["patch", "show"], ["patch", "remove"], ["patch", "verify"], ["patch", "checkout"],
         ["prerelease"], ["prerelease", "create"], ["prerelease", "verify"],
+        ["approve"], ["publish"], ["revert"], ["notes"], ["announce"],
     ]
 
     @Test(arguments: commands)

@@ -9,20 +9,7 @@ struct PatchFixture {
     init(_ box: Sandbox) throws {
         self.box = box
         try box.initStore()
-        repo = try box.makeRepository(branches: ["1.0.x"])
-        let greeter = repo.appendingPathComponent("src/Greeter.php")
-        try FileManager.default.createDirectory(at: greeter.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try "<?php\n\nfunction greet($name) {\n  return 'Hello ' . $name;\n}\n".write(to: greeter, atomically: true, encoding: .utf8)
-        try box.git(["-C", repo.path, "add", "."])
-        try box.git(["-C", repo.path, "commit", "--quiet", "-m", "Issue #1 by a: Add greeter"])
-        try box.git(["-C", repo.path, "tag", "1.0.0"])
-        try box.git(["-C", repo.path, "branch", "1.1.x"])
-        try box.git(["-C", repo.path, "checkout", "--quiet", "1.1.x"])
-        try "<?php\n\nfunction greet($name, $greeting = 'Hello') {\n  return $greeting . ' ' . $name;\n}\n".write(to: greeter, atomically: true, encoding: .utf8)
-        try box.git(["-C", repo.path, "commit", "--quiet", "-am", "Issue #2 by b: Configurable greeting"])
-        try box.git(["-C", repo.path, "tag", "1.1.0"])
-        try box.git(["-C", repo.path, "checkout", "--quiet", "1.0.x"])
-        try box.ok(["project", "add", "greeter", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
+        repo = try Self.repository(box, configurable11: true)
         try box.ok(["advisory", "create", "--project", "greeter", "--title", "Greeting is not escaped"])
         try box.ok(["advisory", "status", "ADV-2026-001", "confirmed"])
     }

@@ -77,15 +77,19 @@ struct SAText {
             out += "\(field.label): \(field.value)\n"
         }
         for section in sections {
-            out += "\n\(section.heading):\n"
-            out += section.blocks.map { block in
-                switch block {
-                case .text(let text): return Self.normalized(text)
-                case .list(let items): return items.map { "- \($0)" }.joined(separator: "\n")
-                }
-            }.joined(separator: "\n\n") + "\n"
+            out += "\n\(section.heading):\n" + Self.plainBlocks(section)
         }
         return out
+    }
+
+    /// A section's paragraphs and `- ` lists, as plain text and Markdown both write them.
+    static func plainBlocks(_ section: Section) -> String {
+        section.blocks.map { block in
+            switch block {
+            case .text(let text): return normalized(text)
+            case .list(let items): return items.map { "- \($0)" }.joined(separator: "\n")
+            }
+        }.joined(separator: "\n\n") + "\n"
     }
 
     // MARK: Markdown
@@ -97,13 +101,7 @@ struct SAText {
             out += "- **\(field.label):** \(field.value)\n"
         }
         for section in sections {
-            out += "\n## \(section.heading)\n\n"
-            out += section.blocks.map { block in
-                switch block {
-                case .text(let text): return Self.normalized(text)
-                case .list(let items): return items.map { "- \($0)" }.joined(separator: "\n")
-                }
-            }.joined(separator: "\n\n") + "\n"
+            out += "\n## \(section.heading)\n\n" + Self.plainBlocks(section)
         }
         return out
     }

@@ -21,7 +21,9 @@ public enum BundleVerifier {
         do {
             plain = try Age.decrypt(bundle, identities: [identity])
         } catch AgeError.noMatch {
-            throw EmbargoError(.accessDenied, "the bundle is not encrypted to this identity",
+            // A damaged recipient stanza and a bundle for someone else look the same
+            // from here: either way it cannot be verified.
+            throw EmbargoError(.verification, "the bundle cannot be opened with this identity: it is addressed to others, or its header was damaged",
                                hint: "pass the identity of one of its recipients with --identity")
         } catch {
             throw EmbargoError(.verification, "the bundle cannot be decrypted: it was modified or damaged (\(error))")

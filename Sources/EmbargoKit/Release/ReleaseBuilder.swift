@@ -143,7 +143,11 @@ public struct ReleaseBuilder {
             }
         }
 
-        // 4. The annotated tag.
+        // 4. The annotated tag. A clone made after publication already has the
+        //    public tag; it is rebuilt here to compare, never reused.
+        if try git.run(["rev-parse", "--verify", "--quiet", "refs/tags/\(plan.version)"]).status == 0 {
+            _ = try must(["tag", "--delete", "--", plan.version])
+        }
         _ = try must(["tag", "--annotate", "--message", "Release \(plan.version)", "--", plan.version, releaseCommit])
         let tagObject = try must(["rev-parse", "refs/tags/\(plan.version)"])
 

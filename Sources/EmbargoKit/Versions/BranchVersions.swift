@@ -14,12 +14,24 @@ extension Git {
 
 extension Workspace {
     /// For each affected branch: last release and next security release, from the project's tags.
+    /// Once a pre-release exists, its manifest fixes the versions (after
+    /// publication the tags would otherwise suggest the next release).
     public func releases(for id: String) throws -> [BranchReleases] {
         let advisory = try advisory(id)
         let project = try project(named: advisory.project).project
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
+        let manifest = try currentPrerelease(advisory.id)?.manifest
         return try advisory.branches.map { branch in
-            try BranchReleases.compute(branch: branch, tags: git.tags(reachableFrom: branch, remote: project.remote))
+            let tags = try git.tags(reachableFrom: branch, remote: project.remote)
+            var releases = try BranchReleases.compute(branch: branch, tags: tags)
+            if let plan = manifest?.branches.first(where: { $0.plan.branch == branch })?.plan {
+                releases.nextRelease = plan.version
+                releases.lastRelease = plan.previousVersion
+                let before = tags.compactMap(ReleaseVersion.init).filter { ReleaseBranch(branch)?.contains($0) == true }
+                    .filter { $0 < (ReleaseVersion(plan.version) ?? $0) }.sorted()
+                releases.firstRelease = before.first?.description
+            }
+            return releases
         }
     }
 }

@@ -1,0 +1,331 @@
+import EmbargoCrypto
+import EmbargoStore
+import Foundation
+import GRDB
+
+public struct PublishOptions: Sendable {
+    public var dryRun = false
+    public var remote: String?
+    public var outputDirectory: URL?
+    public var early = false
+    public var reason: String?
+    public var acceptedFindings: Set<String> = []
+
+    public init() {}
+}
+
+/// What publication did (or, in a dry run, would do).
+public struct PublishReport: Sendable, Codable {
+    public var advisory: String
+    public var alreadyPublished: Bool
+    public var dryRun: Bool
+    public var steps: [String]
+    public var files: [String]
+}
+
+/// The steps of the publication journal, in order. Each is recorded in the
+/// store when done, and each checks the real state first, so that running
+/// `publish` again after an interruption finishes the job without doing
+/// anything twice.
+public enum PublicationStep: String, CaseIterable, Sendable {
+    case checked, rebuilt, pushed, fetched, marked, exported, guarded
+}
+
+extension Workspace {
+    /// Publishes the approved pre-release: checks, re-creates the release
+    /// bits and compares them with the manifest, pushes every branch and tag
+    /// in one atomic push, marks the advisory published, writes the public
+    /// documents and refreshes the pre-push guard.
+    ///
+    /// `onStep` is called after each recorded step (the CLI uses it for
+    /// progress and for crash-recovery tests).
+    public func publish(_ id: String, options: PublishOptions, progress: (String) -> Void = { _ in },
+                        onStep: (PublicationStep) -> Void = { _ in }) throws -> PublishReport
+    {
+        try Permissions.require(.publish, by: member)
+        let (advisory, project) = try advisoryAndProject(id)
+        var report = PublishReport(advisory: advisory.id, alreadyPublished: false, dryRun: options.dryRun, steps: [], files: [])
+        guard let prerelease = try currentPrerelease(advisory.id) else {
+            throw EmbargoError(.refused, "advisory \(advisory.id) has no pre-release", hint: "run 'embargo prerelease \(advisory.id) --out DIR' first")
+        }
+        let done = try journal(advisory.id, prerelease: prerelease.seq)
+        if advisory.status == .published, done.isSuperset(of: Set(PublicationStep.allCases)) {
+            report.alreadyPublished = true
+            return report
+        }
+        let remoteName = options.remote ?? project.remote
+        let repoGit = environment.git(URL(fileURLWithPath: project.repoPath))
+        guard !remoteName.hasPrefix("-"), let remoteURL = try? repoGit.output(["remote", "get-url", "--", remoteName]) else {
+            throw EmbargoError(.failure, "the repository has no remote named \(remoteName)")
+        }
+        let manifest = prerelease.manifest
+        let outDirectory = options.outputDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            .appendingPathComponent("\(advisory.id)-public")
+
+        // 1. Preconditions (skipped once the advisory is published: the push happened).
+        if advisory.status != .published {
+            guard advisory.status == .approved, try !validApprovals(advisory.id).isEmpty else {
+                throw EmbargoError(.refused, "advisory \(advisory.id) has no approval of its current pre-release",
+                                   hint: "the security team runs 'embargo approve \(advisory.id)'")
+            }
+            guard let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) else {
+                throw EmbargoError(.refused, "advisory \(advisory.id) has no disclosure time", hint: "run 'embargo schedule \(advisory.id)'")
+            }
+            if disclosure > environment.clock.now() {
+                guard options.early, let reason = options.reason, !reason.isEmpty else {
+                    throw EmbargoError(.refused, "the embargo of \(advisory.id) lasts until \(Timestamp.string(disclosure))",
+                                       hint: "wait, or publish early with --early --reason TEXT (recorded)")
+                }
+                progress("publishing before the disclosure time: \(reason)")
+            }
+            try requireCleanLint(advisory.id, accepting: options.acceptedFindings,
+                                 texts: [LintSubject(location: "announcement", text: try announcement(advisory.id, format: .markdown))])
+            let remoteGit = environment.git(URL(fileURLWithPath: project.repoPath))
+            for branch in manifest.branches {
+                let local = try repoGit.branchCommit(branch.plan.branch, remote: remoteName)
+                let remote = try remoteHead(remoteGit, url: remoteURL, ref: "refs/heads/\(branch.plan.branch)")
+                let pushedAlready = remote == branch.branchHead
+                if !pushedAlready, local != branch.plan.baseCommit || remote != branch.plan.baseCommit {
+                    throw EmbargoError(.verification, "branch \(branch.plan.branch) moved since the pre-release (it was at \(branch.plan.baseCommit.prefix(12)))",
+                                       hint: "build a new pre-release for the security team: 'embargo prerelease \(advisory.id)'")
+                }
+            }
+            if !options.dryRun { try recordStep(advisory.id, prerelease.seq, .checked, detail: options.early ? "early: \(options.reason ?? "")" : "") }
+            report.steps.append("checked approval, disclosure time, lint and branch heads")
+            onStep(.checked)
+        }
+
+        // 2. Re-create the release bits and compare them with the manifest.
+        progress("re-creating the release commits and comparing them with the pre-release")
+        let built = try buildRelease(advisory, project, plans: manifest.branches.map(\.plan), progress: progress)
+        defer { built.clone.remove() }
+        for (expected, output) in zip(manifest.branches, built.outputs) {
+            let actual = output.release
+            var differences: [String] = []
+            if actual.branchHead != expected.branchHead { differences.append("branch head") }
+            if actual.releaseCommit != expected.releaseCommit { differences.append("release commit") }
+            if actual.tagObject != expected.tagObject { differences.append("tag object") }
+            if actual.archives != expected.archives { differences.append("archives") }
+            if !differences.isEmpty {
+                throw EmbargoError(.verification, "the release of \(expected.plan.branch) differs from the pre-release (\(differences.joined(separator: ", ")))",
+                                   hint: "nothing was pushed; build a new pre-release for the security team")
+            }
+        }
+        if !options.dryRun, !done.contains(.rebuilt) { try recordStep(advisory.id, prerelease.seq, .rebuilt) }
+        report.steps.append("re-created \(manifest.branches.count) release(s): identical to the pre-release manifest")
+        onStep(.rebuilt)
+
+        // 3. One atomic push of every branch and tag.
+        var refspecs: [String] = []
+        for branch in manifest.branches {
+            refspecs.append("\(branch.branchHead):refs/heads/\(branch.plan.branch)")
+            refspecs.append("refs/tags/\(branch.tagName):refs/tags/\(branch.tagName)")
+        }
+        let remoteState = try manifest.branches.map { branch in
+            (try remoteHead(repoGit, url: remoteURL, ref: "refs/heads/\(branch.plan.branch)") == branch.branchHead,
+             try remoteHead(repoGit, url: remoteURL, ref: "refs/tags/\(branch.tagName)") == branch.tagObject)
+        }
+        if remoteState.allSatisfy({ $0.0 && $0.1 }) {
+            report.steps.append("push: every branch and tag is already on \(remoteName)")
+        } else if options.dryRun {
+            report.steps.append("would push atomically to \(remoteName): " + refspecs.joined(separator: " "))
+        } else {
+            progress("pushing \(refspecs.count) refs to \(remoteName) in one atomic push")
+            let push = try built.clone.git.run(["push", "--atomic", "--porcelain", "--no-verify", remoteURL] + refspecs)
+            guard push.status == 0 else {
+                let reason = (push.stdoutText + push.stderrText).split(whereSeparator: \.isNewline)
+                    .first { $0.hasPrefix("!") || $0.contains("rejected") || $0.hasPrefix("error") || $0.hasPrefix("fatal") }
+                    .map(String.init) ?? firstLine(push.stderrText)
+                throw EmbargoError(.failure, "the remote \(remoteName) rejected the push, nothing was published: \(reason)",
+                                   hint: "fix the remote (permissions, hooks, protected branches) and run 'embargo publish \(advisory.id)' again")
+            }
+            report.steps.append("pushed " + refspecs.joined(separator: " ") + " to \(remoteName)")
+        }
+        if !options.dryRun {
+            if !done.contains(.pushed) { try recordStep(advisory.id, prerelease.seq, .pushed, detail: remoteURL) }
+            onStep(.pushed)
+            // The maintainer's clone learns the tags and the remote's new heads.
+            _ = try repoGit.run(["fetch", "--quiet", "--no-write-fetch-head", remoteName] + manifest.branches.map { "refs/tags/\($0.tagName):refs/tags/\($0.tagName)" })
+            _ = try repoGit.run(["fetch", "--quiet", remoteName])
+            if !done.contains(.fetched) { try recordStep(advisory.id, prerelease.seq, .fetched) }
+            onStep(.fetched)
+        } else {
+            report.steps.append("would fetch the tags into \(project.repoPath)")
+        }
+
+        // 4. Published.
+        if options.dryRun {
+            report.steps.append("would mark \(advisory.id) published")
+        } else if try self.advisory(advisory.id).status != .published {
+            let stamp = now
+            try audited("advisory.publish", advisory.id, detail: manifest.versions.joined(separator: ", ")) { db in
+                var current = try Self.fetchAdvisory(db, advisory.id)
+                if options.early || current.disclosureAt == nil { current.disclosureAt = stamp }
+                current.updatedAt = stamp
+                try current.update(db)
+                _ = try transition(advisory.id, to: .published, kind: "status", note: "published", in: db)
+                try Self.record(db, advisory.id, at: stamp, actor: member.name, kind: "published",
+                                summary: "published \(manifest.versions.joined(separator: ", ")) to \(remoteName)"
+                                    + (options.early ? " before the disclosure time: \(options.reason ?? "")" : ""))
+                try db.execute(sql: "INSERT OR IGNORE INTO publication_steps (advisory, prerelease, step, done_at, detail) VALUES (?, ?, ?, ?, '')",
+                               arguments: [advisory.id, prerelease.seq, PublicationStep.marked.rawValue, stamp])
+            }
+            report.steps.append("marked \(advisory.id) published")
+            onStep(.marked)
+        } else if !done.contains(.marked) {
+            try recordStep(advisory.id, prerelease.seq, .marked)
+        }
+
+        // 5. The public documents.
+        let documents = try publicDocuments(advisory.id, built: built)
+        if options.dryRun {
+            report.steps.append("would write \(documents.map(\.0).joined(separator: ", ")) to \(outDirectory.path)")
+        } else {
+            try SafeFile.makePrivateDirectory(outDirectory)
+            for (name, text) in documents {
+                try SafeFile.replaceAtomically(outDirectory.appendingPathComponent(name), bytes: Array(text.utf8), mode: 0o644)
+                report.files.append(outDirectory.appendingPathComponent(name).path)
+            }
+            if !done.contains(.exported) { try recordStep(advisory.id, prerelease.seq, .exported, detail: outDirectory.path) }
+            report.steps.append("wrote \(documents.count) public documents to \(outDirectory.path)")
+            onStep(.exported)
+        }
+
+        // 6. The guard no longer needs to hold this advisory's patches back.
+        if options.dryRun {
+            report.steps.append("would refresh the pre-push guard of \(project.name)")
+        } else {
+            try refreshGuard(project: project.name)
+            if !done.contains(.guarded) { try recordStep(advisory.id, prerelease.seq, .guarded) }
+            report.steps.append("refreshed the pre-push guard")
+            onStep(.guarded)
+        }
+        return report
+    }
+
+    /// The public advisory in every format, the release notes and the announcement.
+    func publicDocuments(_ id: String, built: BuiltRelease) throws -> [(String, String)] {
+        let (advisory, project) = try advisoryAndProject(id)
+        let input = ExportInput(advisory: advisory, project: project, releases: try releases(for: advisory.id),
+                                severities: SeverityView.all(for: advisory), generatedAt: environment.clock.now(),
+                                draft: advisory.status != .published)
+        var documents: [(String, String)] = [
+            ("advisory.osv.json", try AdvisoryExporter.render(.osv, input)),
+            ("advisory.csaf.json", try AdvisoryExporter.render(.csaf, input)),
+            ("advisory.drupal.txt", try AdvisoryExporter.render(.drupal, input)),
+            ("advisory.html", try AdvisoryExporter.render(.html, input)),
+        ]
+        if advisory.cveID != nil { documents.append(("advisory.cve.json", try AdvisoryExporter.render(.cve, input))) }
+        for output in built.outputs {
+            documents.append(("release-notes-\(output.release.plan.version).md", output.notes.markdown))
+            documents.append(("release-notes-\(output.release.plan.version).html", output.notes.html))
+        }
+        documents.append(("announcement.md", try announcement(advisory.id, format: .markdown)))
+        documents.append(("announcement.slack.txt", try announcement(advisory.id, format: .slack)))
+        return documents
+    }
+
+    func remoteHead(_ git: Git, url: String, ref: String) throws -> String? {
+        let result = try git.run(["ls-remote", "--", url, ref])
+        guard result.status == 0 else {
+            throw EmbargoError(.failure, "cannot reach the remote \(url): \(firstLine(result.stderrText))",
+                               hint: "check the network and the remote, then run the command again")
+        }
+        return result.stdoutText.split(whereSeparator: \.isNewline).first?.split(separator: "\t").first.map(String.init)
+    }
+
+    func journal(_ id: String, prerelease: Int64) throws -> Set<PublicationStep> {
+        try store.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT step FROM publication_steps WHERE advisory = ? AND prerelease = ?",
+                                    arguments: [id, prerelease]).compactMap(PublicationStep.init))
+        }
+    }
+
+    func recordStep(_ id: String, _ prerelease: Int64, _ step: PublicationStep, detail: String = "") throws {
+        try audited("publish.\(step.rawValue)", id, detail: detail) { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO publication_steps (advisory, prerelease, step, done_at, detail) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [id, prerelease, step.rawValue, now, detail])
+        }
+    }
+
+    // MARK: Revert
+
+    /// Before publication: deletes the release tags wherever the tool put
+    /// them and returns the advisory to ready (the pre-release and its
+    /// approvals no longer count). After publication it refuses: fix forward.
+    public func revert(_ id: String, remote: String? = nil) throws -> [String] {
+        try Permissions.require(.revert, by: member)
+        let (advisory, project) = try advisoryAndProject(id)
+        if advisory.status == .published {
+            throw EmbargoError(.refused, "advisory \(advisory.id) is published; a published release cannot be reverted",
+                               hint: "fix forward with a new release")
+        }
+        guard [.prereleased, .approved].contains(advisory.status), let prerelease = try currentPrerelease(advisory.id) else {
+            throw EmbargoError(.refused, "advisory \(advisory.id) is \(advisory.status.rawValue); there is no release to revert")
+        }
+        let remoteName = remote ?? project.remote
+        let git = environment.git(URL(fileURLWithPath: project.repoPath))
+        var actions: [String] = []
+        if let url = try? git.output(["remote", "get-url", "--", remoteName]) {
+            let ours = try prerelease.manifest.branches.filter { try remoteHead(git, url: url, ref: "refs/tags/\($0.tagName)") == $0.tagObject }
+            if !ours.isEmpty {
+                let delete = try git.run(["push", "--atomic", "--no-verify", url] + ours.map { ":refs/tags/\($0.tagName)" })
+                guard delete.status == 0 else {
+                    throw EmbargoError(.failure, "cannot delete the tags on \(remoteName): \(firstLine(delete.stderrText))")
+                }
+                actions.append("deleted tags \(ours.map(\.tagName).joined(separator: ", ")) on \(remoteName)")
+            }
+        }
+        for branch in prerelease.manifest.branches {
+            let local = try git.run(["rev-parse", "--verify", "--quiet", "refs/tags/\(branch.tagName)"])
+            if local.status == 0, local.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == branch.tagObject {
+                _ = try git.run(["tag", "--delete", "--", branch.tagName])
+                actions.append("deleted local tag \(branch.tagName)")
+            }
+        }
+        let stamp = now
+        try audited("advisory.revert", advisory.id, detail: actions.joined(separator: "; ")) { db in
+            try db.execute(sql: "UPDATE prereleases SET superseded = 1 WHERE advisory = ?", arguments: [advisory.id])
+            try db.execute(sql: "UPDATE approvals SET void = 1 WHERE advisory = ?", arguments: [advisory.id])
+            try Self.record(db, advisory.id, at: stamp, actor: member.name, kind: "reverted",
+                            summary: "release reverted" + (actions.isEmpty ? "" : ": " + actions.joined(separator: "; ")))
+            _ = try transition(advisory.id, to: .ready, kind: "status", note: "release reverted", in: db)
+        }
+        actions.append("\(advisory.id) is ready again")
+        return actions
+    }
+
+    // MARK: Notes and announcement
+
+    /// The release notes of each branch, from the history between the
+    /// previous release and the release commit (built in a private clone).
+    public func releaseNotes(_ id: String) throws -> [ReleaseNotes] {
+        let (advisory, project) = try advisoryAndProject(id)
+        let plans = try currentPrerelease(advisory.id)?.manifest.branches.map(\.plan)
+        let built = try buildRelease(advisory, project, plans: plans)
+        defer { built.clone.remove() }
+        return built.outputs.map(\.notes)
+    }
+
+    public enum AnnouncementFormat: String, CaseIterable, Sendable {
+        case slack, markdown
+    }
+
+    /// The chat message after publication: versions and links, no detail
+    /// about the vulnerability (the leak linter checks it before publishing).
+    public func announcement(_ id: String, format: AnnouncementFormat) throws -> String {
+        let (advisory, project) = try advisoryAndProject(id)
+        let versions = try releases(for: advisory.id).map(\.nextRelease)
+        let name = project.packageName
+        let links = versions.map { ($0, "https://www.drupal.org/project/\(name)/releases/\($0)") }
+        let list = versions.count == 1 ? versions[0] : versions.dropLast().joined(separator: ", ") + " and " + versions.last!
+        switch format {
+        case .markdown:
+            return "New releases of **\(name)** are out: \(list). Everyone using \(name) should update now.\n\n"
+                + links.map { "- [\(name) \($0.0)](\($0.1))" }.joined(separator: "\n") + "\n"
+        case .slack:
+            return ":package: New releases of *\(name)* are out: \(list). Everyone using \(name) should update now.\n"
+                + links.map { "• <\($0.1)|\(name) \($0.0)>" }.joined(separator: "\n") + "\n"
+        }
+    }
+}

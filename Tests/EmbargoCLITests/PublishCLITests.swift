@@ -1,0 +1,235 @@
+import EmbargoKit
+import Foundation
+import Testing
+
+/// A pre-released, approved advisory whose disclosure time has come.
+struct PublishFixture {
+    let release: ReleaseFixture
+    var box: Sandbox { release.box }
+    var remote: URL { release.sample.remote }
+
+    init(_ box: Sandbox) throws {
+        release = try ReleaseFixture(box)
+        _ = try release.prerelease()
+        try box.ok(["approve", "ADV-2026-001", "--identity", box.path("bob.identity")])
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "the release day is in the past for this test"])
+    }
+
+    func manifest() throws -> [[String: Any]] {
+        let run = try box.ok(["prerelease", "verify", try bundle(), "--identity", box.path("bob.identity"), "--json"])
+        return try #require((box.json(run.stdout)["manifest"] as? [String: Any])?["branches"] as? [[String: Any]])
+    }
+
+    func bundle() throws -> String {
+        let outbox = box.root.appendingPathComponent("outbox")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: outbox.path).first { $0.hasSuffix(".tar.age") })
+        return outbox.appendingPathComponent(name).path
+    }
+
+    func remoteRefs() throws -> String {
+        try box.run("git", ["ls-remote", remote.path]).stdout
+    }
+
+    func status() throws -> String? {
+        (try box.json(box.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any])?["status"] as? String
+    }
+
+    /// The remote holds exactly the manifest's branch heads and tags.
+    func expectPublished(_ manifest: [[String: Any]], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let refs = try remoteRefs()
+        for branch in manifest {
+            let plan = branch["plan"] as? [String: Any]
+            let name = plan?["branch"] as? String ?? "?"
+            let version = plan?["version"] as? String ?? "?"
+            #expect(refs.contains("\(branch["branch_head"] as? String ?? "-")\trefs/heads/\(name)"), sourceLocation: sourceLocation)
+            #expect(refs.contains("\(branch["tag_object"] as? String ?? "-")\trefs/tags/\(version)\n"), sourceLocation: sourceLocation)
+            #expect(refs.contains("\(branch["release_commit"] as? String ?? "-")\trefs/tags/\(version)^{}"), sourceLocation: sourceLocation)
+        }
+        #expect(try status() == "published", sourceLocation: sourceLocation)
+    }
+}
+
+@Suite("publication through the CLI")
+struct PublishCLITests {
+    @Test func twoBranchesPublishedInOneAtomicPushExactlyAsReviewed() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try PublishFixture(box)
+        let manifest = try fixture.manifest()
+        let before = try fixture.remoteRefs()
+
+        let dry = try box.ok(["publish", "ADV-2026-001", "--dry-run", "--out", box.path("public")])
+        #expect(dry.stdout.contains("[dry run] would push atomically to origin"))
+        #expect(try fixture.remoteRefs() == before, "a dry run changed the remote")
+        #expect(try fixture.status() == "approved")
+        #expect(!FileManager.default.fileExists(atPath: box.path("public")))
+
+        let published = try box.ok(["publish", "ADV-2026-001", "--out", box.path("public")])
+        #expect(published.stdout.contains("re-created 2 release(s): identical to the pre-release manifest"))
+        try fixture.expectPublished(manifest)
+
+        // Archives rebuilt from the public tags have the manifest's hashes.
+        let clone = box.root.appendingPathComponent("public-clone")
+        try box.git(["clone", "--quiet", fixture.remote.path, clone.path])
+        for branch in manifest {
+            let version = (branch["plan"] as? [String: Any])?["version"] as? String ?? "?"
+            for archive in branch["archives"] as? [[String: Any]] ?? [] {
+                let name = archive["name"] as? String ?? "?"
+                let format = name.hasSuffix(".zip") ? "zip" : "tar.gz"
+                try box.git(["-C", clone.path, "archive", "--format=\(format)", "--prefix=sample_module/", "--output=\(box.path(name))", version])
+                let hash = try box.run("sha256sum", [box.path(name)]).stdout.prefix(64)
+                #expect(String(hash) == archive["sha256"] as? String, "\(name) rebuilt from the public tag differs")
+            }
+        }
+        // The public documents, valid OSV among them, and no private title anywhere.
+        let files = try FileManager.default.contentsOfDirectory(atPath: box.path("public")).sorted()
+        #expect(files.contains("advisory.osv.json") && files.contains("announcement.slack.txt") && files.contains("release-notes-1.0.2.md"))
+        for file in files {
+            let text = try String(contentsOfFile: box.path("public/\(file)"), encoding: .utf8)
+            #expect(!text.contains("Page title is not escaped"), "\(file) holds the private title")
+            #expect(!text.contains("EMBARGOED"), "\(file) is still marked as a draft")
+        }
+        let osv = try box.json(try String(contentsOfFile: box.path("public/advisory.osv.json"), encoding: .utf8))
+        #expect(((osv["affected"] as? [[String: Any]])?.first?["database_specific"] as? [String: Any])?["affected_versions"] as? String
+                == "<1.0.2 || >=1.1.0 <1.1.1")
+        #expect(osv["published"] != nil)
+
+        // Publishing again says so and changes nothing.
+        let refs = try fixture.remoteRefs()
+        let again = try box.ok(["publish", "ADV-2026-001"])
+        #expect(again.stdout.contains("already published"))
+        #expect(try fixture.remoteRefs() == refs)
+        // Exports no longer need --draft; revert is refused.
+        try box.ok(["export", "ADV-2026-001", "--format", "drupal"])
+        let revert = try box.embargo(["revert", "ADV-2026-001"])
+        #expect(revert.status == 3)
+        #expect(revert.stderr.contains("fix forward"))
+        // The maintainer's clone has the tags now.
+        #expect(try box.run("git", ["-C", fixture.release.repo.path, "rev-parse", "--verify", "refs/tags/1.0.2"]).status == 0)
+    }
+
+    @Test func refusedBeforeTheDisclosureTimeUnlessEarlyWithAReason() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try PublishFixture(box)
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2099-01-07T16:00Z", "--allow-violation", "far away"])
+        let before = try fixture.remoteRefs()
+        let refused = try box.embargo(["publish", "ADV-2026-001"])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("the embargo of ADV-2026-001 lasts until 2099-01-07T16:00:00Z"))
+        #expect(try fixture.remoteRefs() == before)
+        #expect(try box.embargo(["publish", "ADV-2026-001", "--early"]).status == 64)
+        try box.ok(["publish", "ADV-2026-001", "--early", "--reason", "exploited in the wild", "--out", box.path("public")])
+        try fixture.expectPublished(fixture.manifest())
+        #expect(try box.ok(["timeline", "ADV-2026-001"]).stdout.contains("before the disclosure time: exploited in the wild"))
+    }
+
+    @Test func aMovedBranchIsRefusedBeforeAnyPush() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try PublishFixture(box)
+        // Someone pushes to 1.1.x after the pre-release.
+        let other = box.root.appendingPathComponent("other")
+        try box.git(["clone", "--quiet", "--branch", "1.1.x", fixture.remote.path, other.path])
+        try box.git(["-C", other.path, "commit", "--quiet", "--allow-empty", "-m", "Issue #3400099 by someone: Late change"])
+        try box.git(["-C", other.path, "push", "--quiet", "origin", "1.1.x"])
+        let before = try fixture.remoteRefs()
+        let refused = try box.embargo(["publish", "ADV-2026-001"])
+        #expect(refused.status == 4)
+        #expect(refused.stderr.contains("branch 1.1.x moved since the pre-release"))
+        #expect(refused.stderr.contains("new pre-release"))
+        #expect(try fixture.remoteRefs() == before)
+        #expect(try fixture.status() == "approved")
+    }
+
+    @Test func aRemoteThatRejectsThePushLeavesNothingHalfPublished() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try PublishFixture(box)
+        // The remote refuses tags (a pre-receive hook), so the atomic push fails as a whole.
+        let hook = fixture.remote.appendingPathComponent("hooks/pre-receive")
+        try "#!/bin/sh\nwhile read old new ref; do case \"$ref\" in refs/tags/*) echo 'tags are frozen' >&2; exit 1;; esac; done\nexit 0\n"
+            .write(to: hook, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
+        let before = try fixture.remoteRefs()
+        let rejected = try box.embargo(["publish", "ADV-2026-001"])
+        #expect(rejected.status == 1)
+        #expect(rejected.stderr.contains("rejected the push, nothing was published"))
+        #expect(try fixture.remoteRefs() == before, "the remote changed after a rejected push")
+        #expect(try fixture.status() == "approved")
+        // Once the remote accepts, publication completes.
+        try FileManager.default.removeItem(at: hook)
+        try box.ok(["publish", "ADV-2026-001", "--out", box.path("public")])
+        try fixture.expectPublished(fixture.manifest())
+    }
+
+    @Test(arguments: ["checked", "rebuilt", "pushed", "fetched", "marked", "exported", "guarded"])
+    func killedAfterEachJournalStepAndRunAgainEndsComplete(_ step: String) throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try PublishFixture(box)
+        let manifest = try fixture.manifest()
+        let killed = try box.embargo(["publish", "ADV-2026-001", "--out", box.path("public")], env: ["EMBARGO_STOP_AFTER_STEP": step])
+        #expect(killed.status != 0, "publish was not stopped after \(step)")
+        try box.ok(["store", "verify"])
+        let resumed = try box.ok(["publish", "ADV-2026-001", "--out", box.path("public")])
+        #expect(resumed.status == 0)
+        try fixture.expectPublished(manifest)
+        // No duplicates: one tag per version on the remote, one publication entry, the public files there.
+        let tags = try fixture.remoteRefs().split(separator: "\n").filter { $0.hasSuffix("refs/tags/1.0.2") || $0.hasSuffix("refs/tags/1.1.1") }
+        #expect(tags.count == 2)
+        let audit = try box.json(box.ok(["audit", "--advisory", "ADV-2026-001", "--json"]).stdout)["entries"] as? [[String: Any]] ?? []
+        #expect(audit.filter { $0["action"] as? String == "advisory.publish" }.count == 1)
+        #expect(FileManager.default.fileExists(atPath: box.path("public/advisory.osv.json")))
+        #expect(try box.ok(["publish", "ADV-2026-001"]).stdout.contains("already published"))
+        try box.ok(["audit", "verify"])
+    }
+
+    @Test func approvalsRevertNotesAndAnnouncement() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        // Only the security role approves; there is nothing to approve before a pre-release.
+        #expect(try box.embargo(["approve", "ADV-2026-001", "--identity", box.path("bob.identity")]).status == 3)
+        _ = try release.prerelease()
+        let alice = try box.embargo(["approve", "ADV-2026-001"])
+        #expect(alice.status == 3)
+        #expect(alice.stderr.contains("needs role security"))
+        try box.ok(["approve", "ADV-2026-001", "--external", "Drupal Security Team", "--ref", "https://security.drupal.org/node/1"])
+        #expect(try box.json(box.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"]
+                .flatMap { ($0 as? [String: Any])?["status"] as? String } == "approved")
+        // A new pre-release voids the approval: publication is refused until approved again.
+        _ = try release.prerelease()
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "past"])
+        let unapproved = try box.embargo(["publish", "ADV-2026-001"])
+        #expect(unapproved.status == 3)
+        #expect(unapproved.stderr.contains("no approval of its current pre-release"))
+
+        // Revert before publication: back to ready, the pre-release no longer counts.
+        let reverted = try box.ok(["revert", "ADV-2026-001"])
+        #expect(reverted.stdout.contains("ADV-2026-001 is ready again"))
+        #expect(try box.embargo(["approve", "ADV-2026-001", "--identity", box.path("bob.identity")]).status == 3)
+
+        // Notes from the history since the previous release, with an upgrade path for breaking changes.
+        let repo = release.repo
+        try box.git(["-C", repo.path, "checkout", "--quiet", "1.1.x"])
+        try box.git(["-C", repo.path, "commit", "--quiet", "--allow-empty", "-m", "Issue #3400050 by ann, bob: Rename the greeter option (Breaking Change)"])
+        try box.git(["-C", repo.path, "commit", "--quiet", "--allow-empty", "-m", "Issue #3400051 by ann: Faster greetings"])
+        try box.ok(["patch", "verify", "ADV-2026-001"])
+        let notes = try box.ok(["notes", "ADV-2026-001"]).stdout
+        #expect(notes.contains("## 1.1.1"))
+        #expect(notes.contains("### Upgrade path\n\n- [#3400050](https://www.drupal.org/i/3400050): Rename the greeter option (ann, bob)"))
+        #expect(notes.contains("- ann (2)"))
+        #expect(notes.contains("[#3400030](https://www.drupal.org/i/3400030): Tidy the page title (maintainer)"))
+        #expect(notes.contains("3 commits, 3 issues, 3 contributors since 1.1.0"))
+        #expect(!notes.contains("escaped"))
+        let html = try box.ok(["notes", "ADV-2026-001", "--format", "html"]).stdout
+        #expect(html.contains("<h3>Upgrade path</h3>"))
+
+        let slack = try box.ok(["announce", "ADV-2026-001", "--format", "slack"]).stdout
+        #expect(slack.contains("New releases of *sample_module* are out: 1.0.2 and 1.1.1"))
+        #expect(slack.contains("<https://www.drupal.org/project/sample_module/releases/1.1.1|sample_module 1.1.1>"))
+        // The announcement passes the leak linter: nothing about the vulnerability.
+        for word in ["security", "vulnerab", "escape", "title", "XSS"] { #expect(!slack.localizedCaseInsensitiveContains(word)) }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+
+/// The reliability suite: crashes, concurrency, tampering, failing writes.
+/// Each test prints its numbers.
+@Suite("reliability suite")
+struct ReliabilitySuiteTests {
+    func project(_ box: Sandbox) throws {
+        try box.initStore()
+        let repo = try box.makeRepository()
+        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x"])
+    }
+
+    func ids(_ box: Sandbox) throws -> [String] {
+        let list = try box.json(box.ok(["advisory", "list", "--json"]).stdout)
+        return (list["advisories"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+    }
+
+    @Test func sigkillAtRandomMomentsDuring100Writes() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try project(box)
+        let start = Date()
+        try box.ok(["advisory", "create", "--project", "ai", "--title", "warm-up"])
+        let duration = max(Date().timeIntervalSince(start), 0.02)
+        var generator = SystemRandomNumberGenerator()
+        var committed = try Set(ids(box))
+        var killed = 0
+        for i in 0..<100 {
+            let process = Process()
+            process.executableURL = embargoBinary
+            process.arguments = ["advisory", "create", "--project", "ai", "--title", "write \(i)"]
+            process.environment = box.environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32(Double.random(in: 0...(duration * 1.3), using: &generator) * 1_000_000))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                killed += 1
+            }
+            process.waitUntilExit()
+            let verify = try box.embargo(["store", "verify"])
+            #expect(verify.status == 0, "after write \(i): \(verify.stderr)")
+            let now = try Set(ids(box))
+            // Exactly the committed state, plus at most the one advisory being written.
+            #expect(now.isSuperset(of: committed) && now.count - committed.count <= 1, "after write \(i)")
+            committed = now
+        }
+        try box.ok(["audit", "verify"])
+        print("reliability: 100 advisory writes, \(killed) killed by SIGKILL mid-flight, \(committed.count - 1) committed; store and audit verified after each")
+        #expect(killed >= 10)
+    }
+
+    @Test func eightProcessesCreate25AdvisoriesEach() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try project(box)
+        let failures = ResultsBox(count: 8)
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            var failed: Int32 = 0
+            for n in 0..<25 {
+                let run = try? box.embargo(["advisory", "create", "--project", "ai", "--title", "worker \(worker) advisory \(n)"])
+                if run?.status != 0 { failed += 1 }
+            }
+            failures.set(worker, failed)
+        }
+        #expect(failures.values == Array(repeating: 0, count: 8))
+        let all = try ids(box)
+        #expect(all.count == 200)
+        #expect(Set(all).count == 200)
+        #expect(all.first == "ADV-2026-001" && all.last == "ADV-2026-200")
+        try box.ok(["audit", "verify"])
+        print("reliability: 8 processes x 25 advisory creations: \(all.count) advisories, \(Set(all).count) distinct ids")
+    }
+
+    @Test func tamperSweepOverTheStoreFile() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try project(box)
+        for i in 0..<3 { try box.ok(["advisory", "create", "--project", "ai", "--title", "advisory \(i)"]) }
+        let storeFile = box.store.appendingPathComponent("store.embargo")
+        let original = try Data(contentsOf: storeFile)
+        // 500 positions spread over the whole file, the header included.
+        let positions = (0..<500).map { $0 * original.count / 500 }
+        let sweep = box.root.appendingPathComponent("sweep")
+        let outcomes = ResultsBox(count: positions.count)
+        DispatchQueue.concurrentPerform(iterations: 4) { lane in
+            for index in stride(from: lane, to: positions.count, by: 4) {
+                // Each lane works on its own copy of the store directory.
+                let copy = sweep.appendingPathComponent("lane\(lane)")
+                if !FileManager.default.fileExists(atPath: copy.path) {
+                    try? FileManager.default.createDirectory(at: sweep, withIntermediateDirectories: true)
+                    try? FileManager.default.copyItem(at: box.store, to: copy)
+                }
+                var damaged = original
+                damaged[positions[index]] ^= 0x01
+                try? damaged.write(to: copy.appendingPathComponent("store.embargo"))
+                let run = try? box.embargo(["store", "verify", "--store", copy.path])
+                let oneLine = run?.stderr.hasPrefix("embargo: error: ") == true && run?.stderr.split(separator: "\n").count ?? 9 <= 2
+                outcomes.set(index, run?.status == 4 && oneLine ? 4 : (run?.status ?? -1))
+            }
+        }
+        let detected = outcomes.values.filter { $0 == 4 }.count
+        #expect(detected == positions.count, "undetected flips at \(zip(positions, outcomes.values).filter { $0.1 != 4 }.map(\.0).prefix(10))")
+        try box.ok(["store", "verify"])
+        print("reliability: tamper sweep over the store file: \(detected) of \(positions.count) single-byte flips detected with exit 4")
+    }
+
+    @Test func tamperSweepOverABundle() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try ReleaseFixture(box)
+        let report = try fixture.prerelease()
+        let bundle = URL(fileURLWithPath: try #require(report["bundle"] as? String))
+        let original = try Data(contentsOf: bundle)
+        let key = try fixture.aliceKey()
+        let positions = (0..<500).map { $0 * original.count / 500 }
+        let outcomes = ResultsBox(count: positions.count)
+        DispatchQueue.concurrentPerform(iterations: 4) { lane in
+            let path = box.path("damaged-\(lane).age")
+            for index in stride(from: lane, to: positions.count, by: 4) {
+                var damaged = original
+                damaged[positions[index]] ^= 0x01
+                try? damaged.write(to: URL(fileURLWithPath: path))
+                let run = try? box.embargo(["prerelease", "verify", path, "--identity", box.path("bob.identity"), "--signer-key", key])
+                outcomes.set(index, run?.status ?? -1)
+            }
+        }
+        let detected = outcomes.values.filter { $0 == 4 }.count
+        #expect(detected == positions.count, "not exit 4 at \(zip(positions, outcomes.values).filter { $0.1 != 4 }.prefix(10).map { "\($0.0):\($0.1)" })")
+        print("reliability: tamper sweep over a pre-release bundle: \(detected) of \(positions.count) single-byte flips detected with exit 4")
+    }
+
+    @Test func aWriteFailingMidwayLeavesThePreviousStateIntact() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try project(box)
+        try box.ok(["advisory", "create", "--project", "ai", "--title", "kept"])
+        let before = try Data(contentsOf: box.store.appendingPathComponent("store.embargo"))
+        // A file-size limit below the store's size: the new generation cannot be written.
+        let limitBlocks = max(1, before.count / 1024 / 2)
+        let failing = try box.run("sh", ["-c", "ulimit -f \(limitBlocks); exec \"$0\" \"$@\"", embargoBinary.path,
+                                         "advisory", "create", "--project", "ai", "--title", "lost"])
+        #expect(failing.status == 1, "\(failing.stderr)")
+        #expect(failing.stderr.hasPrefix("embargo: error: cannot write"), "\(failing.stderr)")
+        #expect(try Data(contentsOf: box.store.appendingPathComponent("store.embargo")) == before)
+        try box.ok(["store", "verify"])
+        #expect(try ids(box) == ["ADV-2026-001"])
+        // The next write succeeds and leaves no temporary file behind.
+        try box.ok(["advisory", "create", "--project", "ai", "--title", "next"])
+        #expect(box.files(under: box.store).filter { $0.lastPathComponent.hasSuffix(".tmp") }.isEmpty)
+        print("reliability: a write failing with a file-size limit of \(limitBlocks) KiB left the previous state intact")
+    }
+}
