@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
 import Foundation
 import PackageDescription
+import class Foundation.ProcessInfo
 
 /// `scripts/fuzz` sets EMBARGO_FUZZ=1 to build the libFuzzer targets in Fuzz/.
 /// Only then are the libraries instrumented (coverage for libFuzzer, address
@@ -122,4 +123,25 @@ if fuzzing {
         ))
         package.products.append(.executable(name: "fuzz-\(target.name)", targets: [target.module]))
     }
+}
+
+// The benchmark helper (Benchmarks/embargo-bench) is built only by scripts/bench,
+// which sets EMBARGO_BENCH=1: it fills large stores through the library and
+// writes plaintext copies for the sqlite3 baseline, which the CLI never does.
+// `swift build` and `swift test` do not see it.
+if ProcessInfo.processInfo.environment["EMBARGO_BENCH"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "embargo-bench",
+            dependencies: [
+                "EmbargoKit",
+                "EmbargoStore",
+                "EmbargoCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/embargo-bench",
+            swiftSettings: strict
+        )
+    )
 }

@@ -28,6 +28,24 @@ struct SeverityTests {
         #expect(v40.display == "0.0 None CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N")
     }
 
+    /// Whitespace around a vector is dropped, whatever kind (tabs, CR LF, no-break
+    /// space); whitespace inside is kept and refused; whitespace alone is empty.
+    @Test(arguments: [" ", "  \t", "\n", "\r\n", "\u{00A0}", " \u{2003}\n"])
+    func surroundingWhitespaceIsTrimmed(space: String) throws {
+        let cvss = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+        #expect(try Severity(parsing: space + cvss + space).vector == cvss)
+        #expect(try Severity(parsing: space + cvss).vector == cvss)
+        #expect(try Severity(parsing: cvss + space).vector == cvss)
+        let cvss40 = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N"
+        #expect(try Severity(parsing: space + cvss40 + space).vector == cvss40)
+        let risk = "AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Uncommon"
+        #expect(try DrupalRisk(parsing: space + risk + space).vector == risk)
+        #expect(severityUsageError(space) { _ = try Severity(parsing: $0) }?.message == "invalid CVSS vector: empty")
+        #expect(severityUsageError("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H" + space + "/E:U") {
+            _ = try Severity(parsing: $0)
+        } != nil)
+    }
+
     @Test func aCVSS31VectorIsScoredByItsBaseScore() throws {
         let severity = try Severity(parsing: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:U/RL:O/RC:R")
         #expect(severity.score.description == "9.8")

@@ -1,0 +1,145 @@
+import EmbargoCrypto
+import EmbargoKit
+import EmbargoStore
+import Foundation
+import GRDB
+import GRDBSQLite
+
+// MARK: phases
+
+/// Where the time of `advisory list --json` or `advisory create` goes, step by
+/// step, in this process (median of --runs runs per step). The steps repeat
+/// what the CLI does through the same library calls; what they do not cover
+/// (process start, dynamic linking, argument parsing) is the CLI's whole time
+/// minus their sum, which scripts/bench prints next to them.
+func phases(_ arguments: Arguments) throws {
+    guard let which = arguments.positional.first, ["list", "create"].contains(which) else {
+        throw Usage(description: "phases list|create --store DIR --identity FILE [--runs N]")
+    }
+    let storeDirectory = try arguments.url("store")
+    let identityFile = try arguments.url("identity")
+    let runs = try arguments.int("runs", default: 5)
+    var steps: [(String, [Double])] = []
+    func measure<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        var result: T?
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            result = try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        steps.append((name, times))
+        return result!
+    }
+
+    let identity = try measure("load the identity file (HKDF of the signing key)") { try loadIdentity(identityFile) }
+    let keyringBytes = try SafeFile.read(storeDirectory.appendingPathComponent(Store.keyringName)) ?? []
+    let dataKey = try measure("open the keyring (X25519 unwrap of the data key)") { try Keyring.open(keyringBytes, identity: identity.age) }
+    let sealed = try measure("read store.embargo") { try SafeFile.read(storeDirectory.appendingPathComponent(Store.fileName)) ?? [] }
+    let (header, plaintext) = try measure("decrypt store.embargo (AES-256-GCM)") { try SealedFile.open(sealed, dataKey: dataKey) }
+    let queue = try measure("deserialize into in-memory SQLite") { try deserializedQueue(plaintext) }
+    _ = try measure("first Store.read of a process: read + decrypt + deserialize + schema check") {
+        try Store.open(at: storeDirectory, identity: identity.age).read { _ in 0 }
+    }
+    // Workspace.open reads the store once (the member); later reads reuse that
+    // database while the generation on disk is unchanged.
+    let workspace = try Workspace.open(at: storeDirectory, identity: identity, environment: Environment())
+
+    switch which {
+    case "list":
+        let advisories = try measure("fetch and decode the advisories (Workspace.advisories, database loaded)") {
+            try workspace.advisories()
+        }
+        let views = measure("compute severities (SeverityView.all)") { advisories.map { ListView(advisory: $0, severity: SeverityView.all(for: $0)) } }
+        let data = try measure("encode JSON (JSONEncoder, pretty, sorted keys)") {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            return try encoder.encode(ListReport(advisories: views))
+        }
+        print("advisories: \(advisories.count), JSON bytes: \(data.count)")
+    default:
+        _ = try measure("serialize the database (sqlite3_serialize)") { try serialize(queue) }
+        let bytes = try serialize(queue)
+        let resealed = try measure("seal (AES-256-GCM)") { try SealedFile.seal(bytes, generation: header.generation + 1, dataKey: dataKey) }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("embargo-bench-phases-\(getpid())")
+        try SafeFile.makePrivateDirectory(scratch)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let target = scratch.appendingPathComponent("store.embargo")
+        try measure("write the sealed file atomically (write, fsync, rename, fsync dir)") {
+            try SafeFile.replaceAtomically(target, bytes: resealed)
+        }
+        var input = AdvisoryInput()
+        input.privateTitle = "Phase measurement"
+        input.description = "Written by embargo-bench phases create."
+        _ = try measure("Workspace.createAdvisory, whole (lock, load again, insert, audit, serialize, seal, write, backup)") {
+            try workspace.createAdvisory(project: "bench", input: input)
+        }
+        print("store.embargo bytes: \(sealed.count), plaintext database bytes: \(plaintext.count)")
+    }
+    for (name, times) in steps {
+        let sorted = times.sorted()
+        print(String(format: "%9.2f ms  %@", sorted[sorted.count / 2], name))
+    }
+}
+
+struct ListView: Encodable {
+    let advisory: Advisory
+    let severity: [SeverityView]
+
+    enum Keys: String, CodingKey { case severity }
+
+    func encode(to encoder: Encoder) throws {
+        try advisory.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(severity, forKey: .severity)
+    }
+}
+
+struct ListReport: Encodable {
+    let advisories: [ListView]
+}
+
+func deserializedQueue(_ plaintext: SecureBytes) throws -> DatabaseQueue {
+    let queue = try DatabaseQueue()
+    try queue.writeWithoutTransaction { db in
+        let size = plaintext.count
+        guard let buffer = sqlite3_malloc64(sqlite3_uint64(max(size, 1))) else { throw Usage(description: "out of memory") }
+        plaintext.withUnsafeBytes { source in buffer.copyMemory(from: source.baseAddress!, byteCount: size) }
+        let flags = UInt32(SQLITE_DESERIALIZE_FREEONCLOSE) | UInt32(SQLITE_DESERIALIZE_RESIZEABLE)
+        guard sqlite3_deserialize(db.sqliteConnection, "main", buffer.assumingMemoryBound(to: UInt8.self),
+                                  sqlite3_int64(size), sqlite3_int64(size), flags) == SQLITE_OK
+        else { throw Usage(description: "sqlite3_deserialize failed") }
+        _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
+    }
+    return queue
+}
+
+func serialize(_ queue: DatabaseQueue) throws -> SecureBytes {
+    try queue.writeWithoutTransaction { db -> SecureBytes in
+        var size: sqlite3_int64 = 0
+        guard let pointer = sqlite3_serialize(db.sqliteConnection, "main", &size, 0) else {
+            throw Usage(description: "sqlite3_serialize failed")
+        }
+        defer { sqlite3_free(pointer) }
+        return SecureBytes(copying: UnsafeRawBufferPointer(start: pointer, count: Int(size)))
+    }
+}
+
+// MARK: spawn
+
+/// The cost of starting a child process the way the library does (ProcessRunner),
+/// against the child's own run time: `spawn --count N [--command git]`.
+func spawnCost(_ arguments: Arguments) throws {
+    let count = try arguments.int("count", default: 20)
+    let command = arguments.options["command"] ?? "true"
+    let runner = SystemProcessRunner()
+    var times: [Double] = []
+    for _ in 0..<count {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = try runner.run(command, command == "git" ? ["--version"] : [], environment: nil, directory: nil, input: nil)
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        guard result.status == 0 else { throw Usage(description: "\(command) failed") }
+    }
+    times.sort()
+    print(String(format: "%@ through ProcessRunner: median %.2f ms, min %.2f ms over %d runs", command, times[times.count / 2], times[0], count))
+}
