@@ -75,12 +75,7 @@ public struct CVSS31: Sendable, Hashable, CustomStringConvertible {
     ///
     /// - Throws: `EmbargoError` (`.usage`) naming the metric at fault.
     public init(parsing text: String) throws {
-        let vector = VectorSyntax.trimmed(text)
-        if let version = VectorSyntax.cvssVersionPrefix(of: vector), version != Self.prefix {
-            throw Self.syntax.error("expected a CVSS 3.1 vector, found \(version.dropLast())",
-                                    hint: "a CVSS 3.1 vector starts with \(Self.prefix)")
-        }
-        let given = try Self.syntax.parse(vector)
+        let (vector, given) = try Self.syntax.parseCVSS(text, version: "3.1")
         self.vector = vector
         metrics = given
 

@@ -92,12 +92,7 @@ public struct CVSS40: Sendable, Hashable, CustomStringConvertible {
     ///
     /// - Throws: `EmbargoError` (`.usage`) naming the metric at fault.
     public init(parsing text: String) throws {
-        let vector = VectorSyntax.trimmed(text)
-        if let version = VectorSyntax.cvssVersionPrefix(of: vector), version != Self.prefix {
-            throw Self.syntax.error("expected a CVSS 4.0 vector, found \(version.dropLast())",
-                                    hint: "a CVSS 4.0 vector starts with \(Self.prefix)")
-        }
-        let given = try Self.syntax.parse(vector)
+        let (vector, given) = try Self.syntax.parseCVSS(text, version: "4.0")
         let effective = Self.effectiveValues(given)
         let levels = Self.equivalenceLevels(effective)
         self.vector = vector

@@ -30,6 +30,16 @@ struct VectorSyntax: Sendable {
         EmbargoError(.usage, "invalid \(subject): \(detail)", hint: hint)
     }
 
+    /// A CVSS vector of this syntax's version: the trimmed vector and its metrics.
+    /// A vector of another CVSS version is named as such, not as a bad prefix.
+    func parseCVSS(_ text: String, version: String) throws -> (vector: String, metrics: [String: String]) {
+        let vector = Self.trimmed(text)
+        if let found = Self.cvssVersionPrefix(of: vector), found != prefix {
+            throw error("expected a CVSS \(version) vector, found \(found.dropLast())", hint: "a CVSS \(version) vector starts with \(prefix)")
+        }
+        return (vector, try parse(vector))
+    }
+
     /// The metrics given, by name. Values are checked; meaning is left to the caller.
     func parse(_ text: String) throws -> [String: String] {
         let vector = Self.trimmed(text)
