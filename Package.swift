@@ -29,6 +29,11 @@ let package = Package(
             linkerSettings: [.linkedLibrary("crypto")]
         ),
         .target(
+            name: "CStoreImage",
+            path: "Sources/CStoreImage",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
+        .target(
             name: "EmbargoCrypto",
             dependencies: ["COpenSSL"],
             swiftSettings: strict
@@ -47,6 +52,7 @@ let package = Package(
         .target(
             name: "EmbargoStore",
             dependencies: [
+                "CStoreImage",
                 "EmbargoCrypto",
                 "EmbargoSchema",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -165,6 +165,49 @@ public enum AEAD {
         }
     }
 
+    /// Seals the concatenation of `parts` into `output` (their total length,
+    /// then the tag) without joining them first: for large buffers.
+    public static func seal<K: ContiguousBytes>(
+        _ algorithm: Algorithm, key: K, nonce: [UInt8], parts: [UnsafeRawBufferPointer], aad: [UInt8] = [],
+        into output: UnsafeMutableRawBufferPointer
+    ) throws {
+        try checkSizes(key: key, nonce: nonce)
+        let total = parts.reduce(0) { $0 + $1.count }
+        guard output.count >= total + tagSize, let out = output.baseAddress else {
+            throw CryptoError.invalidInput("AEAD output buffer too small")
+        }
+        var pointers = parts.map { $0.baseAddress.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) } }
+        var lengths = parts.map(\.count)
+        let ok = withBytePointer(key) { kp, _ in
+            pointers.withUnsafeMutableBufferPointer { pp in
+                lengths.withUnsafeMutableBufferPointer { lp in
+                    emb_aead_seal_parts(algorithm.code, kp, nonce, aad, aad.count, pp.baseAddress, lp.baseAddress, parts.count,
+                                        out.assumingMemoryBound(to: UInt8.self), out.assumingMemoryBound(to: UInt8.self) + total)
+                }
+            }
+        }
+        guard ok == 1 else { throw CryptoError.openSSL("AEAD seal") }
+    }
+
+    /// Decrypts `ciphertext || tag` into `output`, which may be the ciphertext
+    /// itself (decryption in place). On any change it wipes `output` and throws
+    /// `authenticationFailed`.
+    public static func open<K: ContiguousBytes>(
+        _ algorithm: Algorithm, key: K, nonce: [UInt8], ciphertext: UnsafeRawBufferPointer, aad: [UInt8] = [],
+        into output: UnsafeMutableRawPointer
+    ) throws {
+        try checkSizes(key: key, nonce: nonce)
+        guard ciphertext.count >= tagSize, let cp = ciphertext.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            throw CryptoError.authenticationFailed
+        }
+        let bodyLength = ciphertext.count - tagSize
+        var tag = [UInt8](UnsafeRawBufferPointer(rebasing: ciphertext[bodyLength...]))
+        let ok = withBytePointer(key) { kp, _ in
+            emb_aead_open(algorithm.code, kp, nonce, aad, aad.count, cp, bodyLength, &tag, output.assumingMemoryBound(to: UInt8.self))
+        }
+        guard ok == 1 else { throw CryptoError.authenticationFailed }
+    }
+
     private static func checkSizes<K: ContiguousBytes>(key: K, nonce: [UInt8]) throws {
         guard key.withUnsafeBytes({ $0.count }) == keySize else { throw CryptoError.invalidKey("AEAD key must be 32 bytes") }
         guard nonce.count == nonceSize else { throw CryptoError.invalidInput("AEAD nonce must be 12 bytes") }

@@ -19,13 +19,16 @@ public struct Environment: Sendable {
     public var runner: ProcessRunner
     /// Environment for child processes such as git; nil inherits the caller's.
     public var childEnvironment: [String: String]?
+    /// When the store's commits go to its journal.
+    public var journalPolicy: JournalPolicy
 
     public init(clock: Clock = SystemClock(), runner: ProcessRunner = SystemProcessRunner(),
-                childEnvironment: [String: String]? = nil)
+                childEnvironment: [String: String]? = nil, journalPolicy: JournalPolicy = .standard)
     {
         self.clock = clock
         self.runner = runner
         self.childEnvironment = childEnvironment
+        self.journalPolicy = journalPolicy
     }
 
     func git(_ repository: URL) -> Git {
@@ -64,12 +67,14 @@ public final class Workspace {
             try AuditTrail.append(db, identity: identity, member: memberName, at: now, action: "store.init", object: "store",
                                   detail: "first member \(memberName) (admin)")
         }
+        store.journalPolicy = environment.journalPolicy
         return Workspace(store: store, identity: identity, member: member, environment: environment)
     }
 
     /// Opens a store as the member holding `identity`.
     public static func open(at directory: URL, identity: EmbargoIdentity, environment: Environment) throws -> Workspace {
         let store = try Store.open(at: directory, identity: identity.age)
+        store.journalPolicy = environment.journalPolicy
         let member = try store.read { db in
             try Member.filter(Column("recipient") == identity.recipient).fetchOne(db)
         }

@@ -17,21 +17,57 @@ public enum SafeFile {
             throw EmbargoError(.failure, "cannot read \(url.path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
-        var result: [UInt8] = []
         var st = stat()
-        if fstat(fd, &st) == 0, st.st_size > 0 { result.reserveCapacity(Int(st.st_size)) }
+        let expected = fstat(fd, &st) == 0 && st.st_size > 0 ? min(Int(st.st_size), limit) : 0
+        // One read into a buffer of the file's size, then whatever the file gained meanwhile.
+        var result = try [UInt8](unsafeUninitializedCapacity: expected) { buffer, initialized in
+            initialized = try readFully(fd, into: UnsafeMutableRawBufferPointer(buffer), path: url.path)
+        }
+        guard result.count == expected, result.count < limit else { return result }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw EmbargoError(.failure, "cannot read \(url.path): \(String(cString: strerror(errno)))")
-            }
+        while result.count < limit {
+            let n = try buffer.withUnsafeMutableBytes { try readFully(fd, into: $0, path: url.path) }
             if n == 0 { break }
-            result.append(contentsOf: buffer[0..<n])
-            if result.count >= limit { return Array(result.prefix(limit)) }
+            result.append(contentsOf: buffer[0..<min(n, limit - result.count)])
         }
         return result
+    }
+
+    /// Reads the file at `url` into a new image buffer with `extra(size)` bytes
+    /// to spare; nil if it does not exist. Returns the buffer and the byte count.
+    static func readIntoBuffer(_ url: URL, extra: (Int) -> Int) throws -> (DatabaseImage.Buffer, Int)? {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw EmbargoError(.failure, "cannot read \(url.path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            throw EmbargoError(.failure, "cannot read \(url.path): \(String(cString: strerror(errno)))")
+        }
+        let size = Int(st.st_size)
+        let buffer = try DatabaseImage.Buffer.allocate(capacity: size + max(extra(size), 1))
+        let count = try readFully(fd, into: buffer.raw, path: url.path)
+        guard count <= size else {
+            throw EmbargoError(.failure, "\(url.path) changed while it was read", hint: "run the command again")
+        }
+        return (buffer, count)
+    }
+
+    /// Reads until `buffer` is full or the file ends; returns the bytes read.
+    private static func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Int {
+        var total = 0
+        while total < buffer.count {
+            let n = Glibc.read(fd, buffer.baseAddress! + total, buffer.count - total)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw EmbargoError(.failure, "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            total += n
+        }
+        return total
     }
 
     /// Writes `bytes` to a new file that must not exist yet, with `mode`, and fsyncs it.
@@ -120,7 +156,24 @@ public final class FileLock {
         guard fd >= 0 else {
             throw EmbargoError(.failure, "cannot open lock file \(url.path): \(String(cString: strerror(errno)))")
         }
-        while flock(fd, LOCK_EX) != 0 {
+        try acquire(LOCK_EX, url)
+    }
+
+    /// A shared lock, which only excludes holders of the exclusive one; nil
+    /// when the lock file cannot be opened (a read-only copy of a store).
+    public static func shared(_ url: URL) throws -> FileLock? {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        return try FileLock(descriptor: fd, url: url)
+    }
+
+    private init(descriptor: Int32, url: URL) throws {
+        fd = descriptor
+        try acquire(LOCK_SH, url)
+    }
+
+    private func acquire(_ operation: Int32, _ url: URL) throws {
+        while flock(fd, operation) != 0 {
             if errno == EINTR { continue }
             let reason = String(cString: strerror(errno))
             close(fd)

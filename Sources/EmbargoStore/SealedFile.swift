@@ -36,6 +36,9 @@ public struct SealedFile: Sendable {
 
     public var generation: UInt64
     public var keyID: [UInt8]
+    /// The file's random nonce: it tells one sealed state from every other, and
+    /// the journal's first entry names it as its predecessor.
+    public var nonce: [UInt8]
 
     /// Seals `plaintext` under `dataKey` as generation `generation`.
     public static func seal(_ plaintext: SecureBytes, generation: UInt64, dataKey: DataKey) throws -> [UInt8] {
@@ -76,7 +79,7 @@ public struct SealedFile: Sendable {
                                hint: "upgrade embargo; if no newer embargo wrote it, the header is damaged: restore a backup")
         }
         let generation = bytes[10..<18].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return SealedFile(generation: generation, keyID: Array(bytes[18..<34]))
+        return SealedFile(generation: generation, keyID: Array(bytes[18..<34]), nonce: Array(bytes[34..<headerSize]))
     }
 
     /// Authenticates and decrypts a sealed file.
@@ -102,6 +105,75 @@ public struct SealedFile: Sendable {
         guard length <= UInt64(framed.count - 8) else { throw EmbargoError(.verification, "the store file is malformed") }
         let plaintext = framed.withUnsafeBytes { SecureBytes(copying: UnsafeRawBufferPointer(rebasing: $0[8..<(8 + Int(length))])) }
         return (header, plaintext)
+    }
+
+    /// Seals the database held in `image` as generation `generation`, the same
+    /// format as `seal`, without copying the database first.
+    static func seal(_ image: DatabaseImage, generation: UInt64, dataKey: DataKey) throws -> [UInt8] {
+        var header = magic
+        header.append(contentsOf: bigEndianBytes(UInt64(formatVersion)).suffix(2))
+        header.append(contentsOf: bigEndianBytes(generation))
+        header.append(contentsOf: dataKey.id)
+        header.append(contentsOf: try Random.bytes(AEAD.nonceSize))
+        let nonce = Array(header.suffix(AEAD.nonceSize))
+        return try image.withBytes { database in
+            let padded = paddedLength(database.count)
+            let length = bigEndianBytes(UInt64(database.count))
+            let zeros = [UInt8](repeating: 0, count: padded - 8 - database.count)
+            return try [UInt8](unsafeUninitializedCapacity: headerSize + padded + AEAD.tagSize) { out, initialized in
+                let raw = UnsafeMutableRawBufferPointer(out)
+                raw.copyBytes(from: header)
+                try length.withUnsafeBytes { lengthBytes in
+                    try zeros.withUnsafeBytes { zeroBytes in
+                        try AEAD.seal(.aes256gcm, key: dataKey.key, nonce: nonce, parts: [lengthBytes, database, zeroBytes],
+                                      aad: header, into: UnsafeMutableRawBufferPointer(rebasing: raw[headerSize...]))
+                    }
+                }
+                initialized = headerSize + padded + AEAD.tagSize
+            }
+        }
+    }
+
+    /// Authenticates and decrypts a sealed file into a database image (one
+    /// buffer: the ciphertext is decrypted in place).
+    static func openImage(_ bytes: [UInt8], dataKey: DataKey) throws -> (SealedFile, DatabaseImage) {
+        let buffer = try DatabaseImage.Buffer.allocate(capacity: growthCapacity(bytes.count))
+        bytes.withUnsafeBytes { source in buffer.raw.copyMemory(from: source) }
+        return try openImage(buffer, count: bytes.count, dataKey: dataKey)
+    }
+
+    /// Reads the sealed file at `url` straight into a database image; nil if it does not exist.
+    static func openImage(at url: URL, dataKey: DataKey) throws -> (SealedFile, DatabaseImage)? {
+        guard let (buffer, count) = try SafeFile.readIntoBuffer(url, extra: { growthCapacity($0) - $0 }) else { return nil }
+        return try openImage(buffer, count: count, dataKey: dataKey)
+    }
+
+    /// Room for the database to grow in memory before its buffer is moved.
+    private static func growthCapacity(_ count: Int) -> Int {
+        count + count / 8 + (256 << 10)
+    }
+
+    private static func openImage(_ buffer: DatabaseImage.Buffer, count: Int, dataKey: DataKey) throws -> (SealedFile, DatabaseImage) {
+        let sealed = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer.raw)[0..<count])
+        let header = try Self.header(of: Array(sealed.prefix(headerSize + AEAD.tagSize + 8)))
+        guard constantTimeEqual(header.keyID, dataKey.id) else {
+            throw EmbargoError(.verification, "the store file was sealed with a different data key than the keyring holds",
+                               hint: "the file or keyring.age was replaced or damaged; restore a backup")
+        }
+        let aad = Array(sealed[0..<headerSize])
+        do {
+            try AEAD.open(.aes256gcm, key: dataKey.key, nonce: header.nonce,
+                          ciphertext: UnsafeRawBufferPointer(rebasing: sealed[headerSize...]), aad: aad,
+                          into: buffer.raw.baseAddress! + headerSize)
+        } catch {
+            throw EmbargoError(.verification, "the store file failed authentication: it was modified or damaged",
+                               hint: "run 'embargo store verify' and restore a backup with 'embargo store restore FILE'")
+        }
+        let framedCount = count - headerSize - AEAD.tagSize
+        let length = sealed[headerSize..<(headerSize + 8)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard length <= UInt64(framedCount - 8) else { throw EmbargoError(.verification, "the store file is malformed") }
+        let image = try DatabaseImage(adopting: buffer, offset: headerSize + 8, size: Int(length))
+        return (header, image)
     }
 
     static func paddedLength(_ count: Int) -> Int {

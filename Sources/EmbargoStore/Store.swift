@@ -5,7 +5,8 @@ import GRDB
 import GRDBSQLite
 
 /// The encrypted store: one SQLite database that lives only in memory and is
-/// sealed into `store.embargo` on every commit.
+/// sealed into `store.embargo` (and, for a large database, the journal) on
+/// every commit.
 ///
 /// ```swift
 /// let store = try Store.open(at: directory, identity: identity)
@@ -13,9 +14,14 @@ import GRDBSQLite
 /// let names = try store.read { db in try String.fetchAll(db, sql: "SELECT name FROM members") }
 /// ```
 ///
-/// Every write takes an exclusive `flock`, reloads the newest committed state,
-/// runs in a transaction and replaces the file atomically; the previous
-/// generations stay in `backups/` (the newest `backupLimit`).
+/// Every write takes an exclusive `flock`, works on the newest committed
+/// state, runs in a transaction and commits it atomically. A small database
+/// is re-sealed whole into `store.embargo`, the replaced file staying in
+/// `backups/` (the newest `backupLimit`). A large one (see `JournalPolicy`)
+/// seals only the 4 KiB chunks the commit wrote, as the next entry in
+/// `journal/`, until the journal is long enough to fold back into a new
+/// `store.embargo`; so a commit costs about the same at 10,000 advisories as
+/// at 100.
 // Not Sendable: one process uses one Store from one thread at a time.
 public final class Store {
     public static let fileName = "store.embargo"
@@ -28,13 +34,20 @@ public final class Store {
     /// The other key of a key rotation that was interrupted (from keyring.next.age),
     /// so that blobs already re-sealed under it stay readable.
     var alternateKey: DataKey?
-    /// The decrypted database of the newest generation this process saw, for reads.
-    private var cached: (generation: UInt64, queue: DatabaseQueue)?
+    /// When commits go to the journal instead of re-sealing the whole database.
+    public var journalPolicy = JournalPolicy.standard
+    /// The newest state this process loaded or committed, reused while the
+    /// state on disk is the same.
+    private var cached: Loaded?
+    /// Whether this process holds the exclusive lock (reads inside a write
+    /// must not wait for the shared one).
+    private var writing = false
 
     public var storeFile: URL { directory.appendingPathComponent(Self.fileName) }
     public var keyringFile: URL { directory.appendingPathComponent(Self.keyringName) }
     var nextKeyringFile: URL { directory.appendingPathComponent(Self.nextKeyringName) }
     public var backupsDirectory: URL { directory.appendingPathComponent("backups") }
+    public var journalDirectory: URL { directory.appendingPathComponent("journal") }
     var lockFile: URL { directory.appendingPathComponent("lock") }
 
     private init(directory: URL, dataKey: DataKey) {
@@ -62,10 +75,11 @@ public final class Store {
                                hint: "use it with --store, or choose another directory")
         }
         try SafeFile.makePrivateDirectory(store.backupsDirectory)
-        let queue = try makeQueue()
+        let image = try DatabaseImage(copying: [UInt8]())
+        let queue = try makeQueue(image)
         try migrate(queue)
         try queue.write { db in try setup(db) }
-        let sealed = try SealedFile.seal(try serialize(queue), generation: 1, dataKey: store.dataKey)
+        let sealed = try SealedFile.seal(image, generation: 1, dataKey: store.dataKey)
         try SafeFile.replaceAtomically(store.keyringFile, bytes: try Keyring.seal(store.dataKey, to: recipients))
         try SafeFile.replaceAtomically(store.storeFile, bytes: sealed)
         return store
@@ -87,7 +101,7 @@ public final class Store {
            let nextKey = try? Keyring.open(next, identity: identity), nextKey.id != dataKey.id
         {
             alternate = nextKey
-            if let current = try SafeFile.read(directory.appendingPathComponent(fileName)),
+            if let current = try SafeFile.read(directory.appendingPathComponent(fileName), limit: SealedFile.headerSize + AEAD.tagSize + 8),
                let header = try? SealedFile.header(of: current), header.keyID == nextKey.id
             {
                 alternate = dataKey
@@ -104,27 +118,20 @@ public final class Store {
     /// Runs `body` on the newest committed state (read-only).
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         // Several reads in one command reuse the decrypted database while no
-        // other process has committed a newer generation.
-        let queue: DatabaseQueue
-        if let cached, let header = try? currentHeader(), header.generation == cached.generation, header.keyID == dataKey.id {
-            queue = cached.queue
+        // other process has committed a newer state.
+        let loaded: Loaded
+        if let cached, (try? currentMark()) == cached.mark {
+            loaded = cached
         } else {
-            let (loaded, generation) = try loadCurrent()
-            cached = (generation, loaded)
-            queue = loaded
+            loaded = try loadShared()
+            cached = loaded
         }
-        return try queue.read { db in try body(db) }
+        return try loaded.queue.read { db in try body(db) }
     }
 
     /// The generation of the newest committed state.
     public func generation() throws -> UInt64 {
-        try currentHeader().generation
-    }
-
-    /// The store file's header, read without the rest of the file.
-    func currentHeader() throws -> SealedFile {
-        guard let bytes = try SafeFile.read(storeFile, limit: SealedFile.headerSize + AEAD.tagSize + 8) else { throw missingStore() }
-        return try SealedFile.header(of: bytes)
+        try currentMark().generation
     }
 
     /// Runs `body` in a transaction on the newest state under the store lock
@@ -132,22 +139,27 @@ public final class Store {
     /// `body` throws.
     @discardableResult
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
-        let lock = try FileLock(lockFile)
-        defer { lock.unlock() }
-        let (queue, generation) = try loadCurrent()
-        let result = try queue.write { db in try body(db) }
-        try commit(queue, after: generation)
-        return result
+        try exclusively {
+            let loaded = try newestUnderLock()
+            let result = try transaction(loaded, body)
+            try commit(loaded)
+            return result
+        }
     }
 
     /// Like `write`, then replaces the data key with a fresh one wrapped for the
     /// recipients `body` returns, and re-seals the store and every backup, so
     /// that whoever is no longer a recipient can open neither.
     public func writeRotatingKey(_ body: (Database) throws -> [AgeX25519Recipient]) throws {
-        let lock = try FileLock(lockFile)
-        defer { lock.unlock() }
-        let (queue, generation) = try loadCurrent()
-        let recipients = try queue.write { db in try body(db) }
+        try exclusively { try rotatingKey(body) }
+    }
+
+    private func rotatingKey(_ body: (Database) throws -> [AgeX25519Recipient]) throws {
+        let loaded = try newestUnderLock()
+        let generation = loaded.mark.generation
+        let currentPlaintext = loaded.image.snapshot()
+        let recipients = try transaction(loaded, body)
+        cached = nil
         let newKey = try DataKey.generate()
 
         // Decrypt every backup first: if one cannot be read, stop before changing anything.
@@ -158,18 +170,17 @@ public final class Store {
             let (header, plaintext) = try SealedFile.open(bytes, dataKey: dataKey)
             return (url, header.generation, plaintext)
         }
-        guard let currentBytes = try SafeFile.read(storeFile) else { throw missingStore() }
-        let (_, currentPlaintext) = try SealedFile.open(currentBytes, dataKey: dataKey)
 
         try SafeFile.replaceAtomically(nextKeyringFile, bytes: try Keyring.seal(newKey, to: recipients))
         try resealBlobs(from: dataKey, to: newKey)
         for (url, backupGeneration, plaintext) in backups {
             try SafeFile.replaceAtomically(url, bytes: try SealedFile.seal(plaintext, generation: backupGeneration, dataKey: newKey))
         }
+        try SafeFile.makePrivateDirectory(backupsDirectory)
         try SafeFile.replaceAtomically(
             backupFile(generation), bytes: try SealedFile.seal(currentPlaintext, generation: generation, dataKey: newKey))
         try SafeFile.replaceAtomically(
-            storeFile, bytes: try SealedFile.seal(try Self.serialize(queue), generation: generation + 1, dataKey: newKey))
+            storeFile, bytes: try SealedFile.seal(loaded.image, generation: generation + 1, dataKey: newKey))
         guard rename(nextKeyringFile.path, keyringFile.path) == 0 else {
             throw EmbargoError(.failure, "cannot install the new keyring: \(String(cString: strerror(errno)))",
                                hint: "run the command again; the store opens with keyring.next.age meanwhile")
@@ -177,6 +188,8 @@ public final class Store {
         try SafeFile.syncDirectory(directory)
         dataKey = newKey
         alternateKey = nil
+        // The journal entries, sealed under the old key, are older than the new store file.
+        removeJournal(upTo: generation + 1)
         try pruneBackups()
     }
 
@@ -185,8 +198,11 @@ public final class Store {
     public struct Verification: Sendable, Codable, Equatable {
         public var generation: UInt64
         public var schema: String
+        /// Bytes on disk: the store file and the journal.
         public var sizeBytes: Int
         public var keyID: String
+        /// Commits held in the journal on top of the store file.
+        public var journalEntries: Int
         public var backups: [BackupStatus]
     }
 
@@ -196,13 +212,12 @@ public final class Store {
         public var problem: String?
     }
 
-    /// Authenticates the store and every backup, checks SQLite integrity and
-    /// the schema. Throws a verification error naming the first problem in the
-    /// current state; damaged backups are reported in the result.
+    /// Authenticates the store, its journal and every backup, checks SQLite
+    /// integrity and the schema. Throws a verification error naming the first
+    /// problem in the current state; damaged backups are reported in the result.
     public func verify() throws -> Verification {
-        guard let bytes = try SafeFile.read(storeFile) else { throw missingStore() }
-        let (queue, generation) = try load(bytes)
-        let schema = try queue.read { db -> String in
+        let loaded = try loadShared()
+        let schema = try loaded.queue.read { db -> String in
             let check = try String.fetchAll(db, sql: "PRAGMA integrity_check")
             guard check == ["ok"] else {
                 throw EmbargoError(.verification, "the store database failed its integrity check")
@@ -223,66 +238,226 @@ public final class Store {
                 statuses.append(BackupStatus(generation: number, ok: false, problem: error.message))
             }
         }
-        return Verification(generation: generation, schema: schema, sizeBytes: bytes.count,
-                            keyID: dataKey.idHex, backups: statuses)
+        return Verification(generation: loaded.mark.generation, schema: schema, sizeBytes: loaded.bytesOnDisk,
+                            keyID: dataKey.idHex, journalEntries: loaded.journalEntries, backups: statuses)
     }
 
-    /// Writes the current sealed state to `url` (which must not exist).
+    /// Writes the current state, sealed whole, to `url` (which must not exist).
     public func exportBackup(to url: URL) throws -> UInt64 {
-        guard let bytes = try SafeFile.read(storeFile) else { throw missingStore() }
-        let (_, generation) = try load(bytes)
-        try SafeFile.createExclusive(url, bytes: bytes)
+        let loaded = try loadShared()
+        let generation = loaded.mark.generation
+        try SafeFile.createExclusive(url, bytes: try SealedFile.seal(loaded.image, generation: generation, dataKey: dataKey))
         return generation
     }
 
     /// Makes the state held in a backup file the newest generation. The file
     /// must be sealed with this store's current data key and open cleanly.
+    /// The state it replaces stays a backup.
     public func restore(from url: URL) throws -> (restored: UInt64, generation: UInt64) {
         guard let bytes = try SafeFile.read(url) else {
             throw EmbargoError(.failure, "no backup file at \(url.path)")
         }
-        let (queue, restored) = try load(bytes)
-        let lock = try FileLock(lockFile)
-        defer { lock.unlock() }
-        guard let currentBytes = try SafeFile.read(storeFile) else { throw missingStore() }
-        let current = try SealedFile.header(of: currentBytes).generation
-        try commit(queue, after: current)
-        return (restored, current + 1)
+        let (header, image) = try SealedFile.openImage(bytes, dataKey: dataKey)
+        let queue = try Self.makeQueue(image)
+        try Self.migrate(queue)
+        return try exclusively {
+            let current = try newestUnderLock()
+            cached = nil
+            if current.journalEntries > 0 {
+                // The replaced state is more than the store file: keep it whole.
+                try SafeFile.makePrivateDirectory(backupsDirectory)
+                try SafeFile.replaceAtomically(backupFile(current.mark.generation),
+                                               bytes: try SealedFile.seal(current.image, generation: current.mark.generation, dataKey: dataKey))
+            }
+            let restored = Loaded(queue: queue, image: image, mark: current.mark, base: current.base, bytesOnDisk: 0,
+                                  journalEntries: current.journalEntries, journalBytes: current.journalBytes)
+            try commit(restored, whole: true)
+            return (header.generation, current.mark.generation + 1)
+        }
     }
 
     // MARK: Internals
+
+    /// One sealed state: the store file's, or a journal entry's.
+    struct Mark: Equatable {
+        var generation: UInt64
+        var nonce: [UInt8]
+    }
+
+    /// A state of the store in memory, and what it took on disk.
+    final class Loaded {
+        let queue: DatabaseQueue
+        let image: DatabaseImage
+        /// The newest state this database holds.
+        var mark: Mark
+        /// The store file it was loaded from.
+        var base: Mark
+        var bytesOnDisk: Int
+        var journalEntries: Int
+        var journalBytes: Int
+
+        init(queue: DatabaseQueue, image: DatabaseImage, mark: Mark, base: Mark, bytesOnDisk: Int, journalEntries: Int, journalBytes: Int) {
+            self.queue = queue
+            self.image = image
+            self.mark = mark
+            self.base = base
+            self.bytesOnDisk = bytesOnDisk
+            self.journalEntries = journalEntries
+            self.journalBytes = journalBytes
+        }
+    }
 
     private func missingStore() -> EmbargoError {
         EmbargoError(.failure, "no embargo store in \(directory.path)",
                      hint: "run 'embargo init' to create one, or pass --store DIR")
     }
 
-    func loadCurrent() throws -> (DatabaseQueue, UInt64) {
-        guard let bytes = try SafeFile.read(storeFile) else { throw missingStore() }
-        return try load(bytes)
+    /// The newest state on disk, read without decrypting: the store file's
+    /// header and the last journal entry's.
+    func currentMark() throws -> Mark {
+        guard let bytes = try SafeFile.read(storeFile, limit: SealedFile.headerSize + AEAD.tagSize + 8) else { throw missingStore() }
+        let base = try SealedFile.header(of: bytes)
+        guard let last = journalGenerations().last(where: { $0 > base.generation }) else {
+            return Mark(generation: base.generation, nonce: base.nonce)
+        }
+        let name = JournalEntry.fileName(last)
+        guard let entryBytes = try SafeFile.read(journalDirectory.appendingPathComponent(name), limit: JournalEntry.headerSize + AEAD.tagSize) else {
+            return Mark(generation: base.generation, nonce: base.nonce)
+        }
+        let entry = try JournalEntry.header(of: entryBytes, file: name)
+        return Mark(generation: entry.generation, nonce: entry.nonce)
     }
 
-    private func load(_ bytes: [UInt8]) throws -> (DatabaseQueue, UInt64) {
-        let (header, plaintext) = try SealedFile.open(bytes, dataKey: dataKey)
-        let queue = try Self.makeQueue()
-        try queue.writeWithoutTransaction { db in try Self.deserialize(plaintext, into: db) }
+    /// Runs `body` holding the exclusive store lock.
+    private func exclusively<T>(_ body: () throws -> T) throws -> T {
+        let lock = try FileLock(lockFile)
+        writing = true
+        defer {
+            writing = false
+            lock.unlock()
+        }
+        return try body()
+    }
+
+    /// Loads the newest state under the shared lock (none inside a write,
+    /// which holds the exclusive one).
+    private func loadShared() throws -> Loaded {
+        let lock = writing ? nil : try FileLock.shared(lockFile)
+        defer { lock?.unlock() }
+        return try loadCurrent()
+    }
+
+    /// Runs `body` in a transaction on `loaded`. Reads that `body` makes
+    /// through the store meanwhile see the committed state, not the open
+    /// transaction; when `body` throws, the transaction rolls back and the
+    /// database is the committed state again.
+    private func transaction<T>(_ loaded: Loaded, _ body: (Database) throws -> T) throws -> T {
+        cached = nil
+        do {
+            return try loaded.queue.write { db in try body(db) }
+        } catch {
+            cached = loaded
+            throw error
+        }
+    }
+
+    /// The newest state, for a writer holding the lock: the one in memory if
+    /// nothing was committed since, else loaded again.
+    private func newestUnderLock() throws -> Loaded {
+        if let cached, try currentMark() == cached.mark { return cached }
+        cached = nil
+        let loaded = try loadCurrent()
+        cached = loaded
+        return loaded
+    }
+
+    /// Loads the store file and the journal entries after it. Callers hold the
+    /// lock (shared or exclusive), so no commit happens meanwhile.
+    func loadCurrent() throws -> Loaded {
+        guard let (header, image) = try SealedFile.openImage(at: storeFile, dataKey: dataKey) else { throw missingStore() }
+        let base = Mark(generation: header.generation, nonce: header.nonce)
+        var mark = base
+        var entries = 0
+        var journalBytes = 0
+        for generation in journalGenerations() where generation > base.generation {
+            let name = JournalEntry.fileName(generation)
+            guard generation == mark.generation + 1 else {
+                throw EmbargoError(.verification, "the store journal is missing generation \(mark.generation + 1)",
+                                   hint: "run 'embargo store verify' and restore a backup with 'embargo store restore FILE'")
+            }
+            guard let bytes = try SafeFile.read(journalDirectory.appendingPathComponent(name)) else {
+                throw EmbargoError(.verification, "the store journal entry \(name) disappeared while it was read",
+                                   hint: "run the command again")
+            }
+            let entry = try JournalEntry.apply(bytes, file: name, generation: generation, previousNonce: mark.nonce,
+                                               dataKey: dataKey, to: image)
+            mark = Mark(generation: entry.generation, nonce: entry.nonce)
+            entries += 1
+            journalBytes += bytes.count
+        }
+        var st = stat()
+        let storeBytes = stat(storeFile.path, &st) == 0 ? Int(st.st_size) : 0
+        let queue = try Self.makeQueue(image)
+        try Self.deserialized(queue)
         try Self.migrate(queue)
-        return (queue, header.generation)
+        return Loaded(queue: queue, image: image, mark: mark, base: base, bytesOnDisk: storeBytes + journalBytes,
+                      journalEntries: entries, journalBytes: journalBytes)
     }
 
-    func commit(_ queue: DatabaseQueue, after generation: UInt64) throws {
+    /// Seals what changed since `loaded.mark` as the next generation: a
+    /// journal entry, or the whole database when the policy says so.
+    func commit(_ loaded: Loaded, whole: Bool = false) throws {
         cached = nil
         removeStaleTemporaryFiles()
-        let sealed = try SealedFile.seal(try Self.serialize(queue), generation: generation + 1, dataKey: dataKey)
-        try SafeFile.makePrivateDirectory(backupsDirectory)
-        // Keep the state being replaced as a backup; a hard link costs nothing
-        // and is atomic. If the link exists already (a crash after linking) it
-        // holds the same generation.
-        if link(storeFile.path, backupFile(generation).path) != 0, errno != EEXIST {
-            throw EmbargoError(.failure, "cannot keep a backup: \(String(cString: strerror(errno)))")
+        let generation = loaded.mark.generation + 1
+        var entry: [UInt8]?
+        if !whole, loaded.image.size >= journalPolicy.minimumDatabaseSize, loaded.journalEntries < journalPolicy.maximumEntries {
+            let sealed = try JournalEntry.seal(loaded.image, generation: generation, previousNonce: loaded.mark.nonce, dataKey: dataKey)
+            if loaded.journalBytes + sealed.count <= journalPolicy.budget(forDatabaseOf: loaded.image.size) { entry = sealed }
         }
-        try SafeFile.replaceAtomically(storeFile, bytes: sealed)
-        try pruneBackups()
+        if let entry {
+            removeJournal(upTo: loaded.base.generation)
+            try SafeFile.makePrivateDirectory(journalDirectory)
+            try SafeFile.replaceAtomically(journalDirectory.appendingPathComponent(JournalEntry.fileName(generation)), bytes: entry)
+            loaded.journalEntries += 1
+            loaded.journalBytes += entry.count
+            loaded.bytesOnDisk += entry.count
+            loaded.mark = Mark(generation: generation, nonce: Array(entry[(JournalEntry.headerSize - AEAD.nonceSize)..<JournalEntry.headerSize]))
+        } else {
+            let sealed = try SealedFile.seal(loaded.image, generation: generation, dataKey: dataKey)
+            try SafeFile.makePrivateDirectory(backupsDirectory)
+            // Keep the store file being replaced as a backup; a hard link costs
+            // nothing and is atomic. If the link exists already (a crash after
+            // linking) it holds the same generation.
+            if link(storeFile.path, backupFile(loaded.base.generation).path) != 0, errno != EEXIST {
+                throw EmbargoError(.failure, "cannot keep a backup: \(String(cString: strerror(errno)))")
+            }
+            try SafeFile.replaceAtomically(storeFile, bytes: sealed)
+            removeJournal(upTo: generation)
+            try pruneBackups()
+            let header = try SealedFile.header(of: sealed)
+            loaded.base = Mark(generation: generation, nonce: header.nonce)
+            loaded.mark = loaded.base
+            loaded.journalEntries = 0
+            loaded.journalBytes = 0
+            loaded.bytesOnDisk = sealed.count
+        }
+        loaded.image.clearWritten()
+        cached = loaded
+    }
+
+    /// Generations in the journal directory, ascending.
+    func journalGenerations() -> [UInt64] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: journalDirectory.path)) ?? []
+        return names.compactMap(JournalEntry.generation(ofFile:)).sorted()
+    }
+
+    /// Removes the journal entries the store file already holds. They are
+    /// ignored once the store file is newer, so a crash before this is harmless.
+    private func removeJournal(upTo generation: UInt64) {
+        for old in journalGenerations() where old <= generation {
+            unlink(journalDirectory.appendingPathComponent(JournalEntry.fileName(old)).path)
+        }
     }
 
     func backupFile(_ generation: UInt64) -> URL {
@@ -307,7 +482,7 @@ public final class Store {
     /// Temporary files of writers that were killed mid-write; only ever
     /// called under the store lock, so no live writer owns them.
     private func removeStaleTemporaryFiles() {
-        for folder in [directory, backupsDirectory] {
+        for folder in [directory, backupsDirectory, journalDirectory] {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
             for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
                 unlink(folder.appendingPathComponent(name).path)
@@ -339,52 +514,51 @@ public final class Store {
         try migrator.migrate(queue)
     }
 
-    private static func makeQueue() throws -> DatabaseQueue {
+    private static func makeQueue(_ image: DatabaseImage) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.label = "embargo.store"
         configuration.prepareDatabase { db in
-            // Never spill plaintext to temporary files.
+            // Never spill plaintext to temporary files; the rollback journal
+            // stays in memory too.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA journal_mode = MEMORY")
         }
-        return try DatabaseQueue(configuration: configuration)
+        return try image.openQueue(configuration)
     }
 
-    private static func serialize(_ queue: DatabaseQueue) throws -> SecureBytes {
-        try queue.writeWithoutTransaction { db -> SecureBytes in
-            var size: sqlite3_int64 = 0
-            guard let pointer = sqlite3_serialize(db.sqliteConnection, "main", &size, 0) else {
-                throw EmbargoError(.failure, "cannot serialise the store database (out of memory)")
-            }
-            defer {
-                memset(pointer, 0, Int(size))
-                sqlite3_free(pointer)
-            }
-            return SecureBytes(copying: UnsafeRawBufferPointer(start: pointer, count: Int(size)))
-        }
-    }
-
-    private static func deserialize(_ plaintext: SecureBytes, into db: Database) throws {
-        let size = plaintext.count
-        guard let buffer = sqlite3_malloc64(sqlite3_uint64(max(size, 1))) else {
-            throw EmbargoError(.failure, "cannot load the store database (out of memory)")
-        }
-        plaintext.withUnsafeBytes { source in
-            if size > 0 { buffer.copyMemory(from: source.baseAddress!, byteCount: size) }
-        }
-        let flags = UInt32(SQLITE_DESERIALIZE_FREEONCLOSE) | UInt32(SQLITE_DESERIALIZE_RESIZEABLE)
-        let rc = sqlite3_deserialize(
-            db.sqliteConnection, "main", buffer.assumingMemoryBound(to: UInt8.self),
-            sqlite3_int64(size), sqlite3_int64(size), flags)
-        guard rc == SQLITE_OK else {
-            throw EmbargoError(.verification, "the store database is malformed (SQLite code \(rc))")
-        }
-        // A valid seal around bytes that are not a database: SQLite notices on first use.
+    /// A valid seal around bytes that are not a database: SQLite notices on first use.
+    private static func deserialized(_ queue: DatabaseQueue) throws {
         do {
-            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
+            _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
         } catch {
             throw EmbargoError(.verification, "the store database is malformed")
         }
+    }
+}
+
+/// When a commit goes to the journal. A commit re-seals the whole database
+/// when the database is smaller than `minimumDatabaseSize` (cheap, and every
+/// generation stays a backup), when the journal holds `maximumEntries`
+/// already, or when it would grow past its budget (1/`sizeDivisor` of the
+/// database, at least 1 MiB). That folds the journal into a new
+/// `store.embargo` and keeps the store file it replaces in `backups/`.
+public struct JournalPolicy: Sendable, Equatable {
+    public var minimumDatabaseSize: Int
+    public var maximumEntries: Int
+    public var sizeDivisor: Int
+
+    public init(minimumDatabaseSize: Int, maximumEntries: Int = 64, sizeDivisor: Int = 8) {
+        self.minimumDatabaseSize = minimumDatabaseSize
+        self.maximumEntries = maximumEntries
+        self.sizeDivisor = max(sizeDivisor, 1)
+    }
+
+    public static let standard = JournalPolicy(minimumDatabaseSize: 4 << 20)
+
+    /// The journal bytes allowed on top of a database of `size` bytes.
+    public func budget(forDatabaseOf size: Int) -> Int {
+        max(size / sizeDivisor, 1 << 20)
     }
 }
 
@@ -394,11 +568,17 @@ extension Store {
     /// database commits, so a crash in between can only leave an extra
     /// recipient who is not yet a member, never a member who cannot open the store.
     public func writeUpdatingKeyring(_ body: (Database) throws -> [AgeX25519Recipient]) throws {
-        let lock = try FileLock(lockFile)
-        defer { lock.unlock() }
-        let (queue, generation) = try loadCurrent()
-        let recipients = try queue.write { db in try body(db) }
-        try SafeFile.replaceAtomically(keyringFile, bytes: try Keyring.seal(dataKey, to: recipients))
-        try commit(queue, after: generation)
+        try exclusively {
+            let loaded = try newestUnderLock()
+            let recipients = try transaction(loaded, body)
+            try SafeFile.replaceAtomically(keyringFile, bytes: try Keyring.seal(dataKey, to: recipients))
+            try commit(loaded)
+        }
     }
+}
+
+extension Store {
+    /// The database this process holds for the newest state, if any (tests
+    /// compare it with what another process loads from disk).
+    func heldDatabase() -> SecureBytes? { cached?.image.snapshot() }
 }

@@ -29,7 +29,7 @@ struct StoreOptions: ParsableArguments {
         log.debug("identity file \(identityFile.path)")
         let identity = try loadIdentity()
         log.debug("opening store \(storeDirectory.path) as \(identity.recipient)")
-        let workspace = try Workspace.open(at: storeDirectory, identity: identity, environment: Settings.environment())
+        let workspace = try Workspace.open(at: storeDirectory, identity: identity, environment: try Settings.environment())
         log.debug("acting member \(workspace.member.name) (\(workspace.member.role.rawValue)), store generation \((try? workspace.store.generation()) ?? 0)")
         return workspace
     }
@@ -54,6 +54,7 @@ enum Settings {
         Variable(name: "EMBARGO_PASSPHRASE_FILE", description: "file whose first line is the identity passphrase (instead of the terminal)", sensitive: true),
         Variable(name: "XDG_DATA_HOME", description: "base of the default store directory ($XDG_DATA_HOME/embargo)", sensitive: false),
         Variable(name: "EMBARGO_STOP_AFTER_STEP", description: "crash-recovery testing: 'publish' kills itself right after this journal step", sensitive: false),
+        Variable(name: "EMBARGO_STORE_JOURNAL_BYTES", description: "databases of at least this many bytes commit to the store journal (default 4194304; 0 for every store, as the crash tests do)", sensitive: false),
         Variable(name: "XDG_CONFIG_HOME", description: "base of the default identity file ($XDG_CONFIG_HOME/embargo/identity)", sensitive: false),
     ]
 
@@ -83,8 +84,16 @@ enum Settings {
         return base.appendingPathComponent("embargo/identity")
     }
 
-    static func environment() -> EmbargoKit.Environment {
-        EmbargoKit.Environment()
+    static func environment() throws -> EmbargoKit.Environment {
+        var policy = JournalPolicy.standard
+        if let text = value("EMBARGO_STORE_JOURNAL_BYTES") {
+            guard let bytes = Int(text), bytes >= 0 else {
+                throw EmbargoError(.usage, "EMBARGO_STORE_JOURNAL_BYTES must be a number of bytes, not '\(text.prefix(40))'",
+                                   hint: "unset it to use the default (4194304)")
+            }
+            policy.minimumDatabaseSize = bytes
+        }
+        return EmbargoKit.Environment(journalPolicy: policy)
     }
 }
 

@@ -1,6 +1,24 @@
 import Foundation
 import Testing
 
+/// How the store commits: re-sealing the whole database (every small store),
+/// or through the journal (a large store; forced here for a small one).
+enum StoreMode: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case whole, journal
+
+    var testDescription: String { rawValue }
+
+    func sandbox() throws -> Sandbox {
+        var box = try Sandbox()
+        if self == .journal { box.environment["EMBARGO_STORE_JOURNAL_BYTES"] = "0" }
+        return box
+    }
+
+    static func journalEntries(_ box: Sandbox) -> Int {
+        box.files(under: box.store.appendingPathComponent("journal")).filter { $0.lastPathComponent.hasPrefix("entry.") }.count
+    }
+}
+
 /// The reliability suite: crashes, concurrency, tampering, failing writes.
 /// Each test prints its numbers.
 @Suite("reliability suite")
@@ -16,8 +34,9 @@ struct ReliabilitySuiteTests {
         return (list["advisories"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
     }
 
-    @Test func sigkillAtRandomMomentsDuring100Writes() throws {
-        let box = try Sandbox()
+    @Test(arguments: StoreMode.allCases)
+    func sigkillAtRandomMomentsDuring100Writes(mode: StoreMode) throws {
+        let box = try mode.sandbox()
         defer { box.remove() }
         try project(box)
         let start = Date()
@@ -26,6 +45,9 @@ struct ReliabilitySuiteTests {
         var generator = SystemRandomNumberGenerator()
         var committed = try Set(ids(box))
         var killed = 0
+        var journaled = 0
+        var folds = 0
+        var entries = StoreMode.journalEntries(box)
         for i in 0..<100 {
             let process = Process()
             process.executableURL = embargoBinary
@@ -46,14 +68,20 @@ struct ReliabilitySuiteTests {
             // Exactly the committed state, plus at most the one advisory being written.
             #expect(now.isSuperset(of: committed) && now.count - committed.count <= 1, "after write \(i)")
             committed = now
+            let newEntries = StoreMode.journalEntries(box)
+            if newEntries > entries { journaled += 1 } else if newEntries < entries { folds += 1 }
+            entries = newEntries
         }
         try box.ok(["audit", "verify"])
-        print("reliability: 100 advisory writes, \(killed) killed by SIGKILL mid-flight, \(committed.count - 1) committed; store and audit verified after each")
+        print("reliability (\(mode.rawValue) store): 100 advisory writes, \(killed) killed by SIGKILL mid-flight, \(committed.count - 1) committed"
+              + (mode == .journal ? " (\(journaled) as journal entries, \(folds) folds of the journal)" : "") + "; store and audit verified after each")
         #expect(killed >= 10)
+        if mode == .journal { #expect(journaled >= 20 && folds >= 1) } else { #expect(journaled == 0) }
     }
 
-    @Test func eightProcessesCreate25AdvisoriesEach() throws {
-        let box = try Sandbox()
+    @Test(arguments: StoreMode.allCases)
+    func eightProcessesCreate25AdvisoriesEach(mode: StoreMode) throws {
+        let box = try mode.sandbox()
         defer { box.remove() }
         try project(box)
         let failures = ResultsBox(count: 8)
@@ -71,7 +99,7 @@ struct ReliabilitySuiteTests {
         #expect(Set(all).count == 200)
         #expect(all.first == "ADV-2026-001" && all.last == "ADV-2026-200")
         try box.ok(["audit", "verify"])
-        print("reliability: 8 processes x 25 advisory creations: \(all.count) advisories, \(Set(all).count) distinct ids")
+        print("reliability (\(mode.rawValue) store): 8 processes x 25 advisory creations: \(all.count) advisories, \(Set(all).count) distinct ids")
     }
 
     @Test func tamperSweepOverTheStoreFile() throws {
@@ -107,6 +135,47 @@ struct ReliabilitySuiteTests {
         print("reliability: tamper sweep over the store file: \(detected) of \(positions.count) single-byte flips detected with exit 4")
     }
 
+    @Test func tamperSweepOverTheJournal() throws {
+        let box = try StoreMode.journal.sandbox()
+        defer { box.remove() }
+        try project(box)
+        for i in 0..<3 { try box.ok(["advisory", "create", "--project", "ai", "--title", "advisory \(i)"]) }
+        let journal = box.store.appendingPathComponent("journal")
+        let files = box.files(under: journal).sorted { $0.path < $1.path }
+        #expect(files.count >= 3)
+        let originals = try files.map { try Data(contentsOf: $0) }
+        // 500 positions spread over all entries, one after the other.
+        let total = originals.reduce(0) { $0 + $1.count }
+        let positions = (0..<500).map { $0 * total / 500 }
+        let sweep = box.root.appendingPathComponent("sweep")
+        let outcomes = ResultsBox(count: positions.count)
+        DispatchQueue.concurrentPerform(iterations: 4) { lane in
+            let copy = sweep.appendingPathComponent("lane\(lane)")
+            try? FileManager.default.createDirectory(at: sweep, withIntermediateDirectories: true)
+            try? FileManager.default.copyItem(at: box.store, to: copy)
+            for index in stride(from: lane, to: positions.count, by: 4) {
+                var offset = positions[index]
+                var file = 0
+                while offset >= originals[file].count {
+                    offset -= originals[file].count
+                    file += 1
+                }
+                var damaged = originals[file]
+                damaged[offset] ^= 0x01
+                let target = copy.appendingPathComponent("journal").appendingPathComponent(files[file].lastPathComponent)
+                try? damaged.write(to: target)
+                let run = try? box.embargo(["store", "verify", "--store", copy.path])
+                let oneLine = run?.stderr.hasPrefix("embargo: error: ") == true && run?.stderr.split(separator: "\n").count ?? 9 <= 2
+                outcomes.set(index, run?.status == 4 && oneLine ? 4 : (run?.status ?? -1))
+                try? originals[file].write(to: target)
+            }
+        }
+        let detected = outcomes.values.filter { $0 == 4 }.count
+        #expect(detected == positions.count, "undetected flips at \(zip(positions, outcomes.values).filter { $0.1 != 4 }.map(\.0).prefix(10))")
+        try box.ok(["store", "verify"])
+        print("reliability: tamper sweep over \(files.count) journal entries: \(detected) of \(positions.count) single-byte flips detected with exit 4")
+    }
+
     @Test func tamperSweepOverABundle() throws {
         let box = try Sandbox()
         defer { box.remove() }
@@ -132,24 +201,28 @@ struct ReliabilitySuiteTests {
         print("reliability: tamper sweep over a pre-release bundle: \(detected) of \(positions.count) single-byte flips detected with exit 4")
     }
 
-    @Test func aWriteFailingMidwayLeavesThePreviousStateIntact() throws {
-        let box = try Sandbox()
+    @Test(arguments: StoreMode.allCases)
+    func aWriteFailingMidwayLeavesThePreviousStateIntact(mode: StoreMode) throws {
+        let box = try mode.sandbox()
         defer { box.remove() }
         try project(box)
         try box.ok(["advisory", "create", "--project", "ai", "--title", "kept"])
         let before = try Data(contentsOf: box.store.appendingPathComponent("store.embargo"))
-        // A file-size limit below the store's size: the new generation cannot be written.
-        let limitBlocks = max(1, before.count / 1024 / 2)
+        let entriesBefore = StoreMode.journalEntries(box)
+        // A file-size limit below the store's size (below any journal entry's):
+        // the new generation cannot be written.
+        let limitBlocks = mode == .journal ? 2 : max(1, before.count / 1024 / 2)
         let failing = try box.run("sh", ["-c", "ulimit -f \(limitBlocks); exec \"$0\" \"$@\"", embargoBinary.path,
                                          "advisory", "create", "--project", "ai", "--title", "lost"])
         #expect(failing.status == 1, "\(failing.stderr)")
         #expect(failing.stderr.hasPrefix("embargo: error: cannot write"), "\(failing.stderr)")
         #expect(try Data(contentsOf: box.store.appendingPathComponent("store.embargo")) == before)
+        #expect(StoreMode.journalEntries(box) == entriesBefore)
         try box.ok(["store", "verify"])
         #expect(try ids(box) == ["ADV-2026-001"])
         // The next write succeeds and leaves no temporary file behind.
         try box.ok(["advisory", "create", "--project", "ai", "--title", "next"])
         #expect(box.files(under: box.store).filter { $0.lastPathComponent.hasSuffix(".tmp") }.isEmpty)
-        print("reliability: a write failing with a file-size limit of \(limitBlocks) KiB left the previous state intact")
+        print("reliability (\(mode.rawValue) store): a write failing with a file-size limit of \(limitBlocks) KiB left the previous state intact")
     }
 }

@@ -34,6 +34,9 @@ int emb_scrypt(const uint8_t *pass, size_t pass_len, const uint8_t *salt, size_t
 int emb_aead_seal(int alg, const uint8_t key[32], const uint8_t nonce[12],
                   const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
                   uint8_t *out, uint8_t tag[16]);
+int emb_aead_seal_parts(int alg, const uint8_t key[32], const uint8_t nonce[12],
+                        const uint8_t *aad, size_t aad_len, const uint8_t *const *parts, const size_t *lengths,
+                        size_t count, uint8_t *out, uint8_t tag[16]);
 int emb_aead_open(int alg, const uint8_t key[32], const uint8_t nonce[12],
                   const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
                   const uint8_t tag[16], uint8_t *out);

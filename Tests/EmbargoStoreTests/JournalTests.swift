@@ -1,0 +1,279 @@
+import EmbargoCrypto
+@testable import EmbargoStore
+import Foundation
+import GRDB
+import Testing
+
+/// xorshift64*: the same sequence on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
+    mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 0x2545_F491_4F6C_DD1D
+    }
+}
+
+@Suite("store journal")
+struct JournalTests {
+    /// Every commit to the journal until `entries` are there, then whole.
+    static func policy(entries: Int = 1000) -> JournalPolicy {
+        JournalPolicy(minimumDatabaseSize: 0, maximumEntries: entries, sizeDivisor: 1)
+    }
+
+    func makeStore(_ dir: TempDir, policy: JournalPolicy = JournalTests.policy()) throws -> (Store, AgeX25519Identity) {
+        let identity = try AgeX25519Identity()
+        let store = try Store.create(at: dir.url.appendingPathComponent("s"), recipients: [identity.recipient]) { db in
+            try db.execute(sql: "CREATE TABLE items (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+        }
+        store.journalPolicy = policy
+        return (store, identity)
+    }
+
+    /// What another process finds on disk: the store file and the journal, replayed.
+    func loadedElsewhere(_ store: Store, _ identity: AgeX25519Identity) throws -> (SecureBytes, UInt64) {
+        let other = try Store.open(at: store.directory, identity: identity)
+        _ = try other.read { _ in 0 }
+        return (try #require(other.heldDatabase()), try other.generation())
+    }
+
+    func entries(_ store: Store) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: store.journalDirectory.path)) ?? []).sorted()
+    }
+
+    @Test func replayingTheJournalGivesTheWritersDatabaseByteForByte() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (store, identity) = try makeStore(dir)
+        var random = SeededGenerator(seed: 2026)
+        var journaled = 0
+        var whole = 0
+        for step in 0..<80 {
+            try store.write { db in
+                for _ in 0..<Int.random(in: 1...6, using: &random) {
+                    // Small rows, rows that overflow a page, updates and deletes.
+                    let size = Bool.random(using: &random) ? Int.random(in: 1...300, using: &random) : Int.random(in: 3000...40000, using: &random)
+                    let body = (0..<size).map { _ in UInt8.random(in: 0...255, using: &random) }
+                    switch Int.random(in: 0..<10, using: &random) {
+                    case 0..<6: try db.execute(sql: "INSERT INTO items (body) VALUES (?)", arguments: [Data(body)])
+                    case 6..<8: try db.execute(sql: "UPDATE items SET body = ? WHERE id = (SELECT id FROM items ORDER BY random() LIMIT 1)", arguments: [Data(body)])
+                    default: try db.execute(sql: "DELETE FROM items WHERE id IN (SELECT id FROM items ORDER BY random() LIMIT 3)")
+                    }
+                }
+            }
+            // Both kinds of commit happen: the rows outgrow the journal's budget now and then.
+            if entries(store).isEmpty { whole += 1 } else { journaled += 1 }
+            let held = try #require(store.heldDatabase())
+            let (elsewhere, generation) = try loadedElsewhere(store, identity)
+            #expect(held == elsewhere, "after write \(step)")
+            #expect(generation == UInt64(step + 2))
+        }
+        #expect(try store.verify().journalEntries == entries(store).count)
+        #expect(journaled >= 40 && whole >= 2, "\(journaled) journal commits, \(whole) whole")
+    }
+
+    @Test func theJournalFoldsIntoANewStoreFileWhenFull() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (store, identity) = try makeStore(dir, policy: JournalTests.policy(entries: 3))
+        for i in 0..<3 {
+            try store.write { db in try db.execute(sql: "INSERT INTO items (body) VALUES (?)", arguments: [Data("row \(i)".utf8)]) }
+        }
+        #expect(entries(store) == ["entry.000000000002.embargo", "entry.000000000003.embargo", "entry.000000000004.embargo"])
+        #expect(try SealedFile.header(of: try #require(try SafeFile.read(store.storeFile))).generation == 1)
+        try store.write { db in try db.execute(sql: "INSERT INTO items (body) VALUES ('row 3')") }
+        #expect(entries(store).isEmpty)
+        #expect(try SealedFile.header(of: try #require(try SafeFile.read(store.storeFile))).generation == 5)
+        // The store file it replaced is a backup.
+        #expect(try store.backupFiles().map(\.lastPathComponent) == ["store.000000000001.embargo"])
+        let (elsewhere, generation) = try loadedElsewhere(store, identity)
+        #expect(generation == 5 && elsewhere == store.heldDatabase())
+        let reopened = try Store.open(at: store.directory, identity: identity)
+        #expect(try reopened.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items") } == 4)
+    }
+
+    @Test func aSmallDatabaseIsSealedWholeUnderTheStandardPolicy() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (store, _) = try makeStore(dir, policy: .standard)
+        for _ in 0..<3 { try store.write { db in try db.execute(sql: "INSERT INTO items (body) VALUES (x'00')") } }
+        #expect(entries(store).isEmpty)
+        #expect(try store.backupFiles().count == 3)
+        #expect(JournalPolicy.standard.budget(forDatabaseOf: 72 << 20) == 9 << 20)
+        #expect(JournalPolicy.standard.budget(forDatabaseOf: 100 << 10) == 1 << 20)
+    }
+
+    func storeWithJournal(_ dir: TempDir) throws -> (Store, AgeX25519Identity) {
+        let (store, identity) = try makeStore(dir)
+        for i in 0..<4 {
+            try store.write { db in try db.execute(sql: "INSERT INTO items (body) VALUES (?)", arguments: [Data(repeating: UInt8(i), count: 5000)]) }
+        }
+        return (store, identity)
+    }
+
+    func expectVerificationFailure(_ store: Store, _ identity: AgeX25519Identity, _ what: String, message: String? = nil) {
+        do {
+            let reopened = try Store.open(at: store.directory, identity: identity)
+            _ = try reopened.read { _ in 0 }
+            Issue.record("\(what) was not detected")
+        } catch let error as EmbargoError {
+            #expect(error.kind == .verification, "\(what): \(error)")
+            if let message { #expect(error.message.contains(message), "\(what): \(error.message)") }
+        } catch {
+            Issue.record("\(what): \(error)")
+        }
+    }
+
+    @Test func everySingleByteFlipInAJournalEntryIsDetected() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (store, identity) = try storeWithJournal(dir)
+        let file = store.journalDirectory.appendingPathComponent("entry.000000000003.embargo")
+        let original = try #require(try SafeFile.read(file))
+        let positions = Array(0..<JournalEntry.headerSize) + Array(stride(from: JournalEntry.headerSize, to: original.count, by: 61)) + [original.count - 1]
+        for position in positions {
+            var damaged = original
+            damaged[position] ^= 0x01
+            try Data(damaged).write(to: file)
+            expectVerificationFailure(store, identity, "flip at \(position)")
+        }
+        try Data(original).write(to: file)
+        #expect(try loadedElsewhere(store, identity).1 == 5)
+    }
+
+    @Test func aMissingReorderedOrForeignEntryIsDetected() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (store, identity) = try storeWithJournal(dir)
+        let journal = store.journalDirectory
+        func entry(_ generation: Int) -> URL { journal.appendingPathComponent(String(format: "entry.%012d.embargo", generation)) }
+
+        // A copy of the store that went another way after generation 3 (same data key).
+        let fork = dir.url.appendingPathComponent("fork")
+        try FileManager.default.copyItem(at: store.directory, to: fork)
+        let forked = try Store.open(at: fork, identity: identity)
+        forked.journalPolicy = JournalTests.policy()
+        try FileManager.default.removeItem(at: fork.appendingPathComponent("journal/entry.000000000004.embargo"))
+        try FileManager.default.removeItem(at: fork.appendingPathComponent("journal/entry.000000000005.embargo"))
+        try forked.write { db in try db.execute(sql: "DELETE FROM items") }
+
+        let saved = try Data(contentsOf: entry(3))
+        try FileManager.default.removeItem(at: entry(3))
+        expectVerificationFailure(store, identity, "a missing entry", message: "missing generation 3")
+        try saved.write(to: entry(3))
+
+        let fourth = try Data(contentsOf: entry(4))
+        try saved.write(to: entry(4))
+        expectVerificationFailure(store, identity, "an entry under another generation's name", message: "holds generation 3, not 4")
+        try fourth.write(to: entry(4))
+
+        try Data(contentsOf: fork.appendingPathComponent("journal/entry.000000000004.embargo")).write(to: entry(4))
+        expectVerificationFailure(store, identity, "an entry from another history", message: "does not follow the state before it")
+        try fourth.write(to: entry(4))
+
+        try FileManager.default.removeItem(at: store.storeFile)
+        try FileManager.default.copyItem(at: dir.url.appendingPathComponent("fork/store.embargo"), to: store.storeFile)
+        #expect(try loadedElsewhere(store, identity).1 == 5)
+    }
+
+    @Test func entriesTheStoreFileAlreadyHoldsAreIgnored() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (store, identity) = try makeStore(dir, policy: JournalTests.policy(entries: 2))
+        try store.write { db in try db.execute(sql: "INSERT INTO items (body) VALUES ('a')") }
+        let stale = try Data(contentsOf: store.journalDirectory.appendingPathComponent("entry.000000000002.embargo"))
+        try store.write { db in try db.execute(sql: "INSERT INTO items (body) VALUES ('b')") }
+        try store.write { db in try db.execute(sql: "INSERT INTO items (body) VALUES ('c')") }
+        #expect(entries(store).isEmpty)
+        // As if a crash came between writing the new store file and removing the journal.
+        try stale.write(to: store.journalDirectory.appendingPathComponent("entry.000000000002.embargo"))
+        let (elsewhere, generation) = try loadedElsewhere(store, identity)
+        #expect(generation == 4 && elsewhere == store.heldDatabase())
+        try store.write { db in try db.execute(sql: "INSERT INTO items (body) VALUES ('d')") }
+        #expect(entries(store) == ["entry.000000000005.embargo"])
+    }
+
+    @Test func backupRestoreAndRotationKeepTheJournalsState() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (store, alice) = try storeWithJournal(dir)
+        let saved = dir.url.appendingPathComponent("saved.embargo")
+        #expect(try store.exportBackup(to: saved) == 5)
+        let (_, whole) = try SealedFile.open(try #require(try SafeFile.read(saved)), dataKey: store.dataKey)
+        #expect(whole == store.heldDatabase())
+
+        try store.write { db in try db.execute(sql: "DELETE FROM items") }
+        let beforeRestore = try #require(store.heldDatabase())
+        #expect(try store.restore(from: saved) == (5, 7))
+        #expect(entries(store).isEmpty)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items") } == 4)
+        // The replaced state (store file and journal) was kept whole.
+        let kept = try #require(try SafeFile.read(store.backupFile(6)))
+        #expect(try SealedFile.open(kept, dataKey: store.dataKey).1 == beforeRestore)
+
+        try store.write { db in try db.execute(sql: "INSERT INTO items (body) VALUES ('after')") }
+        let bob = try AgeX25519Identity()
+        try store.writeUpdatingKeyring { _ in [alice.recipient, bob.recipient] }
+        try store.writeRotatingKey { _ in [alice.recipient] }
+        #expect(entries(store).isEmpty)
+        #expect(throws: EmbargoError.self) { _ = try Store.open(at: store.directory, identity: bob) }
+        let reopened = try Store.open(at: store.directory, identity: alice)
+        #expect(try reopened.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items") } == 5)
+        #expect(try reopened.verify().backups.allSatisfy(\.ok))
+    }
+
+    @Test func aReadInsideAWriteSeesTheCommittedState() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (store, _) = try makeStore(dir)
+        try store.write { db in try db.execute(sql: "INSERT INTO items (body) VALUES ('committed')") }
+        let seen = try store.write { db -> Int in
+            try db.execute(sql: "INSERT INTO items (body) VALUES ('pending')")
+            return try store.read { other in try Int.fetchOne(other, sql: "SELECT count(*) FROM items") ?? -1 }
+        }
+        #expect(seen == 1)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items") } == 2)
+    }
+}
+
+@Suite("database image")
+struct DatabaseImageTests {
+    @Test func anEntryCarriesGrowthShrinkingAndPartialChunks() throws {
+        let key = try DataKey.generate()
+        var random = SeededGenerator(seed: 7)
+        let start = (0..<20_000).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let writer = try DatabaseImage(copying: start)
+        let reader = try DatabaseImage(copying: start)
+        for round in 0..<30 {
+            // Writes go through the C side as SQLite's would; the entry must carry them all.
+            let size = Int.random(in: 0...60_000, using: &random)
+            try writer.setSizeMarking(size)
+            for _ in 0..<Int.random(in: 0...5, using: &random) {
+                let offset = Int.random(in: 0...70_000, using: &random)
+                let bytes = (0..<Int.random(in: 1...9000, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                try bytes.withUnsafeBytes { try writer.writeMarking($0, at: offset) }
+            }
+            let entry = try JournalEntry.seal(writer, generation: UInt64(round + 2), previousNonce: [UInt8](repeating: UInt8(round), count: 12), dataKey: key)
+            _ = try JournalEntry.apply(entry, file: "test", generation: UInt64(round + 2), previousNonce: [UInt8](repeating: UInt8(round), count: 12),
+                                       dataKey: key, to: reader)
+            writer.clearWritten()
+            #expect(writer.snapshot() == reader.snapshot(), "round \(round)")
+        }
+    }
+
+    @Test func aDatabaseOpensOnlyInMemory() throws {
+        let image = try DatabaseImage(copying: [UInt8]())
+        let queue = try image.openQueue(Configuration())
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (x)")
+            try db.execute(sql: "INSERT INTO t VALUES ('kept in memory')")
+        }
+        #expect(image.size > 0)
+        #expect(image.writtenChunks().isEmpty == false)
+        let name = try queue.read { db in try String.fetchOne(db, sql: "SELECT file FROM pragma_database_list WHERE name = 'main'") }
+        #expect(name == image.name)
+        #expect(!FileManager.default.fileExists(atPath: image.name))
+    }
+}
