@@ -540,25 +540,27 @@ public final class Store {
 /// When a commit goes to the journal. A commit re-seals the whole database
 /// when the database is smaller than `minimumDatabaseSize` (cheap, and every
 /// generation stays a backup), when the journal holds `maximumEntries`
-/// already, or when it would grow past its budget (1/`sizeDivisor` of the
-/// database, at least 1 MiB). That folds the journal into a new
+/// already, or when it would grow past 1/`sizeDivisor` of the database (at
+/// least `minimumBudget`). That folds the journal into a new
 /// `store.embargo` and keeps the store file it replaces in `backups/`.
 public struct JournalPolicy: Sendable, Equatable {
     public var minimumDatabaseSize: Int
     public var maximumEntries: Int
     public var sizeDivisor: Int
+    public var minimumBudget: Int
 
-    public init(minimumDatabaseSize: Int, maximumEntries: Int = 64, sizeDivisor: Int = 8) {
+    public init(minimumDatabaseSize: Int, maximumEntries: Int = 64, sizeDivisor: Int = 8, minimumBudget: Int = 256 << 10) {
         self.minimumDatabaseSize = minimumDatabaseSize
         self.maximumEntries = maximumEntries
         self.sizeDivisor = max(sizeDivisor, 1)
+        self.minimumBudget = minimumBudget
     }
 
     public static let standard = JournalPolicy(minimumDatabaseSize: 4 << 20)
 
     /// The journal bytes allowed on top of a database of `size` bytes.
     public func budget(forDatabaseOf size: Int) -> Int {
-        max(size / sizeDivisor, 1 << 20)
+        max(size / sizeDivisor, minimumBudget)
     }
 }
 

@@ -39,9 +39,13 @@ struct ReliabilitySuiteTests {
         let box = try mode.sandbox()
         defer { box.remove() }
         try project(box)
-        let start = Date()
-        try box.ok(["advisory", "create", "--project", "ai", "--title", "warm-up"])
-        let duration = max(Date().timeIntervalSince(start), 0.02)
+        // How long a write takes here: the slowest of three.
+        var duration = 0.02
+        for i in 0..<3 {
+            let start = Date()
+            try box.ok(["advisory", "create", "--project", "ai", "--title", "warm-up \(i)"])
+            duration = max(duration, Date().timeIntervalSince(start))
+        }
         var generator = SystemRandomNumberGenerator()
         var committed = try Set(ids(box))
         var killed = 0
@@ -56,7 +60,7 @@ struct ReliabilitySuiteTests {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            usleep(UInt32(Double.random(in: 0...(duration * 1.3), using: &generator) * 1_000_000))
+            usleep(UInt32(Double.random(in: 0...(duration * 1.5), using: &generator) * 1_000_000))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 killed += 1
@@ -73,10 +77,10 @@ struct ReliabilitySuiteTests {
             entries = newEntries
         }
         try box.ok(["audit", "verify"])
-        print("reliability (\(mode.rawValue) store): 100 advisory writes, \(killed) killed by SIGKILL mid-flight, \(committed.count - 1) committed"
+        print("reliability (\(mode.rawValue) store): 100 advisory writes, \(killed) killed by SIGKILL mid-flight, \(committed.count - 3) committed"
               + (mode == .journal ? " (\(journaled) as journal entries, \(folds) folds of the journal)" : "") + "; store and audit verified after each")
-        #expect(killed >= 10)
-        if mode == .journal { #expect(journaled >= 20 && folds >= 1) } else { #expect(journaled == 0) }
+        #expect(killed >= 10 && committed.count - 3 >= 10, "\(killed) killed, \(committed.count - 3) committed")
+        if mode == .journal { #expect(journaled >= 3 && folds >= 1) } else { #expect(journaled == 0) }
     }
 
     @Test(arguments: StoreMode.allCases)

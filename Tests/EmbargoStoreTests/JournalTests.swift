@@ -20,7 +20,7 @@ struct SeededGenerator: RandomNumberGenerator {
 struct JournalTests {
     /// Every commit to the journal until `entries` are there, then whole.
     static func policy(entries: Int = 1000) -> JournalPolicy {
-        JournalPolicy(minimumDatabaseSize: 0, maximumEntries: entries, sizeDivisor: 1)
+        JournalPolicy(minimumDatabaseSize: 0, maximumEntries: entries, sizeDivisor: 1, minimumBudget: 0)
     }
 
     func makeStore(_ dir: TempDir, policy: JournalPolicy = JournalTests.policy()) throws -> (Store, AgeX25519Identity) {
@@ -102,7 +102,8 @@ struct JournalTests {
         #expect(entries(store).isEmpty)
         #expect(try store.backupFiles().count == 3)
         #expect(JournalPolicy.standard.budget(forDatabaseOf: 72 << 20) == 9 << 20)
-        #expect(JournalPolicy.standard.budget(forDatabaseOf: 100 << 10) == 1 << 20)
+        #expect(JournalPolicy.standard.budget(forDatabaseOf: 4 << 20) == 512 << 10)
+        #expect(JournalPolicy.standard.budget(forDatabaseOf: 100 << 10) == 256 << 10)
     }
 
     func storeWithJournal(_ dir: TempDir) throws -> (Store, AgeX25519Identity) {
