@@ -6,8 +6,11 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 int emb_random(uint8_t *out, size_t len) {
     while (len > 0) {
@@ -225,6 +228,115 @@ int emb_aead_open(int alg, const uint8_t key[32], const uint8_t nonce[12],
         && EVP_DecryptFinal_ex(ctx, scratch, &final_len) == 1;
     EVP_CIPHER_CTX_free(ctx);
     if (!ok && len > 0) OPENSSL_cleanse(out, len);
+    return ok;
+}
+
+// MARK: reading and decrypting a large file at once
+
+typedef struct {
+    int fd;
+    uint8_t *buffer;
+    size_t total;
+    size_t available;  // bytes read so far
+    int error;         // errno of a failed read, or -1 for a file shorter than expected
+    pthread_mutex_t lock;
+    pthread_cond_t more;
+} file_reader;
+
+static void *read_file(void *argument) {
+    file_reader *reader = argument;
+    size_t done = 0;
+    int error = 0;
+    while (done < reader->total) {
+        size_t want = reader->total - done;
+        if (want > (1u << 20)) want = 1u << 20;
+        ssize_t n = read(reader->fd, reader->buffer + done, want);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            error = n < 0 ? errno : -1;
+            break;
+        }
+        done += (size_t)n;
+        pthread_mutex_lock(&reader->lock);
+        reader->available = done;
+        pthread_cond_signal(&reader->more);
+        pthread_mutex_unlock(&reader->lock);
+    }
+    pthread_mutex_lock(&reader->lock);
+    reader->error = error;
+    reader->available = done;
+    pthread_cond_signal(&reader->more);
+    pthread_mutex_unlock(&reader->lock);
+    return NULL;
+}
+
+// Waits until at least `wanted` bytes are there (or the read failed); returns how many are.
+static size_t wait_for(file_reader *reader, size_t wanted, int *error) {
+    pthread_mutex_lock(&reader->lock);
+    while (reader->available < wanted && reader->error == 0 && reader->available < reader->total) {
+        pthread_cond_wait(&reader->more, &reader->lock);
+    }
+    size_t available = reader->available;
+    *error = reader->error;
+    pthread_mutex_unlock(&reader->lock);
+    return available;
+}
+
+int emb_aead_open_file(int alg, const uint8_t key[32], const uint8_t nonce[12], int fd, uint8_t *buffer, size_t total,
+                       size_t aad_len, int *read_error) {
+    *read_error = 0;
+    if (total < aad_len + 16) return -1;
+    const EVP_CIPHER *cipher = aead_cipher(alg);
+    if (cipher == NULL) return 0;
+    file_reader reader = {.fd = fd, .buffer = buffer, .total = total};
+    pthread_mutex_init(&reader.lock, NULL);
+    pthread_cond_init(&reader.more, NULL);
+    pthread_t thread;
+    int threaded = pthread_create(&thread, NULL, read_file, &reader) == 0;
+    if (!threaded) read_file(&reader);
+
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int ok = ctx != NULL
+        && EVP_DecryptInit_ex(ctx, cipher, NULL, NULL, NULL) == 1
+        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) == 1
+        && EVP_DecryptInit_ex(ctx, NULL, NULL, key, nonce) == 1;
+    int error = 0;
+    size_t end = total - 16;  // the tag follows the ciphertext
+    size_t decrypted = aad_len;
+    if (ok && wait_for(&reader, aad_len, &error) >= aad_len) {
+        ok = aead_aad(ctx, buffer, aad_len);
+    } else {
+        ok = 0;
+    }
+    while (ok && decrypted < end) {
+        size_t available = wait_for(&reader, decrypted + 1, &error);
+        if (available <= decrypted) {
+            ok = 0;
+            break;
+        }
+        size_t until = available < end ? available : end;
+        ok = cipher_update(ctx, buffer + decrypted, buffer + decrypted, until - decrypted);
+        decrypted = until;
+    }
+    int final_len = 0;
+    uint8_t scratch[16];
+    uint8_t tag[16];
+    if (ok && wait_for(&reader, total, &error) >= total) {
+        memcpy(tag, buffer + end, 16);
+        ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, tag) == 1
+            && EVP_DecryptFinal_ex(ctx, scratch, &final_len) == 1;
+    } else {
+        ok = 0;
+    }
+    if (threaded) pthread_join(thread, NULL);
+    if (ctx) EVP_CIPHER_CTX_free(ctx);
+    pthread_mutex_destroy(&reader.lock);
+    pthread_cond_destroy(&reader.more);
+    if (!ok) OPENSSL_cleanse(buffer + aad_len, decrypted - aad_len);
+    if (reader.error != 0 || reader.available < total) {
+        *read_error = reader.error > 0 ? reader.error : 0;
+        return -1;
+    }
     return ok;
 }
 

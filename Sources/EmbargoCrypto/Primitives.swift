@@ -208,6 +208,34 @@ public enum AEAD {
         guard ok == 1 else { throw CryptoError.authenticationFailed }
     }
 
+    /// What `openFile` found.
+    public enum FileOutcome: Sendable, Equatable {
+        case authentic
+        case forged
+        /// The file could not be read in full: the errno, or 0 if it was shorter than expected.
+        case unreadable(Int32)
+    }
+
+    /// Reads `count` bytes of the open file `descriptor` into `buffer` on a
+    /// second thread while decrypting in place what has arrived: the first
+    /// `aadCount` bytes are the associated data, the last 16 the tag. On
+    /// anything but `.authentic` the plaintext is wiped.
+    public static func openFile<K: ContiguousBytes>(
+        _ algorithm: Algorithm, key: K, nonce: [UInt8], descriptor: Int32, into buffer: UnsafeMutableRawPointer, count: Int,
+        aadCount: Int
+    ) throws -> FileOutcome {
+        try checkSizes(key: key, nonce: nonce)
+        var readError: Int32 = 0
+        let result = withBytePointer(key) { kp, _ in
+            emb_aead_open_file(algorithm.code, kp, nonce, descriptor, buffer.assumingMemoryBound(to: UInt8.self), count, aadCount, &readError)
+        }
+        switch result {
+        case 1: return .authentic
+        case 0: return .forged
+        default: return .unreadable(readError)
+        }
+    }
+
     private static func checkSizes<K: ContiguousBytes>(key: K, nonce: [UInt8]) throws {
         guard key.withUnsafeBytes({ $0.count }) == keySize else { throw CryptoError.invalidKey("AEAD key must be 32 bytes") }
         guard nonce.count == nonceSize else { throw CryptoError.invalidInput("AEAD nonce must be 12 bytes") }

@@ -33,28 +33,6 @@ public enum SafeFile {
         return result
     }
 
-    /// Reads the file at `url` into a new image buffer with `extra(size)` bytes
-    /// to spare; nil if it does not exist. Returns the buffer and the byte count.
-    static func readIntoBuffer(_ url: URL, extra: (Int) -> Int) throws -> (DatabaseImage.Buffer, Int)? {
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw EmbargoError(.failure, "cannot read \(url.path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            throw EmbargoError(.failure, "cannot read \(url.path): \(String(cString: strerror(errno)))")
-        }
-        let size = Int(st.st_size)
-        let buffer = try DatabaseImage.Buffer.allocate(capacity: size + max(extra(size), 1))
-        let count = try readFully(fd, into: buffer.raw, path: url.path)
-        guard count <= size else {
-            throw EmbargoError(.failure, "\(url.path) changed while it was read", hint: "run the command again")
-        }
-        return (buffer, count)
-    }
-
     /// Reads until `buffer` is full or the file ends; returns the bytes read.
     private static func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Int {
         var total = 0

@@ -1,5 +1,8 @@
 import EmbargoCrypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The store's symmetric key with its public identifier. The id lets a file
 /// say which key sealed it without revealing anything about the key.
@@ -142,10 +145,36 @@ public struct SealedFile: Sendable {
         return try openImage(buffer, count: bytes.count, dataKey: dataKey)
     }
 
-    /// Reads the sealed file at `url` straight into a database image; nil if it does not exist.
+    /// Reads the sealed file at `url` straight into a database image, decrypting
+    /// in place while a second thread reads; nil if it does not exist.
     static func openImage(at url: URL, dataKey: DataKey) throws -> (SealedFile, DatabaseImage)? {
-        guard let (buffer, count) = try SafeFile.readIntoBuffer(url, extra: { growthCapacity($0) - $0 }) else { return nil }
-        return try openImage(buffer, count: count, dataKey: dataKey)
+        let fd = Glibc.open(url.path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw EmbargoError(.failure, "cannot read \(url.path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            throw EmbargoError(.failure, "cannot read \(url.path): \(String(cString: strerror(errno)))")
+        }
+        let count = Int(st.st_size)
+        var first = [UInt8](repeating: 0, count: min(count, headerSize + AEAD.tagSize + 8))
+        guard pread(fd, &first, first.count, 0) == first.count else {
+            throw EmbargoError(.failure, "cannot read \(url.path): \(String(cString: strerror(errno)))")
+        }
+        let header = try checkedHeader(first, dataKey: dataKey)
+        let buffer = try DatabaseImage.Buffer.allocate(capacity: growthCapacity(count))
+        switch try AEAD.openFile(.aes256gcm, key: dataKey.key, nonce: header.nonce, descriptor: fd, into: buffer.raw.baseAddress!,
+                                 count: count, aadCount: headerSize) {
+        case .authentic:
+            return try image(buffer, count: count, header: header)
+        case .forged:
+            throw forged()
+        case .unreadable(let code):
+            throw EmbargoError(.failure, "cannot read \(url.path): " + (code == 0 ? "it changed while it was read" : String(cString: strerror(code))),
+                               hint: "run the command again")
+        }
     }
 
     /// Room for the database to grow in memory before its buffer is moved.
@@ -155,25 +184,37 @@ public struct SealedFile: Sendable {
 
     private static func openImage(_ buffer: DatabaseImage.Buffer, count: Int, dataKey: DataKey) throws -> (SealedFile, DatabaseImage) {
         let sealed = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer.raw)[0..<count])
-        let header = try Self.header(of: Array(sealed.prefix(headerSize + AEAD.tagSize + 8)))
+        let header = try checkedHeader(Array(sealed.prefix(headerSize + AEAD.tagSize + 8)), dataKey: dataKey)
+        do {
+            try AEAD.open(.aes256gcm, key: dataKey.key, nonce: header.nonce,
+                          ciphertext: UnsafeRawBufferPointer(rebasing: sealed[headerSize...]), aad: Array(sealed[0..<headerSize]),
+                          into: buffer.raw.baseAddress! + headerSize)
+        } catch {
+            throw forged()
+        }
+        return try image(buffer, count: count, header: header)
+    }
+
+    private static func checkedHeader(_ bytes: [UInt8], dataKey: DataKey) throws -> SealedFile {
+        let header = try Self.header(of: bytes)
         guard constantTimeEqual(header.keyID, dataKey.id) else {
             throw EmbargoError(.verification, "the store file was sealed with a different data key than the keyring holds",
                                hint: "the file or keyring.age was replaced or damaged; restore a backup")
         }
-        let aad = Array(sealed[0..<headerSize])
-        do {
-            try AEAD.open(.aes256gcm, key: dataKey.key, nonce: header.nonce,
-                          ciphertext: UnsafeRawBufferPointer(rebasing: sealed[headerSize...]), aad: aad,
-                          into: buffer.raw.baseAddress! + headerSize)
-        } catch {
-            throw EmbargoError(.verification, "the store file failed authentication: it was modified or damaged",
-                               hint: "run 'embargo store verify' and restore a backup with 'embargo store restore FILE'")
-        }
+        return header
+    }
+
+    private static func forged() -> EmbargoError {
+        EmbargoError(.verification, "the store file failed authentication: it was modified or damaged",
+                     hint: "run 'embargo store verify' and restore a backup with 'embargo store restore FILE'")
+    }
+
+    /// The image of a decrypted file in `buffer`: `length u64 | database | padding` after the header.
+    private static func image(_ buffer: DatabaseImage.Buffer, count: Int, header: SealedFile) throws -> (SealedFile, DatabaseImage) {
         let framedCount = count - headerSize - AEAD.tagSize
-        let length = sealed[headerSize..<(headerSize + 8)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let length = (0..<8).reduce(UInt64(0)) { $0 << 8 | UInt64(buffer.pointer[headerSize + $1]) }
         guard length <= UInt64(framedCount - 8) else { throw EmbargoError(.verification, "the store file is malformed") }
-        let image = try DatabaseImage(adopting: buffer, offset: headerSize + 8, size: Int(length))
-        return (header, image)
+        return (header, try DatabaseImage(adopting: buffer, offset: headerSize + 8, size: Int(length)))
     }
 
     static func paddedLength(_ count: Int) -> Int {

@@ -41,6 +41,14 @@ int emb_aead_open(int alg, const uint8_t key[32], const uint8_t nonce[12],
                   const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
                   const uint8_t tag[16], uint8_t *out);
 
+/* Reads `total` bytes of `fd` into `buffer` on a second thread while decrypting
+   in place what has arrived: the first `aad_len` bytes are the associated data,
+   the last 16 the tag, the ciphertext between them. Returns 1 when the tag
+   verifies, 0 when it does not (the plaintext is wiped), -1 when the file could
+   not be read in full (`*read_error` is the errno, or 0 for a short file). */
+int emb_aead_open_file(int alg, const uint8_t key[32], const uint8_t nonce[12], int fd, uint8_t *buffer, size_t total,
+                       size_t aad_len, int *read_error);
+
 int emb_x25519_public(const uint8_t priv[32], uint8_t pub[32]);
 int emb_x25519(const uint8_t priv[32], const uint8_t peer[32], uint8_t shared[32]);
 int emb_ed25519_public(const uint8_t seed[32], uint8_t pub[32]);
