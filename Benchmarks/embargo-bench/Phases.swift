@@ -35,14 +35,14 @@ func phases(_ arguments: Arguments) throws {
     let identity = try measure("load the identity file (HKDF of the signing key)") { try loadIdentity(identityFile) }
     let keyringBytes = try SafeFile.read(storeDirectory.appendingPathComponent(Store.keyringName)) ?? []
     let dataKey = try measure("open the keyring (X25519 unwrap of the data key)") { try Keyring.open(keyringBytes, identity: identity.age) }
-    let sealed = try measure("read store.embargo") { try SafeFile.read(storeDirectory.appendingPathComponent(Store.fileName)) ?? [] }
-    let (header, plaintext) = try measure("decrypt store.embargo (AES-256-GCM)") { try SealedFile.open(sealed, dataKey: dataKey) }
-    let queue = try measure("deserialize into in-memory SQLite") { try deserializedQueue(plaintext) }
-    _ = try measure("first Store.read of a process: read + decrypt + deserialize + schema check") {
+    let sealed = try SafeFile.read(storeDirectory.appendingPathComponent(Store.fileName)) ?? []
+    _ = try measure("for comparison: decrypt store.embargo on one thread after reading it whole") { try SealedFile.open(sealed, dataKey: dataKey) }
+    let journal = try Store.open(at: storeDirectory, identity: identity.age).verify().journalEntries
+    _ = try measure("load: read store.embargo while decrypting it in place, replay \(journal) journal entries, open SQLite, schema check") {
         try Store.open(at: storeDirectory, identity: identity.age).read { _ in 0 }
     }
     // Workspace.open reads the store once (the member); later reads reuse that
-    // database while the generation on disk is unchanged.
+    // database while the state on disk is unchanged.
     let workspace = try Workspace.open(at: storeDirectory, identity: identity, environment: Environment())
 
     switch which {
@@ -58,23 +58,22 @@ func phases(_ arguments: Arguments) throws {
         }
         print("advisories: \(advisories.count), JSON bytes: \(data.count)")
     default:
-        _ = try measure("serialize the database (sqlite3_serialize)") { try serialize(queue) }
-        let bytes = try serialize(queue)
-        let resealed = try measure("seal (AES-256-GCM)") { try SealedFile.seal(bytes, generation: header.generation + 1, dataKey: dataKey) }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("embargo-bench-phases-\(getpid())")
-        try SafeFile.makePrivateDirectory(scratch)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let target = scratch.appendingPathComponent("store.embargo")
-        try measure("write the sealed file atomically (write, fsync, rename, fsync dir)") {
-            try SafeFile.replaceAtomically(target, bytes: resealed)
-        }
         var input = AdvisoryInput()
         input.privateTitle = "Phase measurement"
         input.description = "Written by embargo-bench phases create."
-        _ = try measure("Workspace.createAdvisory, whole (lock, load again, insert, audit, serialize, seal, write, backup)") {
+        _ = try measure("Workspace.createAdvisory, whole (lock, insert, audit, seal and write the journal entry, or fold the journal)") {
             try workspace.createAdvisory(project: "bench", input: input)
         }
-        print("store.embargo bytes: \(sealed.count), plaintext database bytes: \(plaintext.count)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("embargo-bench-phases-\(getpid())")
+        try SafeFile.makePrivateDirectory(scratch)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var copy = 0
+        _ = try measure("for comparison: seal the whole database and write it (what a fold of the journal costs)") {
+            copy += 1
+            return try workspace.store.exportBackup(to: scratch.appendingPathComponent("whole-\(copy).embargo"))
+        }
+        let verified = try workspace.store.verify()
+        print("store.embargo bytes: \(sealed.count), journal entries: \(verified.journalEntries), bytes on disk: \(verified.sizeBytes)")
     }
     for (name, times) in steps {
         let sorted = times.sorted()
@@ -97,32 +96,6 @@ struct ListView: Encodable {
 
 struct ListReport: Encodable {
     let advisories: [ListView]
-}
-
-func deserializedQueue(_ plaintext: SecureBytes) throws -> DatabaseQueue {
-    let queue = try DatabaseQueue()
-    try queue.writeWithoutTransaction { db in
-        let size = plaintext.count
-        guard let buffer = sqlite3_malloc64(sqlite3_uint64(max(size, 1))) else { throw Usage(description: "out of memory") }
-        plaintext.withUnsafeBytes { source in buffer.copyMemory(from: source.baseAddress!, byteCount: size) }
-        let flags = UInt32(SQLITE_DESERIALIZE_FREEONCLOSE) | UInt32(SQLITE_DESERIALIZE_RESIZEABLE)
-        guard sqlite3_deserialize(db.sqliteConnection, "main", buffer.assumingMemoryBound(to: UInt8.self),
-                                  sqlite3_int64(size), sqlite3_int64(size), flags) == SQLITE_OK
-        else { throw Usage(description: "sqlite3_deserialize failed") }
-        _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
-    }
-    return queue
-}
-
-func serialize(_ queue: DatabaseQueue) throws -> SecureBytes {
-    try queue.writeWithoutTransaction { db -> SecureBytes in
-        var size: sqlite3_int64 = 0
-        guard let pointer = sqlite3_serialize(db.sqliteConnection, "main", &size, 0) else {
-            throw Usage(description: "sqlite3_serialize failed")
-        }
-        defer { sqlite3_free(pointer) }
-        return SecureBytes(copying: UnsafeRawBufferPointer(start: pointer, count: Int(size)))
-    }
 }
 
 // MARK: spawn
