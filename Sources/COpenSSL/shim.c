@@ -162,27 +162,6 @@ static int aead_aad(EVP_CIPHER_CTX *ctx, const uint8_t *aad, size_t aad_len) {
     return 1;
 }
 
-int emb_aead_seal(int alg, const uint8_t key[32], const uint8_t nonce[12],
-                  const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
-                  uint8_t *out, uint8_t tag[16]) {
-    const EVP_CIPHER *cipher = aead_cipher(alg);
-    if (cipher == NULL) return 0;
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    if (ctx == NULL) return 0;
-    int final_len = 0;
-    uint8_t scratch[16];
-    int ok = EVP_EncryptInit_ex(ctx, cipher, NULL, NULL, NULL) == 1
-        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) == 1
-        && EVP_EncryptInit_ex(ctx, NULL, NULL, key, nonce) == 1
-        && aead_aad(ctx, aad, aad_len)
-        && cipher_update(ctx, out, in, len)
-        && EVP_EncryptFinal_ex(ctx, scratch, &final_len) == 1
-        && final_len == 0
-        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, tag) == 1;
-    EVP_CIPHER_CTX_free(ctx);
-    return ok;
-}
-
 /* Seals the concatenation of `count` parts into `out` (their total length) without joining them first. */
 int emb_aead_seal_parts(int alg, const uint8_t key[32], const uint8_t nonce[12],
                         const uint8_t *aad, size_t aad_len, const uint8_t *const *parts, const size_t *lengths,
@@ -206,6 +185,12 @@ int emb_aead_seal_parts(int alg, const uint8_t key[32], const uint8_t nonce[12],
         && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, tag) == 1;
     EVP_CIPHER_CTX_free(ctx);
     return ok;
+}
+
+int emb_aead_seal(int alg, const uint8_t key[32], const uint8_t nonce[12],
+                  const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
+                  uint8_t *out, uint8_t tag[16]) {
+    return emb_aead_seal_parts(alg, key, nonce, aad, aad_len, &in, &len, 1, out, tag);
 }
 
 int emb_aead_open(int alg, const uint8_t key[32], const uint8_t nonce[12],

@@ -45,23 +45,36 @@ public struct SealedFile: Sendable {
 
     /// Seals `plaintext` under `dataKey` as generation `generation`.
     public static func seal(_ plaintext: SecureBytes, generation: UInt64, dataKey: DataKey) throws -> [UInt8] {
+        try plaintext.withUnsafeBytes { try seal(database: $0, generation: generation, dataKey: dataKey) }
+    }
+
+    /// Seals the database held in `image`, without copying it first.
+    static func seal(_ image: DatabaseImage, generation: UInt64, dataKey: DataKey) throws -> [UInt8] {
+        try image.withBytes { try seal(database: $0, generation: generation, dataKey: dataKey) }
+    }
+
+    /// `header | AES-256-GCM(length u64 | database | zero padding) | tag`, the parts sealed in place.
+    private static func seal(database: UnsafeRawBufferPointer, generation: UInt64, dataKey: DataKey) throws -> [UInt8] {
         var header = magic
         header.append(contentsOf: bigEndianBytes(UInt64(formatVersion)).suffix(2))
         header.append(contentsOf: bigEndianBytes(generation))
         header.append(contentsOf: dataKey.id)
         header.append(contentsOf: try Random.bytes(AEAD.nonceSize))
         let nonce = Array(header.suffix(AEAD.nonceSize))
-
-        let padded = paddedLength(plaintext.count)
-        let framed = SecureBytes(count: padded) { out in
-            let length = bigEndianBytes(UInt64(plaintext.count))
-            out.copyBytes(from: length)
-            plaintext.withUnsafeBytes { src in
-                if src.count > 0 { UnsafeMutableRawBufferPointer(rebasing: out[8..<(8 + src.count)]).copyMemory(from: src) }
+        let padded = paddedLength(database.count)
+        let length = bigEndianBytes(UInt64(database.count))
+        let zeros = [UInt8](repeating: 0, count: padded - 8 - database.count)
+        return try [UInt8](unsafeUninitializedCapacity: headerSize + padded + AEAD.tagSize) { out, initialized in
+            let raw = UnsafeMutableRawBufferPointer(out)
+            raw.copyBytes(from: header)
+            try length.withUnsafeBytes { lengthBytes in
+                try zeros.withUnsafeBytes { zeroBytes in
+                    try AEAD.seal(.aes256gcm, key: dataKey.key, nonce: nonce, parts: [lengthBytes, database, zeroBytes],
+                                  aad: header, into: UnsafeMutableRawBufferPointer(rebasing: raw[headerSize...]))
+                }
             }
+            initialized = headerSize + padded + AEAD.tagSize
         }
-        let body = try AEAD.seal(.aes256gcm, key: dataKey.key, nonce: nonce, plaintext: framed, aad: header)
-        return header + body
     }
 
     /// Reads the header without decrypting. Throws a verification error on a
@@ -108,33 +121,6 @@ public struct SealedFile: Sendable {
         guard length <= UInt64(framed.count - 8) else { throw EmbargoError(.verification, "the store file is malformed") }
         let plaintext = framed.withUnsafeBytes { SecureBytes(copying: UnsafeRawBufferPointer(rebasing: $0[8..<(8 + Int(length))])) }
         return (header, plaintext)
-    }
-
-    /// Seals the database held in `image` as generation `generation`, the same
-    /// format as `seal`, without copying the database first.
-    static func seal(_ image: DatabaseImage, generation: UInt64, dataKey: DataKey) throws -> [UInt8] {
-        var header = magic
-        header.append(contentsOf: bigEndianBytes(UInt64(formatVersion)).suffix(2))
-        header.append(contentsOf: bigEndianBytes(generation))
-        header.append(contentsOf: dataKey.id)
-        header.append(contentsOf: try Random.bytes(AEAD.nonceSize))
-        let nonce = Array(header.suffix(AEAD.nonceSize))
-        return try image.withBytes { database in
-            let padded = paddedLength(database.count)
-            let length = bigEndianBytes(UInt64(database.count))
-            let zeros = [UInt8](repeating: 0, count: padded - 8 - database.count)
-            return try [UInt8](unsafeUninitializedCapacity: headerSize + padded + AEAD.tagSize) { out, initialized in
-                let raw = UnsafeMutableRawBufferPointer(out)
-                raw.copyBytes(from: header)
-                try length.withUnsafeBytes { lengthBytes in
-                    try zeros.withUnsafeBytes { zeroBytes in
-                        try AEAD.seal(.aes256gcm, key: dataKey.key, nonce: nonce, parts: [lengthBytes, database, zeroBytes],
-                                      aad: header, into: UnsafeMutableRawBufferPointer(rebasing: raw[headerSize...]))
-                    }
-                }
-                initialized = headerSize + padded + AEAD.tagSize
-            }
-        }
     }
 
     /// Authenticates and decrypts a sealed file into a database image (one
