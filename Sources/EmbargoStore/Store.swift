@@ -417,7 +417,11 @@ public final class Store {
         }
         if let entry {
             removeJournal(upTo: loaded.base.generation)
-            try SafeFile.makePrivateDirectory(journalDirectory)
+            if !FileManager.default.fileExists(atPath: journalDirectory.path) {
+                // The directory's own entry must be on disk before anything in it counts.
+                try SafeFile.makePrivateDirectory(journalDirectory)
+                try SafeFile.syncDirectory(directory)
+            }
             try SafeFile.replaceAtomically(journalDirectory.appendingPathComponent(JournalEntry.fileName(generation)), bytes: entry)
             loaded.journalEntries += 1
             loaded.journalBytes += entry.count
