@@ -10,8 +10,16 @@ let dataKey = try! DataKey(SecureBytes(copying: [UInt8](repeating: 0x42, count: 
 let validHeader: [UInt8] = SealedFile.magic + [0, 1] + [0, 0, 0, 0, 0, 0, 0, 7] + dataKey.id
     + [UInt8](repeating: 0, count: AEAD.nonceSize)
 
-/// A store file either opens or throws a verification error; a trap or a
-/// sanitizer report is a bug.
+/// A journal entry header (generation 8, our key id, following the zero nonce,
+/// its own nonce 1...12) for the journal half of the target.
+let entryHeader: [UInt8] = JournalEntry.magic + [0, 0, 0, 0, 0, 0, 0, 8] + dataKey.id
+    + [UInt8](repeating: 0, count: AEAD.nonceSize) + Array(1...12)
+
+/// A database of three chunks and a bit for entries to change.
+let database = [UInt8](repeating: 0x5A, count: 3 * 4096 + 100)
+
+/// A store file or journal entry either opens or throws a verification error;
+/// a trap or a sanitizer report is a bug.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -25,6 +33,17 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         if let (header, plaintext) = try? SealedFile.open(validHeader + body, dataKey: dataKey) {
             precondition(header.generation == 7 && plaintext.count <= bytes.count - 8)
         }
+    }
+    // The same for a journal entry: as read from disk, then as its authenticated
+    // plaintext (size, chunk indices, chunks) replayed onto a database.
+    let previous = [UInt8](repeating: 0, count: AEAD.nonceSize)
+    _ = try? JournalEntry.replay(bytes, onto: database, generation: 8, previousNonce: previous, dataKey: dataKey)
+    if let body = try? AEAD.seal(.aes256gcm, key: dataKey.key, nonce: Array(entryHeader.suffix(AEAD.nonceSize)), plaintext: bytes,
+                                 aad: entryHeader),
+       let replayed = try? JournalEntry.replay(entryHeader + body, onto: database, generation: 8, previousNonce: previous, dataKey: dataKey)
+    {
+        // The size field sets the result's size.
+        precondition(bytes.count >= 12 && replayed.count == Int(bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }))
     }
     return 0
 }

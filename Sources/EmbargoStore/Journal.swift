@@ -13,9 +13,9 @@ import Foundation
 /// The header is the associated data. The plaintext is
 /// `database size u64 | chunk count u32 | chunk index u32 ... | chunk bytes`,
 /// every chunk 4 KiB except one that ends the database.
-struct JournalEntry: Sendable, Equatable {
-    static let magic = Array("EMBJRNL1".utf8)
-    static let headerSize = 8 + 8 + 16 + 12 + 12
+public struct JournalEntry: Sendable, Equatable {
+    public static let magic = Array("EMBJRNL1".utf8)
+    public static let headerSize = 8 + 8 + 16 + 12 + 12
 
     var generation: UInt64
     var keyID: [UInt8]
@@ -103,6 +103,11 @@ struct JournalEntry: Sendable, Equatable {
             let size = readBigEndian(body, at: 0, count: 8)
             let count = Int(readBigEndian(body, at: 8, count: 4))
             guard size <= UInt64(Int.max), count <= (body.count - 12) / 4 else { throw damaged(file, "is malformed") }
+            // A database grows only by chunks written (SQLite writes every new page):
+            // past its old size, the new size ends within the last chunk.
+            let last = count > 0 ? readBigEndian(body, at: 12 + 4 * (count - 1), count: 4) : nil
+            let written = last.map { ($0 + 1) * UInt64(DatabaseImage.chunkSize) } ?? 0
+            guard size <= max(UInt64(image.size), written) else { throw damaged(file, "is malformed") }
             var offset = 12 + 4 * count
             var previous: UInt64?
             for i in 0..<count {
@@ -124,6 +129,19 @@ struct JournalEntry: Sendable, Equatable {
     private static func damaged(_ file: String, _ problem: String) -> EmbargoError {
         EmbargoError(.verification, "the store journal entry \(file) \(problem)",
                      hint: "run 'embargo store verify' and restore a backup with 'embargo store restore FILE'")
+    }
+}
+
+extension JournalEntry {
+    /// The database that the entry `bytes` (generation `generation`, following
+    /// the state sealed with `previousNonce`) makes of `database`: for tools
+    /// and fuzzing. Throws a verification error for anything but a valid entry.
+    public static func replay(_ bytes: [UInt8], onto database: [UInt8], generation: UInt64, previousNonce: [UInt8],
+                              dataKey: DataKey) throws -> SecureBytes
+    {
+        let image = try DatabaseImage(copying: database)
+        _ = try apply(bytes, file: "entry", generation: generation, previousNonce: previousNonce, dataKey: dataKey, to: image)
+        return image.snapshot()
     }
 }
 
