@@ -238,7 +238,9 @@ extension Workspace {
         let git = environment.git(repository)
         let all = try patches(advisory.id)
         var checks: [BranchCheck] = []
-        let clone = try PrivateClone(repository: repository, runner: environment.runner)
+        // The test command needs every file; applying alone needs only those the series touch.
+        let clone = try PrivateClone(repository: repository, runner: environment.runner,
+                                     workTree: project.testCommand == nil ? .sparse : .full)
         defer { clone.remove() }
         var fingerprints: [String: String] = [:]
         for branch in advisory.branches {
@@ -328,7 +330,7 @@ extension Workspace {
             throw EmbargoError(.failure, "branch \(branch) not found in \(project.repoPath)")
         }
         let text = try patchText(advisory.id, branch: branch)
-        let clone = try PrivateClone(repository: repository, runner: environment.runner)
+        let clone = try PrivateClone(repository: repository, runner: environment.runner, workTree: .sparse)
         defer { clone.remove() }
         if case .conflict(let files, _) = try clone.apply(series: text, onto: head) {
             throw EmbargoError(.failure, "the series does not apply to \(branch): conflicts in \(files.joined(separator: ", "))",
