@@ -72,10 +72,13 @@ extension Workspace {
         }
         subjects += texts
 
+        let cweNames = advisory.cwes.map(CWENames.name)
+        let candidates = LintVocabulary.advisoryWords(vulnerabilityType: advisory.vulnerabilityType, privateTitle: advisory.privateTitle,
+                                                      cweNames: cweNames)
         let advisoryTerms = LintVocabulary.advisoryTerms(
             vulnerabilityType: advisory.vulnerabilityType, privateTitle: advisory.privateTitle,
-            cweNames: advisory.cwes.map(CWENames.name), ids: [advisory.id, advisory.saID, advisory.cveID, advisory.ghsaID].compactMap { $0 },
-            publicWords: try publicWords(git, branches: advisory.branches, remote: project.remote))
+            cweNames: cweNames, ids: [advisory.id, advisory.saID, advisory.cveID, advisory.ghsaID].compactMap { $0 },
+            publicWords: try publicWords(among: candidates, git, branches: advisory.branches, remote: project.remote))
         return LeakLinter.lint(Self.uniqueKeys(subjects), vocabulary: LintVocabulary.defaults.adding(advisoryTerms))
     }
 
@@ -95,18 +98,34 @@ extension Workspace {
         return report
     }
 
-    /// Words of the file names on the advisory's branches: public already.
-    private func publicWords(_ git: Git, branches: [String], remote: String) throws -> Set<String> {
-        var words = Set<String>()
+    /// Which of `candidates` (lowercase words) are words of file names on the
+    /// advisory's branches: public already. A project has 10,000s of paths and
+    /// an advisory a handful of words, so each word is first looked for in all
+    /// the names at once, and only the names that contain it are split into words.
+    private func publicWords(among candidates: Set<String>, _ git: Git, branches: [String], remote: String) throws -> Set<String> {
+        guard !candidates.isEmpty else { return [] }
+        var paths = Set<String>()
         for branch in branches {
             guard let head = try git.branchCommit(branch, remote: remote) else { continue }
             let listing = try git.run(["ls-tree", "-r", "-z", "--name-only", head])
             guard listing.status == 0 else {
                 throw EmbargoError(.failure, "git ls-tree failed on \(branch): \(firstLine(listing.stderrText))")
             }
-            for path in listing.stdout.split(separator: 0) { words.formUnion(LeakLinter.words(String(decoding: path, as: UTF8.self))) }
+            for path in listing.stdout.split(separator: 0) { paths.insert(String(decoding: path, as: UTF8.self)) }
         }
-        return words
+        let names = paths.sorted()
+        let lowered = names.map { Array($0.lowercased().utf8) }
+        let all = Array(lowered.joined(separator: [0]))
+        var found = Set<String>()
+        for word in candidates {
+            let bytes = Array(word.utf8)
+            guard all.firstRange(of: bytes) != nil else { continue }
+            for (name, lower) in zip(names, lowered) where lower.firstRange(of: bytes) != nil && LeakLinter.words(name).contains(word) {
+                found.insert(word)
+                break
+            }
+        }
+        return found
     }
 
     /// Two subjects never share a key: a later one gets `-2`, `-3`, ...
