@@ -104,8 +104,13 @@ struct PublishCLITests {
         let revert = try box.embargo(["revert", "ADV-2026-001"])
         #expect(revert.status == 3)
         #expect(revert.stderr.contains("fix forward"))
-        // The maintainer's clone has the tags now.
+        // The maintainer's clone has the tags now, and its remote-tracking branches are at the release heads.
         #expect(try box.run("git", ["-C", fixture.release.repo.path, "rev-parse", "--verify", "refs/tags/1.0.2"]).status == 0)
+        for branch in manifest {
+            let name = (branch["plan"] as? [String: Any])?["branch"] as? String ?? "?"
+            let tracking = try box.run("git", ["-C", fixture.release.repo.path, "rev-parse", "refs/remotes/origin/\(name)"]).stdout
+            #expect(tracking.trimmingCharacters(in: .newlines) == branch["branch_head"] as? String, "origin/\(name) was not fetched")
+        }
     }
 
     @Test func refusedBeforeTheDisclosureTimeUnlessEarlyWithAReason() throws {

@@ -22,8 +22,11 @@ public final class PrivateClone {
     public let environment: [String: String]
     public let workTree: WorkTree
     let runner: ProcessRunner
-    /// The sparse-checkout patterns in effect, to skip setting the same ones again.
+    /// The sparse-checkout patterns in effect, and the series they were made for,
+    /// to skip reading and setting the same ones again (a fix is often the same
+    /// patch on every branch).
     private var sparsePatterns: [String]?
+    private var sparseSeries: String?
 
     public init(repository: URL, runner: ProcessRunner, workTree: WorkTree = .full) throws {
         root = try TemporaryDirectory.create(prefix: "embargo-clone")
@@ -34,7 +37,10 @@ public final class PrivateClone {
         git = Git(repository: worktree, runner: runner, environment: environment)
         do {
             let top = Git(repository: root, runner: runner, environment: environment)
-            let result = try top.run(["clone", "--quiet", "--shared", "--no-checkout", "--", repository.path, worktree.path])
+            // No automatic maintenance in a clone that lives for seconds: git would start
+            // a `git maintenance` process after every commit only to find nothing to do.
+            let result = try top.run(["clone", "--quiet", "--shared", "--no-checkout", "--config", "maintenance.auto=false",
+                                      "--config", "gc.auto=0", "--", repository.path, worktree.path])
             guard result.status == 0 else {
                 throw EmbargoError(.failure, "cannot clone \(repository.path): \(firstLine(result.stderrText))")
             }
@@ -106,16 +112,19 @@ public final class PrivateClone {
     /// Limits the work tree to what `git am` and the changelog commit read and
     /// write: the files the series touches, `CHANGELOG.md`, and the attributes.
     private func limitCheckout(to series: String) throws {
+        guard series != sparseSeries else { return }
         let paths = try touchedPaths(series)
         // Patterns are lines: a path with a line break cannot be one (and never occurs in practice).
         let patterns = ["/CHANGELOG.md", ".gitattributes"]
             + paths.filter { !$0.contains(where: \.isNewline) }.map { "/" + Self.escapedPattern($0) }
-        guard patterns != sparsePatterns else { return }
-        let set = try git.run(["sparse-checkout", "set", "--no-cone", "--stdin"], input: Array(patterns.map { $0 + "\n" }.joined().utf8))
-        guard set.status == 0 else {
-            throw EmbargoError(.failure, "cannot set up the private clone's sparse checkout: \(firstLine(set.stderrText))")
+        if patterns != sparsePatterns {
+            let set = try git.run(["sparse-checkout", "set", "--no-cone", "--stdin"], input: Array(patterns.map { $0 + "\n" }.joined().utf8))
+            guard set.status == 0 else {
+                throw EmbargoError(.failure, "cannot set up the private clone's sparse checkout: \(firstLine(set.stderrText))")
+            }
+            sparsePatterns = patterns
         }
-        sparsePatterns = patterns
+        sparseSeries = series
     }
 
     /// The paths a series touches: every file it changes, adds or deletes (the new

@@ -95,12 +95,13 @@ extension Workspace {
         let committer = try store.read { db in
             try String.fetchOne(db, sql: "SELECT committer FROM projects WHERE name = ?", arguments: [project.name])
         } ?? Self.defaultCommitter
+        let heads = try git.branchCommits(advisory.branches, remote: project.remote)
         return try advisory.branches.map { branch in
             let series = all.filter { $0.branch == branch }
-            guard let head = try git.branchCommit(branch, remote: project.remote) else {
+            guard let head = heads[branch] else {
                 throw EmbargoError(.failure, "branch \(branch) not found in \(project.repoPath)")
             }
-            let releases = try BranchReleases.compute(branch: branch, tags: git.tags(reachableFrom: branch, remote: project.remote))
+            let releases = try BranchReleases.compute(branch: branch, tags: git.tags(mergedInto: head))
             let text = try series.map { String(decoding: try store.blob($0.blob), as: UTF8.self) }.joined()
             let plan = ReleasePlan(branch: branch, baseCommit: head, version: releases.nextRelease, previousVersion: releases.lastRelease,
                                    patchIDs: series.map(\.patchID), timestamp: Int(stamp.timeIntervalSince1970), committer: committer,

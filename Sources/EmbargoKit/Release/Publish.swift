@@ -99,8 +99,9 @@ extension Workspace {
             try requireCleanLint(advisory.id, accepting: options.acceptedFindings,
                                  texts: [LintSubject(location: "announcement", text: announcementText)])
             let onRemote = try remoteRefs()
+            let heads = try repoGit.branchCommits(manifest.branches.map(\.plan.branch), remote: remoteName)
             for branch in manifest.branches {
-                let local = try repoGit.branchCommit(branch.plan.branch, remote: remoteName)
+                let local = heads[branch.plan.branch]
                 let remote = onRemote["refs/heads/\(branch.plan.branch)"]
                 let pushedAlready = remote == branch.branchHead
                 if !pushedAlready, local != branch.plan.baseCommit || remote != branch.plan.baseCommit {

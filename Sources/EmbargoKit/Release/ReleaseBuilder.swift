@@ -117,13 +117,16 @@ public struct ReleaseBuilder {
         let changelogURL = clone.worktree.appendingPathComponent("CHANGELOG.md")
         let existing = try git.run(["show", "HEAD:CHANGELOG.md"])
         try Data(notes.changelog(updating: existing.status == 0 ? existing.stdoutText : nil).utf8).write(to: changelogURL)
-        _ = try must(["add", "--", "CHANGELOG.md"])
         var authorEnv = env
         authorEnv["GIT_AUTHOR_NAME"] = String(committer.1)
         authorEnv["GIT_AUTHOR_EMAIL"] = String(committer.2)
         authorEnv["GIT_AUTHOR_DATE"] = date
         let commitGit = Git(repository: clone.worktree, runner: runner, environment: authorEnv)
-        let commit = try commitGit.run(["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "-m", "Changelog for \(plan.version)"])
+        // The index is the patched HEAD, so committing the one path makes the same commit as
+        // `add` then `commit`, in one process; a new CHANGELOG.md must be added first.
+        if existing.status != 0 { _ = try must(["add", "--", "CHANGELOG.md"]) }
+        let commit = try commitGit.run(["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "-m", "Changelog for \(plan.version)",
+                                        "--", "CHANGELOG.md"])
         guard commit.status == 0 else { throw EmbargoError(.failure, "cannot commit the changelog: \(firstLine(commit.stderrText))") }
 
         // 3. Built assets, committed for the tag only.
