@@ -122,11 +122,8 @@ public struct ReleaseBuilder {
         authorEnv["GIT_AUTHOR_EMAIL"] = String(committer.2)
         authorEnv["GIT_AUTHOR_DATE"] = date
         let commitGit = Git(repository: clone.worktree, runner: runner, environment: authorEnv)
-        // The index is the patched HEAD, so committing the one path makes the same commit as
-        // `add` then `commit`, in one process; a new CHANGELOG.md must be added first.
-        if existing.status != 0 { _ = try must(["add", "--", "CHANGELOG.md"]) }
-        let commit = try commitGit.run(["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "-m", "Changelog for \(plan.version)",
-                                        "--", "CHANGELOG.md"])
+        _ = try must(["add", "--", "CHANGELOG.md"])
+        let commit = try commitGit.run(["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "-m", "Changelog for \(plan.version)"])
         guard commit.status == 0 else { throw EmbargoError(.failure, "cannot commit the changelog: \(firstLine(commit.stderrText))") }
 
         // 3. Built assets, committed for the tag only.
