@@ -147,6 +147,24 @@ struct PublishCLITests {
         #expect(try fixture.status() == "approved")
     }
 
+    @Test func aReleaseThatDoesNotRebuildToTheReviewedIdsIsRefusedBeforeAnyPush() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try PublishFixture(box)
+        // Someone moves the previous release's tag: the release notes, and so the
+        // changelog commit, come out different from what the security team reviewed.
+        try box.git(["-C", fixture.release.repo.path, "tag", "--force", "--annotate", "--message", "Release 1.0.1", "1.0.1", "1.0.0^{commit}"])
+        let before = try fixture.remoteRefs()
+        let refused = try box.embargo(["publish", "ADV-2026-001", "--out", box.path("public")])
+        #expect(refused.status == 4)
+        #expect(refused.stderr.contains("the release of 1.0.x differs from the pre-release (branch head, release commit, tag object)"),
+                "\(refused.stderr)")
+        #expect(refused.stderr.contains("nothing was pushed"))
+        #expect(try fixture.remoteRefs() == before)
+        #expect(try fixture.status() == "approved")
+        #expect(!FileManager.default.fileExists(atPath: box.path("public")))
+    }
+
     @Test func aRemoteThatRejectsThePushLeavesNothingHalfPublished() throws {
         let box = try Sandbox()
         defer { box.remove() }

@@ -126,9 +126,9 @@ public struct ReleaseBuilder {
         let commit = try commitGit.run(["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "-m", "Changelog for \(plan.version)"])
         guard commit.status == 0 else { throw EmbargoError(.failure, "cannot commit the changelog: \(firstLine(commit.stderrText))") }
 
-        // 3. Built assets, committed for the tag only.
-        // 4. The annotated tag. A clone made after publication already has the
-        //    public tag; `--force` rebuilds it here to compare, never reuses it.
+        // 3. Built assets, committed for the tag only, and 4. the annotated tag. A clone
+        //    made after publication already has the public tag; `--force` makes it again
+        //    here, to compare, and never reuses it.
         func tag(_ commit: String) throws {
             _ = try must(["tag", "--force", "--annotate", "--message", "Release \(plan.version)", "--", plan.version, commit])
         }
