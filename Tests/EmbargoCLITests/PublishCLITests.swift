@@ -113,6 +113,30 @@ struct PublishCLITests {
         }
     }
 
+    @Test func aBuildCommandRunsOnTheWholeTreeAndItsCommitIsRebuiltIdentically() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        // The build reads a file the fix does not touch, so it needs every file of the branch.
+        try box.ok(["project", "set", SampleProject.name, "--build-command", "mkdir -p dist && cp sample_module.info.yml dist/info.yml",
+                    "--required-path", "dist"])
+        let branches = try release.manifestBranches(release.prerelease())
+        for branch in branches {
+            #expect(branch["release_commit"] as? String != branch["branch_head"] as? String, "no build commit for the tag")
+        }
+        try box.ok(["approve", "ADV-2026-001", "--identity", box.path("bob.identity")])
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "the release day is in the past for this test"])
+        let published = try box.ok(["publish", "ADV-2026-001", "--out", box.path("public")])
+        #expect(published.stdout.contains("re-created 2 release(s): identical to the pre-release manifest"))
+        let refs = try box.run("git", ["ls-remote", release.sample.remote.path]).stdout
+        for branch in branches {
+            let version = (branch["plan"] as? [String: Any])?["version"] as? String ?? "?"
+            #expect(refs.contains("\(branch["release_commit"] as? String ?? "-")\trefs/tags/\(version)^{}"))
+            let built = try box.run("git", ["--git-dir", release.sample.remote.path, "show", "\(version):dist/info.yml"])
+            #expect(built.status == 0 && built.stdout.hasPrefix("name: Sample module"), "\(version) lacks the built file")
+        }
+    }
+
     @Test func refusedBeforeTheDisclosureTimeUnlessEarlyWithAReason() throws {
         let box = try Sandbox()
         defer { box.remove() }

@@ -131,7 +131,7 @@ struct ReleaseBuilderTests {
         defer { fixture.remove() }
         let clone = try PrivateClone(repository: fixture.sample.repository, runner: fixture.runner, workTree: .sparse)
         defer { clone.remove() }
-        let paths = try clone.touchedPaths(fixture.plans[0].1)
+        let paths = clone.touchedPaths(fixture.plans[0].1)
         #expect(Set(paths) == ["src/Controller/PageController.php", "src/Ünïcode helper.php", "src/Legacy.php",
                                "src/Nouveau.php", "src/Ancien nom é.php"])
         #expect(PrivateClone.escapedPattern("a b/[x]*?.php") == "a\\ b/\\[x\\]\\*\\?.php")

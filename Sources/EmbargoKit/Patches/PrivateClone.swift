@@ -27,6 +27,8 @@ public final class PrivateClone {
     /// patch on every branch).
     private var sparsePatterns: [String]?
     private var sparseSeries: String?
+    /// Set when this git cannot make the sparse checkout: the work tree is then full.
+    private var sparseUnavailable = false
 
     public init(repository: URL, runner: ProcessRunner, workTree: WorkTree = .full) throws {
         root = try TemporaryDirectory.create(prefix: "embargo-clone")
@@ -76,12 +78,10 @@ public final class PrivateClone {
     /// Checks out `commit` (detached) and applies the mbox with `git am --3way`.
     public func apply(series: String, onto commit: String, environment extra: [String: String] = [:]) throws -> ApplyResult {
         var checkoutArguments = ["checkout", "--quiet", "--force", "--detach", commit]
-        switch workTree {
-        case .full:
+        if workTree == .sparse { limitCheckout(to: series) }
+        if workTree == .full || sparseUnavailable {
             // Writing 10,000s of files is the slow part of a full checkout: use every core.
             checkoutArguments = ["-c", "checkout.workers=0"] + checkoutArguments
-        case .sparse:
-            try limitCheckout(to: series)
         }
         let checkout = try git.run(checkoutArguments)
         guard checkout.status == 0 else {
@@ -111,16 +111,19 @@ public final class PrivateClone {
 
     /// Limits the work tree to what `git am` and the changelog commit read and
     /// write: the files the series touches, `CHANGELOG.md`, and the attributes.
-    private func limitCheckout(to series: String) throws {
-        guard series != sparseSeries else { return }
-        let paths = try touchedPaths(series)
+    private func limitCheckout(to series: String) {
+        guard !sparseUnavailable, series != sparseSeries else { return }
+        let paths = touchedPaths(series)
         // Patterns are lines: a path with a line break cannot be one (and never occurs in practice).
         let patterns = ["/CHANGELOG.md", ".gitattributes"]
             + paths.filter { !$0.contains(where: \.isNewline) }.map { "/" + Self.escapedPattern($0) }
         if patterns != sparsePatterns {
-            let set = try git.run(["sparse-checkout", "set", "--no-cone", "--stdin"], input: Array(patterns.map { $0 + "\n" }.joined().utf8))
-            guard set.status == 0 else {
-                throw EmbargoError(.failure, "cannot set up the private clone's sparse checkout: \(firstLine(set.stderrText))")
+            let set = try? git.run(["sparse-checkout", "set", "--no-cone", "--stdin"], input: Array(patterns.map { $0 + "\n" }.joined().utf8))
+            // A git without `sparse-checkout set --no-cone` (before 2.35) gets a full checkout,
+            // which makes the same commits, only slower.
+            guard set?.status == 0 else {
+                sparseUnavailable = true
+                return
             }
             sparsePatterns = patterns
         }
@@ -130,13 +133,12 @@ public final class PrivateClone {
     /// The paths a series touches: every file it changes, adds or deletes (the new
     /// names, as `git apply --numstat -z` reads them), and the old names of renames
     /// and copies. The series goes on standard input, never on a command line.
-    func touchedPaths(_ series: String) throws -> [String] {
+    func touchedPaths(_ series: String) -> [String] {
         var paths: [String] = []
         // Each record is `added TAB deleted TAB path NUL`, or for a rename that names
         // both, `added TAB deleted TAB NUL old NUL new NUL`. Should git not read the
         // series, `git am` fails on it next and says why.
-        let numstat = try git.run(["apply", "--numstat", "-z"], input: Array(series.utf8))
-        if numstat.status == 0 {
+        if let numstat = try? git.run(["apply", "--numstat", "-z"], input: Array(series.utf8)), numstat.status == 0 {
             var pending = 0
             for item in numstat.stdout.split(separator: 0, omittingEmptySubsequences: false) where !item.isEmpty {
                 var path = item
