@@ -78,11 +78,13 @@ public struct SystemProcessRunner: ProcessRunner {
 
 extension SystemProcessRunner {
     /// The first executable file named `name` in the directories of `path`, as
-    /// `execvp` searches them (an empty entry is the working directory); a name
-    /// with a slash is used as it is. Lookups are remembered per `PATH`.
+    /// `execvp` searches them (an empty entry is the working directory). A name
+    /// with a slash is not searched for (nil: `env` runs it). Lookups are
+    /// remembered per `PATH`.
     static func locate(_ name: String, path: String?, directory: URL?) -> String? {
-        guard !name.contains("/") else { return name }
-        let search = path ?? "/usr/local/bin:/usr/bin:/bin"
+        guard !name.contains("/") else { return nil }
+        // Without PATH, execvp searches the C library's default path.
+        let search = path ?? "/bin:/usr/bin"
         let entries = search.split(separator: ":", omittingEmptySubsequences: false)
         // A relative entry depends on the working directory: such a PATH is searched every time.
         let cacheable = entries.allSatisfy { $0.hasPrefix("/") }
