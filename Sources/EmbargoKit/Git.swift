@@ -36,13 +36,32 @@ public struct Git: Sendable {
 
     /// The commit a branch points to: the local branch, else `remote/branch`.
     public func branchCommit(_ branch: String, remote: String?) throws -> String? {
-        var candidates = ["refs/heads/\(branch)"]
-        if let remote { candidates.append("refs/remotes/\(remote)/\(branch)") }
-        for ref in candidates {
-            let result = try run(["rev-parse", "--verify", "--quiet", "--end-of-options", "\(ref)^{commit}"])
-            if result.status == 0 { return result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) }
+        try branchCommits([branch], remote: remote)[branch]
+    }
+
+    /// The commit each branch points to (the local branch, else `remote/branch`),
+    /// from one `git cat-file`; a branch found in neither place is absent.
+    public func branchCommits(_ branches: [String], remote: String?) throws -> [String: String] {
+        var candidates: [(branch: String, ref: String)] = []
+        for branch in branches {
+            candidates.append((branch, "refs/heads/\(branch)"))
+            if let remote { candidates.append((branch, "refs/remotes/\(remote)/\(branch)")) }
         }
-        return nil
+        guard !candidates.isEmpty else { return [:] }
+        // The names go on standard input, one a line, each peeled to its commit as
+        // `rev-parse REF^{commit}` would; the answers come back in the same order.
+        let input = candidates.map { "\($0.ref)^{commit}\n" }.joined()
+        let result = try run(["cat-file", "--batch-check=%(objectname) %(objecttype)"], input: Array(input.utf8))
+        guard result.status == 0 else {
+            throw EmbargoError(.failure, "git cat-file failed in \(repository.path): \(firstLine(result.stderrText))")
+        }
+        let answers = result.stdoutText.split(separator: "\n", omittingEmptySubsequences: false)
+        var commits: [String: String] = [:]
+        for (candidate, answer) in zip(candidates, answers) where commits[candidate.branch] == nil {
+            let fields = answer.split(separator: " ")
+            if fields.count == 2, fields[1] == "commit" { commits[candidate.branch] = String(fields[0]) }
+        }
+        return commits
     }
 
     public func hasRemote(_ name: String) throws -> Bool {

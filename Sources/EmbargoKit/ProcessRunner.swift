@@ -26,8 +26,15 @@ public struct SystemProcessRunner: ProcessRunner {
                     directory: URL?, input: [UInt8]?) throws -> ProcessResult
     {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
+        // The program itself, found as `env` would find it: one exec instead of two. What
+        // is not found goes through `env`, which reports it the usual way (exit status 127).
+        if let path = Self.locate(executable, path: (environment ?? ProcessInfo.processInfo.environment)["PATH"], directory: directory) {
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [executable] + arguments
+        }
         if let environment { process.environment = environment }
         if let directory { process.currentDirectoryURL = directory }
         let outPipe = Pipe()
@@ -66,6 +73,53 @@ public struct SystemProcessRunner: ProcessRunner {
         group.wait()
         exited.wait()
         return ProcessResult(status: process.terminationStatus, stdout: [UInt8](out), stderr: [UInt8](collected.err))
+    }
+}
+
+extension SystemProcessRunner {
+    /// The first executable file named `name` in the directories of `path`, as
+    /// `execvp` searches them (an empty entry is the working directory). A name
+    /// with a slash is not searched for (nil: `env` runs it). Lookups are
+    /// remembered per `PATH`.
+    static func locate(_ name: String, path: String?, directory: URL?) -> String? {
+        guard !name.contains("/") else { return nil }
+        // Without PATH, execvp searches the C library's default path.
+        let search = path ?? "/bin:/usr/bin"
+        let entries = search.split(separator: ":", omittingEmptySubsequences: false)
+        // A relative entry depends on the working directory: such a PATH is searched every time.
+        let cacheable = entries.allSatisfy { $0.hasPrefix("/") }
+        let key = "\(search)\u{0}\(name)"
+        if cacheable, let known = Located.shared.value(key) { return known }
+        for entry in entries {
+            let base = entry.isEmpty ? "." : String(entry)
+            let candidate = (entry.hasPrefix("/") ? "" : (directory?.path ?? FileManager.default.currentDirectoryPath) + "/")
+                + base + "/" + name
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  FileManager.default.isExecutableFile(atPath: candidate) else { continue }
+            if cacheable { Located.shared.set(key, candidate) }
+            return candidate
+        }
+        return nil
+    }
+}
+
+// The remembered lookups; every access holds `lock`.
+private final class Located: @unchecked Sendable {
+    static let shared = Located()
+    private let lock = NSLock()
+    private var paths: [String: String] = [:]
+
+    func value(_ key: String) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return paths[key]
+    }
+
+    func set(_ key: String, _ value: String) {
+        lock.lock()
+        paths[key] = value
+        lock.unlock()
     }
 }
 

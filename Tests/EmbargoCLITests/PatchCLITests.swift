@@ -118,6 +118,25 @@ struct PatchCLITests {
         #expect(box.files(under: box.root.appendingPathComponent("tmp")).isEmpty)
     }
 
+    @Test func aThreeWayConflictNamesItsFilesInTheSparseClone() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try PatchFixture(box)
+        // A commit on 1.0.x, with blob ids, whose line 1.1.x changed: git am's
+        // three-way merge runs, and stops on a conflict in the one file.
+        try box.git(["-C", fixture.repo.path, "checkout", "--quiet", "-b", "scratch", "1.0.x"])
+        try "<?php\n\nfunction greet($name) {\n  return 'Hello ' . htmlspecialchars($name);\n}\n"
+            .write(to: fixture.repo.appendingPathComponent("src/Greeter.php"), atomically: true, encoding: .utf8)
+        try box.git(["-C", fixture.repo.path, "commit", "--quiet", "-am", "Issue #3 by c: Tidy the greeting output"])
+        try box.git(["-C", fixture.repo.path, "checkout", "--quiet", "1.0.x"])
+        try box.ok(["patch", "add", "ADV-2026-001", "--branch", "1.1.x", "--from-ref", "scratch"])
+        let result = try box.embargo(["patch", "verify", "ADV-2026-001"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("1.1.x: conflict"))
+        #expect(result.stdout.contains("conflicts in src/Greeter.php"), "\(result.stdout)")
+        #expect(box.files(under: box.root.appendingPathComponent("tmp")).isEmpty)
+    }
+
     @Test func theProjectsTestCommandRunsOnThePatchedBranch() throws {
         let box = try Sandbox()
         defer { box.remove() }
@@ -125,8 +144,9 @@ struct PatchCLITests {
         let file = try fixture.write("fix.diff", PatchFixture.diff10)
         try box.ok(["patch", "add", "ADV-2026-001", "--branch", "1.0.x", "--file", file,
                     "--message", "Tidy the greeting output", "--author", "Sam Fixer <sam@example.org>"])
-        // A test that passes only with the fix applied.
-        try box.ok(["project", "set", "greeter", "--test-command", "grep -q htmlspecialchars src/Greeter.php"])
+        // A test that passes only with the fix applied, and reads a file the fix does not touch:
+        // the test command runs in a full checkout.
+        try box.ok(["project", "set", "greeter", "--test-command", "grep -q htmlspecialchars src/Greeter.php && test -f README.md"])
         let passed = try box.json(box.ok(["patch", "verify", "ADV-2026-001", "--json"]).stdout)["branches"] as? [[String: Any]]
         #expect(passed?.first?["result"] as? String == "tests-passed")
 

@@ -142,6 +142,68 @@ struct PrereleaseCLITests {
         #expect(Set(first.compactMap { $0["release_commit"] as? String }).count == 2)
     }
 
+    /// Commit ids and tag objects of a fixed plan, as the versions before the sparse
+    /// checkout made them: pre-releases built by those still publish. The series
+    /// renames a file with a quoted name, deletes one and adds one.
+    @Test func releaseIdsAreTheOnesEarlierVersionsGave() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        try box.ok(["identity", "new", "--out", box.path("bob.identity")])
+        let bob = try box.json(box.ok(["identity", "show", "--identity", box.path("bob.identity"), "--json"]).stdout)
+        try box.ok(["member", "add", "bob", "--recipient", bob["recipient"] as! String, "--signing-key", bob["signing_key"] as! String,
+                    "--role", "security"])
+        let repo = box.root.appendingPathComponent("repo")
+        let remote = box.root.appendingPathComponent("remote.git")
+        func write(_ path: String, _ text: String) throws {
+            let url = repo.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: false, encoding: .utf8)
+        }
+        func git(_ arguments: [String]) throws { try box.git(["-C", repo.path] + arguments) }
+        try box.git(["init", "--quiet", "--bare", remote.path])
+        try box.git(["init", "--quiet", "--initial-branch=1.0.x", repo.path])
+        try write("src/Greeter.php", "<?php\nfunction greet($n) {\n  return \"Hello \" . $n;\n}\n")
+        try write("src/Old name é.php", "old\n")
+        try write("src/Legacy.php", "legacy\n")
+        try write("docs/guide.txt", "doc\n")
+        try write("CHANGELOG.md", "# Changelog\n\n## 1.0.0\n\n- First.\n")
+        try write(".gitattributes", "*.php diff=php\n")
+        try git(["add", "-A"])
+        try git(["commit", "--quiet", "-m", "Issue #1 by a: Initial"])
+        try git(["tag", "-a", "-m", "Release 1.0.0", "1.0.0"])
+        try git(["branch", "1.1.x"])
+        try git(["checkout", "--quiet", "1.1.x"])
+        try write("src/Feature.php", "new\n")
+        try git(["add", "-A"])
+        try git(["commit", "--quiet", "-m", "Issue #2 by b: Feature"])
+        try git(["tag", "-a", "-m", "Release 1.1.0", "1.1.0"])
+        try git(["remote", "add", "origin", remote.path])
+        try git(["push", "--quiet", "origin", "1.0.x", "1.1.x", "--tags"])
+        try box.ok(["project", "add", "mod", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
+        try box.ok(["advisory", "create", "--project", "mod", "--title", "Greeter"])
+        try box.ok(["advisory", "status", "ADV-2026-001", "confirmed"])
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2027-01-06T16:00Z"])
+        for branch in ["1.0.x", "1.1.x"] {
+            try git(["checkout", "--quiet", "-b", "fix-\(branch)", branch])
+            try write("src/Greeter.php", "<?php\nfunction greet($n) {\n  return \"Hello \" . htmlspecialchars($n);\n}\n")
+            try git(["mv", "src/Old name é.php", "src/Renamed.php"])
+            try write("src/Renamed.php", "old\nmore\n")
+            try git(["rm", "--quiet", "src/Legacy.php"])
+            try write("src/Ünï helper.php", "helper\n")
+            try git(["add", "-A"])
+            try git(["commit", "--quiet", "-m", "Issue #3 by c: Tidy the greeting"])
+            try box.ok(["patch", "add", "ADV-2026-001", "--branch", branch, "--from-ref", "fix-\(branch)"])
+        }
+        try git(["checkout", "--quiet", "1.1.x"])
+        try box.ok(["patch", "verify", "ADV-2026-001"])
+        let report = try box.json(box.ok(["prerelease", "ADV-2026-001", "--out", box.path("outbox"), "--json"]).stdout)
+        let branches = try #require((report["manifest"] as? [String: Any])?["branches"] as? [[String: Any]])
+        #expect(branches.map { $0["branch_head"] as? String } == ["0ef204abeed15f23c328a23fe999ee5a6d9bdcdf", "92b450aa6249776ab54f54f627ab4f2b64387032"])
+        #expect(branches.map { $0["release_commit"] as? String } == branches.map { $0["branch_head"] as? String })
+        #expect(branches.map { $0["tag_object"] as? String } == ["895d5c42bcd91ce1209b9b4aad1164faee0c2ffb", "f4214045deafcb410a60d768200cbfdee29ecbe7"])
+    }
+
     @Test func anOpenPGPRecipientDecryptsWithGPG() throws {
         let box = try Sandbox()
         defer { box.remove() }

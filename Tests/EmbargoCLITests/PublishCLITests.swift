@@ -104,8 +104,37 @@ struct PublishCLITests {
         let revert = try box.embargo(["revert", "ADV-2026-001"])
         #expect(revert.status == 3)
         #expect(revert.stderr.contains("fix forward"))
-        // The maintainer's clone has the tags now.
+        // The maintainer's clone has the tags now, and its remote-tracking branches are at the release heads.
         #expect(try box.run("git", ["-C", fixture.release.repo.path, "rev-parse", "--verify", "refs/tags/1.0.2"]).status == 0)
+        for branch in manifest {
+            let name = (branch["plan"] as? [String: Any])?["branch"] as? String ?? "?"
+            let tracking = try box.run("git", ["-C", fixture.release.repo.path, "rev-parse", "refs/remotes/origin/\(name)"]).stdout
+            #expect(tracking.trimmingCharacters(in: .newlines) == branch["branch_head"] as? String, "origin/\(name) was not fetched")
+        }
+    }
+
+    @Test func aBuildCommandRunsOnTheWholeTreeAndItsCommitIsRebuiltIdentically() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        // The build reads a file the fix does not touch, so it needs every file of the branch.
+        try box.ok(["project", "set", SampleProject.name, "--build-command", "mkdir -p dist && cp sample_module.info.yml dist/info.yml",
+                    "--required-path", "dist"])
+        let branches = try release.manifestBranches(release.prerelease())
+        for branch in branches {
+            #expect(branch["release_commit"] as? String != branch["branch_head"] as? String, "no build commit for the tag")
+        }
+        try box.ok(["approve", "ADV-2026-001", "--identity", box.path("bob.identity")])
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "the release day is in the past for this test"])
+        let published = try box.ok(["publish", "ADV-2026-001", "--out", box.path("public")])
+        #expect(published.stdout.contains("re-created 2 release(s): identical to the pre-release manifest"))
+        let refs = try box.run("git", ["ls-remote", release.sample.remote.path]).stdout
+        for branch in branches {
+            let version = (branch["plan"] as? [String: Any])?["version"] as? String ?? "?"
+            #expect(refs.contains("\(branch["release_commit"] as? String ?? "-")\trefs/tags/\(version)^{}"))
+            let built = try box.run("git", ["--git-dir", release.sample.remote.path, "show", "\(version):dist/info.yml"])
+            #expect(built.status == 0 && built.stdout.hasPrefix("name: Sample module"), "\(version) lacks the built file")
+        }
     }
 
     @Test func refusedBeforeTheDisclosureTimeUnlessEarlyWithAReason() throws {
@@ -140,6 +169,24 @@ struct PublishCLITests {
         #expect(refused.stderr.contains("new pre-release"))
         #expect(try fixture.remoteRefs() == before)
         #expect(try fixture.status() == "approved")
+    }
+
+    @Test func aReleaseThatDoesNotRebuildToTheReviewedIdsIsRefusedBeforeAnyPush() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try PublishFixture(box)
+        // Someone moves the previous release's tag: the release notes, and so the
+        // changelog commit, come out different from what the security team reviewed.
+        try box.git(["-C", fixture.release.repo.path, "tag", "--force", "--annotate", "--message", "Release 1.0.1", "1.0.1", "1.0.0^{commit}"])
+        let before = try fixture.remoteRefs()
+        let refused = try box.embargo(["publish", "ADV-2026-001", "--out", box.path("public")])
+        #expect(refused.status == 4)
+        #expect(refused.stderr.contains("the release of 1.0.x differs from the pre-release (branch head, release commit, tag object)"),
+                "\(refused.stderr)")
+        #expect(refused.stderr.contains("nothing was pushed"))
+        #expect(try fixture.remoteRefs() == before)
+        #expect(try fixture.status() == "approved")
+        #expect(!FileManager.default.fileExists(atPath: box.path("public")))
     }
 
     @Test func aRemoteThatRejectsThePushLeavesNothingHalfPublished() throws {

@@ -1,4 +1,4 @@
-import EmbargoKit
+@testable import EmbargoKit
 import Testing
 
 @Suite("leak linter")
@@ -108,6 +108,15 @@ struct LintTests {
         // A phrase the defaults already have is not added twice.
         let xss = LintVocabulary.advisoryTerms(vulnerabilityType: "Cross Site Scripting", privateTitle: "x", cweNames: [], ids: [])
         #expect(terms("cross-site scripting", vocabulary: LintVocabulary.defaults.adding(xss)) == ["XSS"])
+    }
+
+    @Test func fileNameWordsAreWholeWordsOfOneName() {
+        let names = Array("src/GreetingBlock.php\u{0}src/Labelled.php\u{0}docs/TOKEN_HANDLING.md\u{0}src/greet\u{0}ings.php\u{0}docs/Ünïcode Überblick.md\u{0}".utf8)
+        let found = Workspace.wordsOfNames(names, among: ["greeting", "block", "label", "token", "handling", "greetings", "überblick", "ünïcode", "chatbot"])
+        // camelCase and snake case split words, case does not matter, a word never spans two names,
+        // and names with other letters than ASCII are split into words too.
+        #expect(found == ["greeting", "block", "token", "handling", "überblick", "ünïcode"])
+        #expect(Workspace.wordsOfNames([], among: ["greeting"]).isEmpty)
     }
 
     @Test func testNamesAreFoundInAddedLines() {

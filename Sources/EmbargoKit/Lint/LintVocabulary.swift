@@ -119,17 +119,7 @@ public struct LintVocabulary: Sendable, Equatable {
     public static func advisoryTerms(vulnerabilityType: String?, privateTitle: String, cweNames: [String], ids: [String],
                                      publicWords: Set<String> = []) -> [LintTerm]
     {
-        var phrases: [String] = []
-        for name in cweNames {
-            // "Improper Neutralization ... ('Cross-site Scripting')": the alias is what people write.
-            if let alias = name.firstMatch(of: /\(([^()]+)\)/) {
-                phrases.append(String(alias.1).trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")))
-                phrases.append(name.replacing(/\s*\([^()]*\)/, with: ""))
-            } else {
-                phrases.append(name)
-            }
-        }
-        phrases = [vulnerabilityType, privateTitle].compactMap { $0 } + phrases
+        let phrases = advisoryPhrases(vulnerabilityType: vulnerabilityType, privateTitle: privateTitle, cweNames: cweNames)
         var terms: [LintTerm] = []
         var seen = Set<[String]>()
         func add(_ text: String, suggestion: String) {
@@ -152,6 +142,28 @@ public struct LintVocabulary: Sendable, Equatable {
             }
         }
         return terms
+    }
+
+    /// The vulnerability type, the private title, and the CWE names with the
+    /// aliases they carry in parentheses.
+    static func advisoryPhrases(vulnerabilityType: String?, privateTitle: String, cweNames: [String]) -> [String] {
+        var phrases: [String] = []
+        for name in cweNames {
+            // "Improper Neutralization ... ('Cross-site Scripting')": the alias is what people write.
+            if let alias = name.firstMatch(of: /\(([^()]+)\)/) {
+                phrases.append(String(alias.1).trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")))
+                phrases.append(name.replacing(/\s*\([^()]*\)/, with: ""))
+            } else {
+                phrases.append(name)
+            }
+        }
+        return [vulnerabilityType, privateTitle].compactMap { $0 } + phrases
+    }
+
+    /// The significant words of the phrases: the only words `advisoryTerms` looks up in `publicWords`.
+    static func advisoryWords(vulnerabilityType: String?, privateTitle: String, cweNames: [String]) -> Set<String> {
+        Set(advisoryPhrases(vulnerabilityType: vulnerabilityType, privateTitle: privateTitle, cweNames: cweNames)
+            .flatMap(LeakLinter.words).filter(isSignificant))
     }
 
     static func isSignificant(_ word: String) -> Bool {

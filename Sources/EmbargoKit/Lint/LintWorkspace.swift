@@ -72,10 +72,13 @@ extension Workspace {
         }
         subjects += texts
 
+        let cweNames = advisory.cwes.map(CWENames.name)
+        let candidates = LintVocabulary.advisoryWords(vulnerabilityType: advisory.vulnerabilityType, privateTitle: advisory.privateTitle,
+                                                      cweNames: cweNames)
         let advisoryTerms = LintVocabulary.advisoryTerms(
             vulnerabilityType: advisory.vulnerabilityType, privateTitle: advisory.privateTitle,
-            cweNames: advisory.cwes.map(CWENames.name), ids: [advisory.id, advisory.saID, advisory.cveID, advisory.ghsaID].compactMap { $0 },
-            publicWords: try publicWords(git, branches: advisory.branches, remote: project.remote))
+            cweNames: cweNames, ids: [advisory.id, advisory.saID, advisory.cveID, advisory.ghsaID].compactMap { $0 },
+            publicWords: try publicWords(among: candidates, git, branches: advisory.branches, remote: project.remote))
         return LeakLinter.lint(Self.uniqueKeys(subjects), vocabulary: LintVocabulary.defaults.adding(advisoryTerms))
     }
 
@@ -95,18 +98,89 @@ extension Workspace {
         return report
     }
 
-    /// Words of the file names on the advisory's branches: public already.
-    private func publicWords(_ git: Git, branches: [String], remote: String) throws -> Set<String> {
-        var words = Set<String>()
+    /// Which of `candidates` (lowercase words) are words of file names on the
+    /// advisory's branches: public already. A project has 10,000s of paths and
+    /// an advisory a handful of words, so each word is first looked for in all
+    /// the names at once, and only the names that contain it are split into words.
+    private func publicWords(among candidates: Set<String>, _ git: Git, branches: [String], remote: String) throws -> Set<String> {
+        guard !candidates.isEmpty else { return [] }
+        // Every path of every branch, each followed by a NUL.
+        var names: [UInt8] = []
+        let heads = try git.branchCommits(branches, remote: remote)
         for branch in branches {
-            guard let head = try git.branchCommit(branch, remote: remote) else { continue }
+            guard let head = heads[branch] else { continue }
             let listing = try git.run(["ls-tree", "-r", "-z", "--name-only", head])
             guard listing.status == 0 else {
                 throw EmbargoError(.failure, "git ls-tree failed on \(branch): \(firstLine(listing.stderrText))")
             }
-            for path in listing.stdout.split(separator: 0) { words.formUnion(LeakLinter.words(String(decoding: path, as: UTF8.self))) }
+            names += listing.stdout
         }
-        return words
+        return Self.wordsOfNames(names, among: candidates)
+    }
+
+    /// The words of `candidates` that are words of a NUL-terminated name in `names`.
+    static func wordsOfNames(_ names: [UInt8], among candidates: Set<String>) -> Set<String> {
+        func name(around index: Int) -> Range<Int> {
+            var start = index
+            while start > 0, names[start - 1] != 0 { start -= 1 }
+            var end = index
+            while end < names.count, names[end] != 0 { end += 1 }
+            return start..<end
+        }
+        func hasWord(_ range: Range<Int>, _ word: String) -> Bool {
+            LeakLinter.words(String(decoding: names[range], as: UTF8.self)).contains(word)
+        }
+        // ASCII case folding finds an ASCII word in an ASCII name; names with other
+        // bytes (whose letters may fold differently) are split into words one by one.
+        let folded = names.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
+        var others: [Range<Int>] = []
+        var start = 0
+        var plain = true
+        for (index, byte) in names.enumerated() {
+            if byte == 0 {
+                if !plain { others.append(start..<index) }
+                start = index + 1
+                plain = true
+            } else if byte >= 0x80 {
+                plain = false
+            }
+        }
+        var found = Set<String>()
+        for word in candidates {
+            let needle = Array(word.utf8)
+            if needle.allSatisfy({ $0 < 0x80 }) {
+                var from = 0
+                while let hit = Self.find(needle, in: folded, from: from) {
+                    let range = name(around: hit)
+                    if hasWord(range, word) {
+                        found.insert(word)
+                        break
+                    }
+                    from = range.upperBound
+                }
+            }
+            if !found.contains(word), others.contains(where: { hasWord($0, word) }) { found.insert(word) }
+        }
+        return found
+    }
+
+    /// The first index at or after `from` where `needle` occurs in `haystack`.
+    static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+        guard !needle.isEmpty, from + needle.count <= haystack.count else { return nil }
+        return haystack.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { pin in
+                let base = hay.baseAddress!
+                let last = hay.count - pin.count
+                var index = from
+                while index <= last {
+                    guard let candidate = memchr(base + index, Int32(needle[0]), last - index + 1) else { return nil }
+                    let at = base.distance(to: UnsafeRawPointer(candidate))
+                    if memcmp(candidate, pin.baseAddress!, pin.count) == 0 { return at }
+                    index = at + 1
+                }
+                return nil
+            }
+        }
     }
 
     /// Two subjects never share a key: a later one gets `-2`, `-3`, ...

@@ -156,7 +156,10 @@ public struct PushGuard: Sendable {
 
     /// The list, or nil when there is none.
     public func loadList() throws -> GuardList? {
-        let url = try listURL()
+        try loadList(at: listURL())
+    }
+
+    private func loadList(at url: URL) throws -> GuardList? {
         guard let bytes = try SafeFile.read(url) else { return nil }
         return try GuardList.decode(bytes, path: url.path)
     }
@@ -167,7 +170,7 @@ public struct PushGuard: Sendable {
     func writeList(_ patchIDs: [(patchID: String, advisory: String)]) throws -> GuardList {
         let url = try listURL()
         var list: GuardList
-        if let current = try? loadList() { list = current } else { list = try GuardList.fresh() }
+        if let current = try? loadList(at: url) { list = current } else { list = try GuardList.fresh() }
         var seen = Set<String>()
         list.entries = patchIDs.map { GuardList.Entry(hash: list.hash(patchID: $0.patchID), advisory: $0.advisory) }
             .filter { seen.insert("\($0.advisory) \($0.hash)").inserted }

@@ -238,12 +238,15 @@ extension Workspace {
         let git = environment.git(repository)
         let all = try patches(advisory.id)
         var checks: [BranchCheck] = []
-        let clone = try PrivateClone(repository: repository, runner: environment.runner)
+        // The test command needs every file; applying alone needs only those the series touch.
+        let clone = try PrivateClone(repository: repository, runner: environment.runner,
+                                     workTree: project.testCommand == nil ? .sparse : .full)
         defer { clone.remove() }
         var fingerprints: [String: String] = [:]
+        let heads = try git.branchCommits(advisory.branches, remote: project.remote)
         for branch in advisory.branches {
             let series = all.filter { $0.branch == branch }
-            guard let head = try git.branchCommit(branch, remote: project.remote) else {
+            guard let head = heads[branch] else {
                 throw EmbargoError(.failure, "branch \(branch) not found in \(project.repoPath)")
             }
             guard !series.isEmpty else {
@@ -294,6 +297,7 @@ extension Workspace {
     public func verifiedSeries(_ id: String) throws -> [String: Bool] {
         let (advisory, project) = try advisoryAndProject(id)
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
+        let heads = try git.branchCommits(advisory.branches, remote: project.remote)
         return try store.read { db in
             var result: [String: Bool] = [:]
             for branch in advisory.branches {
@@ -301,7 +305,7 @@ extension Workspace {
                 let last = try Row.fetchOne(
                     db, sql: "SELECT head, series, result FROM patch_checks WHERE advisory = ? AND branch = ? ORDER BY seq DESC LIMIT 1",
                     arguments: [advisory.id, branch])
-                let head = try git.branchCommit(branch, remote: project.remote)
+                let head = heads[branch]
                 result[branch] = !series.isEmpty && last != nil && (last!["series"] as String) == Self.seriesFingerprint(series)
                     && (last!["head"] as String) == head && ["clean", "tests-passed"].contains(last!["result"] as String)
             }
@@ -328,7 +332,7 @@ extension Workspace {
             throw EmbargoError(.failure, "branch \(branch) not found in \(project.repoPath)")
         }
         let text = try patchText(advisory.id, branch: branch)
-        let clone = try PrivateClone(repository: repository, runner: environment.runner)
+        let clone = try PrivateClone(repository: repository, runner: environment.runner, workTree: .sparse)
         defer { clone.remove() }
         if case .conflict(let files, _) = try clone.apply(series: text, onto: head) {
             throw EmbargoError(.failure, "the series does not apply to \(branch): conflicts in \(files.joined(separator: ", "))",

@@ -6,21 +6,43 @@ import Foundation
 /// nothing is ever written back: new commits exist only in the clone, which is
 /// removed with the directory.
 public final class PrivateClone {
+    /// What of a commit's files the work tree holds.
+    public enum WorkTree: Sendable, Equatable {
+        /// Every file: for the project's own test or build command.
+        case full
+        /// Only the files a series touches, `CHANGELOG.md` and the `.gitattributes`
+        /// files (a sparse checkout). The index still holds the whole tree, so
+        /// `git am` and `git commit` make the same commits as in a full checkout.
+        case sparse
+    }
+
     public let root: URL
     public let worktree: URL
     public let git: Git
     public let environment: [String: String]
+    public let workTree: WorkTree
     let runner: ProcessRunner
+    /// The sparse-checkout patterns in effect, and the series they were made for,
+    /// to skip reading and setting the same ones again (a fix is often the same
+    /// patch on every branch).
+    private var sparsePatterns: [String]?
+    private var sparseSeries: String?
+    /// Set when this git cannot make the sparse checkout: the work tree is then full.
+    private var sparseUnavailable = false
 
-    public init(repository: URL, runner: ProcessRunner) throws {
+    public init(repository: URL, runner: ProcessRunner, workTree: WorkTree = .full) throws {
         root = try TemporaryDirectory.create(prefix: "embargo-clone")
         worktree = root.appendingPathComponent("work")
         self.runner = runner
+        self.workTree = workTree
         environment = Self.isolatedEnvironment(home: root)
         git = Git(repository: worktree, runner: runner, environment: environment)
         do {
             let top = Git(repository: root, runner: runner, environment: environment)
-            let result = try top.run(["clone", "--quiet", "--shared", "--no-checkout", "--", repository.path, worktree.path])
+            // No automatic maintenance in a clone that lives for seconds: git would start
+            // a `git maintenance` process after every commit only to find nothing to do.
+            let result = try top.run(["clone", "--quiet", "--shared", "--no-checkout", "--config", "maintenance.auto=false",
+                                      "--config", "gc.auto=0", "--", repository.path, worktree.path])
             guard result.status == 0 else {
                 throw EmbargoError(.failure, "cannot clone \(repository.path): \(firstLine(result.stderrText))")
             }
@@ -55,7 +77,13 @@ public final class PrivateClone {
 
     /// Checks out `commit` (detached) and applies the mbox with `git am --3way`.
     public func apply(series: String, onto commit: String, environment extra: [String: String] = [:]) throws -> ApplyResult {
-        let checkout = try git.run(["checkout", "--quiet", "--force", "--detach", commit])
+        var checkoutArguments = ["checkout", "--quiet", "--force", "--detach", commit]
+        if workTree == .sparse { limitCheckout(to: series) }
+        if workTree == .full || sparseUnavailable {
+            // Writing 10,000s of files is the slow part of a full checkout: use every core.
+            checkoutArguments = ["-c", "checkout.workers=0"] + checkoutArguments
+        }
+        let checkout = try git.run(checkoutArguments)
         guard checkout.status == 0 else {
             throw EmbargoError(.failure, "cannot check out \(commit.prefix(12)) in the private clone: \(firstLine(checkout.stderrText))")
         }
@@ -79,6 +107,123 @@ public final class PrivateClone {
             .first { $0.hasPrefix("Patch failed at") }.map(String.init) ?? firstLine(am.stderrText)
         _ = try? git.run(["am", "--abort"])
         return .conflict(files: files, message: failedAt)
+    }
+
+    /// Limits the work tree to what `git am` and the changelog commit read and
+    /// write: the files the series touches, `CHANGELOG.md`, and the attributes.
+    private func limitCheckout(to series: String) {
+        guard !sparseUnavailable, series != sparseSeries else { return }
+        let paths = touchedPaths(series)
+        // Patterns are lines: a path with a line break cannot be one (and never occurs in practice).
+        let patterns = ["/CHANGELOG.md", ".gitattributes"]
+            + paths.filter { !$0.contains(where: \.isNewline) }.map { "/" + Self.escapedPattern($0) }
+        if patterns != sparsePatterns {
+            let set = try? git.run(["sparse-checkout", "set", "--no-cone", "--stdin"], input: Array(patterns.map { $0 + "\n" }.joined().utf8))
+            // A git without `sparse-checkout set --no-cone` (before 2.35) gets a full checkout,
+            // which makes the same commits, only slower.
+            guard set?.status == 0 else {
+                sparseUnavailable = true
+                return
+            }
+            sparsePatterns = patterns
+        }
+        sparseSeries = series
+    }
+
+    /// The paths a series touches: every file it changes, adds or deletes (the new
+    /// names, as `git apply --numstat -z` reads them), and the old names of renames
+    /// and copies. The series goes on standard input, never on a command line.
+    func touchedPaths(_ series: String) -> [String] {
+        var paths: [String] = []
+        // Each record is `added TAB deleted TAB path NUL`, or for a rename that names
+        // both, `added TAB deleted TAB NUL old NUL new NUL`. Should git not read the
+        // series, `git am` fails on it next and says why.
+        if let numstat = try? git.run(["apply", "--numstat", "-z"], input: Array(series.utf8)), numstat.status == 0 {
+            var pending = 0
+            for item in numstat.stdout.split(separator: 0, omittingEmptySubsequences: false) where !item.isEmpty {
+                var path = item
+                if pending > 0 {
+                    pending -= 1
+                } else {
+                    let fields = item.split(separator: UInt8(ascii: "\t"), maxSplits: 2, omittingEmptySubsequences: false)
+                    guard fields.count == 3 else { continue }
+                    if fields[2].isEmpty { pending = 2 }
+                    path = fields[2]
+                }
+                let name = String(decoding: path, as: UTF8.self)
+                if !name.isEmpty, !paths.contains(name) { paths.append(name) }
+            }
+        }
+        for path in Self.renameAndCopySources(series) where !paths.contains(path) { paths.append(path) }
+        return paths
+    }
+
+    /// The `rename from` and `copy from` paths of a series' extended diff headers.
+    static func renameAndCopySources(_ series: String) -> [String] {
+        var paths: [String] = []
+        var inHeader = false
+        for line in series.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            if line.hasPrefix("diff --git ") {
+                inHeader = true
+            } else if line.hasPrefix("@@") || line.hasPrefix("--- ") || line.hasPrefix("+++ ") || line.hasPrefix("GIT binary patch") {
+                inHeader = false
+            } else if inHeader {
+                for prefix in ["rename from ", "copy from "] where line.hasPrefix(prefix) {
+                    let path = unquoted(String(line.dropFirst(prefix.count)))
+                    if !paths.contains(path) { paths.append(path) }
+                }
+            }
+        }
+        return paths
+    }
+
+    /// A path as git writes it in diff headers: verbatim, or in double quotes with
+    /// C escapes (`\t`, `\"`, `\\`, octal bytes) when it holds unusual characters.
+    static func unquoted(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 2, bytes.first == UInt8(ascii: "\""), bytes.last == UInt8(ascii: "\"") else { return text }
+        var result: [UInt8] = []
+        var index = 1
+        let end = bytes.count - 1
+        while index < end {
+            let byte = bytes[index]
+            index += 1
+            guard byte == UInt8(ascii: "\\"), index < end else {
+                result.append(byte)
+                continue
+            }
+            let escaped = bytes[index]
+            index += 1
+            switch escaped {
+            case UInt8(ascii: "a"): result.append(0x07)
+            case UInt8(ascii: "b"): result.append(0x08)
+            case UInt8(ascii: "t"): result.append(0x09)
+            case UInt8(ascii: "n"): result.append(0x0A)
+            case UInt8(ascii: "v"): result.append(0x0B)
+            case UInt8(ascii: "f"): result.append(0x0C)
+            case UInt8(ascii: "r"): result.append(0x0D)
+            case UInt8(ascii: "0")...UInt8(ascii: "3"):
+                var value = Int(escaped - UInt8(ascii: "0"))
+                for _ in 0..<2 where index < end && (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(bytes[index]) {
+                    value = value * 8 + Int(bytes[index] - UInt8(ascii: "0"))
+                    index += 1
+                }
+                result.append(UInt8(truncatingIfNeeded: value))
+            default: result.append(escaped)
+            }
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// A path as a sparse-checkout pattern that matches only itself (gitignore
+    /// syntax: wildcards, brackets, a leading `!` or `#` and spaces are escaped).
+    static func escapedPattern(_ path: String) -> String {
+        var pattern = ""
+        for character in path {
+            if "\\*?[]!# ".contains(character) { pattern.append("\\") }
+            pattern.append(character)
+        }
+        return pattern
     }
 
     /// Runs the project's test command in the clone's work tree.

@@ -95,12 +95,13 @@ extension Workspace {
         let committer = try store.read { db in
             try String.fetchOne(db, sql: "SELECT committer FROM projects WHERE name = ?", arguments: [project.name])
         } ?? Self.defaultCommitter
+        let heads = try git.branchCommits(advisory.branches, remote: project.remote)
         return try advisory.branches.map { branch in
             let series = all.filter { $0.branch == branch }
-            guard let head = try git.branchCommit(branch, remote: project.remote) else {
+            guard let head = heads[branch] else {
                 throw EmbargoError(.failure, "branch \(branch) not found in \(project.repoPath)")
             }
-            let releases = try BranchReleases.compute(branch: branch, tags: git.tags(reachableFrom: branch, remote: project.remote))
+            let releases = try BranchReleases.compute(branch: branch, tags: git.tags(mergedInto: head))
             let text = try series.map { String(decoding: try store.blob($0.blob), as: UTF8.self) }.joined()
             let plan = ReleasePlan(branch: branch, baseCommit: head, version: releases.nextRelease, previousVersion: releases.lastRelease,
                                    patchIDs: series.map(\.patchID), timestamp: Int(stamp.timeIntervalSince1970), committer: committer,
@@ -126,7 +127,7 @@ extension Workspace {
         let recipients = try prereleaseRecipients(options.recipients)
 
         progress("building the release commits in a private clone")
-        let built = try buildRelease(advisory, project, progress: progress)
+        let built = try buildRelease(advisory, project, packaging: true, progress: progress)
         defer { built.clone.remove() }
 
         let auditHead = try store.read { db in try AuditTrail.head(db) }
@@ -134,48 +135,65 @@ extension Workspace {
             formatVersion: 1, advisory: advisory.id, project: project.name, packageName: project.packageName, createdAt: now,
             createdBy: member.name, signingKey: identity.signingKey, auditHead: auditHead, branches: built.outputs.map(\.release))
         progress("packing and encrypting the bundle")
-        var files: [(String, [UInt8])] = [("manifest.json", try manifest.encoded())]
-        files += try bundleAdvisoryFiles(advisory.id)
+        // Small files in memory with their hashes; the artifacts stay on disk, read
+        // once, as the encrypted tar is written (their hashes are known already).
+        var files: [(path: String, content: TarContent, sha256: String)] = []
+        func add(_ path: String, _ bytes: [UInt8]) { files.append((path, .bytes(bytes), hex(Digest.sha256(bytes)))) }
+        add("manifest.json", try manifest.encoded())
+        for (path, bytes) in try bundleAdvisoryFiles(advisory.id) { add(path, bytes) }
         for output in built.outputs {
-            files.append(("release-notes/\(output.release.plan.branch).md", Array(output.notes.markdown.utf8)))
+            add("release-notes/\(output.release.plan.branch).md", Array(output.notes.markdown.utf8))
         }
         let records = try patches(advisory.id)
         for record in records {
             let slug = record.subject.lowercased().replacing(/[^a-z0-9]+/, with: "-").trimmingCharacters(in: CharacterSet(charactersIn: "-")).prefix(50)
-            files.append((String(format: "patches/%@/%04d-%@.patch", record.branch, record.position, String(slug)), try store.blob(record.blob)))
+            add(String(format: "patches/%@/%04d-%@.patch", record.branch, record.position, String(slug)), try store.blob(record.blob))
         }
         for output in built.outputs {
-            for url in output.archiveFiles + [output.gitBundle] {
-                guard let bytes = try SafeFile.read(url) else { throw EmbargoError(.failure, "an archive disappeared") }
-                files.append(("artifacts/\(url.lastPathComponent)", bytes))
+            for (url, archive) in zip(output.archiveFiles, output.release.archives) {
+                files.append(("artifacts/\(archive.name)", .file(url, size: archive.size), archive.sha256))
+            }
+            if let bundle = output.gitBundle {
+                let (sha256, size) = try fileDigest(bundle)
+                files.append(("artifacts/\(bundle.lastPathComponent)", .file(bundle, size: size), sha256))
             }
         }
-        files.sort { $0.0 < $1.0 }
-        let sums = files.map { "\(hex(Digest.sha256($0.1)))  \($0.0)\n" }.joined()
+        files.sort { $0.path < $1.path }
+        let sums = files.map { "\($0.sha256)  \($0.path)\n" }.joined()
         let stamp = built.outputs.first?.release.plan.timestamp ?? 0
         let signature = try identity.signing.sign(
             Array(sums.utf8), trustedComment: "timestamp:\(stamp)\tfile:SHA256SUMS\tembargo \(advisory.id)",
             untrustedComment: "signature from embargo member \(member.name)")
-        // The epoch as file time: the bundle is reproducible and unpacks without warnings.
-        var tar = TarWriter(mtime: Date(timeIntervalSince1970: 0))
-        try tar.add("SHA256SUMS", Array(sums.utf8))
-        try tar.add("SHA256SUMS.minisig", Array(signature.encoded.utf8))
-        for (path, content) in files { try tar.add(path, content) }
-        var plain = tar.finished()
-        defer { wipe(&plain) }
+        func bundleTar() throws -> TarWriter {
+            // The epoch as file time: the bundle is reproducible and unpacks without warnings.
+            let tar = TarWriter(mtime: Date(timeIntervalSince1970: 0))
+            try tar.add("SHA256SUMS", Array(sums.utf8))
+            try tar.add("SHA256SUMS.minisig", Array(signature.encoded.utf8))
+            for file in files { try tar.add(file.path, file.content) }
+            return tar
+        }
 
         try SafeFile.makePrivateDirectory(options.outputDirectory)
         let base = "\(project.packageName)-\(manifest.versions.joined(separator: "-")).prerelease.tar"
         let bundleURL = options.outputDirectory.appendingPathComponent(base + ".age")
-        let encrypted = try Age.encrypt(plain, to: recipients.map { try AgeX25519Recipient(parsing: $0) })
+        let tar = try bundleTar()
+        var encrypted: [UInt8] = []
+        encrypted.reserveCapacity(tar.size + tar.size / 4096 + 4096)
+        let bundleDigest = StreamingDigest(.sha256)
+        try Age.encrypt(recipients: recipients.map { try AgeX25519Recipient(parsing: $0) }, armor: false,
+                        read: { try tar.read($0) },
+                        write: { bundleDigest.update($0); encrypted += $0 })
         try SafeFile.replaceAtomically(bundleURL, bytes: encrypted, mode: 0o600)
+        let bundleHash = hex(bundleDigest.finalize())
+        encrypted = []
         var gpgURL: URL?
         if !options.gpgRecipients.isEmpty {
+            var plain = try bundleTar().finished()
+            defer { wipe(&plain) }
             let url = options.outputDirectory.appendingPathComponent(base + ".gpg")
             try encryptWithGPG(plain, to: options.gpgRecipients, output: url)
             gpgURL = url
         }
-        let bundleHash = hex(Digest.sha256(encrypted))
         let manifestBytes = try manifest.encoded()
         let manifestHash = hex(Digest.sha256(manifestBytes))
         let allRecipients = recipients + options.gpgRecipients.map { "gpg:\($0)" }
@@ -202,21 +220,37 @@ extension Workspace {
         let outputs: [ReleaseBuilder.Output]
     }
 
-    /// Builds every branch's release in one private clone (the caller removes it).
-    func buildRelease(_ advisory: Advisory, _ project: Project, plans given: [ReleasePlan]? = nil,
+    /// Builds every branch's release in one private clone (the caller removes it):
+    /// the commits and tags, and with `packaging` the archives and git bundles.
+    /// Without a build command, nothing runs in the clone's work tree, so it
+    /// holds only the files the series touch (see `PrivateClone.WorkTree`).
+    func buildRelease(_ advisory: Advisory, _ project: Project, plans given: [ReleasePlan]? = nil, packaging: Bool = false,
                       progress: (String) -> Void = { _ in }) throws -> BuiltRelease
     {
-        let computed = try releasePlans(advisory, project)
-        let clone = try PrivateClone(repository: URL(fileURLWithPath: project.repoPath), runner: environment.runner)
+        let work: [(ReleasePlan, String)]
+        if let given {
+            let all = try patches(advisory.id)
+            work = try given.map { plan in
+                let series = all.filter { $0.branch == plan.branch }
+                return (plan, try series.map { String(decoding: try store.blob($0.blob), as: UTF8.self) }.joined())
+            }
+        } else {
+            work = try releasePlans(advisory, project)
+        }
+        let workTree: PrivateClone.WorkTree = work.contains { $0.0.buildCommand != nil } ? .full : .sparse
+        let clone = try PrivateClone(repository: URL(fileURLWithPath: project.repoPath), runner: environment.runner, workTree: workTree)
         do {
-            let artifacts = clone.root.appendingPathComponent("artifacts")
-            try SafeFile.makePrivateDirectory(artifacts)
             let builder = ReleaseBuilder(clone: clone, runner: environment.runner)
             var outputs: [ReleaseBuilder.Output] = []
-            for (index, (plan, series)) in computed.enumerated() {
-                let chosen = given?[index] ?? plan
-                progress("building \(chosen.version) on \(chosen.branch)")
-                outputs.append(try builder.build(chosen, series: series, archivesInto: artifacts, project: project.name))
+            for (plan, series) in work {
+                progress("building \(plan.version) on \(plan.branch)")
+                outputs.append(try builder.build(plan, series: series, project: project.name))
+            }
+            if packaging {
+                progress("writing the archives of \(outputs.map(\.release.plan.version).joined(separator: ", "))")
+                let artifacts = clone.root.appendingPathComponent("artifacts")
+                try SafeFile.makePrivateDirectory(artifacts)
+                outputs = try builder.package(outputs, into: artifacts)
             }
             return BuiltRelease(clone: clone, outputs: outputs)
         } catch {

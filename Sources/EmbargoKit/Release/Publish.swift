@@ -59,6 +59,23 @@ extension Workspace {
             throw EmbargoError(.failure, "the repository has no remote named \(remoteName)")
         }
         let manifest = prerelease.manifest
+        // The versions for the texts and what the remote holds: each read once, when first needed.
+        var knownReleases: [BranchReleases]?
+        func releases() throws -> [BranchReleases] {
+            if let knownReleases { return knownReleases }
+            let read = try self.releases(for: advisory.id)
+            knownReleases = read
+            return read
+        }
+        var knownRemoteRefs: [String: String]?
+        func remoteRefs() throws -> [String: String] {
+            if let knownRemoteRefs { return knownRemoteRefs }
+            let read = try remoteObjects(repoGit, url: remoteURL, refs: manifest.branches.flatMap {
+                ["refs/heads/\($0.plan.branch)", "refs/tags/\($0.tagName)"]
+            })
+            knownRemoteRefs = read
+            return read
+        }
         let outDirectory = options.outputDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             .appendingPathComponent("\(advisory.id)-public")
 
@@ -78,12 +95,14 @@ extension Workspace {
                 }
                 progress("publishing before the disclosure time: \(reason)")
             }
+            let announcementText = announcement(project, versions: try releases().map(\.nextRelease), format: .markdown)
             try requireCleanLint(advisory.id, accepting: options.acceptedFindings,
-                                 texts: [LintSubject(location: "announcement", text: try announcement(advisory.id, format: .markdown))])
-            let remoteGit = environment.git(URL(fileURLWithPath: project.repoPath))
+                                 texts: [LintSubject(location: "announcement", text: announcementText)])
+            let onRemote = try remoteRefs()
+            let heads = try repoGit.branchCommits(manifest.branches.map(\.plan.branch), remote: remoteName)
             for branch in manifest.branches {
-                let local = try repoGit.branchCommit(branch.plan.branch, remote: remoteName)
-                let remote = try remoteHead(remoteGit, url: remoteURL, ref: "refs/heads/\(branch.plan.branch)")
+                let local = heads[branch.plan.branch]
+                let remote = onRemote["refs/heads/\(branch.plan.branch)"]
                 let pushedAlready = remote == branch.branchHead
                 if !pushedAlready, local != branch.plan.baseCommit || remote != branch.plan.baseCommit {
                     throw EmbargoError(.verification, "branch \(branch.plan.branch) moved since the pre-release (it was at \(branch.plan.baseCommit.prefix(12)))",
@@ -95,7 +114,13 @@ extension Workspace {
             onStep(.checked)
         }
 
-        // 2. Re-create the release bits and compare them with the manifest.
+        // 2. Re-create the release commits and tags and compare their ids with the manifest.
+        //    The archives are not made again: the tag object id fixes the release commit,
+        //    which fixes its tree and so every byte of every file, and what is pushed is
+        //    exactly these git objects. The security team reviewed archives made from the
+        //    same tag at pre-release time (their hashes are in the signed bundle, and the
+        //    bundle's verification checks them); `git archive` of the public tag gives
+        //    those bytes again.
         progress("re-creating the release commits and comparing them with the pre-release")
         let built = try buildRelease(advisory, project, plans: manifest.branches.map(\.plan), progress: progress)
         defer { built.clone.remove() }
@@ -105,7 +130,6 @@ extension Workspace {
             if actual.branchHead != expected.branchHead { differences.append("branch head") }
             if actual.releaseCommit != expected.releaseCommit { differences.append("release commit") }
             if actual.tagObject != expected.tagObject { differences.append("tag object") }
-            if actual.archives != expected.archives { differences.append("archives") }
             if !differences.isEmpty {
                 throw EmbargoError(.verification, "the release of \(expected.plan.branch) differs from the pre-release (\(differences.joined(separator: ", ")))",
                                    hint: "nothing was pushed; build a new pre-release for the security team")
@@ -121,11 +145,11 @@ extension Workspace {
             refspecs.append("\(branch.branchHead):refs/heads/\(branch.plan.branch)")
             refspecs.append("refs/tags/\(branch.tagName):refs/tags/\(branch.tagName)")
         }
-        let remoteState = try manifest.branches.map { branch in
-            (try remoteHead(repoGit, url: remoteURL, ref: "refs/heads/\(branch.plan.branch)") == branch.branchHead,
-             try remoteHead(repoGit, url: remoteURL, ref: "refs/tags/\(branch.tagName)") == branch.tagObject)
-        }
-        if remoteState.allSatisfy({ $0.0 && $0.1 }) {
+        // The remote as read before the checks: nothing pushed to it since, and should someone
+        // push to a release branch meanwhile, the atomic push is rejected as a whole.
+        let onRemote = try remoteRefs()
+        if manifest.branches.allSatisfy({ onRemote["refs/heads/\($0.plan.branch)"] == $0.branchHead
+                                          && onRemote["refs/tags/\($0.tagName)"] == $0.tagObject }) {
             report.steps.append("push: every branch and tag is already on \(remoteName)")
         } else if options.dryRun {
             report.steps.append("would push atomically to \(remoteName): " + refspecs.joined(separator: " "))
@@ -144,9 +168,11 @@ extension Workspace {
         if !options.dryRun {
             if !done.contains(.pushed) { try recordStep(advisory.id, prerelease.seq, .pushed, detail: remoteURL) }
             onStep(.pushed)
-            // The maintainer's clone learns the tags and the remote's new heads.
-            _ = try repoGit.run(["fetch", "--quiet", "--no-write-fetch-head", remoteName] + manifest.branches.map { "refs/tags/\($0.tagName):refs/tags/\($0.tagName)" })
-            _ = try repoGit.run(["fetch", "--quiet", remoteName])
+            // The maintainer's clone learns the tags and the remote's new heads (fetching
+            // the branches by name updates their remote-tracking branches).
+            _ = try repoGit.run(["fetch", "--quiet", "--no-write-fetch-head", remoteName]
+                                + manifest.branches.map { "refs/tags/\($0.tagName):refs/tags/\($0.tagName)" }
+                                + manifest.branches.map { "refs/heads/\($0.plan.branch)" })
             if !done.contains(.fetched) { try recordStep(advisory.id, prerelease.seq, .fetched) }
             onStep(.fetched)
         } else {
@@ -177,7 +203,7 @@ extension Workspace {
         }
 
         // 5. The public documents.
-        let documents = try publicDocuments(advisory.id, built: built)
+        let documents = try publicDocuments(advisory.id, built: built, releases: try releases())
         if options.dryRun {
             report.steps.append("would write \(documents.map(\.0).joined(separator: ", ")) to \(outDirectory.path)")
         } else {
@@ -204,9 +230,9 @@ extension Workspace {
     }
 
     /// The public advisory in every format, the release notes and the announcement.
-    func publicDocuments(_ id: String, built: BuiltRelease) throws -> [(String, String)] {
+    func publicDocuments(_ id: String, built: BuiltRelease, releases: [BranchReleases]) throws -> [(String, String)] {
         let (advisory, project) = try advisoryAndProject(id)
-        let input = ExportInput(advisory: advisory, project: project, releases: try releases(for: advisory.id),
+        let input = ExportInput(advisory: advisory, project: project, releases: releases,
                                 severities: SeverityView.all(for: advisory), generatedAt: environment.clock.now(),
                                 draft: advisory.status != .published)
         var documents: [(String, String)] = [
@@ -220,18 +246,29 @@ extension Workspace {
             documents.append(("release-notes-\(output.release.plan.version).md", output.notes.markdown))
             documents.append(("release-notes-\(output.release.plan.version).html", output.notes.html))
         }
-        documents.append(("announcement.md", try announcement(advisory.id, format: .markdown)))
-        documents.append(("announcement.slack.txt", try announcement(advisory.id, format: .slack)))
+        let versions = releases.map(\.nextRelease)
+        documents.append(("announcement.md", announcement(project, versions: versions, format: .markdown)))
+        documents.append(("announcement.slack.txt", announcement(project, versions: versions, format: .slack)))
         return documents
     }
 
-    func remoteHead(_ git: Git, url: String, ref: String) throws -> String? {
-        let result = try git.run(["ls-remote", "--", url, ref])
+    /// The objects the remote's refs point to, from one `git ls-remote` for all of
+    /// `refs` (full names; a tag maps to its tag object). Refs it lacks are absent.
+    func remoteObjects(_ git: Git, url: String, refs: [String]) throws -> [String: String] {
+        let result = try git.run(["ls-remote", "--", url] + refs)
         guard result.status == 0 else {
             throw EmbargoError(.failure, "cannot reach the remote \(url): \(firstLine(result.stderrText))",
                                hint: "check the network and the remote, then run the command again")
         }
-        return result.stdoutText.split(whereSeparator: \.isNewline).first?.split(separator: "\t").first.map(String.init)
+        var objects: [String: String] = [:]
+        // ls-remote matches the patterns against the ends of ref names: keep the exact names only.
+        let wanted = Set(refs)
+        for line in result.stdoutText.split(whereSeparator: \.isNewline) {
+            let fields = line.split(separator: "\t", maxSplits: 1)
+            guard fields.count == 2, wanted.contains(String(fields[1])) else { continue }
+            objects[String(fields[1])] = String(fields[0])
+        }
+        return objects
     }
 
     func journal(_ id: String, prerelease: Int64) throws -> Set<PublicationStep> {
@@ -267,7 +304,8 @@ extension Workspace {
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
         var actions: [String] = []
         if let url = try? git.output(["remote", "get-url", "--", remoteName]) {
-            let ours = try prerelease.manifest.branches.filter { try remoteHead(git, url: url, ref: "refs/tags/\($0.tagName)") == $0.tagObject }
+            let tags = try remoteObjects(git, url: url, refs: prerelease.manifest.branches.map { "refs/tags/\($0.tagName)" })
+            let ours = prerelease.manifest.branches.filter { tags["refs/tags/\($0.tagName)"] == $0.tagObject }
             if !ours.isEmpty {
                 let delete = try git.run(["push", "--atomic", "--no-verify", url] + ours.map { ":refs/tags/\($0.tagName)" })
                 guard delete.status == 0 else {
@@ -315,7 +353,10 @@ extension Workspace {
     /// about the vulnerability (the leak linter checks it before publishing).
     public func announcement(_ id: String, format: AnnouncementFormat) throws -> String {
         let (advisory, project) = try advisoryAndProject(id)
-        let versions = try releases(for: advisory.id).map(\.nextRelease)
+        return announcement(project, versions: try releases(for: advisory.id).map(\.nextRelease), format: format)
+    }
+
+    func announcement(_ project: Project, versions: [String], format: AnnouncementFormat) -> String {
         let name = project.packageName
         let links = versions.map { ($0, "https://www.drupal.org/project/\(name)/releases/\($0)") }
         let list = versions.count == 1 ? versions[0] : versions.dropLast().joined(separator: ", ") + " and " + versions.last!

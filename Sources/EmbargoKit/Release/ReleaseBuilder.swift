@@ -67,20 +67,24 @@ public struct ReleaseBuilder {
     }
 
     public struct Output {
+        /// The manifest entry; its `archives` are empty until `package` wrote them.
         public var release: BranchRelease
         public var notes: ReleaseNotes
-        /// Archive files written into `directory`.
-        public var archiveFiles: [URL]
-        /// A git bundle with the release commits and the tag (`git fetch` takes it).
-        public var gitBundle: URL
+        /// Archive files written by `package`.
+        public var archiveFiles: [URL] = []
+        /// A git bundle with the release commits and the tag (`git fetch` takes it), written by `package`.
+        public var gitBundle: URL?
     }
 
     /// Applies the series, commits the CHANGELOG entry, optionally builds and
-    /// commits assets for the tag only, tags, and writes the archives into `directory`.
-    public func build(_ plan: ReleasePlan, series: String, archivesInto directory: URL, project: String) throws -> Output {
+    /// commits assets for the tag only, and tags. The archives come from `package`.
+    public func build(_ plan: ReleasePlan, series: String, project: String) throws -> Output {
         let date = "@\(plan.timestamp) +0000"
         guard let committer = plan.committer.wholeMatch(of: /(.+) <([^<>]+)>/) else {
             throw EmbargoError(.failure, "the committer '\(plan.committer)' is not 'Name <email>'")
+        }
+        if plan.buildCommand != nil, clone.workTree != .full {
+            throw EmbargoError(.failure, "the build command of \(plan.branch) needs a full checkout of the private clone")
         }
         var env = clone.environment
         env["GIT_COMMITTER_NAME"] = String(committer.1)
@@ -113,19 +117,27 @@ public struct ReleaseBuilder {
         let changelogURL = clone.worktree.appendingPathComponent("CHANGELOG.md")
         let existing = try git.run(["show", "HEAD:CHANGELOG.md"])
         try Data(notes.changelog(updating: existing.status == 0 ? existing.stdoutText : nil).utf8).write(to: changelogURL)
-        _ = try must(["add", "--", "CHANGELOG.md"])
         var authorEnv = env
         authorEnv["GIT_AUTHOR_NAME"] = String(committer.1)
         authorEnv["GIT_AUTHOR_EMAIL"] = String(committer.2)
         authorEnv["GIT_AUTHOR_DATE"] = date
         let commitGit = Git(repository: clone.worktree, runner: runner, environment: authorEnv)
+        _ = try must(["add", "--", "CHANGELOG.md"])
         let commit = try commitGit.run(["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "-m", "Changelog for \(plan.version)"])
         guard commit.status == 0 else { throw EmbargoError(.failure, "cannot commit the changelog: \(firstLine(commit.stderrText))") }
-        let branchHead = try must(["rev-parse", "HEAD"])
 
-        // 3. Built assets, committed for the tag only.
-        var releaseCommit = branchHead
+        // 3. Built assets, committed for the tag only, and 4. the annotated tag. A clone
+        //    made after publication already has the public tag; `--force` makes it again
+        //    here, to compare, and never reuses it.
+        func tag(_ commit: String) throws {
+            _ = try must(["tag", "--force", "--annotate", "--message", "Release \(plan.version)", "--", plan.version, commit])
+        }
+        let branchHead: String
+        var releaseCommit: String
+        let tagObject: String
         if let command = plan.buildCommand {
+            branchHead = try must(["rev-parse", "HEAD"])
+            releaseCommit = branchHead
             let result = try clone.runTests(command)
             guard result.status == 0 else {
                 throw EmbargoError(.failure, "the build command failed on \(plan.branch) with exit code \(result.status)",
@@ -141,34 +153,119 @@ public struct ReleaseBuilder {
                 guard build.status == 0 else { throw EmbargoError(.failure, "cannot commit the built assets: \(firstLine(build.stderrText))") }
                 releaseCommit = try must(["rev-parse", "HEAD"])
             }
+            try tag(releaseCommit)
+            tagObject = try must(["rev-parse", "refs/tags/\(plan.version)"])
+        } else {
+            try tag("HEAD")
+            let ids = try must(["rev-parse", "HEAD", "refs/tags/\(plan.version)"]).split(whereSeparator: \.isNewline).map(String.init)
+            guard ids.count == 2 else { throw EmbargoError(.failure, "git rev-parse gave no tag object for \(plan.version)") }
+            branchHead = ids[0]
+            releaseCommit = ids[0]
+            tagObject = ids[1]
         }
 
-        // 4. The annotated tag. A clone made after publication already has the
-        //    public tag; it is rebuilt here to compare, never reused.
-        if try git.run(["rev-parse", "--verify", "--quiet", "refs/tags/\(plan.version)"]).status == 0 {
-            _ = try must(["tag", "--delete", "--", plan.version])
-        }
-        _ = try must(["tag", "--annotate", "--message", "Release \(plan.version)", "--", plan.version, releaseCommit])
-        let tagObject = try must(["rev-parse", "refs/tags/\(plan.version)"])
-
-        // 5. The archives, as drupal.org-style packages: NAME/ prefix.
-        var archives: [ArchiveInfo] = []
-        var files: [URL] = []
-        for format in ["tar.gz", "zip"] {
-            let name = "\(plan.packageName)-\(plan.version).\(format)"
-            let url = directory.appendingPathComponent(name)
-            _ = try must(["archive", "--format=\(format)", "--prefix=\(plan.packageName)/", "--output=\(url.path)", "refs/tags/\(plan.version)"])
-            guard let bytes = try SafeFile.read(url) else { throw EmbargoError(.failure, "git archive wrote no \(name)") }
-            archives.append(ArchiveInfo(name: name, sha256: hex(Digest.sha256(bytes)), size: bytes.count))
-            files.append(url)
-        }
-        // 6. The new commits and the tag as a git bundle, so a reviewer can fetch the exact
-        //    release commit into a clone of the project and compare it with the archives.
-        let bundle = directory.appendingPathComponent("\(plan.packageName)-\(plan.version).git-bundle")
-        _ = try must(["bundle", "create", "--quiet", bundle.path, "refs/tags/\(plan.version)", "^\(plan.baseCommit)"])
         let release = BranchRelease(plan: plan, branchHead: branchHead, releaseCommit: releaseCommit, tagName: plan.version,
-                                    tagObject: tagObject, archives: archives)
-        return Output(release: release, notes: notes, archiveFiles: files, gitBundle: bundle)
+                                    tagObject: tagObject, archives: [])
+        return Output(release: release, notes: notes)
+    }
+
+    /// Writes each release's archives, as drupal.org-style packages (`NAME/`
+    /// prefix), and its git bundle into `directory`, and fills in the archive
+    /// hashes. The archives come from the tags alone, so every `git archive`
+    /// runs at the same time as the others; the bytes do not depend on it.
+    public func package(_ outputs: [Output], into directory: URL) throws -> [Output] {
+        var packaged = outputs
+        var jobs: [@Sendable () throws -> ArchiveInfo] = []
+        for (index, output) in outputs.enumerated() {
+            let plan = output.release.plan
+            let tag = "refs/tags/\(output.release.tagName)"
+            // The new commits and the tag as a git bundle, so a reviewer can fetch the exact
+            // release commit into a clone of the project and compare it with the archives.
+            let bundle = directory.appendingPathComponent("\(plan.packageName)-\(plan.version).git-bundle")
+            let made = try clone.git.run(["-c", "gc.auto=0", "bundle", "create", "--quiet", bundle.path, tag, "^\(plan.baseCommit)"])
+            guard made.status == 0 else {
+                throw EmbargoError(.failure, "git bundle failed while building \(plan.version): \(firstLine(made.stderrText))")
+            }
+            packaged[index].gitBundle = bundle
+            for format in ["tar.gz", "zip"] {
+                let name = "\(plan.packageName)-\(plan.version).\(format)"
+                let url = directory.appendingPathComponent(name)
+                packaged[index].archiveFiles.append(url)
+                let git = clone.git
+                jobs.append {
+                    let result = try git.run(["archive", "--format=\(format)", "--prefix=\(plan.packageName)/", "--output=\(url.path)", tag])
+                    guard result.status == 0 else {
+                        throw EmbargoError(.failure, "git archive failed while building \(plan.version): \(firstLine(result.stderrText))")
+                    }
+                    let (sha256, size) = try fileDigest(url)
+                    return ArchiveInfo(name: name, sha256: sha256, size: size)
+                }
+            }
+        }
+        let archives = try runConcurrently(jobs)
+        for index in packaged.indices {
+            packaged[index].release.archives = Array(archives[(index * 2)..<(index * 2 + 2)])
+        }
+        return packaged
+    }
+}
+
+/// The SHA-256 (hex) and size of a file, read in pieces rather than whole.
+func fileDigest(_ url: URL) throws -> (sha256: String, size: Int) {
+    let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw EmbargoError(.failure, "cannot read \(url.lastPathComponent): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    let digest = StreamingDigest(.sha256)
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    var size = 0
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 {
+            if errno == EINTR { continue }
+            throw EmbargoError(.failure, "cannot read \(url.lastPathComponent): \(String(cString: strerror(errno)))")
+        }
+        if count == 0 { break }
+        digest.update(buffer[0..<count])
+        size += count
+    }
+    return (hex(digest.finalize()), size)
+}
+
+/// Runs independent blocking jobs (each mostly waiting for a child process) on
+/// threads of their own, all at once, and returns their results in order; the
+/// first error, in job order, is thrown once every job has ended.
+func runConcurrently<T: Sendable>(_ jobs: [@Sendable () throws -> T]) throws -> [T] {
+    let results = ConcurrentResults<T>(count: jobs.count)
+    let group = DispatchGroup()
+    for (index, job) in jobs.enumerated() {
+        group.enter()
+        let thread = Thread {
+            results.set(index, Result { try job() })
+            group.leave()
+        }
+        thread.start()
+    }
+    group.wait()
+    return try results.values()
+}
+
+// Each slot is written by one job's thread under `lock`, and read after every job left the group.
+private final class ConcurrentResults<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<T, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<T, any Error>) {
+        lock.lock()
+        slots[index] = result
+        lock.unlock()
+    }
+
+    func values() throws -> [T] {
+        lock.lock()
+        defer { lock.unlock() }
+        return try slots.map { try $0!.get() }
     }
 }
 
