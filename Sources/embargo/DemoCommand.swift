@@ -107,7 +107,7 @@ extension Embargo {
             try runner.embargo(["audit", "--advisory", id])
             try runner.embargo(["audit", "verify"])
 
-            runner.say("The store is one encrypted file plus the keyring, which any member opens with age.")
+            runner.say("The store is one encrypted file (and a journal of commits once it is large) plus the keyring, which any member opens with age.")
             try runner.embargo(["store", "verify"])
             try runner.embargo(["store", "verify", "--identity", bob])
 
