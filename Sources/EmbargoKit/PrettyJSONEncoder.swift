@@ -30,22 +30,37 @@ import Foundation
 public struct PrettyJSONEncoder: Sendable {
     public init() {}
 
+    /// The document, whole.
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let root = TreeEncoder(context: EncodingContext(), parent: nil, containerPath: [], key: nil)
-        let node = try root.box(value)
+        var bytes: [UInt8] = []
+        try encode(value) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// Hands the document to `write` in order, in pieces of at most 256 KiB, so
+    /// that a large one is never held whole. Nothing is handed over if encoding
+    /// fails; only an error from `write` itself stops it part way.
+    public func encode<T: Encodable>(_ value: T, to write: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let root = TreeEncoder(context: EncodingContext(), parent: nil, level: 0, containerPath: [], key: nil)
+        let node = try root.box(value, level: 0)
         if let failure = root.context.failure { throw failure }
-        guard let node else {
+        // Nothing at all, as opposed to a value inside that encoded nothing (`{}`).
+        if case .container(let container) = node, container.kind == .empty, container.parent === root {
             throw EncodingError.invalidValue(value, EncodingError.Context(
                 codingPath: [], debugDescription: "Top-level \(T.self) did not encode any values."))
         }
-        var writer = JSONTreeWriter()
-        do {
-            try writer.write(node, depth: 0)
-        } catch let error as JSONTreeWriter.TooDeep {
+        // The context's bound is rarely near the limit; only then is the tree walked.
+        guard root.context.deepest < JSONTreeWriter.maximumDepth || !JSONTreeWriter.tooDeep(node) else {
             throw EncodingError.invalidValue(value, EncodingError.Context(
-                codingPath: [], debugDescription: "Unable to encode the given top-level value to JSON.", underlyingError: error))
+                codingPath: [], debugDescription: "Unable to encode the given top-level value to JSON.",
+                underlyingError: JSONTreeWriter.TooDeep()))
         }
-        return writer.bytes
+        try withoutActuallyEscaping(write) { write in
+            var writer = JSONTreeWriter(capacity: 1 << 18, write: write)
+            defer { writer.deallocate() }
+            try writer.write(node, depth: 0)
+            try writer.flush()
+        }
     }
 }
 
@@ -59,10 +74,9 @@ enum JSONNode {
     case number(String)
     case bool(Bool)
     case null
-    case array(JSONArrayBox)
-    case object(JSONObjectBox)
-    /// A super encoder's value, known once it has been used: `{}` if it encodes nothing.
-    case deferred(TreeEncoder)
+    /// An object or an array; or what a super encoder received (a single
+    /// value, or nothing, which is written `{}`).
+    case container(TreeEncoder)
 
     static func floatingPoint<F: BinaryFloatingPoint & CustomStringConvertible>(_ value: F, at path: @autoclosure () -> [any CodingKey]) throws -> JSONNode {
         guard value.isFinite else {
@@ -75,37 +89,17 @@ enum JSONNode {
     }
 }
 
-final class JSONArrayBox {
-    var items: [JSONNode] = []
-}
-
-final class JSONObjectBox {
-    /// In the order set; the writer sorts them and keeps the last value of a key.
-    var entries: [Entry] = []
-
-    struct Entry {
-        let key: String
-        let value: JSONNode
-        /// Made by `nestedContainer`, `nestedUnkeyedContainer` or `superEncoder`:
-        /// asking again for the same kind of container under the key reuses it.
-        let nested: Bool
-    }
-
-    func set(_ key: String, _ value: JSONNode, nested: Bool = false) {
-        entries.append(Entry(key: key, value: value, nested: nested))
-    }
-
-    /// The entry last set for `key`, compared as Swift compares strings, as
-    /// JSONEncoder's dictionary of keys does.
-    func entry(for key: String) -> Entry? {
-        entries.last { $0.key == key }
-    }
-}
-
 /// Misuse that JSONEncoder stops the process for (a keyed container asked
 /// for where an array was encoded, say) is reported as an error instead.
 final class EncodingContext {
     var failure: EncodingError?
+    /// At least as deep as the deepest container written (containers replaced
+    /// by a later value under the same key count too).
+    var deepest = 0
+
+    func note(depth: Int) {
+        deepest = max(deepest, depth)
+    }
 
     func fail(_ message: String, at path: [any CodingKey]) {
         if failure == nil {
@@ -128,17 +122,40 @@ struct JSONIndexKey: CodingKey {
 
 // MARK: Encoder
 
+/// An encoder, and the value it received: nothing yet, one value, an
+/// object's entries or an array's items.
 final class TreeEncoder: Encoder {
+    enum Kind { case empty, single, object, array }
+
+    struct Entry {
+        let key: String
+        let value: JSONNode
+        /// Made by `nestedContainer`, `nestedUnkeyedContainer` or `superEncoder`:
+        /// asking again for the same kind of container under the key reuses it.
+        let nested: Bool
+    }
+
     let context: EncodingContext
     let parent: TreeEncoder?
+    /// How many containers enclose the value this encoder receives.
+    let level: Int
     /// Keys of nested containers between the parent encoder and this one's key.
     let containerPath: [any CodingKey]
     let key: (any CodingKey)?
-    var node: JSONNode?
 
-    init(context: EncodingContext, parent: TreeEncoder?, containerPath: [any CodingKey], key: (any CodingKey)?) {
+    // One encoding runs on one thread, and no access to these spans another
+    // (values are boxed before they are appended): the runtime's exclusivity
+    // checks, a large share of the time spent building the tree, can go.
+    @exclusivity(unchecked) private(set) var kind = Kind.empty
+    @exclusivity(unchecked) private(set) var single = JSONNode.null
+    /// In the order set; the writer sorts them and keeps the last value of a key.
+    @exclusivity(unchecked) private(set) var entries: [Entry] = []
+    @exclusivity(unchecked) private(set) var items: [JSONNode] = []
+
+    init(context: EncodingContext, parent: TreeEncoder?, level: Int, containerPath: [any CodingKey], key: (any CodingKey)?) {
         self.context = context
         self.parent = parent
+        self.level = level
         self.containerPath = containerPath
         self.key = key
     }
@@ -152,50 +169,76 @@ final class TreeEncoder: Encoder {
 
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        let object: JSONObjectBox
-        switch node {
-        case .object(let existing)?:
-            object = existing
-        case nil:
-            object = JSONObjectBox()
-            node = .object(object)
-        default:
-            context.fail("Attempt to push new keyed encoding container when already previously encoded at this path.", at: codingPath)
-            object = JSONObjectBox()
+    /// Makes an empty encoder an object or an array; false if it holds
+    /// something else already.
+    func start(_ wanted: Kind) -> Bool {
+        if kind == .empty {
+            kind = wanted
+            context.note(depth: level + 1)
+            if wanted == .object { entries.reserveCapacity(8) }
         }
-        return KeyedEncodingContainer(ObjectContainer<Key>(encoder: self, object: object, path: []))
+        return kind == wanted
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        KeyedEncodingContainer(ObjectContainer<Key>(encoder: self, storage: storage(.object), path: []))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        let array: JSONArrayBox
-        switch node {
-        case .array(let existing)?:
-            array = existing
-        case nil:
-            array = JSONArrayBox()
-            node = .array(array)
-        default:
-            context.fail("Attempt to push new unkeyed encoding container when already previously encoded at this path.", at: codingPath)
-            array = JSONArrayBox()
-        }
-        return ArrayContainer(encoder: self, array: array, path: [])
+        ArrayContainer(encoder: self, storage: storage(.array), path: [])
+    }
+
+    /// This encoder, or a detached one after reporting the misuse.
+    private func storage(_ kind: Kind) -> TreeEncoder {
+        if start(kind) { return self }
+        context.fail("Attempt to push new \(kind == .object ? "keyed" : "unkeyed") encoding container when already previously encoded at this path.",
+                     at: codingPath)
+        let detached = TreeEncoder(context: context, parent: self, level: level, containerPath: [], key: nil)
+        _ = detached.start(kind)
+        return detached
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
         SingleValueContainer(encoder: self)
     }
 
-    /// `value` as a node; nil if it encoded nothing. JSONEncoder's special
-    /// types first, then a child encoder for anything else.
-    func box<T: Encodable>(_ value: T, containerPath: [any CodingKey] = [], key: (any CodingKey)? = nil) throws -> JSONNode? {
+    func set(_ node: JSONNode) {
+        guard kind == .empty else {
+            context.fail("Attempt to encode value through single value container when previously value already encoded.", at: codingPath)
+            return
+        }
+        kind = .single
+        single = node
+    }
+
+    func append(_ key: String, _ value: JSONNode, nested: Bool = false) {
+        entries.append(Entry(key: key, value: value, nested: nested))
+    }
+
+    func append(_ item: JSONNode) {
+        items.append(item)
+    }
+
+    /// The entry last set for `key`, compared as Swift compares strings, as
+    /// JSONEncoder's dictionary of keys does.
+    func entry(for key: String) -> Entry? {
+        entries.last { $0.key == key }
+    }
+
+    private static let stringArray: Any.Type = [String].self
+
+    /// `value` as a node, for a place inside `level` containers. JSONEncoder's
+    /// special types first, then a child encoder; a child that received a
+    /// single value gives way to the value.
+    func box<T: Encodable>(_ value: T, level: Int, containerPath: [any CodingKey] = [], key: (any CodingKey)? = nil) throws -> JSONNode {
         if T.self == String.self, let string = value as? String {
             return .string(string)
         }
-        if T.self == [String].self, let strings = value as? [String] {
-            let array = JSONArrayBox()
-            array.items = strings.map(JSONNode.string)
-            return .array(array)
+        if T.self == Self.stringArray, let strings = value as? [String] {
+            let child = TreeEncoder(context: context, parent: self, level: level, containerPath: containerPath, key: key)
+            _ = child.start(.array)
+            child.items = strings.map(JSONNode.string)
+            return .container(child)
         }
         if T.self == Data.self, let data = value as? Data {
             return .string(data.base64EncodedString())
@@ -206,79 +249,77 @@ final class TreeEncoder: Encoder {
         if T.self == Decimal.self, let decimal = value as? Decimal {
             return .number(decimal.description)
         }
-        let child = TreeEncoder(context: context, parent: self, containerPath: containerPath, key: key)
+        let child = TreeEncoder(context: context, parent: self, level: level, containerPath: containerPath, key: key)
         try value.encode(to: child)
-        return child.node
+        switch child.kind {
+        case .single: return child.single
+        case .empty: context.note(depth: level + 1)
+        case .object, .array: break
+        }
+        return .container(child)
     }
 }
 
 struct ObjectContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let encoder: TreeEncoder
-    let object: JSONObjectBox
+    /// The encoder itself, or the storage of a nested container.
+    let storage: TreeEncoder
     /// Keys of the nested containers between the encoder and this one.
     let path: [any CodingKey]
 
     var codingPath: [any CodingKey] { encoder.codingPath + path }
 
-    func encodeNil(forKey key: Key) throws { object.set(key.stringValue, .null) }
-    func encode(_ value: Bool, forKey key: Key) throws { object.set(key.stringValue, .bool(value)) }
-    func encode(_ value: String, forKey key: Key) throws { object.set(key.stringValue, .string(value)) }
+    func encodeNil(forKey key: Key) throws { storage.append(key.stringValue, .null) }
+    func encode(_ value: Bool, forKey key: Key) throws { storage.append(key.stringValue, .bool(value)) }
+    func encode(_ value: String, forKey key: Key) throws { storage.append(key.stringValue, .string(value)) }
     func encode(_ value: Double, forKey key: Key) throws {
-        object.set(key.stringValue, try .floatingPoint(value, at: codingPath + [key]))
+        storage.append(key.stringValue, try .floatingPoint(value, at: codingPath + [key]))
     }
     func encode(_ value: Float, forKey key: Key) throws {
-        object.set(key.stringValue, try .floatingPoint(value, at: codingPath + [key]))
+        storage.append(key.stringValue, try .floatingPoint(value, at: codingPath + [key]))
     }
-    func encode(_ value: Int, forKey key: Key) throws { object.set(key.stringValue, .integer(Int64(value))) }
-    func encode(_ value: Int8, forKey key: Key) throws { object.set(key.stringValue, .integer(Int64(value))) }
-    func encode(_ value: Int16, forKey key: Key) throws { object.set(key.stringValue, .integer(Int64(value))) }
-    func encode(_ value: Int32, forKey key: Key) throws { object.set(key.stringValue, .integer(Int64(value))) }
-    func encode(_ value: Int64, forKey key: Key) throws { object.set(key.stringValue, .integer(value)) }
+    func encode(_ value: Int, forKey key: Key) throws { storage.append(key.stringValue, .integer(Int64(value))) }
+    func encode(_ value: Int8, forKey key: Key) throws { storage.append(key.stringValue, .integer(Int64(value))) }
+    func encode(_ value: Int16, forKey key: Key) throws { storage.append(key.stringValue, .integer(Int64(value))) }
+    func encode(_ value: Int32, forKey key: Key) throws { storage.append(key.stringValue, .integer(Int64(value))) }
+    func encode(_ value: Int64, forKey key: Key) throws { storage.append(key.stringValue, .integer(value)) }
     @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
-    func encode(_ value: Int128, forKey key: Key) throws { object.set(key.stringValue, .number(value.description)) }
-    func encode(_ value: UInt, forKey key: Key) throws { object.set(key.stringValue, .unsigned(UInt64(value))) }
-    func encode(_ value: UInt8, forKey key: Key) throws { object.set(key.stringValue, .unsigned(UInt64(value))) }
-    func encode(_ value: UInt16, forKey key: Key) throws { object.set(key.stringValue, .unsigned(UInt64(value))) }
-    func encode(_ value: UInt32, forKey key: Key) throws { object.set(key.stringValue, .unsigned(UInt64(value))) }
-    func encode(_ value: UInt64, forKey key: Key) throws { object.set(key.stringValue, .unsigned(value)) }
+    func encode(_ value: Int128, forKey key: Key) throws { storage.append(key.stringValue, .number(value.description)) }
+    func encode(_ value: UInt, forKey key: Key) throws { storage.append(key.stringValue, .unsigned(UInt64(value))) }
+    func encode(_ value: UInt8, forKey key: Key) throws { storage.append(key.stringValue, .unsigned(UInt64(value))) }
+    func encode(_ value: UInt16, forKey key: Key) throws { storage.append(key.stringValue, .unsigned(UInt64(value))) }
+    func encode(_ value: UInt32, forKey key: Key) throws { storage.append(key.stringValue, .unsigned(UInt64(value))) }
+    func encode(_ value: UInt64, forKey key: Key) throws { storage.append(key.stringValue, .unsigned(value)) }
     @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
-    func encode(_ value: UInt128, forKey key: Key) throws { object.set(key.stringValue, .number(value.description)) }
+    func encode(_ value: UInt128, forKey key: Key) throws { storage.append(key.stringValue, .number(value.description)) }
 
     func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        object.set(key.stringValue, try encoder.box(value, containerPath: path, key: key) ?? .object(JSONObjectBox()))
+        let node = try encoder.box(value, level: storage.level + 1, containerPath: path, key: key)
+        storage.append(key.stringValue, node)
     }
 
     /// As in JSONEncoder, a nested container asked for again under the same key
     /// is the same one; a value under the key is replaced; a container of the
     /// other kind, or a super encoder, is an error.
     func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        var nested = JSONObjectBox()
-        switch object.entry(for: key.stringValue) {
-        case let entry? where entry.nested:
-            if case .object(let existing) = entry.value {
-                nested = existing
-            } else {
-                encoder.context.fail("For key \"\(key.stringValue)\" another container has already been created.", at: codingPath)
-            }
-        default:
-            object.set(key.stringValue, .object(nested), nested: true)
-        }
-        return KeyedEncodingContainer(ObjectContainer<NestedKey>(encoder: encoder, object: nested, path: path + [key]))
+        KeyedEncodingContainer(ObjectContainer<NestedKey>(encoder: encoder, storage: nested(.object, forKey: key), path: path + [key]))
     }
 
     func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        var nested = JSONArrayBox()
-        switch object.entry(for: key.stringValue) {
-        case let entry? where entry.nested:
-            if case .array(let existing) = entry.value {
-                nested = existing
-            } else {
-                encoder.context.fail("For key \"\(key.stringValue)\" another container has already been created.", at: codingPath)
+        ArrayContainer(encoder: encoder, storage: nested(.array, forKey: key), path: path + [key])
+    }
+
+    private func nested(_ kind: TreeEncoder.Kind, forKey key: Key) -> TreeEncoder {
+        if let entry = storage.entry(for: key.stringValue), entry.nested {
+            if case .container(let existing) = entry.value, existing.kind == kind {
+                return existing
             }
-        default:
-            object.set(key.stringValue, .array(nested), nested: true)
+            encoder.context.fail("For key \"\(key.stringValue)\" another container has already been created.", at: codingPath)
         }
-        return ArrayContainer(encoder: encoder, array: nested, path: path + [key])
+        let nested = TreeEncoder(context: encoder.context, parent: encoder, level: storage.level + 1, containerPath: path, key: key)
+        _ = nested.start(kind)
+        storage.append(key.stringValue, .container(nested), nested: true)
+        return nested
     }
 
     func superEncoder() -> any Encoder {
@@ -290,64 +331,70 @@ struct ObjectContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     private func superEncoder(named key: any CodingKey) -> any Encoder {
-        let child = TreeEncoder(context: encoder.context, parent: encoder, containerPath: path, key: key)
-        object.set(key.stringValue, .deferred(child), nested: true)
+        let child = TreeEncoder(context: encoder.context, parent: encoder, level: storage.level + 1, containerPath: path, key: key)
+        // Written `{}` if it receives nothing.
+        encoder.context.note(depth: child.level + 1)
+        storage.append(key.stringValue, .container(child), nested: true)
         return child
     }
 }
 
 struct ArrayContainer: UnkeyedEncodingContainer {
     let encoder: TreeEncoder
-    let array: JSONArrayBox
+    let storage: TreeEncoder
     let path: [any CodingKey]
 
     var codingPath: [any CodingKey] { encoder.codingPath + path }
-    var count: Int { array.items.count }
+    var count: Int { storage.items.count }
 
-    private var nextKey: JSONIndexKey { JSONIndexKey(index: array.items.count) }
+    private var nextKey: JSONIndexKey { JSONIndexKey(index: storage.items.count) }
 
-    func encodeNil() throws { array.items.append(.null) }
-    func encode(_ value: Bool) throws { array.items.append(.bool(value)) }
-    func encode(_ value: String) throws { array.items.append(.string(value)) }
-    func encode(_ value: Double) throws { array.items.append(try .floatingPoint(value, at: codingPath + [nextKey])) }
-    func encode(_ value: Float) throws { array.items.append(try .floatingPoint(value, at: codingPath + [nextKey])) }
-    func encode(_ value: Int) throws { array.items.append(.integer(Int64(value))) }
-    func encode(_ value: Int8) throws { array.items.append(.integer(Int64(value))) }
-    func encode(_ value: Int16) throws { array.items.append(.integer(Int64(value))) }
-    func encode(_ value: Int32) throws { array.items.append(.integer(Int64(value))) }
-    func encode(_ value: Int64) throws { array.items.append(.integer(value)) }
+    func encodeNil() throws { storage.append(.null) }
+    func encode(_ value: Bool) throws { storage.append(.bool(value)) }
+    func encode(_ value: String) throws { storage.append(.string(value)) }
+    func encode(_ value: Double) throws { storage.append(try .floatingPoint(value, at: codingPath + [nextKey])) }
+    func encode(_ value: Float) throws { storage.append(try .floatingPoint(value, at: codingPath + [nextKey])) }
+    func encode(_ value: Int) throws { storage.append(.integer(Int64(value))) }
+    func encode(_ value: Int8) throws { storage.append(.integer(Int64(value))) }
+    func encode(_ value: Int16) throws { storage.append(.integer(Int64(value))) }
+    func encode(_ value: Int32) throws { storage.append(.integer(Int64(value))) }
+    func encode(_ value: Int64) throws { storage.append(.integer(value)) }
     @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
-    func encode(_ value: Int128) throws { array.items.append(.number(value.description)) }
-    func encode(_ value: UInt) throws { array.items.append(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt8) throws { array.items.append(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt16) throws { array.items.append(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt32) throws { array.items.append(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt64) throws { array.items.append(.unsigned(value)) }
+    func encode(_ value: Int128) throws { storage.append(.number(value.description)) }
+    func encode(_ value: UInt) throws { storage.append(.unsigned(UInt64(value))) }
+    func encode(_ value: UInt8) throws { storage.append(.unsigned(UInt64(value))) }
+    func encode(_ value: UInt16) throws { storage.append(.unsigned(UInt64(value))) }
+    func encode(_ value: UInt32) throws { storage.append(.unsigned(UInt64(value))) }
+    func encode(_ value: UInt64) throws { storage.append(.unsigned(value)) }
     @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
-    func encode(_ value: UInt128) throws { array.items.append(.number(value.description)) }
+    func encode(_ value: UInt128) throws { storage.append(.number(value.description)) }
 
     func encode<T: Encodable>(_ value: T) throws {
-        let node = try encoder.box(value, containerPath: path, key: nextKey)
-        array.items.append(node ?? .object(JSONObjectBox()))
+        let node = try encoder.box(value, level: storage.level + 1, containerPath: path, key: nextKey)
+        storage.append(node)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        let nested = JSONObjectBox()
         let key = nextKey
-        array.items.append(.object(nested))
-        return KeyedEncodingContainer(ObjectContainer<NestedKey>(encoder: encoder, object: nested, path: path + [key]))
+        let nested = TreeEncoder(context: encoder.context, parent: encoder, level: storage.level + 1, containerPath: path, key: key)
+        _ = nested.start(.object)
+        storage.append(.container(nested))
+        return KeyedEncodingContainer(ObjectContainer<NestedKey>(encoder: encoder, storage: nested, path: path + [key]))
     }
 
     func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        let nested = JSONArrayBox()
         let key = nextKey
-        array.items.append(.array(nested))
-        return ArrayContainer(encoder: encoder, array: nested, path: path + [key])
+        let nested = TreeEncoder(context: encoder.context, parent: encoder, level: storage.level + 1, containerPath: path, key: key)
+        _ = nested.start(.array)
+        storage.append(.container(nested))
+        return ArrayContainer(encoder: encoder, storage: nested, path: path + [key])
     }
 
     func superEncoder() -> any Encoder {
-        let child = TreeEncoder(context: encoder.context, parent: encoder, containerPath: path, key: nextKey)
-        array.items.append(.deferred(child))
+        let child = TreeEncoder(context: encoder.context, parent: encoder, level: storage.level + 1, containerPath: path, key: nextKey)
+        // Written `{}` if it receives nothing.
+        encoder.context.note(depth: child.level + 1)
+        storage.append(.container(child))
         return child
     }
 }
@@ -357,153 +404,358 @@ struct SingleValueContainer: SingleValueEncodingContainer {
 
     var codingPath: [any CodingKey] { encoder.codingPath }
 
-    private func set(_ node: JSONNode) {
-        guard encoder.node == nil else {
-            encoder.context.fail("Attempt to encode value through single value container when previously value already encoded.",
-                                 at: codingPath)
-            return
-        }
-        encoder.node = node
-    }
-
-    func encodeNil() throws { set(.null) }
-    func encode(_ value: Bool) throws { set(.bool(value)) }
-    func encode(_ value: String) throws { set(.string(value)) }
-    func encode(_ value: Double) throws { set(try .floatingPoint(value, at: codingPath)) }
-    func encode(_ value: Float) throws { set(try .floatingPoint(value, at: codingPath)) }
-    func encode(_ value: Int) throws { set(.integer(Int64(value))) }
-    func encode(_ value: Int8) throws { set(.integer(Int64(value))) }
-    func encode(_ value: Int16) throws { set(.integer(Int64(value))) }
-    func encode(_ value: Int32) throws { set(.integer(Int64(value))) }
-    func encode(_ value: Int64) throws { set(.integer(value)) }
+    func encodeNil() throws { encoder.set(.null) }
+    func encode(_ value: Bool) throws { encoder.set(.bool(value)) }
+    func encode(_ value: String) throws { encoder.set(.string(value)) }
+    func encode(_ value: Double) throws { encoder.set(try .floatingPoint(value, at: codingPath)) }
+    func encode(_ value: Float) throws { encoder.set(try .floatingPoint(value, at: codingPath)) }
+    func encode(_ value: Int) throws { encoder.set(.integer(Int64(value))) }
+    func encode(_ value: Int8) throws { encoder.set(.integer(Int64(value))) }
+    func encode(_ value: Int16) throws { encoder.set(.integer(Int64(value))) }
+    func encode(_ value: Int32) throws { encoder.set(.integer(Int64(value))) }
+    func encode(_ value: Int64) throws { encoder.set(.integer(value)) }
     @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
-    func encode(_ value: Int128) throws { set(.number(value.description)) }
-    func encode(_ value: UInt) throws { set(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt8) throws { set(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt16) throws { set(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt32) throws { set(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt64) throws { set(.unsigned(value)) }
+    func encode(_ value: Int128) throws { encoder.set(.number(value.description)) }
+    func encode(_ value: UInt) throws { encoder.set(.unsigned(UInt64(value))) }
+    func encode(_ value: UInt8) throws { encoder.set(.unsigned(UInt64(value))) }
+    func encode(_ value: UInt16) throws { encoder.set(.unsigned(UInt64(value))) }
+    func encode(_ value: UInt32) throws { encoder.set(.unsigned(UInt64(value))) }
+    func encode(_ value: UInt64) throws { encoder.set(.unsigned(value)) }
     @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
-    func encode(_ value: UInt128) throws { set(.number(value.description)) }
+    func encode(_ value: UInt128) throws { encoder.set(.number(value.description)) }
 
     /// The value encodes into a child encoder, whose node becomes this one's.
     func encode<T: Encodable>(_ value: T) throws {
-        set(try encoder.box(value) ?? .object(JSONObjectBox()))
+        encoder.set(try encoder.box(value, level: encoder.level))
     }
 }
 
 // MARK: Writing
 
+/// Writes a tree into a fixed buffer, handing it on whenever it fills.
 struct JSONTreeWriter {
     struct TooDeep: Error {}
 
-    /// JSONEncoder's limit.
+    /// JSONEncoder refuses containers nested this deep.
     static let maximumDepth = 512
 
-    var bytes: [UInt8] = []
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    private var count = 0
+    private let write: (UnsafeRawBufferPointer) throws -> Void
+
+    init(capacity: Int, write: @escaping (UnsafeRawBufferPointer) throws -> Void) {
+        buffer = .allocate(capacity: capacity)
+        self.capacity = capacity
+        self.write = write
+    }
+
+    func deallocate() {
+        buffer.deallocate()
+    }
+
+    mutating func flush() throws {
+        guard count > 0 else { return }
+        try write(UnsafeRawBufferPointer(start: buffer, count: count))
+        count = 0
+    }
+
+    /// Whether containers nest `maximumDepth` deep, looking no deeper than that.
+    static func tooDeep(_ node: JSONNode, depth: Int = 0) -> Bool {
+        guard case .container(let container) = node else { return false }
+        switch container.kind {
+        case .empty: return depth + 1 >= maximumDepth
+        case .single: return tooDeep(container.single, depth: depth)
+        case .array: return depth + 1 >= maximumDepth || container.items.contains { tooDeep($0, depth: depth + 1) }
+        case .object: return depth + 1 >= maximumDepth || container.entries.contains { tooDeep($0.value, depth: depth + 1) }
+        }
+    }
 
     mutating func write(_ node: JSONNode, depth: Int) throws {
         switch node {
-        case .string(let text): writeString(text)
-        case .integer(let value): writeNumber(String(value))
-        case .unsigned(let value): writeNumber(String(value))
-        case .number(let text): writeNumber(text)
-        case .bool(let value): append(value ? "true" : "false")
-        case .null: append("null")
-        case .array(let array): try writeArray(array.items, depth: depth + 1)
-        case .object(let object): try writeObject(object, depth: depth + 1)
-        case .deferred(let encoder): try write(encoder.node ?? .object(JSONObjectBox()), depth: depth)
-        }
-    }
-
-    private mutating func writeArray(_ items: [JSONNode], depth: Int) throws {
-        guard depth < Self.maximumDepth else { throw TooDeep() }
-        append("[\n")
-        for (index, item) in items.enumerated() {
-            if index > 0 { append(",\n") }
-            indent(depth)
-            try write(item, depth: depth)
-        }
-        append("\n")
-        indent(depth - 1)
-        append("]")
-    }
-
-    private mutating func writeObject(_ object: JSONObjectBox, depth: Int) throws {
-        guard depth < Self.maximumDepth else { throw TooDeep() }
-        append("{\n")
-        for (index, entry) in Self.sorted(object.entries).enumerated() {
-            if index > 0 { append(",\n") }
-            indent(depth)
-            writeString(entry.key)
-            append(" : ")
-            try write(entry.value, depth: depth)
-        }
-        append("\n")
-        indent(depth - 1)
-        append("}")
-    }
-
-    /// The entries by key, sorted by UTF-8 bytes, the last value of each key.
-    ///
-    /// JSONEncoder keeps an object's keys in a Swift dictionary, where keys
-    /// that are canonically equivalent ("é" and "e\u{301}") are one key. With
-    /// ASCII keys, as nearly always, that is byte equality and a sort does;
-    /// otherwise the entries go through a dictionary as in JSONEncoder.
-    static func sorted(_ entries: [JSONObjectBox.Entry]) -> [(key: String, value: JSONNode)] {
-        guard entries.allSatisfy({ $0.key.utf8.allSatisfy { $0 < 0x80 } }) else {
-            var dictionary: [String: JSONNode] = [:]
-            for entry in entries { dictionary[entry.key] = entry.value }
-            return dictionary.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value) }
-        }
-        let order = entries.indices.sorted { left, right in
-            let (a, b) = (entries[left].key, entries[right].key)
-            if a.utf8.elementsEqual(b.utf8) { return left < right }
-            return a.utf8.lexicographicallyPrecedes(b.utf8)
-        }
-        var result: [(key: String, value: JSONNode)] = []
-        result.reserveCapacity(order.count)
-        for (position, index) in order.enumerated() {
-            // Of a run of equal keys, the last set wins.
-            if position + 1 < order.count, entries[order[position + 1]].key.utf8.elementsEqual(entries[index].key.utf8) { continue }
-            result.append((entries[index].key, entries[index].value))
-        }
-        return result
-    }
-
-    private mutating func indent(_ depth: Int) {
-        for _ in 0..<depth { append("  ") }
-    }
-
-    private mutating func append(_ text: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-
-    private mutating func writeNumber(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
-    }
-
-    private mutating func writeString(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): append("\\\"")
-            case UInt8(ascii: "\\"): append("\\\\")
-            case 0x08: append("\\b")
-            case 0x0C: append("\\f")
-            case 0x0A: append("\\n")
-            case 0x0D: append("\\r")
-            case 0x09: append("\\t")
-            case 0x00..<0x20:
-                append("\\u00")
-                bytes.append(Self.hex[Int(byte >> 4)])
-                bytes.append(Self.hex[Int(byte & 0x0F)])
-            default:
-                bytes.append(byte)
+        case .string(let text): try putString(text)
+        case .integer(let value): try putText(String(value))
+        case .unsigned(let value): try putText(String(value))
+        case .number(let text): try putText(text)
+        case .bool(let value): try put(value ? "true" : "false")
+        case .null: try put("null")
+        case .container(let container):
+            switch container.kind {
+            case .empty: try writeObject(container, depth: depth + 1)
+            case .single: try write(container.single, depth: depth)
+            case .array: try writeArray(container, depth: depth + 1)
+            case .object: try writeObject(container, depth: depth + 1)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
-    private static let hex = Array("0123456789abcdef".utf8)
+    private mutating func writeArray(_ array: TreeEncoder, depth: Int) throws {
+        try put("[")
+        var first = true
+        for item in array.items {
+            try separate(&first, depth: depth)
+            try write(item, depth: depth)
+        }
+        try close(UInt8(ascii: "]"), depth: depth, empty: first)
+    }
+
+    private mutating func writeObject(_ object: TreeEncoder, depth: Int) throws {
+        try put("{")
+        let entries = object.entries
+        var first = true
+        let sorted = try Self.withSortedASCIIKeys(entries) { order in
+            for index in order {
+                try separate(&first, depth: depth)
+                try putKey(entries[index].key)
+                try write(entries[index].value, depth: depth)
+            }
+        }
+        if !sorted {
+            for (key, value) in Self.sortedThroughDictionary(entries) {
+                try separate(&first, depth: depth)
+                try putKey(key)
+                try write(value, depth: depth)
+            }
+        }
+        try close(UInt8(ascii: "}"), depth: depth, empty: first)
+    }
+
+    /// `,` before all but the first element, then a new line and the indent
+    /// (JSONEncoder's new line after the opening bracket, for the first).
+    private mutating func separate(_ first: inout Bool, depth: Int) throws {
+        try reserve(2 + 2 * depth)
+        if !first {
+            buffer[count] = UInt8(ascii: ",")
+            count += 1
+        }
+        first = false
+        buffer[count] = UInt8(ascii: "\n")
+        (buffer + count + 1).update(repeating: UInt8(ascii: " "), count: 2 * depth)
+        count += 1 + 2 * depth
+    }
+
+    /// A new line, the indent of the level above, and `bracket`; an empty
+    /// container keeps the new line after its opening bracket too.
+    private mutating func close(_ bracket: UInt8, depth: Int, empty: Bool) throws {
+        if empty { try put("\n") }
+        try reserve(2 * depth)
+        buffer[count] = UInt8(ascii: "\n")
+        (buffer + count + 1).update(repeating: UInt8(ascii: " "), count: 2 * (depth - 1))
+        buffer[count + 2 * depth - 1] = bracket
+        count += 2 * depth
+    }
+
+    /// Calls `body` with the indexes of the entries in key order, the last
+    /// entry of each key only; returns false, without calling it, if a key is
+    /// not ASCII.
+    ///
+    /// Keys are sorted by their UTF-8 bytes. For ASCII keys that is also where
+    /// Swift's string equality, which JSONEncoder's dictionary of keys uses,
+    /// holds two keys equal.
+    private static func withSortedASCIIKeys(_ entries: [TreeEncoder.Entry], _ body: (UnsafeBufferPointer<Int>) throws -> Void) throws -> Bool {
+        try withUnsafeTemporaryAllocation(of: SortKey.self, capacity: entries.count) { buffer in
+            var keys = buffer
+            for (index, entry) in entries.enumerated() {
+                guard let key = SortKey(entry.key, index: index) else { return false }
+                keys.initializeElement(at: index, to: key)
+            }
+            keys.sort { $0.precedes($1, in: entries) }
+            return try withUnsafeTemporaryAllocation(of: Int.self, capacity: entries.count) { order in
+                var kept = 0
+                for position in keys.indices {
+                    // Of a run of equal keys, the last set wins.
+                    if position + 1 < keys.count, keys[position + 1].sameKey(as: keys[position], in: entries) { continue }
+                    order.initializeElement(at: kept, to: keys[position].index)
+                    kept += 1
+                }
+                try body(UnsafeBufferPointer(rebasing: order[..<kept]))
+                return true
+            }
+        }
+    }
+
+    /// An entry's place in the sort: its first eight bytes as a number, which
+    /// decide nearly every comparison, its length and where it was set. A
+    /// plain value: the temporary buffers holding these need no deinitializing.
+    private struct SortKey {
+        let prefix: UInt64
+        let length: Int
+        let index: Int
+
+        /// Nil for a key that is not ASCII.
+        init?(_ key: String, index: Int) {
+            var key = key
+            let found = key.withUTF8 { bytes -> (prefix: UInt64, ascii: Bool)? in
+                guard let base = bytes.baseAddress else { return (0, true) }
+                var position = 0
+                var bits: UInt64 = 0
+                while bytes.count - position >= 8 {
+                    bits |= UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                    position += 8
+                }
+                while position < bytes.count {
+                    bits |= UInt64(base[position])
+                    position += 1
+                }
+                var prefix: UInt64 = 0
+                if bytes.count >= 8 {
+                    prefix = UInt64(bigEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self))
+                } else {
+                    for position in 0..<bytes.count { prefix |= UInt64(base[position]) << (56 - 8 * position) }
+                }
+                return (prefix, bits & 0x8080_8080_8080_8080 == 0)
+            }
+            guard let found, found.ascii else { return nil }
+            prefix = found.prefix
+            length = key.utf8.count
+            self.index = index
+        }
+
+        func sameKey(as other: SortKey, in entries: [TreeEncoder.Entry]) -> Bool {
+            prefix == other.prefix && length == other.length
+                && (length <= 8 || entries[index].key.utf8.elementsEqual(entries[other.index].key.utf8))
+        }
+
+        func precedes(_ other: SortKey, in entries: [TreeEncoder.Entry]) -> Bool {
+            if prefix != other.prefix { return prefix < other.prefix }
+            if sameKey(as: other, in: entries) { return index < other.index }
+            return entries[index].key.utf8.lexicographicallyPrecedes(entries[other.index].key.utf8)
+        }
+    }
+
+    /// JSONEncoder's way: a Swift dictionary, where canonically equivalent
+    /// keys ("é" and "e\u{301}") are one, sorted by UTF-8 bytes.
+    private static func sortedThroughDictionary(_ entries: [TreeEncoder.Entry]) -> [(key: String, value: JSONNode)] {
+        var dictionary: [String: JSONNode] = [:]
+        for entry in entries { dictionary[entry.key] = entry.value }
+        return dictionary.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value) }
+    }
+
+    // MARK: Bytes
+
+    /// Room for `length` more bytes, handing the buffer on if needed. At most `capacity`.
+    @inline(__always)
+    private mutating func reserve(_ length: Int) throws {
+        if count + length > capacity { try flush() }
+    }
+
+    private mutating func put(_ text: StaticString) throws {
+        try put(text.utf8Start, text.utf8CodeUnitCount)
+    }
+
+    private mutating func putText(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { try put($0.baseAddress, $0.count) }
+    }
+
+    private mutating func put(_ source: UnsafePointer<UInt8>?, _ length: Int) throws {
+        guard let source, length > 0 else { return }
+        if length > capacity {
+            try flush()
+            try write(UnsafeRawBufferPointer(start: source, count: length))
+            return
+        }
+        try reserve(length)
+        (buffer + count).update(from: source, count: length)
+        count += length
+    }
+
+    /// `"key" : `.
+    private mutating func putKey(_ key: String) throws {
+        try putString(key)
+        try put(" : ")
+    }
+
+    /// `"text"`, escaping `"`, `\` and control characters only, as JSONEncoder does.
+    private mutating func putString(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { bytes in
+            // Most strings fit whole, escapes (at most six bytes for one) and quotes included.
+            if 6 * bytes.count + 2 <= capacity {
+                try reserve(6 * bytes.count + 2)
+                buffer[count] = UInt8(ascii: "\"")
+                count = Self.escape(bytes, into: buffer, at: count + 1)
+                buffer[count] = UInt8(ascii: "\"")
+                count += 1
+                return
+            }
+            try put("\"")
+            var start = 0
+            while start < bytes.count {
+                // Pieces of capacity / 6 bytes, each one fitting the buffer escaped.
+                let end = min(bytes.count, start + (capacity - 2) / 6)
+                try reserve(6 * (end - start))
+                count = Self.escape(UnsafeBufferPointer(rebasing: bytes[start..<end]), into: buffer, at: count)
+                start = end
+            }
+            try put("\"")
+        }
+    }
+
+    /// Copies `bytes` to `output` from `offset`, escaped; returns the end.
+    /// `output` must have room for six bytes per input byte.
+    private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>, at offset: Int) -> Int {
+        guard let base = bytes.baseAddress else { return offset }
+        var out = offset
+        var position = 0
+        var copied = 0
+        let end = bytes.count
+        while position < end {
+            // Eight bytes at a time while none needs escaping.
+            if end - position >= 8, !mayNeedEscape(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)) {
+                position += 8
+                continue
+            }
+            let byte = base[position]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+                position += 1
+                continue
+            }
+            (output + out).update(from: base + copied, count: position - copied)
+            out += position - copied
+            out = putEscape(byte, into: output, at: out)
+            position += 1
+            copied = position
+        }
+        (output + out).update(from: base + copied, count: end - copied)
+        return out + end - copied
+    }
+
+    /// False only if none of the eight bytes is a control character, `"` or `\`
+    /// (the classic "has a byte less than n" and "has a zero byte" tests).
+    @inline(__always)
+    private static func mayNeedEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let control = (word &- ones &* 0x20) & ~word & highs
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zero = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash) & highs
+        return control | zero != 0
+    }
+
+    private static func putEscape(_ byte: UInt8, into output: UnsafeMutablePointer<UInt8>, at offset: Int) -> Int {
+        let named: UInt8
+        switch byte {
+        case UInt8(ascii: "\""): named = UInt8(ascii: "\"")
+        case UInt8(ascii: "\\"): named = UInt8(ascii: "\\")
+        case 0x08: named = UInt8(ascii: "b")
+        case 0x0C: named = UInt8(ascii: "f")
+        case 0x0A: named = UInt8(ascii: "n")
+        case 0x0D: named = UInt8(ascii: "r")
+        case 0x09: named = UInt8(ascii: "t")
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            output[offset] = UInt8(ascii: "\\")
+            output[offset + 1] = UInt8(ascii: "u")
+            output[offset + 2] = UInt8(ascii: "0")
+            output[offset + 3] = UInt8(ascii: "0")
+            output[offset + 4] = hex.utf8Start[Int(byte >> 4)]
+            output[offset + 5] = hex.utf8Start[Int(byte & 0x0F)]
+            return offset + 6
+        }
+        output[offset] = UInt8(ascii: "\\")
+        output[offset + 1] = named
+        return offset + 2
+    }
 }

@@ -72,6 +72,48 @@ struct PrettyJSONEncoderTests {
         }
     }
 
+    /// A character to escape at every offset of short strings (the writer
+    /// looks at eight bytes at a time), and strings and documents larger
+    /// than the pieces the writer hands on.
+    @Test func escapesAtEveryOffsetAndLargeDocumentsMatch() throws {
+        for special in ["\"", "\\", "\u{0}", "\u{1F}", "\n", "/", "\u{7F}", "é", "😀"] {
+            for length in 0..<24 {
+                for offset in 0..<max(length, 1) {
+                    var characters = Array(repeating: "x", count: length)
+                    if offset < length { characters[offset] = special }
+                    Self.expectSame([characters.joined()], "\(special.debugDescription) at \(offset) of \(length)")
+                }
+            }
+        }
+        var random = SeededGenerator(seed: 0x0E4C_0DE6)
+        let large = (0..<40_000).map { _ in TrickyText.string(&random, maxPieces: 4) }.joined()
+        Self.expectSame([large, large])
+        let many = Dictionary(uniqueKeysWithValues: (0..<30_000).map { ("key \($0)", [$0]) })
+        Self.expectSame(many)
+        var pieces: [Int] = []
+        var joined: [UInt8] = []
+        try PrettyJSONEncoder().encode(many) { piece in
+            pieces.append(piece.count)
+            joined.append(contentsOf: piece)
+        }
+        #expect(joined == (try Self.reference(many)))
+        #expect(pieces.count > 2 && pieces.allSatisfy { $0 > 0 && $0 <= 1 << 18 })
+    }
+
+    /// Nothing is handed on when encoding fails.
+    @Test func aFailedEncodingWritesNothing() {
+        var written = 0
+        #expect(throws: EncodingError.self) {
+            try PrettyJSONEncoder().encode(["a": [1.0, .nan]]) { written += $0.count }
+        }
+        var deep = Tree.int(1)
+        for _ in 0..<600 { deep = .array([deep]) }
+        #expect(throws: EncodingError.self) {
+            try PrettyJSONEncoder().encode(deep) { written += $0.count }
+        }
+        #expect(written == 0)
+    }
+
     /// Foundation's own types, as JSONEncoder's default strategies write them.
     @Test func foundationTypesMatch() throws {
         var random = SeededGenerator(seed: 0x0E4C_0DE3)
@@ -147,9 +189,14 @@ struct PrettyJSONEncoderTests {
     /// JSONEncoder refuses 512 nested containers; 511 are fine.
     @Test(arguments: [510, 511, 512, 513])
     func nestingDepthMatches(depth: Int) {
-        var tree = Tree.int(1)
-        for level in 0..<depth { tree = level % 2 == 0 ? .array([tree]) : .object([("k", tree)]) }
-        Self.expectSame(tree)
+        // Innermost: a number, a value that encodes nothing (written `{}`), an
+        // unused super encoder (`{}` too), a single value, a nested container.
+        for innermost in [Tree.int(1), .empty, .object([("s", .superEncoded(.empty))]), .single(.int(2)),
+                          .object([("n", .nested(.array([])))])] {
+            var tree = innermost
+            for level in 0..<depth { tree = level % 2 == 0 ? .array([tree]) : .object([("k", tree)]) }
+            Self.expectSame(tree, "\(depth) around \(innermost)")
+        }
     }
 
     /// The CLI's documents carry records such as these.
