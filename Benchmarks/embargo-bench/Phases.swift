@@ -91,7 +91,8 @@ func phases(_ arguments: Arguments) throws {
     }
 }
 
-struct ListView: Encodable {
+/// The CLI's AdvisoryView.
+struct ListView: Encodable, PrettyJSONObject {
     let advisory: Advisory
     let severity: [SeverityView]
 
@@ -101,6 +102,11 @@ struct ListView: Encodable {
         try advisory.encode(to: encoder)
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(severity, forKey: .severity)
+    }
+
+    func prettyJSONMembers(into members: inout PrettyJSONMembers) {
+        advisory.prettyJSONMembers(into: &members)
+        members.add(Keys.severity.stringValue, severity)
     }
 }
 

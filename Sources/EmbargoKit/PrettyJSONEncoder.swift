@@ -21,6 +21,10 @@ import Foundation
 /// - a value that encodes nothing is `{}` (at the top, an error); containers
 ///   nested 512 deep are refused.
 ///
+/// Types that a document repeats thousands of times (the advisories of a
+/// list) can conform to `PrettyJSONObject` and hand over their members
+/// directly, skipping the Encoder machinery; the output is the same.
+///
 /// Tests compare its output with JSONEncoder's, byte for byte.
 ///
 /// ```swift
@@ -66,6 +70,9 @@ public struct PrettyJSONEncoder: Sendable {
 
 // MARK: The tree
 
+/// Writes a value at a depth (the depth its container would be written at).
+typealias JSONWrite = (inout JSONTreeWriter, Int) throws -> Void
+
 enum JSONNode {
     case string(String)
     case integer(Int64)
@@ -77,6 +84,10 @@ enum JSONNode {
     /// An object or an array; or what a super encoder received (a single
     /// value, or nothing, which is written `{}`).
     case container(TreeEncoder)
+    case strings([String])
+    case integers([Int])
+    /// A `PrettyJSONObject`, or an array of them: written by the closure.
+    case written(JSONWrite)
 
     static func floatingPoint<F: BinaryFloatingPoint & CustomStringConvertible>(_ value: F, at path: @autoclosure () -> [any CodingKey]) throws -> JSONNode {
         guard value.isFinite else {
@@ -118,6 +129,64 @@ struct JSONIndexKey: CodingKey {
     private init() { intValue = nil }
 
     static let superKey = JSONIndexKey()
+}
+
+// MARK: Objects that hand over their members
+
+/// A type that `PrettyJSONEncoder` writes without an Encoder: it hands over
+/// the members its `encode(to:)` encodes, and the encoder writes them as it
+/// would have written what `encode(to:)` produced. For values a document
+/// repeats thousands of times; its tests must compare the result with
+/// JSONEncoder's.
+///
+/// ```swift
+/// extension Person: PrettyJSONObject {
+///     public func prettyJSONMembers(into members: inout PrettyJSONMembers) {
+///         members.add(CodingKeys.name.stringValue, name)
+///         members.add(CodingKeys.contact.stringValue, contact)   // left out when nil
+///     }
+/// }
+/// ```
+public protocol PrettyJSONObject: Encodable {
+    /// Adds the members, in any order, under the keys `encode(to:)` uses.
+    /// Such types nest a few levels, far from the encoder's limit of 512.
+    func prettyJSONMembers(into members: inout PrettyJSONMembers)
+}
+
+/// The members of a `PrettyJSONObject`, as `encode(to:)` would encode them.
+public struct PrettyJSONMembers {
+    var entries: [TreeEncoder.Entry]
+
+    init(reusing entries: [TreeEncoder.Entry]) {
+        self.entries = entries
+    }
+
+    public mutating func add(_ key: String, _ value: String) {
+        entries.append(.init(key: key, value: .string(value), nested: false))
+    }
+
+    /// Nothing for nil, as `encodeIfPresent` does.
+    public mutating func add(_ key: String, _ value: String?) {
+        if let value { add(key, value) }
+    }
+
+    public mutating func add(_ key: String, _ value: [String]) {
+        entries.append(.init(key: key, value: .strings(value), nested: false))
+    }
+
+    public mutating func add(_ key: String, _ value: [Int]) {
+        entries.append(.init(key: key, value: .integers(value), nested: false))
+    }
+
+    public mutating func add<Object: PrettyJSONObject>(_ key: String, _ value: Object) {
+        entries.append(.init(key: key, value: .written { writer, depth in try writer.writeObject(value, depth: depth) },
+                             nested: false))
+    }
+
+    public mutating func add<Object: PrettyJSONObject>(_ key: String, _ value: [Object]) {
+        entries.append(.init(key: key, value: .written { writer, depth in try writer.writeArray(value, depth: depth) },
+                             nested: false))
+    }
 }
 
 // MARK: Encoder
@@ -227,6 +296,15 @@ final class TreeEncoder: Encoder {
 
     private static let stringArray: Any.Type = [String].self
 
+    /// PrettyJSONObject types nest a few levels; deeper than this, which no
+    /// document comes near, their values go through `encode(to:)` so that
+    /// the nesting limit is checked as for any other value.
+    private static let directLevels = 256
+
+    private static func written<Object: PrettyJSONObject>(_ object: Object) -> JSONNode {
+        .written { writer, depth in try writer.writeObject(object, depth: depth) }
+    }
+
     /// `value` as a node, for a place inside `level` containers. JSONEncoder's
     /// special types first, then a child encoder; a child that received a
     /// single value gives way to the value.
@@ -235,10 +313,12 @@ final class TreeEncoder: Encoder {
             return .string(string)
         }
         if T.self == Self.stringArray, let strings = value as? [String] {
-            let child = TreeEncoder(context: context, parent: self, level: level, containerPath: containerPath, key: key)
-            _ = child.start(.array)
-            child.items = strings.map(JSONNode.string)
-            return .container(child)
+            context.note(depth: level + 1)
+            return .strings(strings)
+        }
+        if level < Self.directLevels, let object = value as? any PrettyJSONObject {
+            context.note(depth: level + 1)
+            return Self.written(object)
         }
         if T.self == Data.self, let data = value as? Data {
             return .string(data.base64EncodedString())
@@ -462,6 +542,10 @@ struct JSONTreeWriter {
 
     /// Whether containers nest `maximumDepth` deep, looking no deeper than that.
     static func tooDeep(_ node: JSONNode, depth: Int = 0) -> Bool {
+        switch node {
+        case .strings, .integers, .written: return depth + 1 >= maximumDepth
+        default: break
+        }
         guard case .container(let container) = node else { return false }
         switch container.kind {
         case .empty: return depth + 1 >= maximumDepth
@@ -481,13 +565,51 @@ struct JSONTreeWriter {
         case .null: try put("null")
         case .container(let container):
             switch container.kind {
-            case .empty: try writeObject(container, depth: depth + 1)
+            case .empty, .object: try writeObject(container.entries, depth: depth + 1)
             case .single: try write(container.single, depth: depth)
             case .array: try writeArray(container, depth: depth + 1)
-            case .object: try writeObject(container, depth: depth + 1)
             }
+        case .strings(let strings):
+            try writeArray(strings, depth: depth + 1) { writer, text, _ in try writer.putString(text) }
+        case .integers(let integers):
+            try writeArray(integers, depth: depth + 1) { writer, value, _ in try writer.putText(String(value)) }
+        case .written(let write):
+            try write(&self, depth + 1)
         }
     }
+
+    /// Arrays of anything but nodes: the items, each on its line.
+    private mutating func writeArray<Item>(_ items: [Item], depth: Int,
+                                           _ item: (inout JSONTreeWriter, Item, Int) throws -> Void) throws {
+        try put("[")
+        var first = true
+        for element in items {
+            try separate(&first, depth: depth)
+            try item(&self, element, depth)
+        }
+        try close(UInt8(ascii: "]"), depth: depth, empty: first)
+    }
+
+    /// A `PrettyJSONObject` at `depth`, from its members.
+    mutating func writeObject<Object: PrettyJSONObject>(_ object: Object, depth: Int) throws {
+        guard depth < Self.maximumDepth else { throw TooDeep() }
+        // One members array per depth, reused from object to object.
+        while scratch.count <= depth { scratch.append([]) }
+        var members = PrettyJSONMembers(reusing: [])
+        swap(&members.entries, &scratch[depth])
+        object.prettyJSONMembers(into: &members)
+        defer {
+            members.entries.removeAll(keepingCapacity: true)
+            swap(&members.entries, &scratch[depth])
+        }
+        try writeObject(members.entries, depth: depth)
+    }
+
+    mutating func writeArray<Object: PrettyJSONObject>(_ objects: [Object], depth: Int) throws {
+        try writeArray(objects, depth: depth) { writer, object, depth in try writer.writeObject(object, depth: depth + 1) }
+    }
+
+    private var scratch: [[TreeEncoder.Entry]] = []
 
     private mutating func writeArray(_ array: TreeEncoder, depth: Int) throws {
         try put("[")
@@ -499,25 +621,92 @@ struct JSONTreeWriter {
         try close(UInt8(ascii: "]"), depth: depth, empty: first)
     }
 
-    private mutating func writeObject(_ object: TreeEncoder, depth: Int) throws {
+    private mutating func writeObject(_ entries: [TreeEncoder.Entry], depth: Int) throws {
         try put("{")
-        let entries = object.entries
         var first = true
-        let sorted = try Self.withSortedASCIIKeys(entries) { order in
-            for index in order {
+        if let layout = layout(of: entries) {
+            try layout.keys.withUnsafeBufferPointer { keys in
+                for (position, index) in layout.order.enumerated() {
+                    try separate(&first, depth: depth)
+                    let key = UnsafeBufferPointer(rebasing: keys[layout.keyStarts[position]..<layout.keyStarts[position + 1]])
+                    try put(key.baseAddress, key.count)
+                    try write(entries[index].value, depth: depth)
+                }
+            }
+        } else {
+            for (key, index) in Self.sortedThroughDictionary(entries) {
                 try separate(&first, depth: depth)
-                try putKey(entries[index].key)
+                try putString(key)
+                try put(" : ")
                 try write(entries[index].value, depth: depth)
             }
         }
-        if !sorted {
-            for (key, value) in Self.sortedThroughDictionary(entries) {
-                try separate(&first, depth: depth)
-                try putKey(key)
-                try write(value, depth: depth)
+        try close(UInt8(ascii: "}"), depth: depth, empty: first)
+    }
+
+    /// How to write an object with given keys: which entries, in which order,
+    /// and each key already written out as `"key" : `.
+    private final class KeyLayout {
+        /// The entries' keys, to recognise the next object with the same ones.
+        let names: [String]
+        let order: [Int]
+        let keys: [UInt8]
+        /// Where each written key starts in `keys`, and where the last ends.
+        let keyStarts: [Int]
+
+        init(names: [String], order: [Int]) {
+            self.names = names
+            self.order = order
+            var keys: [UInt8] = []
+            var starts = [0]
+            for index in order {
+                JSONTreeWriter.withUTF8(names[index]) { name in
+                    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6 * name.count + 5) { buffer in
+                        guard let base = buffer.baseAddress else { return }
+                        base[0] = UInt8(ascii: "\"")
+                        var end = JSONTreeWriter.escape(name, into: base, at: 1)
+                        for byte in "\" : ".utf8 {
+                            base[end] = byte
+                            end += 1
+                        }
+                        keys.append(contentsOf: UnsafeBufferPointer(start: base, count: end))
+                    }
+                }
+                starts.append(keys.count)
+            }
+            self.keys = keys
+            keyStarts = starts
+        }
+    }
+
+    /// Layouts already worked out. The objects of a type repeat a few key
+    /// sequences, and synthesized coding keys hand out the same strings each
+    /// time, so most objects find theirs here without sorting or escaping.
+    private var layouts: [KeyLayout] = []
+
+    /// The layout for these entries' keys; nil if a key is not ASCII.
+    private mutating func layout(of entries: [TreeEncoder.Entry]) -> KeyLayout? {
+        search: for cached in layouts where cached.names.count == entries.count {
+            for index in entries.indices where !Self.identical(cached.names[index], entries[index].key) { continue search }
+            return cached
+        }
+        guard let order = Self.sortedASCIIKeys(entries) else { return nil }
+        let layout = KeyLayout(names: entries.map(\.key), order: order)
+        if layouts.count == 16 { layouts.removeFirst() }
+        layouts.append(layout)
+        return layout
+    }
+
+    /// Whether two strings have the same representation, which makes them the
+    /// same text (and storage a cached array keeps alive cannot change). Equal
+    /// texts stored apart compare unequal here; that only costs a sort.
+    private static func identical(_ a: String, _ b: String) -> Bool {
+        withUnsafeBytes(of: a) { a in
+            withUnsafeBytes(of: b) { b in
+                guard let x = a.baseAddress, let y = b.baseAddress else { return false }
+                return memcmp(x, y, MemoryLayout<String>.size) == 0
             }
         }
-        try close(UInt8(ascii: "}"), depth: depth, empty: first)
     }
 
     /// `,` before all but the first element, then a new line and the indent
@@ -545,38 +734,32 @@ struct JSONTreeWriter {
         count += 2 * depth
     }
 
-    /// Calls `body` with the indexes of the entries in key order, the last
-    /// entry of each key only; returns false, without calling it, if a key is
-    /// not ASCII.
+    /// The indexes of the entries in key order, the last entry of each key
+    /// only; nil if a key is not ASCII.
     ///
     /// Keys are sorted by their UTF-8 bytes. For ASCII keys that is also where
     /// Swift's string equality, which JSONEncoder's dictionary of keys uses,
     /// holds two keys equal.
-    private static func withSortedASCIIKeys(_ entries: [TreeEncoder.Entry], _ body: (UnsafeBufferPointer<Int>) throws -> Void) throws -> Bool {
-        try withUnsafeTemporaryAllocation(of: SortKey.self, capacity: entries.count) { buffer in
-            var keys = buffer
-            for (index, entry) in entries.enumerated() {
-                guard let key = SortKey(entry.key, index: index) else { return false }
-                keys.initializeElement(at: index, to: key)
-            }
-            keys.sort { $0.precedes($1, in: entries) }
-            return try withUnsafeTemporaryAllocation(of: Int.self, capacity: entries.count) { order in
-                var kept = 0
-                for position in keys.indices {
-                    // Of a run of equal keys, the last set wins.
-                    if position + 1 < keys.count, keys[position + 1].sameKey(as: keys[position], in: entries) { continue }
-                    order.initializeElement(at: kept, to: keys[position].index)
-                    kept += 1
-                }
-                try body(UnsafeBufferPointer(rebasing: order[..<kept]))
-                return true
-            }
+    private static func sortedASCIIKeys(_ entries: [TreeEncoder.Entry]) -> [Int]? {
+        var keys: [SortKey] = []
+        keys.reserveCapacity(entries.count)
+        for (index, entry) in entries.enumerated() {
+            guard let key = SortKey(entry.key, index: index) else { return nil }
+            keys.append(key)
         }
+        keys.sort { $0.precedes($1, in: entries) }
+        var order: [Int] = []
+        order.reserveCapacity(keys.count)
+        for position in keys.indices {
+            // Of a run of equal keys, the last set wins.
+            if position + 1 < keys.count, keys[position + 1].sameKey(as: keys[position], in: entries) { continue }
+            order.append(keys[position].index)
+        }
+        return order
     }
 
     /// An entry's place in the sort: its first eight bytes as a number, which
-    /// decide nearly every comparison, its length and where it was set. A
-    /// plain value: the temporary buffers holding these need no deinitializing.
+    /// decide nearly every comparison, its length and where it was set.
     private struct SortKey {
         let prefix: UInt64
         let length: Int
@@ -584,8 +767,7 @@ struct JSONTreeWriter {
 
         /// Nil for a key that is not ASCII.
         init?(_ key: String, index: Int) {
-            var key = key
-            let found = key.withUTF8 { bytes -> (prefix: UInt64, ascii: Bool)? in
+            let found = JSONTreeWriter.withUTF8(key) { bytes -> (prefix: UInt64, ascii: Bool)? in
                 guard let base = bytes.baseAddress else { return (0, true) }
                 var position = 0
                 var bits: UInt64 = 0
@@ -625,9 +807,9 @@ struct JSONTreeWriter {
 
     /// JSONEncoder's way: a Swift dictionary, where canonically equivalent
     /// keys ("é" and "e\u{301}") are one, sorted by UTF-8 bytes.
-    private static func sortedThroughDictionary(_ entries: [TreeEncoder.Entry]) -> [(key: String, value: JSONNode)] {
-        var dictionary: [String: JSONNode] = [:]
-        for entry in entries { dictionary[entry.key] = entry.value }
+    private static func sortedThroughDictionary(_ entries: [TreeEncoder.Entry]) -> [(key: String, index: Int)] {
+        var dictionary: [String: Int] = [:]
+        for (index, entry) in entries.enumerated() { dictionary[entry.key] = index }
         return dictionary.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { ($0.key, $0.value) }
     }
 
@@ -644,8 +826,7 @@ struct JSONTreeWriter {
     }
 
     private mutating func putText(_ text: String) throws {
-        var text = text
-        try text.withUTF8 { try put($0.baseAddress, $0.count) }
+        try Self.withUTF8(text) { try put($0.baseAddress, $0.count) }
     }
 
     private mutating func put(_ source: UnsafePointer<UInt8>?, _ length: Int) throws {
@@ -660,16 +841,17 @@ struct JSONTreeWriter {
         count += length
     }
 
-    /// `"key" : `.
-    private mutating func putKey(_ key: String) throws {
-        try putString(key)
-        try put(" : ")
+    /// The text's UTF-8, in place when the string allows it (always, for
+    /// native strings), else from a copy.
+    static func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let result = try text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = text
+        return try copy.withUTF8(body)
     }
 
     /// `"text"`, escaping `"`, `\` and control characters only, as JSONEncoder does.
     private mutating func putString(_ text: String) throws {
-        var text = text
-        try text.withUTF8 { bytes in
+        try Self.withUTF8(text) { bytes in
             // Most strings fit whole, escapes (at most six bytes for one) and quotes included.
             if 6 * bytes.count + 2 <= capacity {
                 try reserve(6 * bytes.count + 2)
@@ -694,31 +876,38 @@ struct JSONTreeWriter {
 
     /// Copies `bytes` to `output` from `offset`, escaped; returns the end.
     /// `output` must have room for six bytes per input byte.
-    private static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>, at offset: Int) -> Int {
+    static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>, at offset: Int) -> Int {
         guard let base = bytes.baseAddress else { return offset }
+        var input = base
+        let end = base + bytes.count
         var out = offset
-        var position = 0
-        var copied = 0
-        let end = bytes.count
-        while position < end {
-            // Eight bytes at a time while none needs escaping.
-            if end - position >= 8, !mayNeedEscape(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)) {
-                position += 8
+        // Eight bytes at a time while none needs escaping. Each store fits:
+        // eight or more input bytes remain, with room for six output bytes each.
+        while end - input >= 8 {
+            let word = UnsafeRawPointer(input).loadUnaligned(as: UInt64.self)
+            if !mayNeedEscape(word) {
+                UnsafeMutableRawPointer(output + out).storeBytes(of: word, as: UInt64.self)
+                out += 8
+                input += 8
                 continue
             }
-            let byte = base[position]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
-                position += 1
-                continue
+            for _ in 0..<8 {
+                out = escapeByte(input.pointee, into: output, at: out)
+                input += 1
             }
-            (output + out).update(from: base + copied, count: position - copied)
-            out += position - copied
-            out = putEscape(byte, into: output, at: out)
-            position += 1
-            copied = position
         }
-        (output + out).update(from: base + copied, count: end - copied)
-        return out + end - copied
+        // The rest: in one copy if the last eight bytes of a long enough
+        // string need no escape, else byte by byte.
+        let rest = end - input
+        if rest > 0, bytes.count >= 8, !mayNeedEscape(UnsafeRawPointer(end - 8).loadUnaligned(as: UInt64.self)) {
+            (output + out).update(from: input, count: rest)
+            return out + rest
+        }
+        while input < end {
+            out = escapeByte(input.pointee, into: output, at: out)
+            input += 1
+        }
+        return out
     }
 
     /// False only if none of the eight bytes is a control character, `"` or `\`
@@ -732,6 +921,15 @@ struct JSONTreeWriter {
         let backslash = word ^ (ones &* 0x5C)
         let zero = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash) & highs
         return control | zero != 0
+    }
+
+    @inline(__always)
+    private static func escapeByte(_ byte: UInt8, into output: UnsafeMutablePointer<UInt8>, at offset: Int) -> Int {
+        guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+            output[offset] = byte
+            return offset + 1
+        }
+        return putEscape(byte, into: output, at: offset)
     }
 
     private static func putEscape(_ byte: UInt8, into output: UnsafeMutablePointer<UInt8>, at offset: Int) -> Int {

@@ -324,5 +324,13 @@ struct AdvisoryView: Encodable {
     }
 }
 
+// `advisory list --json` prints thousands: their members go to the encoder directly.
+extension AdvisoryView: PrettyJSONObject {
+    func prettyJSONMembers(into members: inout PrettyJSONMembers) {
+        advisory.prettyJSONMembers(into: &members)
+        members.add(Keys.severity.stringValue, severity)
+    }
+}
+
 struct AdvisoryReport: Encodable { let advisory: AdvisoryView }
 struct AdvisoryListReport: Encodable { let advisories: [AdvisoryView] }

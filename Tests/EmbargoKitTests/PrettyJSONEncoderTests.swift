@@ -77,7 +77,7 @@ struct PrettyJSONEncoderTests {
     /// than the pieces the writer hands on.
     @Test func escapesAtEveryOffsetAndLargeDocumentsMatch() throws {
         for special in ["\"", "\\", "\u{0}", "\u{1F}", "\n", "/", "\u{7F}", "é", "😀"] {
-            for length in 0..<24 {
+            for length in 0..<40 {
                 for offset in 0..<max(length, 1) {
                     var characters = Array(repeating: "x", count: length)
                     if offset < length { characters[offset] = special }
@@ -199,24 +199,45 @@ struct PrettyJSONEncoderTests {
         }
     }
 
-    /// The CLI's documents carry records such as these.
-    @Test func recordsMatch() {
+    /// The types that hand their members to the encoder directly (advisories,
+    /// people, severities, and a view merging an advisory with its severities
+    /// as the CLI's does) give what their `encode(to:)` gives through
+    /// JSONEncoder: each optional field set or not, tricky text, at any depth.
+    @Test func directObjectsMatch() throws {
         var random = SeededGenerator(seed: 0x0E4C_0DE5)
-        for index in 0..<200 {
-            let people = (0..<Int.random(in: 0...3, using: &random)).map { _ in
-                Person(name: TrickyText.string(&random), contact: Bool.random(using: &random) ? TrickyText.string(&random) : nil,
-                       type: Bool.random(using: &random) ? "FINDER" : nil)
-            }
-            var advisory = SeverityViewTests.advisory(index, risk: "AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Uncommon",
-                                                      cvss31: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", cvss40: nil)
-            advisory.description = TrickyText.string(&random, maxPieces: 30)
-            advisory.reporters = people
-            advisory.credits = people.reversed()
-            advisory.cwes = [79, 352]
-            advisory.references = ["https://www.example.org/\(index)"]
-            Self.expectSame(["advisory": advisory])
-            Self.expectSame(["severity": SeverityView.all(for: advisory)])
+        func text() -> String { TrickyText.string(&random, maxPieces: 6) }
+        func maybe() -> String? { Bool.random(using: &random) ? text() : nil }
+        func people() -> [Person] {
+            (0..<Int.random(in: 0...3, using: &random)).map { _ in Person(name: text(), contact: maybe(), type: maybe()) }
         }
+        for index in 0..<400 {
+            let risks = ["AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Uncommon", "bad", ""]
+            let cvss = ["CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"]
+            let advisory = Advisory(
+                id: text(), project: text(), status: AdvisoryStatus.allCases[index % AdvisoryStatus.allCases.count],
+                privateTitle: text(), publicTitle: maybe(), vulnerabilityType: maybe(), description: maybe(), solution: maybe(),
+                branches: (0..<Int.random(in: 0...3, using: &random)).map { _ in text() },
+                cwes: (0..<Int.random(in: 0...3, using: &random)).map { _ in Int.random(in: -5...1_000_000, using: &random) },
+                reporters: people(), reportedAt: maybe(), fixers: people(), coordinators: people(), credits: people(),
+                saID: maybe(), cveID: maybe(), ghsaID: maybe(), references: (0..<Int.random(in: 0...2, using: &random)).map { _ in text() },
+                riskVector: Bool.random(using: &random) ? risks[index % 3] : maybe(), cvss31Vector: Bool.random(using: &random) ? cvss[0] : nil,
+                cvss40Vector: Bool.random(using: &random) ? cvss[1] : maybe(), disclosureAt: maybe(),
+                createdAt: text(), createdBy: text(), updatedAt: text())
+            let view = MergedView(advisory: advisory, severity: SeverityView.all(for: advisory))
+            Self.expectSame(advisory, "advisory \(index)")
+            Self.expectSame(view, "view \(index)")
+            Self.expectSame(["advisories": [view, view]], "list \(index)")
+            Self.expectSame(["severity": view.severity, "none": []], "severities \(index)")
+            Self.expectSame([[advisory.reporters]], "people \(index)")
+        }
+        Self.expectSame([MergedView]())
+    }
+
+    /// The direct path is the one taken: a type whose members differ from its
+    /// `encode(to:)` is written from its members.
+    @Test func directObjectsAreWrittenFromTheirMembers() throws {
+        let written = String(decoding: try PrettyJSONEncoder().encode([Probe()]), as: UTF8.self)
+        #expect(written == "[\n  {\n    \"members\" : \"used\"\n  }\n]")
     }
 }
 
@@ -440,5 +461,37 @@ final class Sub: Base {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(own, forKey: .own)
         try super.encode(to: container.superEncoder())
+    }
+}
+
+/// An advisory with its severities, merged as the CLI's AdvisoryView merges them.
+struct MergedView: Encodable, PrettyJSONObject {
+    let advisory: Advisory
+    let severity: [SeverityView]
+
+    enum Keys: String, CodingKey { case severity }
+
+    func encode(to encoder: any Encoder) throws {
+        try advisory.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(severity, forKey: .severity)
+    }
+
+    func prettyJSONMembers(into members: inout PrettyJSONMembers) {
+        advisory.prettyJSONMembers(into: &members)
+        members.add(Keys.severity.stringValue, severity)
+    }
+}
+
+struct Probe: Encodable, PrettyJSONObject {
+    enum Keys: String, CodingKey { case codable }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode("used", forKey: .codable)
+    }
+
+    func prettyJSONMembers(into members: inout PrettyJSONMembers) {
+        members.add("members", "used")
     }
 }
