@@ -885,7 +885,7 @@ struct JSONTreeWriter {
         // eight or more input bytes remain, with room for six output bytes each.
         while end - input >= 8 {
             let word = UnsafeRawPointer(input).loadUnaligned(as: UInt64.self)
-            if !mayNeedEscape(word) {
+            if !JSONBytes.mayNeedEscape(word) {
                 UnsafeMutableRawPointer(output + out).storeBytes(of: word, as: UInt64.self)
                 out += 8
                 input += 8
@@ -899,7 +899,7 @@ struct JSONTreeWriter {
         // The rest: in one copy if the last eight bytes of a long enough
         // string need no escape, else byte by byte.
         let rest = end - input
-        if rest > 0, bytes.count >= 8, !mayNeedEscape(UnsafeRawPointer(end - 8).loadUnaligned(as: UInt64.self)) {
+        if rest > 0, bytes.count >= 8, !JSONBytes.mayNeedEscape(UnsafeRawPointer(end - 8).loadUnaligned(as: UInt64.self)) {
             (output + out).update(from: input, count: rest)
             return out + rest
         }
@@ -908,19 +908,6 @@ struct JSONTreeWriter {
             input += 1
         }
         return out
-    }
-
-    /// False only if none of the eight bytes is a control character, `"` or `\`
-    /// (the classic "has a byte less than n" and "has a zero byte" tests).
-    @inline(__always)
-    private static func mayNeedEscape(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let control = (word &- ones &* 0x20) & ~word & highs
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let zero = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash) & highs
-        return control | zero != 0
     }
 
     @inline(__always)
@@ -955,5 +942,21 @@ struct JSONTreeWriter {
         output[offset] = UInt8(ascii: "\\")
         output[offset + 1] = named
         return offset + 2
+    }
+}
+
+/// JSON's byte-level tests, eight bytes at a time.
+enum JSONBytes {
+    /// False only if none of the eight bytes is a control character, `"` or `\`
+    /// (the classic "has a byte less than n" and "has a zero byte" tests).
+    @inline(__always)
+    static func mayNeedEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let control = (word &- ones &* 0x20) & ~word & highs
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zero = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash) & highs
+        return control | zero != 0
     }
 }

@@ -80,6 +80,27 @@ struct StoredJSONTests {
                    same: { Self.bytes($0) == Self.bytes($1) }, direct: &direct, deferred: &deferred)
     }
 
+    /// A character that is escaped (or, raw, refused) at every offset of short
+    /// strings: the reader looks at eight bytes at a time.
+    @Test func escapesAtEveryOffsetAreRead() throws {
+        for special in ["\"", "\\", "\u{1}", "\u{1F}", "/", "\n", "é", "😀"] {
+            for length in 0..<40 {
+                for offset in 0..<max(length, 1) {
+                    var characters = Array(repeating: "x", count: length)
+                    if offset < length { characters[offset] = special }
+                    let strings = [characters.joined(), "y"]
+                    let text = try Advisory.encodeJSON(strings)
+                    #expect(Self.direct(text) { $0.string() }.map(utf8Bytes) == utf8Bytes(strings), "\(text)")
+                    // Unescaped, a control character is refused, as JSONDecoder refuses it.
+                    let raw = "[\"" + characters.joined() + "\"]"
+                    var direct = 0, deferred = 0
+                    Self.check(raw, reader: { $0.string() }, ours: StoredJSON.strings, as: [String].self,
+                               same: { utf8Bytes($0) == utf8Bytes($1) }, direct: &direct, deferred: &deferred)
+                }
+            }
+        }
+    }
+
     /// A NULL column reads as the empty list, as the column's default says.
     @Test func aMissingColumnIsAnEmptyList() throws {
         #expect(try StoredJSON.strings(nil) == [])

@@ -84,6 +84,7 @@ struct StoredJSONReader {
         guard take(UInt8(ascii: "[")) else { return nil }
         var result: [Element] = []
         if take(UInt8(ascii: "]")) { return result }
+        result.reserveCapacity(2)
         repeat {
             guard let value = element(&self) else { return nil }
             result.append(value)
@@ -218,21 +219,46 @@ struct StoredJSONReader {
         // Second pass: unescape. The text never grows: `\n` is one byte, `\uXXXX`
         // at most three, a surrogate pair (12 bytes) four.
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.count) { output -> String? in
-            var reader = StoredJSONReader(raw)
+            var input = 0
             var count = 0
-            while let byte = reader.next() {
+            while input < raw.count {
+                let byte = raw[input]
                 guard byte == UInt8(ascii: "\\") else {
                     output[count] = byte
                     count += 1
+                    input += 1
                     continue
                 }
+                // The first pass saw a byte after each backslash.
+                if let simple = Self.simpleEscape(raw[input + 1]) {
+                    output[count] = simple
+                    count += 1
+                    input += 2
+                    continue
+                }
+                var reader = StoredJSONReader(UnsafeBufferPointer(rebasing: raw[(input + 1)...]))
                 guard let scalar = reader.escape() else { return nil }
                 for unit in scalar.utf8 {
                     output[count] = unit
                     count += 1
                 }
+                input += 1 + reader.position
             }
             return String(decoding: UnsafeBufferPointer(rebasing: output[..<count]), as: UTF8.self)
+        }
+    }
+
+    /// What a one-character escape (`\n`, `\/`, …) stands for; nil for `\u` and
+    /// anything invalid.
+    private static func simpleEscape(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): byte
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "f"): 0x0C
+        case UInt8(ascii: "n"): 0x0A
+        case UInt8(ascii: "r"): 0x0D
+        case UInt8(ascii: "t"): 0x09
+        default: nil
         }
     }
 
