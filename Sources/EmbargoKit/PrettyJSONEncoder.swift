@@ -187,6 +187,13 @@ public struct PrettyJSONMembers {
         entries.append(.init(key: key, value: .written { writer, depth in try writer.writeArray(value, depth: depth) },
                              nested: false))
     }
+
+    /// Severities, the one list of these that types outside EmbargoKit add
+    /// (the generic method would run unspecialized there, several times slower).
+    public mutating func add(_ key: String, _ value: [SeverityView]) {
+        entries.append(.init(key: key, value: .written { writer, depth in try writer.writeArray(value, depth: depth) },
+                             nested: false))
+    }
 }
 
 // MARK: Encoder
@@ -301,10 +308,6 @@ final class TreeEncoder: Encoder {
     /// the nesting limit is checked as for any other value.
     private static let directLevels = 256
 
-    private static func written<Object: PrettyJSONObject>(_ object: Object) -> JSONNode {
-        .written { writer, depth in try writer.writeObject(object, depth: depth) }
-    }
-
     /// `value` as a node, for a place inside `level` containers. JSONEncoder's
     /// special types first, then a child encoder; a child that received a
     /// single value gives way to the value.
@@ -318,7 +321,7 @@ final class TreeEncoder: Encoder {
         }
         if level < Self.directLevels, let object = value as? any PrettyJSONObject {
             context.note(depth: level + 1)
-            return Self.written(object)
+            return .written { writer, depth in try writer.writeObject(any: object, depth: depth) }
         }
         if T.self == Data.self, let data = value as? Data {
             return .string(data.base64EncodedString())
@@ -592,12 +595,22 @@ struct JSONTreeWriter {
 
     /// A `PrettyJSONObject` at `depth`, from its members.
     mutating func writeObject<Object: PrettyJSONObject>(_ object: Object, depth: Int) throws {
+        try writeMembers(depth: depth) { object.prettyJSONMembers(into: &$0) }
+    }
+
+    /// The same for a value of a type only known at run time: called through
+    /// the existential, not through an unspecialized generic.
+    mutating func writeObject(any object: any PrettyJSONObject, depth: Int) throws {
+        try writeMembers(depth: depth) { object.prettyJSONMembers(into: &$0) }
+    }
+
+    private mutating func writeMembers(depth: Int, _ add: (inout PrettyJSONMembers) -> Void) throws {
         guard depth < Self.maximumDepth else { throw TooDeep() }
         // One members array per depth, reused from object to object.
         while scratch.count <= depth { scratch.append([]) }
         var members = PrettyJSONMembers(reusing: [])
         swap(&members.entries, &scratch[depth])
-        object.prettyJSONMembers(into: &members)
+        add(&members)
         defer {
             members.entries.removeAll(keepingCapacity: true)
             swap(&members.entries, &scratch[depth])

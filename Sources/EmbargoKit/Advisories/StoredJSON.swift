@@ -199,20 +199,24 @@ struct StoredJSONReader {
     mutating func string() -> String? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         // First pass: find the closing quote; JSON forbids raw control characters.
+        guard let base = bytes.baseAddress else { return nil }
         let start = position
-        var end = start
+        let limit = base + bytes.count
+        var cursor = base + start
         var escaped = false
         while true {
-            guard end < bytes.count else { return nil }
-            let byte = bytes[end]
-            if byte == UInt8(ascii: "\"") { break }
-            if byte < 0x20 { return nil }
-            if byte == UInt8(ascii: "\\") {
-                escaped = true
-                end += 1
+            guard cursor < limit else { return nil }
+            let byte = cursor.pointee
+            if byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
+                cursor += 1
+                continue
             }
-            end += 1
+            if byte == UInt8(ascii: "\"") { break }
+            guard byte == UInt8(ascii: "\\") else { return nil }
+            escaped = true
+            cursor += 2
         }
+        let end = cursor - base
         let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
         position = end + 1
         guard escaped else { return String(decoding: raw, as: UTF8.self) }
