@@ -147,6 +147,9 @@ struct JSONIndexKey: CodingKey {
 ///     }
 /// }
 /// ```
+///
+/// Conform value types or final classes: a subclass that overrides
+/// `encode(to:)` would still be written from its superclass's members.
 public protocol PrettyJSONObject: Encodable {
     /// Adds the members, in any order, under the keys `encode(to:)` uses.
     /// Such types nest a few levels, far from the encoder's limit of 512.
@@ -382,8 +385,9 @@ struct ObjectContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     /// As in JSONEncoder, a nested container asked for again under the same key
-    /// is the same one; a value under the key is replaced; a container of the
-    /// other kind, or a super encoder, is an error.
+    /// is the same one; a container of the other kind, or a super encoder,
+    /// under the key is an error. (A plain value under the key, which stops
+    /// JSONEncoder, is replaced.)
     func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         KeyedEncodingContainer(ObjectContainer<NestedKey>(encoder: encoder, storage: nested(.object, forKey: key), path: path + [key]))
     }
@@ -544,6 +548,8 @@ struct JSONTreeWriter {
     }
 
     /// Whether containers nest `maximumDepth` deep, looking no deeper than that.
+    /// A PrettyJSONObject counts as one level: it is written directly only
+    /// far from the limit, and nests a few levels itself.
     static func tooDeep(_ node: JSONNode, depth: Int = 0) -> Bool {
         switch node {
         case .strings, .integers, .written: return depth + 1 >= maximumDepth
