@@ -47,16 +47,25 @@ func phases(_ arguments: Arguments) throws {
 
     switch which {
     case "list":
+        // What `advisory list --json` does after loading the database.
         let advisories = try measure("fetch and decode the advisories (Workspace.advisories, database loaded)") {
             try workspace.advisories()
         }
-        let views = measure("compute severities (SeverityView.all)") { advisories.map { ListView(advisory: $0, severity: SeverityView.all(for: $0)) } }
-        let data = try measure("encode JSON (JSONEncoder, pretty, sorted keys)") {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            return try encoder.encode(ListReport(advisories: views))
+        let views = measure("compute severities (SeverityView.all for the list)") {
+            zip(advisories, SeverityView.all(for: advisories)).map { ListView(advisory: $0, severity: $1) }
         }
-        print("advisories: \(advisories.count), JSON bytes: \(data.count)")
+        // As Terminal.printJSON: written piece by piece as it is produced, here to /dev/null.
+        let devNull = open("/dev/null", O_WRONLY)
+        defer { close(devNull) }
+        let bytes = try measure("encode and write JSON (PrettyJSONEncoder, to /dev/null)") {
+            var total = 0
+            try PrettyJSONEncoder().encode(ListReport(advisories: views)) { piece in
+                total += piece.count
+                guard write(devNull, piece.baseAddress, piece.count) == piece.count else { throw Usage(description: "write failed") }
+            }
+            return total
+        }
+        print("advisories: \(advisories.count), JSON bytes: \(bytes)")
     default:
         var input = AdvisoryInput()
         input.privateTitle = "Phase measurement"
@@ -81,7 +90,8 @@ func phases(_ arguments: Arguments) throws {
     }
 }
 
-struct ListView: Encodable {
+/// The CLI's AdvisoryView.
+struct ListView: Encodable, PrettyJSONObject {
     let advisory: Advisory
     let severity: [SeverityView]
 
@@ -91,6 +101,11 @@ struct ListView: Encodable {
         try advisory.encode(to: encoder)
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(severity, forKey: .severity)
+    }
+
+    func prettyJSONMembers(into members: inout PrettyJSONMembers) {
+        advisory.prettyJSONMembers(into: &members)
+        members.add(Keys.severity.stringValue, severity)
     }
 }
 

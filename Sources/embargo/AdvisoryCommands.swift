@@ -290,11 +290,12 @@ enum AdvisoryOutput {
     }
 
     static func printList(_ advisories: [Advisory], json: Bool) throws {
+        let severities = SeverityView.all(for: advisories)
         if json {
-            try Terminal.printJSON(AdvisoryListReport(advisories: advisories.map(AdvisoryView.init)))
+            try Terminal.printJSON(AdvisoryListReport(advisories: zip(advisories, severities).map(AdvisoryView.init)))
         } else {
-            Terminal.printTable(["ID", "PROJECT", "STATUS", "SEVERITY", "TITLE"], advisories.map {
-                [$0.id, $0.project, $0.status.rawValue, AdvisoryView($0).severity.first?.short ?? "-", $0.privateTitle]
+            Terminal.printTable(["ID", "PROJECT", "STATUS", "SEVERITY", "TITLE"], zip(advisories, severities).map { advisory, severity in
+                [advisory.id, advisory.project, advisory.status.rawValue, severity.first?.short ?? "-", advisory.privateTitle]
             })
         }
     }
@@ -306,8 +307,12 @@ struct AdvisoryView: Encodable {
     let severity: [SeverityView]
 
     init(_ advisory: Advisory) {
+        self.init(advisory, severity: SeverityView.all(for: advisory))
+    }
+
+    init(_ advisory: Advisory, severity: [SeverityView]) {
         self.advisory = advisory
-        self.severity = SeverityView.all(for: advisory)
+        self.severity = severity
     }
 
     enum Keys: String, CodingKey { case severity }
@@ -316,6 +321,14 @@ struct AdvisoryView: Encodable {
         try advisory.encode(to: encoder)
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(severity, forKey: .severity)
+    }
+}
+
+// `advisory list --json` prints thousands: their members go to the encoder directly.
+extension AdvisoryView: PrettyJSONObject {
+    func prettyJSONMembers(into members: inout PrettyJSONMembers) {
+        advisory.prettyJSONMembers(into: &members)
+        members.add(Keys.severity.stringValue, severity)
     }
 }
 

@@ -19,13 +19,28 @@ enum Terminal {
         FileHandle.standardError.write(Data("embargo: warning: \(message)\n".utf8))
     }
 
-    /// Prints `value` as a JSON document that carries `"format_version"`.
+    /// Prints `value` as a JSON document that carries `"format_version"`, in
+    /// JSONEncoder's pretty, sorted-keys form (see `PrettyJSONEncoder`),
+    /// written as it is produced, in large pieces.
     static func printJSON<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(Versioned(payload: value))
-        FileHandle.standardOutput.write(data)
-        FileHandle.standardOutput.write(Data("\n".utf8))
+        try PrettyJSONEncoder().encode(Versioned(payload: value), to: writeStandardOutput)
+        let newline: StaticString = "\n"
+        try writeStandardOutput(UnsafeRawBufferPointer(start: newline.utf8Start, count: newline.utf8CodeUnitCount))
+    }
+
+    /// Writes `bytes` to standard output, whatever it takes. A failed write (a
+    /// closed pipe, a full disk) is an error, not a crash.
+    static func writeStandardOutput(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(STDOUT_FILENO, base + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw EmbargoError(.failure, "could not write to standard output: \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
     }
 
     /// Prints rows as aligned columns under a header.

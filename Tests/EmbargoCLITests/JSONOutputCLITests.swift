@@ -1,0 +1,114 @@
+import EmbargoCrypto
+import EmbargoKit
+import EmbargoStore
+import Foundation
+import Testing
+
+/// The CLI writes its JSON with PrettyJSONEncoder; what it prints must be,
+/// byte for byte, what JSONEncoder writes for the same document.
+@Suite("JSON output: advisory documents are JSONEncoder's bytes")
+struct JSONOutputCLITests {
+    @Test func advisoryListAndShowPrintWhatJSONEncoderWrites() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        let repo = try box.makeRepository(branches: ["1.0.x", "1.1.x"])
+        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
+        let tricky = "Quote \" backslash \\ slash / tab\t bell \u{7} DEL \u{7F} é e\u{301} 😀 \u{2028}"
+        try "Line one\nline \"two\" \\ end\r\n\u{1}".write(toFile: box.path("description.txt"), atomically: true, encoding: .utf8)
+        try box.ok(["advisory", "create", "--project", "ai", "--title", tricky, "--type", "Cross Site Scripting",
+                    "--cwe", "CWE-79", "--cwe", "CWE-352", "--description-file", box.path("description.txt"),
+                    "--reporter", "Jane \"J\" Doe <https://www.drupal.org/u/jane>", "--fixer", "Fixer Ö",
+                    "--credit", "Jane Doe <jane@example.org>:FINDER", "--reference", "https://example.org/a?b=c&d=/e",
+                    "--risk", "AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Uncommon",
+                    "--cvss", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:L/I:L/A:N",
+                    "--cvss", "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"])
+        try box.ok(["advisory", "create", "--project", "ai", "--title", "Plain", "--branch", "1.1.x"])
+
+        let workspace = try Workspace.open(
+            at: box.store, identity: EmbargoIdentity.load(from: URL(fileURLWithPath: box.path("alice.identity")), passphrases: NoPassphrase()),
+            environment: Environment())
+        let advisories = try workspace.advisories()
+        #expect(advisories.count == 2)
+        let views = advisories.map { View(advisory: $0, severity: SeverityView.all(for: $0)) }
+
+        let listed = try box.ok(["advisory", "list", "--json"]).stdout
+        #expect(Array(listed.utf8) == (try Self.jsonEncoder(Document(payload: List(advisories: views)))))
+        let none = try box.ok(["advisory", "list", "--status", "published", "--json"]).stdout
+        #expect(Array(none.utf8) == (try Self.jsonEncoder(Document(payload: List(advisories: [])))))
+        let shown = try box.ok(["advisory", "show", "ADV-\(Self.year(advisories[0].id))-001", "--json"]).stdout
+        #expect(Array(shown.utf8) == (try Self.jsonEncoder(Document(payload: Single(advisory: views[0])))))
+    }
+
+    /// A reader that went away (`embargo advisory list --json | head -1` after
+    /// head exits) gets the documented failure: exit code 1 and one line, not a crash.
+    @Test func aClosedStandardOutputIsAnError() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        let process = Process()
+        process.executableURL = embargoBinary
+        process.arguments = ["member", "list", "--json"]
+        process.environment = box.environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        // No one can read what it writes: the only read end is closed before it starts.
+        try out.fileHandleForReading.close()
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 1)
+        #expect(stderr == "embargo: error: could not write to standard output: Broken pipe\n")
+    }
+
+    /// JSONEncoder with the CLI's options, and the final new line.
+    static func jsonEncoder<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value)) + [UInt8(ascii: "\n")]
+    }
+
+    static func year(_ id: String) -> Substring {
+        id.split(separator: "-").dropFirst().first ?? ""
+    }
+
+    struct NoPassphrase: PassphraseProvider {
+        func passphrase(for purpose: PassphrasePurpose) throws -> SecureBytes {
+            throw EmbargoError(.accessDenied, "the test identity has no passphrase")
+        }
+    }
+
+    // The CLI's documents, as the CLI declares them: an advisory with its
+    // severities, the list and single reports, and the "format_version" wrapper.
+
+    struct View: Encodable {
+        let advisory: Advisory
+        let severity: [SeverityView]
+
+        enum Keys: String, CodingKey { case severity }
+
+        func encode(to encoder: any Encoder) throws {
+            try advisory.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(severity, forKey: .severity)
+        }
+    }
+
+    struct List: Encodable { let advisories: [View] }
+    struct Single: Encodable { let advisory: View }
+
+    struct Document<Payload: Encodable>: Encodable {
+        let payload: Payload
+
+        enum Keys: String, CodingKey { case formatVersion = "format_version" }
+
+        func encode(to encoder: any Encoder) throws {
+            try payload.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(1, forKey: .formatVersion)
+        }
+    }
+}
