@@ -426,7 +426,33 @@ struct ObjectContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 }
 
-struct ArrayContainer: UnkeyedEncodingContainer {
+/// The unkeyed and single-value containers turn every primitive into one node the same way;
+/// only where the node goes differs. (Int128 and UInt128 stay in each container.)
+protocol PrimitiveNodes {
+    /// The path a value written now gets, for the error about a non-finite number.
+    var valuePath: [any CodingKey] { get }
+    func put(_ node: JSONNode)
+}
+
+extension PrimitiveNodes {
+    func encodeNil() throws { put(.null) }
+    func encode(_ value: Bool) throws { put(.bool(value)) }
+    func encode(_ value: String) throws { put(.string(value)) }
+    func encode(_ value: Double) throws { put(try .floatingPoint(value, at: valuePath)) }
+    func encode(_ value: Float) throws { put(try .floatingPoint(value, at: valuePath)) }
+    func encode(_ value: Int) throws { put(.integer(Int64(value))) }
+    func encode(_ value: Int8) throws { put(.integer(Int64(value))) }
+    func encode(_ value: Int16) throws { put(.integer(Int64(value))) }
+    func encode(_ value: Int32) throws { put(.integer(Int64(value))) }
+    func encode(_ value: Int64) throws { put(.integer(value)) }
+    func encode(_ value: UInt) throws { put(.unsigned(UInt64(value))) }
+    func encode(_ value: UInt8) throws { put(.unsigned(UInt64(value))) }
+    func encode(_ value: UInt16) throws { put(.unsigned(UInt64(value))) }
+    func encode(_ value: UInt32) throws { put(.unsigned(UInt64(value))) }
+    func encode(_ value: UInt64) throws { put(.unsigned(value)) }
+}
+
+struct ArrayContainer: UnkeyedEncodingContainer, PrimitiveNodes {
     let encoder: TreeEncoder
     let storage: TreeEncoder
     let path: [any CodingKey]
@@ -436,25 +462,15 @@ struct ArrayContainer: UnkeyedEncodingContainer {
 
     private var nextKey: JSONIndexKey { JSONIndexKey(index: storage.items.count) }
 
-    func encodeNil() throws { storage.append(.null) }
-    func encode(_ value: Bool) throws { storage.append(.bool(value)) }
-    func encode(_ value: String) throws { storage.append(.string(value)) }
-    func encode(_ value: Double) throws { storage.append(try .floatingPoint(value, at: codingPath + [nextKey])) }
-    func encode(_ value: Float) throws { storage.append(try .floatingPoint(value, at: codingPath + [nextKey])) }
-    func encode(_ value: Int) throws { storage.append(.integer(Int64(value))) }
-    func encode(_ value: Int8) throws { storage.append(.integer(Int64(value))) }
-    func encode(_ value: Int16) throws { storage.append(.integer(Int64(value))) }
-    func encode(_ value: Int32) throws { storage.append(.integer(Int64(value))) }
-    func encode(_ value: Int64) throws { storage.append(.integer(value)) }
+    var valuePath: [any CodingKey] { codingPath + [nextKey] }
+
+    func put(_ node: JSONNode) { storage.append(node) }
+
+    /// Here, not in PrimitiveNodes: the standard library's own defaults for these would make the witness ambiguous.
     @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
-    func encode(_ value: Int128) throws { storage.append(.number(value.description)) }
-    func encode(_ value: UInt) throws { storage.append(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt8) throws { storage.append(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt16) throws { storage.append(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt32) throws { storage.append(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt64) throws { storage.append(.unsigned(value)) }
+    func encode(_ value: Int128) throws { put(.number(value.description)) }
     @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
-    func encode(_ value: UInt128) throws { storage.append(.number(value.description)) }
+    func encode(_ value: UInt128) throws { put(.number(value.description)) }
 
     func encode<T: Encodable>(_ value: T) throws {
         let node = try encoder.box(value, level: storage.level + 1, containerPath: path, key: nextKey)
@@ -486,30 +502,20 @@ struct ArrayContainer: UnkeyedEncodingContainer {
     }
 }
 
-struct SingleValueContainer: SingleValueEncodingContainer {
+struct SingleValueContainer: SingleValueEncodingContainer, PrimitiveNodes {
     let encoder: TreeEncoder
 
     var codingPath: [any CodingKey] { encoder.codingPath }
 
-    func encodeNil() throws { encoder.set(.null) }
-    func encode(_ value: Bool) throws { encoder.set(.bool(value)) }
-    func encode(_ value: String) throws { encoder.set(.string(value)) }
-    func encode(_ value: Double) throws { encoder.set(try .floatingPoint(value, at: codingPath)) }
-    func encode(_ value: Float) throws { encoder.set(try .floatingPoint(value, at: codingPath)) }
-    func encode(_ value: Int) throws { encoder.set(.integer(Int64(value))) }
-    func encode(_ value: Int8) throws { encoder.set(.integer(Int64(value))) }
-    func encode(_ value: Int16) throws { encoder.set(.integer(Int64(value))) }
-    func encode(_ value: Int32) throws { encoder.set(.integer(Int64(value))) }
-    func encode(_ value: Int64) throws { encoder.set(.integer(value)) }
+    var valuePath: [any CodingKey] { codingPath }
+
+    func put(_ node: JSONNode) { encoder.set(node) }
+
+    /// Here, not in PrimitiveNodes: the standard library's own defaults for these would make the witness ambiguous.
     @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
-    func encode(_ value: Int128) throws { encoder.set(.number(value.description)) }
-    func encode(_ value: UInt) throws { encoder.set(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt8) throws { encoder.set(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt16) throws { encoder.set(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt32) throws { encoder.set(.unsigned(UInt64(value))) }
-    func encode(_ value: UInt64) throws { encoder.set(.unsigned(value)) }
+    func encode(_ value: Int128) throws { put(.number(value.description)) }
     @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
-    func encode(_ value: UInt128) throws { encoder.set(.number(value.description)) }
+    func encode(_ value: UInt128) throws { put(.number(value.description)) }
 
     /// The value encodes into a child encoder, whose node becomes this one's.
     func encode<T: Encodable>(_ value: T) throws {
