@@ -151,6 +151,24 @@ static int cipher_update(EVP_CIPHER_CTX *ctx, uint8_t *out, const uint8_t *in, s
     return 1;
 }
 
+// Sets up `ctx` for `cipher` with a 96-bit nonce, to encrypt (1) or decrypt (0).
+static int aead_begin(EVP_CIPHER_CTX *ctx, const EVP_CIPHER *cipher, const uint8_t key[32], const uint8_t nonce[12],
+                      int encrypt) {
+    return EVP_CipherInit_ex(ctx, cipher, NULL, NULL, NULL, encrypt) == 1
+        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) == 1
+        && EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, encrypt) == 1;
+}
+
+// Checks the tag after the last ciphertext byte was decrypted.
+static int aead_verify(EVP_CIPHER_CTX *ctx, const uint8_t tag[16]) {
+    uint8_t tag_copy[16];
+    uint8_t scratch[16];
+    int final_len = 0;
+    memcpy(tag_copy, tag, 16);
+    return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, tag_copy) == 1
+        && EVP_DecryptFinal_ex(ctx, scratch, &final_len) == 1;
+}
+
 static int aead_aad(EVP_CIPHER_CTX *ctx, const uint8_t *aad, size_t aad_len) {
     while (aad_len > 0) {
         int chunk = aad_len > (1 << 30) ? (1 << 30) : (int)aad_len;
@@ -172,10 +190,7 @@ int emb_aead_seal_parts(int alg, const uint8_t key[32], const uint8_t nonce[12],
     if (ctx == NULL) return 0;
     int final_len = 0;
     uint8_t scratch[16];
-    int ok = EVP_EncryptInit_ex(ctx, cipher, NULL, NULL, NULL) == 1
-        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) == 1
-        && EVP_EncryptInit_ex(ctx, NULL, NULL, key, nonce) == 1
-        && aead_aad(ctx, aad, aad_len);
+    int ok = aead_begin(ctx, cipher, key, nonce, 1) && aead_aad(ctx, aad, aad_len);
     for (size_t i = 0; ok && i < count; i++) {
         ok = cipher_update(ctx, out, parts[i], lengths[i]);
         out += lengths[i];
@@ -200,17 +215,10 @@ int emb_aead_open(int alg, const uint8_t key[32], const uint8_t nonce[12],
     if (cipher == NULL) return 0;
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     if (ctx == NULL) return 0;
-    int final_len = 0;
-    uint8_t scratch[16];
-    uint8_t tag_copy[16];
-    memcpy(tag_copy, tag, 16);
-    int ok = EVP_DecryptInit_ex(ctx, cipher, NULL, NULL, NULL) == 1
-        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) == 1
-        && EVP_DecryptInit_ex(ctx, NULL, NULL, key, nonce) == 1
+    int ok = aead_begin(ctx, cipher, key, nonce, 0)
         && aead_aad(ctx, aad, aad_len)
         && cipher_update(ctx, out, in, len)
-        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, tag_copy) == 1
-        && EVP_DecryptFinal_ex(ctx, scratch, &final_len) == 1;
+        && aead_verify(ctx, tag);
     EVP_CIPHER_CTX_free(ctx);
     if (!ok && len > 0) OPENSSL_cleanse(out, len);
     return ok;
@@ -282,9 +290,7 @@ int emb_aead_open_file(int alg, const uint8_t key[32], const uint8_t nonce[12], 
 
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int ok = ctx != NULL
-        && EVP_DecryptInit_ex(ctx, cipher, NULL, NULL, NULL) == 1
-        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) == 1
-        && EVP_DecryptInit_ex(ctx, NULL, NULL, key, nonce) == 1;
+        && aead_begin(ctx, cipher, key, nonce, 0);
     int error = 0;
     size_t end = total - 16;  // the tag follows the ciphertext
     size_t decrypted = aad_len;
@@ -303,13 +309,8 @@ int emb_aead_open_file(int alg, const uint8_t key[32], const uint8_t nonce[12], 
         ok = cipher_update(ctx, buffer + decrypted, buffer + decrypted, until - decrypted);
         decrypted = until;
     }
-    int final_len = 0;
-    uint8_t scratch[16];
-    uint8_t tag[16];
     if (ok && wait_for(&reader, total, &error) >= total) {
-        memcpy(tag, buffer + end, 16);
-        ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, tag) == 1
-            && EVP_DecryptFinal_ex(ctx, scratch, &final_len) == 1;
+        ok = aead_verify(ctx, buffer + end);
     } else {
         ok = 0;
     }

@@ -128,16 +128,10 @@ public enum AEAD {
     public static func seal<K: ContiguousBytes, P: ContiguousBytes>(
         _ algorithm: Algorithm, key: K, nonce: [UInt8], plaintext: P, aad: [UInt8] = []
     ) throws -> [UInt8] {
-        try checkSizes(key: key, nonce: nonce)
-        return try withBytePointer(plaintext) { pp, pl in
-            try [UInt8](unsafeUninitializedCapacity: pl + tagSize) { out, initialized in
-                let ok = withBytePointer(key) { kp, _ in
-                    emb_aead_seal(
-                        algorithm.code, kp, nonce, aad, aad.count, pp, pl,
-                        out.baseAddress!, out.baseAddress! + pl)
-                }
-                guard ok == 1 else { throw CryptoError.openSSL("AEAD seal") }
-                initialized = pl + tagSize
+        try plaintext.withUnsafeBytes { part in
+            try [UInt8](unsafeUninitializedCapacity: part.count + tagSize) { out, initialized in
+                try seal(algorithm, key: key, nonce: nonce, parts: [part], aad: aad, into: UnsafeMutableRawBufferPointer(out))
+                initialized = part.count + tagSize
             }
         }
     }
@@ -146,20 +140,10 @@ public enum AEAD {
     public static func open<K: ContiguousBytes, C: ContiguousBytes>(
         _ algorithm: Algorithm, key: K, nonce: [UInt8], ciphertext: C, aad: [UInt8] = []
     ) throws -> [UInt8] {
-        try checkSizes(key: key, nonce: nonce)
-        return try withBytePointer(ciphertext) { cp, cl in
-            guard cl >= tagSize, let cp else { throw CryptoError.authenticationFailed }
-            let bodyLength = cl - tagSize
+        try ciphertext.withUnsafeBytes { sealed in
+            let bodyLength = max(sealed.count - tagSize, 0)
             return try [UInt8](unsafeUninitializedCapacity: max(bodyLength, 1)) { out, initialized in
-                let ok = withBytePointer(key) { kp, _ in
-                    emb_aead_open(
-                        algorithm.code, kp, nonce, aad, aad.count, cp, bodyLength,
-                        cp + bodyLength, out.baseAddress!)
-                }
-                guard ok == 1 else {
-                    initialized = 0
-                    throw CryptoError.authenticationFailed
-                }
+                try open(algorithm, key: key, nonce: nonce, ciphertext: sealed, aad: aad, into: out.baseAddress!)
                 initialized = bodyLength
             }
         }
@@ -201,9 +185,9 @@ public enum AEAD {
             throw CryptoError.authenticationFailed
         }
         let bodyLength = ciphertext.count - tagSize
-        var tag = [UInt8](UnsafeRawBufferPointer(rebasing: ciphertext[bodyLength...]))
         let ok = withBytePointer(key) { kp, _ in
-            emb_aead_open(algorithm.code, kp, nonce, aad, aad.count, cp, bodyLength, &tag, output.assumingMemoryBound(to: UInt8.self))
+            // The tag is copied before decryption starts, so the output may overwrite it.
+            emb_aead_open(algorithm.code, kp, nonce, aad, aad.count, cp, bodyLength, cp + bodyLength, output.assumingMemoryBound(to: UInt8.self))
         }
         guard ok == 1 else { throw CryptoError.authenticationFailed }
     }
