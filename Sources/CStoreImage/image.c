@@ -58,6 +58,14 @@ struct emb_image {
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static emb_image *registry = NULL;
 
+// The registered image called `name`, or NULL; called with registry_lock held.
+static emb_image *find_locked(const char *name) {
+    for (emb_image *image = registry; image && name; image = image->next) {
+        if (strcmp(image->name, name) == 0) return image;
+    }
+    return NULL;
+}
+
 static size_t chunks_for(size_t bytes) { return (bytes + EMB_IMAGE_CHUNK - 1) / EMB_IMAGE_CHUNK; }
 
 static void image_free(emb_image *image) {
@@ -172,12 +180,10 @@ emb_image *emb_image_adopt(const char *name, uint8_t *buffer, size_t capacity, s
     }
     image->name = copy;
     pthread_mutex_lock(&registry_lock);
-    for (emb_image *other = registry; other; other = other->next) {
-        if (strcmp(other->name, name) == 0) {
-            pthread_mutex_unlock(&registry_lock);
-            image_free(image);
-            return NULL;
-        }
+    if (find_locked(name) != NULL) {
+        pthread_mutex_unlock(&registry_lock);
+        image_free(image);
+        return NULL;
     }
     image->next = registry;
     registry = image;
@@ -349,13 +355,8 @@ static int vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int 
     if (flags & SQLITE_OPEN_MAIN_DB) {
         // Only an image the store made: never a new database, never a file on disk.
         pthread_mutex_lock(&registry_lock);
-        for (emb_image *image = registry; image && name; image = image->next) {
-            if (strcmp(image->name, name) == 0) {
-                image->references++;
-                f->image = image;
-                break;
-            }
-        }
+        f->image = find_locked(name);
+        if (f->image) f->image->references++;
         pthread_mutex_unlock(&registry_lock);
         if (f->image == NULL) return SQLITE_CANTOPEN;
     } else {
@@ -384,14 +385,8 @@ static int vfs_delete(sqlite3_vfs *vfs, const char *name, int sync) {
 static int vfs_access(sqlite3_vfs *vfs, const char *name, int flags, int *out) {
     (void)vfs;
     (void)flags;
-    *out = 0;
     pthread_mutex_lock(&registry_lock);
-    for (emb_image *image = registry; image && name; image = image->next) {
-        if (strcmp(image->name, name) == 0) {
-            *out = 1;
-            break;
-        }
-    }
+    *out = find_locked(name) != NULL;
     pthread_mutex_unlock(&registry_lock);
     return SQLITE_OK;
 }
