@@ -9,7 +9,7 @@ import GRDBSQLite
 /// written since the state on disk, so that a commit can seal just those.
 ///
 /// ```swift
-/// let image = try DatabaseImage.allocate(capacity: n) { buffer in ... decrypt into buffer ... }
+/// let (header, image) = try SealedFile.openImage(sealed, dataKey: key)
 /// let queue = try image.openQueue(configuration)
 /// ```
 // Not Sendable: it owns a C handle that one store uses from one thread at a time.
@@ -39,7 +39,7 @@ final class DatabaseImage {
     /// An image holding a copy of `bytes`.
     convenience init<Bytes: ContiguousBytes>(copying bytes: Bytes) throws {
         let count = bytes.withUnsafeBytes(\.count)
-        let buffer = try Buffer.allocate(capacity: count + count / 8 + (64 << 10))
+        let buffer = try Buffer.allocate(capacity: Self.capacity(holding: count))
         bytes.withUnsafeBytes { source in
             if count > 0 { buffer.pointer.update(from: source.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count) }
         }
@@ -47,6 +47,12 @@ final class DatabaseImage {
     }
 
     deinit { emb_image_release(handle) }
+
+    /// A buffer size for a database of `count` bytes, with room to grow
+    /// before the buffer has to move.
+    static func capacity(holding count: Int) -> Int {
+        count + count / 8 + (256 << 10)
+    }
 
     /// Opens a connection on the image. The VFS is checked before anything is
     /// written, so that a database can never end up in a file by mistake.

@@ -33,33 +33,24 @@ public struct JournalEntry: Sendable, Equatable {
         return UInt64(digits)
     }
 
-    /// Seals the chunks of `image` that were written since the state `previous`.
+    /// Seals the chunks of `image` written since the state sealed with `previousNonce`.
     static func seal(_ image: DatabaseImage, generation: UInt64, previousNonce: [UInt8], dataKey: DataKey) throws -> [UInt8] {
         var header = magic
         header += bigEndianBytes(generation)
         header += dataKey.id
         header += previousNonce
         header += try Random.bytes(AEAD.nonceSize)
-        let nonce = Array(header.suffix(AEAD.nonceSize))
         let chunks = image.writtenChunks()
+        var index = bigEndianBytes(UInt64(image.size)) + bigEndianBytes(UInt32(chunks.count))
+        index.reserveCapacity(12 + 4 * chunks.count)
+        for chunk in chunks { index += bigEndianBytes(chunk) }
         return try image.withBytes { database in
-            var index = bigEndianBytes(UInt64(database.count)) + bigEndianBytes32(UInt32(chunks.count))
-            index.reserveCapacity(12 + 4 * chunks.count)
-            for chunk in chunks { index += bigEndianBytes32(chunk) }
-            var parts: [UnsafeRawBufferPointer] = []
-            for chunk in chunks {
+            let parts = chunks.map { chunk in
                 let start = Int(chunk) * DatabaseImage.chunkSize
-                parts.append(UnsafeRawBufferPointer(rebasing: database[start..<min(start + DatabaseImage.chunkSize, database.count)]))
+                return UnsafeRawBufferPointer(rebasing: database[start..<min(start + DatabaseImage.chunkSize, database.count)])
             }
-            let body = index.count + parts.reduce(0) { $0 + $1.count }
-            return try [UInt8](unsafeUninitializedCapacity: headerSize + body + AEAD.tagSize) { out, initialized in
-                let raw = UnsafeMutableRawBufferPointer(out)
-                raw.copyBytes(from: header)
-                try index.withUnsafeBytes { indexBytes in
-                    try AEAD.seal(.aes256gcm, key: dataKey.key, nonce: nonce, parts: [indexBytes] + parts, aad: header,
-                                  into: UnsafeMutableRawBufferPointer(rebasing: raw[headerSize...]))
-                }
-                initialized = headerSize + body + AEAD.tagSize
+            return try index.withUnsafeBytes { indexBytes in
+                try SealedFile.sealed(header: header, parts: [indexBytes] + parts, dataKey: dataKey)
             }
         }
     }
@@ -69,7 +60,7 @@ public struct JournalEntry: Sendable, Equatable {
         guard bytes.count >= headerSize + AEAD.tagSize, Array(bytes[0..<magic.count]) == magic else {
             throw damaged(file, "is not a store journal entry or is truncated")
         }
-        let generation = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let generation = bytes.withUnsafeBytes { readBigEndian($0, at: 8, count: 8) }
         return JournalEntry(generation: generation, keyID: Array(bytes[16..<32]), previousNonce: Array(bytes[32..<44]),
                             nonce: Array(bytes[44..<headerSize]))
     }
@@ -143,12 +134,4 @@ extension JournalEntry {
         _ = try apply(bytes, file: "entry", generation: generation, previousNonce: previousNonce, dataKey: dataKey, to: image)
         return image.snapshot()
     }
-}
-
-func bigEndianBytes32(_ value: UInt32) -> [UInt8] {
-    (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * UInt32($0))) }
-}
-
-func readBigEndian(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int) -> UInt64 {
-    (offset..<(offset + count)).reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[$1]) }
 }

@@ -60,20 +60,27 @@ public struct SealedFile: Sendable {
         header.append(contentsOf: bigEndianBytes(generation))
         header.append(contentsOf: dataKey.id)
         header.append(contentsOf: try Random.bytes(AEAD.nonceSize))
-        let nonce = Array(header.suffix(AEAD.nonceSize))
         let padded = paddedLength(database.count)
         let length = bigEndianBytes(UInt64(database.count))
         let zeros = [UInt8](repeating: 0, count: padded - 8 - database.count)
-        return try [UInt8](unsafeUninitializedCapacity: headerSize + padded + AEAD.tagSize) { out, initialized in
+        return try length.withUnsafeBytes { lengthBytes in
+            try zeros.withUnsafeBytes { zeroBytes in
+                try sealed(header: header, parts: [lengthBytes, database, zeroBytes], dataKey: dataKey)
+            }
+        }
+    }
+
+    /// `header | AES-256-GCM(parts) | tag`, the parts sealed straight into the
+    /// result: the header is the associated data and ends with the nonce.
+    static func sealed(header: [UInt8], parts: [UnsafeRawBufferPointer], dataKey: DataKey) throws -> [UInt8] {
+        let nonce = Array(header.suffix(AEAD.nonceSize))
+        let count = header.count + parts.reduce(0) { $0 + $1.count } + AEAD.tagSize
+        return try [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
             let raw = UnsafeMutableRawBufferPointer(out)
             raw.copyBytes(from: header)
-            try length.withUnsafeBytes { lengthBytes in
-                try zeros.withUnsafeBytes { zeroBytes in
-                    try AEAD.seal(.aes256gcm, key: dataKey.key, nonce: nonce, parts: [lengthBytes, database, zeroBytes],
-                                  aad: header, into: UnsafeMutableRawBufferPointer(rebasing: raw[headerSize...]))
-                }
-            }
-            initialized = headerSize + padded + AEAD.tagSize
+            try AEAD.seal(.aes256gcm, key: dataKey.key, nonce: nonce, parts: parts, aad: header,
+                          into: UnsafeMutableRawBufferPointer(rebasing: raw[header.count...]))
+            initialized = count
         }
     }
 
@@ -94,46 +101,39 @@ public struct SealedFile: Sendable {
             throw EmbargoError(.verification, "the store file has format version \(version); this embargo reads up to version \(formatVersion)",
                                hint: "upgrade embargo; if no newer embargo wrote it, the header is damaged: restore a backup")
         }
-        let generation = bytes[10..<18].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let generation = bytes.withUnsafeBytes { readBigEndian($0, at: 10, count: 8) }
         return SealedFile(generation: generation, keyID: Array(bytes[18..<34]), nonce: Array(bytes[34..<headerSize]))
     }
 
     /// Authenticates and decrypts a sealed file.
     public static func open(_ bytes: [UInt8], dataKey: DataKey) throws -> (SealedFile, SecureBytes) {
-        let header = try header(of: bytes)
-        guard constantTimeEqual(header.keyID, dataKey.id) else {
-            throw EmbargoError(.verification, "the store file was sealed with a different data key than the keyring holds",
-                               hint: "the file or keyring.age was replaced or damaged; restore a backup")
-        }
-        let aad = Array(bytes[0..<headerSize])
-        let nonce = Array(bytes[(headerSize - AEAD.nonceSize)..<headerSize])
+        let header = try checkedHeader(bytes, dataKey: dataKey)
         var framed: [UInt8]
         do {
-            framed = try AEAD.open(.aes256gcm, key: dataKey.key, nonce: nonce,
-                                   ciphertext: bytes[headerSize...], aad: aad)
+            framed = try AEAD.open(.aes256gcm, key: dataKey.key, nonce: header.nonce,
+                                   ciphertext: bytes[headerSize...], aad: Array(bytes[0..<headerSize]))
         } catch {
-            throw EmbargoError(.verification, "the store file failed authentication: it was modified or damaged",
-                               hint: "run 'embargo store verify' and restore a backup with 'embargo store restore FILE'")
+            throw forged()
         }
         defer { wipe(&framed) }
-        guard framed.count >= 8 else { throw EmbargoError(.verification, "the store file is malformed") }
-        let length = framed[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        guard length <= UInt64(framed.count - 8) else { throw EmbargoError(.verification, "the store file is malformed") }
-        let plaintext = framed.withUnsafeBytes { SecureBytes(copying: UnsafeRawBufferPointer(rebasing: $0[8..<(8 + Int(length))])) }
+        let plaintext = try framed.withUnsafeBytes { raw in
+            SecureBytes(copying: UnsafeRawBufferPointer(rebasing: raw[8..<(8 + (try databaseLength(framed: raw)))]))
+        }
         return (header, plaintext)
     }
 
     /// Authenticates and decrypts a sealed file into a database image (one
     /// buffer: the ciphertext is decrypted in place).
     static func openImage(_ bytes: [UInt8], dataKey: DataKey) throws -> (SealedFile, DatabaseImage) {
-        let buffer = try DatabaseImage.Buffer.allocate(capacity: growthCapacity(bytes.count))
+        let buffer = try DatabaseImage.Buffer.allocate(capacity: DatabaseImage.capacity(holding: bytes.count))
         bytes.withUnsafeBytes { source in buffer.raw.copyMemory(from: source) }
         return try openImage(buffer, count: bytes.count, dataKey: dataKey)
     }
 
     /// Reads the sealed file at `url` straight into a database image, decrypting
-    /// in place while a second thread reads; nil if it does not exist.
-    static func openImage(at url: URL, dataKey: DataKey) throws -> (SealedFile, DatabaseImage)? {
+    /// in place while a second thread reads; nil if it does not exist. `bytes`
+    /// is the file's size.
+    static func openImage(at url: URL, dataKey: DataKey) throws -> (header: SealedFile, image: DatabaseImage, bytes: Int)? {
         let fd = Glibc.open(url.path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -150,22 +150,18 @@ public struct SealedFile: Sendable {
             throw EmbargoError(.failure, "cannot read \(url.path): \(String(cString: strerror(errno)))")
         }
         let header = try checkedHeader(first, dataKey: dataKey)
-        let buffer = try DatabaseImage.Buffer.allocate(capacity: growthCapacity(count))
+        let buffer = try DatabaseImage.Buffer.allocate(capacity: DatabaseImage.capacity(holding: count))
         switch try AEAD.openFile(.aes256gcm, key: dataKey.key, nonce: header.nonce, descriptor: fd, into: buffer.raw.baseAddress!,
                                  count: count, aadCount: headerSize) {
         case .authentic:
-            return try image(buffer, count: count, header: header)
+            let opened = try image(buffer, count: count, header: header)
+            return (opened.0, opened.1, count)
         case .forged:
             throw forged()
         case .unreadable(let code):
             throw EmbargoError(.failure, "cannot read \(url.path): " + (code == 0 ? "it changed while it was read" : String(cString: strerror(code))),
                                hint: "run the command again")
         }
-    }
-
-    /// Room for the database to grow in memory before its buffer is moved.
-    private static func growthCapacity(_ count: Int) -> Int {
-        count + count / 8 + (256 << 10)
     }
 
     private static func openImage(_ buffer: DatabaseImage.Buffer, count: Int, dataKey: DataKey) throws -> (SealedFile, DatabaseImage) {
@@ -197,10 +193,16 @@ public struct SealedFile: Sendable {
 
     /// The image of a decrypted file in `buffer`: `length u64 | database | padding` after the header.
     private static func image(_ buffer: DatabaseImage.Buffer, count: Int, header: SealedFile) throws -> (SealedFile, DatabaseImage) {
-        let framedCount = count - headerSize - AEAD.tagSize
-        let length = (0..<8).reduce(UInt64(0)) { $0 << 8 | UInt64(buffer.pointer[headerSize + $1]) }
-        guard length <= UInt64(framedCount - 8) else { throw EmbargoError(.verification, "the store file is malformed") }
-        return (header, try DatabaseImage(adopting: buffer, offset: headerSize + 8, size: Int(length)))
+        let framed = UnsafeRawBufferPointer(start: buffer.pointer + headerSize, count: count - headerSize - AEAD.tagSize)
+        return (header, try DatabaseImage(adopting: buffer, offset: headerSize + 8, size: try databaseLength(framed: framed)))
+    }
+
+    /// The database's length, from the front of the decrypted `length u64 | database | padding`.
+    private static func databaseLength(framed: UnsafeRawBufferPointer) throws -> Int {
+        guard framed.count >= 8 else { throw EmbargoError(.verification, "the store file is malformed") }
+        let length = readBigEndian(framed, at: 0, count: 8)
+        guard length <= UInt64(framed.count - 8) else { throw EmbargoError(.verification, "the store file is malformed") }
+        return Int(length)
     }
 
     static func paddedLength(_ count: Int) -> Int {
@@ -209,6 +211,10 @@ public struct SealedFile: Sendable {
     }
 }
 
-func bigEndianBytes(_ value: UInt64) -> [UInt8] {
-    (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * UInt64($0))) }
+func bigEndianBytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
+    withUnsafeBytes(of: value.bigEndian) { Array($0) }
+}
+
+func readBigEndian(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int) -> UInt64 {
+    (offset..<(offset + count)).reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[$1]) }
 }

@@ -269,7 +269,7 @@ public final class Store {
                 try SafeFile.replaceAtomically(backupFile(current.mark.generation),
                                                bytes: try SealedFile.seal(current.image, generation: current.mark.generation, dataKey: dataKey))
             }
-            let restored = Loaded(queue: queue, image: image, mark: current.mark, base: current.base, bytesOnDisk: 0,
+            let restored = Loaded(queue: queue, image: image, mark: current.mark, base: current.base, storeFileBytes: 0,
                                   journalEntries: current.journalEntries, journalBytes: current.journalBytes)
             try commit(restored, whole: true)
             return (header.generation, current.mark.generation + 1)
@@ -292,19 +292,21 @@ public final class Store {
         var mark: Mark
         /// The store file it was loaded from.
         var base: Mark
-        var bytesOnDisk: Int
+        var storeFileBytes: Int
         var journalEntries: Int
         var journalBytes: Int
 
-        init(queue: DatabaseQueue, image: DatabaseImage, mark: Mark, base: Mark, bytesOnDisk: Int, journalEntries: Int, journalBytes: Int) {
+        init(queue: DatabaseQueue, image: DatabaseImage, mark: Mark, base: Mark, storeFileBytes: Int, journalEntries: Int, journalBytes: Int) {
             self.queue = queue
             self.image = image
             self.mark = mark
             self.base = base
-            self.bytesOnDisk = bytesOnDisk
+            self.storeFileBytes = storeFileBytes
             self.journalEntries = journalEntries
             self.journalBytes = journalBytes
         }
+
+        var bytesOnDisk: Int { storeFileBytes + journalBytes }
     }
 
     private func missingStore() -> EmbargoError {
@@ -374,7 +376,7 @@ public final class Store {
     /// Loads the store file and the journal entries after it. Callers hold the
     /// lock (shared or exclusive), so no commit happens meanwhile.
     func loadCurrent() throws -> Loaded {
-        guard let (header, image) = try SealedFile.openImage(at: storeFile, dataKey: dataKey) else { throw missingStore() }
+        guard let (header, image, storeFileBytes) = try SealedFile.openImage(at: storeFile, dataKey: dataKey) else { throw missingStore() }
         let base = Mark(generation: header.generation, nonce: header.nonce)
         var mark = base
         var entries = 0
@@ -395,12 +397,10 @@ public final class Store {
             entries += 1
             journalBytes += bytes.count
         }
-        var st = stat()
-        let storeBytes = stat(storeFile.path, &st) == 0 ? Int(st.st_size) : 0
         let queue = try Self.makeQueue(image)
         try Self.deserialized(queue)
         try Self.migrate(queue)
-        return Loaded(queue: queue, image: image, mark: mark, base: base, bytesOnDisk: storeBytes + journalBytes,
+        return Loaded(queue: queue, image: image, mark: mark, base: base, storeFileBytes: storeFileBytes,
                       journalEntries: entries, journalBytes: journalBytes)
     }
 
@@ -425,8 +425,8 @@ public final class Store {
             try SafeFile.replaceAtomically(journalDirectory.appendingPathComponent(JournalEntry.fileName(generation)), bytes: entry)
             loaded.journalEntries += 1
             loaded.journalBytes += entry.count
-            loaded.bytesOnDisk += entry.count
-            loaded.mark = Mark(generation: generation, nonce: Array(entry[(JournalEntry.headerSize - AEAD.nonceSize)..<JournalEntry.headerSize]))
+            let header = try JournalEntry.header(of: entry, file: JournalEntry.fileName(generation))
+            loaded.mark = Mark(generation: generation, nonce: header.nonce)
         } else {
             let sealed = try SealedFile.seal(loaded.image, generation: generation, dataKey: dataKey)
             try SafeFile.makePrivateDirectory(backupsDirectory)
@@ -444,7 +444,7 @@ public final class Store {
             loaded.mark = loaded.base
             loaded.journalEntries = 0
             loaded.journalBytes = 0
-            loaded.bytesOnDisk = sealed.count
+            loaded.storeFileBytes = sealed.count
         }
         loaded.image.clearWritten()
         cached = loaded
