@@ -54,7 +54,7 @@ enum Settings {
         Variable(name: "EMBARGO_PASSPHRASE_FILE", description: "file whose first line is the identity passphrase (instead of the terminal)", sensitive: true),
         Variable(name: "XDG_DATA_HOME", description: "base of the default store directory ($XDG_DATA_HOME/embargo)", sensitive: false),
         Variable(name: "EMBARGO_STOP_AFTER_STEP", description: "crash-recovery testing: 'publish' kills itself right after this journal step", sensitive: false),
-        Variable(name: "EMBARGO_STORE_JOURNAL_BYTES", description: "databases of at least this many bytes commit to the store journal (default 4194304; 0 for every store, as the crash tests do)", sensitive: false),
+        Variable(name: "EMBARGO_STORE_JOURNAL_BYTES", description: "databases of at least this many bytes commit to the store journal (default \(JournalPolicy.standard.minimumDatabaseSize); 0 for every store, as the crash tests do)", sensitive: false),
         Variable(name: "XDG_CONFIG_HOME", description: "base of the default identity file ($XDG_CONFIG_HOME/embargo/identity)", sensitive: false),
     ]
 
@@ -89,7 +89,7 @@ enum Settings {
         if let text = value("EMBARGO_STORE_JOURNAL_BYTES") {
             guard let bytes = Int(text), bytes >= 0 else {
                 throw EmbargoError(.usage, "EMBARGO_STORE_JOURNAL_BYTES must be a number of bytes, not '\(text.prefix(40))'",
-                                   hint: "unset it to use the default (4194304)")
+                                   hint: "unset it to use the default (\(JournalPolicy.standard.minimumDatabaseSize))")
             }
             policy.minimumDatabaseSize = bytes
         }
