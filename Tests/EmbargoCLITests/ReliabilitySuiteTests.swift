@@ -106,54 +106,18 @@ struct ReliabilitySuiteTests {
         print("reliability (\(mode.rawValue) store): 8 processes x 25 advisory creations: \(all.count) advisories, \(Set(all).count) distinct ids")
     }
 
-    @Test func tamperSweepOverTheStoreFile() throws {
-        let box = try Sandbox()
-        defer { box.remove() }
-        try project(box)
-        for i in 0..<3 { try box.ok(["advisory", "create", "--project", "ai", "--title", "advisory \(i)"]) }
-        let storeFile = box.store.appendingPathComponent("store.embargo")
-        let original = try Data(contentsOf: storeFile)
-        // 500 positions spread over the whole file, the header included.
-        let positions = (0..<500).map { $0 * original.count / 500 }
-        let sweep = box.root.appendingPathComponent("sweep")
-        let outcomes = ResultsBox(count: positions.count)
-        DispatchQueue.concurrentPerform(iterations: 4) { lane in
-            for index in stride(from: lane, to: positions.count, by: 4) {
-                // Each lane works on its own copy of the store directory.
-                let copy = sweep.appendingPathComponent("lane\(lane)")
-                if !FileManager.default.fileExists(atPath: copy.path) {
-                    try? FileManager.default.createDirectory(at: sweep, withIntermediateDirectories: true)
-                    try? FileManager.default.copyItem(at: box.store, to: copy)
-                }
-                var damaged = original
-                damaged[positions[index]] ^= 0x01
-                try? damaged.write(to: copy.appendingPathComponent("store.embargo"))
-                let run = try? box.embargo(["store", "verify", "--store", copy.path])
-                let oneLine = run?.stderr.hasPrefix("embargo: error: ") == true && run?.stderr.split(separator: "\n").count ?? 9 <= 2
-                outcomes.set(index, run?.status == 4 && oneLine ? 4 : (run?.status ?? -1))
-            }
-        }
-        let detected = outcomes.values.filter { $0 == 4 }.count
-        #expect(detected == positions.count, "undetected flips at \(zip(positions, outcomes.values).filter { $0.1 != 4 }.map(\.0).prefix(10))")
-        try box.ok(["store", "verify"])
-        print("reliability: tamper sweep over the store file: \(detected) of \(positions.count) single-byte flips detected with exit 4")
-    }
-
-    @Test func tamperSweepOverTheJournal() throws {
-        let box = try StoreMode.journal.sandbox()
-        defer { box.remove() }
-        try project(box)
-        for i in 0..<3 { try box.ok(["advisory", "create", "--project", "ai", "--title", "advisory \(i)"]) }
-        let journal = box.store.appendingPathComponent("journal")
-        let files = box.files(under: journal).sorted { $0.path < $1.path }
-        #expect(files.count >= 3)
-        let originals = try files.map { try Data(contentsOf: $0) }
-        // 500 positions spread over all entries, one after the other.
+    /// Flips one bit at each of 500 positions spread over `names` (files in the
+    /// store directory, taken as one run of bytes, headers included), each flip
+    /// in a copy of the store, and runs `store verify` on it. An outcome is 4
+    /// for exit 4 with one error line, else the exit status (-1: did not run).
+    func tamperSweep(_ box: Sandbox, over names: [String]) throws -> (positions: [Int], outcomes: [Int32]) {
+        let originals = try names.map { try Data(contentsOf: box.store.appendingPathComponent($0)) }
         let total = originals.reduce(0) { $0 + $1.count }
         let positions = (0..<500).map { $0 * total / 500 }
         let sweep = box.root.appendingPathComponent("sweep")
         let outcomes = ResultsBox(count: positions.count)
         DispatchQueue.concurrentPerform(iterations: 4) { lane in
+            // Each lane works on its own copy of the store directory.
             let copy = sweep.appendingPathComponent("lane\(lane)")
             try? FileManager.default.createDirectory(at: sweep, withIntermediateDirectories: true)
             try? FileManager.default.copyItem(at: box.store, to: copy)
@@ -166,7 +130,7 @@ struct ReliabilitySuiteTests {
                 }
                 var damaged = originals[file]
                 damaged[offset] ^= 0x01
-                let target = copy.appendingPathComponent("journal").appendingPathComponent(files[file].lastPathComponent)
+                let target = copy.appendingPathComponent(names[file])
                 try? damaged.write(to: target)
                 let run = try? box.embargo(["store", "verify", "--store", copy.path])
                 let oneLine = run?.stderr.hasPrefix("embargo: error: ") == true && run?.stderr.split(separator: "\n").count ?? 9 <= 2
@@ -174,10 +138,33 @@ struct ReliabilitySuiteTests {
                 try? originals[file].write(to: target)
             }
         }
-        let detected = outcomes.values.filter { $0 == 4 }.count
-        #expect(detected == positions.count, "undetected flips at \(zip(positions, outcomes.values).filter { $0.1 != 4 }.map(\.0).prefix(10))")
+        return (positions, outcomes.values)
+    }
+
+    @Test func tamperSweepOverTheStoreFile() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try project(box)
+        for i in 0..<3 { try box.ok(["advisory", "create", "--project", "ai", "--title", "advisory \(i)"]) }
+        let (positions, outcomes) = try tamperSweep(box, over: ["store.embargo"])
+        let detected = outcomes.filter { $0 == 4 }.count
+        #expect(detected == positions.count, "undetected flips at \(zip(positions, outcomes).filter { $0.1 != 4 }.map(\.0).prefix(10))")
         try box.ok(["store", "verify"])
-        print("reliability: tamper sweep over \(files.count) journal entries: \(detected) of \(positions.count) single-byte flips detected with exit 4")
+        print("reliability: tamper sweep over the store file: \(detected) of \(positions.count) single-byte flips detected with exit 4")
+    }
+
+    @Test func tamperSweepOverTheJournal() throws {
+        let box = try StoreMode.journal.sandbox()
+        defer { box.remove() }
+        try project(box)
+        for i in 0..<3 { try box.ok(["advisory", "create", "--project", "ai", "--title", "advisory \(i)"]) }
+        let names = box.files(under: box.store.appendingPathComponent("journal")).map { "journal/" + $0.lastPathComponent }.sorted()
+        #expect(names.count >= 3)
+        let (positions, outcomes) = try tamperSweep(box, over: names)
+        let detected = outcomes.filter { $0 == 4 }.count
+        #expect(detected == positions.count, "undetected flips at \(zip(positions, outcomes).filter { $0.1 != 4 }.map(\.0).prefix(10))")
+        try box.ok(["store", "verify"])
+        print("reliability: tamper sweep over \(names.count) journal entries: \(detected) of \(positions.count) single-byte flips detected with exit 4")
     }
 
     @Test func tamperSweepOverABundle() throws {

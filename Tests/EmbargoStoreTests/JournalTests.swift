@@ -149,7 +149,7 @@ struct JournalTests {
         defer { dir.remove() }
         let (store, identity) = try storeWithJournal(dir)
         let journal = store.journalDirectory
-        func entry(_ generation: Int) -> URL { journal.appendingPathComponent(String(format: "entry.%012d.embargo", generation)) }
+        func entry(_ generation: UInt64) -> URL { journal.appendingPathComponent(JournalEntry.fileName(generation)) }
 
         // A copy of the store that went another way after generation 3 (same data key).
         let fork = dir.url.appendingPathComponent("fork")
