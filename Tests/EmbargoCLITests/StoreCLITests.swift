@@ -252,6 +252,23 @@ struct StoreCLITests {
         try box.ok(["store", "verify"])
     }
 
+    @Test func aMalformedJournalThresholdIsAUsageErrorThatChangesNothing() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        let before = try Data(contentsOf: box.store.appendingPathComponent("store.embargo"))
+        for value in ["abc", "-1", "4 MiB"] {
+            let run = try box.embargo(["advisory", "create", "--project", "none", "--title", "t"], env: ["EMBARGO_STORE_JOURNAL_BYTES": value])
+            #expect(run.status == 64, "\(value): \(run.stderr)")
+            #expect(run.stderr.hasPrefix("embargo: error: EMBARGO_STORE_JOURNAL_BYTES must be a number of bytes, not '\(value)'"), "\(run.stderr)")
+            #expect(run.stderr.contains("hint: unset it to use the default (4194304)"))
+        }
+        #expect(try Data(contentsOf: box.store.appendingPathComponent("store.embargo")) == before)
+        let elsewhere = box.path("other-store")
+        #expect(try box.embargo(["init", "--store", elsewhere], env: ["EMBARGO_STORE_JOURNAL_BYTES": "x"]).status == 64)
+        #expect(!FileManager.default.fileExists(atPath: elsewhere))
+    }
+
     @Test func projectValidation() throws {
         let box = try Sandbox()
         defer { box.remove() }
