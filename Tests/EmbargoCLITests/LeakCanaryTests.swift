@@ -39,8 +39,10 @@ struct LeakCanaryTests {
         #expect(!argv.contains(canary), "after \(step): a process was started with the canary in its arguments")
     }
 
-    @Test func theCanaryStaysInTheEncryptedStore() throws {
-        let box = try Sandbox()
+    /// In both store modes: the journal's entries are checked like the store file.
+    @Test(arguments: StoreMode.allCases)
+    func theCanaryStaysInTheEncryptedStore(mode: StoreMode) throws {
+        let box = try mode.sandbox()
         defer { box.remove() }
         let canary = Self.canary
         try box.initStore()
@@ -86,7 +88,9 @@ struct LeakCanaryTests {
         #expect(opened.stdout.contains(canary))
         let processes = (try String(contentsOf: spy.log, encoding: .utf8)).split(separator: "\n").count
         #expect(processes > 10, "the argument spy saw too few processes")
-        print("leak canary: 5 steps checked; \(processes) child processes' arguments, the store, temporary files and repository objects are free of the canary")
+        let entries = StoreMode.journalEntries(box)
+        #expect(mode == .journal ? entries > 0 : entries == 0, "\(entries) journal entries in a \(mode.rawValue) store")
+        print("leak canary (\(mode.rawValue) store, \(entries) journal entries): 5 steps checked; \(processes) child processes' arguments, the store, temporary files and repository objects are free of the canary")
     }
 }
 
