@@ -126,18 +126,11 @@ public struct ReleaseBuilder {
         let commit = try commitGit.run(["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "-m", "Changelog for \(plan.version)"])
         guard commit.status == 0 else { throw EmbargoError(.failure, "cannot commit the changelog: \(firstLine(commit.stderrText))") }
 
-        // 3. Built assets, committed for the tag only, and 4. the annotated tag. A clone
-        //    made after publication already has the public tag; `--force` makes it again
-        //    here, to compare, and never reuses it.
-        func tag(_ commit: String) throws {
-            _ = try must(["tag", "--force", "--annotate", "--message", "Release \(plan.version)", "--", plan.version, commit])
-        }
-        let branchHead: String
-        var releaseCommit: String
-        let tagObject: String
+        // 3. Built assets, committed for the tag only: the branch moves to the changelog
+        //    commit, read here before a build commit goes on top of it.
+        var branchHead: String?
         if let command = plan.buildCommand {
             branchHead = try must(["rev-parse", "HEAD"])
-            releaseCommit = branchHead
             let result = try clone.runTests(command)
             guard result.status == 0 else {
                 throw EmbargoError(.failure, "the build command failed on \(plan.branch) with exit code \(result.status)",
@@ -151,21 +144,17 @@ public struct ReleaseBuilder {
             if try git.run(["diff", "--cached", "--quiet"]).status != 0 {
                 let build = try commitGit.run(["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "-m", "Build assets for \(plan.version)"])
                 guard build.status == 0 else { throw EmbargoError(.failure, "cannot commit the built assets: \(firstLine(build.stderrText))") }
-                releaseCommit = try must(["rev-parse", "HEAD"])
             }
-            try tag(releaseCommit)
-            tagObject = try must(["rev-parse", "refs/tags/\(plan.version)"])
-        } else {
-            try tag("HEAD")
-            let ids = try must(["rev-parse", "HEAD", "refs/tags/\(plan.version)"]).split(whereSeparator: \.isNewline).map(String.init)
-            guard ids.count == 2 else { throw EmbargoError(.failure, "git rev-parse gave no tag object for \(plan.version)") }
-            branchHead = ids[0]
-            releaseCommit = ids[0]
-            tagObject = ids[1]
         }
 
-        let release = BranchRelease(plan: plan, branchHead: branchHead, releaseCommit: releaseCommit, tagName: plan.version,
-                                    tagObject: tagObject, archives: [])
+        // 4. The annotated tag, on HEAD: the build commit if there is one. A clone made
+        //    after publication already has the public tag; `--force` makes it again here,
+        //    to compare, and never reuses it.
+        _ = try must(["tag", "--force", "--annotate", "--message", "Release \(plan.version)", "--", plan.version, "HEAD"])
+        let ids = try must(["rev-parse", "HEAD", "refs/tags/\(plan.version)"]).split(whereSeparator: \.isNewline).map(String.init)
+        guard ids.count == 2 else { throw EmbargoError(.failure, "git rev-parse gave no tag object for \(plan.version)") }
+        let release = BranchRelease(plan: plan, branchHead: branchHead ?? ids[0], releaseCommit: ids[0], tagName: plan.version,
+                                    tagObject: ids[1], archives: [])
         return Output(release: release, notes: notes)
     }
 
