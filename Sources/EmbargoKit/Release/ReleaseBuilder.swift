@@ -92,7 +92,7 @@ public struct ReleaseBuilder {
         env["GIT_COMMITTER_DATE"] = date
         let git = Git(repository: clone.worktree, runner: runner, environment: env)
         func must(_ arguments: [String], input: [UInt8]? = nil) throws -> String {
-            let result = try git.run(["-c", "core.hooksPath=/dev/null", "-c", "gc.auto=0"] + arguments, input: input)
+            let result = try git.run(["-c", "core.hooksPath=/dev/null"] + arguments, input: input)
             guard result.status == 0 else {
                 throw EmbargoError(.failure, "git \(arguments.first ?? "") failed while building \(plan.version): \(firstLine(result.stderrText))")
             }
@@ -171,7 +171,7 @@ public struct ReleaseBuilder {
             // The new commits and the tag as a git bundle, so a reviewer can fetch the exact
             // release commit into a clone of the project and compare it with the archives.
             let bundle = directory.appendingPathComponent("\(plan.packageName)-\(plan.version).git-bundle")
-            let made = try clone.git.run(["-c", "gc.auto=0", "bundle", "create", "--quiet", bundle.path, tag, "^\(plan.baseCommit)"])
+            let made = try clone.git.run(["bundle", "create", "--quiet", bundle.path, tag, "^\(plan.baseCommit)"])
             guard made.status == 0 else {
                 throw EmbargoError(.failure, "git bundle failed while building \(plan.version): \(firstLine(made.stderrText))")
             }
