@@ -37,9 +37,13 @@ struct PatchFixture {
 
     /// A commit on a scratch branch off 1.1.x, as a developer would make it.
     func commitFixOn11() throws {
-        try box.git(["-C", repo.path, "checkout", "--quiet", "-b", "scratch", "1.1.x"])
-        try "<?php\n\nfunction greet($name, $greeting = 'Hello') {\n  return $greeting . ' ' . htmlspecialchars($name);\n}\n"
-            .write(to: repo.appendingPathComponent("src/Greeter.php"), atomically: true, encoding: .utf8)
+        try commitFix(on: "1.1.x", greeter: "<?php\n\nfunction greet($name, $greeting = 'Hello') {\n  return $greeting . ' ' . htmlspecialchars($name);\n}\n")
+    }
+
+    /// A commit of a new src/Greeter.php on a scratch branch off `base`; 1.0.x is checked out after.
+    func commitFix(on base: String, greeter: String) throws {
+        try box.git(["-C", repo.path, "checkout", "--quiet", "-b", "scratch", base])
+        try greeter.write(to: repo.appendingPathComponent("src/Greeter.php"), atomically: true, encoding: .utf8)
         try box.git(["-C", repo.path, "commit", "--quiet", "-am", "Issue #3 by c: Tidy the greeting output"])
         try box.git(["-C", repo.path, "checkout", "--quiet", "1.0.x"])
     }
@@ -124,11 +128,7 @@ struct PatchCLITests {
         let fixture = try PatchFixture(box)
         // A commit on 1.0.x, with blob ids, whose line 1.1.x changed: git am's
         // three-way merge runs, and stops on a conflict in the one file.
-        try box.git(["-C", fixture.repo.path, "checkout", "--quiet", "-b", "scratch", "1.0.x"])
-        try "<?php\n\nfunction greet($name) {\n  return 'Hello ' . htmlspecialchars($name);\n}\n"
-            .write(to: fixture.repo.appendingPathComponent("src/Greeter.php"), atomically: true, encoding: .utf8)
-        try box.git(["-C", fixture.repo.path, "commit", "--quiet", "-am", "Issue #3 by c: Tidy the greeting output"])
-        try box.git(["-C", fixture.repo.path, "checkout", "--quiet", "1.0.x"])
+        try fixture.commitFix(on: "1.0.x", greeter: "<?php\n\nfunction greet($name) {\n  return 'Hello ' . htmlspecialchars($name);\n}\n")
         try box.ok(["patch", "add", "ADV-2026-001", "--branch", "1.1.x", "--from-ref", "scratch"])
         let result = try box.embargo(["patch", "verify", "ADV-2026-001"])
         #expect(result.status == 1)

@@ -187,8 +187,8 @@ public struct PushGuard: Sendable {
     /// hook; when it names a configured remote, commits already on its
     /// remote-tracking branches are not checked again. Nil when there is no list.
     public func check(push updates: [PushUpdate], remote: String?) throws -> GuardReport? {
-        guard let list = try loadList() else { return nil }
         let url = try listURL()
+        guard let list = try loadList(at: url) else { return nil }
         let tips = updates.map(\.localSHA).filter { !PushUpdate.isZero($0) }
         guard !tips.isEmpty else { return GuardReport(list: url, commits: 0, hits: []) }
         var exclusions: [String] = []
@@ -210,8 +210,9 @@ public struct PushGuard: Sendable {
     /// Checks the commits of local branches that are on no remote-tracking branch.
     /// Nil when there is no list.
     public func checkUnpushed() throws -> GuardReport? {
-        guard let list = try loadList() else { return nil }
-        return try check(revisions: ["--branches", "--not", "--remotes"], list: list, url: try listURL())
+        let url = try listURL()
+        guard let list = try loadList(at: url) else { return nil }
+        return try check(revisions: ["--branches", "--not", "--remotes"], list: list, url: url)
     }
 
     /// The local branches that contain `commit`, to say where a hit is.

@@ -213,7 +213,12 @@ extension Workspace {
                                ?? "advisory \(id.uppercased()) has no patches on \(branch)",
                                hint: "run 'embargo patch list \(id.uppercased())'")
         }
-        return try records.map { String(decoding: try store.blob($0.blob), as: UTF8.self) }.joined()
+        return try seriesText(records)
+    }
+
+    /// The patches' texts, in the order given, as one mbox.
+    func seriesText(_ records: [PatchRecord]) throws -> String {
+        try records.map { String(decoding: try store.blob($0.blob), as: UTF8.self) }.joined()
     }
 
     static func patchRecords(_ db: Database, _ id: String, branch: String) throws -> [PatchRecord] {
@@ -255,8 +260,7 @@ extension Workspace {
             }
             fingerprints[branch] = Self.seriesFingerprint(series)
             progress("applying \(series.count) patch(es) to \(branch) at \(head.prefix(12))")
-            let text = try series.map { String(decoding: try store.blob($0.blob), as: UTF8.self) }.joined()
-            switch try clone.apply(series: text, onto: head) {
+            switch try clone.apply(series: try seriesText(series), onto: head) {
             case .conflict(let files, let message):
                 checks.append(BranchCheck(branch: branch, head: head, patches: series.count, result: .conflict,
                                           conflictingFiles: files, detail: message))

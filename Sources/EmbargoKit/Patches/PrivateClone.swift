@@ -130,89 +130,26 @@ public final class PrivateClone {
         sparseSeries = series
     }
 
-    /// The paths a series touches: every file it changes, adds or deletes (the new
-    /// names, as `git apply --numstat -z` reads them), and the old names of renames
-    /// and copies. The series goes on standard input, never on a command line.
+    /// The paths a series touches: every file it changes, adds or deletes, and
+    /// both names of renames and copies. `git apply --numstat` names each patch
+    /// by its new path (the old one for a deletion), and reversed (`-R`) by its
+    /// old path, so the two readings together hold both names, unquoted by git.
+    /// The series goes on standard input, never on a command line.
     func touchedPaths(_ series: String) -> [String] {
         var paths: [String] = []
-        // Each record is `added TAB deleted TAB path NUL`, or for a rename that names
-        // both, `added TAB deleted TAB NUL old NUL new NUL`. Should git not read the
+        // Each record is `added TAB deleted TAB path NUL`. Should git not read the
         // series, `git am` fails on it next and says why.
-        if let numstat = try? git.run(["apply", "--numstat", "-z"], input: Array(series.utf8)), numstat.status == 0 {
-            var pending = 0
-            for item in numstat.stdout.split(separator: 0, omittingEmptySubsequences: false) where !item.isEmpty {
-                var path = item
-                if pending > 0 {
-                    pending -= 1
-                } else {
-                    let fields = item.split(separator: UInt8(ascii: "\t"), maxSplits: 2, omittingEmptySubsequences: false)
-                    guard fields.count == 3 else { continue }
-                    if fields[2].isEmpty { pending = 2 }
-                    path = fields[2]
-                }
-                let name = String(decoding: path, as: UTF8.self)
-                if !name.isEmpty, !paths.contains(name) { paths.append(name) }
-            }
-        }
-        for path in Self.renameAndCopySources(series) where !paths.contains(path) { paths.append(path) }
-        return paths
-    }
-
-    /// The `rename from` and `copy from` paths of a series' extended diff headers.
-    static func renameAndCopySources(_ series: String) -> [String] {
-        var paths: [String] = []
-        var inHeader = false
-        for line in series.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            if line.hasPrefix("diff --git ") {
-                inHeader = true
-            } else if line.hasPrefix("@@") || line.hasPrefix("--- ") || line.hasPrefix("+++ ") || line.hasPrefix("GIT binary patch") {
-                inHeader = false
-            } else if inHeader {
-                for prefix in ["rename from ", "copy from "] where line.hasPrefix(prefix) {
-                    let path = unquoted(String(line.dropFirst(prefix.count)))
-                    if !paths.contains(path) { paths.append(path) }
-                }
+        for direction in [[], ["-R"]] {
+            guard let numstat = try? git.run(["apply", "--numstat", "-z"] + direction, input: Array(series.utf8)), numstat.status == 0
+            else { continue }
+            for record in numstat.stdout.split(separator: 0) {
+                let fields = record.split(separator: UInt8(ascii: "\t"), maxSplits: 2, omittingEmptySubsequences: false)
+                guard fields.count == 3, !fields[2].isEmpty else { continue }
+                let name = String(decoding: fields[2], as: UTF8.self)
+                if !paths.contains(name) { paths.append(name) }
             }
         }
         return paths
-    }
-
-    /// A path as git writes it in diff headers: verbatim, or in double quotes with
-    /// C escapes (`\t`, `\"`, `\\`, octal bytes) when it holds unusual characters.
-    static func unquoted(_ text: String) -> String {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 2, bytes.first == UInt8(ascii: "\""), bytes.last == UInt8(ascii: "\"") else { return text }
-        var result: [UInt8] = []
-        var index = 1
-        let end = bytes.count - 1
-        while index < end {
-            let byte = bytes[index]
-            index += 1
-            guard byte == UInt8(ascii: "\\"), index < end else {
-                result.append(byte)
-                continue
-            }
-            let escaped = bytes[index]
-            index += 1
-            switch escaped {
-            case UInt8(ascii: "a"): result.append(0x07)
-            case UInt8(ascii: "b"): result.append(0x08)
-            case UInt8(ascii: "t"): result.append(0x09)
-            case UInt8(ascii: "n"): result.append(0x0A)
-            case UInt8(ascii: "v"): result.append(0x0B)
-            case UInt8(ascii: "f"): result.append(0x0C)
-            case UInt8(ascii: "r"): result.append(0x0D)
-            case UInt8(ascii: "0")...UInt8(ascii: "3"):
-                var value = Int(escaped - UInt8(ascii: "0"))
-                for _ in 0..<2 where index < end && (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(bytes[index]) {
-                    value = value * 8 + Int(bytes[index] - UInt8(ascii: "0"))
-                    index += 1
-                }
-                result.append(UInt8(truncatingIfNeeded: value))
-            default: result.append(escaped)
-            }
-        }
-        return String(decoding: result, as: UTF8.self)
     }
 
     /// A path as a sparse-checkout pattern that matches only itself (gitignore

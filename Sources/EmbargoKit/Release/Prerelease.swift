@@ -102,11 +102,10 @@ extension Workspace {
                 throw EmbargoError(.failure, "branch \(branch) not found in \(project.repoPath)")
             }
             let releases = try BranchReleases.compute(branch: branch, tags: git.tags(mergedInto: head))
-            let text = try series.map { String(decoding: try store.blob($0.blob), as: UTF8.self) }.joined()
             let plan = ReleasePlan(branch: branch, baseCommit: head, version: releases.nextRelease, previousVersion: releases.lastRelease,
                                    patchIDs: series.map(\.patchID), timestamp: Int(stamp.timeIntervalSince1970), committer: committer,
                                    packageName: project.packageName, buildCommand: project.buildCommand, requiredPaths: requiredPaths)
-            return (plan, text)
+            return (plan, try seriesText(series))
         }
     }
 
@@ -230,10 +229,7 @@ extension Workspace {
         let work: [(ReleasePlan, String)]
         if let given {
             let all = try patches(advisory.id)
-            work = try given.map { plan in
-                let series = all.filter { $0.branch == plan.branch }
-                return (plan, try series.map { String(decoding: try store.blob($0.blob), as: UTF8.self) }.joined())
-            }
+            work = try given.map { plan in (plan, try seriesText(all.filter { $0.branch == plan.branch })) }
         } else {
             work = try releasePlans(advisory, project)
         }

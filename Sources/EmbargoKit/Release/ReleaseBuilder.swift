@@ -92,7 +92,7 @@ public struct ReleaseBuilder {
         env["GIT_COMMITTER_DATE"] = date
         let git = Git(repository: clone.worktree, runner: runner, environment: env)
         func must(_ arguments: [String], input: [UInt8]? = nil) throws -> String {
-            let result = try git.run(["-c", "core.hooksPath=/dev/null", "-c", "gc.auto=0"] + arguments, input: input)
+            let result = try git.run(["-c", "core.hooksPath=/dev/null"] + arguments, input: input)
             guard result.status == 0 else {
                 throw EmbargoError(.failure, "git \(arguments.first ?? "") failed while building \(plan.version): \(firstLine(result.stderrText))")
             }
@@ -126,18 +126,11 @@ public struct ReleaseBuilder {
         let commit = try commitGit.run(["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "-m", "Changelog for \(plan.version)"])
         guard commit.status == 0 else { throw EmbargoError(.failure, "cannot commit the changelog: \(firstLine(commit.stderrText))") }
 
-        // 3. Built assets, committed for the tag only, and 4. the annotated tag. A clone
-        //    made after publication already has the public tag; `--force` makes it again
-        //    here, to compare, and never reuses it.
-        func tag(_ commit: String) throws {
-            _ = try must(["tag", "--force", "--annotate", "--message", "Release \(plan.version)", "--", plan.version, commit])
-        }
-        let branchHead: String
-        var releaseCommit: String
-        let tagObject: String
+        // 3. Built assets, committed for the tag only: the branch moves to the changelog
+        //    commit, read here before a build commit goes on top of it.
+        var branchHead: String?
         if let command = plan.buildCommand {
             branchHead = try must(["rev-parse", "HEAD"])
-            releaseCommit = branchHead
             let result = try clone.runTests(command)
             guard result.status == 0 else {
                 throw EmbargoError(.failure, "the build command failed on \(plan.branch) with exit code \(result.status)",
@@ -151,21 +144,17 @@ public struct ReleaseBuilder {
             if try git.run(["diff", "--cached", "--quiet"]).status != 0 {
                 let build = try commitGit.run(["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "-m", "Build assets for \(plan.version)"])
                 guard build.status == 0 else { throw EmbargoError(.failure, "cannot commit the built assets: \(firstLine(build.stderrText))") }
-                releaseCommit = try must(["rev-parse", "HEAD"])
             }
-            try tag(releaseCommit)
-            tagObject = try must(["rev-parse", "refs/tags/\(plan.version)"])
-        } else {
-            try tag("HEAD")
-            let ids = try must(["rev-parse", "HEAD", "refs/tags/\(plan.version)"]).split(whereSeparator: \.isNewline).map(String.init)
-            guard ids.count == 2 else { throw EmbargoError(.failure, "git rev-parse gave no tag object for \(plan.version)") }
-            branchHead = ids[0]
-            releaseCommit = ids[0]
-            tagObject = ids[1]
         }
 
-        let release = BranchRelease(plan: plan, branchHead: branchHead, releaseCommit: releaseCommit, tagName: plan.version,
-                                    tagObject: tagObject, archives: [])
+        // 4. The annotated tag, on HEAD: the build commit if there is one. A clone made
+        //    after publication already has the public tag; `--force` makes it again here,
+        //    to compare, and never reuses it.
+        _ = try must(["tag", "--force", "--annotate", "--message", "Release \(plan.version)", "--", plan.version, "HEAD"])
+        let ids = try must(["rev-parse", "HEAD", "refs/tags/\(plan.version)"]).split(whereSeparator: \.isNewline).map(String.init)
+        guard ids.count == 2 else { throw EmbargoError(.failure, "git rev-parse gave no tag object for \(plan.version)") }
+        let release = BranchRelease(plan: plan, branchHead: branchHead ?? ids[0], releaseCommit: ids[0], tagName: plan.version,
+                                    tagObject: ids[1], archives: [])
         return Output(release: release, notes: notes)
     }
 
@@ -182,7 +171,7 @@ public struct ReleaseBuilder {
             // The new commits and the tag as a git bundle, so a reviewer can fetch the exact
             // release commit into a clone of the project and compare it with the archives.
             let bundle = directory.appendingPathComponent("\(plan.packageName)-\(plan.version).git-bundle")
-            let made = try clone.git.run(["-c", "gc.auto=0", "bundle", "create", "--quiet", bundle.path, tag, "^\(plan.baseCommit)"])
+            let made = try clone.git.run(["bundle", "create", "--quiet", bundle.path, tag, "^\(plan.baseCommit)"])
             guard made.status == 0 else {
                 throw EmbargoError(.failure, "git bundle failed while building \(plan.version): \(firstLine(made.stderrText))")
             }

@@ -2,20 +2,9 @@ import EmbargoStore
 import Foundation
 
 extension Git {
-    /// Tag names reachable from a branch (the local branch, else `remote/branch`).
-    public func tags(reachableFrom branch: String, remote: String?) throws -> [String] {
-        guard let commit = try branchCommit(branch, remote: remote) else { throw Self.branchNotFound(branch, in: repository) }
-        return try tags(mergedInto: commit)
-    }
-
     /// Tag names reachable from a commit.
     public func tags(mergedInto commit: String) throws -> [String] {
         try output(["tag", "--list", "--merged", commit]).split(whereSeparator: \.isNewline).map(String.init)
-    }
-
-    static func branchNotFound(_ branch: String, in repository: URL) -> EmbargoError {
-        EmbargoError(.failure, "branch \(branch) not found in \(repository.path)",
-                     hint: "fetch it, or remove it from the project with 'embargo project set --remove-branch'")
     }
 }
 
@@ -30,7 +19,10 @@ extension Workspace {
         let manifest = try currentPrerelease(advisory.id)?.manifest
         let heads = try git.branchCommits(advisory.branches, remote: project.remote)
         return try advisory.branches.map { branch in
-            guard let head = heads[branch] else { throw Git.branchNotFound(branch, in: git.repository) }
+            guard let head = heads[branch] else {
+                throw EmbargoError(.failure, "branch \(branch) not found in \(git.repository.path)",
+                                   hint: "fetch it, or remove it from the project with 'embargo project set --remove-branch'")
+            }
             let tags = try git.tags(mergedInto: head)
             var releases = try BranchReleases.compute(branch: branch, tags: tags)
             if let plan = manifest?.branches.first(where: { $0.plan.branch == branch })?.plan {
