@@ -35,9 +35,12 @@ struct Embargo: ParsableCommand {
 @main
 enum EmbargoMain {
     static func main() {
-        signal(SIGPIPE, SIG_IGN)
-        // A file-size limit makes writes fail with EFBIG instead of killing us: a clear error, state intact.
-        signal(SIGXFSZ, SIG_IGN)
+        // Caught, not ignored: a write to a closed pipe then fails with EPIPE, and one past a
+        // file-size limit with EFBIG, instead of killing us (a clear error, state intact); and
+        // the programs embargo starts (git, build and test commands) get the default actions
+        // back at exec, where ignored signals would stay ignored in them.
+        signal(SIGPIPE) { _ in }
+        signal(SIGXFSZ) { _ in }
         Interrupts.removeTemporaryDirectoriesOnSignal()
         let command: ParsableCommand
         do {

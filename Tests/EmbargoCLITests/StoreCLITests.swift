@@ -269,6 +269,29 @@ struct StoreCLITests {
         #expect(!FileManager.default.fileExists(atPath: elsewhere))
     }
 
+    @Test func theProgramsEmbargoStartsGetTheDefaultSignalActions() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        let repo = try box.makeRepository()
+        // A git that records which signals it was started with ignored, then runs the real one.
+        let bin = box.root.appendingPathComponent("signal-bin")
+        let log = box.root.appendingPathComponent("ignored.log")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let script = "#!/bin/sh\ngrep '^SigIgn:' /proc/self/status >> '\(log.path)'\nexec /usr/bin/git \"$@\"\n"
+        try script.write(to: bin.appendingPathComponent("git"), atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin.appendingPathComponent("git").path)
+        try box.ok(["project", "add", "first", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x"],
+                   env: ["PATH": "\(bin.path):\(box.environment["PATH"] ?? "/usr/bin:/bin")"])
+        let masks = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").compactMap { line in
+            UInt64(line.split(separator: "\t").last ?? "", radix: 16)
+        }
+        #expect(!masks.isEmpty)
+        for signal in [SIGPIPE, SIGXFSZ, SIGINT, SIGTERM, SIGHUP] {
+            #expect(masks.allSatisfy { $0 & (1 << UInt64(signal - 1)) == 0 }, "signal \(signal) is ignored in git: \(masks)")
+        }
+    }
+
     @Test func projectValidation() throws {
         let box = try Sandbox()
         defer { box.remove() }
