@@ -93,7 +93,7 @@ extension Embargo.GuardCommands {
 
         func run() throws {
             let repository = URL(fileURLWithPath: repo ?? ".")
-            let pushGuard = PushGuard(repository: repository, environment: try Self.environment(explicitRepository: repo != nil))
+            let pushGuard = PushGuard(repository: repository, environment: Self.environment(explicitRepository: repo != nil))
             let report: GuardReport?
             if hook {
                 let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
@@ -129,8 +129,8 @@ extension Embargo.GuardCommands {
         /// Git sets GIT_DIR and friends for some hooks, possibly relative to the
         /// directory the hook started in; with --repo naming the repository they
         /// would point git elsewhere, so they are dropped.
-        static func environment(explicitRepository: Bool) throws -> EmbargoKit.Environment {
-            var environment = try Settings.environment()
+        static func environment(explicitRepository: Bool) -> EmbargoKit.Environment {
+            var environment = Settings.environment()
             guard explicitRepository else { return environment }
             var variables = ProcessInfo.processInfo.environment
             for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_PREFIX"] {

@@ -24,7 +24,7 @@ extension Embargo {
             let memberName = name ?? ProcessInfo.processInfo.environment["USER"] ?? "admin"
             let workspace = try Workspace.initialize(
                 at: location.storeDirectory, identity: identity, memberName: memberName,
-                environment: try Settings.environment())
+                environment: try Settings.storeEnvironment())
             if output.json {
                 try Terminal.printJSON(InitReport(store: location.storeDirectory.path, member: workspace.member))
             } else {

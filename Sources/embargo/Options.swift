@@ -29,7 +29,7 @@ struct StoreOptions: ParsableArguments {
         log.debug("identity file \(identityFile.path)")
         let identity = try loadIdentity()
         log.debug("opening store \(storeDirectory.path) as \(identity.recipient)")
-        let workspace = try Workspace.open(at: storeDirectory, identity: identity, environment: try Settings.environment())
+        let workspace = try Workspace.open(at: storeDirectory, identity: identity, environment: try Settings.storeEnvironment())
         log.debug("acting member \(workspace.member.name) (\(workspace.member.role.rawValue)), store generation \((try? workspace.store.generation()) ?? 0)")
         return workspace
     }
@@ -84,7 +84,16 @@ enum Settings {
         return base.appendingPathComponent("embargo/identity")
     }
 
-    static func environment() throws -> EmbargoKit.Environment {
+    /// For commands that open no store (the push guard): a bad setting that
+    /// only concerns the store must not stop them.
+    static func environment() -> EmbargoKit.Environment {
+        EmbargoKit.Environment()
+    }
+
+    /// For commands that open or create a store: with the journal threshold
+    /// of EMBARGO_STORE_JOURNAL_BYTES.
+    static func storeEnvironment() throws -> EmbargoKit.Environment {
+        var environment = environment()
         var policy = JournalPolicy.standard
         if let text = value("EMBARGO_STORE_JOURNAL_BYTES") {
             guard let bytes = Int(text), bytes >= 0 else {
@@ -93,7 +102,8 @@ enum Settings {
             }
             policy.minimumDatabaseSize = bytes
         }
-        return EmbargoKit.Environment(journalPolicy: policy)
+        environment.journalPolicy = policy
+        return environment
     }
 }
 

@@ -179,8 +179,9 @@ struct GuardCLITests {
         let box = try Sandbox()
         defer { box.remove() }
         let s = try setUp(box)
-        // No identity at all: the check never opens the store.
-        let noIdentity = ["EMBARGO_IDENTITY": box.path("nobody.identity")]
+        // No identity at all: the check never opens the store, and a setting that
+        // concerns only the store does not stop it either.
+        let noIdentity = ["EMBARGO_IDENTITY": box.path("nobody.identity"), "EMBARGO_STORE_JOURNAL_BYTES": "not a number"]
         let clean = try box.embargo(["guard", "check", "--repo", s.repo.path], env: noIdentity)
         #expect(clean.status == 0, "\(clean.stderr)")
         #expect(clean.stdout.contains("no embargoed fix in 0 unpushed commit(s)"))
