@@ -142,6 +142,39 @@ struct PrereleaseCLITests {
         #expect(Set(first.compactMap { $0["release_commit"] as? String }).count == 2)
     }
 
+    /// A release tagged on a branch after the first pre-release moves the next
+    /// one's version; the advisory drafts in the new bundle name that version too.
+    @Test func aNewPrereleaseDraftsTheAdvisoryForItsOwnVersions() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try ReleaseFixture(box)
+        #expect(try fixture.manifestBranches(fixture.prerelease()).compactMap { ($0["plan"] as? [String: Any])?["version"] as? String }
+                == ["1.0.2", "1.1.1"])
+        // A regular release of 1.0.x, made public meanwhile.
+        try box.git(["-C", fixture.repo.path, "checkout", "--quiet", "1.0.x"])
+        try "Notes.\n".write(to: fixture.repo.appendingPathComponent("NOTES.md"), atomically: true, encoding: .utf8)
+        try box.git(["-C", fixture.repo.path, "add", "NOTES.md"])
+        try box.git(["-C", fixture.repo.path, "commit", "--quiet", "-m", "Add notes"])
+        try box.git(["-C", fixture.repo.path, "tag", "-a", "1.0.2", "-m", "Release 1.0.2"])
+        try box.git(["-C", fixture.repo.path, "push", "--quiet", "origin", "1.0.x", "1.0.2"])
+        try box.git(["-C", fixture.repo.path, "checkout", "--quiet", "1.1.x"])
+        try box.ok(["patch", "verify", "ADV-2026-001"])
+
+        let report = try fixture.prerelease()
+        #expect(try fixture.manifestBranches(report).compactMap { ($0["plan"] as? [String: Any])?["version"] as? String } == ["1.0.3", "1.1.1"])
+        let unpack = box.root.appendingPathComponent("second")
+        try FileManager.default.createDirectory(at: unpack, withIntermediateDirectories: true)
+        let bundle = try #require(report["bundle"] as? String)
+        #expect(try box.run("age", ["-d", "-i", box.path("bob.identity"), "-o", unpack.appendingPathComponent("bundle.tar").path, bundle]).status == 0)
+        #expect(try box.run("tar", ["-xf", "bundle.tar"], directory: unpack).status == 0)
+        let osv = try box.json(String(contentsOf: unpack.appendingPathComponent("advisory/osv.json"), encoding: .utf8))
+        let fixed = ((osv["affected"] as? [[String: Any]]) ?? []).flatMap { ($0["ranges"] as? [[String: Any]]) ?? [] }
+            .flatMap { ($0["events"] as? [[String: Any]]) ?? [] }.compactMap { $0["fixed"] as? String }
+        #expect(fixed.sorted() == ["1.0.3", "1.1.1"], "\(osv)")
+        let drupal = try String(contentsOf: unpack.appendingPathComponent("advisory/drupal-sa.txt"), encoding: .utf8)
+        #expect(drupal.contains("1.0.3") && !drupal.contains("1.0.2 or"), "\(drupal)")
+    }
+
     /// Commit ids and tag objects of a fixed plan, as the versions before the sparse
     /// checkout made them: pre-releases built by those still publish. The series
     /// renames a file with a quoted name, deletes one and adds one.

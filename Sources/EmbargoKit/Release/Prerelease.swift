@@ -139,7 +139,7 @@ extension Workspace {
         var files: [(path: String, content: TarContent, sha256: String)] = []
         func add(_ path: String, _ bytes: [UInt8]) { files.append((path, .bytes(bytes), hex(Digest.sha256(bytes)))) }
         add("manifest.json", try manifest.encoded())
-        for (path, bytes) in try bundleAdvisoryFiles(advisory.id) { add(path, bytes) }
+        for (path, bytes) in try bundleAdvisoryFiles(advisory.id, plans: manifest.branches.map(\.plan)) { add(path, bytes) }
         for output in built.outputs {
             add("release-notes/\(output.release.plan.branch).md", Array(output.notes.markdown.utf8))
         }
@@ -271,10 +271,11 @@ extension Workspace {
         return security
     }
 
-    /// The advisory texts in the bundle: the Drupal SA draft, OSV and (with a CVE id) CVE JSON 5.
-    func bundleAdvisoryFiles(_ id: String) throws -> [(String, [UInt8])] {
+    /// The advisory texts in the bundle: the Drupal SA draft, OSV and (with a CVE id) CVE JSON 5,
+    /// for the versions the bundle's release commits carry.
+    func bundleAdvisoryFiles(_ id: String, plans: [ReleasePlan]) throws -> [(String, [UInt8])] {
         let (advisory, project) = try advisoryAndProject(id)
-        let input = ExportInput(advisory: advisory, project: project, releases: try releases(for: advisory.id),
+        let input = ExportInput(advisory: advisory, project: project, releases: try releases(for: advisory.id, plans: plans),
                                 severities: SeverityView.all(for: advisory), generatedAt: environment.clock.now(), draft: true)
         var files = [
             ("advisory/drupal-sa.txt", Array(try AdvisoryExporter.render(.drupal, input).utf8)),
