@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Reads the list columns of the advisories table (branches, cwes, people,
 /// references): JSON arrays of strings, of integers or of people, as
@@ -11,18 +10,6 @@ import GRDB
 /// text, an unknown or repeated key, a number with a fraction, a lone surrogate)
 /// goes to JSONDecoder, so the value or the error is always JSONDecoder's.
 enum StoredJSON {
-    static func strings(_ row: Row, _ index: Int?) throws -> [String] {
-        try read(row, index) { $0.string() }
-    }
-
-    static func integers(_ row: Row, _ index: Int?) throws -> [Int] {
-        try read(row, index) { $0.integer() }
-    }
-
-    static func people(_ row: Row, _ index: Int?) throws -> [Person] {
-        try read(row, index) { $0.person() }
-    }
-
     static func strings(_ text: String?) throws -> [String] {
         try read(text) { $0.string() }
     }
@@ -35,14 +22,7 @@ enum StoredJSON {
         try read(text) { $0.person() }
     }
 
-    /// A missing column is an empty list, as is NULL, as the columns' default says.
-    private static func read<Element: Decodable>(
-        _ row: Row, _ index: Int?, _ element: (inout StoredJSONReader) -> Element?
-    ) throws -> [Element] {
-        guard let index else { return [] }
-        return try read(try row.decode(String?.self, atIndex: index), element)
-    }
-
+    /// NULL (or a missing column) is an empty list, as the columns' default says.
     private static func read<Element: Decodable>(
         _ text: String?, _ element: (inout StoredJSONReader) -> Element?
     ) throws -> [Element] {
