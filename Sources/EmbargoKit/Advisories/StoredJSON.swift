@@ -220,13 +220,14 @@ struct StoredJSONReader {
                     input += 2
                     continue
                 }
-                var reader = StoredJSONReader(UnsafeBufferPointer(rebasing: raw[(input + 1)...]))
-                guard let scalar = reader.escape() else { return nil }
+                guard raw[input + 1] == UInt8(ascii: "u") else { return nil }
+                var reader = StoredJSONReader(UnsafeBufferPointer(rebasing: raw[(input + 2)...]))
+                guard let scalar = reader.unicodeEscape() else { return nil }
                 for unit in scalar.utf8 {
                     output[count] = unit
                     count += 1
                 }
-                input += 1 + reader.position
+                input += 2 + reader.position
             }
             return String(decoding: UnsafeBufferPointer(rebasing: output[..<count]), as: UTF8.self)
         }
@@ -250,22 +251,6 @@ struct StoredJSONReader {
         guard position < bytes.count else { return nil }
         defer { position += 1 }
         return bytes[position]
-    }
-
-    /// What follows a backslash, as a scalar.
-    private mutating func escape() -> Unicode.Scalar? {
-        switch next() {
-        case UInt8(ascii: "\"")?: return "\""
-        case UInt8(ascii: "\\")?: return "\\"
-        case UInt8(ascii: "/")?: return "/"
-        case UInt8(ascii: "b")?: return "\u{08}"
-        case UInt8(ascii: "f")?: return "\u{0C}"
-        case UInt8(ascii: "n")?: return "\n"
-        case UInt8(ascii: "r")?: return "\r"
-        case UInt8(ascii: "t")?: return "\t"
-        case UInt8(ascii: "u")?: return unicodeEscape()
-        default: return nil
-        }
     }
 
     /// The four hex digits after `\u`, and a second `\uXXXX` for a surrogate
