@@ -102,26 +102,23 @@ struct StoredJSONReader {
         return Person(name: name, contact: contact ?? nil, type: type ?? nil)
     }
 
-    private enum PersonKey {
-        case name, contact, type, other
-
-        static let known: [PersonKey] = [.name, .contact, .type]
+    private enum PersonKey: CaseIterable {
+        case name, contact, type
 
         var text: StaticString {
             switch self {
             case .name: "name"
             case .contact: "contact"
             case .type: "type"
-            case .other: ""
             }
         }
     }
 
-    /// A person's key. An unescaped one is compared in place, without making
-    /// a String of it.
+    /// A person's key; nil for any other key. An unescaped one is compared in
+    /// place, without making a String of it.
     private mutating func key() -> PersonKey? {
         skipWhitespace()
-        for key in PersonKey.known {
+        for key in PersonKey.allCases {
             let count = key.text.utf8CodeUnitCount
             guard bytes.count - position >= count + 2, bytes[position] == UInt8(ascii: "\""),
                   bytes[position + count + 1] == UInt8(ascii: "\""),
@@ -131,7 +128,7 @@ struct StoredJSONReader {
             return key
         }
         guard let text = string() else { return nil }
-        return PersonKey.known.first { text == String(describing: $0.text) } ?? .other
+        return PersonKey.allCases.first { text == String(describing: $0.text) }
     }
 
     /// `-?(0|[1-9][0-9]*)` within Int's range; "-0" is left to JSONDecoder.
