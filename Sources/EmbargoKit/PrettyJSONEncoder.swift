@@ -150,6 +150,8 @@ struct JSONIndexKey: CodingKey {
 ///
 /// Conform value types or final classes: a subclass that overrides
 /// `encode(to:)` would still be written from its superclass's members.
+/// Conform in EmbargoKit: from another module the generic `add` methods run
+/// unspecialized, several times slower.
 public protocol PrettyJSONObject: Encodable {
     /// Adds the members, in any order, under the keys `encode(to:)` uses.
     /// Such types nest a few levels, far from the encoder's limit of 512.
@@ -187,13 +189,6 @@ public struct PrettyJSONMembers {
     }
 
     public mutating func add<Object: PrettyJSONObject>(_ key: String, _ value: [Object]) {
-        entries.append(.init(key: key, value: .written { writer, depth in try writer.writeArray(value, depth: depth) },
-                             nested: false))
-    }
-
-    /// Severities, the one list of these that types outside EmbargoKit add
-    /// (the generic method would run unspecialized there, several times slower).
-    public mutating func add(_ key: String, _ value: [SeverityView]) {
         entries.append(.init(key: key, value: .written { writer, depth in try writer.writeArray(value, depth: depth) },
                              nested: false))
     }
