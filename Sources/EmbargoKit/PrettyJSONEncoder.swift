@@ -680,7 +680,7 @@ struct JSONTreeWriter {
             var keys: [UInt8] = []
             var starts = [0]
             for index in order {
-                JSONTreeWriter.withUTF8(names[index]) { name in
+                names[index].withUTF8Buffer { name in
                     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6 * name.count + 5) { buffer in
                         guard let base = buffer.baseAddress else { return }
                         base[0] = UInt8(ascii: "\"")
@@ -787,7 +787,7 @@ struct JSONTreeWriter {
 
         /// Nil for a key that is not ASCII.
         init?(_ key: String, index: Int) {
-            let found = JSONTreeWriter.withUTF8(key) { bytes -> (prefix: UInt64, ascii: Bool)? in
+            let found = key.withUTF8Buffer { bytes -> (prefix: UInt64, ascii: Bool)? in
                 guard let base = bytes.baseAddress else { return (0, true) }
                 var position = 0
                 var bits: UInt64 = 0
@@ -846,7 +846,7 @@ struct JSONTreeWriter {
     }
 
     private mutating func putText(_ text: String) throws {
-        try Self.withUTF8(text) { try put($0.baseAddress, $0.count) }
+        try text.withUTF8Buffer { try put($0.baseAddress, $0.count) }
     }
 
     private mutating func put(_ source: UnsafePointer<UInt8>?, _ length: Int) throws {
@@ -861,17 +861,9 @@ struct JSONTreeWriter {
         count += length
     }
 
-    /// The text's UTF-8, in place when the string allows it (always, for
-    /// native strings), else from a copy.
-    static func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        if let result = try text.utf8.withContiguousStorageIfAvailable(body) { return result }
-        var copy = text
-        return try copy.withUTF8(body)
-    }
-
     /// `"text"`, escaping `"`, `\` and control characters only, as JSONEncoder does.
     private mutating func putString(_ text: String) throws {
-        try Self.withUTF8(text) { bytes in
+        try text.withUTF8Buffer { bytes in
             // Most strings fit whole, escapes (at most six bytes for one) and quotes included.
             if 6 * bytes.count + 2 <= capacity {
                 try reserve(6 * bytes.count + 2)

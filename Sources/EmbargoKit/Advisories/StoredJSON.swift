@@ -26,8 +26,8 @@ enum StoredJSON {
     private static func read<Element: Decodable>(
         _ text: String?, _ element: (inout StoredJSONReader) -> Element?
     ) throws -> [Element] {
-        guard var text else { return [] }
-        if let direct = StoredJSONReader.list(&text, element) { return direct }
+        guard let text else { return [] }
+        if let direct = StoredJSONReader.list(text, element) { return direct }
         return try Advisory.decode(text)
     }
 }
@@ -46,8 +46,8 @@ struct StoredJSONReader {
     }
 
     /// `text` as one JSON array of `element`, nil if it is anything else.
-    static func list<Element>(_ text: inout String, _ element: (inout StoredJSONReader) -> Element?) -> [Element]? {
-        text.withUTF8 { bytes in
+    static func list<Element>(_ text: String, _ element: (inout StoredJSONReader) -> Element?) -> [Element]? {
+        text.withUTF8Buffer { bytes in
             var reader = StoredJSONReader(bytes)
             guard let value = reader.array(element), reader.atEnd() else { return nil }
             return value
