@@ -577,7 +577,7 @@ struct JSONTreeWriter {
             switch container.kind {
             case .empty, .object: try writeObject(container.entries, depth: depth + 1)
             case .single: try write(container.single, depth: depth)
-            case .array: try writeArray(container, depth: depth + 1)
+            case .array: try writeArray(container.items, depth: depth + 1) { writer, item, depth in try writer.write(item, depth: depth) }
             }
         case .strings(let strings):
             try writeArray(strings, depth: depth + 1) { writer, text, _ in try writer.putString(text) }
@@ -588,7 +588,7 @@ struct JSONTreeWriter {
         }
     }
 
-    /// Arrays of anything but nodes: the items, each on its line.
+    /// An array: the items, each on its line, written by `item`.
     private mutating func writeArray<Item>(_ items: [Item], depth: Int,
                                            _ item: (inout JSONTreeWriter, Item, Int) throws -> Void) throws {
         try put("[")
@@ -630,16 +630,6 @@ struct JSONTreeWriter {
     }
 
     private var scratch: [[TreeEncoder.Entry]] = []
-
-    private mutating func writeArray(_ array: TreeEncoder, depth: Int) throws {
-        try put("[")
-        var first = true
-        for item in array.items {
-            try separate(&first, depth: depth)
-            try write(item, depth: depth)
-        }
-        try close(UInt8(ascii: "]"), depth: depth, empty: first)
-    }
 
     private mutating func writeObject(_ entries: [TreeEncoder.Entry], depth: Int) throws {
         try put("{")
