@@ -160,11 +160,7 @@ public protocol PrettyJSONObject: Encodable {
 
 /// The members of a `PrettyJSONObject`, as `encode(to:)` would encode them.
 public struct PrettyJSONMembers {
-    var entries: [TreeEncoder.Entry]
-
-    init(reusing entries: [TreeEncoder.Entry]) {
-        self.entries = entries
-    }
+    var entries: [TreeEncoder.Entry] = []
 
     public mutating func add(_ key: String, _ value: String) {
         entries.append(.init(key: key, value: .string(value), nested: false))
@@ -615,7 +611,7 @@ struct JSONTreeWriter {
         guard depth < Self.maximumDepth else { throw TooDeep() }
         // One members array per depth, reused from object to object.
         while scratch.count <= depth { scratch.append([]) }
-        var members = PrettyJSONMembers(reusing: [])
+        var members = PrettyJSONMembers()
         swap(&members.entries, &scratch[depth])
         add(&members)
         defer {
