@@ -52,7 +52,7 @@ func phases(_ arguments: Arguments) throws {
             try workspace.advisories()
         }
         let views = measure("compute severities (SeverityView.all for the list)") {
-            zip(advisories, SeverityView.all(for: advisories)).map { ListView(advisory: $0, severity: $1) }
+            zip(advisories, SeverityView.all(for: advisories)).map(AdvisoryView.init)
         }
         // As Terminal.printJSON: written piece by piece as it is produced, here to /dev/null.
         let devNull = open("/dev/null", O_WRONLY)
@@ -90,27 +90,9 @@ func phases(_ arguments: Arguments) throws {
     }
 }
 
-/// The CLI's AdvisoryView.
-struct ListView: Encodable, PrettyJSONObject {
-    let advisory: Advisory
-    let severity: [SeverityView]
-
-    enum Keys: String, CodingKey { case severity }
-
-    func encode(to encoder: Encoder) throws {
-        try advisory.encode(to: encoder)
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(severity, forKey: .severity)
-    }
-
-    func prettyJSONMembers(into members: inout PrettyJSONMembers) {
-        advisory.prettyJSONMembers(into: &members)
-        members.add(Keys.severity.stringValue, severity)
-    }
-}
-
+/// The CLI's AdvisoryListReport.
 struct ListReport: Encodable {
-    let advisories: [ListView]
+    let advisories: [AdvisoryView]
 }
 
 // MARK: spawn

@@ -150,6 +150,8 @@ struct JSONIndexKey: CodingKey {
 ///
 /// Conform value types or final classes: a subclass that overrides
 /// `encode(to:)` would still be written from its superclass's members.
+/// Conform in EmbargoKit: from another module the generic `add` methods run
+/// unspecialized, several times slower.
 public protocol PrettyJSONObject: Encodable {
     /// Adds the members, in any order, under the keys `encode(to:)` uses.
     /// Such types nest a few levels, far from the encoder's limit of 512.
@@ -158,11 +160,7 @@ public protocol PrettyJSONObject: Encodable {
 
 /// The members of a `PrettyJSONObject`, as `encode(to:)` would encode them.
 public struct PrettyJSONMembers {
-    var entries: [TreeEncoder.Entry]
-
-    init(reusing entries: [TreeEncoder.Entry]) {
-        self.entries = entries
-    }
+    var entries: [TreeEncoder.Entry] = []
 
     public mutating func add(_ key: String, _ value: String) {
         entries.append(.init(key: key, value: .string(value), nested: false))
@@ -187,13 +185,6 @@ public struct PrettyJSONMembers {
     }
 
     public mutating func add<Object: PrettyJSONObject>(_ key: String, _ value: [Object]) {
-        entries.append(.init(key: key, value: .written { writer, depth in try writer.writeArray(value, depth: depth) },
-                             nested: false))
-    }
-
-    /// Severities, the one list of these that types outside EmbargoKit add
-    /// (the generic method would run unspecialized there, several times slower).
-    public mutating func add(_ key: String, _ value: [SeverityView]) {
         entries.append(.init(key: key, value: .written { writer, depth in try writer.writeArray(value, depth: depth) },
                              nested: false))
     }
@@ -582,7 +573,7 @@ struct JSONTreeWriter {
             switch container.kind {
             case .empty, .object: try writeObject(container.entries, depth: depth + 1)
             case .single: try write(container.single, depth: depth)
-            case .array: try writeArray(container, depth: depth + 1)
+            case .array: try writeArray(container.items, depth: depth + 1) { writer, item, depth in try writer.write(item, depth: depth) }
             }
         case .strings(let strings):
             try writeArray(strings, depth: depth + 1) { writer, text, _ in try writer.putString(text) }
@@ -593,7 +584,7 @@ struct JSONTreeWriter {
         }
     }
 
-    /// Arrays of anything but nodes: the items, each on its line.
+    /// An array: the items, each on its line, written by `item`.
     private mutating func writeArray<Item>(_ items: [Item], depth: Int,
                                            _ item: (inout JSONTreeWriter, Item, Int) throws -> Void) throws {
         try put("[")
@@ -620,7 +611,7 @@ struct JSONTreeWriter {
         guard depth < Self.maximumDepth else { throw TooDeep() }
         // One members array per depth, reused from object to object.
         while scratch.count <= depth { scratch.append([]) }
-        var members = PrettyJSONMembers(reusing: [])
+        var members = PrettyJSONMembers()
         swap(&members.entries, &scratch[depth])
         add(&members)
         defer {
@@ -635,16 +626,6 @@ struct JSONTreeWriter {
     }
 
     private var scratch: [[TreeEncoder.Entry]] = []
-
-    private mutating func writeArray(_ array: TreeEncoder, depth: Int) throws {
-        try put("[")
-        var first = true
-        for item in array.items {
-            try separate(&first, depth: depth)
-            try write(item, depth: depth)
-        }
-        try close(UInt8(ascii: "]"), depth: depth, empty: first)
-    }
 
     private mutating func writeObject(_ entries: [TreeEncoder.Entry], depth: Int) throws {
         try put("{")
@@ -685,7 +666,7 @@ struct JSONTreeWriter {
             var keys: [UInt8] = []
             var starts = [0]
             for index in order {
-                JSONTreeWriter.withUTF8(names[index]) { name in
+                names[index].withUTF8Buffer { name in
                     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6 * name.count + 5) { buffer in
                         guard let base = buffer.baseAddress else { return }
                         base[0] = UInt8(ascii: "\"")
@@ -792,7 +773,7 @@ struct JSONTreeWriter {
 
         /// Nil for a key that is not ASCII.
         init?(_ key: String, index: Int) {
-            let found = JSONTreeWriter.withUTF8(key) { bytes -> (prefix: UInt64, ascii: Bool)? in
+            let found = key.withUTF8Buffer { bytes -> (prefix: UInt64, ascii: Bool)? in
                 guard let base = bytes.baseAddress else { return (0, true) }
                 var position = 0
                 var bits: UInt64 = 0
@@ -851,7 +832,7 @@ struct JSONTreeWriter {
     }
 
     private mutating func putText(_ text: String) throws {
-        try Self.withUTF8(text) { try put($0.baseAddress, $0.count) }
+        try text.withUTF8Buffer { try put($0.baseAddress, $0.count) }
     }
 
     private mutating func put(_ source: UnsafePointer<UInt8>?, _ length: Int) throws {
@@ -866,17 +847,9 @@ struct JSONTreeWriter {
         count += length
     }
 
-    /// The text's UTF-8, in place when the string allows it (always, for
-    /// native strings), else from a copy.
-    static func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        if let result = try text.utf8.withContiguousStorageIfAvailable(body) { return result }
-        var copy = text
-        return try copy.withUTF8(body)
-    }
-
     /// `"text"`, escaping `"`, `\` and control characters only, as JSONEncoder does.
     private mutating func putString(_ text: String) throws {
-        try Self.withUTF8(text) { bytes in
+        try text.withUTF8Buffer { bytes in
             // Most strings fit whole, escapes (at most six bytes for one) and quotes included.
             if 6 * bytes.count + 2 <= capacity {
                 try reserve(6 * bytes.count + 2)

@@ -301,36 +301,5 @@ enum AdvisoryOutput {
     }
 }
 
-/// An advisory as JSON shows it: its fields plus computed severity.
-struct AdvisoryView: Encodable {
-    let advisory: Advisory
-    let severity: [SeverityView]
-
-    init(_ advisory: Advisory) {
-        self.init(advisory, severity: SeverityView.all(for: advisory))
-    }
-
-    init(_ advisory: Advisory, severity: [SeverityView]) {
-        self.advisory = advisory
-        self.severity = severity
-    }
-
-    enum Keys: String, CodingKey { case severity }
-
-    func encode(to encoder: Encoder) throws {
-        try advisory.encode(to: encoder)
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(severity, forKey: .severity)
-    }
-}
-
-// `advisory list --json` prints thousands: their members go to the encoder directly.
-extension AdvisoryView: PrettyJSONObject {
-    func prettyJSONMembers(into members: inout PrettyJSONMembers) {
-        advisory.prettyJSONMembers(into: &members)
-        members.add(Keys.severity.stringValue, severity)
-    }
-}
-
 struct AdvisoryReport: Encodable { let advisory: AdvisoryView }
 struct AdvisoryListReport: Encodable { let advisories: [AdvisoryView] }

@@ -36,7 +36,7 @@ struct JSONOutputCLITests {
         #expect(Array(listed.utf8) == (try Self.jsonEncoder(Document(payload: List(advisories: views)))))
         let none = try box.ok(["advisory", "list", "--status", "published", "--json"]).stdout
         #expect(Array(none.utf8) == (try Self.jsonEncoder(Document(payload: List(advisories: [])))))
-        let shown = try box.ok(["advisory", "show", "ADV-\(Self.year(advisories[0].id))-001", "--json"]).stdout
+        let shown = try box.ok(["advisory", "show", advisories[0].id, "--json"]).stdout
         #expect(Array(shown.utf8) == (try Self.jsonEncoder(Document(payload: Single(advisory: views[0])))))
     }
 
@@ -69,10 +69,6 @@ struct JSONOutputCLITests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(value)) + [UInt8(ascii: "\n")]
-    }
-
-    static func year(_ id: String) -> Substring {
-        id.split(separator: "-").dropFirst().first ?? ""
     }
 
     struct NoPassphrase: PassphraseProvider {

@@ -200,8 +200,8 @@ struct PrettyJSONEncoderTests {
     }
 
     /// The types that hand their members to the encoder directly (advisories,
-    /// people, severities, and a view merging an advisory with its severities
-    /// as the CLI's does) give what their `encode(to:)` gives through
+    /// people, severities, and the view of an advisory with its severities
+    /// that the CLI prints) give what their `encode(to:)` gives through
     /// JSONEncoder: each optional field set or not, tricky text, at any depth.
     @Test func directObjectsMatch() throws {
         var random = SeededGenerator(seed: 0x0E4C_0DE5)
@@ -223,14 +223,14 @@ struct PrettyJSONEncoderTests {
                 riskVector: Bool.random(using: &random) ? risks[index % 3] : maybe(), cvss31Vector: Bool.random(using: &random) ? cvss[0] : nil,
                 cvss40Vector: Bool.random(using: &random) ? cvss[1] : maybe(), disclosureAt: maybe(),
                 createdAt: text(), createdBy: text(), updatedAt: text())
-            let view = MergedView(advisory: advisory, severity: SeverityView.all(for: advisory))
+            let view = AdvisoryView(advisory)
             Self.expectSame(advisory, "advisory \(index)")
             Self.expectSame(view, "view \(index)")
             Self.expectSame(["advisories": [view, view]], "list \(index)")
             Self.expectSame(["severity": view.severity, "none": []], "severities \(index)")
             Self.expectSame([[advisory.reporters]], "people \(index)")
         }
-        Self.expectSame([MergedView]())
+        Self.expectSame([AdvisoryView]())
     }
 
     /// The direct path is the one taken: a type whose members differ from its
@@ -461,25 +461,6 @@ final class Sub: Base {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(own, forKey: .own)
         try super.encode(to: container.superEncoder())
-    }
-}
-
-/// An advisory with its severities, merged as the CLI's AdvisoryView merges them.
-struct MergedView: Encodable, PrettyJSONObject {
-    let advisory: Advisory
-    let severity: [SeverityView]
-
-    enum Keys: String, CodingKey { case severity }
-
-    func encode(to encoder: any Encoder) throws {
-        try advisory.encode(to: encoder)
-        var container = encoder.container(keyedBy: Keys.self)
-        try container.encode(severity, forKey: .severity)
-    }
-
-    func prettyJSONMembers(into members: inout PrettyJSONMembers) {
-        advisory.prettyJSONMembers(into: &members)
-        members.add(Keys.severity.stringValue, severity)
     }
 }
 

@@ -203,8 +203,7 @@ struct StoredJSONTests {
 
     /// The direct reader's answer alone: nil where it would ask JSONDecoder.
     static func direct<T>(_ text: String, _ element: (inout StoredJSONReader) -> T?) -> [T]? {
-        var text = text
-        return StoredJSONReader.list(&text, element)
+        StoredJSONReader.list(text, element)
     }
 
     static func check<T: Decodable>(

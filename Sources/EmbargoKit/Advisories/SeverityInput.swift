@@ -97,8 +97,8 @@ struct ExactText: Hashable {
 
     static func == (lhs: ExactText, rhs: ExactText) -> Bool {
         guard lhs.text.utf8.count == rhs.text.utf8.count else { return false }
-        return lhs.withUTF8 { left in
-            rhs.withUTF8 { right in
+        return lhs.text.withUTF8Buffer { left in
+            rhs.text.withUTF8Buffer { right in
                 guard let a = left.baseAddress, let b = right.baseAddress else { return left.count == right.count }
                 return memcmp(a, b, left.count) == 0
             }
@@ -106,13 +106,6 @@ struct ExactText: Hashable {
     }
 
     func hash(into hasher: inout Hasher) {
-        withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
-
-    /// In place for native strings, else from a copy.
-    private func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
-        var copy = text
-        return copy.withUTF8(body)
+        text.withUTF8Buffer { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }

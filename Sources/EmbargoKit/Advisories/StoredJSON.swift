@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Reads the list columns of the advisories table (branches, cwes, people,
 /// references): JSON arrays of strings, of integers or of people, as
@@ -11,18 +10,6 @@ import GRDB
 /// text, an unknown or repeated key, a number with a fraction, a lone surrogate)
 /// goes to JSONDecoder, so the value or the error is always JSONDecoder's.
 enum StoredJSON {
-    static func strings(_ row: Row, _ index: Int?) throws -> [String] {
-        try read(row, index) { $0.string() }
-    }
-
-    static func integers(_ row: Row, _ index: Int?) throws -> [Int] {
-        try read(row, index) { $0.integer() }
-    }
-
-    static func people(_ row: Row, _ index: Int?) throws -> [Person] {
-        try read(row, index) { $0.person() }
-    }
-
     static func strings(_ text: String?) throws -> [String] {
         try read(text) { $0.string() }
     }
@@ -35,19 +22,12 @@ enum StoredJSON {
         try read(text) { $0.person() }
     }
 
-    /// A missing column is an empty list, as is NULL, as the columns' default says.
-    private static func read<Element: Decodable>(
-        _ row: Row, _ index: Int?, _ element: (inout StoredJSONReader) -> Element?
-    ) throws -> [Element] {
-        guard let index else { return [] }
-        return try read(try row.decode(String?.self, atIndex: index), element)
-    }
-
+    /// NULL (or a missing column) is an empty list, as the columns' default says.
     private static func read<Element: Decodable>(
         _ text: String?, _ element: (inout StoredJSONReader) -> Element?
     ) throws -> [Element] {
-        guard var text else { return [] }
-        if let direct = StoredJSONReader.list(&text, element) { return direct }
+        guard let text else { return [] }
+        if let direct = StoredJSONReader.list(text, element) { return direct }
         return try Advisory.decode(text)
     }
 }
@@ -66,8 +46,8 @@ struct StoredJSONReader {
     }
 
     /// `text` as one JSON array of `element`, nil if it is anything else.
-    static func list<Element>(_ text: inout String, _ element: (inout StoredJSONReader) -> Element?) -> [Element]? {
-        text.withUTF8 { bytes in
+    static func list<Element>(_ text: String, _ element: (inout StoredJSONReader) -> Element?) -> [Element]? {
+        text.withUTF8Buffer { bytes in
             var reader = StoredJSONReader(bytes)
             guard let value = reader.array(element), reader.atEnd() else { return nil }
             return value
@@ -122,26 +102,23 @@ struct StoredJSONReader {
         return Person(name: name, contact: contact ?? nil, type: type ?? nil)
     }
 
-    private enum PersonKey {
-        case name, contact, type, other
-
-        static let known: [PersonKey] = [.name, .contact, .type]
+    private enum PersonKey: CaseIterable {
+        case name, contact, type
 
         var text: StaticString {
             switch self {
             case .name: "name"
             case .contact: "contact"
             case .type: "type"
-            case .other: ""
             }
         }
     }
 
-    /// A person's key. An unescaped one is compared in place, without making
-    /// a String of it.
+    /// A person's key; nil for any other key. An unescaped one is compared in
+    /// place, without making a String of it.
     private mutating func key() -> PersonKey? {
         skipWhitespace()
-        for key in PersonKey.known {
+        for key in PersonKey.allCases {
             let count = key.text.utf8CodeUnitCount
             guard bytes.count - position >= count + 2, bytes[position] == UInt8(ascii: "\""),
                   bytes[position + count + 1] == UInt8(ascii: "\""),
@@ -151,7 +128,7 @@ struct StoredJSONReader {
             return key
         }
         guard let text = string() else { return nil }
-        return PersonKey.known.first { text == String(describing: $0.text) } ?? .other
+        return PersonKey.allCases.first { text == String(describing: $0.text) }
     }
 
     /// `-?(0|[1-9][0-9]*)` within Int's range; "-0" is left to JSONDecoder.
@@ -240,13 +217,14 @@ struct StoredJSONReader {
                     input += 2
                     continue
                 }
-                var reader = StoredJSONReader(UnsafeBufferPointer(rebasing: raw[(input + 1)...]))
-                guard let scalar = reader.escape() else { return nil }
+                guard raw[input + 1] == UInt8(ascii: "u") else { return nil }
+                var reader = StoredJSONReader(UnsafeBufferPointer(rebasing: raw[(input + 2)...]))
+                guard let scalar = reader.unicodeEscape() else { return nil }
                 for unit in scalar.utf8 {
                     output[count] = unit
                     count += 1
                 }
-                input += 1 + reader.position
+                input += 2 + reader.position
             }
             return String(decoding: UnsafeBufferPointer(rebasing: output[..<count]), as: UTF8.self)
         }
@@ -270,22 +248,6 @@ struct StoredJSONReader {
         guard position < bytes.count else { return nil }
         defer { position += 1 }
         return bytes[position]
-    }
-
-    /// What follows a backslash, as a scalar.
-    private mutating func escape() -> Unicode.Scalar? {
-        switch next() {
-        case UInt8(ascii: "\"")?: return "\""
-        case UInt8(ascii: "\\")?: return "\\"
-        case UInt8(ascii: "/")?: return "/"
-        case UInt8(ascii: "b")?: return "\u{08}"
-        case UInt8(ascii: "f")?: return "\u{0C}"
-        case UInt8(ascii: "n")?: return "\n"
-        case UInt8(ascii: "r")?: return "\r"
-        case UInt8(ascii: "t")?: return "\t"
-        case UInt8(ascii: "u")?: return unicodeEscape()
-        default: return nil
-        }
     }
 
     /// The four hex digits after `\u`, and a second `\uXXXX` for a surrogate

@@ -1,0 +1,37 @@
+/// An advisory as the CLI's JSON shows it: its fields, plus its severities
+/// under `severity`.
+///
+/// ```swift
+/// let views = zip(advisories, SeverityView.all(for: advisories)).map(AdvisoryView.init)
+/// try PrettyJSONEncoder().encode(views)
+/// ```
+public struct AdvisoryView: Encodable {
+    public let advisory: Advisory
+    public let severity: [SeverityView]
+
+    public init(_ advisory: Advisory) {
+        self.init(advisory, severity: SeverityView.all(for: advisory))
+    }
+
+    /// With severities already computed, as `SeverityView.all(for:)` computes a list's.
+    public init(_ advisory: Advisory, severity: [SeverityView]) {
+        self.advisory = advisory
+        self.severity = severity
+    }
+
+    enum Keys: String, CodingKey { case severity }
+
+    public func encode(to encoder: any Encoder) throws {
+        try advisory.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(severity, forKey: .severity)
+    }
+}
+
+// `advisory list --json` prints thousands: their members go to the encoder directly.
+extension AdvisoryView: PrettyJSONObject {
+    public func prettyJSONMembers(into members: inout PrettyJSONMembers) {
+        advisory.prettyJSONMembers(into: &members)
+        members.add(Keys.severity.stringValue, severity)
+    }
+}
