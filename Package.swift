@@ -47,6 +47,7 @@ let package = Package(
                 .embedInCode("m0003_audit.sql"),
                 .embedInCode("m0004_patches.sql"),
                 .embedInCode("m0005_releases.sql"),
+                .embedInCode("m0006_membership.sql"),
             ]
         ),
         .target(

@@ -10,6 +10,7 @@ public enum EmbargoMigrations {
         ("m0003_audit", text(PackageResources.m0003_audit_sql)),
         ("m0004_patches", text(PackageResources.m0004_patches_sql)),
         ("m0005_releases", text(PackageResources.m0005_releases_sql)),
+        ("m0006_membership", text(PackageResources.m0006_membership_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String {

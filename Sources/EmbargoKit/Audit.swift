@@ -73,38 +73,135 @@ public enum AuditTrail {
     public struct Report: Sendable, Codable, Equatable {
         public var entries: Int
         public var head: String?
+        /// The founding admin's signing key, which every machine pins.
+        public var founderKey: String?
+        /// Current members, as the signed membership chain has them.
+        public var members: Int
+
+        enum CodingKeys: String, CodingKey {
+            case entries, head, members
+            case founderKey = "founder_key"
+        }
     }
 
-    /// Checks the chain and every signature. Throws a verification error
-    /// (exit 4) naming the first broken entry.
-    public static func verify(_ db: Database) throws -> Report {
-        var keys: [String: Set<String>] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT name, signing_key FROM members UNION ALL SELECT name, signing_key FROM former_members") {
-            keys[row["name"], default: []].insert(row["signing_key"])
-        }
+    static func damaged(_ message: String) -> EmbargoError {
+        EmbargoError(.verification, message,
+                     hint: "the store was altered outside embargo; restore a backup with 'embargo store restore' and compare with 'embargo audit'")
+    }
+
+    /// Checks the chain, every signature, and that each entry's signer was a
+    /// member with that key and a role allowing the action at that point of
+    /// the signed membership chain (see `MembershipChain`); then that the rows
+    /// which matter (members, former members, approvals, publication steps)
+    /// are exactly what signed entries created. Throws a verification error
+    /// (exit 4) naming the first problem. `founderKey`, when this machine has
+    /// pinned one, must be the key that founded the store.
+    public static func verify(_ db: Database, founderKey: String? = nil) throws -> Report {
         let all = try entries(db)
+        var chain = MembershipChain()
+        var approvals = ApprovalLedger()
         var previous = AuditEntry.genesis
         for (index, entry) in all.enumerated() {
             func broken(_ why: String) -> EmbargoError {
-                EmbargoError(.verification, "audit entry \(entry.seq) (\(entry.action) \(entry.object)) is broken: \(why)",
-                             hint: "the store was altered outside embargo; restore a backup and compare with 'embargo audit'")
+                damaged("audit entry \(entry.seq) (\(entry.action) \(entry.object)) is broken: \(why)")
             }
             if entry.seq != Int64(index + 1) {
-                throw EmbargoError(.verification, "audit entry \(index + 1) is missing (the next entry is \(entry.seq))",
-                                   hint: "the store was altered outside embargo; restore a backup and compare with 'embargo audit'")
+                throw damaged("audit entry \(index + 1) is missing (the next entry is \(entry.seq))")
             }
             guard entry.prevHash == previous else { throw broken("it does not follow entry \(entry.seq - 1)") }
             guard entry.hash == entry.computedHash else { throw broken("its content does not match its hash") }
-            guard let key = try? MinisignPublicKey(base64: entry.signingKey),
-                  let signature = Data(base64Encoded: entry.signature),
-                  Ed25519.isValidSignature([UInt8](signature), for: Array(entry.hash.utf8), publicKey: key.publicKey)
-            else { throw broken("its signature is invalid") }
-            guard keys[entry.member]?.contains(entry.signingKey) == true else {
-                throw broken("it is signed with a key that never belonged to member \(entry.member)")
+            guard entry.hasValidSignature else { throw broken("its signature is invalid") }
+            do {
+                try chain.apply(entry)
+                try approvals.apply(entry, chain: chain, manifest: { hash in
+                    try String.fetchOne(db, sql: "SELECT manifest FROM prereleases WHERE manifest_hash = ? LIMIT 1", arguments: [hash])
+                })
+            } catch let violation as ChainViolation {
+                throw broken(violation.reason)
             }
             previous = entry.hash
         }
-        return Report(entries: all.count, head: all.last?.hash)
+        if let founderKey, let found = chain.founderKey, found != founderKey {
+            throw EmbargoError(.verification, "the store was founded by another key than the one this machine pinned (\(founderKey.prefix(12))...)",
+                               hint: "this is not the store you used before, or its whole history was rewritten; restore a backup or clone the team's store again")
+        }
+        try checkMembers(db, chain)
+        try approvals.checkRows(db)
+        try checkPublicationSteps(db, all)
+        return Report(entries: all.count, head: all.last?.hash, founderKey: chain.founderKey, members: chain.members.count)
+    }
+
+    /// Replays the membership entries alone (a few, whatever the size of the
+    /// trail) and checks the members tables against them: what every command
+    /// does on open, so that a role raised by hand in the database is refused
+    /// at once. The hash chain itself is left to `verify`.
+    static func membership(_ db: Database) throws -> MembershipChain {
+        let rows = try AuditEntry.fetchAll(db, sql: """
+            SELECT * FROM audit_log WHERE seq = 1 OR action IN ('member.add', 'member.role', 'member.remove') ORDER BY seq
+            """)
+        var chain = MembershipChain()
+        for entry in rows {
+            guard entry.hash == entry.computedHash, entry.hasValidSignature else {
+                throw damaged("audit entry \(entry.seq) (\(entry.action) \(entry.object)) is broken: its content does not match its signature")
+            }
+            do {
+                try chain.apply(entry)
+            } catch {
+                throw damaged("audit entry \(entry.seq) (\(entry.action) \(entry.object)) is broken: \(error.reason)")
+            }
+        }
+        try checkMembers(db, chain)
+        return chain
+    }
+
+    private static func checkMembers(_ db: Database, _ chain: MembershipChain) throws {
+        let rows = try Member.fetchAll(db)
+        for row in rows {
+            guard let signed = chain.members[row.name] else {
+                throw damaged("member \(row.name) is in the members table but no signed entry added them")
+            }
+            guard signed.signingKey == row.signingKey, signed.recipient == row.recipient, signed.external == row.external else {
+                throw damaged("member \(row.name)'s keys differ from the ones their signed entry gave them")
+            }
+            guard signed.role == row.role else {
+                throw damaged("member \(row.name) has role \(row.role.rawValue) in the members table but \(signed.role.rawValue) in the signed membership chain")
+            }
+        }
+        for name in chain.members.keys where !rows.contains(where: { $0.name == name }) {
+            throw damaged("member \(name) is missing from the members table")
+        }
+        var former = chain.former.map { "\($0.member.name) \($0.member.signingKey)" }
+        for row in try Row.fetchAll(db, sql: "SELECT name, signing_key FROM former_members") {
+            let key = "\(row["name"] as String) \(row["signing_key"] as String)"
+            guard let index = former.firstIndex(of: key) else {
+                throw damaged("former member \(row["name"] as String) was never removed by a signed entry with that key")
+            }
+            former.remove(at: index)
+        }
+        if let missing = former.first {
+            throw damaged("former member \(missing.split(separator: " ").first ?? "") is missing from the former members table")
+        }
+    }
+
+    private static func checkPublicationSteps(_ db: Database, _ entries: [AuditEntry]) throws {
+        let signed = Set(entries.compactMap { entry -> String? in
+            if entry.action == "advisory.publish" { return "\(entry.object) \(PublicationStep.marked.rawValue)" }
+            guard entry.action.hasPrefix("publish.") else { return nil }
+            return "\(entry.object) \(entry.action.dropFirst("publish.".count))"
+        })
+        for row in try Row.fetchAll(db, sql: "SELECT advisory, step FROM publication_steps") {
+            let key = "\(row["advisory"] as String) \(row["step"] as String)"
+            guard signed.contains(key) else {
+                throw damaged("publication step \(row["step"] as String) of \(row["advisory"] as String) has no signed entry")
+            }
+        }
+    }
+}
+
+extension AuditEntry {
+    var hasValidSignature: Bool {
+        guard let key = try? MinisignPublicKey(base64: signingKey), let signature = Data(base64Encoded: self.signature) else { return false }
+        return Ed25519.isValidSignature([UInt8](signature), for: Array(hash.utf8), publicKey: key.publicKey)
     }
 }
 

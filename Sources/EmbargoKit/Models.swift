@@ -6,14 +6,29 @@ public struct Member: Codable, Sendable, Equatable, FetchableRecord, Persistable
     public static let databaseTableName = "members"
 
     public var name: String
-    public var recipient: String
+    /// The age recipient the data key is wrapped for; nil for an external
+    /// approver, who may approve with their signing key and can decrypt nothing.
+    public var recipient: String?
     public var signingKey: String
     public var role: Role
     public var addedAt: String
     public var addedBy: String?
+    public var external: Bool
+
+    public init(name: String, recipient: String?, signingKey: String, role: Role, addedAt: String, addedBy: String?,
+                external: Bool = false)
+    {
+        self.name = name
+        self.recipient = recipient
+        self.signingKey = signingKey
+        self.role = role
+        self.addedAt = addedAt
+        self.addedBy = addedBy
+        self.external = external
+    }
 
     enum CodingKeys: String, CodingKey {
-        case name, recipient, role
+        case name, recipient, role, external
         case signingKey = "signing_key"
         case addedAt = "added_at"
         case addedBy = "added_by"

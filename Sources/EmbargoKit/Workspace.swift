@@ -65,7 +65,7 @@ public final class Workspace {
                            arguments: [now, UUID().uuidString.lowercased()])
             try member.insert(db)
             try AuditTrail.append(db, identity: identity, member: memberName, at: now, action: "store.init", object: "store",
-                                  detail: "first member \(memberName) (admin)")
+                                  detail: AuditFacts.grant(member, includeName: true).text)
         }
         store.journalPolicy = environment.journalPolicy
         return Workspace(store: store, identity: identity, member: member, environment: environment)
@@ -75,8 +75,11 @@ public final class Workspace {
     public static func open(at directory: URL, identity: EmbargoIdentity, environment: Environment) throws -> Workspace {
         let store = try Store.open(at: directory, identity: identity.age)
         store.journalPolicy = environment.journalPolicy
-        let member = try store.read { db in
-            try Member.filter(Column("recipient") == identity.recipient).fetchOne(db)
+        // Who is a member, with which role, comes from the signed membership
+        // chain; a members table that disagrees with it is damage.
+        let member = try store.read { db -> Member? in
+            let chain = try AuditTrail.membership(db)
+            return chain.members.values.first { $0.recipient == identity.recipient && $0.signingKey == identity.signingKey }
         }
         guard let member else {
             throw EmbargoError(.accessDenied, "this identity is not a member of the store",
@@ -93,15 +96,21 @@ public final class Workspace {
         try store.read { db in try Member.order(Column("name")).fetchAll(db) }
     }
 
+    /// Adds a member. With `recipient` nil the member is an external
+    /// approver: role security, the data key is not wrapped for them, and
+    /// their signing key only serves to check their approvals.
     @discardableResult
-    public func addMember(name: String, recipient: String, signingKey: String, role: Role) throws -> Member {
+    public func addMember(name: String, recipient: String?, signingKey: String, role: Role) throws -> Member {
         try Permissions.require(.manageMembers, by: member)
         try Validate.memberName(name)
-        let ageRecipient: AgeX25519Recipient
+        if recipient == nil, role != .security {
+            throw EmbargoError(.usage, "an external approver has the security role", hint: "pass --role security with --external")
+        }
+        let ageRecipient: AgeX25519Recipient?
         do {
-            ageRecipient = try AgeX25519Recipient(parsing: recipient)
+            ageRecipient = try recipient.map { try AgeX25519Recipient(parsing: $0) }
         } catch {
-            throw EmbargoError(.failure, "'\(recipient.prefix(80))' is not an age X25519 recipient",
+            throw EmbargoError(.failure, "'\((recipient ?? "").prefix(80))' is not an age X25519 recipient",
                                hint: "pass the \"recipient\" (age1...) printed by 'embargo identity show --json'")
         }
         let minisignKey: MinisignPublicKey
@@ -111,19 +120,19 @@ public final class Workspace {
             throw EmbargoError(.failure, "'\(signingKey.prefix(80))' is not a minisign public key",
                                hint: "pass the \"signing_key\" (RW...) printed by 'embargo identity show --json'")
         }
-        let added = Member(name: name, recipient: ageRecipient.encoded, signingKey: minisignKey.base64, role: role,
-                           addedAt: now, addedBy: member.name)
+        let added = Member(name: name, recipient: ageRecipient?.encoded, signingKey: minisignKey.base64, role: role,
+                           addedAt: now, addedBy: member.name, external: ageRecipient == nil)
         try store.writeUpdatingKeyring { db in
             if try Member.fetchOne(db, key: name) != nil {
                 throw EmbargoError(.failure, "member \(name) already exists", hint: "run 'embargo member list'")
             }
-            if try Member.filter(Column("recipient") == added.recipient || Column("signing_key") == added.signingKey)
+            if try Member.filter((added.recipient != nil && Column("recipient") == added.recipient) || Column("signing_key") == added.signingKey)
                 .fetchOne(db) != nil
             {
                 throw EmbargoError(.failure, "these keys already belong to another member", hint: "run 'embargo member list'")
             }
             try added.insert(db)
-            try appendAudit(db, "member.add", name, detail: "role \(role.rawValue)")
+            try appendAudit(db, "member.add", name, detail: AuditFacts.grant(added, includeName: false).text)
             return try Self.recipients(db)
         }
         return added
@@ -134,6 +143,10 @@ public final class Workspace {
         try Permissions.require(.manageMembers, by: member)
         let updated = try audited("member.role", name, detail: "role \(role.rawValue)") { db -> Member in
             guard var target = try Member.fetchOne(db, key: name) else { throw Self.unknownMember(name) }
+            if target.external, role != .security {
+                throw EmbargoError(.refused, "\(name) is an external approver and keeps the security role",
+                                   hint: "remove them and add them as a member with a recipient instead")
+            }
             if target.role == .admin, role != .admin, try Self.adminCount(db) == 1 {
                 throw EmbargoError(.refused, "member \(name) is the last admin",
                                    hint: "make another member admin first")
@@ -157,15 +170,18 @@ public final class Workspace {
             }
             try target.delete(db)
             try db.execute(
-                sql: "INSERT INTO former_members (name, recipient, signing_key, role, removed_at, removed_by) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [target.name, target.recipient, target.signingKey, target.role.rawValue, now, member.name])
+                sql: """
+                    INSERT INTO former_members (name, recipient, signing_key, role, removed_at, removed_by, external)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [target.name, target.recipient, target.signingKey, target.role.rawValue, now, member.name, target.external])
             try appendAudit(db, "member.remove", name, detail: "data key rotated")
             return try Self.recipients(db)
         }
     }
 
     static func recipients(_ db: Database) throws -> [AgeX25519Recipient] {
-        try String.fetchAll(db, sql: "SELECT recipient FROM members ORDER BY name")
+        try String.fetchAll(db, sql: "SELECT recipient FROM members WHERE recipient IS NOT NULL ORDER BY name")
             .map { try AgeX25519Recipient(parsing: $0) }
     }
 

@@ -161,7 +161,13 @@ extension Embargo.AdvisoryCommands {
         @OptionGroup var fields: AdvisoryFieldOptions
 
         func run() throws {
-            let advisory = try location.workspace().editAdvisory(id, input: fields.input())
+            let workspace = try location.workspace()
+            let before = try workspace.advisory(id).status
+            let advisory = try workspace.editAdvisory(id, input: fields.input())
+            if before == .approved, advisory.status == .prereleased {
+                Terminal.warn("the approval of \(advisory.id) is void: its public texts changed after the security team approved them")
+                Terminal.note("build a new pre-release with 'embargo prerelease \(advisory.id) --out DIR' and ask for approval again")
+            }
             try AdvisoryOutput.print(advisory, json: output.json, verb: "updated")
         }
     }

@@ -93,9 +93,9 @@ extension Embargo {
             let bundle = try FileManager.default.contentsOfDirectory(atPath: outbox).first { $0.hasSuffix(".tar.age") }
                 .map { "\(outbox)/\($0)" } ?? outbox
 
-            runner.say("Bob checks the bundle (age, minisign and sha256sum would do too) and approves it.")
+            runner.say("Bob checks the bundle (age, minisign and sha256sum would do too) and approves exactly what he opened.")
             try runner.embargo(["prerelease", "verify", bundle, "--identity", bob])
-            try runner.embargo(["approve", id, "--identity", bob])
+            try runner.embargo(["approve", id, "--bundle", bundle, "--identity", bob])
 
             runner.say("Release day. Publication re-creates the release, compares it with what bob reviewed, and pushes both branches and tags at once.")
             try runner.embargo(["publish", id, "--dry-run", "--early", "--reason", "the demo simulates release day"])

@@ -29,7 +29,7 @@ extension Embargo {
                 try Terminal.printJSON(InitReport(store: location.storeDirectory.path, member: workspace.member))
             } else {
                 print("created store \(location.storeDirectory.path)")
-                print("member \(workspace.member.name) (admin) \(workspace.member.recipient)")
+                print("member \(workspace.member.name) (admin) \(workspace.member.recipient ?? "")")
             }
         }
     }

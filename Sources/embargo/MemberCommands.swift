@@ -20,25 +20,36 @@ extension Embargo.MemberCommands {
             abstract: "Add a member: the data key is wrapped for their age recipient.",
             discussion: """
                 The new member runs 'embargo identity show --json' and sends you the two keys.
+                An external approver (an outside security team's member) gives only a minisign
+                public key: they may approve pre-releases with a signature over the manifest and
+                can decrypt nothing.
 
                 Example:
                   embargo member add bob --recipient age1... --signing-key RW... --role security
+                  embargo member add drupal-sec --external --signing-key RW... --role security
                 """
         )
 
         @OptionGroup var location: StoreOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The member's name.") var name: String
-        @Option(help: ArgumentHelp("The member's age recipient.", valueName: "age1...")) var recipient: String
+        @Option(help: ArgumentHelp("The member's age recipient.", valueName: "age1...")) var recipient: String?
         @Option(help: ArgumentHelp("The member's minisign public key.", valueName: "RW...")) var signingKey: String
         @Option(help: ArgumentHelp("admin, preparer, qa, publisher or security.")) var role: Role
+        @Flag(help: "An external approver: no recipient, role security, may only approve with a signature.") var external = false
+
+        func validate() throws {
+            if external, recipient != nil { throw ValidationError("--external takes no --recipient: an external approver decrypts nothing") }
+            if !external, recipient == nil { throw ValidationError("--recipient age1... is required (or --external for an external approver)") }
+            if external, role != .security { throw ValidationError("an external approver has --role security") }
+        }
 
         func run() throws {
             let member = try location.workspace().addMember(name: name, recipient: recipient, signingKey: signingKey, role: role)
             if output.json {
                 try Terminal.printJSON(MemberReport(member: member))
             } else {
-                print("added member \(member.name) (\(member.role.rawValue))")
+                print("added \(member.external ? "external approver" : "member") \(member.name) (\(member.role.rawValue))")
             }
         }
     }
@@ -61,7 +72,7 @@ extension Embargo.MemberCommands {
                 try Terminal.printJSON(MemberListReport(members: members))
             } else {
                 Terminal.printTable(["NAME", "ROLE", "RECIPIENT", "SIGNING KEY"],
-                                    members.map { [$0.name, $0.role.rawValue, $0.recipient, $0.signingKey] })
+                                    members.map { [$0.name, $0.role.rawValue, $0.recipient ?? "(external approver)", $0.signingKey] })
             }
         }
     }

@@ -54,6 +54,7 @@ extension Embargo.PrereleaseCommands {
                 print("wrote \(result.bundle.path)")
                 if let gpg = result.gpgBundle { print("wrote \(gpg.path)") }
                 print("sha256 \(result.bundleHash)")
+                print("manifest sha256 \(result.manifestHash) (what the security team approves)")
                 for branch in result.manifest.branches {
                     print("\(branch.plan.branch): \(branch.tagName) at \(branch.releaseCommit.prefix(12)) (tag \(branch.tagObject.prefix(12)))")
                 }
@@ -108,6 +109,7 @@ struct PrereleaseReport: Encodable {
     let bundle: String
     let gpgBundle: String?
     let sha256: String
+    let manifestSHA256: String
     let recipients: [String]
     let manifest: PrereleaseManifest
 
@@ -115,6 +117,7 @@ struct PrereleaseReport: Encodable {
         bundle = result.bundle.path
         gpgBundle = result.gpgBundle?.path
         sha256 = result.bundleHash
+        manifestSHA256 = result.manifestHash
         recipients = result.recipients
         manifest = result.manifest
     }
@@ -122,6 +125,7 @@ struct PrereleaseReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case bundle, sha256, recipients, manifest
         case gpgBundle = "gpg_bundle"
+        case manifestSHA256 = "manifest_sha256"
     }
 }
 

@@ -6,32 +6,81 @@ import Foundation
 extension Embargo {
     struct Approve: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Approve the current pre-release (security role), or record an external security team's approval.",
+            abstract: "Approve the pre-release you reviewed (security role), or record an external security team's approval.",
             discussion: """
-                An approval is bound to the current pre-release manifest; a new pre-release voids it.
+                An approval is bound to the manifest you reviewed: pass the bundle you opened, or the
+                SHA-256 of its manifest.json. On a terminal without either, the current manifest's hash
+                is shown for you to confirm. Whoever built the pre-release or added its patches cannot
+                approve it. A new pre-release, or a change to the advisory's public texts, voids it.
+
+                An outside team's approval is recorded with its registered approver's minisign signature
+                over manifest.json (see 'member add --external'), or, with only a URL as evidence, by a
+                second member who did not prepare the release.
 
                 Example:
-                  embargo approve ADV-2026-001
-                  embargo approve ADV-2026-001 --external "Drupal Security Team" --ref https://security.drupal.org/node/12345
+                  embargo approve ADV-2026-001 --bundle sample-1.0.2.prerelease.tar.age
+                  embargo approve ADV-2026-001 --sha256 3f5c...e1
+                  embargo approve ADV-2026-001 --external drupal-sec --signature manifest.json.minisig
+                  embargo approve ADV-2026-001 --external "Drupal Security Team" --ref https://security.drupal.org/node/1 --sha256 3f5c...e1
                 """
         )
 
         @OptionGroup var location: StoreOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The advisory id.") var id: String
-        @Option(help: ArgumentHelp("Record the approval of this external team.", valueName: "name")) var external: String?
+        @Option(help: ArgumentHelp("The pre-release bundle you reviewed (decrypted and verified with your identity).", valueName: "file"))
+        var bundle: String?
+        @Option(name: .customLong("sha256"), help: ArgumentHelp("The SHA-256 of the manifest.json you reviewed.", valueName: "hash"))
+        var manifestSHA256: String?
+        @Option(help: ArgumentHelp("The external team, or registered external approver, whose approval this is.", valueName: "name"))
+        var external: String?
         @Option(name: .customLong("ref"), help: ArgumentHelp("Evidence of the external approval (URL).", valueName: "url")) var evidence: String?
+        @Option(help: ArgumentHelp("The external approver's minisign signature over manifest.json.", valueName: "file"))
+        var signature: String?
 
         func validate() throws {
-            if (external == nil) != (evidence == nil) { throw ValidationError("--external and --ref go together") }
+            if bundle != nil, manifestSHA256 != nil { throw ValidationError("pass --bundle or --sha256, not both") }
+            if let hash = manifestSHA256, hash.wholeMatch(of: /[0-9a-fA-F]{64}/) == nil {
+                throw ValidationError("--sha256 takes the 64 hex digits of manifest.json's SHA-256")
+            }
+            if signature != nil {
+                if external == nil { throw ValidationError("--signature needs --external NAME, the registered external approver") }
+                if evidence != nil { throw ValidationError("--signature and --ref do not go together") }
+            } else if (external == nil) != (evidence == nil) {
+                throw ValidationError("--external and --ref go together (or --external NAME --signature FILE)")
+            }
         }
 
         func run() throws {
-            let approval = try location.workspace().approve(id, external: external, evidence: evidence)
+            let workspace = try location.workspace()
+            var request = ApprovalRequest(external: external, evidence: evidence)
+            if let signature {
+                guard let bytes = try SafeFile.read(URL(fileURLWithPath: signature), limit: 4096) else {
+                    throw EmbargoError(.failure, "no signature file at \(signature)")
+                }
+                request.signature = String(decoding: bytes, as: UTF8.self)
+            } else if let manifestSHA256 {
+                request.manifestSHA256 = manifestSHA256.lowercased()
+            } else if let bundle {
+                guard let bytes = try SafeFile.read(URL(fileURLWithPath: bundle)) else {
+                    throw EmbargoError(.failure, "no bundle at \(bundle)")
+                }
+                let report = try BundleVerifier.verify(bytes, identity: try location.loadIdentity().age, signers: try workspace.signingKeys())
+                request.manifestSHA256 = report.manifestSHA256
+            } else if isatty(STDIN_FILENO) == 1, let current = try workspace.currentManifestHash(id) {
+                Terminal.note("pre-release \(current.prerelease) of \(id.uppercased()): manifest.json sha256 \(current.sha256)")
+                FileHandle.standardError.write(Data("approve exactly this manifest? [y/N] ".utf8))
+                guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+                    throw EmbargoError(.refused, "not approved", hint: "compare the hash with 'sha256sum manifest.json' in the bundle you reviewed")
+                }
+                request.manifestSHA256 = current.sha256
+            }
+            let approval = try workspace.approve(id, request)
             if output.json {
                 try Terminal.printJSON(["approval": approval])
             } else {
-                print("approved pre-release \(approval.prerelease) of \(id.uppercased())" + (approval.external.map { " for \($0)" } ?? ""))
+                print("approved pre-release \(approval.prerelease) of \(id.uppercased()) (manifest \(approval.manifestHash))"
+                    + (approval.external.map { " for \($0)" } ?? ""))
             }
         }
     }

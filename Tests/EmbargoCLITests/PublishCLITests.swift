@@ -11,7 +11,7 @@ struct PublishFixture {
     init(_ box: Sandbox) throws {
         release = try ReleaseFixture(box)
         _ = try release.prerelease()
-        try box.ok(["approve", "ADV-2026-001", "--identity", box.path("bob.identity")])
+        try box.ok(["approve", "ADV-2026-001", "--bundle", try bundle(), "--identity", box.path("bob.identity")])
         try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "the release day is in the past for this test"])
     }
 
@@ -124,7 +124,8 @@ struct PublishCLITests {
         for branch in branches {
             #expect(branch["release_commit"] as? String != branch["branch_head"] as? String, "no build commit for the tag")
         }
-        try box.ok(["approve", "ADV-2026-001", "--identity", box.path("bob.identity")])
+        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
+        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
         try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "the release day is in the past for this test"])
         let published = try box.ok(["publish", "ADV-2026-001", "--out", box.path("public")])
         #expect(published.stdout.contains("re-created 2 release(s): identical to the pre-release manifest"))
@@ -239,10 +240,19 @@ struct PublishCLITests {
         // Only the security role approves; there is nothing to approve before a pre-release.
         #expect(try box.embargo(["approve", "ADV-2026-001", "--identity", box.path("bob.identity")]).status == 3)
         _ = try release.prerelease()
-        let alice = try box.embargo(["approve", "ADV-2026-001"])
+        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
+        let alice = try box.embargo(["approve", "ADV-2026-001", "--sha256", manifest])
         #expect(alice.status == 3)
         #expect(alice.stderr.contains("needs role security"))
-        try box.ok(["approve", "ADV-2026-001", "--external", "Drupal Security Team", "--ref", "https://security.drupal.org/node/1"])
+        // Alice prepared the release, so she cannot vouch for an outside team's approval either (four eyes)...
+        let external = ["approve", "ADV-2026-001", "--external", "Drupal Security Team", "--ref", "https://security.drupal.org/node/1",
+                        "--sha256", manifest]
+        let own = try box.embargo(external)
+        #expect(own.status == 3)
+        #expect(own.stderr.contains("four eyes"))
+        // ...a publisher who did not prepare it can.
+        try box.addMember("carol", role: "publisher")
+        try box.ok(external + ["--identity", box.path("carol.identity")])
         #expect(try box.json(box.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"]
                 .flatMap { ($0 as? [String: Any])?["status"] as? String } == "approved")
         // A new pre-release voids the approval: publication is refused until approved again.

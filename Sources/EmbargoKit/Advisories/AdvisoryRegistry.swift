@@ -73,7 +73,7 @@ extension Workspace {
             throw EmbargoError(.usage, "nothing to change", hint: "pass at least one option, see 'embargo advisory edit --help'")
         }
         let stamp = now
-        return try audited("advisory.edit", id.uppercased()) { db in
+        return try store.write { db in
             var advisory = try Self.fetchAdvisory(db, id)
             guard advisory.status != .published else {
                 throw EmbargoError(.refused, "advisory \(id) is published and can no longer be edited",
@@ -86,9 +86,23 @@ extension Workspace {
             try Self.index(db, advisory)
             try Self.record(db, advisory.id, at: stamp, actor: member.name, kind: "edited",
                             summary: "changed \(changed.joined(separator: ", "))")
+            // The security team approved the texts in the pre-release; any
+            // public field that changes after that needs their eyes again.
+            let publicChanges = changed.filter { !Self.privateFields.contains($0) }
+            var detail = ""
+            if advisory.status == .approved, !publicChanges.isEmpty {
+                try db.execute(sql: "UPDATE approvals SET void = 1 WHERE advisory = ? AND void = 0", arguments: [advisory.id])
+                advisory = try transition(advisory.id, to: .prereleased, kind: "status",
+                                          note: "approval voided: \(publicChanges.joined(separator: ", ")) changed after approval", in: db)
+                detail = "\(ApprovalLedger.voidedByEdit): \(publicChanges.joined(separator: ", ")) changed"
+            }
+            try appendAudit(db, "advisory.edit", advisory.id, detail: detail)
             return advisory
         }
     }
+
+    /// Fields that never reach the public advisory (see `AdvisoryFields.apply` for the names).
+    static let privateFields: Set<String> = ["title"]
 
     public func advisory(_ id: String) throws -> Advisory {
         try store.read { db in try Self.fetchAdvisory(db, id) }

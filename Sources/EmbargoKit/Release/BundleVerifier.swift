@@ -9,6 +9,8 @@ import GRDB
 public enum BundleVerifier {
     public struct Report: Sendable {
         public var manifest: PrereleaseManifest
+        /// SHA-256 of manifest.json, which approvals bind.
+        public var manifestSHA256: String
         public var signer: String
         public var trustedComment: String
         public var files: [(path: String, size: Int)]
@@ -83,7 +85,7 @@ public enum BundleVerifier {
                 }
             }
         }
-        return Report(manifest: manifest, signer: signer, trustedComment: signature.trustedComment,
+        return Report(manifest: manifest, manifestSHA256: hex(Digest.sha256(manifestBytes)), signer: signer, trustedComment: signature.trustedComment,
                       files: entries.map { ($0.path, $0.content.count) })
     }
 }

@@ -73,6 +73,8 @@ public struct PrereleaseResult: Sendable {
     public var gpgBundle: URL?
     public var manifest: PrereleaseManifest
     public var bundleHash: String
+    /// SHA-256 of manifest.json, which an approval binds.
+    public var manifestHash: String
     public var recipients: [String]
 }
 
@@ -211,7 +213,8 @@ extension Workspace {
                             detail: manifestHash)
             _ = try transition(advisory.id, to: .prereleased, kind: "status", note: "pre-release built", in: db)
         }
-        return PrereleaseResult(bundle: bundleURL, gpgBundle: gpgURL, manifest: manifest, bundleHash: bundleHash, recipients: allRecipients)
+        return PrereleaseResult(bundle: bundleURL, gpgBundle: gpgURL, manifest: manifest, bundleHash: bundleHash, manifestHash: manifestHash,
+                                recipients: allRecipients)
     }
 
     struct BuiltRelease {
@@ -263,7 +266,7 @@ extension Workspace {
                 }
             }
         }
-        let security = try members().filter { $0.role == .security }.map(\.recipient)
+        let security = try members().filter { $0.role == .security }.compactMap(\.recipient)
         guard !security.isEmpty else {
             throw EmbargoError(.refused, "no member has the security role, and no --recipient was given",
                                hint: "add the security team with 'embargo member add ... --role security' or pass --recipient age1...")

@@ -43,6 +43,8 @@ extension Workspace {
                         onStep: (PublicationStep) -> Void = { _ in }) throws -> PublishReport
     {
         try Permissions.require(.publish, by: member)
+        // Who approved, and what, is read from the signed trail: check all of it first.
+        _ = try verifyAudit()
         let (advisory, project) = try advisoryAndProject(id)
         var report = PublishReport(advisory: advisory.id, alreadyPublished: false, dryRun: options.dryRun, steps: [], files: [])
         guard let prerelease = try currentPrerelease(advisory.id) else {

@@ -1,0 +1,247 @@
+import EmbargoCrypto
+@testable import EmbargoKit
+import EmbargoStore
+import Foundation
+import GRDB
+import Testing
+
+extension Sandbox {
+    /// Creates `NAME.identity` and adds it as a member with `role`.
+    func addMember(_ name: String, role: String) throws {
+        try ok(["identity", "new", "--out", path("\(name).identity")])
+        let keys = try json(ok(["identity", "show", "--identity", path("\(name).identity"), "--json"]).stdout)
+        try ok(["member", "add", name, "--recipient", keys["recipient"] as! String, "--signing-key", keys["signing_key"] as! String,
+                "--role", role])
+    }
+
+    /// What an inside attacker does: opens the store with their own keyring
+    /// entry, outside embargo's checks, and rewrites the database.
+    func tamper(as name: String, _ body: (Database, EmbargoIdentity) throws -> Void) throws {
+        struct NoPassphrase: PassphraseProvider {
+            func passphrase(for purpose: PassphrasePurpose) throws -> SecureBytes { throw EmbargoError(.accessDenied, "none") }
+        }
+        let identity = try EmbargoIdentity.load(from: URL(fileURLWithPath: path("\(name).identity")), passphrases: NoPassphrase())
+        let store = try Store.open(at: self.store, identity: identity.age)
+        try store.write { db in try body(db, identity) }
+    }
+
+    /// Copies the store directory aside, to put it back after a tamper.
+    func snapshotStore() throws -> URL {
+        let copy = root.appendingPathComponent("store-copy-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: store, to: copy)
+        return copy
+    }
+
+    func restoreStore(from copy: URL) throws {
+        try FileManager.default.removeItem(at: store)
+        try FileManager.default.copyItem(at: copy, to: store)
+    }
+}
+
+/// The inside attacker: every member holds the data key and can rewrite the
+/// database. What must stay true (who is a member with which role, who
+/// approved what) is checked against the signed trail.
+@Suite struct TrustCLITests {
+    /// alice (admin), bob (security), quinn (qa).
+    func team() throws -> Sandbox {
+        let box = try Sandbox()
+        try box.initStore()
+        try box.addMember("bob", role: "security")
+        try box.addMember("quinn", role: "qa")
+        return box
+    }
+
+    func expectDamage(_ box: Sandbox, _ words: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for arguments in [["audit", "verify"], ["store", "verify"]] {
+            let run = try box.embargo(arguments)
+            #expect(run.status == 4, "\(arguments) exited \(run.status): \(run.stderr)", sourceLocation: sourceLocation)
+            #expect(run.stderr.contains(words), "\(arguments): \(run.stderr)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func aRoleRaisedByHandIsRefusedEverywhere() throws {
+        let box = try team()
+        defer { box.remove() }
+        try box.tamper(as: "quinn") { db, _ in
+            try db.execute(sql: "UPDATE members SET role = 'admin' WHERE name = 'quinn'")
+        }
+        // Quinn's next command, and everybody else's, sees the damage at once.
+        let quinn = try box.embargo(["member", "add", "mallory", "--recipient", "age1x", "--signing-key", "RWx", "--role", "admin",
+                                     "--identity", box.path("quinn.identity")])
+        #expect(quinn.status == 4)
+        #expect(quinn.stderr.contains("member quinn has role admin in the members table but qa in the signed membership chain"))
+        #expect(try box.embargo(["member", "list"]).status == 4)
+        try expectDamage(box, "signed membership chain")
+    }
+
+    @Test func entriesForgedInAnotherMembersNameAreRefused() throws {
+        let box = try team()
+        defer { box.remove() }
+        let clean = try box.snapshotStore()
+        // The attack that used to pass: a former_members row pairing bob's
+        // name with quinn's key, then entries signed in bob's name.
+        try box.tamper(as: "quinn") { db, quinn in
+            try db.execute(sql: """
+                INSERT INTO former_members (name, recipient, signing_key, role, removed_at, removed_by)
+                VALUES ('bob', ?, ?, 'security', '2026-01-01T00:00:00Z', 'alice')
+                """, arguments: [quinn.recipient, quinn.signingKey])
+            try AuditTrail.append(db, identity: quinn, member: "bob", at: "2026-12-01T10:00:00Z",
+                                  action: "advisory.note", object: "ADV-2026-001")
+        }
+        try expectDamage(box, "former member bob was never removed by a signed entry with that key")
+
+        // Without the extra row, the entry alone is caught the same way.
+        try box.restoreStore(from: clean)
+        try box.tamper(as: "quinn") { db, quinn in
+            try AuditTrail.append(db, identity: quinn, member: "bob", at: "2026-12-01T10:00:00Z",
+                                  action: "advisory.note", object: "ADV-2026-001")
+        }
+        try expectDamage(box, "not member bob's")
+
+        // A membership change quinn signs herself is refused: she was never an admin.
+        try box.restoreStore(from: clean)
+        try box.tamper(as: "quinn") { db, quinn in
+            try db.execute(sql: "UPDATE members SET role = 'admin' WHERE name = 'quinn'")
+            try AuditTrail.append(db, identity: quinn, member: "quinn", at: "2026-12-01T10:00:00Z",
+                                  action: "member.role", object: "quinn", detail: "role admin")
+        }
+        try expectDamage(box, "had role qa then, which may not member.role")
+
+        // Rewriting the whole trail from scratch with herself as founder does
+        // not pass a machine that pinned the real founder.
+        try box.restoreStore(from: clean)
+        try box.tamper(as: "quinn") { db, quinn in
+            try db.execute(sql: "DELETE FROM audit_log")
+            try db.execute(sql: "DELETE FROM members WHERE name <> 'quinn'")
+            try db.execute(sql: "UPDATE members SET role = 'admin' WHERE name = 'quinn'")
+            let founder = Member(name: "quinn", recipient: quinn.recipient, signingKey: quinn.signingKey, role: .admin,
+                                 addedAt: "2026-01-01T00:00:00Z", addedBy: nil)
+            try AuditTrail.append(db, identity: quinn, member: "quinn", at: "2026-01-01T00:00:00Z", action: "store.init",
+                                  object: "store", detail: AuditFacts.grant(founder, includeName: true).text)
+        }
+        let rewritten = try box.embargo(["audit", "verify", "--identity", box.path("quinn.identity")])
+        #expect(rewritten.status == 4)
+        #expect(rewritten.stderr.contains("founded by another key"))
+        try box.restoreStore(from: clean)
+        try box.ok(["audit", "verify"])
+        try box.ok(["store", "verify"])
+    }
+
+    @Test func anApprovalRowWithoutASignedEntryIsDamage() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "past"])
+        // Alice (admin, she built the release) writes bob's approval into the tables herself.
+        try box.tamper(as: "alice") { db, _ in
+            try db.execute(sql: """
+                INSERT INTO approvals (advisory, prerelease, manifest_hash, approved_at, approved_by)
+                SELECT advisory, seq, manifest_hash, '2026-01-02T00:00:00Z', 'bob' FROM prereleases
+                """)
+            try db.execute(sql: "UPDATE advisories SET status = 'approved'")
+        }
+        let publish = try box.embargo(["publish", "ADV-2026-001", "--early", "--reason", "test"])
+        #expect(publish.status == 4)
+        #expect(publish.stderr.contains("the approval of ADV-2026-001 by bob has no signed entry that made it"))
+        #expect(!(try box.run("git", ["ls-remote", release.sample.remote.path]).stdout.contains("refs/tags/1.0.2")))
+        try expectDamage(box, "no signed entry")
+        _ = manifest
+    }
+
+    @Test func whoBuiltAPrereleaseCannotApproveIt() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        try box.addMember("carol", role: "preparer")
+        let carol = ["--identity", box.path("carol.identity")]
+        let report = try box.ok(["prerelease", "ADV-2026-001", "--out", box.path("outbox"), "--json"] + carol)
+        let manifest = try #require(try box.json(report.stdout)["manifest_sha256"] as? String)
+        // Carol moves to the security team; she still cannot approve what she built.
+        try box.ok(["member", "role", "carol", "security"])
+        let own = try box.embargo(["approve", "ADV-2026-001", "--sha256", manifest] + carol)
+        #expect(own.status == 3)
+        #expect(own.stderr.contains("carol built a pre-release of ADV-2026-001 or added its patches, so cannot approve it (four eyes)"))
+
+        // Bob approves, bound to what he names: a stale or mistyped hash is refused.
+        let wrong = try box.embargo(["approve", "ADV-2026-001", "--sha256", String(repeating: "ab", count: 32), "--identity", box.path("bob.identity")])
+        #expect(wrong.status == 3)
+        #expect(wrong.stderr.contains("is not the current pre-release"))
+        let unnamed = try box.embargo(["approve", "ADV-2026-001", "--identity", box.path("bob.identity")])
+        #expect(unnamed.status == 64)
+        #expect(unnamed.stderr.contains("--bundle FILE or --sha256 HASH"))
+        let approved = try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        #expect(approved.stdout.contains(manifest))
+        // Approving twice records one approval.
+        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        let approvals = try box.json(box.ok(["audit", "--advisory", "ADV-2026-001", "--json"]).stdout)["entries"] as? [[String: Any]] ?? []
+        #expect(approvals.filter { $0["action"] as? String == "advisory.approve" }.count == 1)
+        try box.ok(["audit", "verify"])
+        _ = release
+    }
+
+    @Test func editingAPublicTextAfterApprovalVoidsIt() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
+        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        // The private title is not in what the public reads: the approval stands.
+        try box.ok(["advisory", "edit", "ADV-2026-001", "--title", "Greeting markup (internal name)"])
+        #expect(try status(box) == "approved")
+        let edited = try box.ok(["advisory", "edit", "ADV-2026-001", "--solution", "Upgrade, and also read this text nobody reviewed."])
+        #expect(edited.stderr.contains("the approval of ADV-2026-001 is void: its public texts changed"))
+        #expect(try status(box) == "prereleased")
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "past"])
+        let publish = try box.embargo(["publish", "ADV-2026-001", "--early", "--reason", "test"])
+        #expect(publish.status == 3)
+        // Putting the void flag back by hand is damage.
+        try box.tamper(as: "alice") { db, _ in
+            try db.execute(sql: "UPDATE approvals SET void = 0")
+            try db.execute(sql: "UPDATE advisories SET status = 'approved'")
+        }
+        try expectDamage(box, "was voided by a later entry")
+    }
+
+    @Test func anExternalApproverSignsTheManifestWithMinisign() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        _ = try release.prerelease()
+        // The outside team's key comes from the real minisign tool; they get no recipient.
+        try box.run("minisign", ["-G", "-W", "-p", box.path("team.pub"), "-s", box.path("team.key")])
+        let publicKey = try String(contentsOfFile: box.path("team.pub"), encoding: .utf8).split(separator: "\n")[1]
+        try box.ok(["member", "add", "drupal-sec", "--external", "--signing-key", String(publicKey), "--role", "security"])
+        let members = try box.json(box.ok(["member", "list", "--json"]).stdout)["members"] as? [[String: Any]] ?? []
+        let external = try #require(members.first { $0["name"] as? String == "drupal-sec" })
+        #expect(external["external"] as? Bool == true)
+        #expect(external["recipient"] == nil)
+        // They receive manifest.json (from the bundle bob opened) and sign it.
+        let outbox = box.root.appendingPathComponent("outbox")
+        let bundle = try #require(try FileManager.default.contentsOfDirectory(atPath: outbox.path).first { $0.hasSuffix(".tar.age") })
+        let opened = box.root.appendingPathComponent("opened")
+        try FileManager.default.createDirectory(at: opened, withIntermediateDirectories: true)
+        try box.run("sh", ["-c", "age -d -i \"$1\" \"$2\" | tar -x -C \"$3\"", "sh", box.path("bob.identity"),
+                           outbox.appendingPathComponent(bundle).path, opened.path])
+        let manifestFile = opened.appendingPathComponent("manifest.json").path
+        try box.run("minisign", ["-S", "-s", box.path("team.key"), "-m", manifestFile])
+        // A signature over anything else is refused.
+        try box.run("minisign", ["-S", "-s", box.path("team.key"), "-m", opened.appendingPathComponent("SHA256SUMS").path])
+        let other = try box.embargo(["approve", "ADV-2026-001", "--external", "drupal-sec",
+                                     "--signature", opened.appendingPathComponent("SHA256SUMS.minisig").path])
+        #expect(other.status == 4)
+        // Alice prepared the release; recording the team's signed approval is still fine: the signature is the evidence.
+        let approved = try box.ok(["approve", "ADV-2026-001", "--external", "drupal-sec", "--signature", manifestFile + ".minisig"])
+        #expect(approved.stdout.contains("for drupal-sec"))
+        #expect(try status(box) == "approved")
+        try box.ok(["audit", "verify"])
+        // A URL cannot stand in for a registered approver's signature.
+        let byURL = try box.embargo(["approve", "ADV-2026-001", "--external", "drupal-sec", "--ref", "https://example.org/ok",
+                                     "--identity", box.path("bob.identity")])
+        #expect(byURL.status == 64)
+    }
+
+    func status(_ box: Sandbox) throws -> String? {
+        (try box.json(box.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any])?["status"] as? String
+    }
+}
