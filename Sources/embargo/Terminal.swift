@@ -19,13 +19,18 @@ enum Terminal {
         FileHandle.standardError.write(Data("embargo: warning: \(message)\n".utf8))
     }
 
-    /// Prints `value` as a JSON document that carries `"format_version"`, in
-    /// JSONEncoder's pretty, sorted-keys form (see `PrettyJSONEncoder`),
-    /// written as it is produced, in large pieces.
+    /// Prints `value` as a JSON document that carries `"format_version"`:
+    /// JSONEncoder's pretty, sorted-keys form, the contract the golden files hold.
     static func printJSON<T: Encodable>(_ value: T) throws {
-        try PrettyJSONEncoder().encode(Versioned(payload: value), to: writeStandardOutput)
-        let newline: StaticString = "\n"
-        try writeStandardOutput(UnsafeRawBufferPointer(start: newline.utf8Start, count: newline.utf8CodeUnitCount))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data: Data
+        do {
+            data = try encoder.encode(Versioned(payload: value))
+        } catch {
+            throw EmbargoError(.failure, "could not encode the JSON document: \(error)")
+        }
+        try (data + Data("\n".utf8)).withUnsafeBytes { try writeStandardOutput($0) }
     }
 
     /// Writes `bytes` to standard output, whatever it takes. A failed write (a

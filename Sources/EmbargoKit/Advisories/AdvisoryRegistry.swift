@@ -114,7 +114,7 @@ extension Workspace {
             var request = Advisory.order(Column("year"), Column("seq"))
             if let project { request = request.filter(Column("project") == project) }
             if let status { request = request.filter(Column("status") == status.rawValue) }
-            return try Advisory.fetchList(db, request)
+            return try request.fetchAll(db)
         }
     }
 

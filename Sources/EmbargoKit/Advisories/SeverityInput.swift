@@ -96,16 +96,11 @@ struct ExactText: Hashable {
     }
 
     static func == (lhs: ExactText, rhs: ExactText) -> Bool {
-        guard lhs.text.utf8.count == rhs.text.utf8.count else { return false }
-        return lhs.text.withUTF8Buffer { left in
-            rhs.text.withUTF8Buffer { right in
-                guard let a = left.baseAddress, let b = right.baseAddress else { return left.count == right.count }
-                return memcmp(a, b, left.count) == 0
-            }
-        }
+        lhs.text.utf8.elementsEqual(rhs.text.utf8)
     }
 
     func hash(into hasher: inout Hasher) {
-        text.withUTF8Buffer { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(text.utf8.count)
+        for byte in text.utf8 { hasher.combine(byte) }
     }
 }
