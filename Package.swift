@@ -48,6 +48,7 @@ let package = Package(
                 .embedInCode("m0004_patches.sql"),
                 .embedInCode("m0005_releases.sql"),
                 .embedInCode("m0006_membership.sql"),
+                .embedInCode("m0007_disclosure.sql"),
             ]
         ),
         .target(

@@ -11,6 +11,7 @@ public enum EmbargoMigrations {
         ("m0004_patches", text(PackageResources.m0004_patches_sql)),
         ("m0005_releases", text(PackageResources.m0005_releases_sql)),
         ("m0006_membership", text(PackageResources.m0006_membership_sql)),
+        ("m0007_disclosure", text(PackageResources.m0007_disclosure_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String {

@@ -147,7 +147,9 @@ extension Permissions {
         case "store.restore": return [.maintainStore]
         case "project.add", "project.set": return [.manageProjects]
         case "advisory.create", "advisory.import": return [.createAdvisory]
-        case "advisory.edit", "advisory.note", "advisory.schedule": return [.editAdvisory]
+        case "advisory.edit", "advisory.note", "advisory.schedule", "advisory.amend", "advisory.broken", "advisory.announce",
+             "cve.request", "cve.publish":
+            return [.editAdvisory]
         case "patch.add", "patch.remove", "patch.verify", "patch.checkout", "guard.install": return [.patch]
         case "advisory.prerelease": return [.prerelease]
         // An external team's approval is recorded by a member; the approval checks say which.

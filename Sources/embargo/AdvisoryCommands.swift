@@ -148,7 +148,9 @@ extension Embargo.AdvisoryCommands {
         static let configuration = CommandConfiguration(
             abstract: "Change an advisory's fields (lists given replace the previous list).",
             discussion: """
-                An empty value clears a text field.
+                An empty value clears a text field. A published advisory is amended with --reason:
+                only its public fields change, and each amendment is a new revision of the public
+                advisory (OSV "modified", CSAF revision history, the SA's "Updated" line).
 
                 Example:
                   embargo advisory edit ADV-2026-001 --cvss CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:U/C:L/I:L/A:N --cve-id CVE-2026-12345
@@ -159,11 +161,16 @@ extension Embargo.AdvisoryCommands {
         @OptionGroup var output: OutputOptions
         @Argument(help: "The advisory id.") var id: String
         @OptionGroup var fields: AdvisoryFieldOptions
+        @Option(help: ArgumentHelp("Why a published advisory is amended (a new revision of the public advisory).", valueName: "text"))
+        var reason: String?
 
         func run() throws {
             let workspace = try location.workspace()
             let before = try workspace.advisory(id).status
-            let advisory = try workspace.editAdvisory(id, input: fields.input())
+            let advisory = try workspace.editAdvisory(id, input: fields.input(), reason: reason)
+            if before == .published {
+                Terminal.note("revision \(try workspace.revisions(advisory.id).last?.number ?? 1) of \(advisory.id): run 'embargo export \(advisory.id) --format osv' (and the other formats) to publish the update")
+            }
             if before == .approved, advisory.status == .prereleased {
                 Terminal.warn("the approval of \(advisory.id) is void: its public texts changed after the security team approved them")
                 Terminal.note("build a new pre-release with 'embargo prerelease \(advisory.id) --out DIR' and ask for approval again")

@@ -187,21 +187,29 @@ extension Embargo {
         static let configuration = CommandConfiguration(
             abstract: "The chat announcement: released versions and links, no security detail.",
             discussion: """
+                With --pre, the advance notice before the release: project, date and time, highest
+                severity level and affected branches, nothing else; at least 24 hours before the
+                release (any time on the emergency path), linted, and recorded on the timeline.
+
                 Example:
                   embargo announce ADV-2026-001 --format slack
+                  embargo announce ADV-2026-001 --pre
                 """
         )
 
         @OptionGroup var location: StoreOptions
         @Argument(help: "The advisory id.") var id: String
         @Option(help: "slack or markdown.") var format: String = "markdown"
+        @Flag(help: "The pre-announcement of an upcoming security release.") var pre = false
 
         func validate() throws {
             if Workspace.AnnouncementFormat(rawValue: format) == nil { throw ValidationError("--format is slack or markdown") }
         }
 
         func run() throws {
-            print(try location.workspace().announcement(id, format: Workspace.AnnouncementFormat(rawValue: format)!), terminator: "")
+            let workspace = try location.workspace()
+            let chosen = Workspace.AnnouncementFormat(rawValue: format)!
+            print(try pre ? workspace.preAnnouncement(id, format: chosen) : workspace.announcement(id, format: chosen), terminator: "")
         }
     }
 }

@@ -16,6 +16,7 @@ struct ConventionTests {
         ["patch"], ["patch", "add"], ["patch", "list"], ["patch", "show"], ["patch", "remove"], ["patch", "verify"], ["patch", "checkout"],
         ["prerelease"], ["prerelease", "create"], ["prerelease", "verify"],
         ["approve"], ["publish"], ["revert"], ["notes"], ["announce"],
+        ["cve"], ["cve", "request"], ["cve", "published"], ["due"], ["broken"],
     ]
 
     @Test(arguments: commands)
@@ -34,7 +35,7 @@ struct ConventionTests {
         defer { box.remove() }
         for path in [["identity", "show"], ["member", "list"], ["member", "roles"], ["project", "list"], ["project", "show"], ["store", "verify"],
                      ["advisory", "list"], ["advisory", "show"], ["advisory", "search"], ["timeline"], ["calendar"], ["audit", "list"], ["audit", "verify"],
-                     ["lint"]] {
+                     ["lint"], ["due"]] {
             let help = try box.embargo(path + ["--help"])
             #expect(help.stdout.contains(flag), "embargo \(path.joined(separator: " ")) lacks \(flag)")
         }

@@ -66,24 +66,57 @@ extension Workspace {
         }
     }
 
+    /// Changes an advisory's fields. A published advisory is amended: only
+    /// its public fields, with a `reason`, each amendment a new revision that
+    /// the exports carry (OSV `modified`, CSAF revision history, the SA's
+    /// "Updated" lines).
     @discardableResult
-    public func editAdvisory(_ id: String, input: AdvisoryInput) throws -> Advisory {
+    public func editAdvisory(_ id: String, input: AdvisoryInput, reason: String? = nil) throws -> Advisory {
         try Permissions.require(.editAdvisory, by: member)
         guard !input.isEmpty else {
             throw EmbargoError(.usage, "nothing to change", hint: "pass at least one option, see 'embargo advisory edit --help'")
         }
-        let stamp = now
+        var stamp = now
         return try store.write { db in
             var advisory = try Self.fetchAdvisory(db, id)
-            guard advisory.status != .published else {
-                throw EmbargoError(.refused, "advisory \(id) is published and can no longer be edited",
-                                   hint: "publish a new advisory for corrections")
+            let published = advisory.status == .published
+            // Each revision of a public advisory is later than the one before (OSV "modified" advances).
+            if published, let previous = Timestamp.parse(advisory.updatedAt), let current = Timestamp.parse(stamp), current <= previous {
+                stamp = Timestamp.string(previous + 1)
+            }
+            if published, (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw EmbargoError(.usage, "advisory \(advisory.id) is published: an amendment needs --reason TEXT",
+                                   hint: "e.g. 'embargo advisory edit \(advisory.id) --cve-id CVE-2026-12345 --reason \"CVE assigned\"'")
+            }
+            if !published, reason != nil {
+                throw EmbargoError(.usage, "--reason is for amending a published advisory; \(advisory.id) is \(advisory.status.rawValue)")
             }
             guard let project = try Project.fetchOne(db, key: advisory.project) else { throw Self.unknownProject(advisory.project) }
             let changed = try AdvisoryFields.apply(input, to: &advisory, projectBranches: Self.details(db, project).branches)
+            if published {
+                let embargoOnly = changed.filter { Self.embargoOnlyFields.contains($0) }
+                if !embargoOnly.isEmpty {
+                    throw EmbargoError(.refused, "\(embargoOnly.joined(separator: ", ")) of \(advisory.id) stayed private and cannot change after publication",
+                                       hint: "amend only public fields: ids, credits, references, description, solution, branches, severity")
+                }
+                guard !changed.isEmpty else { throw EmbargoError(.usage, "nothing changes", hint: "the values given are the current ones") }
+            }
             advisory.updatedAt = stamp
             try advisory.update(db)
             try Self.index(db, advisory)
+            if changed.contains("CVE id"), advisory.cveID != nil {
+                try Self.cveReserved(db, advisory.id, at: stamp)
+            }
+            if published, let reason {
+                let number = (try Int.fetchOne(db, sql: "SELECT max(number) FROM advisory_revisions WHERE advisory = ?",
+                                               arguments: [advisory.id]) ?? 1) + 1
+                try db.execute(sql: "INSERT INTO advisory_revisions (advisory, number, at, by, reason, changed) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [advisory.id, number, stamp, member.name, reason, changed.joined(separator: ", ")])
+                try Self.record(db, advisory.id, at: stamp, actor: member.name, kind: "amended",
+                                summary: "revision \(number): changed \(changed.joined(separator: ", ")): \(reason)")
+                try appendAudit(db, "advisory.amend", advisory.id, detail: "revision \(number): \(changed.joined(separator: ", ")): \(reason)")
+                return advisory
+            }
             try Self.record(db, advisory.id, at: stamp, actor: member.name, kind: "edited",
                             summary: "changed \(changed.joined(separator: ", "))")
             // The security team approved the texts in the pre-release; any
@@ -103,6 +136,8 @@ extension Workspace {
 
     /// Fields that never reach the public advisory (see `AdvisoryFields.apply` for the names).
     static let privateFields: Set<String> = ["title"]
+    /// Fields that stay as they were when the embargo ended: the private title and the reporters' contacts.
+    static let embargoOnlyFields: Set<String> = ["title", "reporters", "reported at"]
 
     public func advisory(_ id: String) throws -> Advisory {
         try store.read { db in try Self.fetchAdvisory(db, id) }

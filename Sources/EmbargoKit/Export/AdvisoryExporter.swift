@@ -42,6 +42,8 @@ public struct ExportInput: Sendable {
     public var generatedAt: Date
     /// An embargoed preview: text formats carry a banner, CSAF has status `draft`.
     public var draft: Bool
+    /// Amendments after publication, oldest first (revision 1, the publication, is implied).
+    public var revisions: [AdvisoryRevision] = []
 
     public init(advisory: Advisory, project: Project, releases: [BranchReleases], severities: [SeverityView],
                 generatedAt: Date, draft: Bool = false)
@@ -101,6 +103,8 @@ struct ExportFacts {
     let advisory: Advisory
     let project: Project
     let draft: Bool
+    /// Amendments after publication, with their times normalised like `updatedAt`.
+    let revisions: [AdvisoryRevision]
     let generatedAt: String
     /// The stored times, normalised to `YYYY-MM-DDTHH:MM:SSZ`.
     let disclosureAt: String?
@@ -120,6 +124,11 @@ struct ExportFacts {
         advisory = input.advisory
         project = input.project
         draft = input.draft
+        revisions = try input.revisions.map { revision in
+            var normalised = revision
+            normalised.at = try Self.utc(revision.at, "revision", input.advisory.id) ?? revision.at
+            return normalised
+        }
         generatedAt = Timestamp.string(input.generatedAt)
         disclosureAt = try Self.utc(advisory.disclosureAt, "disclosure", advisory.id)
         updatedAt = try Self.utc(advisory.updatedAt, "update", advisory.id) ?? generatedAt

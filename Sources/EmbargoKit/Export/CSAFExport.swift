@@ -42,10 +42,11 @@ enum CSAFExport {
         document["tracking"] = [
             "id": .string(advisory.saID ?? advisory.id),
             "status": .string(facts.draft ? "draft" : "final"),
-            "version": "1",
-            "revision_history": [["date": .string(release), "number": "1", "summary": "Initial version."]],
+            "version": .string(String(1 + facts.revisions.count)),
+            "revision_history": .array([["date": .string(release), "number": "1", "summary": "Initial version."]]
+                + facts.revisions.map { ["date": .string($0.at), "number": .string(String($0.number)), "summary": .string($0.reason)] }),
             "initial_release_date": .string(release),
-            "current_release_date": .string(release),
+            "current_release_date": .string(facts.revisions.last?.at ?? release),
             "generator": ["date": .string(facts.generatedAt), "engine": ["name": "embargo"]],
         ]
 

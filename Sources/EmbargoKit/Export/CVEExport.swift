@@ -96,10 +96,15 @@ enum CVEExport {
         for credit in credits where !unique.contains(credit) { unique.append(credit) }
         if !unique.isEmpty { cna["credits"] = .array(unique) }
 
+        var metadata = JSONObject()
+        metadata["cveId"] = .string(cveID)
+        metadata["assignerOrgId"] = .string(orgID)
+        metadata["state"] = "PUBLISHED"
+        if let updated = facts.revisions.last { metadata["dateUpdated"] = .string(updated.at) }
         let record: JSONValue = [
             "dataType": "CVE_RECORD",
             "dataVersion": "5.1",
-            "cveMetadata": ["cveId": .string(cveID), "assignerOrgId": .string(orgID), "state": "PUBLISHED"],
+            "cveMetadata": metadata.value,
             "containers": ["cna": cna.value],
         ]
         return record.rendered()

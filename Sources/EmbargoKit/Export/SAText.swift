@@ -37,6 +37,11 @@ struct SAText {
             Field(label: "Project", value: facts.project.name),
             Field(label: "Project machine name", value: facts.project.packageName),
             Field(label: "Date", value: drupalDate(facts.releaseTime)),
+        ]
+        for revision in facts.revisions {
+            fields.append(Field(label: "Updated", value: "\(drupalDate(revision.at)): \(revision.reason)"))
+        }
+        fields += [
             Field(label: "Security risk", value: facts.drupalRisk?.display ?? notSet),
         ]
         if let v31 = facts.cvss31 { fields.append(Field(label: "CVSS v3.1", value: v31.display, drupalField: false)) }

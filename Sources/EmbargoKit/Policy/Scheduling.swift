@@ -111,14 +111,26 @@ extension Workspace {
     }
 
     public func scheduleReport(_ id: String) throws -> ScheduleReport {
-        let (advisory, facts, events) = try store.read { db in
+        let (advisory, facts, events, cveOpen) = try store.read { db in
             let advisory = try Self.fetchAdvisory(db, id)
             let events = try TimelineEvent.fetchAll(db, sql: "SELECT * FROM timeline WHERE advisory = ? ORDER BY seq", arguments: [advisory.id])
-            return (advisory, try Self.facts(db, advisory), events)
+            // The CVE record is due after a publication by embargo, or once a CVE was asked for.
+            let cveOpen = try Bool.fetchOne(db, sql: """
+                SELECT (EXISTS (SELECT 1 FROM publication_steps WHERE advisory = ?1 AND step = 'marked')
+                        OR EXISTS (SELECT 1 FROM cve_duties WHERE advisory = ?1))
+                       AND NOT EXISTS (SELECT 1 FROM cve_duties WHERE advisory = ?1 AND state = 'published')
+                """, arguments: [advisory.id]) ?? false
+            return (advisory, try Self.facts(db, advisory), events, cveOpen)
         }
         let profiles = try profiles(of: advisory.project)
-        return ScheduleReport(advisory: advisory, profiles: profiles, facts: facts,
-                              deadlines: PolicyEngine.deadlines(profiles, facts),
+        var deadlines = PolicyEngine.deadlines(profiles, facts)
+        if advisory.status == .published, cveOpen, let disclosure = facts.disclosure {
+            deadlines.append(Deadline(profile: "cve", kind: "cve-reminder", title: "CVE record due in 24 h",
+                                      at: disclosure + CVERecordDeadline.reminderHours * 3600))
+            deadlines.append(Deadline(profile: "cve", kind: "cve-record", title: "CVE record published (72 h after disclosure)",
+                                      at: disclosure + CVERecordDeadline.hours * 3600))
+        }
+        return ScheduleReport(advisory: advisory, profiles: profiles, facts: facts, deadlines: deadlines,
                               violations: PolicyEngine.violations(profiles, facts), events: events)
     }
 
@@ -169,7 +181,7 @@ extension Workspace {
     public func calendar(from start: Date? = nil) throws -> [(advisory: Advisory, deadline: Deadline)] {
         let from = start ?? environment.clock.now()
         var result: [(Advisory, Deadline)] = []
-        for advisory in try advisories() where ![.published, .withdrawn].contains(advisory.status) {
+        for advisory in try advisories() where advisory.status != .withdrawn {
             let report = try scheduleReport(advisory.id)
             for deadline in report.deadlines where deadline.at >= from { result.append((advisory, deadline)) }
         }

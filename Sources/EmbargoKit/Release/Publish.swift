@@ -39,10 +39,11 @@ extension Workspace {
     ///
     /// `onStep` is called after each recorded step (the CLI uses it for
     /// progress and for crash-recovery tests).
-    public func publish(_ id: String, options: PublishOptions, progress: (String) -> Void = { _ in },
+    public func publish(_ id: String, options given: PublishOptions, progress: (String) -> Void = { _ in },
                         onStep: (PublicationStep) -> Void = { _ in }) throws -> PublishReport
     {
         try Permissions.require(.publish, by: member)
+        var options = given
         // Who approved, and what, is read from the signed trail: check all of it first.
         _ = try verifyAudit()
         let (advisory, project) = try advisoryAndProject(id)
@@ -90,7 +91,12 @@ extension Workspace {
             guard let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) else {
                 throw EmbargoError(.refused, "advisory \(advisory.id) has no disclosure time", hint: "run 'embargo schedule \(advisory.id)'")
             }
-            if disclosure > environment.clock.now() {
+            if disclosure > environment.clock.now(), let emergency = try emergency(advisory.id) {
+                // The emergency path: as soon as the release is ready, recorded as early.
+                options.early = true
+                options.reason = options.reason ?? "embargo broken: \(emergency.reason)"
+                progress("publishing before the disclosure time on the emergency path: \(emergency.reason)")
+            } else if disclosure > environment.clock.now() {
                 guard options.early, let reason = options.reason, !reason.isEmpty else {
                     throw EmbargoError(.refused, "the embargo of \(advisory.id) lasts until \(Timestamp.string(disclosure))",
                                        hint: "wait, or publish early with --early --reason TEXT (recorded)")
@@ -234,9 +240,10 @@ extension Workspace {
     /// The public advisory in every format, the release notes and the announcement.
     func publicDocuments(_ id: String, built: BuiltRelease, releases: [BranchReleases]) throws -> [(String, String)] {
         let (advisory, project) = try advisoryAndProject(id)
-        let input = ExportInput(advisory: advisory, project: project, releases: releases,
+        var input = ExportInput(advisory: advisory, project: project, releases: releases,
                                 severities: SeverityView.all(for: advisory), generatedAt: environment.clock.now(),
                                 draft: advisory.status != .published)
+        input.revisions = try revisions(advisory.id)
         var documents: [(String, String)] = [
             ("advisory.osv.json", try AdvisoryExporter.render(.osv, input)),
             ("advisory.csaf.json", try AdvisoryExporter.render(.csaf, input)),

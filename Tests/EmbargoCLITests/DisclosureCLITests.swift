@@ -1,0 +1,161 @@
+import EmbargoKit
+import Foundation
+import GRDB
+import Testing
+
+/// After the disclosure: amendments, the CVE record duty, the
+/// pre-announcement and the emergency path, through the real CLI.
+@Suite("after the disclosure")
+struct DisclosureCLITests {
+    /// A published advisory (its disclosure time is in January 2026).
+    func published(_ box: Sandbox) throws -> PublishFixture {
+        let fixture = try PublishFixture(box)
+        try box.ok(["publish", "ADV-2026-001", "--out", box.path("public")])
+        return fixture
+    }
+
+    func export(_ box: Sandbox, _ format: String) throws -> String {
+        try box.ok(["export", "ADV-2026-001", "--format", format]).stdout
+    }
+
+    func validate(_ box: Sandbox, _ format: String, schema: URL, csaf: Bool = false) throws {
+        let file = box.path("doc-\(format).json")
+        try export(box, format).write(toFile: file, atomically: true, encoding: .utf8)
+        let run = try ExportCLITests().validate(box, schema: schema.path, document: file, csaf: csaf)
+        #expect(run.status == 0, "\(format) is not schema-valid: \(run.stdout) \(run.stderr)")
+    }
+
+    @Test func aPublishedAdvisoryIsAmendedWithAReasonAndEveryFormatShowsTheRevision() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        _ = try published(box)
+        let before = try box.json(export(box, "osv"))
+        // Without a reason, or touching what stayed private, an amendment is refused.
+        #expect(try box.embargo(["advisory", "edit", "ADV-2026-001", "--cve-id", "CVE-2026-12345"]).status == 64)
+        let privateTitle = try box.embargo(["advisory", "edit", "ADV-2026-001", "--title", "Renamed", "--reason", "tidy"])
+        #expect(privateTitle.status == 3)
+        #expect(privateTitle.stderr.contains("stayed private"))
+
+        try box.ok(["advisory", "edit", "ADV-2026-001", "--cve-id", "CVE-2026-12345", "--description", "Titles were shown as given.",
+                    "--reference", "https://www.drupal.org/sa-contrib-2026-099", "--reason", "CVE assigned"])
+        try box.ok(["advisory", "edit", "ADV-2026-001", "--credit", "Jane Doe <jane@example.org>:FINDER", "--reason", "Credit corrected"])
+
+        let after = try box.json(export(box, "osv"))
+        #expect((after["aliases"] as? [String]) == ["CVE-2026-12345"])
+        let modifiedBefore = try #require(before["modified"] as? String)
+        let modifiedAfter = try #require(after["modified"] as? String)
+        #expect(modifiedAfter > modifiedBefore)
+        #expect(after["published"] as? String == before["published"] as? String)
+        #expect((after["credits"] as? [[String: Any]])?.contains { $0["name"] as? String == "Jane Doe" } == true)
+
+        let csaf = try box.json(export(box, "csaf"))
+        let tracking = try #require((csaf["document"] as? [String: Any])?["tracking"] as? [String: Any])
+        let history = try #require(tracking["revision_history"] as? [[String: Any]])
+        #expect(history.map { $0["number"] as? String } == ["1", "2", "3"])
+        #expect(history.map { $0["summary"] as? String } == ["Initial version.", "CVE assigned", "Credit corrected"])
+        #expect(tracking["version"] as? String == "3")
+
+        let sa = try export(box, "drupal")
+        #expect(sa.contains("CVE IDs: CVE-2026-12345"))
+        #expect(sa.contains("Updated: ") && sa.contains(": CVE assigned") && sa.contains(": Credit corrected"))
+        let cve = try box.json(export(box, "cve"))
+        #expect((cve["cveMetadata"] as? [String: Any])?["dateUpdated"] != nil)
+
+        let fixtures = ExportCLITests.schemas.deletingLastPathComponent()
+        try validate(box, "osv", schema: fixtures.appendingPathComponent("osv/schema.json"))
+        try validate(box, "cve", schema: fixtures.appendingPathComponent("schemas/CVE_Record_Format_bundled.json"))
+        try validate(box, "csaf", schema: fixtures.appendingPathComponent("schemas/csaf_json_schema.json"), csaf: true)
+        try box.ok(["audit", "verify"])
+    }
+
+    @Test func theCVERecordIsDue72HoursAfterDisclosure() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        _ = try published(box)
+        // Published in January: the CVE record is long overdue.
+        let overdue = try box.embargo(["due"])
+        #expect(overdue.status == 3)
+        #expect(overdue.stdout.contains("ADV-2026-001") && overdue.stdout.contains("OVERDUE"))
+        #expect(overdue.stderr.contains("run 'embargo cve request ADV-2026-001'"))
+
+        // Published 73 hours ago: overdue; 71 hours ago: open, not overdue.
+        func disclosed(hoursAgo: Double) throws {
+            try box.tamper(as: "alice") { db, _ in
+                try db.execute(sql: "UPDATE advisories SET disclosure_at = ?", arguments: [Timestamp.string(Date() - hoursAgo * 3600)])
+            }
+        }
+        try disclosed(hoursAgo: 73)
+        #expect(try box.embargo(["due"]).status == 3)
+        try disclosed(hoursAgo: 71)
+        let open = try box.ok(["due", "--json"])
+        let duties = try #require(try box.json(open.stdout)["duties"] as? [[String: Any]])
+        #expect(duties.map { $0["kind"] as? String } == ["cve-record"])
+        #expect(duties.first?["overdue"] as? Bool == false)
+        let timeline = try box.ok(["timeline", "ADV-2026-001"]).stdout
+        #expect(timeline.contains("CVE record due in 24 h"))
+        #expect(timeline.contains("CVE record published (72 h after disclosure)"))
+        try disclosed(hoursAgo: 73)
+
+        // The request prints what the CNA asks for, and is recorded.
+        let form = try box.ok(["cve", "request", "ADV-2026-001", "--to", "Drupal CNA"]).stdout
+        for field in ["Product: drupal/sample_module", "Affected versions: <1.0.2 || >=1.1.0 <1.1.1", "Fixed versions: 1.0.2, 1.1.1",
+                      "Description:", "References:", "Credits:"] {
+            #expect(form.contains(field), "the CVE request lacks \(field):\n\(form)")
+        }
+        #expect(try box.embargo(["cve", "published", "ADV-2026-001"]).status == 3)
+        try box.ok(["cve", "request", "ADV-2026-001", "--cve-id", "CVE-2026-12346"])
+        try box.ok(["cve", "published", "ADV-2026-001", "--url", "https://www.cve.org/CVERecord?id=CVE-2026-12346"])
+        let done = try box.ok(["due"])
+        #expect(done.stdout.contains("no open duties"))
+        let events = try box.ok(["timeline", "ADV-2026-001"]).stdout
+        #expect(events.contains("CVE requested from Drupal CNA"))
+        #expect(events.contains("CVE record CVE-2026-12346 published"))
+        try box.ok(["audit", "verify"])
+    }
+
+    @Test func aPreAnnouncementSaysWhenAndHowSevereAndNothingElse() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        _ = try ReleaseFixture(box)  // scheduled for 2027-01-06 16:00 UTC
+        let text = try box.ok(["announce", "ADV-2026-001", "--pre"]).stdout
+        #expect(text.contains("sample_module"))
+        #expect(text.contains("2027-01-06 16:00 UTC"))
+        #expect(text.contains("Highest severity: Critical"))
+        #expect(text.contains("for branches 1.0.x and 1.1.x"))
+        for secret in ["escaped", "Page title", "Cross site", "XSS", "htmlspecialchars"] {
+            #expect(!text.localizedCaseInsensitiveContains(secret))
+        }
+        #expect(try box.ok(["timeline", "ADV-2026-001"]).stdout.contains("pre-announcement written"))
+        // Later than 24 hours before the release it is refused.
+        let soon = Timestamp.string(Date() + 2 * 3600)
+        try box.ok(["schedule", "ADV-2026-001", "--at", soon, "--allow-violation", "testing a late pre-announcement"])
+        let late = try box.embargo(["announce", "ADV-2026-001", "--pre"])
+        #expect(late.status == 3)
+        #expect(late.stderr.contains("at least 24 hours before the release"))
+    }
+
+    @Test func aBrokenEmbargoPublishesWithoutWaitingAndSaysWhy() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)  // scheduled for 2027-01-06 16:00 UTC
+        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
+        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        let waiting = try box.embargo(["publish", "ADV-2026-001", "--out", box.path("public")])
+        #expect(waiting.status == 3)
+
+        let broken = try box.ok(["broken", "ADV-2026-001", "--reason", "the patch was posted on a public issue"])
+        #expect(broken.stdout.contains("tell the security team"))
+        #expect(broken.stdout.contains("embargo announce ADV-2026-001 --pre"))
+        #expect(broken.stdout.contains("embargo publish ADV-2026-001"))
+        #expect(try box.ok(["timeline", "ADV-2026-001"]).stdout.contains("embargo broken, emergency release: the patch was posted on a public issue"))
+        // Even a pre-announcement right before the release is allowed now.
+        try box.ok(["announce", "ADV-2026-001", "--pre"])
+
+        try box.ok(["publish", "ADV-2026-001", "--out", box.path("public")])
+        #expect(try box.run("git", ["ls-remote", release.sample.remote.path]).stdout.contains("refs/tags/1.0.2"))
+        let audit = try box.json(box.ok(["audit", "--advisory", "ADV-2026-001", "--json"]).stdout)["entries"] as? [[String: Any]] ?? []
+        #expect(audit.contains { $0["action"] as? String == "advisory.broken" && $0["detail"] as? String == "the patch was posted on a public issue" })
+        #expect(audit.contains { $0["action"] as? String == "publish.checked" && ($0["detail"] as? String ?? "").contains("early: embargo broken") })
+        try box.ok(["audit", "verify"])
+    }
+}
