@@ -34,6 +34,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("sqlite3")]
         ),
         .target(
+            name: "TerminalText",
+            swiftSettings: strict
+        ),
+        .target(
             name: "EmbargoCrypto",
             dependencies: ["COpenSSL"],
             swiftSettings: strict
@@ -77,10 +81,16 @@ let package = Package(
                 "EmbargoKit",
                 "EmbargoStore",
                 "EmbargoCrypto",
+                "TerminalText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TerminalTextTests",
+            dependencies: ["TerminalText"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -117,6 +127,7 @@ let fuzzTargets: [(name: String, module: String, dependencies: [Target.Dependenc
     ("severity", "FuzzSeverity", ["EmbargoKit"]),
     ("osv", "FuzzOSV", ["EmbargoKit"]),
     ("minisign", "FuzzMinisign", ["EmbargoCrypto"]),
+    ("terminal", "FuzzTerminal", ["TerminalText"]),
 ]
 
 if fuzzing {

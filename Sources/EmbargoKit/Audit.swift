@@ -225,8 +225,14 @@ extension Workspace {
         try store.read { db in try AuditTrail.entries(db, object: object) }
     }
 
+    /// `Store.verify` with every blob the database refers to.
+    public func verifyStore() throws -> Store.Verification {
+        try store.verify { db in Set(try String.fetchAll(db, sql: "SELECT blob FROM patches")) }
+    }
+
     public func verifyAudit() throws -> AuditTrail.Report {
-        try store.read { db in try AuditTrail.verify(db) }
+        let founder = try pinnedFounder()
+        return try store.read { db in try AuditTrail.verify(db, founderKey: founder) }
     }
 
     /// Restores the store from a backup file and records that on the audit trail.
@@ -234,6 +240,30 @@ extension Workspace {
         try Permissions.require(.maintainStore, by: member)
         let result = try store.restore(from: url)
         try audited("store.restore", "store", detail: "generation \(result.restored) restored as \(result.generation)") { _ in }
+        try rememberState(founderKey: nil)
+        return result
+    }
+
+    /// Restores a backup into a store directory whose store file is missing.
+    /// The identity must be an admin in the backup's own signed membership.
+    public static func restoreMissingStore(at directory: URL, identity: EmbargoIdentity, environment: Environment,
+                                           from url: URL) throws -> (restored: UInt64, generation: UInt64)
+    {
+        let store = try Store.open(at: directory, identity: identity.age, forRestore: true)
+        guard !Store.exists(at: directory) else {
+            return try open(at: directory, identity: identity, environment: environment).restore(from: url)
+        }
+        let admin = try store.readBackup(url) { db -> Bool in
+            let chain = try AuditTrail.membership(db)
+            return chain.members.values.contains { $0.signingKey == identity.signingKey && Permissions.allows($0.role, .maintainStore) }
+        }
+        guard admin else {
+            throw EmbargoError(.refused, "only an admin of the store may restore it", hint: "ask an admin to run 'embargo store restore \(url.path)'")
+        }
+        let result = try store.restore(from: url)
+        let workspace = try open(at: directory, identity: identity, environment: environment)
+        try workspace.audited("store.restore", "store", detail: "generation \(result.restored) restored as \(result.generation) (the store file was missing)") { _ in }
+        try workspace.rememberState(founderKey: nil)
         return result
     }
 }

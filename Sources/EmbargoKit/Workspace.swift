@@ -21,15 +21,21 @@ public struct Environment: Sendable {
     public var childEnvironment: [String: String]?
     /// When the store's commits go to its journal.
     public var journalPolicy: JournalPolicy
+    /// Where this machine remembers what it saw of each store (rollback
+    /// detection, the founder's pinned key); nil remembers nothing.
+    public var stateDirectory: URL?
 
     public init(clock: Clock = SystemClock(), runner: ProcessRunner = SystemProcessRunner(),
-                childEnvironment: [String: String]? = nil, journalPolicy: JournalPolicy = .standard)
+                childEnvironment: [String: String]? = nil, journalPolicy: JournalPolicy = .standard, stateDirectory: URL? = nil)
     {
         self.clock = clock
         self.runner = runner
         self.childEnvironment = childEnvironment
         self.journalPolicy = journalPolicy
+        self.stateDirectory = stateDirectory
     }
+
+    var memory: MachineMemory? { stateDirectory.map(MachineMemory.init) }
 
     func git(_ repository: URL) -> Git {
         Git(repository: repository, runner: runner, environment: childEnvironment)
@@ -50,6 +56,18 @@ public final class Workspace {
         self.identity = identity
         self.member = member
         self.environment = environment
+        if let memory = environment.memory {
+            let directory = store.directory
+            let clock = environment.clock
+            store.onCommit = { generation in
+                try? memory.update(forStore: directory) { seen in
+                    if generation > seen.generation {
+                        seen.generation = generation
+                        seen.seenAt = Timestamp.string(clock.now())
+                    }
+                }
+            }
+        }
     }
 
     /// Creates a store whose first member (role admin) holds `identity`.
@@ -68,7 +86,9 @@ public final class Workspace {
                                   detail: AuditFacts.grant(member, includeName: true).text)
         }
         store.journalPolicy = environment.journalPolicy
-        return Workspace(store: store, identity: identity, member: member, environment: environment)
+        let workspace = Workspace(store: store, identity: identity, member: member, environment: environment)
+        try workspace.rememberState(founderKey: identity.signingKey)
+        return workspace
     }
 
     /// Opens a store as the member holding `identity`.
@@ -77,15 +97,21 @@ public final class Workspace {
         store.journalPolicy = environment.journalPolicy
         // Who is a member, with which role, comes from the signed membership
         // chain; a members table that disagrees with it is damage.
-        let member = try store.read { db -> Member? in
+        let (member, founder) = try store.read { db -> (Member?, String?) in
             let chain = try AuditTrail.membership(db)
-            return chain.members.values.first { $0.recipient == identity.recipient && $0.signingKey == identity.signingKey }
+            return (chain.members.values.first { $0.recipient == identity.recipient && $0.signingKey == identity.signingKey },
+                    chain.founderKey)
         }
+        let workspace = Workspace(store: store, identity: identity, member: member ?? Member(
+            name: "", recipient: nil, signingKey: "", role: .qa, addedAt: "", addedBy: nil), environment: environment)
+        try workspace.checkAgainstMemory(founderKey: founder)
         guard let member else {
             throw EmbargoError(.accessDenied, "this identity is not a member of the store",
                                hint: "ask a store admin to run 'embargo member add' with your 'embargo identity show' output")
         }
-        return Workspace(store: store, identity: identity, member: member, environment: environment)
+        workspace.member = member
+        try workspace.rememberState(founderKey: founder)
+        return workspace
     }
 
     var now: String { Timestamp.string(environment.clock.now()) }
@@ -372,5 +398,61 @@ enum Validate {
               CharacterSet.alphanumerics.contains(first), first.isASCII
         else { return false }
         return name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || extra.unicodeScalars.contains($0)) }
+    }
+}
+
+// MARK: What this machine remembers
+
+extension Workspace {
+    /// Refuses (exit 4) a store older than the newest state this machine saw
+    /// of it, an audit trail that lost the entry it remembers, or another
+    /// founding admin than the one it pinned.
+    func checkAgainstMemory(founderKey: String?) throws {
+        guard let memory = environment.memory, let seen = try memory.load(forStore: store.directory) else { return }
+        let generation = try store.generation()
+        if generation < seen.generation {
+            throw EmbargoError(.verification, "the store is at generation \(generation), older than generation \(seen.generation) this machine saw on \(seen.seenAt): it was rolled back",
+                               hint: "if nobody restored a backup on purpose, put the newest state back ('embargo store restore' of the newest backup, or a copy)")
+        }
+        if let pinned = seen.founderKey, let founderKey, pinned != founderKey {
+            throw EmbargoError(.verification, "the store was founded by another key than the one this machine pinned (\(pinned.prefix(12))...)",
+                               hint: "this is not the store you used before, or its whole history was rewritten; restore a backup or copy the team's store again")
+        }
+        if let seq = seen.auditSeq, let head = seen.auditHead {
+            let kept = try store.read { db -> Bool in
+                if try String.fetchOne(db, sql: "SELECT hash FROM audit_log WHERE seq = ?", arguments: [seq]) == head { return true }
+                // An admin's restore of a backup legitimately drops later entries; it is signed like every entry.
+                let restores = try AuditEntry.fetchAll(db, sql: "SELECT * FROM audit_log WHERE action = 'store.restore' AND seq <= ?", arguments: [seq + 1])
+                return restores.contains { $0.hash == $0.computedHash && $0.hasValidSignature }
+            }
+            if !kept {
+                throw EmbargoError(.verification, "the audit trail no longer holds entry \(seq) this machine saw on \(seen.seenAt): its history was rolled back or rewritten",
+                                   hint: "restore the newest backup with 'embargo store restore', or ask an admin what happened")
+            }
+        }
+    }
+
+    /// Remembers the newest generation and audit head seen, and pins the founder.
+    func rememberState(founderKey: String?) throws {
+        guard let memory = environment.memory else { return }
+        let generation = try store.generation()
+        let head = try store.read { db in try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1") }
+        let stamp = now
+        try memory.update(forStore: store.directory) { seen in
+            if generation >= seen.generation {
+                seen.generation = generation
+                seen.seenAt = stamp
+                if let head {
+                    seen.auditSeq = head["seq"]
+                    seen.auditHead = head["hash"]
+                }
+            }
+            if seen.founderKey == nil { seen.founderKey = founderKey }
+        }
+    }
+
+    /// The founder key this machine pinned for the store, if any.
+    func pinnedFounder() throws -> String? {
+        try environment.memory?.load(forStore: store.directory)?.founderKey
     }
 }

@@ -36,6 +36,9 @@ public final class Store {
     var alternateKey: DataKey?
     /// When commits go to the journal instead of re-sealing the whole database.
     public var journalPolicy = JournalPolicy.standard
+    /// Called with each new generation once it is on disk (the machine's
+    /// memory of the newest state follows it).
+    public var onCommit: ((UInt64) -> Void)?
     /// The newest state this process loaded or committed, reused while the
     /// state on disk is the same.
     private var cached: Loaded?
@@ -71,8 +74,20 @@ public final class Store {
         let lock = try FileLock(store.lockFile)
         defer { lock.unlock() }
         if exists(at: directory) {
-            throw EmbargoError(.failure, "a store already exists in \(directory.path)",
+            throw EmbargoError(.refused, "a store already exists in \(directory.path)",
                                hint: "use it with --store, or choose another directory")
+        }
+        // What is left of a store (a keyring, backups, blobs, a journal) is
+        // sealed under its data key: a new keyring would strand all of it.
+        let remains = [keyringName, nextKeyringName, "backups", "blobs", "journal"].filter { name in
+            let url = directory.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.path) else { return false }
+            let contents = try? FileManager.default.contentsOfDirectory(atPath: url.path)
+            return contents.map { !$0.isEmpty } ?? true
+        }
+        if let first = remains.first {
+            throw EmbargoError(.refused, "\(directory.path) holds what is left of a store (\(remains.joined(separator: ", "))); init would make it unreadable",
+                               hint: store.restoreHint(missing: first == keyringName ? keyringName : fileName))
         }
         try SafeFile.makePrivateDirectory(store.backupsDirectory)
         let image = try DatabaseImage(copying: [UInt8]())
@@ -85,13 +100,26 @@ public final class Store {
         return store
     }
 
-    /// Opens the store with a member's identity (unwraps the data key).
-    public static func open(at directory: URL, identity: any AgeIdentity) throws -> Store {
-        guard let keyring = try SafeFile.read(directory.appendingPathComponent(keyringName)),
-              exists(at: directory)
-        else {
-            throw EmbargoError(.failure, "no embargo store in \(directory.path)",
-                               hint: "run 'embargo init' to create one, or pass --store DIR")
+    /// Opens the store with a member's identity (unwraps the data key). A
+    /// store whose keyring or store file is missing is damage (exit 4), with a
+    /// hint that names the backup to restore; `forRestore` opens one whose
+    /// store file is missing, so that `restore` can put a backup in its place.
+    public static func open(at directory: URL, identity: any AgeIdentity, forRestore: Bool = false) throws -> Store {
+        let keyringBytes = try SafeFile.read(directory.appendingPathComponent(keyringName))
+            ?? SafeFile.read(directory.appendingPathComponent(nextKeyringName))
+        let probe = Store(directory: directory, dataKey: try DataKey.generate())
+        let hasStoreFile = exists(at: directory)
+        let hasRemains = !(try probe.backupFiles()).isEmpty || !probe.blobNames().isEmpty
+        guard let keyring = keyringBytes else {
+            if !hasStoreFile, !hasRemains {
+                throw EmbargoError(.failure, "no embargo store in \(directory.path)",
+                                   hint: "run 'embargo init' to create one, or pass --store DIR")
+            }
+            throw EmbargoError(.verification, "\(keyringName) is missing from \(directory.path): the store cannot be opened",
+                               hint: probe.restoreHint(missing: keyringName))
+        }
+        if !hasStoreFile, !forRestore {
+            throw EmbargoError(.verification, "\(fileName) is missing from \(directory.path)", hint: probe.restoreHint(missing: fileName))
         }
         var dataKey = try Keyring.open(keyring, identity: identity)
         var alternate: DataKey?
@@ -204,6 +232,10 @@ public final class Store {
         /// Commits held in the journal on top of the store file.
         public var journalEntries: Int
         public var backups: [BackupStatus]
+        /// Blob files, all authenticated.
+        public var blobs: Int
+        /// Blob files no row refers to (left by an interrupted command; harmless).
+        public var unreferencedBlobs: Int
     }
 
     public struct BackupStatus: Sendable, Codable, Equatable {
@@ -212,18 +244,29 @@ public final class Store {
         public var problem: String?
     }
 
-    /// Authenticates the store, its journal and every backup, checks SQLite
-    /// integrity and the schema. Throws a verification error naming the first
-    /// problem in the current state; damaged backups are reported in the result.
-    public func verify() throws -> Verification {
+    /// Authenticates the store, its journal, every backup and every blob,
+    /// checks SQLite integrity and the schema, that every blob `referencedBlobs`
+    /// reads from the database exists, and that the store is not older than its
+    /// newest backup. Throws a verification error naming the first problem in
+    /// the current state; damaged backups are reported in the result.
+    public func verify(referencedBlobs: (Database) throws -> Set<String> = { _ in [] }) throws -> Verification {
         let loaded = try loadShared()
-        let schema = try loaded.queue.read { db -> String in
+        let (schema, referenced) = try loaded.queue.read { db -> (String, Set<String>) in
             let check = try String.fetchAll(db, sql: "PRAGMA integrity_check")
             guard check == ["ok"] else {
                 throw EmbargoError(.verification, "the store database failed its integrity check")
             }
-            return try Self.migrator.completedMigrations(db).last ?? "none"
+            return (try Self.migrator.completedMigrations(db).last ?? "none", try referencedBlobs(db))
         }
+        if let newest = newestBackup(), newest.generation > loaded.mark.generation {
+            throw EmbargoError(.verification, "the store is at generation \(loaded.mark.generation) but backups/ holds generation \(newest.generation): an older store file was put in place",
+                               hint: restoreHint(missing: Self.fileName))
+        }
+        let names = blobNames()
+        for name in referenced.sorted() where !names.contains(name) {
+            throw EmbargoError(.verification, "blob \(name.prefix(12)) is missing from the store", hint: "put the blobs/ folder back from a copy of the store directory")
+        }
+        for name in names { _ = try blob(name) }
         var statuses: [BackupStatus] = []
         for url in try backupFiles() {
             let number = Self.generation(ofBackup: url) ?? 0
@@ -239,7 +282,8 @@ public final class Store {
             }
         }
         return Verification(generation: loaded.mark.generation, schema: schema, sizeBytes: loaded.bytesOnDisk,
-                            keyID: dataKey.idHex, journalEntries: loaded.journalEntries, backups: statuses)
+                            keyID: dataKey.idHex, journalEntries: loaded.journalEntries, backups: statuses,
+                            blobs: names.count, unreferencedBlobs: Set(names).subtracting(referenced).count)
     }
 
     /// Writes the current state, sealed whole, to `url` (which must not exist).
@@ -248,6 +292,15 @@ public final class Store {
         let generation = loaded.mark.generation
         try SafeFile.createExclusive(url, bytes: try SealedFile.seal(loaded.image, generation: generation, dataKey: dataKey))
         return generation
+    }
+
+    /// Runs `body` on the state a backup file holds (read-only, in memory).
+    public func readBackup<T>(_ url: URL, _ body: (Database) throws -> T) throws -> T {
+        guard let bytes = try SafeFile.read(url) else { throw EmbargoError(.failure, "no backup file at \(url.path)") }
+        let (_, image) = try SealedFile.openImage(bytes, dataKey: dataKey)
+        let queue = try Self.makeQueue(image)
+        try Self.migrate(queue)
+        return try queue.read { db in try body(db) }
     }
 
     /// Makes the state held in a backup file the newest generation. The file
@@ -261,6 +314,15 @@ public final class Store {
         let queue = try Self.makeQueue(image)
         try Self.migrate(queue)
         return try exclusively {
+            guard Self.exists(at: directory) else {
+                // The store file is gone: the backup becomes a generation newer than any left on disk.
+                cached = nil
+                let newest = max(try backupFiles().compactMap(Self.generation(ofBackup:)).max() ?? 0, journalGenerations().max() ?? 0)
+                let mark = Mark(generation: newest, nonce: [])
+                let restored = Loaded(queue: queue, image: image, mark: mark, base: mark, storeFileBytes: 0, journalEntries: 0, journalBytes: 0)
+                try commit(restored, whole: true)
+                return (header.generation, newest + 1)
+            }
             let current = try newestUnderLock()
             cached = nil
             if current.journalEntries > 0 {
@@ -310,8 +372,26 @@ public final class Store {
     }
 
     private func missingStore() -> EmbargoError {
-        EmbargoError(.failure, "no embargo store in \(directory.path)",
-                     hint: "run 'embargo init' to create one, or pass --store DIR")
+        EmbargoError(.verification, "\(Self.fileName) is missing from \(directory.path)", hint: restoreHint(missing: Self.fileName))
+    }
+
+    /// The newest backup: its file, generation and when it was written.
+    public func newestBackup() -> (url: URL, generation: UInt64, date: Date)? {
+        guard let url = try? backupFiles().last, let generation = Self.generation(ofBackup: url) else { return nil }
+        let date = (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0)
+        return (url, generation, date)
+    }
+
+    /// What to do when `missing` (the store file or the keyring) is gone.
+    func restoreHint(missing: String) -> String {
+        if missing == Self.keyringName {
+            return "copy \(Self.keyringName) back from a copy of the store directory; it cannot be made again (never run 'embargo init' here)"
+        }
+        guard let newest = newestBackup() else {
+            return "copy \(Self.fileName) back from a copy of the store directory (there is no backup in backups/)"
+        }
+        let date = ISO8601DateFormatter().string(from: newest.date)
+        return "run 'embargo store restore \(newest.url.path)' (the newest backup: generation \(newest.generation), written \(date))"
     }
 
     /// The newest state on disk, read without decrypting: the store file's
@@ -433,7 +513,7 @@ public final class Store {
             // Keep the store file being replaced as a backup; a hard link costs
             // nothing and is atomic. If the link exists already (a crash after
             // linking) it holds the same generation.
-            if link(storeFile.path, backupFile(loaded.base.generation).path) != 0, errno != EEXIST {
+            if link(storeFile.path, backupFile(loaded.base.generation).path) != 0, errno != EEXIST, errno != ENOENT {
                 throw EmbargoError(.failure, "cannot keep a backup: \(String(cString: strerror(errno)))")
             }
             try SafeFile.replaceAtomically(storeFile, bytes: sealed)
@@ -448,6 +528,7 @@ public final class Store {
         }
         loaded.image.clearWritten()
         cached = loaded
+        onCommit?(generation)
     }
 
     /// Generations in the journal directory, ascending.

@@ -218,7 +218,7 @@ extension Embargo.AdvisoryCommands {
 
         func run() throws {
             try location.workspace().addNote(id, text: text)
-            print("noted on \(id.uppercased())")
+            Terminal.say("noted on \(id.uppercased())")
         }
     }
 
@@ -274,7 +274,7 @@ enum AdvisoryOutput {
             return
         }
         if let verb {
-            Swift.print("\(verb) \(advisory.id) (\(advisory.status.rawValue)): \(advisory.privateTitle)")
+            Terminal.say("\(verb) \(advisory.id) (\(advisory.status.rawValue)): \(advisory.privateTitle)")
             return
         }
         let view = AdvisoryView(advisory)
@@ -298,7 +298,8 @@ enum AdvisoryOutput {
         ]
         Terminal.printTable(["FIELD", "VALUE"], rows.map { [$0[0], $0[1].isEmpty ? "-" : $0[1]] })
         if let description = advisory.description {
-            Swift.print("\n\(description)")
+            Terminal.say("\ndescription:")
+            Terminal.say("  " + description, indent: "  ")
         }
     }
 

@@ -60,7 +60,7 @@ extension Embargo.AuditCommands {
             if output.json {
                 try Terminal.printJSON(["audit": report])
             } else {
-                print("audit trail ok: \(report.entries) entries, head \(report.head ?? "-")")
+                Terminal.say("audit trail ok: \(report.entries) entries, head \(report.head ?? "-")")
             }
         }
     }

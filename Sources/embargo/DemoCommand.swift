@@ -122,12 +122,12 @@ struct DemoRunner {
     let root: URL
 
     func say(_ text: String) {
-        print("\n# \(text)")
+        Terminal.say("\n# \(text)")
     }
 
     @discardableResult
     func embargo(_ arguments: [String]) throws -> String {
-        print("$ embargo \(arguments.map(quoted).joined(separator: " "))")
+        Terminal.say("$ embargo \(arguments.map(quoted).joined(separator: " "))")
         var env = SampleProject.gitEnvironment()
         env["EMBARGO_STORE"] = root.appendingPathComponent("store").path
         env["EMBARGO_IDENTITY"] = root.appendingPathComponent("alice.identity").path
@@ -135,7 +135,7 @@ struct DemoRunner {
         let result = try SystemProcessRunner().run(
             ownExecutable(), arguments, environment: env, directory: root, input: nil)
         let text = result.stdoutText
-        if !text.isEmpty { print(text, terminator: text.hasSuffix("\n") ? "" : "\n") }
+        if !text.isEmpty { Terminal.say(text, terminator: text.hasSuffix("\n") ? "" : "\n") }
         if !result.stderr.isEmpty { FileHandle.standardError.write(Data(result.stderr)) }
         guard result.status == 0 else {
             throw EmbargoError(.failure, "demo step 'embargo \(arguments.first ?? "")' failed with exit code \(result.status)")
@@ -157,17 +157,17 @@ struct DemoRunner {
         guard result.status != 0 else {
             throw EmbargoError(.failure, "demo step 'git \(arguments.joined(separator: " "))' should have been refused")
         }
-        print("(refused, as it should be)")
+        Terminal.say("(refused, as it should be)")
     }
 
     private func runGit(_ directory: URL, _ arguments: [String]) throws -> ProcessResult {
-        if !arguments.contains("--quiet") { print("$ git \(arguments.map(quoted).joined(separator: " "))") }
+        if !arguments.contains("--quiet") { Terminal.say("$ git \(arguments.map(quoted).joined(separator: " "))") }
         var env = SampleProject.gitEnvironment()
         env["EMBARGO_STORE"] = root.appendingPathComponent("store").path
         env["EMBARGO_IDENTITY"] = root.appendingPathComponent("alice.identity").path
         let result = try SystemProcessRunner().run("git", ["-C", directory.path] + arguments, environment: env, directory: root, input: nil)
         if !arguments.contains("--quiet") {
-            print(result.stdoutText + result.stderrText, terminator: "")
+            Terminal.say(result.stdoutText + result.stderrText, terminator: "")
         }
         return result
     }

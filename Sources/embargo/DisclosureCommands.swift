@@ -33,7 +33,7 @@ extension Embargo {
             if output.json {
                 try Terminal.printJSON(DutiesReport(duties: duties.map(DutyView.init)))
             } else if duties.isEmpty {
-                print("no open duties")
+                Terminal.say("no open duties")
             } else {
                 Terminal.printTable(["ADVISORY", "DUE (UTC)", "STATE", "DUTY", "NEXT"], duties.map {
                     [$0.advisory, Timestamp.string($0.due), $0.overdue ? "OVERDUE" : "open", $0.title, $0.next]
@@ -69,7 +69,7 @@ extension Embargo {
             let workspace = try location.workspace()
             try workspace.declareBroken(id, reason: reason)
             let advisory = try workspace.advisory(id)
-            print("""
+            Terminal.say("""
                 embargo of \(advisory.id) broken: \(reason)
                 The emergency path, now:
                   1. tell the security team on the private issue what happened and that the release goes out now
@@ -107,7 +107,7 @@ extension Embargo.CVECommands {
         @Option(help: ArgumentHelp("The CVE id the CNA reserved.", valueName: "CVE-YYYY-NNNNN")) var cveId: String?
 
         func run() throws {
-            print(try location.workspace().requestCVE(id, to: to, cveID: cveId), terminator: "")
+            Terminal.document(try location.workspace().requestCVE(id, to: to, cveID: cveId))
         }
     }
 
@@ -126,7 +126,7 @@ extension Embargo.CVECommands {
 
         func run() throws {
             try location.workspace().cvePublished(id, url: url)
-            print("CVE record of \(id.uppercased()) recorded as published")
+            Terminal.say("CVE record of \(id.uppercased()) recorded as published")
         }
     }
 }

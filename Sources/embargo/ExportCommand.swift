@@ -32,7 +32,7 @@ extension Embargo {
                 try SafeFile.replaceAtomically(URL(fileURLWithPath: out), bytes: Array(text.utf8), mode: draft ? 0o600 : 0o644)
                 FileHandle.standardError.write(Data("wrote \(format.rawValue) to \(out)\n".utf8))
             } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                Terminal.document(text)
             }
         }
     }

@@ -45,12 +45,12 @@ extension Embargo.GuardCommands {
 
         func run() throws {
             let installed = try location.workspace().installGuard(project: project, executable: Self.executable())
-            print("installed the pre-push guard: \(installed.hook.path)")
+            Terminal.say("installed the pre-push guard: \(installed.hook.path)")
             if let chained = installed.chained {
-                print("the previous pre-push hook is kept as \(chained.path) and runs after the check")
+                Terminal.say("the previous pre-push hook is kept as \(chained.path) and runs after the check")
             }
             let advisories = installed.advisories.isEmpty ? "" : " (\(installed.advisories.joined(separator: ", ")))"
-            print("guarding \(installed.entries) embargoed patch(es)\(advisories); list in \(installed.list.path)")
+            Terminal.say("guarding \(installed.entries) embargoed patch(es)\(advisories); list in \(installed.list.path)")
         }
 
         /// The absolute path of the running binary, so the hook does not depend on PATH;
@@ -106,7 +106,7 @@ extension Embargo.GuardCommands {
                 return
             }
             guard let last = report.hits.last else {
-                if !hook { print("no embargoed fix in \(report.commits) unpushed commit(s)") }
+                if !hook { Terminal.say("no embargoed fix in \(report.commits) unpushed commit(s)") }
                 return
             }
             let lines = try report.hits.map { hit in

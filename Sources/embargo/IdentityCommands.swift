@@ -47,9 +47,9 @@ extension Embargo.IdentityCommands {
             if output.json {
                 try Terminal.printJSON(IdentityReport(created))
             } else {
-                print("created identity \(url.path)")
-                print("recipient:   \(created.recipient)")
-                print("signing key: \(created.signingKey)")
+                Terminal.say("created identity \(url.path)")
+                Terminal.say("recipient:   \(created.recipient)")
+                Terminal.say("signing key: \(created.signingKey)")
             }
         }
     }
@@ -73,8 +73,8 @@ extension Embargo.IdentityCommands {
             if output.json {
                 try Terminal.printJSON(IdentityReport(loaded))
             } else {
-                print("recipient:   \(loaded.recipient)")
-                print("signing key: \(loaded.signingKey)")
+                Terminal.say("recipient:   \(loaded.recipient)")
+                Terminal.say("signing key: \(loaded.signingKey)")
             }
         }
     }

@@ -28,8 +28,8 @@ extension Embargo {
             if output.json {
                 try Terminal.printJSON(InitReport(store: location.storeDirectory.path, member: workspace.member))
             } else {
-                print("created store \(location.storeDirectory.path)")
-                print("member \(workspace.member.name) (admin) \(workspace.member.recipient ?? "")")
+                Terminal.say("created store \(location.storeDirectory.path)")
+                Terminal.say("member \(workspace.member.name) (admin) \(workspace.member.recipient ?? "")")
             }
         }
     }

@@ -60,13 +60,13 @@ extension Embargo {
                                                 findings: report.findings.map { .init(finding: $0, accepted: report.isAccepted($0)) },
                                                 unknownKeys: report.unknownKeys))
             } else if report.findings.isEmpty {
-                print("no findings")
+                Terminal.say("no findings")
             } else {
                 for finding in report.findings {
                     let state = report.isAccepted(finding) ? ", accepted" : ""
-                    print("\(finding.location): '\(finding.term)' in \"\(finding.excerpt)\" — \(finding.suggestion) (key \(finding.key)\(state))")
+                    Terminal.say("\(finding.location): '\(finding.term)' in \"\(finding.excerpt)\" — \(finding.suggestion) (key \(finding.key)\(state))")
                 }
-                if report.isClean { print("no unaccepted findings (\(report.findings.count) accepted)") }
+                if report.isClean { Terminal.say("no unaccepted findings (\(report.findings.count) accepted)") }
             }
             for key in report.unknownKeys { Terminal.warn("--accept-finding \(key) matches no finding") }
             if let refusal = report.refusal { throw refusal }

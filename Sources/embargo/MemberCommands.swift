@@ -49,7 +49,7 @@ extension Embargo.MemberCommands {
             if output.json {
                 try Terminal.printJSON(MemberReport(member: member))
             } else {
-                print("added \(member.external ? "external approver" : "member") \(member.name) (\(member.role.rawValue))")
+                Terminal.say("added \(member.external ? "external approver" : "member") \(member.name) (\(member.role.rawValue))")
             }
         }
     }
@@ -97,7 +97,7 @@ extension Embargo.MemberCommands {
             if output.json {
                 try Terminal.printJSON(MemberReport(member: member))
             } else {
-                print("member \(member.name) now has role \(member.role.rawValue)")
+                Terminal.say("member \(member.name) now has role \(member.role.rawValue)")
             }
         }
     }
@@ -116,7 +116,7 @@ extension Embargo.MemberCommands {
 
         func run() throws {
             try location.workspace().removeMember(name: name)
-            print("removed member \(name); the data key was rotated")
+            Terminal.say("removed member \(name); the data key was rotated")
         }
     }
 

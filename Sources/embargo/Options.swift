@@ -55,6 +55,7 @@ enum Settings {
         Variable(name: "XDG_DATA_HOME", description: "base of the default store directory ($XDG_DATA_HOME/embargo)", sensitive: false),
         Variable(name: "EMBARGO_STOP_AFTER_STEP", description: "crash-recovery testing: 'publish' kills itself right after this journal step", sensitive: false),
         Variable(name: "EMBARGO_STORE_JOURNAL_BYTES", description: "databases of at least this many bytes commit to the store journal (default \(JournalPolicy.standard.minimumDatabaseSize); 0 for every store, as the crash tests do)", sensitive: false),
+        Variable(name: "XDG_STATE_HOME", description: "base of what this machine remembers of each store, to detect rollbacks ($XDG_STATE_HOME/embargo)", sensitive: false),
         Variable(name: "XDG_CONFIG_HOME", description: "base of the default identity file ($XDG_CONFIG_HOME/embargo/identity)", sensitive: false),
     ]
 
@@ -103,6 +104,8 @@ enum Settings {
             policy.minimumDatabaseSize = bytes
         }
         environment.journalPolicy = policy
+        environment.stateDirectory = (value("XDG_STATE_HOME").map { URL(fileURLWithPath: $0) }
+            ?? home.appendingPathComponent(".local/state")).appendingPathComponent("embargo")
         return environment
     }
 }

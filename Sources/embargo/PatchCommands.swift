@@ -88,7 +88,7 @@ extension Embargo.PatchCommands {
         @Argument(help: "The patch's position in the series (default: the whole series).") var position: Int?
 
         func run() throws {
-            FileHandle.standardOutput.write(Data(try location.workspace().patchText(id, branch: branch, position: position).utf8))
+            Terminal.document(try location.workspace().patchText(id, branch: branch, position: position))
         }
     }
 
@@ -108,7 +108,7 @@ extension Embargo.PatchCommands {
 
         func run() throws {
             try location.workspace().removePatch(id, branch: branch, position: position)
-            print("removed patch \(position) from \(branch)")
+            Terminal.say("removed patch \(position) from \(branch)")
         }
     }
 
@@ -137,9 +137,9 @@ extension Embargo.PatchCommands {
                 for check in checks {
                     var line = "\(check.branch): \(check.result.rawValue) (\(check.patches) patch(es) on \(check.head.prefix(12)))"
                     if !check.conflictingFiles.isEmpty { line += ", conflicts in \(check.conflictingFiles.joined(separator: ", "))" }
-                    print(line)
+                    Terminal.say(line)
                     if check.result == .testsFailed || check.result == .conflict {
-                        for detail in check.detail.split(separator: "\n") { print("    \(detail)") }
+                        for detail in check.detail.split(separator: "\n") { Terminal.say("    \(detail)") }
                     }
                 }
             }
@@ -169,7 +169,7 @@ extension Embargo.PatchCommands {
 
         func run() throws {
             let created = try location.workspace().checkoutPatches(id, branch: branch, as: name)
-            print("created local branch \(created)")
+            Terminal.say("created local branch \(created)")
             Terminal.warn("the embargoed fix is now in your local repository as branch \(created); do not push it before publication")
         }
     }

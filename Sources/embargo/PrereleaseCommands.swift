@@ -51,14 +51,14 @@ extension Embargo.PrereleaseCommands {
             if output.json {
                 try Terminal.printJSON(PrereleaseReport(result))
             } else {
-                print("wrote \(result.bundle.path)")
-                if let gpg = result.gpgBundle { print("wrote \(gpg.path)") }
-                print("sha256 \(result.bundleHash)")
-                print("manifest sha256 \(result.manifestHash) (what the security team approves)")
+                Terminal.say("wrote \(result.bundle.path)")
+                if let gpg = result.gpgBundle { Terminal.say("wrote \(gpg.path)") }
+                Terminal.say("sha256 \(result.bundleHash)")
+                Terminal.say("manifest sha256 \(result.manifestHash) (what the security team approves)")
                 for branch in result.manifest.branches {
-                    print("\(branch.plan.branch): \(branch.tagName) at \(branch.releaseCommit.prefix(12)) (tag \(branch.tagObject.prefix(12)))")
+                    Terminal.say("\(branch.plan.branch): \(branch.tagName) at \(branch.releaseCommit.prefix(12)) (tag \(branch.tagObject.prefix(12)))")
                 }
-                print("recipients: \(result.recipients.count)")
+                Terminal.say("recipients: \(result.recipients.count)")
             }
         }
     }
@@ -94,10 +94,10 @@ extension Embargo.PrereleaseCommands {
             if output.json {
                 try Terminal.printJSON(BundleReport(report))
             } else {
-                print("bundle ok: signed by \(report.signer) (\(report.trustedComment.replacingOccurrences(of: "\t", with: " ")))")
-                print("advisory \(report.manifest.advisory), project \(report.manifest.project), created \(report.manifest.createdAt) by \(report.manifest.createdBy)")
+                Terminal.say("bundle ok: signed by \(report.signer) (\(report.trustedComment.replacingOccurrences(of: "\t", with: " ")))")
+                Terminal.say("advisory \(report.manifest.advisory), project \(report.manifest.project), created \(report.manifest.createdAt) by \(report.manifest.createdBy)")
                 for branch in report.manifest.branches {
-                    print("\(branch.plan.branch): \(branch.tagName) release commit \(branch.releaseCommit) tag \(branch.tagObject)")
+                    Terminal.say("\(branch.plan.branch): \(branch.tagName) release commit \(branch.releaseCommit) tag \(branch.tagObject)")
                 }
                 Terminal.printTable(["FILE", "BYTES"], report.files.map { [$0.path, String($0.size)] })
             }

@@ -43,7 +43,7 @@ extension Embargo.ProjectCommands {
             if output.json {
                 try Terminal.printJSON(ProjectReport(details))
             } else {
-                print("added project \(details.project.name) with branches \(details.branches.joined(separator: ", "))")
+                Terminal.say("added project \(details.project.name) with branches \(details.branches.joined(separator: ", "))")
             }
         }
     }
@@ -146,7 +146,7 @@ extension Embargo.ProjectCommands {
             if output.json {
                 try Terminal.printJSON(["project": ProjectReport(details)])
             } else {
-                print("updated project \(details.project.name)")
+                Terminal.say("updated project \(details.project.name)")
             }
         }
     }

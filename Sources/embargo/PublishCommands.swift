@@ -79,7 +79,7 @@ extension Embargo {
             if output.json {
                 try Terminal.printJSON(["approval": approval])
             } else {
-                print("approved pre-release \(approval.prerelease) of \(id.uppercased()) (manifest \(approval.manifestHash))"
+                Terminal.say("approved pre-release \(approval.prerelease) of \(id.uppercased()) (manifest \(approval.manifestHash))"
                     + (approval.external.map { " for \($0)" } ?? ""))
             }
         }
@@ -131,10 +131,10 @@ extension Embargo {
             if output.json {
                 try Terminal.printJSON(["publication": report])
             } else if report.alreadyPublished {
-                print("\(report.advisory) is already published; nothing to do")
+                Terminal.say("\(report.advisory) is already published; nothing to do")
             } else {
-                for step in report.steps { print((dryRun ? "[dry run] " : "") + step) }
-                if !dryRun { print("published \(report.advisory)") }
+                for step in report.steps { Terminal.say((dryRun ? "[dry run] " : "") + step) }
+                if !dryRun { Terminal.say("published \(report.advisory)") }
             }
         }
     }
@@ -155,7 +155,7 @@ extension Embargo {
         @Option(help: ArgumentHelp("The remote to delete tags from (default: the project's).", valueName: "name")) var remote: String?
 
         func run() throws {
-            for action in try location.workspace().revert(id, remote: remote) { print(action) }
+            for action in try location.workspace().revert(id, remote: remote) { Terminal.say(action) }
         }
     }
 
@@ -179,7 +179,7 @@ extension Embargo {
 
         func run() throws {
             let notes = try location.workspace().releaseNotes(id)
-            print(notes.map { format == .html ? $0.html : $0.markdown }.joined(separator: "\n"), terminator: "")
+            Terminal.document(notes.map { format == .html ? $0.html : $0.markdown }.joined(separator: "\n"))
         }
     }
 
@@ -209,7 +209,7 @@ extension Embargo {
         func run() throws {
             let workspace = try location.workspace()
             let chosen = Workspace.AnnouncementFormat(rawValue: format)!
-            print(try pre ? workspace.preAnnouncement(id, format: chosen) : workspace.announcement(id, format: chosen), terminator: "")
+            Terminal.document(try pre ? workspace.preAnnouncement(id, format: chosen) : workspace.announcement(id, format: chosen))
         }
     }
 }

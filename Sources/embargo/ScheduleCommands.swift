@@ -85,7 +85,7 @@ extension Embargo {
             if let ics {
                 let text = ICSCalendar.render(entries, generatedAt: workspace.environment.clock.now())
                 try SafeFile.replaceAtomically(URL(fileURLWithPath: ics), bytes: Array(text.utf8), mode: 0o600)
-                print("wrote \(entries.count) events to \(ics)")
+                Terminal.say("wrote \(entries.count) events to \(ics)")
                 return
             }
             let zone = try LocalTime.zone(tz)
@@ -141,20 +141,20 @@ enum ScheduleOutput {
             return
         }
         let disclosure = report.facts.disclosure.map { LocalTime.display($0, zone: zone) } ?? "not scheduled"
-        Swift.print("\(report.advisory.id) (\(report.advisory.status.rawValue)), profiles \(report.profiles.map(\.rawValue).joined(separator: ", "))")
-        Swift.print("disclosure: \(disclosure)")
+        Terminal.say("\(report.advisory.id) (\(report.advisory.status.rawValue)), profiles \(report.profiles.map(\.rawValue).joined(separator: ", "))")
+        Terminal.say("disclosure: \(disclosure)")
         if !report.deadlines.isEmpty {
-            Swift.print("")
+            Terminal.say("")
             Terminal.printTable(["WHEN", "PROFILE", "DEADLINE"], report.deadlines.map {
                 [LocalTime.display($0.at, zone: zone), $0.profile, $0.title]
             })
         }
         if !report.violations.isEmpty {
-            Swift.print("\nviolations:")
-            for violation in report.violations { Swift.print("  \(violation.profile): \(violation.message)") }
+            Terminal.say("\nviolations:")
+            for violation in report.violations { Terminal.say("  \(violation.profile): \(violation.message)") }
         }
         if eventsToo {
-            Swift.print("")
+            Terminal.say("")
             Terminal.printTable(["AT", "BY", "EVENT", "SUMMARY"], report.events.map {
                 [$0.at, $0.actor, $0.kind, $0.summary]
             })

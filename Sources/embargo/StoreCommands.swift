@@ -28,15 +28,16 @@ extension Embargo.StoreCommands {
 
         func run() throws {
             let workspace = try location.workspace()
-            let report = try workspace.store.verify()
+            let report = try workspace.verifyStore()
             let audit = try workspace.verifyAudit()
             let damaged = report.backups.filter { !$0.ok }
             if output.json {
                 try Terminal.printJSON(VerifyReport(ok: damaged.isEmpty, store: report, audit: audit))
             } else {
-                print("store ok: generation \(report.generation), schema \(report.schema), \(report.sizeBytes) bytes, key \(report.keyID)")
-                print("audit trail ok: \(audit.entries) entries")
-                print("backups: \(report.backups.count - damaged.count) of \(report.backups.count) ok")
+                Terminal.say("store ok: generation \(report.generation), schema \(report.schema), \(report.sizeBytes) bytes, key \(report.keyID)")
+                Terminal.say("audit trail ok: \(audit.entries) entries")
+                Terminal.say("backups: \(report.backups.count - damaged.count) of \(report.backups.count) ok")
+                Terminal.say("blobs: \(report.blobs) ok" + (report.unreferencedBlobs > 0 ? ", \(report.unreferencedBlobs) no longer referenced" : ""))
             }
             if let first = damaged.first {
                 throw EmbargoError(.verification, "backup of generation \(first.generation) is damaged: \(first.problem ?? "unknown")",
@@ -61,7 +62,7 @@ extension Embargo.StoreCommands {
 
         func run() throws {
             let generation = try location.workspace().store.exportBackup(to: URL(fileURLWithPath: out))
-            print("wrote generation \(generation) to \(out)")
+            Terminal.say("wrote generation \(generation) to \(out)")
         }
     }
 
@@ -78,8 +79,12 @@ extension Embargo.StoreCommands {
         @Argument(help: "The backup file.") var file: String
 
         func run() throws {
-            let result = try location.workspace().restore(from: URL(fileURLWithPath: file))
-            print("restored generation \(result.restored) as generation \(result.generation)")
+            let backup = URL(fileURLWithPath: file)
+            let result = Store.exists(at: location.storeDirectory)
+                ? try location.workspace().restore(from: backup)
+                : try Workspace.restoreMissingStore(at: location.storeDirectory, identity: try location.loadIdentity(),
+                                                    environment: try Settings.storeEnvironment(), from: backup)
+            Terminal.say("restored generation \(result.restored) as generation \(result.generation)")
         }
     }
 }

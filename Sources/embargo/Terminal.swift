@@ -2,21 +2,40 @@ import EmbargoCrypto
 import EmbargoKit
 import EmbargoStore
 import Foundation
+import TerminalText
 
-/// Everything the CLI writes: errors, JSON documents, tables.
+/// Everything the CLI writes: errors, JSON documents, tables, lines. Human
+/// output goes through `TerminalText`, so text from the store, git or an
+/// imported document cannot control the terminal or fake a line.
 enum Terminal {
     static func report(_ error: EmbargoError) {
-        var text = "embargo: error: \(error.message)\n"
-        if let hint = error.hint { text += "embargo: hint: \(hint)\n" }
+        var text = "embargo: error: \(TerminalText.block(error.message, indent: "  "))\n"
+        if let hint = error.hint { text += "embargo: hint: \(TerminalText.block(hint, indent: "  "))\n" }
         FileHandle.standardError.write(Data(text.utf8))
     }
 
     static func note(_ message: String) {
-        FileHandle.standardError.write(Data("embargo: note: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("embargo: note: \(TerminalText.block(message, indent: "  "))\n".utf8))
     }
 
     static func warn(_ message: String) {
-        FileHandle.standardError.write(Data("embargo: warning: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("embargo: warning: \(TerminalText.block(message, indent: "  "))\n".utf8))
+    }
+
+    /// Prints human-readable text: controls escaped, lines after the first
+    /// indented by `indent` (none for text that is a whole document).
+    static func say(_ text: String, indent: String = "", terminator: String = "\n") {
+        Swift.print(TerminalText.block(text, indent: indent), terminator: terminator)
+    }
+
+    /// Prints a document as it is (an export, a patch) when standard output is
+    /// a file or a pipe, where its bytes matter; made safe on a terminal.
+    static func document(_ text: String) {
+        if isatty(STDOUT_FILENO) == 1 {
+            Swift.print(TerminalText.block(text), terminator: "")
+        } else {
+            Swift.print(text, terminator: "")
+        }
     }
 
     /// Prints `value` as a JSON document that carries `"format_version"`:
@@ -50,7 +69,7 @@ enum Terminal {
 
     /// Prints rows as aligned columns under a header.
     static func printTable(_ header: [String], _ rows: [[String]]) {
-        let all = [header] + rows
+        let all = [header] + rows.map { $0.map(TerminalText.line) }
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         for row in all {
             let line = row.enumerated().map { index, cell in

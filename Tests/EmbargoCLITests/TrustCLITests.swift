@@ -25,16 +25,27 @@ extension Sandbox {
         try store.write { db in try body(db, identity) }
     }
 
-    /// Copies the store directory aside, to put it back after a tamper.
+    /// Where this sandbox's machine remembers what it saw of the store.
+    var machineState: URL { root.appendingPathComponent(".local/state/embargo") }
+
+    /// Copies the store directory aside, with what the machine remembers of
+    /// it, to put both back after a tamper (so that it is not a rollback).
     func snapshotStore() throws -> URL {
         let copy = root.appendingPathComponent("store-copy-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: store, to: copy)
+        if FileManager.default.fileExists(atPath: machineState.path) {
+            try FileManager.default.copyItem(at: machineState, to: copy.appendingPathExtension("state"))
+        }
         return copy
     }
 
     func restoreStore(from copy: URL) throws {
         try FileManager.default.removeItem(at: store)
         try FileManager.default.copyItem(at: copy, to: store)
+        if FileManager.default.fileExists(atPath: copy.appendingPathExtension("state").path) {
+            try? FileManager.default.removeItem(at: machineState)
+            try FileManager.default.copyItem(at: copy.appendingPathExtension("state"), to: machineState)
+        }
     }
 }
 
