@@ -5,13 +5,26 @@ import Foundation
 /// `mkdtemp`, removed by the caller (also on failure). Live directories are
 /// tracked so that an interrupted process can remove them too
 /// (`removeAllLive`, which the CLI calls from its signal handler).
+///
+/// A process killed outright (SIGKILL, a power cut) cannot clean up, so each
+/// directory holds a lock file that its creator keeps locked (`flock`) while
+/// the directory is in use; `removeStale` deletes the directories whose lock
+/// nobody holds, and every command runs it first.
 public enum TemporaryDirectory {
+    /// The prefixes of the directories embargo makes, and nothing else.
+    public static let prefixes = ["embargo-clone.", "embargo-demo."]
+    static let lockName = ".embargo-lock"
+
     // Guarded by `lock`; touched from the main thread and the signal-handling queue.
-    nonisolated(unsafe) private static var live: Set<String> = []
+    nonisolated(unsafe) private static var live: [String: Int32] = [:]
     private static let lock = NSLock()
 
+    public static func base(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    }
+
     public static func create(prefix: String) throws -> URL {
-        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let base = base()
         var template = Array("\(base)/\(prefix).XXXXXX".utf8CString)
         let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard created != nil else {
@@ -19,8 +32,14 @@ public enum TemporaryDirectory {
         }
         let path = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
         chmod(path, 0o700)
+        let fd = open(path + "/" + lockName, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            if fd >= 0 { close(fd) }
+            try? FileManager.default.removeItem(atPath: path)
+            throw EmbargoError(.failure, "cannot lock the temporary directory \(path)")
+        }
         lock.lock()
-        live.insert(path)
+        live[path] = fd
         lock.unlock()
         return URL(fileURLWithPath: path)
     }
@@ -28,7 +47,16 @@ public enum TemporaryDirectory {
     public static func remove(_ url: URL) {
         try? FileManager.default.removeItem(at: url)
         lock.lock()
-        live.remove(url.path)
+        if let fd = live.removeValue(forKey: url.path) { close(fd) }
+        lock.unlock()
+    }
+
+    /// Keeps a directory for the user (`demo --keep`): it is no longer
+    /// tracked, and without its lock file no later command removes it.
+    public static func keep(_ url: URL) {
+        unlink(url.path + "/" + lockName)
+        lock.lock()
+        if let fd = live.removeValue(forKey: url.path) { close(fd) }
         lock.unlock()
     }
 
@@ -38,6 +66,34 @@ public enum TemporaryDirectory {
         let paths = live
         live.removeAll()
         lock.unlock()
-        for path in paths { try? FileManager.default.removeItem(atPath: path) }
+        for (path, fd) in paths {
+            try? FileManager.default.removeItem(atPath: path)
+            close(fd)
+        }
+    }
+
+    /// Removes this user's embargo directories in `base` that no live process
+    /// holds: left by a process that was killed. Returns their paths.
+    @discardableResult
+    public static func removeStale(in base: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
+        var removed: [String] = []
+        for name in names where prefixes.contains(where: name.hasPrefix) {
+            let path = base + "/" + name
+            var info = stat()
+            // Only real directories of ours: never a symlink, never someone else's.
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid() else { continue }
+            lock.lock()
+            let ours = live[path] != nil
+            lock.unlock()
+            if ours { continue }
+            // No lock file: kept on purpose (or not ours to judge). Held by a live process: in use.
+            let fd = open(path + "/" + lockName, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
+            if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(path) }
+        }
+        return removed
     }
 }

@@ -24,7 +24,7 @@ extension Embargo {
 
         func run() throws {
             let root = try TemporaryDirectory.create(prefix: "embargo-demo")
-            defer { if !keep { TemporaryDirectory.remove(root) } }
+            defer { keep ? TemporaryDirectory.keep(root) : TemporaryDirectory.remove(root) }
             let runner = DemoRunner(root: root)
 
             runner.say("Generating a sample Drupal module with release branches 1.0.x and 1.1.x in \(root.path)")

@@ -42,6 +42,8 @@ enum EmbargoMain {
         signal(SIGPIPE) { _ in }
         signal(SIGXFSZ) { _ in }
         Interrupts.removeTemporaryDirectoriesOnSignal()
+        // What a killed embargo left behind (patched sources, private refs) goes first.
+        TemporaryDirectory.removeStale(in: TemporaryDirectory.base())
         let command: ParsableCommand
         do {
             command = try Embargo.parseAsRoot()
