@@ -70,7 +70,7 @@ struct AdvisoryFieldOptions: ParsableArguments {
     }
 
     private func readText(_ path: String) throws -> String {
-        guard let text = String(validating: try InputFile.read(path), as: UTF8.self) else {
+        guard let text = String(validating: try InputFile.read(path, limit: Limits.textBytes, what: "a text"), as: UTF8.self) else {
             throw EmbargoError(.failure, "\(path) is not UTF-8 text")
         }
         return text.trimmingCharacters(in: .newlines)
@@ -258,9 +258,7 @@ extension Embargo.AdvisoryCommands {
         @Option(help: ArgumentHelp("The project the advisory belongs to.", valueName: "name")) var project: String
 
         func run() throws {
-            guard let bytes = try SafeFile.read(URL(fileURLWithPath: file)) else {
-                throw EmbargoError(.failure, "no file at \(file)")
-            }
+            let bytes = try InputFile.read(file, limit: Limits.patchBytes, what: "an OSV document")
             let advisory = try location.workspace().importAdvisory(project: project, osv: bytes)
             try AdvisoryOutput.print(advisory, json: output.json, verb: "imported")
         }

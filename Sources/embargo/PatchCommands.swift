@@ -49,7 +49,7 @@ extension Embargo.PatchCommands {
             if let fromRef {
                 records = try workspace.addPatches(id, branch: branch, fromRef: fromRef, base: base)
             } else {
-                records = try workspace.addPatches(id, branch: branch, file: try InputFile.read(file!), message: message, author: author)
+                records = try workspace.addPatches(id, branch: branch, file: try InputFile.read(file!, limit: Limits.patchBytes, what: "a patch"), message: message, author: author)
             }
             try PatchOutput.list(records, json: output.json)
         }

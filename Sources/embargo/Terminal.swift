@@ -80,12 +80,28 @@ enum Terminal {
     }
 }
 
-/// Input files named on the command line; `-` is standard input.
+/// Input files named on the command line; `-` is standard input. Read up to
+/// `limit` bytes, never more (a file may be /dev/zero or a pipe that never ends).
 enum InputFile {
-    static func read(_ path: String) throws -> [UInt8] {
-        if path == "-" { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
-        guard let bytes = try SafeFile.read(URL(fileURLWithPath: path)) else {
-            throw EmbargoError(.failure, "no file at \(path)")
+    static func read(_ path: String, limit: Int, what: String) throws -> [UInt8] {
+        let bytes: [UInt8]
+        if path == "-" {
+            var collected: [UInt8] = []
+            while collected.count <= limit {
+                let chunk = FileHandle.standardInput.readData(ofLength: min(1 << 16, limit + 1 - collected.count))
+                if chunk.isEmpty { break }
+                collected += chunk
+            }
+            bytes = collected
+        } else {
+            guard let read = try SafeFile.read(URL(fileURLWithPath: path), limit: limit + 1) else {
+                throw EmbargoError(.failure, "no file at \(path)")
+            }
+            bytes = read
+        }
+        guard bytes.count <= limit else {
+            throw EmbargoError(.usage, "\(path) is larger than \(limit) bytes, the most \(what) may be",
+                               hint: "is it the right file? see \"Limits\" in the README")
         }
         return bytes
     }

@@ -5,6 +5,7 @@ import Foundation
 enum AdvisoryFields {
     /// Applies `input` to `advisory`; returns the names of the fields it changed.
     static func apply(_ input: AdvisoryInput, to advisory: inout Advisory, projectBranches: [String]) throws -> [String] {
+        try Limits.check(input)
         var changed: [String] = []
         func set<T: Equatable>(_ keyPath: WritableKeyPath<Advisory, T>, _ value: T, _ name: String) {
             if advisory[keyPath: keyPath] != value {
@@ -98,12 +99,13 @@ enum AdvisoryFields {
 
     /// Accepts `2026-11-25`, `2026-11-25T10:00:00Z` or with an offset; stores UTC.
     static func parseTime(_ text: String, field: String) throws -> String {
-        if let date = Timestamp.parse(text) { return Timestamp.string(date) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        if let date = formatter.date(from: text) { return Timestamp.string(date) }
+        if let match = text.wholeMatch(of: /([0-9]{4})-([0-9]{2})-([0-9]{2})/) {
+            try LocalTime.checkCalendar(text, year: Int(match.1)!, month: Int(match.2)!, day: Int(match.3)!)
+            return Timestamp.string(try LocalTime.parse(text + "T00:00Z", zone: TimeZone(identifier: "UTC")!))
+        }
+        if text.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}:[0-9]{2})/) != nil {
+            return Timestamp.string(try LocalTime.parse(text, zone: TimeZone(identifier: "UTC")!))
+        }
         throw EmbargoError(.usage, "\(field): '\(text)' is not a date or time",
                            hint: "use 2026-11-25 or 2026-11-25T16:00:00Z (ISO 8601)")
     }
@@ -125,4 +127,57 @@ enum SAID {
 
 extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
+}
+
+/// What a field may hold (README, "Limits"): one-line fields are at most
+/// `titleLength` characters without control characters; texts at most
+/// `textBytes` without NUL; a patch at most `patchBytes`.
+public enum Limits {
+    public static let titleLength = 200
+    public static let lineLength = 1000
+    public static let textBytes = 64 * 1024
+    public static let patchBytes = 8 * 1024 * 1024
+
+    static func check(_ input: AdvisoryInput) throws {
+        try line(input.privateTitle, "the title", maximum: titleLength)
+        try line(input.publicTitle, "the public title", maximum: titleLength)
+        try line(input.vulnerabilityType, "the vulnerability type", maximum: titleLength)
+        for (values, what) in [(input.reporters, "a reporter"), (input.fixers, "a fixer"), (input.coordinators, "a coordinator"),
+                               (input.credits, "a credit"), (input.references, "a reference"), (input.cwes, "a CWE id"),
+                               (input.branches, "a branch")] {
+            for value in values ?? [] { try line(value, what, maximum: lineLength) }
+        }
+        for (value, what) in [(input.saID, "the SA id"), (input.cveID, "the CVE id"), (input.ghsaID, "the GHSA id"),
+                              (input.riskVector, "the risk vector"), (input.reportedAt, "the report time")] {
+            try line(value, what, maximum: lineLength)
+        }
+        for vector in input.cvssVectors ?? [] { try line(vector, "a CVSS vector", maximum: lineLength) }
+        try text(input.description, "the description")
+        try text(input.solution, "the solution")
+    }
+
+    /// One line of text: no control character, at most `maximum` characters.
+    public static func line(_ value: String?, _ what: String, maximum: Int) throws {
+        guard let value else { return }
+        if let bad = value.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            throw EmbargoError(.usage, "\(what) holds a control character (U+\(String(format: "%04X", bad.value))); it is one line of text",
+                               hint: "remove it; longer texts go in --description or --description-file")
+        }
+        if value.count > maximum {
+            throw EmbargoError(.usage, "\(what) is \(value.count) characters long; at most \(maximum) are kept",
+                               hint: "shorten it; longer texts go in --description or --description-file")
+        }
+    }
+
+    /// A text of several lines: no NUL, at most `textBytes` bytes.
+    public static func text(_ value: String?, _ what: String) throws {
+        guard let value else { return }
+        if value.unicodeScalars.contains("\u{0}") {
+            throw EmbargoError(.usage, "\(what) holds a NUL character", hint: "is it a text file?")
+        }
+        if value.utf8.count > textBytes {
+            throw EmbargoError(.usage, "\(what) is \(value.utf8.count) bytes; at most \(textBytes) are kept",
+                               hint: "link to a longer text with --reference instead")
+        }
+    }
 }

@@ -217,6 +217,7 @@ extension Workspace {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw EmbargoError(.usage, "the note is empty")
         }
+        try Limits.text(text, "the note")
         let stamp = now
         try audited("advisory.note", id.uppercased()) { db in
             let advisory = try Self.fetchAdvisory(db, id)

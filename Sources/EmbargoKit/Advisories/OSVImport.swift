@@ -23,8 +23,22 @@ public enum OSVImport {
         guard let id = document["id"] as? String, !id.isEmpty else {
             throw EmbargoError(.failure, "the OSV document has no \"id\"")
         }
-        guard document["modified"] is String else {
+        // What cannot be kept as given is refused, never dropped or changed.
+        guard id.count <= 100, id.wholeMatch(of: /x_[A-Za-z0-9._:-]+|[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9._:]+)+/) != nil else {
+            throw EmbargoError(.failure, "the OSV id '\(id.prefix(100))' is not an OSV id", hint: "OSV ids look like DRUPAL-CONTRIB-2025-119 or GHSA-xxxx-xxxx-xxxx")
+        }
+        guard let modified = document["modified"] as? String else {
             throw EmbargoError(.failure, "the OSV document has no \"modified\" time", hint: "is this an OSV record?")
+        }
+        _ = modified
+        for field in ["modified", "published", "withdrawn"] {
+            guard let value = document[field], !(value is NSNull) else { continue }
+            guard let text = value as? String, text.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z/) != nil,
+                  Timestamp.parse(text.replacingOccurrences(of: #"\.[0-9]+Z$"#, with: "Z", options: .regularExpression)) != nil
+            else {
+                throw EmbargoError(.failure, "the OSV \"\(field)\" time '\((value as? String ?? "\(value)").prefix(40))' is not an RFC 3339 UTC time",
+                                   hint: "OSV times look like 2025-12-03T16:00:00Z")
+            }
         }
         var input = AdvisoryInput()
         let summary = document["summary"] as? String

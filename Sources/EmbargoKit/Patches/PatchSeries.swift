@@ -134,6 +134,10 @@ extension Workspace {
         // Ask git to parse each patch (nothing is applied), and get its stable patch id.
         var ids: [String] = []
         for (index, patch) in patches.enumerated() {
+            guard patch.text.utf8.count <= Limits.patchBytes else {
+                throw EmbargoError(.usage, "patch \(index + 1) ('\(patch.subject.prefix(60))') is larger than \(Limits.patchBytes) bytes, the most a patch may be",
+                                   hint: "see \"Limits\" in the README")
+            }
             let check = try git.run(["apply", "--numstat", "-"], input: Array(patch.text.utf8))
             guard check.status == 0 else {
                 throw EmbargoError(.failure, "patch \(index + 1) ('\(patch.subject.prefix(60))') is malformed: \(firstLine(check.stderrText))")

@@ -16,7 +16,6 @@ public enum LocalTime {
     /// (`2026-04-01T18:00`, `2026-04-01 18:00`) in `zone`. A local time that
     /// does not exist (skipped by a daylight-saving change) or exists twice is refused.
     public static func parse(_ text: String, zone: TimeZone) throws -> Date {
-        if let date = Timestamp.parse(text) { return date }
         let normalized = text.replacingOccurrences(of: " ", with: "T")
         guard let match = normalized.wholeMatch(
             of: /([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?(Z|[+-][0-9]{2}:[0-9]{2})?/)
@@ -24,6 +23,8 @@ public enum LocalTime {
             throw EmbargoError(.usage, "'\(text)' is not a time",
                                hint: "write 2026-04-01T16:00Z, 2026-04-01T18:00+02:00, or a local time with --tz")
         }
+        try checkCalendar(text, year: Int(match.1)!, month: Int(match.2)!, day: Int(match.3)!, hour: Int(match.4)!,
+                          minute: Int(match.5)!, second: match.6.flatMap { Int($0) } ?? 0, offset: match.7.map(String.init))
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         if let designator = match.7 {
@@ -60,6 +61,35 @@ public enum LocalTime {
             }
         }
         return date
+    }
+
+    /// Refuses a date or time that no calendar has (one clear reason each),
+    /// and an offset no place on Earth uses (they run from -12:00 to +14:00).
+    public static func checkCalendar(_ text: String, year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0,
+                                     second: Int = 0, offset: String? = nil) throws
+    {
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                      "November", "December"]
+        guard (1...12).contains(month) else {
+            throw EmbargoError(.usage, "'\(text)' is not a date: there is no month \(month)", hint: "months run from 01 to 12")
+        }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard (1...days).contains(day) else {
+            throw EmbargoError(.usage, "'\(text)' is not a date: \(months[month - 1]) \(year) has \(days) days")
+        }
+        guard hour <= 23, minute <= 59, second <= 59 else {
+            throw EmbargoError(.usage, "'\(text)' is not a time of day", hint: "hours run from 00 to 23, minutes and seconds from 00 to 59")
+        }
+        if let offset, offset != "Z" {
+            let parts = offset.dropFirst().split(separator: ":").compactMap { Int($0) }
+            let minutes = parts.count == 2 ? parts[0] * 60 + parts[1] : Int.max
+            let east = offset.hasPrefix("+")
+            guard parts.count == 2, parts[1] <= 59, minutes <= (east ? 14 * 60 : 12 * 60) else {
+                throw EmbargoError(.usage, "'\(text)' has the offset \(offset), which no time zone uses",
+                                   hint: "UTC offsets run from -12:00 to +14:00; write Z for UTC")
+            }
+        }
     }
 
     /// `Wed 2026-04-01 18:00 Europe/Brussels (UTC+02:00)`, or `... UTC`.
