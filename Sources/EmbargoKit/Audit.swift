@@ -135,10 +135,11 @@ public enum AuditTrail {
     /// trail) and checks the members tables against them: what every command
     /// does on open, so that a role raised by hand in the database is refused
     /// at once. The hash chain itself is left to `verify`.
-    static func membership(_ db: Database) throws -> MembershipChain {
+    static func membership(_ db: Database, until time: String? = nil) throws -> MembershipChain {
         let rows = try AuditEntry.fetchAll(db, sql: """
-            SELECT * FROM audit_log WHERE seq = 1 OR action IN ('member.add', 'member.role', 'member.remove') ORDER BY seq
-            """)
+            SELECT * FROM audit_log WHERE (seq = 1 OR action IN ('member.add', 'member.role', 'member.remove')) AND (?1 IS NULL OR seq = 1 OR at <= ?1)
+            ORDER BY seq
+            """, arguments: [time])
         var chain = MembershipChain()
         for entry in rows {
             guard entry.hash == entry.computedHash, entry.hasValidSignature else {
@@ -150,7 +151,7 @@ public enum AuditTrail {
                 throw damaged("audit entry \(entry.seq) (\(entry.action) \(entry.object)) is broken: \(error.reason)")
             }
         }
-        try checkMembers(db, chain)
+        if time == nil { try checkMembers(db, chain) }
         return chain
     }
 

@@ -81,20 +81,29 @@ extension Embargo.PrereleaseCommands {
         @Argument(help: "The bundle file (.tar.age).") var bundle: String
         @Option(name: .customLong("signer-key"), help: ArgumentHelp("A minisign public key allowed to sign (repeat); no store needed.", valueName: "RW..."))
         var signerKeys: [String] = []
+        @Flag(help: "Check a pre-release that a newer one superseded (otherwise exit 4).") var allowSuperseded = false
 
         func run() throws {
             guard let bytes = try SafeFile.read(URL(fileURLWithPath: bundle)) else {
                 throw EmbargoError(.failure, "no bundle at \(bundle)")
             }
-            let identity = try location.loadIdentity()
-            let signers = signerKeys.isEmpty
-                ? try location.workspace().signingKeys()
-                : signerKeys.enumerated().map { ("--signer-key \($0.offset + 1)", $0.element) }
+            // One unlock: the store's workspace carries the identity.
+            let workspace = signerKeys.isEmpty ? try location.workspace() : nil
+            let identity = try workspace?.identity ?? location.loadIdentity()
+            let signers = try workspace?.signingKeys() ?? signerKeys.enumerated().map { ("--signer-key \($0.offset + 1)", $0.element) }
             let report = try BundleVerifier.verify(bytes, identity: identity.age, signers: signers)
+            let trust = try workspace?.checkBundle(report, allowSuperseded: allowSuperseded)
             if output.json {
-                try Terminal.printJSON(BundleReport(report))
+                try Terminal.printJSON(BundleReport(report, trust: trust))
             } else {
-                Terminal.say("bundle ok: signed by \(report.signer) (\(report.trustedComment.replacingOccurrences(of: "\t", with: " ")))")
+                if let trust {
+                    Terminal.say("bundle ok: signed by \(report.signer), its creator (\(trust.creatorRole.rawValue)) (\(report.trustedComment.replacingOccurrences(of: "\t", with: " ")))")
+                    Terminal.say(trust.current ? "pre-release \(trust.prerelease): the current one"
+                        : "pre-release \(trust.prerelease): SUPERSEDED by \(trust.supersededBy.map { "pre-release \($0)" } ?? "a revert"), checked on request")
+                } else {
+                    Terminal.say("bundle ok: signed by \(report.signer) (\(report.trustedComment.replacingOccurrences(of: "\t", with: " ")))")
+                    Terminal.note("without a store, who may sign and whether the bundle is current were not checked")
+                }
                 Terminal.say("advisory \(report.manifest.advisory), project \(report.manifest.project), created \(report.manifest.createdAt) by \(report.manifest.createdBy)")
                 for branch in report.manifest.branches {
                     Terminal.say("\(branch.plan.branch): \(branch.tagName) release commit \(branch.releaseCommit) tag \(branch.tagObject)")
@@ -132,19 +141,23 @@ struct PrereleaseReport: Encodable {
 struct BundleReport: Encodable {
     let ok = true
     let signer: String
+    let prerelease: Int64?
+    let current: Bool?
     let trustedComment: String
     let manifest: PrereleaseManifest
     let files: [[String: String]]
 
-    init(_ report: BundleVerifier.Report) {
+    init(_ report: BundleVerifier.Report, trust: BundleTrust?) {
         signer = report.signer
+        prerelease = trust?.prerelease
+        current = trust?.current
         trustedComment = report.trustedComment
         manifest = report.manifest
         files = report.files.map { ["path": $0.path, "size": String($0.size)] }
     }
 
     enum CodingKeys: String, CodingKey {
-        case ok, signer, manifest, files
+        case ok, signer, manifest, files, prerelease, current
         case trustedComment = "trusted_comment"
     }
 }

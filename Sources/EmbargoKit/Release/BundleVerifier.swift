@@ -12,6 +12,8 @@ public enum BundleVerifier {
         /// SHA-256 of manifest.json, which approvals bind.
         public var manifestSHA256: String
         public var signer: String
+        /// The minisign public key that signed SHA256SUMS.
+        public var signerKey: String
         public var trustedComment: String
         public var files: [(path: String, size: Int)]
     }
@@ -47,11 +49,13 @@ public enum BundleVerifier {
             throw EmbargoError(.verification, "SHA256SUMS.minisig is malformed: \(error)")
         }
         var signer: String?
-        for candidate in signers {
+        var signerKey = ""
+        for candidate in signers where signer == nil {
             guard let key = try? MinisignPublicKey(base64: candidate.key), key.keyID == signature.keyID else { continue }
             do {
                 try key.verify(signature, for: sums)
                 signer = candidate.name
+                signerKey = candidate.key
             } catch {
                 throw EmbargoError(.verification, "the signature over SHA256SUMS is invalid (\(error))",
                                    hint: "the bundle was changed after it was signed; ask for a new pre-release")
@@ -85,17 +89,65 @@ public enum BundleVerifier {
                 }
             }
         }
-        return Report(manifest: manifest, manifestSHA256: hex(Digest.sha256(manifestBytes)), signer: signer, trustedComment: signature.trustedComment,
+        return Report(manifest: manifest, manifestSHA256: hex(Digest.sha256(manifestBytes)), signer: signer, signerKey: signerKey, trustedComment: signature.trustedComment,
                       files: entries.map { ($0.path, $0.content.count) })
     }
 }
 
+/// What the store says of a verified bundle: who signed it, as what, and
+/// whether it is the pre-release that counts.
+public struct BundleTrust: Sendable {
+    public var creatorRole: Role
+    public var prerelease: Int64
+    public var current: Bool
+    public var supersededBy: Int64?
+}
+
 extension Workspace {
-    /// Every member's and former member's signing key, for bundle verification.
+    /// Every signing key the signed membership chain ever held (current and
+    /// former members, external approvers included), for bundle verification.
     public func signingKeys() throws -> [(name: String, key: String)] {
         try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, signing_key FROM members UNION ALL SELECT name, signing_key FROM former_members")
-                .map { ($0["name"], $0["signing_key"]) }
+            let chain = try AuditTrail.membership(db)
+            return chain.members.values.sorted { $0.name < $1.name }.map { ($0.name, $0.signingKey) }
+                + chain.former.map { ($0.member.name, $0.member.signingKey) }
         }
+    }
+
+    /// Checks a verified bundle against the store: it is signed by its
+    /// creator, who was then a member with the permission to build
+    /// pre-releases (by the signed membership chain as of the manifest's
+    /// time), and it is the advisory's current pre-release. Exit 4 otherwise;
+    /// an older, superseded one passes only with `allowSuperseded`.
+    public func checkBundle(_ report: BundleVerifier.Report, allowSuperseded: Bool) throws -> BundleTrust {
+        let manifest = report.manifest
+        guard report.signer == manifest.createdBy else {
+            throw EmbargoError(.verification, "the bundle is signed by \(report.signer), but \(manifest.createdBy) created it: only its creator signs a pre-release",
+                               hint: "the bundle was re-signed after it was built; ask \(manifest.createdBy) for a new pre-release")
+        }
+        let then = try store.read { db in try AuditTrail.membership(db, until: manifest.createdAt) }
+        guard let creator = then.members[manifest.createdBy], creator.signingKey == report.signerKey else {
+            let removed = then.former.last { $0.member.name == manifest.createdBy }
+            throw EmbargoError(.verification, "the bundle is signed by \(report.signer), who was not a member on \(manifest.createdAt)"
+                               + (removed.map { " (removed on \($0.removedAt))" } ?? ""),
+                               hint: "only a current member with the prerelease permission may sign a pre-release; do not use this bundle")
+        }
+        guard Permissions.allows(creator.role, .prerelease) else {
+            throw EmbargoError(.verification, "the bundle is signed by \(report.signer), whose role \(creator.role.rawValue) did not allow building pre-releases on \(manifest.createdAt)",
+                               hint: "only a member with role \(Permissions.roles(for: .prerelease).map(\.rawValue).joined(separator: " or ")) signs a pre-release; do not use this bundle")
+        }
+        let records = try prereleases(manifest.advisory)
+        guard let record = records.first(where: { $0.manifestHash == report.manifestSHA256 }) else {
+            throw EmbargoError(.verification, "this store has no record of this pre-release of \(manifest.advisory) (manifest \(report.manifestSHA256.prefix(12))...)",
+                               hint: "verify it with the store it came from, or with --signer-key RW... alone")
+        }
+        let current = records.last { !$0.superseded }
+        let isCurrent = current?.seq == record.seq
+        if !isCurrent, !allowSuperseded {
+            let newer = current.map { "pre-release \($0.seq) created \($0.createdAt)" } ?? "a revert"
+            throw EmbargoError(.verification, "this bundle is pre-release \(record.seq) of \(manifest.advisory), superseded by \(newer)",
+                               hint: "review the newest bundle; pass --allow-superseded to check an old one anyway")
+        }
+        return BundleTrust(creatorRole: creator.role, prerelease: record.seq, current: isCurrent, supersededBy: isCurrent ? nil : current?.seq)
     }
 }
