@@ -35,10 +35,6 @@ extension Store {
             throw EmbargoError(.verification, "blob \(name.prefix(12)) is missing from the store",
                                hint: "restore the store directory from a copy")
         }
-        // After an interrupted key rotation a blob may be sealed under the other key.
-        if let alternateKey, bytes.count >= 24, Array(bytes[8..<24]) == alternateKey.id {
-            return try openBlob(bytes, name: name, dataKey: alternateKey)
-        }
         return try openBlob(bytes, name: name, dataKey: dataKey)
     }
 
@@ -66,7 +62,12 @@ extension Store {
             try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES ('blob_naming_key', ?)", arguments: [fresh])
             key = fresh
         }
-        return HMAC.sha256(key: Array(key!.utf8), data: bytes).map { String(format: "%02x", $0) }.joined()
+        return Self.blobName(namingKey: key!, bytes)
+    }
+
+    /// A blob's name: HMAC-SHA256 of its content under the store's naming key.
+    static func blobName(namingKey: String, _ bytes: [UInt8]) -> String {
+        HMAC.sha256(key: Array(namingKey.utf8), data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
     func sealBlob(_ bytes: [UInt8], name: String, dataKey: DataKey) throws -> [UInt8] {
@@ -93,15 +94,5 @@ extension Store {
         }
     }
 
-    /// Re-seals every blob under `newKey` (key rotation).
-    func resealBlobs(from oldKey: DataKey, to newKey: DataKey) throws {
-        let names = blobNames()
-        let opened = try names.map { name -> (String, [UInt8]) in
-            guard let bytes = try SafeFile.read(blobFile(name)) else { throw EmbargoError(.failure, "blob \(name.prefix(12)) disappeared") }
-            return (name, try openBlob(bytes, name: name, dataKey: oldKey))
-        }
-        for (name, plaintext) in opened {
-            try SafeFile.replaceAtomically(blobFile(name), bytes: try sealBlob(plaintext, name: name, dataKey: newKey))
-        }
-    }
+
 }

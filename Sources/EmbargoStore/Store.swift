@@ -31,9 +31,6 @@ public final class Store {
 
     public let directory: URL
     var dataKey: DataKey
-    /// The other key of a key rotation that was interrupted (from keyring.next.age),
-    /// so that blobs already re-sealed under it stay readable.
-    var alternateKey: DataKey?
     /// When commits go to the journal instead of re-sealing the whole database.
     public var journalPolicy = JournalPolicy.standard
     /// Called with each new generation once it is on disk (the machine's
@@ -41,7 +38,7 @@ public final class Store {
     public var onCommit: ((UInt64) -> Void)?
     /// The newest state this process loaded or committed, reused while the
     /// state on disk is the same.
-    private var cached: Loaded?
+    var cached: Loaded?
     /// Whether this process holds the exclusive lock (reads inside a write
     /// must not wait for the shared one).
     private var writing = false
@@ -121,23 +118,11 @@ public final class Store {
         if !hasStoreFile, !forRestore {
             throw EmbargoError(.verification, "\(fileName) is missing from \(directory.path)", hint: probe.restoreHint(missing: fileName))
         }
-        var dataKey = try Keyring.open(keyring, identity: identity)
-        var alternate: DataKey?
-        // An interrupted key rotation leaves the new key in keyring.next.age:
-        // the store file tells which of the two keys sealed it.
-        if let next = try SafeFile.read(directory.appendingPathComponent(nextKeyringName)),
-           let nextKey = try? Keyring.open(next, identity: identity), nextKey.id != dataKey.id
-        {
-            alternate = nextKey
-            if let current = try SafeFile.read(directory.appendingPathComponent(fileName), limit: SealedFile.headerSize + AEAD.tagSize + 8),
-               let header = try? SealedFile.header(of: current), header.keyID == nextKey.id
-            {
-                alternate = dataKey
-                dataKey = nextKey
-            }
+        let store = Store(directory: directory, dataKey: try Keyring.open(keyring, identity: identity))
+        // A key rotation that a kill interrupted is finished (or undone) before anything else.
+        if FileManager.default.fileExists(atPath: store.nextKeyringFile.path) {
+            try store.recoverRotation(identity: identity)
         }
-        let store = Store(directory: directory, dataKey: dataKey)
-        store.alternateKey = alternate
         return store
     }
 
@@ -173,52 +158,6 @@ public final class Store {
             try commit(loaded)
             return result
         }
-    }
-
-    /// Like `write`, then replaces the data key with a fresh one wrapped for the
-    /// recipients `body` returns, and re-seals the store and every backup, so
-    /// that whoever is no longer a recipient can open neither.
-    public func writeRotatingKey(_ body: (Database) throws -> [AgeX25519Recipient]) throws {
-        try exclusively { try rotatingKey(body) }
-    }
-
-    private func rotatingKey(_ body: (Database) throws -> [AgeX25519Recipient]) throws {
-        let loaded = try newestUnderLock()
-        let generation = loaded.mark.generation
-        let currentPlaintext = loaded.image.snapshot()
-        let recipients = try transaction(loaded, body)
-        cached = nil
-        let newKey = try DataKey.generate()
-
-        // Decrypt every backup first: if one cannot be read, stop before changing anything.
-        let backups = try backupFiles().map { url -> (URL, UInt64, SecureBytes) in
-            guard let bytes = try SafeFile.read(url) else {
-                throw EmbargoError(.failure, "backup \(url.lastPathComponent) disappeared during key rotation")
-            }
-            let (header, plaintext) = try SealedFile.open(bytes, dataKey: dataKey)
-            return (url, header.generation, plaintext)
-        }
-
-        try SafeFile.replaceAtomically(nextKeyringFile, bytes: try Keyring.seal(newKey, to: recipients))
-        try resealBlobs(from: dataKey, to: newKey)
-        for (url, backupGeneration, plaintext) in backups {
-            try SafeFile.replaceAtomically(url, bytes: try SealedFile.seal(plaintext, generation: backupGeneration, dataKey: newKey))
-        }
-        try SafeFile.makePrivateDirectory(backupsDirectory)
-        try SafeFile.replaceAtomically(
-            backupFile(generation), bytes: try SealedFile.seal(currentPlaintext, generation: generation, dataKey: newKey))
-        try SafeFile.replaceAtomically(
-            storeFile, bytes: try SealedFile.seal(loaded.image, generation: generation + 1, dataKey: newKey))
-        guard rename(nextKeyringFile.path, keyringFile.path) == 0 else {
-            throw EmbargoError(.failure, "cannot install the new keyring: \(String(cString: strerror(errno)))",
-                               hint: "run the command again; the store opens with keyring.next.age meanwhile")
-        }
-        try SafeFile.syncDirectory(directory)
-        dataKey = newKey
-        alternateKey = nil
-        // The journal entries, sealed under the old key, are older than the new store file.
-        removeJournal(upTo: generation + 1)
-        try pruneBackups()
     }
 
     // MARK: Verification, backup and restore
@@ -411,7 +350,7 @@ public final class Store {
     }
 
     /// Runs `body` holding the exclusive store lock.
-    private func exclusively<T>(_ body: () throws -> T) throws -> T {
+    func exclusively<T>(_ body: () throws -> T) throws -> T {
         let lock = try FileLock(lockFile)
         writing = true
         defer {
@@ -433,7 +372,7 @@ public final class Store {
     /// through the store meanwhile see the committed state, not the open
     /// transaction; when `body` throws, the transaction rolls back and the
     /// database is the committed state again.
-    private func transaction<T>(_ loaded: Loaded, _ body: (Database) throws -> T) throws -> T {
+    func transaction<T>(_ loaded: Loaded, _ body: (Database) throws -> T) throws -> T {
         cached = nil
         do {
             return try loaded.queue.write { db in try body(db) }
@@ -445,7 +384,7 @@ public final class Store {
 
     /// The newest state, for a writer holding the lock: the one in memory if
     /// nothing was committed since, else loaded again.
-    private func newestUnderLock() throws -> Loaded {
+    func newestUnderLock() throws -> Loaded {
         if let cached, try currentMark() == cached.mark { return cached }
         cached = nil
         let loaded = try loadCurrent()
@@ -539,7 +478,7 @@ public final class Store {
 
     /// Removes the journal entries the store file already holds. They are
     /// ignored once the store file is newer, so a crash before this is harmless.
-    private func removeJournal(upTo generation: UInt64) {
+    func removeJournal(upTo generation: UInt64) {
         for old in journalGenerations() where old <= generation {
             unlink(journalDirectory.appendingPathComponent(JournalEntry.fileName(old)).path)
         }
@@ -575,7 +514,7 @@ public final class Store {
         }
     }
 
-    private func pruneBackups() throws {
+    func pruneBackups() throws {
         let files = try backupFiles()
         for url in files.dropLast(Self.backupLimit) { unlink(url.path) }
     }
@@ -588,7 +527,7 @@ public final class Store {
         return migrator
     }
 
-    private static func migrate(_ queue: DatabaseQueue) throws {
+    static func migrate(_ queue: DatabaseQueue) throws {
         let migrator = Self.migrator
         let superseded = try queue.read { db in try migrator.hasBeenSuperseded(db) }
         if superseded {
@@ -599,7 +538,7 @@ public final class Store {
         try migrator.migrate(queue)
     }
 
-    private static func makeQueue(_ image: DatabaseImage) throws -> DatabaseQueue {
+    static func makeQueue(_ image: DatabaseImage) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.label = "embargo.store"
