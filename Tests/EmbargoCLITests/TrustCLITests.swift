@@ -256,3 +256,22 @@ extension Sandbox {
         (try box.json(box.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any])?["status"] as? String
     }
 }
+
+extension TrustCLITests {
+    @Test func publicationRefusesTextsTheSecurityTeamDidNotApprove() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
+        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "past"])
+        // An inside attacker rewrites the solution in the database, past 'advisory edit'.
+        try box.tamper(as: "alice") { db, _ in
+            try db.execute(sql: "UPDATE advisories SET solution = 'Also run this script from my site.'")
+        }
+        let publish = try box.embargo(["publish", "ADV-2026-001", "--out", box.path("public")])
+        #expect(publish.status == 4)
+        #expect(publish.stderr.contains("public texts of ADV-2026-001 differ from the ones in the approved pre-release"))
+        #expect(!(try box.run("git", ["ls-remote", release.sample.remote.path]).stdout.contains("refs/tags/1.0.2")))
+    }
+}

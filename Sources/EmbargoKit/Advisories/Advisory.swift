@@ -1,3 +1,4 @@
+import EmbargoCrypto
 import EmbargoStore
 import Foundation
 import GRDB
@@ -193,5 +194,30 @@ extension Advisory: FetchableRecord, PersistableRecord {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+extension Advisory {
+    /// Every field the public advisory shows (all but the private title, the
+    /// status and the bookkeeping times), in one stable form.
+    struct PublicTexts: Encodable {
+        let publicTitle, vulnerabilityType, description, solution, reportedAt, saID, cveID, ghsaID: String?
+        let riskVector, cvss31Vector, cvss40Vector: String?
+        let branches, references: [String]
+        let cwes: [Int]
+        let reporters, fixers, coordinators, credits: [Person]
+    }
+
+    /// SHA-256 of the public texts: a pre-release records it, and publication
+    /// refuses texts that differ from the ones the security team approved.
+    public var publicDigest: String {
+        let texts = PublicTexts(publicTitle: publicTitle, vulnerabilityType: vulnerabilityType, description: description, solution: solution,
+                                reportedAt: reportedAt, saID: saID, cveID: cveID, ghsaID: ghsaID, riskVector: riskVector,
+                                cvss31Vector: cvss31Vector, cvss40Vector: cvss40Vector, branches: branches, references: references,
+                                cwes: cwes, reporters: reporters, fixers: fixers, coordinators: coordinators, credits: credits)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let bytes = (try? encoder.encode(texts)).map(Array.init) ?? []
+        return Digest.sha256(bytes).map { String(format: "%02x", $0) }.joined()
     }
 }

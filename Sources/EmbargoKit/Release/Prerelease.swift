@@ -15,9 +15,13 @@ public struct PrereleaseManifest: Codable, Sendable, Equatable {
     public var signingKey: String
     public var auditHead: String?
     public var branches: [BranchRelease]
+    /// SHA-256 of the advisory's public texts as this pre-release shows them
+    /// (`Advisory.publicDigest`): the approval binds them with the manifest.
+    public var publicSHA256: String?
 
     enum CodingKeys: String, CodingKey {
         case advisory, project, branches
+        case publicSHA256 = "public_sha256"
         case formatVersion = "format_version"
         case packageName = "package_name"
         case createdAt = "created_at"
@@ -134,7 +138,8 @@ extension Workspace {
         let auditHead = try store.read { db in try AuditTrail.head(db) }
         let manifest = PrereleaseManifest(
             formatVersion: 1, advisory: advisory.id, project: project.name, packageName: project.packageName, createdAt: now,
-            createdBy: member.name, signingKey: identity.signingKey, auditHead: auditHead, branches: built.outputs.map(\.release))
+            createdBy: member.name, signingKey: identity.signingKey, auditHead: auditHead, branches: built.outputs.map(\.release),
+            publicSHA256: advisory.publicDigest)
         progress("packing and encrypting the bundle")
         // Small files in memory with their hashes; the artifacts stay on disk, read
         // once, as the encrypted tar is written (their hashes are known already).

@@ -88,6 +88,10 @@ extension Workspace {
                 throw EmbargoError(.refused, "advisory \(advisory.id) has no approval of its current pre-release",
                                    hint: "the security team runs 'embargo approve \(advisory.id)'")
             }
+            if let approved = manifest.publicSHA256, approved != advisory.publicDigest {
+                throw EmbargoError(.verification, "the public texts of \(advisory.id) differ from the ones in the approved pre-release \(prerelease.seq)",
+                                   hint: "nothing was pushed; build a new pre-release with 'embargo prerelease \(advisory.id) --out DIR' and ask for approval again")
+            }
             guard let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) else {
                 throw EmbargoError(.refused, "advisory \(advisory.id) has no disclosure time", hint: "run 'embargo schedule \(advisory.id)'")
             }
