@@ -92,8 +92,30 @@ public enum TemporaryDirectory {
             guard fd >= 0 else { continue }
             defer { close(fd) }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
-            if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(path) }
+            if removeKeepingLockUntilEmpty(path) { removed.append(path) }
         }
         return removed
+    }
+
+    /// Removes a stale directory. Programs the killed process started (git,
+    /// a test command) may still be writing in it, so the lock file goes
+    /// last, once nothing else is left: if the directory cannot be emptied
+    /// now, it stays recognisable and a later command tries again.
+    private static func removeKeepingLockUntilEmpty(_ path: String) -> Bool {
+        let fm = FileManager.default
+        for _ in 0..<20 {
+            for name in (try? fm.contentsOfDirectory(atPath: path)) ?? [] where name != lockName {
+                try? fm.removeItem(atPath: path + "/" + name)
+            }
+            if ((try? fm.contentsOfDirectory(atPath: path)) ?? []).allSatisfy({ $0 == lockName }) {
+                unlink(path + "/" + lockName)
+                if rmdir(path) == 0 { return true }
+                // Something appeared meanwhile: mark the directory again for a later try.
+                let fd = open(path + "/" + lockName, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+                if fd >= 0 { close(fd) }
+            }
+            usleep(50_000)
+        }
+        return false
     }
 }

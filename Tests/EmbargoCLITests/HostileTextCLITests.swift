@@ -24,8 +24,16 @@ struct HostileTextCLITests {
         try box.initStore()
         let repo = try box.makeRepository()
         try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x"])
-        try box.ok(["advisory", "create", "--project", "ai", "--title", Self.title, "--description", "first line\n" + Self.fakeRow])
-        try box.ok(["advisory", "note", "ADV-2026-001", "looked at it\n" + Self.fakeRow])
+        // A title is one line without control characters now; one written before that rule,
+        // or by hand in the database, still reaches the screen.
+        let refused = try box.embargo(["advisory", "create", "--project", "ai", "--title", Self.title])
+        #expect(refused.status == 64)
+        try box.ok(["advisory", "create", "--project", "ai", "--title", "Greeting", "--description", "first line\n" + Self.fakeRow])
+        try box.tamper(as: "alice") { db, _ in
+            try db.execute(sql: "UPDATE advisories SET private_title = ?", arguments: [Self.title])
+            try db.execute(sql: "INSERT INTO advisory_search (id, private_title) VALUES ('ADV-2026-001', 'Greeting')")
+        }
+        try box.ok(["advisory", "note", "ADV-2026-001", "looked at it \u{1B}[2J\n" + Self.fakeRow])
 
         for arguments in [["advisory", "show", "ADV-2026-001"], ["advisory", "list"], ["timeline", "ADV-2026-001"], ["audit"],
                           ["advisory", "search", "Greeting"]] {
