@@ -54,16 +54,16 @@ func phases(_ arguments: Arguments) throws {
         let views = measure("compute severities (SeverityView.all for the list)") {
             zip(advisories, SeverityView.all(for: advisories)).map(AdvisoryView.init)
         }
-        // As Terminal.printJSON: JSONEncoder's pretty, sorted-keys form, written to /dev/null.
+        // As Terminal.printJSON: written piece by piece as it is produced, here to /dev/null.
         let devNull = open("/dev/null", O_WRONLY)
         defer { close(devNull) }
-        let bytes = try measure("encode and write JSON (JSONEncoder, to /dev/null)") {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(ListReport(advisories: views))
-            let written = data.withUnsafeBytes { write(devNull, $0.baseAddress, $0.count) }
-            guard written == data.count else { throw Usage(description: "write failed") }
-            return data.count
+        let bytes = try measure("encode and write JSON (PrettyJSONEncoder, to /dev/null)") {
+            var total = 0
+            try PrettyJSONEncoder().encode(ListReport(advisories: views)) { piece in
+                total += piece.count
+                guard write(devNull, piece.baseAddress, piece.count) == piece.count else { throw Usage(description: "write failed") }
+            }
+            return total
         }
         print("advisories: \(advisories.count), JSON bytes: \(bytes)")
     default:

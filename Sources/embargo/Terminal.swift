@@ -38,18 +38,13 @@ enum Terminal {
         }
     }
 
-    /// Prints `value` as a JSON document that carries `"format_version"`:
-    /// JSONEncoder's pretty, sorted-keys form, the contract the golden files hold.
+    /// Prints `value` as a JSON document that carries `"format_version"`, in
+    /// JSONEncoder's pretty, sorted-keys form (see `PrettyJSONEncoder`),
+    /// written as it is produced, in large pieces.
     static func printJSON<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data: Data
-        do {
-            data = try encoder.encode(Versioned(payload: value))
-        } catch {
-            throw EmbargoError(.failure, "could not encode the JSON document: \(error)")
-        }
-        try (data + Data("\n".utf8)).withUnsafeBytes { try writeStandardOutput($0) }
+        try PrettyJSONEncoder().encode(Versioned(payload: value), to: writeStandardOutput)
+        let newline: StaticString = "\n"
+        try writeStandardOutput(UnsafeRawBufferPointer(start: newline.utf8Start, count: newline.utf8CodeUnitCount))
     }
 
     /// Writes `bytes` to standard output, whatever it takes. A failed write (a

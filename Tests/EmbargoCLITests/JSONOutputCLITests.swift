@@ -4,9 +4,8 @@ import EmbargoStore
 import Foundation
 import Testing
 
-/// The JSON contract: what the CLI prints is, byte for byte, JSONEncoder's
-/// pretty, sorted-keys form of the documents declared here, independently of
-/// the CLI's own types.
+/// The CLI writes its JSON with PrettyJSONEncoder; what it prints must be,
+/// byte for byte, what JSONEncoder writes for the same document.
 @Suite("JSON output: advisory documents are JSONEncoder's bytes")
 struct JSONOutputCLITests {
     @Test func advisoryListAndShowPrintWhatJSONEncoderWrites() throws {

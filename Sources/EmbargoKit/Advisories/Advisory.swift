@@ -84,6 +84,47 @@ public struct Advisory: Codable, Sendable, Equatable {
     }
 }
 
+// An advisory list holds thousands of these: PrettyJSONEncoder takes their
+// members directly (the same output as their synthesized encode(to:)).
+extension Person: PrettyJSONObject {
+    public func prettyJSONMembers(into members: inout PrettyJSONMembers) {
+        members.add(CodingKeys.name.stringValue, name)
+        members.add(CodingKeys.contact.stringValue, contact)
+        members.add(CodingKeys.type.stringValue, type)
+    }
+}
+
+extension Advisory: PrettyJSONObject {
+    public func prettyJSONMembers(into members: inout PrettyJSONMembers) {
+        members.add(CodingKeys.id.stringValue, id)
+        members.add(CodingKeys.project.stringValue, project)
+        members.add(CodingKeys.status.stringValue, status.rawValue)
+        members.add(CodingKeys.privateTitle.stringValue, privateTitle)
+        members.add(CodingKeys.publicTitle.stringValue, publicTitle)
+        members.add(CodingKeys.vulnerabilityType.stringValue, vulnerabilityType)
+        members.add(CodingKeys.description.stringValue, description)
+        members.add(CodingKeys.solution.stringValue, solution)
+        members.add(CodingKeys.branches.stringValue, branches)
+        members.add(CodingKeys.cwes.stringValue, cwes)
+        members.add(CodingKeys.reporters.stringValue, reporters)
+        members.add(CodingKeys.reportedAt.stringValue, reportedAt)
+        members.add(CodingKeys.fixers.stringValue, fixers)
+        members.add(CodingKeys.coordinators.stringValue, coordinators)
+        members.add(CodingKeys.credits.stringValue, credits)
+        members.add(CodingKeys.saID.stringValue, saID)
+        members.add(CodingKeys.cveID.stringValue, cveID)
+        members.add(CodingKeys.ghsaID.stringValue, ghsaID)
+        members.add(CodingKeys.references.stringValue, references)
+        members.add(CodingKeys.riskVector.stringValue, riskVector)
+        members.add(CodingKeys.cvss31Vector.stringValue, cvss31Vector)
+        members.add(CodingKeys.cvss40Vector.stringValue, cvss40Vector)
+        members.add(CodingKeys.disclosureAt.stringValue, disclosureAt)
+        members.add(CodingKeys.createdAt.stringValue, createdAt)
+        members.add(CodingKeys.createdBy.stringValue, createdBy)
+        members.add(CodingKeys.updatedAt.stringValue, updatedAt)
+    }
+}
+
 /// One event on an advisory's timeline.
 public struct TimelineEvent: Codable, Sendable, Equatable, FetchableRecord {
     public var seq: Int64
@@ -126,32 +167,107 @@ extension Advisory: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "advisories"
 
     public init(row: Row) throws {
-        id = row["id"]
-        project = row["project"]
-        status = AdvisoryStatus(rawValue: row["status"]) ?? .draft
-        privateTitle = row["private_title"]
-        publicTitle = row["public_title"]
-        vulnerabilityType = row["vulnerability_type"]
-        description = row["description"]
-        solution = row["solution"]
-        branches = try Self.decode(row["branches"])
-        cwes = try Self.decode(row["cwes"])
-        reporters = try Self.decode(row["reporters"])
-        reportedAt = row["reported_at"]
-        fixers = try Self.decode(row["fixers"])
-        coordinators = try Self.decode(row["coordinators"])
-        credits = try Self.decode(row["credits"])
-        saID = row["sa_id"]
-        cveID = row["cve_id"]
-        ghsaID = row["ghsa_id"]
-        references = try Self.decode(row["reference_urls"])
-        riskVector = row["risk_vector"]
-        cvss31Vector = row["cvss31_vector"]
-        cvss40Vector = row["cvss40_vector"]
-        disclosureAt = row["disclosure_at"]
-        createdAt = row["created_at"]
-        createdBy = row["created_by"]
-        updatedAt = row["updated_at"]
+        try self.init(row: row, columns: ColumnPositions(row))
+    }
+
+    /// Reads `row` at the positions `columns` found in it, or in another row of
+    /// the same statement.
+    init(row: Row, columns c: ColumnPositions) throws {
+        func text(_ index: Int?) throws -> String? {
+            guard let index else { return nil }
+            return try row.decode(String?.self, atIndex: index)
+        }
+        id = try row.decode(atIndex: c.id)
+        project = try row.decode(atIndex: c.project)
+        status = AdvisoryStatus(rawValue: try row.decode(String.self, atIndex: c.status)) ?? .draft
+        privateTitle = try row.decode(atIndex: c.privateTitle)
+        publicTitle = try text(c.publicTitle)
+        vulnerabilityType = try text(c.vulnerabilityType)
+        description = try text(c.description)
+        solution = try text(c.solution)
+        branches = try StoredJSON.strings(try text(c.branches))
+        cwes = try StoredJSON.integers(try text(c.cwes))
+        reporters = try StoredJSON.people(try text(c.reporters))
+        reportedAt = try text(c.reportedAt)
+        fixers = try StoredJSON.people(try text(c.fixers))
+        coordinators = try StoredJSON.people(try text(c.coordinators))
+        credits = try StoredJSON.people(try text(c.credits))
+        saID = try text(c.saID)
+        cveID = try text(c.cveID)
+        ghsaID = try text(c.ghsaID)
+        references = try StoredJSON.strings(try text(c.references))
+        riskVector = try text(c.riskVector)
+        cvss31Vector = try text(c.cvss31Vector)
+        cvss40Vector = try text(c.cvss40Vector)
+        disclosureAt = try text(c.disclosureAt)
+        createdAt = try row.decode(atIndex: c.createdAt)
+        createdBy = try row.decode(atIndex: c.createdBy)
+        updatedAt = try row.decode(atIndex: c.updatedAt)
+    }
+
+    /// Every advisory `request` selects. The columns are found by name in the
+    /// first row only: looking 27 names up in every row was a fifth of the time
+    /// `advisory list` spent decoding 10,000 advisories.
+    static func fetchList(_ db: Database, _ request: QueryInterfaceRequest<Advisory>) throws -> [Advisory] {
+        let rows = try Row.fetchCursor(db, request)
+        var advisories: [Advisory] = []
+        var columns: ColumnPositions?
+        while let row = try rows.next() {
+            let found = try columns ?? ColumnPositions(row)
+            columns = found
+            advisories.append(try Advisory(row: row, columns: found))
+        }
+        return advisories
+    }
+
+    /// Where each column of the advisories table is in a row. Names match as
+    /// GRDB matches them: case-insensitively, the leftmost column first. A
+    /// missing optional column reads as nil, a missing list as empty.
+    struct ColumnPositions {
+        let id, project, status, privateTitle, createdAt, createdBy, updatedAt: Int
+        let publicTitle, vulnerabilityType, description, solution, branches, cwes, reporters, reportedAt: Int?
+        let fixers, coordinators, credits, saID, cveID, ghsaID, references, riskVector: Int?
+        let cvss31Vector, cvss40Vector, disclosureAt: Int?
+
+        init(_ row: Row) throws {
+            var positions: [String: Int] = [:]
+            for (index, name) in row.columnNames.enumerated() where positions[name.lowercased()] == nil {
+                positions[name.lowercased()] = index
+            }
+            func required(_ name: String) throws -> Int {
+                guard let index = positions[name] else {
+                    throw EmbargoError(.failure, "the store's advisories have no column \(name)",
+                                       hint: "the store may come from an incompatible version of embargo")
+                }
+                return index
+            }
+            id = try required("id")
+            project = try required("project")
+            status = try required("status")
+            privateTitle = try required("private_title")
+            createdAt = try required("created_at")
+            createdBy = try required("created_by")
+            updatedAt = try required("updated_at")
+            publicTitle = positions["public_title"]
+            vulnerabilityType = positions["vulnerability_type"]
+            description = positions["description"]
+            solution = positions["solution"]
+            branches = positions["branches"]
+            cwes = positions["cwes"]
+            reporters = positions["reporters"]
+            reportedAt = positions["reported_at"]
+            fixers = positions["fixers"]
+            coordinators = positions["coordinators"]
+            credits = positions["credits"]
+            saID = positions["sa_id"]
+            cveID = positions["cve_id"]
+            ghsaID = positions["ghsa_id"]
+            references = positions["reference_urls"]
+            riskVector = positions["risk_vector"]
+            cvss31Vector = positions["cvss31_vector"]
+            cvss40Vector = positions["cvss40_vector"]
+            disclosureAt = positions["disclosure_at"]
+        }
     }
 
     public func encode(to container: inout PersistenceContainer) throws {

@@ -149,7 +149,7 @@ extension Workspace {
             var request = Advisory.order(Column("year"), Column("seq"))
             if let project { request = request.filter(Column("project") == project) }
             if let status { request = request.filter(Column("status") == status.rawValue) }
-            return try request.fetchAll(db)
+            return try Advisory.fetchList(db, request)
         }
     }
 
