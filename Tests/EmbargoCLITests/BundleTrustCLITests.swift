@@ -8,12 +8,8 @@ import Testing
 /// build pre-releases, and it is the pre-release that counts.
 @Suite("who may sign a pre-release bundle")
 struct BundleTrustCLITests {
-    struct NoPassphrase: PassphraseProvider {
-        func passphrase(for purpose: PassphrasePurpose) throws -> SecureBytes { throw EmbargoError(.accessDenied, "none") }
-    }
-
     func identity(_ box: Sandbox, _ name: String) throws -> EmbargoIdentity {
-        try EmbargoIdentity.load(from: URL(fileURLWithPath: box.path("\(name).identity")), passphrases: NoPassphrase())
+        try box.identity(name)
     }
 
     /// Opens `bundle` as bob, lets `change` edit its files, signs SHA256SUMS as

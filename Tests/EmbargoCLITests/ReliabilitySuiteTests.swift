@@ -53,13 +53,7 @@ struct ReliabilitySuiteTests {
         var folds = 0
         var entries = StoreMode.journalEntries(box)
         for i in 0..<100 {
-            let process = Process()
-            process.executableURL = embargoBinary
-            process.arguments = ["advisory", "create", "--project", "ai", "--title", "write \(i)"]
-            process.environment = box.environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try box.start(["advisory", "create", "--project", "ai", "--title", "write \(i)"])
             usleep(UInt32(Double.random(in: 0...(duration * 1.5), using: &generator) * 1_000_000))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)

@@ -15,13 +15,7 @@ struct StaleTemporaryCLITests {
 
     /// Starts `patch verify` (whose test command sleeps) and waits until its clone exists.
     func startVerify(_ box: Sandbox, besides known: Set<String>) throws -> (Process, String) {
-        let process = Process()
-        process.executableURL = embargoBinary
-        process.arguments = ["patch", "verify", "ADV-2026-001"]
-        process.environment = box.environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try box.start(["patch", "verify", "ADV-2026-001"])
         let deadline = Date() + 60
         while Date() < deadline {
             if let new = clones(box).subtracting(known).first,

@@ -126,6 +126,18 @@ struct Sandbox {
         #expect(result.status == 0, "git \(arguments.joined(separator: " ")): \(result.stderr)", sourceLocation: sourceLocation)
     }
 
+    /// Starts the built `embargo` without waiting (to kill it mid-flight); its output is dropped.
+    func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = embargoBinary
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Every regular file below `directory`, recursively.
     func files(under directory: URL) -> [URL] {
         guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }

@@ -16,11 +16,16 @@ extension Sandbox {
 
     /// What an inside attacker does: opens the store with their own keyring
     /// entry, outside embargo's checks, and rewrites the database.
-    func tamper(as name: String, _ body: (Database, EmbargoIdentity) throws -> Void) throws {
+    /// `NAME.identity` of this sandbox (made without a passphrase).
+    func identity(_ name: String) throws -> EmbargoIdentity {
         struct NoPassphrase: PassphraseProvider {
             func passphrase(for purpose: PassphrasePurpose) throws -> SecureBytes { throw EmbargoError(.accessDenied, "none") }
         }
-        let identity = try EmbargoIdentity.load(from: URL(fileURLWithPath: path("\(name).identity")), passphrases: NoPassphrase())
+        return try EmbargoIdentity.load(from: URL(fileURLWithPath: path("\(name).identity")), passphrases: NoPassphrase())
+    }
+
+    func tamper(as name: String, _ body: (Database, EmbargoIdentity) throws -> Void) throws {
+        let identity = try identity(name)
         let store = try Store.open(at: self.store, identity: identity.age)
         try store.write { db in try body(db, identity) }
     }
