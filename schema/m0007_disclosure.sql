@@ -27,3 +27,20 @@ CREATE TABLE emergencies (
     by        TEXT NOT NULL,
     reason    TEXT NOT NULL
 ) STRICT;
+
+-- An advisory imported from OSV keeps the record's id, its publication time
+-- and its affected ranges as given, instead of recomputing them from tags.
+CREATE TABLE imported_osv (
+    advisory   TEXT PRIMARY KEY NOT NULL REFERENCES advisories(id) ON DELETE CASCADE,
+    osv_id     TEXT NOT NULL UNIQUE,
+    published  TEXT,
+    modified   TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE imported_ranges (
+    advisory    TEXT NOT NULL REFERENCES advisories(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    introduced  TEXT,
+    fixed       TEXT NOT NULL,
+    PRIMARY KEY (advisory, position)
+) STRICT;

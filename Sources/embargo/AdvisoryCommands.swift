@@ -247,6 +247,11 @@ extension Embargo.AdvisoryCommands {
         static let configuration = CommandConfiguration(
             abstract: "Create a draft advisory from an OSV JSON document (e.g. a GitHub advisory export).",
             discussion: """
+                The record's id, publication time and affected ranges (ECOSYSTEM and SEMVER
+                ranges, with their introduced and fixed versions) are kept as given, and exports
+                use them instead of ranges computed from the tags. Importing the same record
+                again is refused unless --update.
+
                 Example:
                   embargo advisory import GHSA-9v2f-6vcg-3hgv.json --project gradio --json
                 """
@@ -256,10 +261,11 @@ extension Embargo.AdvisoryCommands {
         @OptionGroup var output: OutputOptions
         @Argument(help: "The OSV JSON file.") var file: String
         @Option(help: ArgumentHelp("The project the advisory belongs to.", valueName: "name")) var project: String
+        @Flag(help: "Bring the advisory imported earlier from the same record up to this one.") var update = false
 
         func run() throws {
             let bytes = try InputFile.read(file, limit: Limits.patchBytes, what: "an OSV document")
-            let advisory = try location.workspace().importAdvisory(project: project, osv: bytes)
+            let advisory = try location.workspace().importAdvisory(project: project, osv: bytes, update: update)
             try AdvisoryOutput.print(advisory, json: output.json, verb: "imported")
         }
     }

@@ -159,3 +159,72 @@ struct DisclosureCLITests {
         try box.ok(["audit", "verify"])
     }
 }
+
+extension DisclosureCLITests {
+    /// Every real Drupal advisory imports and exports again with its aliases,
+    /// affected ranges, fixed versions, credits and references as given.
+    @Test func realDrupalAdvisoriesSurviveImportAndExport() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        let repo = try box.makeRepository(branches: ["1.0.x"])
+        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x"])
+        let folder = ExportCLITests.repo.appendingPathComponent("Tests/Fixtures/drupal-osv")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(files.count >= 13)
+        func ranges(_ document: [String: Any]) -> [[String: String]] {
+            ((document["affected"] as? [[String: Any]]) ?? []).flatMap { ($0["ranges"] as? [[String: Any]]) ?? [] }
+                .flatMap { ($0["events"] as? [[String: String]]) ?? [] }
+        }
+        func urls(_ document: [String: Any]) -> Set<String> {
+            Set(((document["references"] as? [[String: Any]]) ?? []).compactMap { $0["url"] as? String })
+        }
+        func credits(_ document: [String: Any]) -> Set<String> {
+            Set(((document["credits"] as? [[String: Any]]) ?? []).map { "\($0["name"] ?? "") \(($0["contact"] as? [String]) ?? [])" })
+        }
+        for (index, file) in files.enumerated() {
+            let path = folder.appendingPathComponent(file).path
+            let original = try box.json(String(contentsOfFile: path, encoding: .utf8))
+            let imported = try box.json(box.ok(["advisory", "import", path, "--project", "ai", "--json"]).stdout)
+            let id = try #require((imported["advisory"] as? [String: Any])?["id"] as? String)
+            #expect(id == String(format: "ADV-2026-%03d", index + 1))
+            let exported = try box.ok(["export", id, "--format", "osv", "--draft"]).stdout
+            let again = try box.json(exported)
+            #expect(again["id"] as? String == original["id"] as? String, "\(file)")
+            #expect(again["aliases"] as? [String] == original["aliases"] as? [String], "\(file)")
+            #expect(ranges(again) == ranges(original), "\(file): ranges")
+            #expect(urls(again) == urls(original), "\(file): references")
+            #expect(credits(again) == credits(original), "\(file): credits")
+            #expect((again["published"] as? String)?.prefix(19) == (original["published"] as? String)?.prefix(19), "\(file): published")
+            let affectedVersions = { (document: [String: Any]) in
+                ((document["affected"] as? [[String: Any]])?.first?["database_specific"] as? [String: Any])?["affected_versions"] as? String
+            }
+            #expect(affectedVersions(again) == affectedVersions(original), "\(file): affected versions")
+            try exported.write(toFile: box.path("again.json"), atomically: true, encoding: .utf8)
+            let schema = ExportCLITests.schemas.deletingLastPathComponent().appendingPathComponent("osv/schema.json")
+            #expect(try ExportCLITests().validate(box, schema: schema.path, document: box.path("again.json")).status == 0, "\(file): schema")
+            // A second import of the same record is refused; --update takes it again.
+            let twice = try box.embargo(["advisory", "import", path, "--project", "ai"])
+            #expect(twice.status == 3)
+            #expect(twice.stderr.contains("was imported already, as \(id)"))
+            if index == 0 { try box.ok(["advisory", "import", path, "--project", "ai", "--update"]) }
+        }
+    }
+}
+
+extension DisclosureCLITests {
+    @Test func aBranchWithoutAReleaseIsNamedNotExportedAsAnEmptyRange() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        let repo = try box.makeRepository(branches: ["1.0.x", "2.0.x"])
+        try box.git(["-C", repo.path, "checkout", "--quiet", "1.0.x"])
+        try box.git(["-C", repo.path, "tag", "1.0.0"])
+        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "2.0.x"])
+        try box.ok(["advisory", "create", "--project", "ai", "--title", "Greeting", "--description", "d"])
+        let run = try box.embargo(["export", "ADV-2026-001", "--format", "osv", "--draft"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("branch 2.0.x of advisory ADV-2026-001 has no release tag yet"))
+        #expect(!run.stdout.contains(">=2.0.0 <2.0.0"))
+    }
+}

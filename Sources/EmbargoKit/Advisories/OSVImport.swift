@@ -1,4 +1,5 @@
 import EmbargoStore
+import GRDB
 import Foundation
 
 /// Reads an OSV JSON document (for example a GitHub advisory export or a
@@ -8,6 +9,10 @@ public enum OSVImport {
         public var input: AdvisoryInput
         public var osvID: String
         public var published: String?
+        public var modified: String
+        /// The ECOSYSTEM and SEMVER ranges of every affected package, as
+        /// given: `introduced` ("0" is nil, from the start) and `fixed`.
+        public var ranges: [AffectedRanges.Range]
     }
 
     public static func parse(_ data: [UInt8]) throws -> Result {
@@ -30,7 +35,6 @@ public enum OSVImport {
         guard let modified = document["modified"] as? String else {
             throw EmbargoError(.failure, "the OSV document has no \"modified\" time", hint: "is this an OSV record?")
         }
-        _ = modified
         for field in ["modified", "published", "withdrawn"] {
             guard let value = document[field], !(value is NSNull) else { continue }
             guard let text = value as? String, text.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z/) != nil,
@@ -95,7 +99,23 @@ public enum OSVImport {
             let cwes = strings(specific["cwe_ids"])
             if !cwes.isEmpty { input.cwes = cwes }
         }
-        return Result(input: input, osvID: id, published: document["published"] as? String)
+        var ranges: [AffectedRanges.Range] = []
+        for affected in (document["affected"] as? [Any]) ?? [] {
+            for range in ((affected as? [String: Any])?["ranges"] as? [Any]) ?? [] {
+                guard let range = range as? [String: Any], ["ECOSYSTEM", "SEMVER"].contains(range["type"] as? String ?? "") else { continue }
+                // Events come in order: each "fixed" closes the range the last "introduced" opened.
+                var introduced: String?
+                for event in (range["events"] as? [Any]) ?? [] {
+                    guard let event = event as? [String: Any] else { continue }
+                    if let value = event["introduced"] as? String { introduced = value == "0" ? nil : value }
+                    if let value = event["fixed"] as? String {
+                        ranges.append(AffectedRanges.Range(introduced: introduced, fixed: value))
+                        introduced = nil
+                    }
+                }
+            }
+        }
+        return Result(input: input, osvID: id, published: document["published"] as? String, modified: modified, ranges: ranges)
     }
 
     private static func strings(_ value: Any?) -> [String] {
@@ -111,14 +131,57 @@ public enum OSVImport {
 }
 
 extension Workspace {
-    /// Creates a draft advisory from an OSV document.
-    public func importAdvisory(project: String, osv data: [UInt8]) throws -> Advisory {
+    /// Creates a draft advisory from an OSV document, keeping its id, times
+    /// and affected ranges as given. A second import of the same record is
+    /// refused unless `update`, which brings the advisory up to the record.
+    public func importAdvisory(project: String, osv data: [UInt8], update: Bool = false) throws -> Advisory {
         let parsed = try OSVImport.parse(data)
-        let advisory = try createAdvisory(project: project, input: parsed.input)
+        let existing = try store.read { db in
+            try String.fetchOne(db, sql: "SELECT advisory FROM imported_osv WHERE osv_id = ?", arguments: [parsed.osvID])
+        }
+        let advisory: Advisory
+        if let existing {
+            guard update else {
+                throw EmbargoError(.refused, "\(parsed.osvID) was imported already, as \(existing)",
+                                   hint: "pass --update to bring \(existing) up to this record")
+            }
+            var input = parsed.input
+            input.privateTitle = nil
+            let current = try self.advisory(existing)
+            do {
+                advisory = try editAdvisory(existing, input: input, reason: current.status == .published ? "updated from \(parsed.osvID) of \(parsed.modified)" : nil)
+            } catch let error as EmbargoError where error.kind == .usage && error.message.contains("nothing") {
+                advisory = current
+            }
+        } else {
+            advisory = try createAdvisory(project: project, input: parsed.input)
+        }
         try audited("advisory.import", advisory.id, detail: parsed.osvID) { db in
+            try db.execute(sql: """
+                INSERT INTO imported_osv (advisory, osv_id, published, modified) VALUES (?, ?, ?, ?)
+                ON CONFLICT (advisory) DO UPDATE SET osv_id = excluded.osv_id, published = excluded.published, modified = excluded.modified
+                """, arguments: [advisory.id, parsed.osvID, parsed.published, parsed.modified])
+            try db.execute(sql: "DELETE FROM imported_ranges WHERE advisory = ?", arguments: [advisory.id])
+            for (position, range) in parsed.ranges.enumerated() {
+                try db.execute(sql: "INSERT INTO imported_ranges (advisory, position, introduced, fixed) VALUES (?, ?, ?, ?)",
+                               arguments: [advisory.id, position, range.introduced, range.fixed])
+            }
             try Self.record(db, advisory.id, at: now, actor: member.name, kind: "imported",
-                            summary: "imported from OSV record \(parsed.osvID)")
+                            summary: (existing == nil ? "imported from" : "updated from") + " OSV record \(parsed.osvID)")
         }
         return advisory
+    }
+
+    /// The affected ranges an import kept, oldest first; empty for an advisory made here.
+    func importedRanges(_ id: String) throws -> [AffectedRanges.Range] {
+        try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT introduced, fixed FROM imported_ranges WHERE advisory = ? ORDER BY position", arguments: [id])
+                .map { AffectedRanges.Range(introduced: $0["introduced"], fixed: $0["fixed"]) }
+        }
+    }
+
+    /// The publication time an imported record gave, if any.
+    func importedPublished(_ id: String) throws -> String? {
+        try store.read { db in try String.fetchOne(db, sql: "SELECT published FROM imported_osv WHERE advisory = ?", arguments: [id]) }
     }
 }

@@ -44,6 +44,11 @@ public struct ExportInput: Sendable {
     public var draft: Bool
     /// Amendments after publication, oldest first (revision 1, the publication, is implied).
     public var revisions: [AdvisoryRevision] = []
+    /// The affected ranges an OSV import kept as given; they replace the ranges
+    /// computed from the tags.
+    public var importedRanges: [AffectedRanges.Range] = []
+    /// The publication time an imported record gave.
+    public var importedPublished: String?
 
     public init(advisory: Advisory, project: Project, releases: [BranchReleases], severities: [SeverityView],
                 generatedAt: Date, draft: Bool = false)
@@ -105,6 +110,8 @@ struct ExportFacts {
     let draft: Bool
     /// Amendments after publication, with their times normalised like `updatedAt`.
     let revisions: [AdvisoryRevision]
+    /// When the advisory became public: its disclosure, or an imported record's publication.
+    let publishedAt: String?
     let generatedAt: String
     /// The stored times, normalised to `YYYY-MM-DDTHH:MM:SSZ`.
     let disclosureAt: String?
@@ -149,7 +156,13 @@ struct ExportFacts {
         cvss31 = v31
         cvss40 = v40
 
-        fixes = try Self.fixes(input.releases, advisory: advisory.id)
+        fixes = input.importedRanges.isEmpty
+            ? try Self.fixes(input.releases, advisory: advisory.id)
+            : input.importedRanges.map { range in
+                let parts = range.fixed.split(separator: ".")
+                return BranchFix(branch: parts.count >= 2 ? "\(parts[0]).\(parts[1]).x" : range.fixed, release: range.fixed, range: range)
+            }
+        publishedAt = advisory.status == .published ? (disclosureAt ?? updatedAt) : input.importedPublished
         saURL = advisory.saID.map { "https://www.drupal.org/\($0.lowercased())" }
         var references: [String] = []
         for url in (saURL.map { [$0] } ?? []) + advisory.references where !references.contains(url) {
@@ -179,6 +192,11 @@ struct ExportFacts {
             guard matching.count == 1, let index = matching.first else {
                 throw EmbargoError(.failure, "two branches of advisory \(id) are fixed by the same version \(range.fixed)",
                                    hint: "check the advisory's branches and their releases")
+            }
+            if range.introduced == range.fixed {
+                // A later branch with no release yet: nothing released is affected (the range would be empty).
+                throw EmbargoError(.failure, "branch \(releases[index].branch) of advisory \(id) has no release tag yet, so no released version of it is affected",
+                                   hint: "list only released branches with 'embargo advisory edit \(id) --branch B', or tag the branch's first release")
             }
             fixes.append(BranchFix(branch: releases[index].branch, release: releases[index].nextRelease, range: range))
         }

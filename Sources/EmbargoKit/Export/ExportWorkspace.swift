@@ -10,10 +10,13 @@ extension Workspace {
             throw EmbargoError(.refused, "advisory \(advisory.id) is not published (status \(advisory.status.rawValue))",
                                hint: "pass --draft for an EMBARGOED draft, or wait for 'embargo publish'")
         }
-        var input = ExportInput(advisory: advisory, project: project, releases: try releases(for: advisory.id),
+        let imported = try importedRanges(advisory.id)
+        var input = ExportInput(advisory: advisory, project: project, releases: imported.isEmpty ? try releases(for: advisory.id) : [],
                                 severities: SeverityView.all(for: advisory), generatedAt: environment.clock.now(),
                                 draft: advisory.status != .published)
         input.revisions = try revisions(advisory.id)
+        input.importedRanges = imported
+        input.importedPublished = try importedPublished(advisory.id)
         let text = try AdvisoryExporter.render(format, input)
         try audited("advisory.export", advisory.id, detail: "\(format.rawValue)\(input.draft ? " draft" : "")") { _ in }
         return text

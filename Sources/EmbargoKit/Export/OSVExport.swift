@@ -19,8 +19,8 @@ enum OSVExport {
         document["schema_version"] = .string(schemaVersion)
         document["id"] = .string(facts.osvID)
         document["modified"] = .string(facts.updatedAt)
-        if advisory.status == .published {
-            document["published"] = .string(facts.disclosureAt ?? facts.updatedAt)
+        if let published = facts.publishedAt {
+            document["published"] = .string(published)
         }
         let aliases = [advisory.cveID, advisory.ghsaID].compactMap { $0 }.filter { $0 != facts.osvID }
         document["aliases"] = .array(aliases.map(JSONValue.string))
