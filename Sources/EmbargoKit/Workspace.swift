@@ -203,11 +203,6 @@ public final class Workspace {
                 arguments: [target.name, target.recipient, target.signingKey, target.role.rawValue, now, member.name, target.external])
             try appendAudit(db, "member.remove", name, detail: "data key rotated")
             return try Self.recipients(db)
-        } renameBlobs: { db, names in
-            // The blob naming key rotates with the data key: every reference follows its blob.
-            for (old, new) in names where old != new {
-                try db.execute(sql: "UPDATE patches SET blob = ? WHERE blob = ?", arguments: [new, old])
-            }
         }
     }
 

@@ -25,13 +25,14 @@ extension Store {
     static let nextStoreName = "store.next.embargo"
     var nextStoreFile: URL { directory.appendingPathComponent(Self.nextStoreName) }
 
+    /// The columns that name blobs: renamed with the naming key, in the
+    /// store and in every backup.
+    static let blobReferences = [(table: "patches", column: "blob")]
+
     /// Like `write`, then replaces the data key with a fresh one wrapped for the
     /// recipients `body` returns, and the blob naming key with a fresh one:
-    /// `renameBlobs` receives old name -> new name and updates the rows that
-    /// refer to blobs, in the same commit.
-    public func writeRotatingKey(_ body: (Database) throws -> [AgeX25519Recipient],
-                                 renameBlobs: (Database, [String: String]) throws -> Void) throws
-    {
+    /// every blob gets a new name, in the same commit, and in every backup.
+    public func writeRotatingKey(_ body: (Database) throws -> [AgeX25519Recipient]) throws {
         try exclusively {
             let loaded = try newestUnderLock()
             let generation = loaded.mark.generation
@@ -43,11 +44,13 @@ extension Store {
             for name in blobNames() { names[name] = Self.blobName(namingKey: naming, try blob(name)) }
             let recipients = try transaction(loaded) { db -> [AgeX25519Recipient] in
                 let recipients = try body(db)
-                try db.execute(sql: """
-                    INSERT INTO store_meta (key, value) VALUES ('blob_naming_key', ?)
-                    ON CONFLICT (key) DO UPDATE SET value = excluded.value
-                    """, arguments: [naming])
-                try renameBlobs(db, names)
+                for (key, value) in [("blob_naming_key", naming), ("blob_renames", try Self.encodeRenames(names))] {
+                    try db.execute(sql: """
+                        INSERT INTO store_meta (key, value) VALUES (?, ?)
+                        ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                        """, arguments: [key, value])
+                }
+                try Self.renameBlobReferences(db, names)
                 return recipients
             }
             cached = nil
@@ -58,7 +61,8 @@ extension Store {
             }
             try SafeFile.makePrivateDirectory(backupsDirectory)
             try SafeFile.replaceAtomically(nextKeyringFile, bytes: try Keyring.seal(newKey, to: recipients))
-            try SafeFile.replaceAtomically(backupFile(generation), bytes: try SealedFile.seal(before, generation: generation, dataKey: newKey))
+            let (_, beforeImage) = try SealedFile.openImage(try SealedFile.seal(before, generation: generation, dataKey: newKey), dataKey: newKey)
+            try SafeFile.replaceAtomically(backupFile(generation), bytes: try Self.resealRenaming(beforeImage, generation: generation, names, key: newKey))
             try SafeFile.replaceAtomically(nextStoreFile, bytes: try SealedFile.seal(loaded.image, generation: generation + 1, dataKey: newKey))
             try completeRotation(old: oldKey, new: newKey)
             onCommit?(generation + 1)
@@ -97,9 +101,11 @@ extension Store {
             throw EmbargoError(.verification, "the key rotation's new state is missing", hint: "restore the store directory from a copy")
         }
         let queue = try Self.makeQueue(image)
-        let naming = try queue.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'blob_naming_key'")
+        let (naming, renames) = try queue.read { db in
+            (try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'blob_naming_key'"),
+             try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'blob_renames'"))
         }
+        let names = try renames.map(Self.decodeRenames) ?? [:]
         for name in blobNames() {
             guard let bytes = try SafeFile.read(blobFile(name)), bytes.count >= Self.blobHeaderSize,
                   Array(bytes[8..<24]) == old.id
@@ -113,8 +119,8 @@ extension Store {
         }
         for url in try backupFiles() {
             guard let bytes = try SafeFile.read(url), let header = try? SealedFile.header(of: bytes), header.keyID == old.id else { continue }
-            let (_, plaintext) = try SealedFile.open(bytes, dataKey: old)
-            try SafeFile.replaceAtomically(url, bytes: try SealedFile.seal(plaintext, generation: header.generation, dataKey: new))
+            let (_, backup) = try SealedFile.openImage(bytes, dataKey: old)
+            try SafeFile.replaceAtomically(url, bytes: try Self.resealRenaming(backup, generation: header.generation, names, key: new))
         }
         if FileManager.default.fileExists(atPath: nextStoreFile.path) {
             guard rename(nextStoreFile.path, storeFile.path) == 0 else {
@@ -133,5 +139,32 @@ extension Store {
             removeJournal(upTo: try SealedFile.header(of: bytes).generation)
         }
         try pruneBackups()
+    }
+
+    static func renameBlobReferences(_ db: Database, _ names: [String: String]) throws {
+        for (table, column) in blobReferences where try db.tableExists(table) {
+            for (old, new) in names where old != new {
+                try db.execute(sql: "UPDATE \(table) SET \(column) = ? WHERE \(column) = ?", arguments: [new, old])
+            }
+        }
+    }
+
+    /// A backup's database with its blob references renamed, sealed under `key`.
+    static func resealRenaming(_ image: DatabaseImage, generation: UInt64, _ names: [String: String], key: DataKey) throws -> [UInt8] {
+        if !names.isEmpty {
+            let queue = try makeQueue(image)
+            try queue.write { db in try renameBlobReferences(db, names) }
+        }
+        return try SealedFile.seal(image, generation: generation, dataKey: key)
+    }
+
+    static func encodeRenames(_ names: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(names), as: UTF8.self)
+    }
+
+    static func decodeRenames(_ text: String) throws -> [String: String] {
+        try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
     }
 }

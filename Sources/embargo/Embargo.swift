@@ -4,6 +4,7 @@ import EmbargoKit
 import EmbargoStore
 import Foundation
 import GRDB
+import TerminalText
 
 struct Embargo: ParsableCommand {
     static let version = "0.1.0"
@@ -48,7 +49,7 @@ enum EmbargoMain {
         do {
             command = try Embargo.parseAsRoot()
         } catch {
-            Embargo.exit(withError: error)
+            exitForParser(error)
         }
         do {
             var command = command
@@ -67,8 +68,17 @@ enum EmbargoMain {
             fail(EmbargoError(.failure, "store database error \(error.resultCode)"))
         } catch {
             // Help, version and argument errors from the parser.
-            Embargo.exit(withError: error)
+            exitForParser(error)
         }
+    }
+
+    /// Help, version and completions print as the parser writes them; its
+    /// errors echo what was typed, so they go to the terminal escaped.
+    static func exitForParser(_ error: Error) -> Never {
+        let code = Embargo.exitCode(for: error)
+        guard code != .success else { Embargo.exit(withError: error) }
+        FileHandle.standardError.write(Data((TerminalText.block(Embargo.fullMessage(for: error), indent: "  ") + "\n").utf8))
+        exit(code.rawValue)
     }
 
     static func fail(_ error: EmbargoError) -> Never {

@@ -104,5 +104,12 @@ struct RotationKillCLITests {
         #expect(before.isDisjoint(with: after), "every blob has a new name")
         try box.ok(["store", "verify"])
         #expect(try box.ok(["patch", "show", "ADV-2026-001", "--branch", "1.0.x", "1"]).stdout.contains("htmlspecialchars"))
+        // A backup from before the removal refers to the blobs by their new names too.
+        let backups = try FileManager.default.contentsOfDirectory(atPath: box.store.appendingPathComponent("backups").path).sorted()
+        let oldest = try #require(backups.last)  // the state just before the removal
+        try box.ok(["store", "restore", box.store.appendingPathComponent("backups/\(oldest)").path])
+        try box.ok(["store", "verify"])
+        let bytes = try FileManager.default.contentsOfDirectory(atPath: blobs.path)
+        #expect(Set(bytes) == after)
     }
 }

@@ -217,7 +217,7 @@ struct JournalTests {
         try store.write { db in try db.execute(sql: "INSERT INTO items (body) VALUES ('after')") }
         let bob = try AgeX25519Identity()
         try store.writeUpdatingKeyring { _ in [alice.recipient, bob.recipient] }
-        try store.writeRotatingKey({ _ in [alice.recipient] }, renameBlobs: { _, _ in })
+        try store.writeRotatingKey { _ in [alice.recipient] }
         #expect(entries(store).isEmpty)
         #expect(throws: EmbargoError.self) { _ = try Store.open(at: store.directory, identity: bob) }
         let reopened = try Store.open(at: store.directory, identity: alice)

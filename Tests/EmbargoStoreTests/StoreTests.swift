@@ -159,7 +159,7 @@ struct StoreTests {
         let bob = try AgeX25519Identity()
         try store.writeUpdatingKeyring { _ in [alice.recipient, bob.recipient] }
         _ = try Store.open(at: store.directory, identity: bob)
-        try store.writeRotatingKey({ _ in [alice.recipient] }, renameBlobs: { _, _ in })
+        try store.writeRotatingKey { _ in [alice.recipient] }
         #expect(throws: EmbargoError.self) { _ = try Store.open(at: store.directory, identity: bob) }
         let reopened = try Store.open(at: store.directory, identity: alice)
         let report = try reopened.verify()
