@@ -83,6 +83,12 @@ extension Embargo.PrereleaseCommands {
         var signerKeys: [String] = []
         @Flag(help: "Check a pre-release that a newer one superseded (otherwise exit 4).") var allowSuperseded = false
 
+        func validate() throws {
+            if allowSuperseded, !signerKeys.isEmpty {
+                throw ValidationError("--allow-superseded needs the store, which knows the current pre-release; it does not go with --signer-key")
+            }
+        }
+
         func run() throws {
             guard let bytes = try SafeFile.read(URL(fileURLWithPath: bundle)) else {
                 throw EmbargoError(.failure, "no bundle at \(bundle)")

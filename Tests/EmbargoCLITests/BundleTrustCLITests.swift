@@ -100,6 +100,8 @@ struct BundleTrustCLITests {
         let allowed = try verify(box, first, ["--allow-superseded"])
         #expect(allowed.status == 0)
         #expect(allowed.stdout.contains("SUPERSEDED by pre-release 2"))
+        // Without the store nothing knows which pre-release is current.
+        #expect(try verify(box, first, ["--allow-superseded", "--signer-key", "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"]).status == 64)
     }
 
     /// The README's manual check, run as written with the real tools.
