@@ -15,6 +15,12 @@ public struct LintSubject: Sendable, Equatable {
         case test
         /// Free text: release notes, an announcement.
         case text
+        /// A comment or string literal on a line a patch adds.
+        case code
+        /// The name of a function or data provider a patch adds.
+        case identifier
+        /// An attack payload in a test or fixture a patch adds.
+        case payload
     }
 
     /// Stable, short and shell-safe; findings' keys start with it.
@@ -141,7 +147,7 @@ public enum LeakLinter {
         var seen = Set<String>()
         for subject in subjects {
             var taken: [Range<Int>] = []
-            for hit in hits(in: subject.text, compiled) {
+            for hit in subject.kind == .payload ? [] : hits(in: subject.text, compiled) {
                 let term = vocabulary.terms[hit.term]
                 taken.append(hit.range)
                 let key = "\(subject.key):\(slug(term.term, lowercase: true))"
@@ -154,7 +160,7 @@ public enum LeakLinter {
                                             suggestion: suggestion(term.suggestion, subject), level: term.level,
                                             reason: reason, span: LintSpan(start: hit.range.lowerBound, end: hit.range.upperBound)))
             }
-            for rule in compiledRules {
+            for rule in compiledRules where rule.rule.kinds.isEmpty ? subject.kind != .payload : rule.rule.kinds.contains(subject.kind) {
                 guard let range = rule.firstMatch(in: subject), !taken.contains(where: { $0.overlaps(range) }) else { continue }
                 let key = "\(subject.key):\(rule.rule.id)"
                 guard seen.insert(key).inserted else { continue }
@@ -185,7 +191,7 @@ public enum LeakLinter {
         /// subject's text. Names (branches, files, tests) are read as their
         /// words, and a match covers the whole name.
         func firstMatch(in subject: LintSubject) -> Range<Int>? {
-            let prose = subject.kind == .message || subject.kind == .text
+            let prose = [.message, .text, .code, .payload].contains(subject.kind)
             let text = prose ? subject.text : LeakLinter.words(subject.text).joined(separator: " ")
             let excused = exceptions.flatMap { text.matches(of: $0).map(\.range) }
             for match in text.matches(of: pattern) where !excused.contains(where: { $0.overlaps(match.range) }) {
@@ -346,6 +352,12 @@ public enum LeakLinter {
             return "rename the branch after the area it touches: git branch -m \(subject.text) NEW-NAME (e.g. greeting-output)"
         case .file:
             return "name the file after what it does or checks, e.g. GreetingTitleTest.php; if the name is already public, accept the finding"
+        case .code:
+            return "say what the code does, not what it prevents, e.g. 'Render the block title as text'"
+        case .identifier:
+            return "rename it after the behaviour, e.g. providerBlockTitles"
+        case .payload:
+            return "move the value into a data provider with a neutral name (e.g. providerBlockTitles), or accept the finding"
         case .message, .text:
             return suggestion
         }
@@ -353,7 +365,7 @@ public enum LeakLinter {
 
     /// Every suggestion that does not come from a term or a rule.
     static var kindSuggestions: [String] {
-        [LintSubject.Kind.test, .branch, .file].map { suggestion("", LintSubject(location: "x", text: "topic", kind: $0)) }
+        [LintSubject.Kind.test, .branch, .file, .code, .identifier, .payload].map { suggestion("", LintSubject(location: "x", text: "topic", kind: $0)) }
     }
 
     /// A key-safe form: letters, digits, `.`, `_`, `/` and single dashes.

@@ -18,10 +18,13 @@ public struct LintRemedyRule: Sendable, Equatable {
     public var reason: String
     /// What to write instead; passes the linter at the strictest level.
     public var suggestion: String
+    /// The kinds of subject the rule reads; empty: all but payloads.
+    public var kinds: [LintSubject.Kind]
 
     public init(_ id: String, level: LintLevel = .hints, pattern: String, exceptions: [String] = [], reason: String,
-                suggestion: String)
+                suggestion: String, kinds: [LintSubject.Kind] = [])
     {
+        self.kinds = kinds
         self.id = id
         self.level = level
         self.pattern = pattern
@@ -104,5 +107,12 @@ public enum LintRemedyRules {
             pattern: "\\bcheck_plain\\b|\\bcheck_markup\\b|\\bcheck_url\\b|\\bfilter_xss\\w*|\\bXss::filter\\w*|\\bHtml::escape\\b|\\bhtmlspecialchars\\b|\\bescapeHtml\\b|\\bhtml_escape\\b|\\bstripDangerousProtocols\\b|\\bhasPermission\\b|\\buser_access\\s*\\(|->access\\s*\\(|\\bisGranted\\b|\\bdenyAccessUnlessGranted\\b",
             reason: "naming an escaping or access-checking function in the message points at what it fixes",
             suggestion: behaviour),
+        LintRemedyRule(
+            "attack-payload",
+            level: .names,
+            pattern: ".+",
+            reason: "an attack payload in a test or fixture shows what the fix stops",
+            suggestion: "move the value into a data provider with a neutral name (e.g. providerBlockTitles), or accept the finding",
+            kinds: [.payload]),
     ]
 }

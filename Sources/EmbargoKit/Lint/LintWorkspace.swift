@@ -60,12 +60,14 @@ extension Workspace {
         var subjects: [LintSubject] = []
         var files: [String] = []
         var tests: [LeakLinter.TestName] = []
+        var diffSubjects: [LintSubject] = []
         for record in records {
             subjects.append(LintSubject(location: "commit \(record.branch)#\(record.position) message", text: record.message,
                                         kind: .message, key: "commit-\(record.branch)-\(record.position)"))
             for file in record.files where !files.contains(file) { files.append(file) }
             for patch in try Mbox.parse(try store.blob(record.blob)) {
                 for test in LeakLinter.testNames(in: patch.additions) where !tests.contains(test) { tests.append(test) }
+                diffSubjects += LeakLinter.diffSubjects(patch.text, branch: record.branch, position: record.position)
             }
         }
         subjects += files.map { LintSubject(location: "file \($0)", text: $0, kind: .file, key: "file-\($0)") }
@@ -77,6 +79,8 @@ extension Workspace {
         for branch in refs.split(whereSeparator: \.isNewline).map(String.init) where !releaseBranches.contains(branch) {
             subjects.append(LintSubject(location: "branch \(branch)", text: branch, kind: .branch, key: "branch-\(branch)"))
         }
+        // Read after the names: the same leak in a test's name is reported there.
+        subjects += diffSubjects
         subjects += texts
 
         let cweNames = advisory.cwes.map(CWENames.name)
