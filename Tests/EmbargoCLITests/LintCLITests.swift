@@ -161,6 +161,37 @@ struct LintCLITests {
         #expect((finding["suggestion"] as? String)?.contains("Fix how block titles are rendered") == true)
     }
 
+    @Test func theDiffsCommentsAndPayloadsAreRead() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let repo = try setUp(box)
+        let greeting = repo.appendingPathComponent("src/Greeting.php")
+        let test = repo.appendingPathComponent("tests/src/GreetingTest.php")
+        try String(contentsOf: greeting, encoding: .utf8)
+            .replacingOccurrences(of: "  return 'Hello ' . $title;", with: "  // Prevents XSS.\n  return 'Hello ' . htmlspecialchars($title);")
+            .write(to: greeting, atomically: true, encoding: .utf8)
+        try String(contentsOf: test, encoding: .utf8).replacingOccurrences(of: "  }\n}\n", with: """
+              }
+
+              public function testTitleIsShown() {
+                $this->assertSame('Hello', greeting('<script>alert(1)</script>'));
+              }
+            }
+
+            """).write(to: test, atomically: true, encoding: .utf8)
+        let diff = try box.run("git", ["-C", repo.path, "diff"])
+        try diff.stdout.write(toFile: box.path("fix.diff"), atomically: true, encoding: .utf8)
+        try box.git(["-C", repo.path, "checkout", "--quiet", "--", "."])
+        try addFix(box, box.path("fix.diff"), branch: "1.0.x", message: "Fix how the greeting title is shown")
+
+        let run = try box.embargo(["lint", "ADV-2026-001", "--json"])
+        #expect(run.status == 3, "\(run.stderr)")
+        let findings = try #require(try box.json(run.stdout)["findings"] as? [[String: Any]])
+        let seen = findings.compactMap { f in (f["location"] as? String).map { "\($0) \(f["rule"] as? String ?? "")" } }
+        #expect(seen.contains("1.0.x:patch 1:src/Greeting.php:4 xss"), "\(seen)")
+        #expect(seen.contains("1.0.x:patch 1:tests/src/GreetingTest.php:9 attack-payload"), "\(seen)")
+    }
+
     @Test func theAdvisorysOwnWordsCount() throws {
         let box = try Sandbox()
         defer { box.remove() }
