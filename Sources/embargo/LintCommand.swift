@@ -13,8 +13,14 @@ extension Embargo {
                 release branches) against the default vocabulary (security, exploit,
                 XSS, CVE, ...; see README.md) and the advisory's own words (its type,
                 CWE names, private title). Each finding names where it is, suggests a
-                neutral wording and has a key, the same on every run. Exit 3 while a
-                finding is not accepted with --accept-finding KEY.
+                neutral wording and has a key, the same on every run.
+
+                A finding that names the flaw (level names) refuses: exit 3 while it
+                is not accepted with --accept-finding KEY. A finding that describes
+                a remedy at a security boundary ("escape the title", "check access";
+                level hints) is a warning, and refuses too under --strict or when the
+                project follows the drupal policy profile. --explain says why each
+                rule fired.
 
                 Example:
                   embargo lint ADV-2026-001
@@ -27,6 +33,8 @@ extension Embargo {
         @Argument(help: "The advisory id.") var id: String
         @Option(name: .customLong("accept-finding"), help: ArgumentHelp("Accept the finding with this key (repeat for several).", valueName: "key"))
         var accepted: [String] = []
+        @Flag(help: "Refuse on findings that hint at the flaw too (the default under the drupal profile).") var strict = false
+        @Flag(help: "Say why each rule fired.") var explain = false
 
         struct Document: Encodable {
             struct Finding: Encodable {
@@ -44,19 +52,20 @@ extension Embargo {
 
             let advisory: String
             let clean: Bool
+            let strict: Bool
             let findings: [Finding]
             let unknownKeys: [String]
 
             enum CodingKeys: String, CodingKey {
-                case advisory, clean, findings
+                case advisory, clean, strict, findings
                 case unknownKeys = "unknown_keys"
             }
         }
 
         func run() throws {
-            let report = try location.workspace().lintReport(id, accepting: Set(accepted))
+            let report = try location.workspace().lintReport(id, accepting: Set(accepted), strict: strict ? true : nil)
             if output.json {
-                try Terminal.printJSON(Document(advisory: report.advisory, clean: report.isClean,
+                try Terminal.printJSON(Document(advisory: report.advisory, clean: report.isClean, strict: report.strict,
                                                 findings: report.findings.map { .init(finding: $0, accepted: report.isAccepted($0)) },
                                                 unknownKeys: report.unknownKeys))
             } else if report.findings.isEmpty {
@@ -64,9 +73,15 @@ extension Embargo {
             } else {
                 for finding in report.findings {
                     let state = report.isAccepted(finding) ? ", accepted" : ""
-                    Terminal.say("\(finding.location): '\(finding.term)' in \"\(finding.excerpt)\" — \(finding.suggestion) (key \(finding.key)\(state))")
+                    let level = finding.level == .hints ? "hint: " : ""
+                    Terminal.say("\(finding.location): \(level)'\(finding.term)' in \"\(finding.excerpt)\" — \(finding.suggestion) (key \(finding.key)\(state))")
+                    if explain { Terminal.say("  why: \(finding.reason) (rule \(finding.rule), level \(finding.level.rawValue))") }
                 }
-                if report.isClean { Terminal.say("no unaccepted findings (\(report.findings.count) accepted)") }
+                if report.unaccepted.isEmpty {
+                    Terminal.say("no unaccepted findings (\(report.findings.count) accepted)")
+                } else if report.isClean {
+                    Terminal.say("no refusing findings (\(report.warnings.count) hint(s); --strict refuses on them)")
+                }
             }
             for key in report.unknownKeys { Terminal.warn("--accept-finding \(key) matches no finding") }
             if let refusal = report.refusal { throw refusal }

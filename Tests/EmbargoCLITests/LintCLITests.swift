@@ -80,9 +80,9 @@ struct LintCLITests {
         #expect(run.status == 3, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n").map(String.init)
         #expect(lines == [
-            "commit 1.0.x#1 message: 'XSS' in \"Fix XSS in greeting\" — describe the behaviour change instead, e.g. 'Escape the title in the greeting block' (key commit-1.0.x-1:xss)",
-            "commit 1.1.x#1 message: 'XSS' in \"Fix XSS in greeting\" — describe the behaviour change instead, e.g. 'Escape the title in the greeting block' (key commit-1.1.x-1:xss)",
-            "test testXssInGreeting in tests/src/GreetingTest.php: 'XSS' in \"testXssInGreeting\" — rename the test after the behaviour it checks, e.g. testTitleIsEscaped (key test-testXssInGreeting:xss)",
+            "commit 1.0.x#1 message: 'XSS' in \"Fix XSS in greeting\" — describe the behaviour change instead, e.g. 'Fix how block titles are rendered' (key commit-1.0.x-1:xss)",
+            "commit 1.1.x#1 message: 'XSS' in \"Fix XSS in greeting\" — describe the behaviour change instead, e.g. 'Fix how block titles are rendered' (key commit-1.1.x-1:xss)",
+            "test testXssInGreeting in tests/src/GreetingTest.php: 'XSS' in \"testXssInGreeting\" — rename the test after the behaviour it checks, e.g. testBlockTitleRendering (key test-testXssInGreeting:xss)",
             "branch fix-xss-greeting: 'XSS' in \"fix-xss-greeting\" — rename the branch after the area it touches: git branch -m fix-xss-greeting NEW-NAME (e.g. greeting-output) (key branch-fix-xss-greeting:xss)",
         ])
         #expect(run.stderr.hasPrefix("embargo: error: 4 lint finding(s) in ADV-2026-001: commit 1.0.x#1 message: 'XSS'\n"))
@@ -112,8 +112,9 @@ struct LintCLITests {
         defer { box.remove() }
         let repo = try setUp(box)
         let diff = try fixDiff(box, repo, testName: "testTitleIsEscaped")
-        try addFix(box, diff, branch: "1.0.x", message: "Escape the greeting title")
-        try addFix(box, diff, branch: "1.1.x", message: "Escape the greeting title\n\nThe title is now shown as text.")
+        // "Escape the greeting title" was neutral once; it describes the remedy, a hint (see remedyWordingIsAHint).
+        try addFix(box, diff, branch: "1.0.x", message: "Fix how the greeting title is shown")
+        try addFix(box, diff, branch: "1.1.x", message: "Fix how the greeting title is shown\n\nThe title now appears as typed.")
         try box.git(["-C", repo.path, "branch", "greeting-output"])
 
         let run = try box.ok(["lint", "ADV-2026-001"])
@@ -130,6 +131,67 @@ struct LintCLITests {
         #expect(try box.ok(["lint", "ADV-2026-001", "--identity", box.path("bob.identity")]).stdout == "no findings\n")
     }
 
+    @Test func remedyWordingIsAHint() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let repo = try setUp(box)
+        let diff = try fixDiff(box, repo, testName: "testTitleIsShown")
+        try addFix(box, diff, branch: "1.0.x", message: "Escape the greeting title")
+        try box.git(["-C", repo.path, "branch", "greeting-output"])
+
+        // The drupal profile (the default) is strict: the hint refuses.
+        let strict = try box.embargo(["lint", "ADV-2026-001"])
+        #expect(strict.status == 3, "\(strict.stderr)")
+        #expect(strict.stdout.hasPrefix("commit 1.0.x#1 message: hint: 'escape-output' in \"Escape the greeting title\" — "))
+        #expect(strict.stderr.hasPrefix("embargo: error: 1 lint finding(s) in ADV-2026-001: commit 1.0.x#1 message: 'escape-output'\n"))
+
+        // Elsewhere it is a warning, and --strict refuses on it.
+        try box.ok(["project", "set", "ai", "--policy", "distros"])
+        let loose = try box.ok(["lint", "ADV-2026-001", "--explain"])
+        #expect(loose.stdout.contains("\n  why: escaping or sanitising output is how cross-site scripting is fixed (rule escape-output, level hints)\n"))
+        #expect(loose.stdout.hasSuffix("no refusing findings (1 hint(s); --strict refuses on them)\n"))
+        #expect(try box.embargo(["lint", "ADV-2026-001", "--strict"]).status == 3)
+
+        let json = try box.json(box.ok(["lint", "ADV-2026-001", "--json"]).stdout)
+        #expect(json["clean"] as? Bool == true && json["strict"] as? Bool == false)
+        let finding = try #require((json["findings"] as? [[String: Any]])?.first)
+        #expect(finding["level"] as? String == "hints" && finding["rule"] as? String == "escape-output")
+        let span = try #require(finding["span"] as? [String: Any])
+        #expect(span["start"] as? Int == 0 && span["end"] as? Int == 25)
+        #expect((finding["suggestion"] as? String)?.contains("Fix how block titles are rendered") == true)
+    }
+
+    @Test func theDiffsCommentsAndPayloadsAreRead() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let repo = try setUp(box)
+        let greeting = repo.appendingPathComponent("src/Greeting.php")
+        let test = repo.appendingPathComponent("tests/src/GreetingTest.php")
+        try String(contentsOf: greeting, encoding: .utf8)
+            .replacingOccurrences(of: "  return 'Hello ' . $title;", with: "  // Prevents XSS.\n  return 'Hello ' . htmlspecialchars($title);")
+            .write(to: greeting, atomically: true, encoding: .utf8)
+        try String(contentsOf: test, encoding: .utf8).replacingOccurrences(of: "  }\n}\n", with: """
+              }
+
+              public function testTitleIsShown() {
+                $this->assertSame('Hello', greeting('<script>alert(1)</script>'));
+              }
+            }
+
+            """).write(to: test, atomically: true, encoding: .utf8)
+        let diff = try box.run("git", ["-C", repo.path, "diff"])
+        try diff.stdout.write(toFile: box.path("fix.diff"), atomically: true, encoding: .utf8)
+        try box.git(["-C", repo.path, "checkout", "--quiet", "--", "."])
+        try addFix(box, box.path("fix.diff"), branch: "1.0.x", message: "Fix how the greeting title is shown")
+
+        let run = try box.embargo(["lint", "ADV-2026-001", "--json"])
+        #expect(run.status == 3, "\(run.stderr)")
+        let findings = try #require(try box.json(run.stdout)["findings"] as? [[String: Any]])
+        let seen = findings.compactMap { f in (f["location"] as? String).map { "\($0) \(f["rule"] as? String ?? "")" } }
+        #expect(seen.contains("1.0.x:patch 1:src/Greeting.php:4 xss"), "\(seen)")
+        #expect(seen.contains("1.0.x:patch 1:tests/src/GreetingTest.php:9 attack-payload"), "\(seen)")
+    }
+
     @Test func theAdvisorysOwnWordsCount() throws {
         let box = try Sandbox()
         defer { box.remove() }
@@ -142,6 +204,6 @@ struct LintCLITests {
         let findings = try #require(try box.json(run.stdout)["findings"] as? [[String: Any]])
         // "smuggling" is the advisory's word; "greeting" names a public file and "markup" is everyday vocabulary.
         #expect(findings.compactMap { $0["key"] as? String } == ["commit-1.1.x-1:smuggling"])
-        #expect((findings.first?["suggestion"] as? String)?.contains("comes from the advisory") == true)
+        #expect((findings.first?["suggestion"] as? String)?.contains("comes from the private wording of the issue") == true)
     }
 }

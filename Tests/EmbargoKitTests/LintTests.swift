@@ -47,8 +47,8 @@ struct LintTests {
         #expect(terms("Avoid a buffer overflow") == ["overflow"])
         #expect(terms("Speed up the tree traversal").isEmpty)
         #expect(terms("Prevent path traversal") == ["traversal"])
-        // Sanitize and escape stay out of the defaults: they are how a neutral message says it.
-        #expect(terms("Escape the greeting title; sanitize the file name").isEmpty)
+        // Escaping output is a remedy at a security boundary: a hint, not a name.
+        #expect(terms("Escape the greeting title; sanitize the file name") == ["escape-output", "redirect-url"])
     }
 
     @Test func theLongestOverlappingTermWins() {
@@ -63,9 +63,9 @@ struct LintTests {
                                        vocabulary: .defaults)
         #expect(findings.map(\.key) == ["commit-1.1.x-2:xss", "commit-1.1.x-2:security"])
         #expect(findings[0].excerpt == "Fix XSS in the greeting")
-        #expect(findings[0].suggestion.contains("Escape the title in the greeting block"))
+        #expect(findings[0].suggestion.contains("Fix how block titles are rendered"))
         #expect(findings[1].excerpt.hasPrefix("...") && findings[1].excerpt.contains("security fix"))
-        #expect(findings[1].suggestion.contains("Check access before showing the form"))
+        #expect(findings[1].suggestion.contains("Fix who sees the settings form"))
     }
 
     @Test func suggestionsFitWhereTheLeakIs() {
@@ -77,7 +77,7 @@ struct LintTests {
         ]
         let findings = LeakLinter.lint(subjects, vocabulary: .defaults)
         #expect(findings.map(\.key) == ["test-testXssInGreeting:xss", "branch-fix-xss-greeting:xss", "release-notes:exploit"])
-        #expect(findings[0].suggestion.contains("testTitleIsEscaped"))
+        #expect(findings[0].suggestion.contains("testBlockTitleRendering"))
         #expect(findings[1].suggestion.contains("git branch -m fix-xss-greeting"))
     }
 

@@ -15,6 +15,12 @@ public struct LintSubject: Sendable, Equatable {
         case test
         /// Free text: release notes, an announcement.
         case text
+        /// A comment or string literal on a line a patch adds.
+        case code
+        /// The name of a function or data provider a patch adds.
+        case identifier
+        /// An attack payload in a test or fixture a patch adds.
+        case payload
     }
 
     /// Stable, short and shell-safe; findings' keys start with it.
@@ -53,13 +59,40 @@ public struct LintTerm: Sendable, Equatable {
     public var exceptions: [String]
     /// A neutral wording hint.
     public var suggestion: String
+    /// Terms name the flaw unless told otherwise.
+    public var level: LintLevel
 
-    public init(_ term: String, forms: [String], exactForms: [String] = [], exceptions: [String] = [], suggestion: String) {
+    public init(_ term: String, forms: [String], exactForms: [String] = [], exceptions: [String] = [], suggestion: String,
+                level: LintLevel = .names)
+    {
         self.term = term
         self.forms = forms
         self.exactForms = exactForms
         self.exceptions = exceptions
         self.suggestion = suggestion
+        self.level = level
+    }
+}
+
+/// How plainly a finding gives the flaw away.
+public enum LintLevel: String, Codable, Sendable, CaseIterable, Comparable {
+    /// Describes a remedy at a security boundary ("escape the title",
+    /// "check access"): a warning, a refusal only when strict.
+    case hints
+    /// Names the flaw, its class, an identifier or security words: a refusal.
+    case names
+
+    public static func < (lhs: LintLevel, rhs: LintLevel) -> Bool { lhs == .hints && rhs == .names }
+}
+
+/// Where a match is in its subject's text, in characters.
+public struct LintSpan: Codable, Sendable, Equatable, Hashable {
+    public var start: Int
+    public var end: Int
+
+    public init(start: Int, end: Int) {
+        self.start = start
+        self.end = end
     }
 }
 
@@ -73,13 +106,25 @@ public struct LintFinding: Codable, Sendable, Equatable, Hashable {
     /// The line around the match.
     public var excerpt: String
     public var suggestion: String
+    public var level: LintLevel
+    /// The term's slug or the remedy rule's id.
+    public var rule: String
+    /// Why the rule fired, for `lint --explain`.
+    public var reason: String
+    public var span: LintSpan
 
-    public init(key: String, location: String, term: String, excerpt: String, suggestion: String) {
+    public init(key: String, location: String, term: String, excerpt: String, suggestion: String, level: LintLevel = .names,
+                rule: String? = nil, reason: String = "", span: LintSpan = LintSpan(start: 0, end: 0))
+    {
         self.key = key
         self.location = location
         self.term = term
         self.excerpt = excerpt
         self.suggestion = suggestion
+        self.level = level
+        self.rule = rule ?? LeakLinter.slug(term, lowercase: true)
+        self.reason = reason
+        self.span = span
     }
 }
 
@@ -89,21 +134,73 @@ public enum LeakLinter {
     /// The findings in `subjects`, in their order: at most one per term and
     /// subject (its first occurrence). Where terms overlap the longest match
     /// wins, so `remote code execution` is one finding, not two.
-    public static func lint(_ subjects: [LintSubject], vocabulary: LintVocabulary) -> [LintFinding] {
+    ///
+    /// Then the remedy rules (`rules`, by default `LintRemedyRules.defaults`):
+    /// at most one finding per rule and subject, none where a term already
+    /// matched the same words.
+    public static func lint(_ subjects: [LintSubject], vocabulary: LintVocabulary,
+                            rules: [LintRemedyRule] = LintRemedyRules.defaults) -> [LintFinding]
+    {
         let compiled = vocabulary.terms.map(CompiledTerm.init)
+        let compiledRules = rules.compactMap(CompiledRule.init)
         var findings: [LintFinding] = []
         var seen = Set<String>()
         for subject in subjects {
-            for hit in hits(in: subject.text, compiled) {
+            var taken: [Range<Int>] = []
+            for hit in subject.kind == .payload ? [] : hits(in: subject.text, compiled) {
                 let term = vocabulary.terms[hit.term]
+                taken.append(hit.range)
                 let key = "\(subject.key):\(slug(term.term, lowercase: true))"
                 guard seen.insert(key).inserted else { continue }
+                let reason = term.level == .names
+                    ? "'\(term.term)' names the flaw or its class"
+                    : "'\(term.term)' describes a remedy at a security boundary"
                 findings.append(LintFinding(key: key, location: subject.location, term: term.term,
                                             excerpt: excerpt(subject.text, hit.range),
-                                            suggestion: suggestion(term, subject)))
+                                            suggestion: suggestion(term.suggestion, subject), level: term.level,
+                                            reason: reason, span: LintSpan(start: hit.range.lowerBound, end: hit.range.upperBound)))
+            }
+            for rule in compiledRules where rule.rule.kinds.isEmpty ? subject.kind != .payload : rule.rule.kinds.contains(subject.kind) {
+                guard let range = rule.firstMatch(in: subject), !taken.contains(where: { $0.overlaps(range) }) else { continue }
+                let key = "\(subject.key):\(rule.rule.id)"
+                guard seen.insert(key).inserted else { continue }
+                findings.append(LintFinding(key: key, location: subject.location, term: rule.rule.id,
+                                            excerpt: excerpt(subject.text, range),
+                                            suggestion: suggestion(rule.rule.suggestion, subject), level: rule.rule.level,
+                                            rule: rule.rule.id, reason: rule.rule.reason,
+                                            span: LintSpan(start: range.lowerBound, end: range.upperBound)))
             }
         }
         return findings
+    }
+
+    /// A remedy rule with its expressions compiled.
+    struct CompiledRule {
+        var rule: LintRemedyRule
+        var pattern: Regex<AnyRegexOutput>
+        var exceptions: [Regex<AnyRegexOutput>]
+
+        init?(_ rule: LintRemedyRule) {
+            guard let pattern = try? Regex(rule.pattern) else { return nil }
+            self.rule = rule
+            self.pattern = pattern.ignoresCase().wordBoundaryKind(.simple)
+            exceptions = rule.exceptions.compactMap { try? Regex($0).ignoresCase().wordBoundaryKind(.simple) }
+        }
+
+        /// The first match not inside an exception, in characters of the
+        /// subject's text. Names (branches, files, tests) are read as their
+        /// words, and a match covers the whole name.
+        func firstMatch(in subject: LintSubject) -> Range<Int>? {
+            let prose = [.message, .text, .code, .payload].contains(subject.kind)
+            let text = prose ? subject.text : LeakLinter.words(subject.text).joined(separator: " ")
+            let excused = exceptions.flatMap { text.matches(of: $0).map(\.range) }
+            for match in text.matches(of: pattern) where !excused.contains(where: { $0.overlaps(match.range) }) {
+                guard prose else { return 0..<subject.text.count }
+                return text.distance(from: text.startIndex, to: match.range.lowerBound)
+                    ..< text.distance(from: text.startIndex, to: match.range.upperBound)
+            }
+            return nil
+        }
     }
 
     /// The words of a text as the linter sees them: split at anything that is
@@ -246,17 +343,29 @@ public enum LeakLinter {
         return line
     }
 
-    static func suggestion(_ term: LintTerm, _ subject: LintSubject) -> String {
+    /// The suggestions for names, whatever the term: `kindSuggestions` lists them for tests.
+    static func suggestion(_ suggestion: String, _ subject: LintSubject) -> String {
         switch subject.kind {
         case .test:
-            return "rename the test after the behaviour it checks, e.g. testTitleIsEscaped"
+            return "rename the test after the behaviour it checks, e.g. testBlockTitleRendering"
         case .branch:
             return "rename the branch after the area it touches: git branch -m \(subject.text) NEW-NAME (e.g. greeting-output)"
         case .file:
             return "name the file after what it does or checks, e.g. GreetingTitleTest.php; if the name is already public, accept the finding"
+        case .code:
+            return "say what the code does, not what it prevents, e.g. 'Render the block title as text'"
+        case .identifier:
+            return "rename it after the behaviour, e.g. providerBlockTitles"
+        case .payload:
+            return "move the value into a data provider with a neutral name (e.g. providerBlockTitles), or accept the finding"
         case .message, .text:
-            return term.suggestion
+            return suggestion
         }
+    }
+
+    /// Every suggestion that does not come from a term or a rule.
+    static var kindSuggestions: [String] {
+        [LintSubject.Kind.test, .branch, .file, .code, .identifier, .payload].map { suggestion("", LintSubject(location: "x", text: "topic", kind: $0)) }
     }
 
     /// A key-safe form: letters, digits, `.`, `_`, `/` and single dashes.

@@ -23,7 +23,7 @@ public struct LintVocabulary: Sendable, Equatable {
 
     // MARK: The default vocabulary
 
-    private static let describe = "describe the behaviour change, not the flaw, e.g. 'Validate the redirect destination'"
+    private static let describe = "describe the behaviour users will notice, not the flaw, e.g. 'Fix how block titles are rendered'"
 
     /// Words that reveal a vulnerability in any project; README.md lists them.
     ///
@@ -33,64 +33,74 @@ public struct LintVocabulary: Sendable, Equatable {
     /// CSS phrases such as `text-overflow`; `injection` in `dependency injection`.
     public static let defaults = LintVocabulary(terms: [
         LintTerm("security", forms: ["security", "secure", "secured", "securely", "securing", "insecure", "insecurely", "unsecure", "unsecured"],
-                 suggestion: "say what changed, e.g. 'Check access before showing the form'"),
+                 // The file SECURITY.md, a team's name, a CI job's label.
+                 exceptions: ["security md", "security txt", "security team", "security teams", "security policy",
+                              "security scan", "security scanner", "security scanning", "security checker", "security workflow",
+                              "security label"],
+                 suggestion: "say what users will notice, e.g. 'Fix who sees the settings form'"),
         LintTerm("vulnerability", forms: ["vulnerability", "vulnerabilities", "vulnerable", "vuln", "vulns"], suggestion: describe),
         LintTerm("exploit", forms: ["exploit", "exploits", "exploited", "exploiting", "exploitable", "exploitation"], suggestion: describe),
         LintTerm("attack", forms: ["attack", "attacks", "attacked", "attacking", "attacker", "attackers"], suggestion: describe),
         LintTerm("malicious", forms: ["malicious", "maliciously"], suggestion: describe),
         LintTerm("embargo", forms: ["embargo", "embargoed", "embargoes"], suggestion: describe),
         LintTerm("advisory", forms: ["advisory", "advisories"], suggestion: describe),
-        LintTerm("CVE", forms: ["cve", "cves"], suggestion: "leave CVE ids to the advisory; describe the change itself"),
-        LintTerm("CWE", forms: ["cwe", "cwes"], suggestion: "leave CWE ids to the advisory; describe the change itself"),
-        LintTerm("CVSS", forms: ["cvss"], suggestion: "leave severity to the advisory; describe the change itself"),
-        LintTerm("GHSA", forms: ["ghsa"], suggestion: "leave advisory ids to the advisory; describe the change itself"),
-        LintTerm("SA-CONTRIB", forms: ["sa-contrib"], suggestion: "leave advisory ids to the advisory; describe the change itself"),
-        LintTerm("SA-CORE", forms: ["sa-core"], suggestion: "leave advisory ids to the advisory; describe the change itself"),
+        LintTerm("CVE", forms: ["cve", "cves"], suggestion: "leave identifiers out; describe what users will notice instead"),
+        LintTerm("CWE", forms: ["cwe", "cwes"], suggestion: "leave identifiers out; describe what users will notice instead"),
+        LintTerm("CVSS", forms: ["cvss"], suggestion: "leave identifiers out; describe what users will notice instead"),
+        LintTerm("GHSA", forms: ["ghsa"], suggestion: "leave identifiers out; describe what users will notice instead"),
+        LintTerm("SA-CONTRIB", forms: ["sa-contrib"], suggestion: "leave identifiers out; describe what users will notice instead"),
+        LintTerm("SA-CORE", forms: ["sa-core"], suggestion: "leave identifiers out; describe what users will notice instead"),
         LintTerm("XSS", forms: ["xss", "cross-site scripting"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Escape the title in the greeting block'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix how block titles are rendered'"),
         LintTerm("CSRF", forms: ["csrf", "xsrf", "cross-site request forgery", "request forgery"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Require a form token to save the settings'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix saving the settings form'"),
         LintTerm("SSRF", forms: ["ssrf", "server-side request forgery"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Only fetch URLs from allowed hosts'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix fetching remote feeds'"),
         LintTerm("injection", forms: ["injection", "injections"],
                  exceptions: ["dependency injection", "constructor injection", "setter injection", "property injection", "service injection"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Use placeholders in the search query'"),
-        LintTerm("SQLi", forms: ["sqli"], suggestion: "describe the behaviour change instead, e.g. 'Use placeholders in the search query'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix the search query'"),
+        LintTerm("SQLi", forms: ["sqli"], suggestion: "describe the behaviour change instead, e.g. 'Fix the search query'"),
         LintTerm("XXE", forms: ["xxe", "xml external entity", "xml external entities"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Do not load external entities when parsing feeds'"),
-        LintTerm("access bypass", forms: ["access bypass"], suggestion: "say what changed, e.g. 'Check access before showing the form'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix parsing of feeds'"),
+        LintTerm("access bypass", forms: ["access bypass"], suggestion: "say what users will notice, e.g. 'Fix who sees the settings form'"),
         LintTerm("bypass", forms: ["bypass", "bypasses", "bypassed", "bypassing"],
-                 suggestion: "say what changed, e.g. 'Check access before showing the form'"),
+                 suggestion: "say what users will notice, e.g. 'Fix who sees the settings form'"),
         LintTerm("unauthorized", forms: ["unauthorized", "unauthorised", "unauthenticated"],
-                 suggestion: "say what changed, e.g. 'Check access before showing the form'"),
+                 suggestion: "say what users will notice, e.g. 'Fix who sees the settings form'"),
         LintTerm("privilege escalation",
                  forms: ["privilege escalation", "escalation of privilege", "escalation of privileges", "escalate privileges",
                          "elevation of privilege", "elevation of privileges"],
                  suggestion: "say what changed, e.g. 'Only administrators may change roles'"),
         LintTerm("RCE", forms: ["rce", "remote code execution"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Restrict the callbacks the form accepts'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix which callbacks the form runs'"),
         LintTerm("arbitrary code", forms: ["arbitrary code", "code execution", "arbitrary command", "arbitrary commands", "command execution"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Restrict the callbacks the form accepts'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix which callbacks the form runs'"),
         LintTerm("file inclusion", forms: ["file inclusion", "lfi", "rfi"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Only include templates from the theme'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix which templates the theme loads'"),
         LintTerm("traversal", forms: ["traversal", "path traversal", "directory traversal"],
                  exceptions: ["tree traversal", "graph traversal", "dom traversal", "node traversal"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Keep downloads inside the files directory'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix downloads from the files directory'"),
         LintTerm("overflow", forms: ["overflow", "overflows", "overflowed"],
                  exceptions: ["text-overflow", "overflow-x", "overflow-y", "overflow-wrap", "overflow hidden", "overflow auto",
                               "overflow scroll", "overflow visible", "overflow menu"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Limit the length of the title'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix handling of long titles'"),
         LintTerm("DoS", forms: ["denial of service", "denial-of-service", "redos"], exactForms: ["DoS", "DDoS"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Limit the number of items per request'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix handling of large requests'"),
         LintTerm("hijack", forms: ["hijack", "hijacks", "hijacked", "hijacking", "clickjacking", "clickjack", "takeover"],
                  suggestion: "describe the behaviour change instead, e.g. 'Regenerate the session on login'"),
         LintTerm("session fixation", forms: ["session fixation"],
                  suggestion: "describe the behaviour change instead, e.g. 'Regenerate the session on login'"),
         LintTerm("spoofing", forms: ["spoof", "spoofs", "spoofed", "spoofing"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Read the client address from trusted proxies only'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix the client address shown in logs'"),
         LintTerm("open redirect", forms: ["open redirect", "open redirects"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Validate the redirect destination'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix where the login form sends users'"),
         LintTerm("leak", forms: ["leak", "leaks", "leaked", "leaking", "leakage"],
+                 // Resource leaks are ordinary bugs.
+                 exceptions: ["memory leak", "memory leaks", "memory leaking", "memory leakage", "leak memory", "leaks memory",
+                              "leaked memory", "leaking memory", "resource leak", "resource leaks", "handle leak", "fd leak",
+                              "fd leaks", "file descriptor leak", "file descriptor leaks", "socket leak", "connection leak",
+                              "connection leaks", "goroutine leak", "thread leak", "leak sanitizer", "leak check", "leaks check",
+                              "leak checker"],
                  suggestion: "describe the behaviour change instead, e.g. 'Hide the e-mail address from other users'"),
         LintTerm("disclosure", forms: ["disclosure", "information disclosure", "disclose", "discloses", "disclosed", "disclosing"],
                  exceptions: ["progressive disclosure"],
@@ -98,12 +108,12 @@ public struct LintVocabulary: Sendable, Equatable {
         LintTerm("poisoning", forms: ["poisoning", "cache poisoning"],
                  suggestion: "describe the behaviour change instead, e.g. 'Vary the page cache by language'"),
         LintTerm("brute force", forms: ["brute force", "bruteforce", "brute forcing"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Limit login attempts per IP address'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix repeated login attempts'"),
         LintTerm("backdoor", forms: ["backdoor", "backdoors"], suggestion: describe),
         LintTerm("zero-day", forms: ["zero-day", "0day", "0-day"], suggestion: describe),
         LintTerm("proof of concept", forms: ["proof of concept"], suggestion: describe),
         LintTerm("harden", forms: ["harden", "hardens", "hardened", "hardening"],
-                 suggestion: "say what changed, e.g. 'Reject malformed dates in the import'"),
+                 suggestion: "say what changed, e.g. 'Fix importing malformed dates'"),
     ])
 
     // MARK: An advisory's own words
@@ -128,17 +138,17 @@ public struct LintVocabulary: Sendable, Equatable {
             terms.append(LintTerm(text, forms: [text], suggestion: suggestion))
         }
         for id in ids where !id.isEmpty {
-            add(id, suggestion: "leave advisory ids to the advisory; describe the change itself")
+            add(id, suggestion: "leave identifiers out; describe what users will notice instead")
         }
         for phrase in phrases {
             let words = LeakLinter.formWords(phrase, exact: false)
             // A one-word phrase is judged as a word below.
             guard words.count > 1 else { continue }
-            add(phrase, suggestion: "'\(phrase)' is the advisory's own wording; describe the change without it")
+            add(phrase, suggestion: "this is the private wording of the issue; describe what users will notice instead")
         }
         for phrase in phrases {
             for word in LeakLinter.words(phrase) where isSignificant(word) && !publicWords.contains(word) {
-                add(word, suggestion: "'\(word)' comes from the advisory ('\(phrase)'); describe the change without it")
+                add(word, suggestion: "this word comes from the private wording of the issue; describe what users will notice instead")
             }
         }
         return terms

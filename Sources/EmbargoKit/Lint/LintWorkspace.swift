@@ -6,15 +6,22 @@ public struct LintReport: Sendable, Equatable {
     public var advisory: String
     public var findings: [LintFinding]
     public var acceptedKeys: Set<String>
+    /// Whether `hints` findings refuse too (`--strict`, the `drupal` profile).
+    public var strict: Bool
 
-    public init(advisory: String, findings: [LintFinding], acceptedKeys: Set<String>) {
+    public init(advisory: String, findings: [LintFinding], acceptedKeys: Set<String>, strict: Bool = false) {
         self.advisory = advisory
         self.findings = findings
         self.acceptedKeys = acceptedKeys
+        self.strict = strict
     }
 
     public var unaccepted: [LintFinding] { findings.filter { !acceptedKeys.contains($0.key) } }
-    public var isClean: Bool { unaccepted.isEmpty }
+    /// Unaccepted findings that refuse: all when strict, else those that name the flaw.
+    public var blocking: [LintFinding] { unaccepted.filter { strict || $0.level == .names } }
+    /// Unaccepted findings shown as warnings only.
+    public var warnings: [LintFinding] { unaccepted.filter { !strict && $0.level == .hints } }
+    public var isClean: Bool { blocking.isEmpty }
 
     /// Accepted keys that match no finding: a typo, or a finding since reworded.
     public var unknownKeys: [String] { acceptedKeys.subtracting(findings.map(\.key)).sorted() }
@@ -23,8 +30,8 @@ public struct LintReport: Sendable, Equatable {
 
     /// The refusal (exit 3) when findings remain unaccepted.
     public var refusal: EmbargoError? {
-        guard let first = unaccepted.first else { return nil }
-        return EmbargoError(.refused, "\(unaccepted.count) lint finding(s) in \(advisory): \(first.location): '\(first.term)'",
+        guard let first = blocking.first else { return nil }
+        return EmbargoError(.refused, "\(blocking.count) lint finding(s) in \(advisory): \(first.location): '\(first.term)'",
                             hint: "reword it, or accept with --accept-finding KEY (see 'embargo lint \(advisory)')")
     }
 }
@@ -53,12 +60,14 @@ extension Workspace {
         var subjects: [LintSubject] = []
         var files: [String] = []
         var tests: [LeakLinter.TestName] = []
+        var diffSubjects: [LintSubject] = []
         for record in records {
             subjects.append(LintSubject(location: "commit \(record.branch)#\(record.position) message", text: record.message,
                                         kind: .message, key: "commit-\(record.branch)-\(record.position)"))
             for file in record.files where !files.contains(file) { files.append(file) }
             for patch in try Mbox.parse(try store.blob(record.blob)) {
                 for test in LeakLinter.testNames(in: patch.additions) where !tests.contains(test) { tests.append(test) }
+                diffSubjects += LeakLinter.diffSubjects(patch.text, branch: record.branch, position: record.position)
             }
         }
         subjects += files.map { LintSubject(location: "file \($0)", text: $0, kind: .file, key: "file-\($0)") }
@@ -70,6 +79,8 @@ extension Workspace {
         for branch in refs.split(whereSeparator: \.isNewline).map(String.init) where !releaseBranches.contains(branch) {
             subjects.append(LintSubject(location: "branch \(branch)", text: branch, kind: .branch, key: "branch-\(branch)"))
         }
+        // Read after the names: the same leak in a test's name is reported there.
+        subjects += diffSubjects
         subjects += texts
 
         let cweNames = advisory.cwes.map(CWENames.name)
@@ -82,18 +93,26 @@ extension Workspace {
         return LeakLinter.lint(Self.uniqueKeys(subjects), vocabulary: LintVocabulary.defaults.adding(advisoryTerms))
     }
 
-    /// `lint` with the keys the caller accepts.
-    public func lintReport(_ id: String, accepting keys: Set<String> = [], texts: [LintSubject] = []) throws -> LintReport {
+    /// `lint` with the keys the caller accepts. Without `strict`, strict when
+    /// the project follows the `drupal` profile.
+    public func lintReport(_ id: String, accepting keys: Set<String> = [], texts: [LintSubject] = [], strict: Bool? = nil) throws
+        -> LintReport
+    {
         let findings = try lint(id, texts: texts)
-        return LintReport(advisory: try advisory(id).id, findings: findings, acceptedKeys: keys)
+        let advisory = try advisory(id)
+        // A project without a profile list is linted at the default level.
+        let strict = strict ?? ((try? profiles(of: advisory.project))?.contains(.drupal) ?? false)
+        return LintReport(advisory: advisory.id, findings: findings, acceptedKeys: keys, strict: strict)
     }
 
     /// For steps that make the fix public (pre-release, publish): refuses
     /// (exit 3) while a finding is not in `keys`. Returns the report, whose
     /// `unknownKeys` are worth a warning.
     @discardableResult
-    public func requireCleanLint(_ id: String, accepting keys: Set<String>, texts: [LintSubject] = []) throws -> LintReport {
-        let report = try lintReport(id, accepting: keys, texts: texts)
+    public func requireCleanLint(_ id: String, accepting keys: Set<String>, texts: [LintSubject] = [], strict: Bool? = nil) throws
+        -> LintReport
+    {
+        let report = try lintReport(id, accepting: keys, texts: texts, strict: strict)
         if let refusal = report.refusal { throw refusal }
         return report
     }
