@@ -153,14 +153,14 @@ extension Permissions {
         case "patch.add", "patch.remove", "patch.verify", "patch.checkout", "guard.install": return [.patch]
         case "advisory.prerelease": return [.prerelease]
         // An external team's approval is recorded by a member; the approval checks say which.
-        case "advisory.approve": return [.approve, .publish, .prerelease]
+        case "advisory.approve": return recordSignedExternalApproval
         case "advisory.publish": return [.publish]
         case "advisory.revert": return [.revert]
         case "advisory.export": return [.read]
         case "advisory.status":
             // The steps move an advisory to the statuses they produce.
             if detail.hasSuffix("-> prereleased") { return [.prerelease] }
-            if detail.hasSuffix("-> approved") { return [.approve, .publish, .prerelease] }
+            if detail.hasSuffix("-> approved") { return recordSignedExternalApproval }
             if detail.hasSuffix("-> published") { return [.publish] }
             return [.editAdvisory, .patch, .revert]
         default:

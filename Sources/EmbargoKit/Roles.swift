@@ -60,10 +60,21 @@ public enum Permissions {
 
     /// Throws a policy refusal (exit 3) naming the roles the action needs.
     public static func require(_ action: Action, by member: Member) throws {
-        guard allows(member.role, action) else {
-            let needed = roles(for: action).map(\.rawValue).joined(separator: " or ")
-            throw EmbargoError(.refused, "member \(member.name) has role \(member.role.rawValue); \(action.summary) needs role \(needed)",
-                               hint: "ask an admin to run 'embargo member role \(member.name) ROLE' or to do it")
-        }
+        try require(anyOf: [action], by: member)
     }
+
+    /// Throws unless the member's role allows one of `actions`; the message
+    /// names the first action and every role that would do.
+    public static func require(anyOf actions: [Action], by member: Member) throws {
+        guard !actions.contains(where: { allows(member.role, $0) }), let first = actions.first else { return }
+        let needed = Role.allCases.filter { role in actions.contains { allows(role, $0) } }.map(\.rawValue).joined(separator: " or ")
+        throw EmbargoError(.refused, "member \(member.name) has role \(member.role.rawValue); \(first.summary) needs role \(needed)",
+                           hint: "ask an admin to run 'embargo member role \(member.name) ROLE' or to do it")
+    }
+
+    /// Who may record an outside team's approval backed by its registered
+    /// approver's signature (the signature is the evidence), and who may
+    /// record one backed only by a URL (a second member vouches for it).
+    static let recordSignedExternalApproval: [Action] = [.approve, .publish, .prerelease]
+    static let recordExternalApproval: [Action] = [.approve, .publish]
 }

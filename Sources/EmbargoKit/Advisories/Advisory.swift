@@ -334,6 +334,6 @@ extension Advisory {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let bytes = (try? encoder.encode(texts)).map(Array.init) ?? []
-        return Digest.sha256(bytes).map { String(format: "%02x", $0) }.joined()
+        return hex(Digest.sha256(bytes))
     }
 }

@@ -67,18 +67,13 @@ extension Workspace {
             try store.read { db in try Member.filter(Column("name") == name && Column("external") == true).fetchOne(db) }
         }
         if request.signature != nil {
-            guard Permissions.allows(member.role, .approve) || Permissions.allows(member.role, .publish)
-                || Permissions.allows(member.role, .prerelease)
-            else { try Permissions.require(.approve, by: member); return try unreachable() }
+            try Permissions.require(anyOf: Permissions.recordSignedExternalApproval, by: member)
             guard externalMember != nil else {
                 throw EmbargoError(.refused, "\(request.external ?? "--external") is not a registered external approver",
                                    hint: "an admin registers them with 'embargo member add NAME --role security --external --signing-key RW...'")
             }
         } else if let external = request.external {
-            guard Permissions.allows(member.role, .approve) || Permissions.allows(member.role, .publish) else {
-                try Permissions.require(.approve, by: member)
-                return try unreachable()
-            }
+            try Permissions.require(anyOf: Permissions.recordExternalApproval, by: member)
             if externalMember != nil {
                 throw EmbargoError(.usage, "\(external) is a registered external approver: record their approval with their signature",
                                    hint: "they run 'minisign -Sm manifest.json'; then 'embargo approve \(id) --external \(external) --signature manifest.json.minisig'")
@@ -164,10 +159,6 @@ extension Workspace {
         return try approvals(advisory.id).last!
     }
 
-    private func unreachable<T>() throws -> T {
-        throw EmbargoError(.refused, "member \(member.name) may not approve")
-    }
-
     public func approvals(_ id: String) throws -> [Approval] {
         try store.read { db in
             let advisory = try Self.fetchAdvisory(db, id)
@@ -226,14 +217,15 @@ struct ApprovalLedger {
                 guard let external = chain.members[approver], external.external, external.role == .security else {
                     throw ChainViolation("\(approver) is not a registered external approver")
                 }
-                guard let text = try manifest(hash), Self.hex(Digest.sha256(Array(text.utf8))) == hash else {
+                guard let text = try manifest(hash), hex(Digest.sha256(Array(text.utf8))) == hash else {
                     throw ChainViolation("the approved manifest \(hash.prefix(12)) is not in the store")
                 }
                 guard Self.isValid(signature: signature, manifest: text, key: external.signingKey) else {
                     throw ChainViolation("\(approver)'s signature does not cover the approved manifest")
                 }
             } else if facts["external"] != nil {
-                guard approver == entry.member, let recorder, Permissions.allows(recorder.role, .approve) || Permissions.allows(recorder.role, .publish)
+                guard approver == entry.member, let recorder,
+                      Permissions.recordExternalApproval.contains(where: { Permissions.allows(recorder.role, $0) })
                 else { throw ChainViolation("an external approval without a signature must be recorded by a member who may approve or publish") }
                 if builders[advisory, default: []].contains(approver) {
                     throw ChainViolation("\(approver) recorded an external approval of a pre-release they prepared")
@@ -284,6 +276,4 @@ struct ApprovalLedger {
         else { return false }
         return (try? publicKey.verify(parsed, for: Array(manifest.utf8))) != nil
     }
-
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 }
