@@ -104,19 +104,9 @@ public final class Store {
     public static func open(at directory: URL, identity: any AgeIdentity, forRestore: Bool = false) throws -> Store {
         let keyringBytes = try SafeFile.read(directory.appendingPathComponent(keyringName))
             ?? SafeFile.read(directory.appendingPathComponent(nextKeyringName))
-        let probe = Store(directory: directory, dataKey: try DataKey.generate())
         let hasStoreFile = exists(at: directory)
-        let hasRemains = !(try probe.backupFiles()).isEmpty || !probe.blobNames().isEmpty
-        guard let keyring = keyringBytes else {
-            if !hasStoreFile, !hasRemains {
-                throw EmbargoError(.failure, "no embargo store in \(directory.path)",
-                                   hint: "run 'embargo init' to create one, or pass --store DIR")
-            }
-            throw EmbargoError(.verification, "\(keyringName) is missing from \(directory.path): the store cannot be opened",
-                               hint: probe.restoreHint(missing: keyringName))
-        }
-        if !hasStoreFile, !forRestore {
-            throw EmbargoError(.verification, "\(fileName) is missing from \(directory.path)", hint: probe.restoreHint(missing: fileName))
+        guard let keyring = keyringBytes, hasStoreFile || forRestore else {
+            try missing(in: directory, keyring: keyringBytes != nil, storeFile: hasStoreFile)
         }
         let store = Store(directory: directory, dataKey: try Keyring.open(keyring, identity: identity))
         // A key rotation that a kill interrupted is finished (or undone) before anything else.
@@ -124,6 +114,22 @@ public final class Store {
             try store.recoverRotation(identity: identity)
         }
         return store
+    }
+
+    /// Why a store cannot be opened when its keyring or store file is
+    /// missing: nothing there at all, or damage with the backup to restore.
+    private static func missing(in directory: URL, keyring: Bool, storeFile: Bool) throws -> Never {
+        // Only the directory is read here: the key is a stand-in.
+        let probe = Store(directory: directory, dataKey: try DataKey.generate())
+        if !keyring {
+            if !storeFile, try probe.backupFiles().isEmpty, probe.blobNames().isEmpty {
+                throw EmbargoError(.failure, "no embargo store in \(directory.path)",
+                                   hint: "run 'embargo init' to create one, or pass --store DIR")
+            }
+            throw EmbargoError(.verification, "\(keyringName) is missing from \(directory.path): the store cannot be opened",
+                               hint: probe.restoreHint(missing: keyringName))
+        }
+        throw EmbargoError(.verification, "\(fileName) is missing from \(directory.path)", hint: probe.restoreHint(missing: fileName))
     }
 
     // MARK: Reading and writing
