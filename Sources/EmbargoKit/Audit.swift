@@ -241,7 +241,7 @@ extension Workspace {
         try Permissions.require(.maintainStore, by: member)
         let result = try store.restore(from: url)
         try audited("store.restore", "store", detail: "generation \(result.restored) restored as \(result.generation)") { _ in }
-        try rememberState(founderKey: nil)
+        try Self.reconcileMemory(store, environment, founderKey: nil)
         return result
     }
 
@@ -264,7 +264,7 @@ extension Workspace {
         let result = try store.restore(from: url)
         let workspace = try open(at: directory, identity: identity, environment: environment)
         try workspace.audited("store.restore", "store", detail: "generation \(result.restored) restored as \(result.generation) (the store file was missing)") { _ in }
-        try workspace.rememberState(founderKey: nil)
+        try reconcileMemory(workspace.store, environment, founderKey: nil)
         return result
     }
 }

@@ -86,9 +86,8 @@ public final class Workspace {
                                   detail: AuditFacts.grant(member, includeName: true).text)
         }
         store.journalPolicy = environment.journalPolicy
-        let workspace = Workspace(store: store, identity: identity, member: member, environment: environment)
-        try workspace.rememberState(founderKey: identity.signingKey)
-        return workspace
+        try reconcileMemory(store, environment, founderKey: identity.signingKey)
+        return Workspace(store: store, identity: identity, member: member, environment: environment)
     }
 
     /// Opens a store as the member holding `identity`.
@@ -102,16 +101,12 @@ public final class Workspace {
             return (chain.members.values.first { $0.recipient == identity.recipient && $0.signingKey == identity.signingKey },
                     chain.founderKey)
         }
-        let workspace = Workspace(store: store, identity: identity, member: member ?? Member(
-            name: "", recipient: nil, signingKey: "", role: .qa, addedAt: "", addedBy: nil), environment: environment)
-        try workspace.checkAgainstMemory(founderKey: founder)
+        try reconcileMemory(store, environment, founderKey: founder)
         guard let member else {
             throw EmbargoError(.accessDenied, "this identity is not a member of the store",
                                hint: "ask a store admin to run 'embargo member add' with your 'embargo identity show' output")
         }
-        workspace.member = member
-        try workspace.rememberState(founderKey: founder)
-        return workspace
+        return Workspace(store: store, identity: identity, member: member, environment: environment)
     }
 
     var now: String { Timestamp.string(environment.clock.now()) }
@@ -405,10 +400,13 @@ enum Validate {
 
 extension Workspace {
     /// Refuses (exit 4) a store older than the newest state this machine saw
-    /// of it, an audit trail that lost the entry it remembers, or another
-    /// founding admin than the one it pinned.
-    func checkAgainstMemory(founderKey: String?) throws {
-        guard let memory = environment.memory, let seen = try memory.load(forStore: store.directory) else { return }
+    /// of it, an audit trail that lost the entry it remembers (other than by
+    /// an admin's signed restore), or another founding admin than the pinned
+    /// one; then remembers what is newer. The file is written only when
+    /// something changed, not on every command.
+    static func reconcileMemory(_ store: Store, _ environment: Environment, founderKey: String?) throws {
+        guard let memory = environment.memory else { return }
+        let seen = try memory.load(forStore: store.directory) ?? StoreMemory()
         let generation = try store.generation()
         if generation < seen.generation {
             throw EmbargoError(.verification, "the store is at generation \(generation), older than generation \(seen.generation) this machine saw on \(seen.seenAt): it was rolled back",
@@ -418,36 +416,28 @@ extension Workspace {
             throw EmbargoError(.verification, "the store was founded by another key than the one this machine pinned (\(pinned.prefix(12))...)",
                                hint: "this is not the store you used before, or its whole history was rewritten; restore a backup or copy the team's store again")
         }
-        if let seq = seen.auditSeq, let head = seen.auditHead {
-            let kept = try store.read { db -> Bool in
-                if try String.fetchOne(db, sql: "SELECT hash FROM audit_log WHERE seq = ?", arguments: [seq]) == head { return true }
-                // An admin's restore of a backup legitimately drops later entries; it is signed like every entry.
-                let restores = try AuditEntry.fetchAll(db, sql: "SELECT * FROM audit_log WHERE action = 'store.restore' AND seq <= ?", arguments: [seq + 1])
-                return restores.contains { $0.hash == $0.computedHash && $0.hasValidSignature }
-            }
-            if !kept {
-                throw EmbargoError(.verification, "the audit trail no longer holds entry \(seq) this machine saw on \(seen.seenAt): its history was rolled back or rewritten",
-                                   hint: "restore the newest backup with 'embargo store restore', or ask an admin what happened")
-            }
+        let (kept, head) = try store.read { db -> (Bool, Row?) in
+            let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            guard let seq = seen.auditSeq, let hash = seen.auditHead else { return (true, head) }
+            if try String.fetchOne(db, sql: "SELECT hash FROM audit_log WHERE seq = ?", arguments: [seq]) == hash { return (true, head) }
+            // An admin's restore of a backup legitimately drops later entries; it is signed like every entry.
+            let restores = try AuditEntry.fetchAll(db, sql: "SELECT * FROM audit_log WHERE action = 'store.restore' AND seq <= ?", arguments: [seq + 1])
+            return (restores.contains { $0.hash == $0.computedHash && $0.hasValidSignature }, head)
         }
-    }
-
-    /// Remembers the newest generation and audit head seen, and pins the founder.
-    func rememberState(founderKey: String?) throws {
-        guard let memory = environment.memory else { return }
-        let generation = try store.generation()
-        let head = try store.read { db in try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1") }
-        let stamp = now
-        try memory.update(forStore: store.directory) { seen in
-            if generation >= seen.generation {
-                seen.generation = generation
-                seen.seenAt = stamp
-                if let head {
-                    seen.auditSeq = head["seq"]
-                    seen.auditHead = head["hash"]
-                }
-            }
-            if seen.founderKey == nil { seen.founderKey = founderKey }
+        guard kept else {
+            throw EmbargoError(.verification, "the audit trail no longer holds entry \(seen.auditSeq ?? 0) this machine saw on \(seen.seenAt): its history was rolled back or rewritten",
+                               hint: "restore the newest backup with 'embargo store restore', or ask an admin what happened")
+        }
+        var newer = seen
+        if let head, head["hash"] != seen.auditHead {
+            newer.auditSeq = head["seq"]
+            newer.auditHead = head["hash"]
+        }
+        newer.generation = generation
+        if newer.founderKey == nil { newer.founderKey = founderKey }
+        if newer != seen {
+            newer.seenAt = Timestamp.string(environment.clock.now())
+            try memory.save(newer, forStore: store.directory)
         }
     }
 
