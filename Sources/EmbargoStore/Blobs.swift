@@ -58,11 +58,16 @@ extension Store {
     private func blobName(for bytes: [UInt8], in db: Database) throws -> String {
         var key = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'blob_naming_key'")
         if key == nil {
-            let fresh = try Random.bytes(32).map { String(format: "%02x", $0) }.joined()
+            let fresh = try Self.freshNamingKey()
             try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES ('blob_naming_key', ?)", arguments: [fresh])
             key = fresh
         }
         return Self.blobName(namingKey: key!, bytes)
+    }
+
+    /// A new blob naming key (256 random bits, hex).
+    static func freshNamingKey() throws -> String {
+        try Random.bytes(32).map { String(format: "%02x", $0) }.joined()
     }
 
     /// A blob's name: HMAC-SHA256 of its content under the store's naming key.

@@ -39,7 +39,7 @@ extension Store {
             let before = loaded.image.snapshot()
             let oldKey = dataKey
             let newKey = try DataKey.generate()
-            let naming = try Random.bytes(32).map { String(format: "%02x", $0) }.joined()
+            let naming = try Self.freshNamingKey()
             var names: [String: String] = [:]
             for name in blobNames() { names[name] = Self.blobName(namingKey: naming, try blob(name)) }
             let recipients = try transaction(loaded) { db -> [AgeX25519Recipient] in

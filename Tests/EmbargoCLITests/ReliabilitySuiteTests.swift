@@ -54,12 +54,7 @@ struct ReliabilitySuiteTests {
         var entries = StoreMode.journalEntries(box)
         for i in 0..<100 {
             let process = try box.start(["advisory", "create", "--project", "ai", "--title", "write \(i)"])
-            usleep(UInt32(Double.random(in: 0...(duration * 1.5), using: &generator) * 1_000_000))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                killed += 1
-            }
-            process.waitUntilExit()
+            if box.kill(process, after: Double.random(in: 0...(duration * 1.5), using: &generator)) { killed += 1 }
             let verify = try box.embargo(["store", "verify"])
             #expect(verify.status == 0, "after write \(i): \(verify.stderr)")
             let now = try Set(ids(box))

@@ -54,12 +54,7 @@ struct RotationKillCLITests {
         for point in 0..<Self.killPoints {
             try reset()
             let process = try box.start(["member", "remove", "eve"])
-            usleep(UInt32(Double.random(in: 0...(duration * 1.2), using: &random) * 1_000_000))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                killed += 1
-            }
-            process.waitUntilExit()
+            if box.kill(process, after: Double.random(in: 0...(duration * 1.2), using: &random)) { killed += 1 }
 
             // The next command (any member's) finishes or undoes the rotation; the store verifies.
             let verify = try box.embargo(["store", "verify"])

@@ -138,6 +138,16 @@ struct Sandbox {
         return process
     }
 
+    /// Kills `process` with SIGKILL after `seconds` unless it finished first,
+    /// and waits for it; true when it was killed mid-flight.
+    func kill(_ process: Process, after seconds: Double) -> Bool {
+        usleep(UInt32(seconds * 1_000_000))
+        let running = process.isRunning
+        if running { Glibc.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return running
+    }
+
     /// Every regular file below `directory`, recursively.
     func files(under directory: URL) -> [URL] {
         guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
