@@ -99,6 +99,31 @@ def write_v31():
     print("%s: %d vectors" % (path, count))
 
 
+def write_v30():
+    """3.0 shares 3.1's base formulas; the environmental impact of a changed
+    scope differs, so every vector here has environmental metrics and half of
+    them a changed (modified) scope."""
+    columns = ["vector", "base", "base_rating", "impact", "exploitability",
+               "temporal", "temporal_rating", "environmental", "environmental_rating"]
+    rng = random.Random(30)
+    path = os.path.join(OUT, "cvss30-extended.tsv")
+    with open(path, "w") as out:
+        header(out, "CVSS 3.0: random vectors with environmental and sometimes temporal metrics, "
+                    "half with a changed modified scope.", columns)
+        count = 0
+        for i in range(600):
+            pairs = [(k, rng.choice(v)) for k, v in V31_BASE]
+            if i % 2:
+                pairs += [(k, rng.choice(v)) for k, v in V31_TEMPORAL if rng.random() < 0.5]
+            environmental = [(k, rng.choice(v)) for k, v in V31_ENVIRONMENTAL if k != "MS" and rng.random() < 0.6]
+            environmental.append(("MS", "C" if i % 4 < 2 else rng.choice("XU")))
+            pairs += environmental
+            vec = vector("CVSS:3.0/", pairs)
+            out.write("\t".join(v31_row(vec)) + "\n")
+            count += 1
+    print("%s: %d vectors" % (path, count))
+
+
 class Unrounded:
     """Records the value cvss hands to its final rounding, to find exact .x5 ties."""
 
@@ -196,6 +221,7 @@ def main():
                  "regenerate with another version" % CVSS_VERSION)
     os.makedirs(OUT, exist_ok=True)
     write_v31()
+    write_v30()
     write_v40()
 
 

@@ -16,9 +16,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if let severity = try? Severity(parsing: text) {
         _ = severity.display
         switch severity {
-        case .cvss31(let cvss):
+        case .cvss3(let cvss):
             _ = (cvss.temporalRating, cvss.environmentalRating)
-            precondition((try? CVSS31(parsing: cvss.normalizedVector))?.baseScore == cvss.baseScore,
+            precondition((try? CVSS3(parsing: cvss.normalizedVector))?.baseScore == cvss.baseScore,
                          "normalized form of \(text) scores differently")
         case .cvss40(let cvss):
             _ = cvss.nomenclature

@@ -38,7 +38,7 @@ struct AdvisoryFieldOptions: ParsableArguments {
     @Option(name: .customLong("reference"), help: ArgumentHelp("Reference URL (repeat).", valueName: "url")) var references: [String] = []
     @Option(help: ArgumentHelp("Drupal risk vector, e.g. AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Uncommon.", valueName: "vector"))
     var risk: String?
-    @Option(name: .customLong("cvss"), help: ArgumentHelp("CVSS v3.1 or v4.0 vector (repeat to keep both).", valueName: "vector")) var cvss: [String] = []
+    @Option(name: .customLong("cvss"), help: ArgumentHelp("CVSS v3.1, v3.0 or v4.0 vector (repeat to keep a v3 and a v4 one).", valueName: "vector")) var cvss: [String] = []
 
     func validate() throws {
         if description != nil, descriptionFile != nil {
@@ -245,12 +245,14 @@ extension Embargo.AdvisoryCommands {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a draft advisory from an OSV JSON document (e.g. a GitHub advisory export).",
+            abstract: "Create a draft advisory from an OSV document or a GitHub REST advisory.",
             discussion: """
-                The record's id, publication time and affected ranges (ECOSYSTEM and SEMVER
-                ranges, with their introduced and fixed versions) are kept as given, and exports
-                use them instead of ranges computed from the tags. Importing the same record
-                again is refused unless --update.
+                Reads an OSV JSON document (Drupal's advisory database, GHSA records in OSV
+                form) or an advisory as GitHub's REST API returns it (global or repository
+                advisory). The record's id, publication time and affected ranges (with their
+                introduced and fixed versions) are kept as given, and exports use them instead
+                of ranges computed from the tags. CVSS 3.0 vectors are scored as 3.0. Importing
+                the same record again, in either form, is refused unless --update.
 
                 Example:
                   embargo advisory import GHSA-9v2f-6vcg-3hgv.json --project gradio --json
@@ -259,7 +261,7 @@ extension Embargo.AdvisoryCommands {
 
         @OptionGroup var location: StoreOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: "The OSV JSON file.") var file: String
+        @Argument(help: "The OSV or GitHub REST advisory JSON file.") var file: String
         @Option(help: ArgumentHelp("The project the advisory belongs to.", valueName: "name")) var project: String
         @Flag(help: "Bring the advisory imported earlier from the same record up to this one.") var update = false
 

@@ -71,7 +71,7 @@ struct AdvisoryCLITests {
             (["advisory", "create", "--project", "nope", "--title", "x"], 1, "project nope not found"),
             (["advisory", "edit", "ADV-2026-001", "--risk", "AC:Basic/A:User/CI:Sometimes/II:Some/E:Theoretical/TD:Uncommon"], 64, "CI"),
             (["advisory", "edit", "ADV-2026-001", "--cvss", "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"], 64, "AV"),
-            (["advisory", "edit", "ADV-2026-001", "--cvss", "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"], 64, "3.0"),
+            (["advisory", "edit", "ADV-2026-001", "--cvss", "CVSS:2.0/AV:N/AC:L/Au:N/C:P/I:P/A:P"], 64, "CVSS:2.0"),
             (["advisory", "edit", "ADV-2026-001", "--reported-at", "yesterday"], 64, "not a date"),
             (["advisory", "edit", "ADV-2026-001", "--branch", "9.x"], 1, "not a release branch"),
             (["advisory", "edit", "ADV-2026-001", "--cwe", "XSS"], 64, "not a CWE id"),

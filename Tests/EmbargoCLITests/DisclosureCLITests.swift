@@ -228,3 +228,80 @@ extension DisclosureCLITests {
         #expect(!run.stdout.contains(">=2.0.0 <2.0.0"))
     }
 }
+
+extension DisclosureCLITests {
+    /// GitHub's REST form of an advisory imports with its ranges, fixed
+    /// versions, credits and CWE; its CVSS 3.0 vector is scored as 3.0 and
+    /// exported as 3.0 in OSV, CVE and CSAF, each schema-valid.
+    @Test func aGitHubRestAdvisoryImportsWithItsRangesAndCVSS30() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        let repo = try box.makeRepository(branches: ["1.0.x", "1.1.x"])
+        try box.ok(["project", "add", "sample", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
+        let path = ExportCLITests.repo.appendingPathComponent("Tests/Fixtures/github/GHSA-7q4r-m3jc-2w8h.json").path
+        try box.ok(["advisory", "import", path, "--project", "sample"])
+
+        let shown = try box.json(box.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)
+        let advisory = (shown["advisory"] as? [String: Any]) ?? shown
+        #expect(advisory["ghsa_id"] as? String == "GHSA-7q4r-m3jc-2w8h")
+        #expect(advisory["cve_id"] as? String == "CVE-2025-31337")
+        let severities = (advisory["severity"] as? [[String: Any]]) ?? []
+        #expect(severities.contains { $0["kind"] as? String == "cvss_v3.0" && $0["score"] as? String == "5.4" },
+                "the 3.0 vector is scored as 3.0: \(severities)")
+        let human = try box.ok(["advisory", "show", "ADV-2026-001"]).stdout
+        #expect(human.contains("5.4 Medium CVSS:3.0/"))
+
+        let osv = try box.json(box.ok(["export", "ADV-2026-001", "--format", "osv", "--draft"]).stdout)
+        #expect(osv["id"] as? String == "GHSA-7q4r-m3jc-2w8h")
+        #expect(osv["published"] as? String == "2025-04-02T18:11:40Z")
+        let events = ((osv["affected"] as? [[String: Any]]) ?? []).flatMap { ($0["ranges"] as? [[String: Any]]) ?? [] }
+            .flatMap { ($0["events"] as? [[String: String]]) ?? [] }
+        #expect(events == [["introduced": "0"], ["fixed": "1.0.3"], ["introduced": "1.1.0"], ["fixed": "1.1.2"]])
+        #expect((osv["severity"] as? [[String: String]])?.first?["score"] == "CVSS:3.0/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:L/A:N")
+        let credits = ((osv["credits"] as? [[String: Any]]) ?? []).map { "\($0["name"] ?? "") \($0["type"] ?? "")" }
+        #expect(Set(credits) == ["mira-sec REPORTER", "jdoe REMEDIATION_DEVELOPER"])
+        let references = ((osv["references"] as? [[String: Any]]) ?? []).compactMap { $0["url"] as? String }
+        #expect(references.contains("https://github.com/advisories/GHSA-7q4r-m3jc-2w8h"))
+        #expect(references.contains("https://www.drupal.org/sa-contrib-2025-042"))
+
+        let schemas = ExportCLITests.schemas
+        let exports: [(format: String, schema: String, csaf: Bool)] = [
+            ("osv", schemas.deletingLastPathComponent().appendingPathComponent("osv/schema.json").path, false),
+            ("cve", schemas.appendingPathComponent("CVE_Record_Format_bundled.json").path, false),
+            ("csaf", schemas.appendingPathComponent("csaf_json_schema.json").path, true),
+        ]
+        for export in exports {
+            let text = try box.ok(["export", "ADV-2026-001", "--format", export.format, "--draft"]).stdout
+            try text.write(toFile: box.path("\(export.format).json"), atomically: true, encoding: .utf8)
+            let run = try ExportCLITests().validate(box, schema: export.schema, document: box.path("\(export.format).json"), csaf: export.csaf)
+            #expect(run.status == 0, "\(export.format): \(run.stdout) \(run.stderr)")
+            if export.format == "cve" { #expect(text.contains("\"cvssV3_0\"") && text.contains("\"version\": \"3.0\"")) }
+            if export.format == "csaf" { #expect(text.contains("\"version\": \"3.0\"")) }
+        }
+
+        // The same advisory, whether from the REST API or its OSV form, is one import.
+        let again = try box.embargo(["advisory", "import", path, "--project", "sample"])
+        #expect(again.status == 3)
+        #expect(again.stderr.contains("GHSA-7q4r-m3jc-2w8h was imported already, as ADV-2026-001"))
+        #expect(try box.ok(["advisory", "import", path, "--project", "sample", "--update"]).status == 0)
+        try box.ok(["audit", "verify"])
+    }
+
+    @Test func aGitHubRestAdvisoryWithAnUnreadableRangeIsRefused() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        let repo = try box.makeRepository(branches: ["1.0.x"])
+        try box.ok(["project", "add", "sample", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x"])
+        let document = """
+            {"ghsa_id": "GHSA-7q4r-m3jc-2w8h", "summary": "s", "updated_at": "2025-04-09T07:02:15Z",
+             "vulnerabilities": [{"vulnerable_version_range": "1.0 through 1.2", "first_patched_version": "1.0.3"}]}
+            """
+        try document.write(toFile: box.path("bad.json"), atomically: true, encoding: .utf8)
+        let run = try box.embargo(["advisory", "import", box.path("bad.json"), "--project", "sample"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("vulnerable range '1.0 through 1.2' embargo cannot read"))
+        #expect(!(try box.ok(["advisory", "list", "--json"]).stdout.contains("GHSA-7q4r-m3jc-2w8h")), "nothing was imported")
+    }
+}

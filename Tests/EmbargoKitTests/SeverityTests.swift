@@ -7,7 +7,7 @@ import Testing
 struct SeverityTests {
     @Test func theVersionIsToldByThePrefix() throws {
         let v31 = try Severity(parsing: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
-        guard case .cvss31(let cvss) = v31 else {
+        guard case .cvss3(let cvss) = v31 else {
             Issue.record("CVSS:3.1/ parsed as \(v31)")
             return
         }
@@ -49,14 +49,13 @@ struct SeverityTests {
     @Test func aCVSS31VectorIsScoredByItsBaseScore() throws {
         let severity = try Severity(parsing: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:U/RL:O/RC:R")
         #expect(severity.score.description == "9.8")
-        guard case .cvss31(let cvss) = severity else { return }
+        guard case .cvss3(let cvss) = severity else { return }
         #expect(cvss.temporalScore?.description == "8.2")
     }
 
     @Test(arguments: [
-        ("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CVSS 3.0 is not supported", "rescore it as CVSS 3.1"),
-        ("CVSS:2.0/AV:N/AC:L/Au:N/C:P/I:P/A:P", "unsupported version 'CVSS:2.0'", "embargo reads CVSS 3.1 and 4.0 vectors"),
-        ("AV:N/AC:L/Au:N/C:P/I:P/A:P", "missing the CVSS:3.1/ or CVSS:4.0/ prefix", "embargo reads CVSS 3.1 and 4.0 vectors"),
+        ("CVSS:2.0/AV:N/AC:L/Au:N/C:P/I:P/A:P", "unsupported version 'CVSS:2.0'", "embargo reads CVSS 3.0, 3.1 and 4.0 vectors"),
+        ("AV:N/AC:L/Au:N/C:P/I:P/A:P", "missing the CVSS:3.1/, CVSS:3.0/ or CVSS:4.0/ prefix", "embargo reads CVSS 3.0, 3.1 and 4.0 vectors"),
         ("", "empty", nil),
         // Once the version is known, the version's own errors name the metric.
         ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:Q", "unknown value 'Q' for metric SA", nil),

@@ -49,7 +49,7 @@ enum AdvisoryFields {
         if let vectors = input.cvssVectors {
             for vector in vectors {
                 switch try SeverityInput.normalizedCVSS(vector) {
-                case .v31(let text): set(\.cvss31Vector, text, "CVSS v3.1")
+                case .v3(let text): set(\.cvss31Vector, text, "CVSS v3")
                 case .v40(let text): set(\.cvss40Vector, text, "CVSS v4.0")
                 }
             }

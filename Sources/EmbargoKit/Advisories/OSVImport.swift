@@ -2,8 +2,9 @@ import EmbargoStore
 import GRDB
 import Foundation
 
-/// Reads an OSV JSON document (for example a GitHub advisory export or a
-/// Drupal advisory database record) into advisory fields.
+/// Reads an OSV JSON document (a Drupal advisory database record, a GHSA
+/// record in OSV form) or a GitHub REST advisory (see `GitHubAdvisoryImport`)
+/// into advisory fields.
 public enum OSVImport {
     public struct Result: Sendable {
         public var input: AdvisoryInput
@@ -25,6 +26,9 @@ public enum OSVImport {
         guard let document = object as? [String: Any] else {
             throw EmbargoError(.failure, "the OSV document is not a JSON object")
         }
+        if document["id"] == nil, document["ghsa_id"] != nil {
+            return try GitHubAdvisoryImport.parse(document)
+        }
         guard let id = document["id"] as? String, !id.isEmpty else {
             throw EmbargoError(.failure, "the OSV document has no \"id\"")
         }
@@ -35,15 +39,7 @@ public enum OSVImport {
         guard let modified = document["modified"] as? String else {
             throw EmbargoError(.failure, "the OSV document has no \"modified\" time", hint: "is this an OSV record?")
         }
-        for field in ["modified", "published", "withdrawn"] {
-            guard let value = document[field], !(value is NSNull) else { continue }
-            guard let text = value as? String, text.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z/) != nil,
-                  Timestamp.parse(text.replacingOccurrences(of: #"\.[0-9]+Z$"#, with: "Z", options: .regularExpression)) != nil
-            else {
-                throw EmbargoError(.failure, "the OSV \"\(field)\" time '\((value as? String ?? "\(value)").prefix(40))' is not an RFC 3339 UTC time",
-                                   hint: "OSV times look like 2025-12-03T16:00:00Z")
-            }
-        }
+        try checkTimes(document, ["modified", "published", "withdrawn"], format: "OSV")
         var input = AdvisoryInput()
         let summary = document["summary"] as? String
         let details = document["details"] as? String
@@ -88,7 +84,7 @@ public enum OSVImport {
             guard let entry = entry as? [String: Any], let type = entry["type"] as? String, let score = entry["score"] as? String else {
                 throw EmbargoError(.failure, "an OSV severity entry lacks \"type\" or \"score\"")
             }
-            let supported = (type == "CVSS_V3" && score.hasPrefix("CVSS:3.1/")) || type == "CVSS_V4"
+            let supported = (type == "CVSS_V3" && (score.hasPrefix(CVSS3.prefix) || score.hasPrefix(CVSS3.prefix30))) || type == "CVSS_V4"
             if supported, !vectors.contains(score) {
                 vectors.append(score)
             }
@@ -118,11 +114,24 @@ public enum OSVImport {
         return Result(input: input, osvID: id, published: document["published"] as? String, modified: modified, ranges: ranges)
     }
 
-    private static func strings(_ value: Any?) -> [String] {
+    /// Refuses a time that is not RFC 3339 UTC, as OSV and GitHub write them.
+    static func checkTimes(_ document: [String: Any], _ fields: [String], format: String) throws {
+        for field in fields {
+            guard let value = document[field], !(value is NSNull) else { continue }
+            guard let text = value as? String, text.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z/) != nil,
+                  Timestamp.parse(text.replacingOccurrences(of: #"\.[0-9]+Z$"#, with: "Z", options: .regularExpression)) != nil
+            else {
+                throw EmbargoError(.failure, "the \(format) \"\(field)\" time '\((value as? String ?? "\(value)").prefix(40))' is not an RFC 3339 UTC time",
+                                   hint: "\(format) times look like 2025-12-03T16:00:00Z")
+            }
+        }
+    }
+
+    static func strings(_ value: Any?) -> [String] {
         (value as? [Any])?.compactMap { $0 as? String } ?? []
     }
 
-    private static func firstSentence(_ text: String?) -> String? {
+    static func firstSentence(_ text: String?) -> String? {
         guard let text, !text.isEmpty else { return nil }
         let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
         let sentence = line.split(separator: ".", maxSplits: 1).first.map(String.init) ?? line

@@ -5,7 +5,8 @@ import Foundation
 /// Severity/, and keeps them in their canonical form.
 enum SeverityInput {
     enum CVSSVersion: Equatable {
-        case v31(String)
+        /// CVSS 3.1 or 3.0, kept in the one v3 column.
+        case v3(String)
         case v40(String)
     }
 
@@ -15,7 +16,7 @@ enum SeverityInput {
 
     static func normalizedCVSS(_ vector: String) throws -> CVSSVersion {
         switch try Severity(parsing: vector) {
-        case .cvss31(let cvss): return .v31(cvss.normalizedVector)
+        case .cvss3(let cvss): return .v3(cvss.normalizedVector)
         case .cvss40(let cvss): return .v40(cvss.normalizedVector)
         }
     }

@@ -1,6 +1,6 @@
 /// An advisory's severity as commands and exports show it.
 public struct SeverityView: Codable, Sendable, Equatable {
-    /// `drupal`, `cvss_v3.1` or `cvss_v4.0`.
+    /// `drupal`, `cvss_v3.0`, `cvss_v3.1` or `cvss_v4.0`.
     public var kind: String
     public var vector: String
     /// `12/25` for Drupal, `9.8` for CVSS.
@@ -16,6 +16,11 @@ public struct SeverityView: Codable, Sendable, Equatable {
         self.score = score
         self.rating = rating
         self.display = display
+    }
+
+    /// "3.0", "3.1" or "4.0" for a CVSS severity, nil for Drupal's.
+    public var cvssVersion: String? {
+        kind.hasPrefix("cvss_v") ? String(kind.dropFirst("cvss_v".count)) : nil
     }
 
     /// A short form for tables: `Moderately critical 12/25` or `CVSS 9.8`.

@@ -120,7 +120,8 @@ struct ExportFacts {
     /// Oldest branch first.
     let fixes: [BranchFix]
     let drupalRisk: SeverityView?
-    let cvss31: SeverityView?
+    /// CVSS 3.1 or 3.0: an advisory keeps one v3 vector.
+    let cvss3: SeverityView?
     let cvss40: SeverityView?
     /// `https://www.drupal.org/sa-contrib-2025-119` when the SA id is known.
     let saURL: String?
@@ -141,19 +142,19 @@ struct ExportFacts {
         updatedAt = try Self.utc(advisory.updatedAt, "update", advisory.id) ?? generatedAt
         isDrupal = project.policy.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == PolicyProfile.drupal.rawValue }
 
-        var drupal: SeverityView?, v31: SeverityView?, v40: SeverityView?
+        var drupal: SeverityView?, v3: SeverityView?, v40: SeverityView?
         for severity in input.severities {
             switch severity.kind {
             case "drupal": drupal = severity
-            case "cvss_v3.1": v31 = severity
+            case "cvss_v3.1", "cvss_v3.0": v3 = severity
             case "cvss_v4.0": v40 = severity
             default:
                 throw EmbargoError(.failure, "severity kind '\(severity.kind)' cannot be exported",
-                                   hint: "exports know drupal, cvss_v3.1 and cvss_v4.0")
+                                   hint: "exports know drupal, cvss_v3.0, cvss_v3.1 and cvss_v4.0")
             }
         }
         drupalRisk = drupal
-        cvss31 = v31
+        cvss3 = v3
         cvss40 = v40
 
         fixes = input.importedRanges.isEmpty

@@ -108,11 +108,11 @@ enum CSAFExport {
                 "product_ids": [.string(affectedID(fix))],
             ]
         })
-        if let v31 = facts.cvss31 {
+        if let v3 = facts.cvss3 {
             vulnerability["scores"] = [[
                 "cvss_v3": [
-                    "version": "3.1", "vectorString": .string(v31.vector),
-                    "baseScore": .number(try ExportFacts.score(v31)), "baseSeverity": .string(v31.rating.uppercased()),
+                    "version": .string(v3.cvssVersion ?? "3.1"), "vectorString": .string(v3.vector),
+                    "baseScore": .number(try ExportFacts.score(v3)), "baseSeverity": .string(v3.rating.uppercased()),
                 ],
                 "products": .array(facts.fixes.map { .string(affectedID($0)) }),
             ]]

@@ -69,8 +69,10 @@ enum CVEExport {
         if let v40 = facts.cvss40 {
             metrics.append(["cvssV4_0": try cvss(v40, version: "4.0")])
         }
-        if let v31 = facts.cvss31 {
-            metrics.append(["cvssV3_1": try cvss(v31, version: "3.1")])
+        if let v3 = facts.cvss3 {
+            // CVE JSON 5 names the metric after its version: cvssV3_1 or cvssV3_0.
+            let version = v3.cvssVersion ?? "3.1"
+            metrics.append(.object(["cvssV" + version.replacingOccurrences(of: ".", with: "_"): try cvss(v3, version: version)]))
         }
         if let risk = facts.drupalRisk {
             metrics.append(["other": [

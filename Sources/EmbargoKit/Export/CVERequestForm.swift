@@ -15,7 +15,7 @@ enum CVERequestForm {
         field("Fixed versions", facts.fixes.map(\.release).joined(separator: ", "))
         let cwes = advisory.cwes.map { "CWE-\($0)" }.joined(separator: ", ")
         field("Problem type", [advisory.vulnerabilityType, cwes.isEmpty ? nil : cwes].compactMap { $0 }.joined(separator: " (") + (cwes.isEmpty || advisory.vulnerabilityType == nil ? "" : ")"))
-        if let v31 = facts.cvss31 { field("CVSS v3.1", v31.display) }
+        if let v3 = facts.cvss3 { field("CVSS v\(v3.cvssVersion ?? "3.1")", v3.display) }
         if let v40 = facts.cvss40 { field("CVSS v4.0", v40.display) }
         if let risk = facts.drupalRisk { field("Drupal security risk", risk.display) }
         field("Public disclosure", facts.disclosureAt ?? "not scheduled")

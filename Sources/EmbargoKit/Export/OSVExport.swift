@@ -28,7 +28,7 @@ enum OSVExport {
         document.set("details", advisory.description)
 
         let severity: [JSONValue] = [
-            facts.cvss31.map { ["type": "CVSS_V3", "score": .string($0.vector)] },
+            facts.cvss3.map { ["type": "CVSS_V3", "score": .string($0.vector)] },
             facts.cvss40.map { ["type": "CVSS_V4", "score": .string($0.vector)] },
         ].compactMap { $0 }
 

@@ -44,7 +44,7 @@ struct SAText {
         fields += [
             Field(label: "Security risk", value: facts.drupalRisk?.display ?? notSet),
         ]
-        if let v31 = facts.cvss31 { fields.append(Field(label: "CVSS v3.1", value: v31.display, drupalField: false)) }
+        if let v3 = facts.cvss3 { fields.append(Field(label: "CVSS v\(v3.cvssVersion ?? "3.1")", value: v3.display, drupalField: false)) }
         if let v40 = facts.cvss40 { fields.append(Field(label: "CVSS v4.0", value: v40.display, drupalField: false)) }
         fields += [
             Field(label: "Vulnerability type", value: advisory.vulnerabilityType ?? notSet),

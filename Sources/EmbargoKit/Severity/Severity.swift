@@ -9,39 +9,36 @@ import EmbargoStore
 /// severity.display    // "9.8 Critical CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
 /// ```
 public enum Severity: Sendable, Hashable, CustomStringConvertible {
-    case cvss31(CVSS31)
+    case cvss3(CVSS3)
     case cvss40(CVSS40)
 
-    /// Parses a `CVSS:3.1/` or `CVSS:4.0/` vector. CVSS 3.0 is refused because
-    /// 3.1 revised its rounding and environmental formulas, so the same metrics
-    /// can score differently; CVSS 2.0 has other metrics altogether.
+    /// Parses a `CVSS:3.1/`, `CVSS:3.0/` or `CVSS:4.0/` vector. A 3.0 vector is
+    /// scored with 3.0's formulas and keeps its version everywhere it is shown;
+    /// CVSS 2.0 has other metrics altogether and is refused.
     ///
     /// - Throws: `EmbargoError` (`.usage`) saying what is wrong, naming the metric at fault.
     public init(parsing text: String) throws {
         let vector = VectorSyntax.trimmed(text)
-        let supported = "embargo reads CVSS 3.1 and 4.0 vectors, starting with \(CVSS31.prefix) or \(CVSS40.prefix)"
+        let supported = "embargo reads CVSS 3.0, 3.1 and 4.0 vectors, starting with \(CVSS3.prefix30), \(CVSS3.prefix) or \(CVSS40.prefix)"
         switch VectorSyntax.cvssVersionPrefix(of: vector) {
-        case CVSS31.prefix:
-            self = .cvss31(try CVSS31(parsing: vector))
+        case CVSS3.prefix, CVSS3.prefix30:
+            self = .cvss3(try CVSS3(parsing: vector))
         case CVSS40.prefix:
             self = .cvss40(try CVSS40(parsing: vector))
-        case "CVSS:3.0/":
-            throw EmbargoError(.usage, "invalid CVSS vector: CVSS 3.0 is not supported",
-                               hint: "rescore it as CVSS 3.1 (same metrics, revised formulas) and write \(CVSS31.prefix)")
         case let version?:
             throw EmbargoError(.usage, "invalid CVSS vector: unsupported version '\(version.dropLast())'",
                                hint: supported)
         case nil:
             // A CVSS v2 vector has no prefix at all ("AV:N/AC:L/Au:N/...").
-            let detail = vector.isEmpty ? "empty" : "missing the CVSS:3.1/ or CVSS:4.0/ prefix"
+            let detail = vector.isEmpty ? "empty" : "missing the CVSS:3.1/, CVSS:3.0/ or CVSS:4.0/ prefix"
             throw EmbargoError(.usage, "invalid CVSS vector: \(detail)", hint: supported)
         }
     }
 
-    /// "3.1" or "4.0".
+    /// "3.0", "3.1" or "4.0".
     public var version: String {
         switch self {
-        case .cvss31: "3.1"
+        case .cvss3(let cvss): cvss.version
         case .cvss40: "4.0"
         }
     }
@@ -49,17 +46,17 @@ public enum Severity: Sendable, Hashable, CustomStringConvertible {
     /// The vector as given, without surrounding whitespace.
     public var vector: String {
         switch self {
-        case .cvss31(let cvss): cvss.vector
+        case .cvss3(let cvss): cvss.vector
         case .cvss40(let cvss): cvss.vector
         }
     }
 
     /// The score an advisory publishes: the base score for CVSS 3.1 (its
-    /// temporal and environmental scores are on `CVSS31`), the CVSS-B/BT/BE/BTE
+    /// temporal and environmental scores are on `CVSS3`), the CVSS-B/BT/BE/BTE
     /// score for CVSS 4.0.
     public var score: CVSSScore {
         switch self {
-        case .cvss31(let cvss): cvss.baseScore
+        case .cvss3(let cvss): cvss.baseScore
         case .cvss40(let cvss): cvss.score
         }
     }

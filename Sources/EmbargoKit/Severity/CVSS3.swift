@@ -1,17 +1,30 @@
 import EmbargoStore
 import Foundation
 
-/// A CVSS v3.1 vector and its scores, computed as FIRST's specification
-/// (sections 7.1-7.4 and Appendix A) defines them.
+/// A CVSS v3.1 or v3.0 vector and its scores, computed as FIRST's
+/// specification of that version (sections 7.1-7.4 and Appendix A of 3.1,
+/// section 8 of 3.0) defines them.
+///
+/// The two versions share their metrics, weights and base formulas. 3.1
+/// revised the environmental impact of a changed scope, and a 3.0 vector is
+/// scored with 3.0's formula. Roundup is the exact one of both specifications
+/// (3.1 only spelled out how to compute it without floating-point noise).
 ///
 /// ```swift
-/// let cvss = try CVSS31(parsing: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
+/// let cvss = try CVSS3(parsing: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
 /// cvss.baseScore.description   // "9.8"
 /// cvss.baseRating              // .critical
 /// cvss.temporalScore           // nil: no temporal metric given
+/// cvss.version                 // "3.1"
 /// ```
-public struct CVSS31: Sendable, Hashable, CustomStringConvertible {
+public struct CVSS3: Sendable, Hashable, CustomStringConvertible {
+    /// The prefix of the current version, 3.1.
     public static let prefix = "CVSS:3.1/"
+    /// The prefix of CVSS 3.0 vectors, still found in older advisories.
+    public static let prefix30 = "CVSS:3.0/"
+
+    /// "3.1" or "3.0".
+    public let version: String
 
     /// The vector as given, without surrounding whitespace.
     public let vector: String
@@ -70,13 +83,22 @@ public struct CVSS31: Sendable, Hashable, CustomStringConvertible {
         mandatoryNoun: "base metric",
         example: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
 
-    /// Parses a CVSS v3.1 vector: the `CVSS:3.1/` prefix, all eight base metrics,
-    /// optional temporal and environmental metrics, in any order, each at most once.
+    /// 3.0 has the same metrics and values (3.0 specification table 12).
+    static let syntax30 = VectorSyntax(
+        subject: syntax.subject, prefix: prefix30, metrics: syntax.metrics, fixedOrder: false,
+        mandatoryNoun: syntax.mandatoryNoun, example: "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
+
+    /// Parses a CVSS v3.1 or v3.0 vector: the `CVSS:3.1/` or `CVSS:3.0/` prefix,
+    /// all eight base metrics, optional temporal and environmental metrics, in
+    /// any order, each at most once.
     ///
     /// - Throws: `EmbargoError` (`.usage`) naming the metric at fault.
     public init(parsing text: String) throws {
-        let (vector, given) = try Self.syntax.parseCVSS(text, version: "3.1")
+        let is30 = VectorSyntax.cvssVersionPrefix(of: VectorSyntax.trimmed(text)) == Self.prefix30
+        let syntax = is30 ? Self.syntax30 : Self.syntax
+        let (vector, given) = try syntax.parseCVSS(text, version: is30 ? "3.0" : "3.1")
         self.vector = vector
+        version = is30 ? "3.0" : "3.1"
         metrics = given
 
         // Section 7.1, with the weights of section 7.4.
@@ -119,9 +141,11 @@ public struct CVSS31: Sendable, Hashable, CustomStringConvertible {
                              * (1 - Self.requirement(given["IR"]) * Self.cia(modified("MI")))
                              * (1 - Self.requirement(given["AR"]) * Self.cia(modified("MA"))),
                            0.915)
+            // 3.1 changed this term; 3.0 keeps the base formula's.
             let modifiedImpact = modifiedScope == "U"
                 ? 6.42 * miss
-                : 7.52 * (miss - 0.029) - 3.25 * pow(miss * 0.9731 - 0.02, 13)
+                : is30 ? 7.52 * (miss - 0.029) - 3.25 * pow(miss - 0.02, 15)
+                       : 7.52 * (miss - 0.029) - 3.25 * pow(miss * 0.9731 - 0.02, 13)
             let modifiedExploitability = 8.22 * Self.attackVector(modified("MAV"))
                 * Self.attackComplexity(modified("MAC"))
                 * Self.privileges(modified("MPR"), scope: modifiedScope)
@@ -143,7 +167,7 @@ public struct CVSS31: Sendable, Hashable, CustomStringConvertible {
 
     /// The vector in the specification's preferred order, without metrics left at X.
     public var normalizedVector: String {
-        Self.prefix + Self.syntax.metrics.compactMap { metric in
+        (version == "3.0" ? Self.prefix30 : Self.prefix) + Self.syntax.metrics.compactMap { metric in
             metrics[metric.name].flatMap { $0 == "X" ? nil : "\(metric.name):\($0)" }
         }.joined(separator: "/")
     }
