@@ -145,6 +145,7 @@ extension Permissions {
         case "store.init": return [.manageMembers]
         case "member.add", "member.role", "member.remove": return [.manageMembers]
         case "store.restore": return [.maintainStore]
+        case "store.remote": return [.manageMembers]
         case "project.add", "project.set": return [.manageProjects]
         case "advisory.create", "advisory.import": return [.createAdvisory]
         case "advisory.edit", "advisory.note", "advisory.schedule", "advisory.amend", "advisory.broken", "advisory.announce",

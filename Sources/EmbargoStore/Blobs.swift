@@ -56,13 +56,16 @@ extension Store {
     }
 
     private func blobName(for bytes: [UInt8], in db: Database) throws -> String {
-        var key = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'blob_naming_key'")
-        if key == nil {
-            let fresh = try Self.freshNamingKey()
-            try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES ('blob_naming_key', ?)", arguments: [fresh])
-            key = fresh
-        }
-        return Self.blobName(namingKey: key!, bytes)
+        Self.blobName(namingKey: try ensureBlobNamingKey(db), bytes)
+    }
+
+    /// The blob naming key, made the first time it is needed.
+    @discardableResult
+    public func ensureBlobNamingKey(_ db: Database) throws -> String {
+        if let key = try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'blob_naming_key'") { return key }
+        let fresh = try Self.freshNamingKey()
+        try db.execute(sql: "INSERT INTO store_meta (key, value) VALUES ('blob_naming_key', ?)", arguments: [fresh])
+        return fresh
     }
 
     /// A new blob naming key (256 random bits, hex).

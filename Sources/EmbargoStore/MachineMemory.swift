@@ -13,6 +13,9 @@ public struct StoreMemory: Codable, Sendable, Equatable {
     public var auditSeq: Int64?
     public var auditHead: String?
     public var founderKey: String?
+    /// The newest team log entry this machine received or pushed, and its digest.
+    public var teamSequence: UInt64?
+    public var teamDigest: String?
 
     public init(storeID: String? = nil, generation: UInt64 = 0, seenAt: String = "", auditSeq: Int64? = nil,
                 auditHead: String? = nil, founderKey: String? = nil)
@@ -32,6 +35,8 @@ public struct StoreMemory: Codable, Sendable, Equatable {
         case auditSeq = "audit_seq"
         case auditHead = "audit_head"
         case founderKey = "founder_key"
+        case teamSequence = "team_sequence"
+        case teamDigest = "team_digest"
     }
 }
 

@@ -50,7 +50,7 @@ public final class Store {
     public var journalDirectory: URL { directory.appendingPathComponent("journal") }
     var lockFile: URL { directory.appendingPathComponent("lock") }
 
-    private init(directory: URL, dataKey: DataKey) {
+    init(directory: URL, dataKey: DataKey) {
         self.directory = directory
         self.dataKey = dataKey
     }

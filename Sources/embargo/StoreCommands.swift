@@ -7,8 +7,8 @@ extension Embargo {
     struct StoreCommands: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "store",
-            abstract: "Check, back up and restore the encrypted store.",
-            subcommands: [Verify.self, Backup.self, Restore.self]
+            abstract: "Check, back up, restore and share the encrypted store.",
+            subcommands: [Verify.self, Backup.self, Restore.self, Remote.self, Clone.self, Sync.self]
         )
     }
 }
@@ -93,4 +93,180 @@ struct VerifyReport: Encodable {
     let ok: Bool
     let store: Store.Verification
     let audit: AuditTrail.Report
+}
+
+// MARK: The team store
+
+extension Embargo.StoreCommands {
+    struct Remote: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Connect the store to the team's private git remote, or show it.",
+            subcommands: [Set.self, Show.self]
+        )
+
+        struct Set: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "set",
+                abstract: "Connect this store to an empty private git repository and push it (admin).",
+                discussion: """
+                    The remote only ever receives sealed, signed files: the keyring, the team log
+                    (each member's changes, encrypted under the store's key) and sealed patches.
+                    Members an admin added clone it with 'embargo store clone URL'.
+
+                    Example:
+                      embargo store remote set git@gitlab.example.org:security/embargo-store.git
+                    """
+            )
+
+            @OptionGroup var location: StoreOptions
+            @OptionGroup var output: OutputOptions
+            @Argument(help: "The git URL (ssh, https, file) or path of the team's private repository.") var url: String
+
+            func run() throws {
+                let workspace = try location.workspace()
+                let report = try workspace.connectTeamRemote(url: url)
+                try SyncOutput.print(report, json: output.json)
+            }
+        }
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "show",
+                abstract: "Print the team remote and when this machine last synced.",
+                discussion: """
+                    Example:
+                      embargo store remote show --json
+                    """
+            )
+
+            @OptionGroup var location: StoreOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                let workspace = try location.workspace()
+                guard let status = try workspace.teamStatus() else {
+                    throw EmbargoError(.failure, "this store has no team remote", hint: "an admin connects one with 'embargo store remote set URL'")
+                }
+                if output.json {
+                    try Terminal.printJSON(status)
+                } else {
+                    Terminal.say("remote: \(status.remote)")
+                    Terminal.say("team log: entry \(status.sequence)")
+                    Terminal.say("last sync: \(status.syncedAt ?? "never")")
+                    Terminal.say(status.pending ? "pending: this machine has changes the team has not received" : "pending: nothing")
+                }
+            }
+        }
+    }
+
+    struct Clone: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a working store from the team's remote (for a member added on another machine).",
+            discussion: """
+                Fetches the team log, opens the keyring with your identity (exit 5 when you are
+                not a member), checks every entry's seal, signature and author, and the audit
+                trail, and writes the store to --store (or $EMBARGO_STORE).
+
+                Example:
+                  embargo store clone git@gitlab.example.org:security/embargo-store.git --store ~/embargo
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The git URL or path of the team's private repository.") var url: String
+
+        func run() throws {
+            let identity = try location.loadIdentity()
+            let (workspace, report) = try Workspace.cloneTeamStore(url: url, into: location.storeDirectory, identity: identity,
+                                                                   environment: try Settings.storeEnvironment())
+            if output.json {
+                try Terminal.printJSON(report)
+            } else {
+                let advisories = try workspace.advisories().count
+                Terminal.say("cloned \(url) into \(location.storeDirectory.path): team log entry \(report.sequence), \(advisories) advisories")
+                Terminal.say("you are \(workspace.member.name) (\(workspace.member.role.rawValue))")
+            }
+        }
+    }
+
+    struct Sync: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bring in the team's changes, send this machine's, and say what moved.",
+            discussion: """
+                Fetches the team remote, checks and applies every change the others pushed,
+                replays this machine's changes on top and pushes them. A field two members
+                changed to different values stops the sync with one line per conflict;
+                settle each with --keep mine FIELD or --keep theirs FIELD (or edit and sync
+                again). Unreachable remote: exit 0 with a warning, nothing lost; the next
+                sync sends what is pending. Exit 3 on a conflict, 4 on a remote that was
+                tampered with or rolled back.
+
+                Examples:
+                  embargo store sync
+                  embargo store sync --keep theirs ADV-2026-004.description
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Option(name: .customLong("keep"), parsing: .upToNextOption,
+                help: ArgumentHelp("Settle a conflict: 'mine' or 'theirs', then the field the conflict names.", valueName: "side field"))
+        var keep: [String] = []
+
+        func run() throws {
+            let resolutions = try SyncOutput.resolutions(keep)
+            let workspace = try location.workspace()
+            let report = try workspace.sync(resolutions: resolutions)
+            try SyncOutput.print(report, json: output.json)
+        }
+    }
+}
+
+enum SyncOutput {
+    static func resolutions(_ words: [String]) throws -> [String: SyncSide] {
+        guard words.count % 2 == 0 else {
+            throw EmbargoError(.usage, "--keep takes a side and a field", hint: "for example: --keep mine ADV-2026-004.description")
+        }
+        var result: [String: SyncSide] = [:]
+        for index in stride(from: 0, to: words.count, by: 2) {
+            guard let side = SyncSide(rawValue: words[index]) else {
+                throw EmbargoError(.usage, "--keep takes 'mine' or 'theirs', not '\(words[index].prefix(40))'",
+                                   hint: "for example: --keep theirs ADV-2026-004.description")
+            }
+            result[words[index + 1]] = side
+        }
+        return result
+    }
+
+    /// Prints what came in and went out; a conflict is exit 3 after the list.
+    static func print(_ report: SyncReport, json: Bool) throws {
+        if json {
+            try Terminal.printJSON(report)
+        } else {
+            for entry in report.incoming {
+                Terminal.say("in   #\(entry.sequence) \(entry.author): \(entry.changes.isEmpty ? "audit entries" : entry.changes.joined(separator: "; "))")
+            }
+            for entry in report.outgoing {
+                Terminal.say("out  #\(entry.sequence) \(entry.author): \(entry.changes.isEmpty ? "audit entries" : entry.changes.joined(separator: "; "))")
+            }
+            for (old, new) in report.renumbered.sorted(by: { $0.key < $1.key }) {
+                Terminal.say("renumbered \(old) to \(new): the team had created \(old) meanwhile")
+            }
+            if report.conflicts.isEmpty, report.offline == nil {
+                Terminal.say(report.incoming.isEmpty && report.outgoing.isEmpty ? "up to date at team log entry \(report.sequence)"
+                                                                               : "synced at team log entry \(report.sequence)")
+            }
+        }
+        if let offline = report.offline {
+            Terminal.warn("could not reach the team remote (\(offline)); this machine's changes are kept and the next 'embargo store sync' sends them")
+        }
+        guard report.conflicts.isEmpty else {
+            for conflict in report.conflicts {
+                Terminal.warn("conflict \(conflict.field): mine '\(conflict.mine)' (\(conflict.mineBy), \(conflict.mineAt)) vs theirs '\(conflict.theirs)' (\(conflict.theirsBy), \(conflict.theirsAt))")
+            }
+            throw EmbargoError(.refused, "sync stopped: \(report.conflicts.count) conflict\(report.conflicts.count == 1 ? "" : "s"); nothing was changed and this machine's changes are kept",
+                               hint: "settle each with 'embargo store sync --keep mine|theirs FIELD', or edit and sync again")
+        }
+    }
 }

@@ -1,0 +1,294 @@
+import EmbargoStore
+import Foundation
+import GRDB
+
+/// Two members changed the same field of the same row to different values
+/// (or one removed what the other changed): named, never guessed.
+public struct SyncConflict: Codable, Sendable, Equatable {
+    /// What `--keep mine|theirs` names: `ADV-2026-001.description`,
+    /// `ADV-2026-001.cve_duties.state`, `members:carol.role`.
+    public var field: String
+    public var mine: String
+    public var theirs: String
+    public var mineBy: String
+    public var mineAt: String
+    public var theirsBy: String
+    public var theirsAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case field, mine, theirs
+        case mineBy = "mine_by"
+        case mineAt = "mine_at"
+        case theirsBy = "theirs_by"
+        case theirsAt = "theirs_at"
+    }
+}
+
+/// Who settles a conflict: this machine's value or the team's.
+public enum SyncSide: String, Sendable, CaseIterable {
+    case mine, theirs
+}
+
+/// Replays this machine's changes (the difference between the last synced
+/// state and the local one) on top of what the team pushed meanwhile.
+///
+/// Rows are merged field by field. Rows both sides create independently get
+/// numbers of their own: an advisory created offline whose id the team took
+/// meanwhile is renumbered; timeline events, checks, pre-releases and
+/// approvals get the next free number; a patch the next free position. This
+/// machine's audit entries are appended after the team's and signed again
+/// (they are re-chained). A field both sides changed to different values is
+/// a conflict unless a `resolution` names it.
+struct TeamMerge {
+    let member: Member
+    let identity: EmbargoIdentity
+    /// Base to the team's state, by row: who changed it, and when.
+    let theirs: [String: (change: RowChange, author: String, at: String)]
+    let resolutions: [String: SyncSide]
+
+    private(set) var advisoryRenames: [String: String] = [:]
+    private(set) var numberRenames: [String: [Int64: Int64]] = [:]
+    private(set) var conflicts: [SyncConflict] = []
+
+    /// Tables whose rows are numbered by an integer `seq` that only this store hands out.
+    static let numbered: Set<String> = ["timeline", "patch_checks", "prereleases", "approvals"]
+    /// Columns that hold a pre-release's number.
+    static let prereleaseReferences: Set<String> = ["prerelease"]
+
+    init(member: Member, identity: EmbargoIdentity, theirs: [String: (change: RowChange, author: String, at: String)],
+         resolutions: [String: SyncSide]) {
+        self.member = member
+        self.identity = identity
+        self.theirs = theirs
+        self.resolutions = resolutions
+    }
+
+    static func rowID(_ table: String, _ key: [String: SyncValue]) -> String {
+        table + "|" + key.keys.sorted().map { "\($0)=\(key[$0]!.description)" }.joined(separator: "|")
+    }
+
+    /// The name a conflict on `column` of this row goes by.
+    static func field(_ table: String, _ key: [String: SyncValue], row: [String: SyncValue], column: String) -> String {
+        if table == "advisories", let id = (key["id"] ?? row["id"])?.text { return "\(id).\(column)" }
+        if let advisory = (key["advisory"] ?? row["advisory"])?.text { return "\(advisory).\(table).\(column)" }
+        return "\(table):\(key.keys.sorted().map { key[$0]!.description }.joined(separator: "/")).\(column)"
+    }
+
+    mutating func apply(_ changes: [RowChange], to db: Database) throws {
+        let shapes = Dictionary(uniqueKeysWithValues: try RowDiff.tables(db).map { ($0.name, $0) })
+        try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+        var audit: [[String: SyncValue]] = []
+        for original in changes {
+            guard let shape = shapes[original.table], shape.admits(original) else {
+                throw EmbargoError(.verification, "this machine's store has a table or column the team's has not",
+                                   hint: "update embargo on every machine to the same version")
+            }
+            if original.table == "audit_log" {
+                guard original.operation == .insert else {
+                    throw EmbargoError(.verification, "this machine's store changed or lost audit entries the team holds (a restored backup?)",
+                                       hint: "keep this store aside and clone the team store again with 'embargo store clone'")
+                }
+                audit.append(original.new)
+                continue
+            }
+            let change = renamed(original)
+            switch change.operation {
+            case .insert: try insert(change, shape, db)
+            case .update: try update(change, shape, db)
+            case .delete: try delete(change, shape, db)
+            }
+        }
+        try checkLifecycle(changes)
+        guard conflicts.isEmpty else { return }
+        for entry in audit.sorted(by: { ($0["seq"]?.integer ?? 0) < ($1["seq"]?.integer ?? 0) }) {
+            try rechain(entry, db)
+        }
+        if !advisoryRenames.isEmpty || changes.contains(where: { $0.table == "advisories" }) {
+            try TeamMerge.reindex(db)
+        }
+    }
+
+    /// The change with this merge's new numbers and ids in place of the old.
+    private func renamed(_ change: RowChange) -> RowChange {
+        var change = change
+        let table = change.table
+        func map(_ values: inout [String: SyncValue]) {
+            for (column, value) in values {
+                if column == "advisory" || (table == "advisories" && column == "id"), let id = value.text, let new = advisoryRenames[id] {
+                    values[column] = .text(new)
+                }
+                if Self.prereleaseReferences.contains(column) || (table == "prereleases" && column == "seq"),
+                   let number = value.integer, let new = numberRenames["prereleases"]?[number] {
+                    values[column] = .integer(new)
+                }
+                if Self.numbered.contains(table), table != "prereleases", column == "seq",
+                   let number = value.integer, let new = numberRenames[table]?[number] {
+                    values[column] = .integer(new)
+                }
+            }
+        }
+        map(&change.key)
+        map(&change.old)
+        map(&change.new)
+        return change
+    }
+
+    private mutating func insert(_ change: RowChange, _ shape: TableShape, _ db: Database) throws {
+        var values = change.new
+        if Self.numbered.contains(change.table), let number = values["seq"]?.integer {
+            // The team may have used the number: take the next free one.
+            let next = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM \"\(change.table)\"") ?? 0) + 1
+            let taken = try RowDiff.row(db, shape, key: ["seq": .integer(number)]) != nil
+            if next > number || taken {
+                let assigned = max(next, number)
+                numberRenames[change.table, default: [:]][number] = assigned
+                values["seq"] = .integer(assigned)
+            }
+            try RowDiff.insert(db, shape, values)
+            return
+        }
+        let key = Dictionary(uniqueKeysWithValues: shape.key.map { ($0, values[$0] ?? .null) })
+        guard let existing = try RowDiff.row(db, shape, key: key) else {
+            try RowDiff.insert(db, shape, values)
+            return
+        }
+        if existing == values { return }
+        switch change.table {
+        case "advisories":
+            guard let id = values["id"]?.text, let year = values["year"]?.integer else { break }
+            let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM advisories WHERE year = ?", arguments: [year]) ?? 0) + 1
+            let renamed = String(format: "ADV-%04d-%03d", year, seq)
+            advisoryRenames[id] = renamed
+            values["id"] = .text(renamed)
+            values["seq"] = .integer(seq)
+            try RowDiff.insert(db, shape, values)
+            return
+        case "patches":
+            guard let advisory = values["advisory"]?.text, let branch = values["branch"]?.text else { break }
+            let position = (try Int64.fetchOne(db, sql: "SELECT MAX(position) FROM patches WHERE advisory = ? AND branch = ?",
+                                               arguments: [advisory, branch]) ?? 0) + 1
+            values["position"] = .integer(position)
+            try RowDiff.insert(db, shape, values)
+            return
+        default:
+            break
+        }
+        // The same row made on both sides: merge it field by field, as if both had started empty.
+        var set: [String: SyncValue] = [:]
+        for column in shape.columns where existing[column] != values[column] {
+            if settle(change.table, key, existing, column: column, mine: values[column] ?? .null, theirs: existing[column] ?? .null) {
+                set[column] = values[column]
+            }
+        }
+        try RowDiff.update(db, shape, key: key, set: set)
+    }
+
+    private mutating func update(_ change: RowChange, _ shape: TableShape, _ db: Database) throws {
+        guard let current = try RowDiff.row(db, shape, key: change.key) else {
+            let field = Self.field(change.table, change.key, row: change.old, column: change.new.keys.sorted().first ?? "row")
+            if resolutions[field] != .theirs {
+                note(field, change.table, change.key, mine: "changed", theirs: "removed")
+            }
+            return
+        }
+        var set: [String: SyncValue] = [:]
+        for (column, value) in change.new {
+            let before = change.old[column] ?? .null
+            let now = current[column] ?? .null
+            if now == before { set[column] = value; continue }
+            if now == value { continue }
+            if column == "updated_at" {
+                if value.description > now.description { set[column] = value }
+                continue
+            }
+            if settle(change.table, change.key, current, column: column, mine: value, theirs: now, at: change.new["updated_at"]) {
+                set[column] = value
+            }
+        }
+        try RowDiff.update(db, shape, key: change.key, set: set)
+    }
+
+    private mutating func delete(_ change: RowChange, _ shape: TableShape, _ db: Database) throws {
+        guard let current = try RowDiff.row(db, shape, key: change.key) else { return }
+        if current == change.old {
+            try RowDiff.delete(db, shape, key: change.key)
+            return
+        }
+        let field = Self.field(change.table, change.key, row: current, column: "row")
+        switch resolutions[field] {
+        case .mine?: try RowDiff.delete(db, shape, key: change.key)
+        case .theirs?: break
+        case nil: note(field, change.table, change.key, mine: "removed", theirs: "changed")
+        }
+    }
+
+    /// Whether this machine's value wins: when a resolution says so; without
+    /// one, the field is a conflict.
+    private mutating func settle(_ table: String, _ key: [String: SyncValue], _ row: [String: SyncValue], column: String,
+                                 mine: SyncValue, theirs: SyncValue, at: SyncValue? = nil) -> Bool {
+        let field = Self.field(table, key, row: row, column: column)
+        switch resolutions[field] {
+        case .mine?: return true
+        case .theirs?: return false
+        case nil:
+            note(field, table, key, mine: mine.description, theirs: theirs.description, at: at)
+            return false
+        }
+    }
+
+    private mutating func note(_ field: String, _ table: String, _ key: [String: SyncValue], mine: String, theirs: String,
+                               at: SyncValue? = nil) {
+        let other = self.theirs[Self.rowID(table, key)]
+        conflicts.append(SyncConflict(field: field, mine: Self.short(mine), theirs: Self.short(theirs),
+                                      mineBy: member.name, mineAt: at?.text ?? "not yet synced",
+                                      theirsBy: other?.author ?? "the team", theirsAt: other?.at ?? "earlier"))
+    }
+
+    static func short(_ text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+        return line.count > 60 ? String(line.prefix(57)) + "..." : line
+    }
+
+    /// A withdrawal on one side and any change of the same advisory on the
+    /// other is a conflict, whichever side withdrew: the lifecycle allows no
+    /// work on a withdrawn advisory.
+    private mutating func checkLifecycle(_ changes: [RowChange]) throws {
+        for change in changes where change.table == "advisories" && change.operation == .update {
+            guard let id = change.key["id"]?.text else { continue }
+            let theirsChange = theirs[Self.rowID("advisories", change.key)]?.change
+            guard let theirsChange, theirsChange.operation == .update else { continue }
+            let mineWithdrew = change.new["status"]?.text == AdvisoryStatus.withdrawn.rawValue
+            let theirsWithdrew = theirsChange.new["status"]?.text == AdvisoryStatus.withdrawn.rawValue
+            let mineTouched = change.new.keys.contains { $0 != "updated_at" }
+            let theirsTouched = theirsChange.new.keys.contains { $0 != "updated_at" }
+            let field = "\(id).status"
+            if (mineWithdrew && theirsTouched && !theirsWithdrew) || (theirsWithdrew && mineTouched && !mineWithdrew),
+               resolutions[field] == nil, !conflicts.contains(where: { $0.field == field }) {
+                note(field, "advisories", change.key, mine: mineWithdrew ? "withdrawn" : "changed",
+                     theirs: theirsWithdrew ? "withdrawn" : "changed")
+            }
+        }
+    }
+
+    /// Appends one of this machine's audit entries after the team's, signed again.
+    private func rechain(_ values: [String: SyncValue], _ db: Database) throws {
+        guard values["member"]?.text == member.name, values["signing_key"]?.text == identity.signingKey,
+              let at = values["at"]?.text, let action = values["action"]?.text, var object = values["object"]?.text
+        else {
+            throw EmbargoError(.verification, "this machine's store holds an audit entry that another member signed and the team does not have",
+                               hint: "only the member who made an entry can sync it; run 'embargo store sync' as that member")
+        }
+        var detail = values["detail"]?.text ?? ""
+        if let renamed = advisoryRenames[object] { object = renamed }
+        for (old, new) in advisoryRenames { detail = detail.replacingOccurrences(of: old, with: new) }
+        try AuditTrail.append(db, identity: identity, member: member.name, at: at, action: action, object: object, detail: detail)
+    }
+
+    /// Rebuilds the full-text index, which does not travel.
+    static func reindex(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM advisory_search")
+        for advisory in try Advisory.fetchAll(db, sql: "SELECT * FROM advisories") {
+            try Workspace.index(db, advisory)
+        }
+    }
+}

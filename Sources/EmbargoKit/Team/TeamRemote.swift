@@ -1,0 +1,142 @@
+import EmbargoStore
+import Foundation
+
+/// The team's private git repository, as this machine sees it: a clone in
+/// `<store>/team/remote` whose branch `main` holds only sealed files:
+///
+///     keyring.age            the data key, wrapped for every member (age)
+///     log/NNNNNNNNNNNN.*     the team log (see `TeamLogEntry`)
+///     blobs/<name>           patches, sealed as in the store
+///
+/// Git is the transport and the compare-and-swap: a push that is not a fast
+/// forward is rejected, and sync fetches and tries again. Commits name the
+/// member and the number of changes, nothing else.
+struct TeamRemote {
+    let directory: URL
+    let git: Git
+    /// Child environment for git: the commit's author is the member, at a
+    /// neutral address, so no name or address of the machine leaks.
+    let environment: [String: String]
+
+    static let branch = "refs/heads/main"
+    static let tracking = "refs/remotes/origin/main"
+
+    init(directory: URL, base: [String: String]?, member: String) {
+        self.directory = directory
+        var environment = base ?? ProcessInfo.processInfo.environment
+        for key in ["GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"] { environment[key] = member }
+        for key in ["GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"] { environment[key] = "\(member)@embargo.invalid" }
+        environment["GIT_TERMINAL_PROMPT"] = "0"
+        self.environment = environment
+        git = Git(repository: directory, runner: SystemProcessRunner(), environment: environment)
+    }
+
+    enum Fetched: Equatable {
+        case ok
+        /// The remote answered but has no `main` yet.
+        case empty
+        case unreachable(String)
+    }
+
+    enum Pushed: Equatable {
+        case pushed
+        /// Someone pushed first: fetch and try again.
+        case rejected
+        case unreachable(String)
+    }
+
+    var exists: Bool { FileManager.default.fileExists(atPath: directory.appendingPathComponent(".git").path) }
+
+    /// A new clone of `url` (nothing fetched yet).
+    func create(url: String) throws {
+        try SafeFile.makePrivateDirectory(directory.deletingLastPathComponent())
+        try SafeFile.makePrivateDirectory(directory)
+        for arguments in [["init", "--quiet"], ["symbolic-ref", "HEAD", Self.branch], ["remote", "add", "origin", "--", url]] {
+            _ = try git.output(arguments)
+        }
+        // Sealed files do not compress and never need a diff or a merge.
+        _ = try git.output(["config", "core.compression", "0"])
+        _ = try git.output(["config", "gc.auto", "0"])
+    }
+
+    func url() throws -> String {
+        try git.output(["remote", "get-url", "origin"])
+    }
+
+    /// Fetches `main`, then makes the working tree exactly the remote's.
+    func fetch() throws -> Fetched {
+        let result = try git.run(["fetch", "--quiet", "--no-tags", "origin", "+\(Self.branch):\(Self.tracking)"])
+        if result.status != 0 {
+            let message = firstLine(result.stderrText)
+            if result.stderrText.contains("couldn't find remote ref") {
+                try resetToRemote(hasBranch: false)
+                return .empty
+            }
+            return .unreachable(message.isEmpty ? "git fetch failed" : message)
+        }
+        try resetToRemote(hasBranch: true)
+        return .ok
+    }
+
+    /// Drops what this machine wrote and did not push.
+    func resetToRemote(hasBranch: Bool) throws {
+        if hasBranch {
+            _ = try git.output(["checkout", "--quiet", "--force", "-B", "main", Self.tracking])
+        } else {
+            _ = try git.run(["update-ref", "-d", Self.branch])
+            _ = try git.run(["read-tree", "--empty"])
+        }
+        _ = try git.output(["clean", "--quiet", "-d", "--force", "-x"])
+    }
+
+    /// The log entries the working tree holds, by sequence.
+    func logEntries() throws -> [(sequence: UInt64, kind: TeamLogEntry.Kind)] {
+        let folder = directory.appendingPathComponent(TeamLogEntry.directory)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        var entries: [(UInt64, TeamLogEntry.Kind)] = []
+        for name in names {
+            guard let parsed = TeamLogEntry.parse(fileName: name) else {
+                throw EmbargoError(.verification, "the team remote holds a file log/\(name.prefix(40)) that is not a log entry",
+                                   hint: "the remote was tampered with; ask an admin to check it")
+            }
+            entries.append(parsed)
+        }
+        entries.sort { $0.0 < $1.0 }
+        for (index, entry) in entries.enumerated() where entry.0 != UInt64(index + 1) {
+            throw EmbargoError(.verification, "the team log in the remote is missing entry \(index + 1)",
+                               hint: "the remote's history was rewritten; ask an admin to restore it")
+        }
+        return entries
+    }
+
+    func read(_ path: String, limit: Int = 1 << 30) throws -> [UInt8]? {
+        try SafeFile.read(directory.appendingPathComponent(path), limit: limit)
+    }
+
+    func write(_ path: String, _ bytes: [UInt8]) throws {
+        let url = directory.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try SafeFile.replaceAtomically(url, bytes: bytes)
+    }
+
+    func has(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: directory.appendingPathComponent(path).path)
+    }
+
+    /// Commits everything written and pushes it as a fast forward of `main`.
+    func commitAndPush(message: String) throws -> Pushed {
+        _ = try git.output(["add", "--all"])
+        _ = try git.output(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message])
+        let result = try git.run(["push", "--quiet", "--porcelain", "origin", "HEAD:\(Self.branch)"])
+        if result.status == 0 {
+            _ = try git.run(["update-ref", Self.tracking, "HEAD"])
+            return .pushed
+        }
+        let text = result.stdoutText + result.stderrText
+        if text.contains("[rejected]") || text.contains("non-fast-forward") || text.contains("fetch first") || text.contains("[remote rejected]") && text.contains("cannot lock ref") {
+            return .rejected
+        }
+        let message = firstLine(result.stderrText)
+        return .unreachable(message.isEmpty ? "git push failed" : message)
+    }
+}

@@ -1,0 +1,534 @@
+import EmbargoCrypto
+import EmbargoStore
+import Foundation
+import GRDB
+
+/// What one sync brought in and sent out. Advisory ids and field names
+/// only: never a value.
+public struct SyncReport: Codable, Sendable, Equatable {
+    public struct Entry: Codable, Sendable, Equatable {
+        public var sequence: UInt64
+        public var author: String
+        public var kind: String
+        /// `ADV-2026-001: description, timeline`, `members`, ...
+        public var changes: [String]
+    }
+
+    public var remote: String
+    public var incoming: [Entry] = []
+    public var outgoing: [Entry] = []
+    /// Advisory ids this machine created offline that the team had taken: old to new.
+    public var renumbered: [String: String] = [:]
+    public var conflicts: [SyncConflict] = []
+    /// Why the remote could not be reached (the local store is intact and the next sync sends what is pending).
+    public var offline: String?
+    /// The newest team log entry this machine holds.
+    public var sequence: UInt64 = 0
+
+    enum CodingKeys: String, CodingKey {
+        case remote, incoming, outgoing, renumbered, conflicts, offline, sequence
+    }
+}
+
+/// What this machine keeps about the team remote, in `<store>/team/state.json`
+/// (no secret: the URL and the newest entry it holds).
+struct TeamConfig: Codable, Equatable {
+    var url: String
+    var sequence: UInt64
+    var digest: String
+    var syncedAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case url, sequence, digest
+        case syncedAt = "synced_at"
+    }
+}
+
+/// Where `store remote show` looks.
+public struct TeamStatus: Codable, Sendable, Equatable {
+    public var remote: String
+    public var sequence: UInt64
+    public var syncedAt: String?
+    /// Whether this machine holds changes the team has not received.
+    public var pending: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case remote, sequence, pending
+        case syncedAt = "synced_at"
+    }
+}
+
+extension Workspace {
+    var teamDirectory: URL { store.directory.appendingPathComponent("team") }
+    private var teamConfigFile: URL { teamDirectory.appendingPathComponent("state.json") }
+    private var teamBaseFile: URL { teamDirectory.appendingPathComponent("base.embargo") }
+
+    func teamRemote() -> TeamRemote {
+        TeamRemote(directory: teamDirectory.appendingPathComponent("remote"), base: environment.childEnvironment, member: member.name)
+    }
+
+    func teamConfig() throws -> TeamConfig? {
+        guard let bytes = try SafeFile.read(teamConfigFile, limit: 1 << 16) else { return nil }
+        guard let config = try? JSONDecoder().decode(TeamConfig.self, from: Data(bytes)) else {
+            throw EmbargoError(.verification, "\(teamConfigFile.path) is damaged", hint: "connect again with 'embargo store remote set URL'")
+        }
+        return config
+    }
+
+    private func saveTeam(_ config: TeamConfig, base: StoreState) throws {
+        try SafeFile.makePrivateDirectory(teamDirectory)
+        try SafeFile.replaceAtomically(teamBaseFile, bytes: try store.seal(base))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        try SafeFile.replaceAtomically(teamConfigFile, bytes: Array(try encoder.encode(config)))
+        try environment.memory?.update(forStore: store.directory) { memory in
+            if config.sequence >= memory.teamSequence ?? 0 {
+                memory.teamSequence = config.sequence
+                memory.teamDigest = config.digest
+            }
+        }
+    }
+
+    /// Whether a team remote is set for this store.
+    public var hasTeamRemote: Bool { FileManager.default.fileExists(atPath: teamConfigFile.path) }
+
+    public func teamStatus() throws -> TeamStatus? {
+        guard let config = try teamConfig() else { return nil }
+        let pending = try hasPendingChanges()
+        return TeamStatus(remote: config.url, sequence: config.sequence, syncedAt: config.syncedAt, pending: pending)
+    }
+
+    private func hasPendingChanges() throws -> Bool {
+        guard let bytes = try SafeFile.read(teamBaseFile) else { return false }
+        let base = try store.openState(bytes)
+        let (local, _) = try store.currentState()
+        return !(try RowDiff.diff(from: base.queue, to: local.queue)).isEmpty
+    }
+
+    // MARK: Connecting
+
+    /// Connects this store to an empty private git remote and pushes it as
+    /// the team log's first entry, a snapshot.
+    public func connectTeamRemote(url: String) throws -> SyncReport {
+        try Permissions.require(.manageMembers, by: member)
+        if let config = try teamConfig() {
+            throw EmbargoError(.refused, "this store already syncs with \(config.url)", hint: "see 'embargo store remote show'")
+        }
+        guard !url.isEmpty, !url.hasPrefix("-") else {
+            throw EmbargoError(.usage, "'\(url.prefix(80))' is not a git remote URL", hint: "pass an ssh, https or file URL, or a path")
+        }
+        let remote = teamRemote()
+        if FileManager.default.fileExists(atPath: remote.directory.path) {
+            try FileManager.default.removeItem(at: remote.directory)
+        }
+        try remote.create(url: url)
+        switch try remote.fetch() {
+        case .unreachable(let why):
+            try? FileManager.default.removeItem(at: teamDirectory)
+            throw EmbargoError(.failure, "cannot reach the team remote: \(why)", hint: "check the URL and your access to it, then run this again")
+        case .ok:
+            if !(try remote.logEntries()).isEmpty {
+                try? FileManager.default.removeItem(at: teamDirectory)
+                throw EmbargoError(.refused, "the remote holds a team store already",
+                                   hint: "to work on it, run 'embargo store clone \(url)' with another --store directory")
+            }
+        case .empty:
+            break
+        }
+        // Blob names must not be minted twice: the naming key exists before anyone clones.
+        try store.write { db in try store.ensureBlobNamingKey(db) }
+        let (state, _) = try store.currentState()
+        let content = TeamLogEntry.Content(author: member.name, signingKey: identity.signingKey, at: now, kind: .snapshot,
+                                           changes: [], snapshot: Data(state.databaseBytes().exposedBytes()).base64EncodedString())
+        let (bytes, digest) = try TeamLogEntry.seal(content, sequence: 1, previous: TeamLogEntry.genesis, identity: identity, store: store)
+        try remote.write(TeamLogEntry.path(1, .snapshot), bytes)
+        try remote.write(Store.keyringName, try store.keyringBytes())
+        for name in try blobNames(in: state) {
+            if let sealed = try store.sealedBlob(name) { try remote.write("blobs/\(name)", sealed) }
+        }
+        switch try remote.commitAndPush(message: "embargo sync \(member.name) snapshot") {
+        case .pushed:
+            break
+        case .rejected:
+            try? FileManager.default.removeItem(at: teamDirectory)
+            throw EmbargoError(.refused, "someone pushed to the remote meanwhile", hint: "check who else uses \(url), then run this again")
+        case .unreachable(let why):
+            try? FileManager.default.removeItem(at: teamDirectory)
+            throw EmbargoError(.failure, "cannot push to the team remote: \(why)", hint: "check your access to \(url), then run this again")
+        }
+        try saveTeam(TeamConfig(url: url, sequence: 1, digest: hex(digest), syncedAt: now), base: state)
+        try appendAuditAlone("store.remote", "store", detail: "team log entry 1")
+        var report = SyncReport(remote: url, sequence: 1)
+        report.outgoing = [SyncReport.Entry(sequence: 1, author: member.name, kind: "snapshot", changes: ["the whole store"])]
+        // The audit entry just made goes out with the next sync.
+        let next = try sync()
+        report.outgoing += next.outgoing
+        report.sequence = next.sequence
+        report.offline = next.offline
+        return report
+    }
+
+    private func appendAuditAlone(_ action: String, _ object: String, detail: String) throws {
+        try audited(action, object, detail: detail) { _ in }
+    }
+
+    private func blobNames(in state: StoreState) throws -> [String] {
+        try state.queue.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT blob FROM patches") }
+    }
+
+    /// Makes a working store in `directory` from the team remote at `url`,
+    /// for a member an admin added on another machine.
+    public static func cloneTeamStore(url: String, into directory: URL, identity: EmbargoIdentity, environment: Environment) throws -> (Workspace, SyncReport) {
+        if Store.exists(at: directory) || FileManager.default.fileExists(atPath: directory.appendingPathComponent(Store.keyringName).path) {
+            throw EmbargoError(.refused, "a store already exists in \(directory.path)", hint: "clone into another directory with --store DIR")
+        }
+        let staging = directory.appendingPathComponent("team").appendingPathComponent("remote")
+        let remote = TeamRemote(directory: staging, base: environment.childEnvironment, member: "clone")
+        let cleanUp = { try? FileManager.default.removeItem(at: directory.appendingPathComponent("team")) }
+        try SafeFile.makePrivateDirectory(directory)
+        if FileManager.default.fileExists(atPath: staging.path) { cleanUp() }
+        try remote.create(url: url)
+        let fetched = try remote.fetch()
+        guard fetched == .ok else {
+            cleanUp()
+            if case .unreachable(let why) = fetched {
+                throw EmbargoError(.failure, "cannot reach the team remote: \(why)", hint: "check the URL and your access to it")
+            }
+            throw EmbargoError(.failure, "the remote holds no team store yet", hint: "an admin connects one with 'embargo store remote set \(url)'")
+        }
+        guard let keyring = try remote.read(Store.keyringName, limit: 1 << 20) else {
+            cleanUp()
+            throw EmbargoError(.verification, "the team remote has no keyring", hint: "the remote was damaged; ask an admin to check it")
+        }
+        let entries = try remote.logEntries()
+        var replayed: Replayed?
+        let store: Store
+        do {
+            store = try Store.adopt(at: directory, keyring: keyring, identity: identity.age) { store in
+                let result = try Self.replay(store: store, remote: remote, entries: entries, after: nil, founderKey: nil)
+                replayed = result
+                return result.state
+            }
+        } catch let error as EmbargoError where error.kind == .accessDenied || error.message.contains("no identity matched") {
+            cleanUp()
+            throw EmbargoError(.accessDenied, "this identity is not a member of the team store: the remote's keyring does not open with it",
+                               hint: "ask a store admin to run 'embargo member add' with your 'embargo identity show' output, then sync, and clone again")
+        } catch let error as AgeError {
+            cleanUp()
+            _ = error
+            throw EmbargoError(.accessDenied, "this identity is not a member of the team store: the remote's keyring does not open with it",
+                               hint: "ask a store admin to run 'embargo member add' with your 'embargo identity show' output, then sync, and clone again")
+        }
+        guard let replayed else { throw EmbargoError(.failure, "the team log could not be read") }
+        let workspace: Workspace
+        do {
+            workspace = try Workspace.open(at: directory, identity: identity, environment: environment)
+        } catch let error as EmbargoError where error.kind == .accessDenied {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+        try workspace.fetchBlobs(remote: remote, state: replayed.state)
+        try workspace.saveTeam(TeamConfig(url: url, sequence: replayed.sequence, digest: hex(replayed.digest),
+                                          syncedAt: workspace.now), base: replayed.state)
+        var report = SyncReport(remote: url, sequence: replayed.sequence)
+        report.incoming = replayed.incoming
+        return (workspace, report)
+    }
+
+    // MARK: Sync
+
+    /// Fetches, verifies and brings in what the team pushed, replays this
+    /// machine's changes on top, pushes them, and retries while someone else
+    /// pushes first. Unreachable: the local store stays as it is, and the
+    /// report says why. Conflicts: nothing changes, and the report names them.
+    public func sync(resolutions: [String: SyncSide] = [:]) throws -> SyncReport {
+        guard let config = try teamConfig() else {
+            throw EmbargoError(.usage, "this store has no team remote", hint: "an admin connects one with 'embargo store remote set URL'")
+        }
+        guard let baseBytes = try SafeFile.read(teamBaseFile) else {
+            throw EmbargoError(.verification, "the last synced state (\(teamBaseFile.path)) is missing",
+                               hint: "keep this store aside and clone the team store again with 'embargo store clone \(config.url)'")
+        }
+        let remote = teamRemote()
+        var report = SyncReport(remote: config.url, sequence: config.sequence)
+        for _ in 0..<8 {
+            let (local, generation) = try store.currentState()
+            let base = try store.openState(baseBytes)
+            let fetched = try remote.fetch()
+            if case .unreachable(let why) = fetched {
+                report.offline = why
+                return report
+            }
+            let entries = try remote.logEntries()
+            try checkNoRollback(entries: entries, remote: remote, config: config)
+            let replayed = try Self.replay(store: store, remote: remote, entries: entries,
+                                           after: (base, config.sequence, Self.bytes(hex: config.digest)), founderKey: try pinnedFounder())
+            report.incoming = replayed.incoming
+            try fetchBlobs(remote: remote, state: replayed.state)
+
+            let mine = try RowDiff.diff(from: base.queue, to: local.queue)
+            if mine.isEmpty {
+                if !replayed.incoming.isEmpty {
+                    guard try store.replaceState(with: try replayed.state.copy(), ifGeneration: generation) else { continue }
+                }
+                try saveTeam(TeamConfig(url: config.url, sequence: replayed.sequence, digest: hex(replayed.digest), syncedAt: now),
+                             base: replayed.state)
+                report.sequence = replayed.sequence
+                try rememberAuditHead()
+                return report
+            }
+
+            let theirs = try Self.changedRows(base: base, replayed: replayed)
+            var merge = TeamMerge(member: member, identity: identity, theirs: theirs, resolutions: resolutions)
+            let merged = try replayed.state.copy()
+            try merged.queue.write { db in try merge.apply(mine, to: db) }
+            if !merge.conflicts.isEmpty {
+                report.conflicts = merge.conflicts
+                return report
+            }
+            report.renumbered = merge.advisoryRenames
+            do {
+                _ = try merged.queue.read { db in try AuditTrail.verify(db, founderKey: try pinnedFounder()) }
+            } catch let error as EmbargoError {
+                throw EmbargoError(.refused, "this machine's changes do not hold on top of the team's: \(error.message)",
+                                   hint: "a member's role or an approval changed meanwhile; check 'embargo audit' after 'embargo store sync' brings the team's changes")
+            }
+            let out = try RowDiff.diff(from: replayed.state.queue, to: merged.queue)
+            let sequence = replayed.sequence + 1
+            let content = TeamLogEntry.Content(author: member.name, signingKey: identity.signingKey, at: now, kind: .changes,
+                                               changes: out, snapshot: nil)
+            let (bytes, digest) = try TeamLogEntry.seal(content, sequence: sequence, previous: replayed.digest, identity: identity, store: store)
+            try remote.write(TeamLogEntry.path(sequence, .changes), bytes)
+            for name in try blobNames(in: merged) where !remote.has("blobs/\(name)") {
+                if let sealed = try store.sealedBlob(name) { try remote.write("blobs/\(name)", sealed) }
+            }
+            let keyring = try store.keyringBytes()
+            if try remote.read(Store.keyringName, limit: 1 << 20) != keyring { try remote.write(Store.keyringName, keyring) }
+            let outgoing = SyncReport.Entry(sequence: sequence, author: member.name, kind: "changes", changes: Self.summary(out))
+            switch try remote.commitAndPush(message: "embargo sync \(member.name) \(out.count) changes") {
+            case .rejected:
+                continue
+            case .unreachable(let why):
+                // The team's changes are in; this machine's stay pending on top of them.
+                guard try store.replaceState(with: merged, ifGeneration: generation) else { continue }
+                try saveTeam(TeamConfig(url: config.url, sequence: replayed.sequence, digest: hex(replayed.digest), syncedAt: config.syncedAt),
+                             base: replayed.state)
+                try rememberAuditHead()
+                report.offline = why
+                report.sequence = replayed.sequence
+                return report
+            case .pushed:
+                let kept = try merged.copy()
+                guard try store.replaceState(with: merged, ifGeneration: generation) else {
+                    // A command committed while this sync ran: its change goes out with the next round.
+                    try saveTeam(TeamConfig(url: config.url, sequence: sequence, digest: hex(digest), syncedAt: now), base: kept)
+                    report.outgoing.append(outgoing)
+                    return try sync(resolutions: resolutions).merging(report)
+                }
+                try saveTeam(TeamConfig(url: config.url, sequence: sequence, digest: hex(digest), syncedAt: now), base: kept)
+                try rememberAuditHead()
+                report.outgoing.append(outgoing)
+                report.sequence = sequence
+                return report
+            }
+        }
+        throw EmbargoError(.failure, "the team remote kept moving while this machine synced", hint: "run 'embargo store sync' again")
+    }
+
+    /// The audit head moves when entries are re-chained: this machine remembers the new one.
+    private func rememberAuditHead() throws {
+        let head = try store.read { db in try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1") }
+        let generation = try store.generation()
+        let at = now
+        try environment.memory?.update(forStore: store.directory) { memory in
+            memory.auditSeq = head?["seq"]
+            memory.auditHead = head?["hash"]
+            memory.generation = max(memory.generation, generation)
+            memory.seenAt = at
+        }
+    }
+
+    /// A remote whose log no longer holds the newest entry this machine saw was rolled back or rewritten.
+    private func checkNoRollback(entries: [(sequence: UInt64, kind: TeamLogEntry.Kind)], remote: TeamRemote, config: TeamConfig) throws {
+        let memory = try environment.memory?.load(forStore: store.directory)
+        var seen = [(config.sequence, config.digest)]
+        if let sequence = memory?.teamSequence, let digest = memory?.teamDigest { seen.append((sequence, digest)) }
+        for (sequence, digest) in seen where sequence > 0 {
+            let entry = entries.first { $0.sequence == sequence }
+            let bytes = try entry.flatMap { try remote.read(TeamLogEntry.path($0.sequence, $0.kind)) }
+            guard let bytes, hex(Digest.sha256(bytes)) == digest else {
+                throw EmbargoError(.verification, "the team remote no longer holds entry \(sequence) of its log, which this machine saw: it was rolled back or rewritten",
+                                   hint: "nothing was changed here; ask an admin to push the newest state back (any member's store has it)")
+            }
+        }
+    }
+
+    struct Replayed {
+        var state: StoreState
+        var sequence: UInt64
+        var digest: [UInt8]
+        var incoming: [SyncReport.Entry]
+        /// Every change each entry made, with its author and time, in order.
+        var changes: [(change: RowChange, author: String, at: String)]
+    }
+
+    /// The state after the log entries that follow `after` (the last synced
+    /// state, its sequence and digest), each checked: its place in the chain,
+    /// its seal, its author's membership and signature, that it applies to
+    /// exactly the state before it, and at the end the whole audit trail.
+    static func replay(store: Store, remote: TeamRemote, entries: [(sequence: UInt64, kind: TeamLogEntry.Kind)],
+                       after: (state: StoreState, sequence: UInt64, digest: [UInt8])?, founderKey: String?) throws -> Replayed {
+        var state = try after?.state.copy()
+        var previous = after?.digest ?? TeamLogEntry.genesis
+        let start = after?.sequence ?? 0
+        var incoming: [SyncReport.Entry] = []
+        var changes: [(RowChange, String, String)] = []
+        if after == nil {
+            // A clone starts at the newest snapshot.
+            guard let snapshot = entries.last(where: { $0.kind == .snapshot }) else {
+                throw EmbargoError(.verification, "the team log holds no snapshot to start from", hint: "the remote was damaged; ask an admin to check it")
+            }
+            let first = entries.first { $0.sequence == snapshot.sequence }!
+            let bytes = try remote.read(TeamLogEntry.path(first.sequence, first.kind)) ?? []
+            let entry = try TeamLogEntry.open(bytes, sequence: first.sequence, store: store)
+            previous = entry.previous
+        }
+        let begin = after == nil ? (entries.last(where: { $0.kind == .snapshot })?.sequence ?? 1) : start + 1
+        guard (entries.last?.sequence ?? 0) >= start else {
+            throw EmbargoError(.verification, "the team remote's log ends at entry \(entries.last?.sequence ?? 0), before entry \(start) this machine holds: it was rolled back",
+                               hint: "nothing was changed here; ask an admin to push the newest state back (any member's store has it)")
+        }
+        for (sequence, kind) in entries where sequence >= begin {
+            guard let bytes = try remote.read(TeamLogEntry.path(sequence, kind)) else {
+                throw EmbargoError(.verification, "team log entry \(sequence) disappeared while it was read", hint: "run 'embargo store sync' again")
+            }
+            let entry = try TeamLogEntry.open(bytes, sequence: sequence, store: store)
+            guard entry.previous == previous, entry.content.kind == kind else {
+                throw EmbargoError(.verification, "team log entry \(sequence) does not follow the entry before it: the remote's history was rewritten",
+                                   hint: "nothing was changed here; ask an admin to check the remote")
+            }
+            func refuse(_ why: String) -> EmbargoError {
+                EmbargoError(.verification, "team log entry \(sequence) by \(entry.content.author.prefix(40)) is refused: \(why)",
+                             hint: "nothing was changed here; ask an admin to check the remote and remove the member if needed")
+            }
+            switch kind {
+            case .snapshot:
+                guard let text = entry.content.snapshot, let data = Data(base64Encoded: text) else { throw refuse("its snapshot cannot be read") }
+                let next = try store.state(fromDatabase: SecureBytes(copying: [UInt8](data)))
+                let chain = try next.queue.read { db in try AuditTrail.membership(db) }
+                guard let author = chain.members[entry.content.author], author.signingKey == entry.content.signingKey,
+                      author.role == .admin, entry.isSigned(by: author.signingKey)
+                else { throw refuse("it is not signed by an admin of the store it holds") }
+                if let state {
+                    // A snapshot only ever extends the state this machine holds.
+                    let head = try state.queue.read { db in try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1") }
+                    if let head {
+                        let kept = try next.queue.read { db in
+                            try String.fetchOne(db, sql: "SELECT hash FROM audit_log WHERE seq = ?", arguments: [head["seq"] as Int64]) == head["hash"]
+                        }
+                        guard kept else { throw refuse("its audit trail drops entries this machine holds") }
+                    }
+                }
+                state = next
+            case .changes:
+                guard let current = state else { throw refuse("it has no state to apply to") }
+                let chain = try current.queue.read { db in try AuditTrail.membership(db) }
+                guard let author = chain.members[entry.content.author], !author.external, author.signingKey == entry.content.signingKey else {
+                    throw refuse("its author is not a member of the store")
+                }
+                guard entry.isSigned(by: author.signingKey) else { throw refuse("its signature is invalid") }
+                for change in entry.content.changes where change.table == "audit_log" {
+                    guard change.operation == .insert, change.new["member"]?.text == author.name,
+                          change.new["signing_key"]?.text == author.signingKey
+                    else { throw refuse("it changes audit entries that are not its author's own new ones") }
+                }
+                let problem = try current.queue.write { db -> String? in
+                    let problem = try RowDiff.applyExactly(db, entry.content.changes)
+                    if problem == nil, entry.content.changes.contains(where: { $0.table == "advisories" }) { try TeamMerge.reindex(db) }
+                    return problem
+                }
+                if let problem { throw refuse(problem) }
+                changes += entry.content.changes.map { ($0, entry.content.author, entry.content.at) }
+            }
+            incoming.append(SyncReport.Entry(sequence: sequence, author: entry.content.author, kind: kind.rawValue,
+                                             changes: kind == .snapshot ? ["the whole store"] : summary(entry.content.changes)))
+            previous = entry.digest
+        }
+        guard let state else {
+            throw EmbargoError(.verification, "the team log holds no state", hint: "the remote was damaged; ask an admin to check it")
+        }
+        // Who may do what: every entry's signer and role, every approval and publication step.
+        do {
+            _ = try state.queue.read { db in try AuditTrail.verify(db, founderKey: founderKey) }
+        } catch let error as EmbargoError {
+            throw EmbargoError(.verification, "the team's changes are refused: \(error.message)",
+                               hint: "nothing was changed here; ask an admin to check the remote and remove the member who made them")
+        }
+        return Replayed(state: state, sequence: entries.last?.sequence ?? start, digest: previous, incoming: incoming, changes: changes)
+    }
+
+    /// Base to team state, by row, with who changed each row last.
+    static func changedRows(base: StoreState, replayed: Replayed) throws -> [String: (change: RowChange, author: String, at: String)] {
+        var authors: [String: (String, String)] = [:]
+        for (change, author, at) in replayed.changes { authors[TeamMerge.rowID(change.table, change.key)] = (author, at) }
+        var rows: [String: (change: RowChange, author: String, at: String)] = [:]
+        for change in try RowDiff.diff(from: base.queue, to: replayed.state.queue) {
+            let id = TeamMerge.rowID(change.table, change.key)
+            let (author, at) = authors[id] ?? ("the team", "earlier")
+            rows[id] = (change, author, at)
+        }
+        return rows
+    }
+
+    /// Blobs the state refers to that this machine lacks, from the remote.
+    func fetchBlobs(remote: TeamRemote, state: StoreState) throws {
+        for name in try blobNames(in: state) where !store.hasBlob(name) {
+            guard let bytes = try remote.read("blobs/\(name)") else {
+                throw EmbargoError(.verification, "the team remote lacks a patch that its log refers to",
+                                   hint: "the member who added it has not pushed it yet, or the remote was damaged; sync again later")
+            }
+            try store.putSealedBlob(name, bytes)
+        }
+    }
+
+    /// `ADV-2026-001: description, timeline` per advisory, then other tables.
+    static func summary(_ changes: [RowChange]) -> [String] {
+        var byObject: [String: [String]] = [:]
+        var order: [String] = []
+        for change in changes where change.table != "audit_log" {
+            let advisory = change.table == "advisories" ? (change.key["id"] ?? change.new["id"])?.text
+                : (change.key["advisory"] ?? change.new["advisory"] ?? change.old["advisory"])?.text
+            let object = advisory ?? change.table
+            var what: [String]
+            if change.table == "advisories" {
+                what = change.operation == .update ? change.new.keys.filter { $0 != "updated_at" }.sorted() : [change.operation == .insert ? "created" : "deleted"]
+            } else {
+                what = [advisory == nil ? change.operation.rawValue : change.table]
+            }
+            if byObject[object] == nil { order.append(object) }
+            for item in what where !(byObject[object] ?? []).contains(item) { byObject[object, default: []].append(item) }
+        }
+        return order.map { "\($0): \((byObject[$0] ?? []).joined(separator: ", "))" }
+    }
+
+    static func bytes(hex: String) -> [UInt8] {
+        var result: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) {
+            result.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        return result
+    }
+}
+
+extension SyncReport {
+    /// This report's entries before `earlier`'s, as one sync.
+    func merging(_ earlier: SyncReport) -> SyncReport {
+        var report = self
+        report.incoming = earlier.incoming + incoming
+        report.outgoing = earlier.outgoing + outgoing
+        report.renumbered = earlier.renumbered.merging(renumbered) { $1 }
+        return report
+    }
+}

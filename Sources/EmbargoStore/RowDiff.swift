@@ -1,0 +1,282 @@
+import Foundation
+import GRDB
+
+/// One SQLite value as the team log carries it.
+public enum SyncValue: Hashable, Sendable, Codable, CustomStringConvertible {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+
+    public init(_ value: DatabaseValue) {
+        switch value.storage {
+        case .null: self = .null
+        case .int64(let int): self = .integer(int)
+        case .double(let double): self = .real(double)
+        case .string(let string): self = .text(string)
+        case .blob(let data): self = .blob([UInt8](data))
+        }
+    }
+
+    public var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case .integer(let int): int.databaseValue
+        case .real(let double): double.databaseValue
+        case .text(let string): string.databaseValue
+        case .blob(let bytes): Data(bytes).databaseValue
+        }
+    }
+
+    public var text: String? {
+        if case .text(let string) = self { return string }
+        return nil
+    }
+
+    public var integer: Int64? {
+        if case .integer(let int) = self { return int }
+        return nil
+    }
+
+    public var description: String {
+        switch self {
+        case .null: "(none)"
+        case .integer(let int): String(int)
+        case .real(let double): String(double)
+        case .text(let string): string
+        case .blob(let bytes): "\(bytes.count) bytes"
+        }
+    }
+
+    // JSON: null, a number for an integer, a string for text, {"real": x}, {"blob": base64}.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let int = try? container.decode(Int64.self) {
+            self = .integer(int)
+        } else if let string = try? container.decode(String.self) {
+            self = .text(string)
+        } else {
+            let object = try container.decode([String: String].self)
+            if let real = object["real"].flatMap(Double.init) {
+                self = .real(real)
+            } else if let blob = object["blob"].flatMap({ Data(base64Encoded: $0) }) {
+                self = .blob([UInt8](blob))
+            } else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a sync value")
+            }
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .integer(let int): try container.encode(int)
+        case .text(let string): try container.encode(string)
+        case .real(let double): try container.encode(["real": String(double)])
+        case .blob(let bytes): try container.encode(["blob": Data(bytes).base64EncodedString()])
+        }
+    }
+}
+
+/// A row that one state has and another has not, or has with other values.
+///
+/// `key` names the row by its primary key columns. An insert carries every
+/// column in `new`; a delete every column in `old`; an update only the
+/// columns that changed, with their values before (`old`) and after (`new`).
+public struct RowChange: Codable, Sendable, Equatable {
+    public enum Operation: String, Codable, Sendable {
+        case insert, update, delete
+    }
+
+    public var table: String
+    public var operation: Operation
+    public var key: [String: SyncValue]
+    public var old: [String: SyncValue]
+    public var new: [String: SyncValue]
+
+    public init(table: String, operation: Operation, key: [String: SyncValue],
+                old: [String: SyncValue] = [:], new: [String: SyncValue] = [:]) {
+        self.table = table
+        self.operation = operation
+        self.key = key
+        self.old = old
+        self.new = new
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case table, key, old, new
+        case operation = "op"
+    }
+}
+
+/// The shape of a table that syncs: its columns and the ones that name a row.
+public struct TableShape: Sendable, Equatable {
+    public var name: String
+    public var columns: [String]
+    /// The primary key; every column for a table without one.
+    public var key: [String]
+
+    /// Whether a change names this table's key and only its columns (names
+    /// go into SQL, so a change from elsewhere must not bring others).
+    public func admits(_ change: RowChange) -> Bool {
+        let known = Set(columns)
+        return Set(change.key.keys) == Set(key) && Set(change.old.keys).isSubset(of: known) && Set(change.new.keys).isSubset(of: known)
+    }
+}
+
+/// The row-by-row difference between two states of one schema.
+///
+/// ```swift
+/// let changes = try RowDiff.diff(from: base.queue, to: local.queue)
+/// ```
+public enum RowDiff {
+    /// Tables that never travel: SQLite's and GRDB's bookkeeping, and the
+    /// full-text index (rebuilt from the advisories wherever they change).
+    static func isLocal(_ table: String) -> Bool {
+        table.hasPrefix("sqlite_") || table.hasPrefix("grdb_") || table.hasPrefix("advisory_search")
+    }
+
+    /// The tables that sync, in the order they were created: parents before
+    /// the children that refer to them.
+    public static func tables(_ db: Database) throws -> [TableShape] {
+        let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid")
+        return try names.filter { !isLocal($0) }.map { name in
+            let columns = try Row.fetchAll(db, sql: "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", arguments: [name])
+            let all: [String] = columns.map { $0["name"] }
+            let key = columns.filter { ($0["pk"] as Int? ?? 0) > 0 }
+                .sorted { ($0["pk"] as Int? ?? 0) < ($1["pk"] as Int? ?? 0) }
+                .map { $0["name"] as String }
+            return TableShape(name: name, columns: all, key: key.isEmpty ? all : key)
+        }
+    }
+
+    /// Every row of `table`, by its key.
+    static func rows(_ db: Database, _ shape: TableShape) throws -> [[SyncValue]: [String: SyncValue]] {
+        let list = shape.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+        var result: [[SyncValue]: [String: SyncValue]] = [:]
+        let cursor = try Row.fetchCursor(db, sql: "SELECT \(list) FROM \"\(shape.name)\"")
+        while let row = try cursor.next() {
+            var values: [String: SyncValue] = [:]
+            for (index, column) in shape.columns.enumerated() {
+                values[column] = SyncValue(row[index] as DatabaseValue)
+            }
+            result[shape.key.map { values[$0] ?? .null }] = values
+        }
+        return result
+    }
+
+    /// What turns `old` into `new`: inserts and updates parents first,
+    /// deletes children first.
+    public static func diff(from old: DatabaseQueue, to new: DatabaseQueue) throws -> [RowChange] {
+        let shapes = try new.read { db in try tables(db) }
+        var upserts: [RowChange] = []
+        var deletes: [RowChange] = []
+        for shape in shapes {
+            let before = try old.read { db in try db.tableExists(shape.name) ? try rows(db, shape) : [:] }
+            let after = try new.read { db in try rows(db, shape) }
+            for key in after.keys.sorted(by: Self.ordered) {
+                let row = after[key]!
+                let keyed = Dictionary(uniqueKeysWithValues: zip(shape.key, key))
+                guard let previous = before[key] else {
+                    upserts.append(RowChange(table: shape.name, operation: .insert, key: keyed, new: row))
+                    continue
+                }
+                var oldValues: [String: SyncValue] = [:]
+                var newValues: [String: SyncValue] = [:]
+                for column in shape.columns where previous[column] != row[column] {
+                    oldValues[column] = previous[column] ?? .null
+                    newValues[column] = row[column] ?? .null
+                }
+                if !newValues.isEmpty {
+                    upserts.append(RowChange(table: shape.name, operation: .update, key: keyed, old: oldValues, new: newValues))
+                }
+            }
+            var gone: [RowChange] = []
+            for key in before.keys.sorted(by: Self.ordered) where after[key] == nil {
+                gone.append(RowChange(table: shape.name, operation: .delete,
+                                      key: Dictionary(uniqueKeysWithValues: zip(shape.key, key)), old: before[key]!))
+            }
+            deletes.insert(contentsOf: gone, at: 0)
+        }
+        return upserts + deletes
+    }
+
+    /// Keys in a stable order: integers by value, the rest by text.
+    static func ordered(_ a: [SyncValue], _ b: [SyncValue]) -> Bool {
+        for (x, y) in zip(a, b) where x != y {
+            switch (x, y) {
+            case (.integer(let i), .integer(let j)): return i < j
+            default: return x.description < y.description
+            }
+        }
+        return a.count < b.count
+    }
+
+    // MARK: Applying
+
+    /// The row `key` names in `table`, or nil.
+    public static func row(_ db: Database, _ shape: TableShape, key: [String: SyncValue]) throws -> [String: SyncValue]? {
+        let list = shape.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+        let condition = shape.key.map { "\"\($0)\" IS ?" }.joined(separator: " AND ")
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(list) FROM \"\(shape.name)\" WHERE \(condition) LIMIT 1",
+                                         arguments: StatementArguments(shape.key.map { (key[$0] ?? .null).databaseValue }))
+        else { return nil }
+        var values: [String: SyncValue] = [:]
+        for (index, column) in shape.columns.enumerated() { values[column] = SyncValue(row[index] as DatabaseValue) }
+        return values
+    }
+
+    public static func insert(_ db: Database, _ shape: TableShape, _ values: [String: SyncValue]) throws {
+        let columns = shape.columns.filter { values[$0] != nil }
+        try db.execute(
+            sql: "INSERT INTO \"\(shape.name)\" (\(columns.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
+            arguments: StatementArguments(columns.map { values[$0]!.databaseValue }))
+    }
+
+    public static func update(_ db: Database, _ shape: TableShape, key: [String: SyncValue], set values: [String: SyncValue]) throws {
+        guard !values.isEmpty else { return }
+        let columns = values.keys.sorted()
+        let condition = shape.key.map { "\"\($0)\" IS ?" }.joined(separator: " AND ")
+        try db.execute(
+            sql: "UPDATE \"\(shape.name)\" SET \(columns.map { "\"\($0)\" = ?" }.joined(separator: ", ")) WHERE \(condition)",
+            arguments: StatementArguments(columns.map { values[$0]!.databaseValue } + shape.key.map { (key[$0] ?? .null).databaseValue }))
+    }
+
+    public static func delete(_ db: Database, _ shape: TableShape, key: [String: SyncValue]) throws {
+        let condition = shape.key.map { "\"\($0)\" IS ?" }.joined(separator: " AND ")
+        try db.execute(sql: "DELETE FROM \"\(shape.name)\" WHERE rowid IN (SELECT rowid FROM \"\(shape.name)\" WHERE \(condition) LIMIT 1)",
+                       arguments: StatementArguments(shape.key.map { (key[$0] ?? .null).databaseValue }))
+    }
+
+    /// Applies changes made on exactly this state (an entry of the team log
+    /// on the state before it): every row must be as the change expects.
+    /// Returns nil when they applied, else why not.
+    public static func applyExactly(_ db: Database, _ changes: [RowChange]) throws -> String? {
+        let shapes = Dictionary(uniqueKeysWithValues: try tables(db).map { ($0.name, $0) })
+        try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+        for change in changes {
+            guard let shape = shapes[change.table] else { return "it changes an unknown table \(change.table.prefix(40))" }
+            guard shape.admits(change) else { return "it names unknown columns of \(change.table)" }
+            let current = try row(db, shape, key: change.key)
+            switch change.operation {
+            case .insert:
+                guard current == nil else { return "it inserts a row of \(change.table) that exists" }
+                try insert(db, shape, change.new)
+            case .update:
+                guard let current else { return "it updates a row of \(change.table) that does not exist" }
+                for (column, value) in change.old where current[column] != value {
+                    return "it updates \(change.table).\(column) from a value it does not have"
+                }
+                try update(db, shape, key: change.key, set: change.new)
+            case .delete:
+                guard let current, current == change.old else { return "it deletes a row of \(change.table) that differs or does not exist" }
+                try delete(db, shape, key: change.key)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,150 @@
+import EmbargoCrypto
+import Foundation
+import GRDB
+
+/// A copy of a store's database in memory, for sync to read and change
+/// without touching the store: the base state of the last sync, the state the
+/// team's remote holds, a merge. It becomes the store's state only through
+/// `Store.replaceState(with:ifGeneration:)`.
+public final class StoreState {
+    public let queue: DatabaseQueue
+    let image: DatabaseImage
+
+    init(image: DatabaseImage) throws {
+        self.image = image
+        queue = try Store.makeQueue(image)
+        try Store.migrate(queue)
+    }
+
+    /// A copy of the raw SQLite database bytes (a snapshot in the team log).
+    public func databaseBytes() -> SecureBytes { image.snapshot() }
+
+    /// An independent copy of this state.
+    public func copy() throws -> StoreState {
+        let bytes = image.snapshot()
+        return try bytes.withUnsafeBytes { try StoreState(image: DatabaseImage(copying: $0)) }
+    }
+}
+
+extension Store {
+    /// A copy of the newest committed state, and its generation.
+    public func currentState() throws -> (state: StoreState, generation: UInt64) {
+        // `read` leaves the state it read in `cached`.
+        try read { _ in }
+        guard let loaded = cached else { throw EmbargoError(.failure, "the store state could not be read") }
+        let bytes = loaded.image.snapshot()
+        let generation = loaded.mark.generation
+        return (try bytes.withUnsafeBytes { try StoreState(image: DatabaseImage(copying: $0)) }, generation)
+    }
+
+    /// A state from raw SQLite database bytes (a snapshot taken from the team log).
+    public func state(fromDatabase bytes: SecureBytes) throws -> StoreState {
+        try bytes.withUnsafeBytes { try StoreState(image: DatabaseImage(copying: $0)) }
+    }
+
+    /// Seals a state under the data key (the base of the last sync is kept so).
+    public func seal(_ state: StoreState) throws -> [UInt8] {
+        try SealedFile.seal(state.image, generation: 0, dataKey: dataKey)
+    }
+
+    /// Opens a state sealed by `seal(_:)`.
+    public func openState(_ bytes: [UInt8]) throws -> StoreState {
+        let (_, image) = try SealedFile.openImage(bytes, dataKey: dataKey)
+        return try StoreState(image: image)
+    }
+
+    /// Makes `state` the newest generation, if the store is still at
+    /// `generation` (no other command committed meanwhile); false otherwise.
+    /// The state is handed over: the caller must not use it afterwards.
+    public func replaceState(with state: StoreState, ifGeneration generation: UInt64) throws -> Bool {
+        try exclusively {
+            let current = try newestUnderLock()
+            guard current.mark.generation == generation else { return false }
+            cached = nil
+            let replaced = Loaded(queue: state.queue, image: state.image, mark: current.mark, base: current.base,
+                                  storeFileBytes: current.storeFileBytes, journalEntries: current.journalEntries,
+                                  journalBytes: current.journalBytes)
+            try commit(replaced, whole: true)
+            return true
+        }
+    }
+
+    /// The id of the data key, which every sealed file names.
+    public var dataKeyID: [UInt8] { dataKey.id }
+
+    // MARK: Sealing team log entries
+
+    /// Seals `body` under the data key with `header` as associated data (the
+    /// header must end with a fresh nonce).
+    public func sealTeamFile(header: [UInt8], body: [UInt8]) throws -> [UInt8] {
+        try body.withUnsafeBytes { part in try SealedFile.sealed(header: header, parts: [part], dataKey: dataKey) }
+    }
+
+    /// Opens what `sealTeamFile` sealed: the first `headerSize` bytes are the
+    /// header, whose key id sits at `keyIDOffset`.
+    public func openTeamFile(_ bytes: [UInt8], headerSize: Int, keyIDOffset: Int, what: String) throws -> [UInt8] {
+        guard bytes.count >= headerSize + AEAD.tagSize else {
+            throw EmbargoError(.verification, "\(what) is truncated", hint: "the team remote was damaged; ask an admin to check it")
+        }
+        guard constantTimeEqual(Array(bytes[keyIDOffset..<(keyIDOffset + 16)]), dataKey.id) else {
+            throw EmbargoError(.verification, "\(what) is sealed under another data key than this store's",
+                               hint: "the store's key was rotated (a member was removed) or the file is not from this store")
+        }
+        let header = Array(bytes[0..<headerSize])
+        do {
+            return try AEAD.open(.aes256gcm, key: dataKey.key, nonce: Array(header.suffix(AEAD.nonceSize)),
+                                 ciphertext: bytes[headerSize...], aad: header)
+        } catch {
+            throw EmbargoError(.verification, "\(what) failed authentication: it was modified or damaged",
+                               hint: "the team remote was tampered with; ask an admin to check it and restore it")
+        }
+    }
+
+    // MARK: Blob files, as sealed
+
+    /// The sealed bytes of a blob, as stored (for the team remote).
+    public func sealedBlob(_ name: String) throws -> [UInt8]? {
+        guard Self.isBlobName(name) else { return nil }
+        return try SafeFile.read(blobFile(name))
+    }
+
+    /// Keeps a sealed blob received from the team remote, after checking that
+    /// it opens under this store's key with this name.
+    public func putSealedBlob(_ name: String, _ bytes: [UInt8]) throws {
+        guard Self.isBlobName(name) else {
+            throw EmbargoError(.verification, "the team remote holds a blob with an invalid name", hint: "the remote was damaged")
+        }
+        _ = try openBlob(bytes, name: name, dataKey: dataKey)
+        try SafeFile.makePrivateDirectory(blobsDirectory)
+        try SafeFile.replaceAtomically(blobFile(name), bytes: bytes)
+    }
+
+    public func hasBlob(_ name: String) -> Bool {
+        FileManager.default.fileExists(atPath: blobFile(name).path)
+    }
+
+    /// Creates a store from a state received from the team remote: the
+    /// keyring as the remote holds it, the state as generation 1.
+    public static func adopt(at directory: URL, keyring: [UInt8], identity: any AgeIdentity,
+                             state build: (Store) throws -> StoreState) throws -> Store {
+        if exists(at: directory) {
+            throw EmbargoError(.refused, "a store already exists in \(directory.path)", hint: "clone into another directory with --store DIR")
+        }
+        let dataKey = try Keyring.open(keyring, identity: identity)
+        try SafeFile.makePrivateDirectory(directory)
+        let store = Store(directory: directory, dataKey: dataKey)
+        let state = try build(store)
+        try SafeFile.makePrivateDirectory(store.backupsDirectory)
+        try SafeFile.replaceAtomically(store.keyringFile, bytes: keyring)
+        try SafeFile.replaceAtomically(store.storeFile, bytes: try SealedFile.seal(state.image, generation: 1, dataKey: dataKey))
+        return store
+    }
+
+    /// The keyring file's bytes.
+    public func keyringBytes() throws -> [UInt8] {
+        guard let bytes = try SafeFile.read(keyringFile) else {
+            throw EmbargoError(.verification, "\(Self.keyringName) is missing", hint: restoreHint(missing: Self.keyringName))
+        }
+        return bytes
+    }
+}
