@@ -50,6 +50,9 @@ public final class Workspace {
     public let identity: EmbargoIdentity
     public private(set) var member: Member
     public let environment: Environment
+    /// Called by `publish` once its first step is recorded and before it
+    /// pushes anything: the CLI sends the step to the team remote there.
+    public var onClaim: ((String) throws -> Void)?
 
     init(store: Store, identity: EmbargoIdentity, member: Member, environment: Environment) {
         self.store = store

@@ -148,3 +148,39 @@ extension Store {
         return bytes
     }
 }
+
+extension Store {
+    /// The data key a keyring from the team remote holds for `identity`
+    /// (exit 5 when it is not wrapped for them: they were removed).
+    public func keyID(ofKeyring keyring: [UInt8], identity: any AgeIdentity) throws -> [UInt8] {
+        try Keyring.open(keyring, identity: identity).id
+    }
+
+    /// Takes over the data key another member rotated to (they removed a
+    /// member): the keyring as the team remote holds it, and every file of
+    /// this store sealed again under the new key: the store file, the
+    /// backups, the blobs, and `extra` (files sealed with `seal(_:)`).
+    public func adoptRotatedKey(keyring: [UInt8], identity: any AgeIdentity, extra: [URL]) throws {
+        let new = try Keyring.open(keyring, identity: identity)
+        guard new.id != dataKey.id else { return }
+        try exclusively {
+            let old = dataKey
+            let current = try newestUnderLock()
+            // The store file first: from here on this machine works under the new key.
+            dataKey = new
+            cached = nil
+            try commit(current, whole: true)
+            for name in blobNames() {
+                guard let bytes = try SafeFile.read(blobFile(name)), bytes.count >= Self.blobHeaderSize, Array(bytes[8..<24]) == old.id else { continue }
+                try SafeFile.replaceAtomically(blobFile(name), bytes: try sealBlob(try openBlob(bytes, name: name, dataKey: old), name: name, dataKey: new))
+            }
+            for url in try backupFiles() + extra {
+                guard let bytes = try SafeFile.read(url), let header = try? SealedFile.header(of: bytes), header.keyID == old.id else { continue }
+                let (_, image) = try SealedFile.openImage(bytes, dataKey: old)
+                try SafeFile.replaceAtomically(url, bytes: try SealedFile.seal(image, generation: header.generation, dataKey: new))
+            }
+            try SafeFile.replaceAtomically(keyringFile, bytes: keyring)
+            removeJournal(upTo: current.mark.generation)
+        }
+    }
+}

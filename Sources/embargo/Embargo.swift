@@ -54,6 +54,7 @@ enum EmbargoMain {
         do {
             var command = command
             try command.run()
+            try TeamAutoSync.afterCommand()
         } catch let error as EmbargoError {
             Terminal.report(error)
             exit(error.kind.exitCode)

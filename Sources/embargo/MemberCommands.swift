@@ -115,7 +115,10 @@ extension Embargo.MemberCommands {
         @Argument(help: "The member's name.") var name: String
 
         func run() throws {
-            try location.workspace().removeMember(name: name)
+            let workspace = try location.workspace()
+            // The removal goes to the team at once; first, everything the team did.
+            try TeamAutoSync.syncFirst(workspace, for: "member remove")
+            try workspace.keepingTeamBase { try workspace.removeMember(name: name) }
             Terminal.say("removed member \(name); the data key was rotated")
         }
     }

@@ -31,6 +31,7 @@ struct StoreOptions: ParsableArguments {
         log.debug("opening store \(storeDirectory.path) as \(identity.recipient)")
         let workspace = try Workspace.open(at: storeDirectory, identity: identity, environment: try Settings.storeEnvironment())
         log.debug("acting member \(workspace.member.name) (\(workspace.member.role.rawValue)), store generation \((try? workspace.store.generation()) ?? 0)")
+        TeamAutoSync.register(workspace)
         return workspace
     }
 }

@@ -47,7 +47,9 @@ extension Embargo.PrereleaseCommands {
             options.recipients = recipients
             options.gpgRecipients = gpgRecipients
             options.acceptedFindings = Set(acceptedFindings)
-            let result = try location.workspace().prerelease(id, options: options) { Progress.step($0) }
+            let workspace = try location.workspace()
+            try TeamAutoSync.syncFirst(workspace, for: "prerelease")
+            let result = try workspace.prerelease(id, options: options) { Progress.step($0) }
             if output.json {
                 try Terminal.printJSON(PrereleaseReport(result))
             } else {

@@ -53,6 +53,7 @@ extension Embargo {
 
         func run() throws {
             let workspace = try location.workspace()
+            try TeamAutoSync.syncFirst(workspace, for: "approve")
             var request = ApprovalRequest(external: external, evidence: evidence)
             if let signature {
                 guard let bytes = try SafeFile.read(URL(fileURLWithPath: signature), limit: 4096) else {
@@ -124,7 +125,12 @@ extension Embargo {
             options.reason = reason
             options.acceptedFindings = Set(acceptedFindings)
             let stopAfter = Settings.value("EMBARGO_STOP_AFTER_STEP")
-            let report = try location.workspace().publish(id, options: options, progress: { Progress.step($0) }) { step in
+            let workspace = try location.workspace()
+            if !dryRun {
+                try TeamAutoSync.syncFirst(workspace, for: "publish")
+                workspace.onClaim = { id in try TeamAutoSync.claim(workspace, id) }
+            }
+            let report = try workspace.publish(id, options: options, progress: { Progress.step($0) }) { step in
                 // Crash-recovery tests stop the process right after a journal step.
                 if step.rawValue == stopAfter { kill(getpid(), SIGKILL) }
             }

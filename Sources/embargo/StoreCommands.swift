@@ -125,6 +125,7 @@ extension Embargo.StoreCommands {
             func run() throws {
                 let workspace = try location.workspace()
                 let report = try workspace.connectTeamRemote(url: url)
+                TeamAutoSync.synced = true
                 try SyncOutput.print(report, json: output.json)
             }
         }
@@ -218,6 +219,7 @@ extension Embargo.StoreCommands {
             let resolutions = try SyncOutput.resolutions(keep)
             let workspace = try location.workspace()
             let report = try workspace.sync(resolutions: resolutions)
+            TeamAutoSync.synced = true
             try SyncOutput.print(report, json: output.json)
         }
     }
@@ -240,9 +242,19 @@ enum SyncOutput {
     }
 
     /// Prints what came in and went out; a conflict is exit 3 after the list.
-    static func print(_ report: SyncReport, json: Bool) throws {
+    /// `quiet` (a sync after or before another command) says it on standard
+    /// error, so that the command's own output stays what it was.
+    static func print(_ report: SyncReport, json: Bool, quiet: Bool = false) throws {
         if json {
             try Terminal.printJSON(report)
+        } else if quiet {
+            for entry in report.incoming + report.outgoing {
+                let direction = report.incoming.contains(entry) ? "from" : "to"
+                Terminal.note("team sync: #\(entry.sequence) \(direction) \(entry.author): \(entry.changes.isEmpty ? "audit entries" : entry.changes.joined(separator: "; "))")
+            }
+            for (old, new) in report.renumbered.sorted(by: { $0.key < $1.key }) {
+                Terminal.note("renumbered \(old) to \(new): the team had created \(old) meanwhile")
+            }
         } else {
             for entry in report.incoming {
                 Terminal.say("in   #\(entry.sequence) \(entry.author): \(entry.changes.isEmpty ? "audit entries" : entry.changes.joined(separator: "; "))")

@@ -121,7 +121,16 @@ extension Workspace {
                                        hint: "build a new pre-release for the security team: 'embargo prerelease \(advisory.id)'")
                 }
             }
-            if !options.dryRun { try recordStep(advisory.id, prerelease.seq, .checked, detail: options.early ? "early: \(options.reason ?? "")" : "") }
+            if !options.dryRun, !done.contains(.checked) {
+                if let other = try publicationClaimant(advisory.id) {
+                    throw EmbargoError(.refused, "\(advisory.id) is being published by \(other)",
+                                       hint: "ask \(other) how it went; 'embargo store sync' brings their publication here")
+                }
+                try recordStep(advisory.id, prerelease.seq, .checked, detail: options.early ? "early: \(options.reason ?? "")" : "")
+                // With a team store, the step goes to the team before any tag does: a
+                // second publisher's sync then names the first instead of pushing too.
+                try onClaim?(advisory.id)
+            }
             report.steps.append("checked approval, disclosure time, lint and branch heads")
             onStep(.checked)
         }
@@ -282,6 +291,20 @@ extension Workspace {
             objects[String(fields[1])] = String(fields[0])
         }
         return objects
+    }
+
+    /// Another member who started publishing `id` (their signed
+    /// `publish.checked` entry) while it is not published; nil otherwise.
+    public func publicationClaimant(_ id: String) throws -> String? {
+        try store.read { db in
+            let status = try String.fetchOne(db, sql: "SELECT status FROM advisories WHERE id = ?", arguments: [id])
+            guard status != AdvisoryStatus.published.rawValue else { return nil }
+            let last = try AuditEntry.fetchOne(db, sql: """
+                SELECT * FROM audit_log WHERE object = ? AND action IN ('publish.checked', 'advisory.revert') ORDER BY seq DESC LIMIT 1
+                """, arguments: [id])
+            guard let last, last.action == "publish.checked", last.member != member.name else { return nil }
+            return last.member
+        }
     }
 
     func journal(_ id: String, prerelease: Int64) throws -> Set<PublicationStep> {

@@ -245,13 +245,13 @@ extension Workspace {
         guard let config = try teamConfig() else {
             throw EmbargoError(.usage, "this store has no team remote", hint: "an admin connects one with 'embargo store remote set URL'")
         }
-        guard let baseBytes = try SafeFile.read(teamBaseFile) else {
-            throw EmbargoError(.verification, "the last synced state (\(teamBaseFile.path)) is missing",
-                               hint: "keep this store aside and clone the team store again with 'embargo store clone \(config.url)'")
-        }
         let remote = teamRemote()
         var report = SyncReport(remote: config.url, sequence: config.sequence)
         for _ in 0..<8 {
+            guard let baseBytes = try SafeFile.read(teamBaseFile) else {
+                throw EmbargoError(.verification, "the last synced state (\(teamBaseFile.path)) is missing",
+                                   hint: "keep this store aside and clone the team store again with 'embargo store clone \(config.url)'")
+            }
             let (local, generation) = try store.currentState()
             let base = try store.openState(baseBytes)
             let fetched = try remote.fetch()
@@ -262,7 +262,8 @@ extension Workspace {
             let entries = try remote.logEntries()
             try checkNoRollback(entries: entries, remote: remote, config: config)
             let replayed = try Self.replay(store: store, remote: remote, entries: entries,
-                                           after: (base, config.sequence, Self.bytes(hex: config.digest)), founderKey: try pinnedFounder())
+                                           after: (base, config.sequence, Self.bytes(hex: config.digest)), founderKey: try pinnedFounder(),
+                                           adoptKey: { keyID in try self.adoptRotatedKey(keyID, remote: remote) })
             report.incoming = replayed.incoming
             try fetchBlobs(remote: remote, state: replayed.state)
 
@@ -335,6 +336,36 @@ extension Workspace {
         throw EmbargoError(.failure, "the team remote kept moving while this machine synced", hint: "run 'embargo store sync' again")
     }
 
+    /// Takes the data key another member rotated to, from the remote's keyring.
+    /// A keyring that does not open with this identity means this member was
+    /// removed (exit 5); one that holds another key than the entry's, forgery.
+    private func adoptRotatedKey(_ keyID: [UInt8], remote: TeamRemote) throws {
+        guard let keyring = try remote.read(Store.keyringName, limit: 1 << 20) else {
+            throw EmbargoError(.verification, "the team remote has no keyring", hint: "the remote was damaged; ask an admin to check it")
+        }
+        let offered: [UInt8]
+        do {
+            offered = try store.keyID(ofKeyring: keyring, identity: identity.age)
+        } catch let error as EmbargoError where error.kind == .accessDenied {
+            throw EmbargoError(.accessDenied, "you were removed from the team store: its new key is not wrapped for your identity",
+                               hint: "nothing was changed here; ask a store admin if this is a mistake")
+        }
+        guard offered == keyID else {
+            throw EmbargoError(.verification, "a team log entry is sealed under a key the team's keyring does not hold",
+                               hint: "nothing was changed here; the remote was tampered with, ask an admin to check it")
+        }
+        try store.adoptRotatedKey(keyring: keyring, identity: identity.age, extra: [teamBaseFile])
+    }
+
+    /// Runs a key rotation (removing a member) so that the last synced state
+    /// stays readable: it is sealed again under the new key.
+    public func keepingTeamBase(_ body: () throws -> Void) throws {
+        guard let bytes = try SafeFile.read(teamBaseFile) else { return try body() }
+        let base = try store.openState(bytes)
+        try body()
+        try SafeFile.replaceAtomically(teamBaseFile, bytes: try store.seal(base))
+    }
+
     /// The audit head moves when entries are re-chained: this machine remembers the new one.
     private func rememberAuditHead() throws {
         let head = try store.read { db in try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1") }
@@ -377,7 +408,8 @@ extension Workspace {
     /// its seal, its author's membership and signature, that it applies to
     /// exactly the state before it, and at the end the whole audit trail.
     static func replay(store: Store, remote: TeamRemote, entries: [(sequence: UInt64, kind: TeamLogEntry.Kind)],
-                       after: (state: StoreState, sequence: UInt64, digest: [UInt8])?, founderKey: String?) throws -> Replayed {
+                       after: (state: StoreState, sequence: UInt64, digest: [UInt8])?, founderKey: String?,
+                       adoptKey: (([UInt8]) throws -> Void)? = nil) throws -> Replayed {
         var state = try after?.state.copy()
         var previous = after?.digest ?? TeamLogEntry.genesis
         let start = after?.sequence ?? 0
@@ -401,6 +433,10 @@ extension Workspace {
         for (sequence, kind) in entries where sequence >= begin {
             guard let bytes = try remote.read(TeamLogEntry.path(sequence, kind)) else {
                 throw EmbargoError(.verification, "team log entry \(sequence) disappeared while it was read", hint: "run 'embargo store sync' again")
+            }
+            if bytes.count >= TeamLogEntry.headerSize, Array(bytes[16..<32]) != store.dataKeyID, let adoptKey {
+                // A member was removed and the key rotated: take the new key from the remote's keyring.
+                try adoptKey(Array(bytes[16..<32]))
             }
             let entry = try TeamLogEntry.open(bytes, sequence: sequence, store: store)
             guard entry.previous == previous, entry.content.kind == kind else {

@@ -1,0 +1,65 @@
+import EmbargoKit
+import EmbargoStore
+import Foundation
+
+/// The team store from the CLI's side: every command that changed a store
+/// with a team remote syncs after it commits (offline it says so, and the
+/// next sync sends the change); commands that must not race another member
+/// (approve, prerelease, publish) sync first and refuse offline; a command
+/// working on a state older than an hour says how old.
+enum TeamAutoSync {
+    /// The store a command opened, and its generation then.
+    nonisolated(unsafe) static var opened: (workspace: Workspace, generation: UInt64)?
+    /// Set by the commands that synced themselves.
+    nonisolated(unsafe) static var synced = false
+
+    static let staleAfter: TimeInterval = 3600
+
+    static func register(_ workspace: Workspace) {
+        opened = (workspace, (try? workspace.store.generation()) ?? 0)
+        guard let status = try? workspace.teamStatus(), let at = status.syncedAt, let date = Timestamp.parse(at) else { return }
+        let age = Date().timeIntervalSince(date)
+        if age > staleAfter {
+            Terminal.note("working on the team state of \(at) (\(Int(age / 3600)) h ago); 'embargo store sync' brings it up to date")
+        }
+    }
+
+    /// Syncs before a command that must see every other member's work, and
+    /// refuses when the remote cannot be reached or the sync stops on a conflict.
+    static func syncFirst(_ workspace: Workspace, for command: String) throws {
+        guard workspace.hasTeamRemote else { return }
+        let report = try workspace.sync()
+        if let offline = report.offline {
+            throw EmbargoError(.refused, "'embargo \(command)' needs the team remote, so that no other member does it at the same time: \(offline)",
+                               hint: "check your connection to the team remote and run it again")
+        }
+        try SyncOutput.print(report, json: false, quiet: true)
+        opened = (workspace, (try? workspace.store.generation()) ?? 0)
+    }
+
+    /// Publish's claim: its first step must reach the team before any tag is
+    /// pushed. A conflict on it means another member claimed first.
+    static func claim(_ workspace: Workspace, _ id: String) throws {
+        guard workspace.hasTeamRemote else { return }
+        let report = try workspace.sync()
+        if let offline = report.offline {
+            throw EmbargoError(.refused, "publishing \(id) needs the team remote, so that no other member publishes it too: \(offline)",
+                               hint: "nothing was pushed to the project; check your connection and run 'embargo publish \(id)' again")
+        }
+        if let first = report.conflicts.first {
+            throw EmbargoError(.refused, "\(id) is being published by \(first.theirsBy) (since \(first.theirsAt)); nothing was pushed",
+                               hint: "ask \(first.theirsBy) how it went; then 'embargo store sync --keep theirs \(first.field)' drops this attempt")
+        }
+        try SyncOutput.print(report, json: false, quiet: true)
+        opened = (workspace, (try? workspace.store.generation()) ?? 0)
+    }
+
+    /// After a command succeeded: send what it changed.
+    static func afterCommand() throws {
+        guard !synced, let (workspace, generation) = opened, workspace.hasTeamRemote,
+              let now = try? workspace.store.generation(), now != generation
+        else { return }
+        let report = try workspace.sync()
+        try SyncOutput.print(report, json: false, quiet: true)
+    }
+}
