@@ -255,6 +255,7 @@ enum SyncOutput {
             for (old, new) in report.renumbered.sorted(by: { $0.key < $1.key }) {
                 Terminal.note("renumbered \(old) to \(new): the team had created \(old) meanwhile")
             }
+            if report.offline != nil { Terminal.note("committed here only") }
         } else {
             for entry in report.incoming {
                 Terminal.say("in   #\(entry.sequence) \(entry.author): \(entry.changes.isEmpty ? "audit entries" : entry.changes.joined(separator: "; "))")

@@ -60,6 +60,12 @@ enum TeamAutoSync {
               let now = try? workspace.store.generation(), now != generation
         else { return }
         let report = try workspace.sync()
-        try SyncOutput.print(report, json: false, quiet: true)
+        // The command itself succeeded: a conflict is said, not an error of the command.
+        do {
+            try SyncOutput.print(report, json: false, quiet: true)
+        } catch let error as EmbargoError where !report.conflicts.isEmpty {
+            Terminal.warn("\(error.message)")
+            Terminal.note(error.hint ?? "")
+        }
     }
 }

@@ -1,0 +1,334 @@
+import EmbargoKit
+import Foundation
+import Testing
+
+/// Several machines, each with its own HOME, identity and store, sharing one
+/// store through a local bare git repository, as a team does through its
+/// private remote. Every step runs the real CLI.
+struct Team {
+    let remote: URL
+    let machines: [String: Sandbox]
+    let project: URL
+
+    /// `admin` founds the store and connects it; every other name gets a
+    /// machine of its own, is added by the admin with its role, and clones.
+    init(admin: String = "alice", members: [(String, String)]) throws {
+        let first = try Sandbox()
+        remote = first.root.appendingPathComponent("team.git")
+        try first.git(["init", "--quiet", "--bare", remote.path])
+        try first.ok(["identity", "new"])
+        try first.ok(["init", "--name", admin])
+        project = try first.makeRepository(branches: ["1.0.x"])
+        try first.ok(["project", "add", "sample", "--repo", project.path, "--remote", "origin", "--branch", "1.0.x"])
+        try first.ok(["store", "remote", "set", remote.path])
+        var machines = [admin: first]
+        for (name, role) in members {
+            let box = try Sandbox()
+            try box.ok(["identity", "new"])
+            let keys = try box.json(box.ok(["identity", "show", "--json"]).stdout)
+            try first.ok(["member", "add", name, "--recipient", keys["recipient"] as! String,
+                          "--signing-key", keys["signing_key"] as! String, "--role", role])
+            try box.ok(["store", "clone", remote.path])
+            machines[name] = box
+        }
+        self.machines = machines
+    }
+
+    subscript(_ name: String) -> Sandbox { machines[name]! }
+
+    func remove() {
+        for box in machines.values { box.remove() }
+    }
+
+    /// Every object of the remote repository, reachable or not, as bytes.
+    func remoteObjects() throws -> [[UInt8]] {
+        let box = machines.values.first!
+        var objects: [[UInt8]] = []
+        let list = try box.run("git", ["-C", remote.path, "cat-file", "--batch-all-objects", "--batch-check=%(objectname)"]).stdout
+        for id in list.split(separator: "\n") {
+            let type = try box.run("git", ["-C", remote.path, "cat-file", "-t", String(id)]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let content = try box.run("git", ["-C", remote.path, "cat-file", type, String(id)])
+            objects.append(Array(content.stdout.utf8))
+        }
+        return objects
+    }
+}
+
+@Suite("team store", .serialized)
+struct TeamCLITests {
+    /// Three machines change their own fields and advisories offline and sync
+    /// in a random order; at the end every machine holds the same rows with
+    /// every change anyone made, and every check passes everywhere.
+    @Test func threeMachinesConvergeUnderARandomSchedule() throws {
+        let team = try Team(members: [("bob", "preparer"), ("carol", "preparer")])
+        defer { team.remove() }
+        let names = ["alice", "bob", "carol"]
+        // Each machine edits one field of its own, so that no two changes collide.
+        let fields = ["alice": "--description", "bob": "--solution", "carol": "--cwe"]
+        let columns = ["alice": "description", "bob": "solution", "carol": "cwes"]
+        // Writes happen offline (git may not use the file protocol); only the sync steps reach the remote.
+        let offline = ["GIT_ALLOW_PROTOCOL": "ssh"]
+        func value(_ advisory: [String: Any], _ column: String) -> String? {
+            column == "cwes" ? (advisory["cwes"] as? [Int]).map { $0.map(String.init).joined(separator: ",") } : advisory[column] as? String
+        }
+        let seed = UInt64(ProcessInfo.processInfo.environment["EMBARGO_TEST_SEED"] ?? "") ?? 0x7EA4_2026
+        var random = RotationKillCLITests.SplitMix(state: seed)
+        var created: Set<String> = []
+        var expected: [String: [String: String]] = [:] // title -> column -> value
+        var notes: Set<String> = []
+        let steps = 200
+        for step in 0..<steps {
+            let name = names[Int.random(in: 0..<3, using: &random)]
+            let box = team[name]
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0, 1:
+                let title = "\(name) finding \(step)"
+                try box.ok(["advisory", "create", "--project", "sample", "--title", title, "--description", "first"], env: offline)
+                created.insert(title)
+                expected[title, default: [:]]["description"] = "first"
+            case 2, 3, 4:
+                let listed = try box.json(box.ok(["advisory", "list", "--json"]).stdout)["advisories"] as? [[String: Any]] ?? []
+                guard let pick = listed.isEmpty ? nil : listed[Int.random(in: 0..<listed.count, using: &random)],
+                      let id = pick["id"] as? String, let title = pick["private_title"] as? String else { continue }
+                let value = name == "carol" ? String(step + 1) : "\(name) value \(step)"
+                try box.ok(["advisory", "edit", id, fields[name]!, value], env: offline)
+                expected[title, default: [:]][columns[name]!] = value
+            case 5, 6:
+                let listed = try box.json(box.ok(["advisory", "list", "--json"]).stdout)["advisories"] as? [[String: Any]] ?? []
+                guard let pick = listed.isEmpty ? nil : listed[Int.random(in: 0..<listed.count, using: &random)],
+                      let id = pick["id"] as? String else { continue }
+                let text = "\(name) note \(step)"
+                try box.ok(["advisory", "note", id, text], env: offline)
+                notes.insert(text)
+            default:
+                try box.ok(["store", "sync"])
+            }
+        }
+        // Two rounds bring everyone to the same entry.
+        for _ in 0..<2 { for name in names { try team[name].ok(["store", "sync"]) } }
+
+        var lists: [String] = []
+        for name in names {
+            let box = team[name]
+            let listed = try box.json(box.ok(["advisory", "list", "--json"]).stdout)["advisories"] as? [[String: Any]] ?? []
+            #expect(Set(listed.compactMap { $0["private_title"] as? String }) == created, "\(name) holds every advisory")
+            for advisory in listed {
+                let title = advisory["private_title"] as? String ?? ""
+                for (column, expectedValue) in expected[title] ?? [:] {
+                    #expect(value(advisory, column) == expectedValue, "\(name): \(title) \(column)")
+                }
+            }
+            var seen = ""
+            for advisory in listed {
+                seen += try box.ok(["timeline", advisory["id"] as! String, "--json"]).stdout
+            }
+            #expect(notes.allSatisfy { seen.contains($0) }, "\(name) holds every note")
+            try box.ok(["audit", "verify"])
+            try box.ok(["store", "verify"])
+            lists.append(listed.map { "\($0["id"] ?? "") \($0["private_title"] ?? "") \($0["description"] ?? "") \($0["solution"] ?? "")" }.sorted().joined(separator: "\n"))
+            let audit = try box.json(box.ok(["audit", "--json"]).stdout)["entries"] as? [[String: Any]] ?? []
+            lists.append("audit \(audit.count) \(audit.last?["hash"] ?? "")")
+        }
+        #expect(lists[0] == lists[2] && lists[2] == lists[4], "the three machines hold the same advisories")
+        #expect(lists[1] == lists[3] && lists[3] == lists[5], "the three machines hold the same audit trail")
+        print("team schedule: seed \(seed), \(steps) steps, \(created.count) advisories, \(notes.count) notes")
+    }
+}
+
+extension TeamCLITests {
+    /// Two members change the same field: the second sync stops with the
+    /// field, both values and both authors; nothing is lost until settled.
+    @Test func concurrentEditsOfOneFieldAreANamedConflict() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
+        try team["bob"].ok(["store", "sync"])
+        try team["alice"].ok(["advisory", "edit", "ADV-2026-001", "--description", "alice's text"])
+        let bobEdit = try team["bob"].embargo(["advisory", "edit", "ADV-2026-001", "--description", "bob's text"])
+        #expect(bobEdit.status == 0, "the local edit commits; only its sync stops: \(bobEdit.stderr)")
+        #expect(bobEdit.stderr.contains("conflict ADV-2026-001.description: mine 'bob's text' (bob"))
+        #expect(bobEdit.stderr.contains("theirs 'alice's text' (alice"))
+        let sync = try team["bob"].embargo(["store", "sync"])
+        #expect(sync.status == 3)
+        #expect(sync.stderr.contains("--keep mine|theirs"))
+        let mine = try team["bob"].json(team["bob"].ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any]
+        #expect(mine?["description"] as? String == "bob's text", "the local change stays pending and intact")
+
+        try team["bob"].ok(["store", "sync", "--keep", "mine", "ADV-2026-001.description"])
+        try team["alice"].ok(["store", "sync"])
+        let settled = try team["alice"].json(team["alice"].ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any]
+        #expect(settled?["description"] as? String == "bob's text")
+        try team["alice"].ok(["audit", "verify"])
+        try team["bob"].ok(["audit", "verify"])
+    }
+
+    /// One withdraws what the other worked on: a conflict, never a silent
+    /// merge into a withdrawn advisory.
+    @Test func aWithdrawalAgainstAChangeIsAConflict() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
+        try team["bob"].ok(["store", "sync"])
+        try team["bob"].ok(["advisory", "edit", "ADV-2026-001", "--solution", "upgrade"])
+        let withdraw = try team["alice"].ok(["advisory", "status", "ADV-2026-001", "withdrawn"])
+        #expect(withdraw.stderr.contains("conflict ADV-2026-001.status"), "\(withdraw.stderr)")
+        #expect(try team["alice"].embargo(["store", "sync"]).status == 3)
+        try team["alice"].ok(["store", "sync", "--keep", "mine", "ADV-2026-001.status"])
+        try team["bob"].ok(["store", "sync"])
+        #expect(try team["bob"].ok(["advisory", "list"]).stdout.contains("withdrawn"))
+    }
+}
+
+extension TeamCLITests {
+    /// An advisory created offline whose id the team took meanwhile is
+    /// renumbered, with one line saying so, and keeps its notes.
+    @Test func anAdvisoryCreatedOfflineIsRenumbered() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let offline = ["GIT_ALLOW_PROTOCOL": "none"]
+        try team["bob"].ok(["advisory", "create", "--project", "sample", "--title", "Bob's", "--description", "b"], env: offline)
+        try team["bob"].ok(["advisory", "note", "ADV-2026-001", "bob's note"], env: offline)
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Alice's", "--description", "a"])
+        let sync = try team["bob"].ok(["store", "sync"])
+        #expect(sync.stdout.contains("renumbered ADV-2026-001 to ADV-2026-002"))
+        let bobs = try team["bob"].json(team["bob"].ok(["advisory", "show", "ADV-2026-002", "--json"]).stdout)["advisory"] as? [String: Any]
+        #expect(bobs?["private_title"] as? String == "Bob's")
+        #expect(try team["bob"].ok(["timeline", "ADV-2026-002", "--json"]).stdout.contains("bob's note"))
+        #expect(!(try team["bob"].ok(["timeline", "ADV-2026-001", "--json"]).stdout.contains("bob's note")))
+        try team["alice"].ok(["store", "sync"])
+        try team["alice"].ok(["audit", "verify"])
+    }
+
+    /// Offline, a write commits locally and says it could not push; the next sync sends it.
+    @Test func offlineWritesAreKeptAndSentLater() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let moved = team.remote.deletingLastPathComponent().appendingPathComponent("away.git")
+        try FileManager.default.moveItem(at: team.remote, to: moved)
+        let create = try team["bob"].ok(["advisory", "create", "--project", "sample", "--title", "Offline", "--description", "x"])
+        #expect(create.stderr.contains("could not reach the team remote"))
+        let approve = try team["bob"].embargo(["approve", "ADV-2026-001", "--sha256", String(repeating: "0", count: 64)])
+        #expect(approve.status == 3)
+        #expect(approve.stderr.contains("needs the team remote"))
+        try FileManager.default.moveItem(at: moved, to: team.remote)
+        try team["bob"].ok(["store", "sync"])
+        try team["alice"].ok(["store", "sync"])
+        #expect(try team["alice"].ok(["advisory", "list"]).stdout.contains("Offline"))
+    }
+}
+
+extension TeamCLITests {
+    /// A rolled-back remote, a tampered file and an entry by a removed
+    /// member are each refused with exit 4 (the removed member gets exit 5),
+    /// and the local store stays intact.
+    @Test func aRolledBackTamperedOrForgedRemoteIsRefused() throws {
+        let team = try Team(members: [("bob", "preparer"), ("carol", "preparer")])
+        defer { team.remove() }
+        let alice = team["alice"], bob = team["bob"]
+        try alice.ok(["advisory", "create", "--project", "sample", "--title", "One", "--description", "d"])
+        let saved = alice.root.appendingPathComponent("saved.git")
+        try FileManager.default.copyItem(at: team.remote, to: saved)
+        try alice.ok(["advisory", "create", "--project", "sample", "--title", "Two", "--description", "d"])
+        try bob.ok(["store", "sync"])
+        let before = try bob.ok(["advisory", "list"]).stdout
+
+        // Rollback: the remote's history is set back to an older state.
+        let newest = alice.root.appendingPathComponent("newest.git")
+        try FileManager.default.moveItem(at: team.remote, to: newest)
+        try FileManager.default.copyItem(at: saved, to: team.remote)
+        let rolled = try bob.embargo(["store", "sync"])
+        #expect(rolled.status == 4)
+        #expect(rolled.stderr.contains("rolled back"), "\(rolled.stderr)")
+        #expect(try bob.ok(["advisory", "list"]).stdout == before)
+        try FileManager.default.removeItem(at: team.remote)
+        try FileManager.default.moveItem(at: newest, to: team.remote)
+        try bob.ok(["store", "sync"])
+
+        // Tampering: someone with push access changes one byte of the newest entry.
+        let work = alice.root.appendingPathComponent("attacker")
+        try alice.git(["clone", "--quiet", "--branch", "main", team.remote.path, work.path])
+        let log = work.appendingPathComponent("log")
+        let newestFile = try FileManager.default.contentsOfDirectory(atPath: log.path).sorted().last!
+        var bytes = [UInt8](try Data(contentsOf: log.appendingPathComponent(newestFile)))
+        bytes[bytes.count - 20] ^= 0x01
+        try Data(bytes).write(to: log.appendingPathComponent(newestFile))
+        try alice.git(["-C", work.path, "commit", "--quiet", "-am", "embargo sync alice 1 changes"])
+        try alice.git(["-C", work.path, "push", "--quiet", "origin", "HEAD:main"])
+        let carol = team["carol"]
+        let tampered = try carol.embargo(["store", "sync"])
+        #expect(tampered.status == 4, "\(tampered.stderr)")
+        #expect(tampered.stderr.contains("team log entry"))
+        try carol.ok(["store", "verify"])
+        try alice.git(["-C", work.path, "revert", "--no-edit", "HEAD"])
+        try alice.git(["-C", work.path, "push", "--quiet", "origin", "HEAD:main"])
+        try carol.ok(["store", "sync"])
+
+        // A removed member: their key opens nothing new, and what they push is refused.
+        try alice.ok(["member", "remove", "bob"])
+        let removed = try bob.embargo(["store", "sync"])
+        #expect(removed.status == 5, "\(removed.stderr)")
+        #expect(removed.stderr.contains("you were removed from the team store"))
+        try carol.ok(["store", "sync"])
+        try carol.ok(["store", "verify"])
+        try carol.ok(["audit", "verify"])
+    }
+
+    /// Titles, descriptions, notes and patches never reach the remote in
+    /// plaintext: not in any object, reachable or not, nor in commit messages.
+    @Test func nothingEmbargoedReachesTheRemote() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let canary = "CANARY-7f3e9a-greeting-xss"
+        let alice = team["alice"]
+        try alice.ok(["advisory", "create", "--project", "sample", "--title", "Title \(canary)", "--description", "Description \(canary)"])
+        try alice.ok(["advisory", "note", "ADV-2026-001", "Note \(canary)"])
+        let patch = """
+            From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001
+            From: Alice <alice@example.org>
+            Date: Mon, 1 Dec 2026 10:00:00 +0000
+            Subject: [PATCH] Tidy greeting
+
+            \(canary)
+            ---
+             README.md | 2 +-
+             1 file changed, 1 insertion(+), 1 deletion(-)
+
+            diff --git a/README.md b/README.md
+            --- a/README.md
+            +++ b/README.md
+            @@ -1 +1 @@
+            -hello
+            +hello \(canary)
+            --
+            2.39.0
+
+            """
+        try patch.write(toFile: alice.path("fix.patch"), atomically: true, encoding: .utf8)
+        try alice.ok(["patch", "add", "ADV-2026-001", "--branch", "1.0.x", "--file", alice.path("fix.patch")])
+        try alice.ok(["store", "sync"])
+        try team["bob"].ok(["store", "sync"])
+        for object in try team.remoteObjects() {
+            #expect(String(decoding: object, as: UTF8.self).range(of: canary) == nil)
+        }
+        let messages = try alice.run("git", ["-C", team.remote.path, "log", "--format=%s %an %ae"]).stdout
+        #expect(messages.split(separator: "\n").allSatisfy { $0.hasPrefix("embargo sync ") && $0.contains("@embargo.invalid") }, "\(messages)")
+    }
+}
+
+extension TeamCLITests {
+    /// A member the admin has not added cannot clone (exit 5), and a clone
+    /// checks what it received.
+    @Test func onlyMembersClone() throws {
+        let team = try Team(members: [])
+        defer { team.remove() }
+        let stranger = try Sandbox()
+        defer { stranger.remove() }
+        try stranger.ok(["identity", "new"])
+        let run = try stranger.embargo(["store", "clone", team.remote.path])
+        #expect(run.status == 5, "\(run.stderr)")
+        #expect(run.stderr.contains("not a member of the team store"))
+        #expect(!FileManager.default.fileExists(atPath: stranger.store.appendingPathComponent("store.embargo").path))
+        let show = try team["alice"].ok(["store", "remote", "show", "--json"])
+        #expect(try team["alice"].json(show.stdout)["remote"] as? String == team.remote.path)
+    }
+}
