@@ -51,6 +51,10 @@ enum TeamAutoSync {
                                hint: "ask \(first.theirsBy) how it went; then 'embargo store sync --keep theirs \(first.field)' drops this attempt")
         }
         try SyncOutput.print(report, json: false, quiet: true)
+        if let other = try workspace.publicationClaimant(id) {
+            throw EmbargoError(.refused, "\(id) is being published by \(other), who claimed it first; nothing was pushed",
+                               hint: "ask \(other) how it went")
+        }
         opened = (workspace, (try? workspace.store.generation()) ?? 0)
     }
 

@@ -332,3 +332,73 @@ extension TeamCLITests {
         #expect(try team["alice"].json(show.stdout)["remote"] as? String == team.remote.path)
     }
 }
+
+extension TeamCLITests {
+    /// Two publishing managers on two machines: whoever claims the advisory
+    /// through the remote first publishes; the other is refused with the
+    /// first one's name before pushing any tag.
+    @Test func onlyOnePublisherPublishes() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try PublishFixture(box)
+        let teamRemote = box.root.appendingPathComponent("team.git")
+        try box.git(["init", "--quiet", "--bare", teamRemote.path])
+        try box.ok(["store", "remote", "set", teamRemote.path])
+        let other = try Sandbox()
+        defer { other.remove() }
+        try other.ok(["identity", "new"])
+        let keys = try other.json(other.ok(["identity", "show", "--json"]).stdout)
+        try box.ok(["member", "add", "pat", "--recipient", keys["recipient"] as! String, "--signing-key", keys["signing_key"] as! String,
+                    "--role", "publisher"])
+        try other.ok(["store", "clone", teamRemote.path])
+        let before = try fixture.remoteRefs()
+
+        // Both start at the same moment.
+        let first = try box.start(["publish", "ADV-2026-001"])
+        let second = try other.start(["publish", "ADV-2026-001"])
+        first.waitUntilExit()
+        second.waitUntilExit()
+        let statuses = [first.terminationStatus, second.terminationStatus]
+        #expect(statuses.filter { $0 == 0 }.count == 1, "exactly one publishes: \(statuses)")
+        #expect(statuses.contains(3), "the other is refused: \(statuses)")
+        try box.ok(["store", "sync"])
+        try other.ok(["store", "sync"])
+        #expect(try fixture.status() == "published")
+        #expect(try fixture.remoteRefs() != before)
+        try box.ok(["audit", "verify"])
+        try other.ok(["audit", "verify"])
+        let published = try box.json(box.ok(["audit", "--advisory", "ADV-2026-001", "--json"]).stdout)["entries"] as? [[String: Any]] ?? []
+        // Both claimed; only the first went on (pushed, marked, ...).
+        let publishers = Set(published.filter { ($0["action"] as? String ?? "").hasPrefix("publish.") && $0["action"] as? String != "publish.checked" }
+            .compactMap { $0["member"] as? String })
+        #expect(publishers.count == 1, "one member's steps only: \(publishers)")
+    }
+
+    /// The second publisher, after the first claimed: refused by name, no tag pushed.
+    @Test func aSecondPublisherIsRefusedByName() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try PublishFixture(box)
+        let teamRemote = box.root.appendingPathComponent("team.git")
+        try box.git(["init", "--quiet", "--bare", teamRemote.path])
+        try box.ok(["store", "remote", "set", teamRemote.path])
+        let other = try Sandbox()
+        defer { other.remove() }
+        try other.ok(["identity", "new"])
+        let keys = try other.json(other.ok(["identity", "show", "--json"]).stdout)
+        try box.ok(["member", "add", "pat", "--recipient", keys["recipient"] as! String, "--signing-key", keys["signing_key"] as! String,
+                    "--role", "publisher"])
+        try other.ok(["store", "clone", teamRemote.path])
+        let before = try fixture.remoteRefs()
+        // alice's publish stops (killed) right after its claim reached the team.
+        let stopped = try box.embargo(["publish", "ADV-2026-001"], env: ["EMBARGO_STOP_AFTER_STEP": "checked"])
+        #expect(stopped.status != 0)
+        let refused = try other.embargo(["publish", "ADV-2026-001"])
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(refused.stderr.contains("ADV-2026-001 is being published by alice"), "\(refused.stderr)")
+        #expect(try fixture.remoteRefs() == before, "no branch or tag was pushed")
+        // alice finishes what she started.
+        try box.ok(["publish", "ADV-2026-001"])
+        try fixture.expectPublished(try fixture.manifest())
+    }
+}

@@ -56,6 +56,10 @@ extension Workspace {
             report.alreadyPublished = true
             return report
         }
+        if !options.dryRun, let other = try publicationClaimant(advisory.id) {
+            throw EmbargoError(.refused, "\(advisory.id) is being published by \(other)",
+                               hint: "ask \(other) how it went; 'embargo store sync' brings their publication here")
+        }
         let remoteName = options.remote ?? project.remote
         let repoGit = environment.git(URL(fileURLWithPath: project.repoPath))
         guard !remoteName.hasPrefix("-"), let remoteURL = try? repoGit.output(["remote", "get-url", "--", remoteName]) else {
@@ -122,10 +126,6 @@ extension Workspace {
                 }
             }
             if !options.dryRun, !done.contains(.checked) {
-                if let other = try publicationClaimant(advisory.id) {
-                    throw EmbargoError(.refused, "\(advisory.id) is being published by \(other)",
-                                       hint: "ask \(other) how it went; 'embargo store sync' brings their publication here")
-                }
                 try recordStep(advisory.id, prerelease.seq, .checked, detail: options.early ? "early: \(options.reason ?? "")" : "")
                 // With a team store, the step goes to the team before any tag does: a
                 // second publisher's sync then names the first instead of pushing too.
@@ -293,17 +293,22 @@ extension Workspace {
         return objects
     }
 
-    /// Another member who started publishing `id` (their signed
-    /// `publish.checked` entry) while it is not published; nil otherwise.
+    /// Another member who claimed the publication of `id` first: the
+    /// earliest signed `publish.checked` entry since the last revert, while
+    /// the advisory is not published; nil when that is this member or nobody.
+    /// On a team store the trail is in the remote's order, so two publishers
+    /// who claimed at once agree on who was first.
     public func publicationClaimant(_ id: String) throws -> String? {
         try store.read { db in
             let status = try String.fetchOne(db, sql: "SELECT status FROM advisories WHERE id = ?", arguments: [id])
             guard status != AdvisoryStatus.published.rawValue else { return nil }
-            let last = try AuditEntry.fetchOne(db, sql: """
-                SELECT * FROM audit_log WHERE object = ? AND action IN ('publish.checked', 'advisory.revert') ORDER BY seq DESC LIMIT 1
-                """, arguments: [id])
-            guard let last, last.action == "publish.checked", last.member != member.name else { return nil }
-            return last.member
+            let revert = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log WHERE object = ? AND action = 'advisory.revert'",
+                                            arguments: [id]) ?? 0
+            let first = try String.fetchOne(db, sql: """
+                SELECT member FROM audit_log WHERE object = ? AND action = 'publish.checked' AND seq > ? ORDER BY seq LIMIT 1
+                """, arguments: [id, revert])
+            guard let first, first != member.name else { return nil }
+            return first
         }
     }
 
