@@ -46,6 +46,12 @@ extension Embargo {
             try runner.embargo(["member", "add", "bob", "--recipient", recipient, "--signing-key", signingKey, "--role", "security"])
             try runner.embargo(["member", "list"])
 
+            runner.say("Bob works on his own machine. Alice connects the store to the team's private git remote (a bare repository here); it only ever receives sealed, signed files.")
+            let team = root.appendingPathComponent("team-store.git")
+            try runner.git(root, ["init", "--quiet", "--bare", team.path])
+            try runner.embargo(["store", "remote", "set", team.path])
+            try runner.embargo(["store", "clone", team.path], on: .bob)
+
             runner.say("Alice registers the project with its release branches.")
             try runner.embargo(["project", "add", SampleProject.name, "--repo", sample.repository.path,
                                 "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
@@ -93,9 +99,10 @@ extension Embargo {
             let bundle = try FileManager.default.contentsOfDirectory(atPath: outbox).first { $0.hasSuffix(".tar.age") }
                 .map { "\(outbox)/\($0)" } ?? outbox
 
-            runner.say("Bob checks the bundle (age, minisign and sha256sum would do too) and approves exactly what he opened.")
-            try runner.embargo(["prerelease", "verify", bundle, "--identity", bob])
-            try runner.embargo(["approve", id, "--bundle", bundle, "--identity", bob])
+            runner.say("On his machine, bob checks the bundle (age, minisign and sha256sum would do too) and approves exactly what he opened; approve syncs first, and the approval reaches the team at once.")
+            try runner.embargo(["store", "sync"], on: .bob)
+            try runner.embargo(["prerelease", "verify", bundle], on: .bob)
+            try runner.embargo(["approve", id, "--bundle", bundle], on: .bob)
 
             runner.say("Release day. Publication re-creates the release, compares it with what bob reviewed, and pushes both branches and tags at once.")
             try runner.embargo(["publish", id, "--dry-run", "--early", "--reason", "the demo simulates release day"])
@@ -103,13 +110,16 @@ extension Embargo {
             try runner.git(root, ["ls-remote", "--tags", sample.remote.path])
             try runner.embargo(["announce", id, "--format", "slack"])
 
-            runner.say("Every change is on the signed audit trail.")
+            runner.say("Every change is on the signed audit trail, the same on both machines.")
             try runner.embargo(["audit", "--advisory", id])
             try runner.embargo(["audit", "verify"])
+            try runner.embargo(["store", "sync"], on: .bob)
+            try runner.embargo(["audit", "verify"], on: .bob)
 
             runner.say("The store is one encrypted file (and a journal of commits once it is large) plus the keyring, which any member opens with age.")
             try runner.embargo(["store", "verify"])
-            try runner.embargo(["store", "verify", "--identity", bob])
+            try runner.embargo(["store", "verify"], on: .bob)
+            try runner.embargo(["store", "remote", "show"], on: .bob)
 
             runner.say("Demo complete.")
             if keep { runner.say("The demo directory is kept: \(root.path)") }
@@ -125,12 +135,19 @@ struct DemoRunner {
         Terminal.say("\n# \(text)")
     }
 
+    /// The two simulated machines: each has its own store, identity and memory.
+    enum Machine: String {
+        case alice, bob
+    }
+
     @discardableResult
-    func embargo(_ arguments: [String]) throws -> String {
-        Terminal.say("$ embargo \(arguments.map(quoted).joined(separator: " "))")
+    func embargo(_ arguments: [String], on machine: Machine = .alice) throws -> String {
+        Terminal.say("\(machine == .alice ? "" : "[bob's machine] ")$ embargo \(arguments.map(quoted).joined(separator: " "))")
         var env = SampleProject.gitEnvironment()
-        env["EMBARGO_STORE"] = root.appendingPathComponent("store").path
-        env["EMBARGO_IDENTITY"] = root.appendingPathComponent("alice.identity").path
+        let home = root.appendingPathComponent("\(machine.rawValue)-machine")
+        env["EMBARGO_STORE"] = machine == .alice ? root.appendingPathComponent("store").path : home.appendingPathComponent("store").path
+        env["EMBARGO_IDENTITY"] = root.appendingPathComponent("\(machine.rawValue).identity").path
+        env["XDG_STATE_HOME"] = home.appendingPathComponent("state").path
         env.removeValue(forKey: "EMBARGO_PASSPHRASE_FILE")
         let result = try SystemProcessRunner().run(
             ownExecutable(), arguments, environment: env, directory: root, input: nil)

@@ -126,7 +126,10 @@ extension Embargo {
             options.acceptedFindings = Set(acceptedFindings)
             let stopAfter = Settings.value("EMBARGO_STOP_AFTER_STEP")
             let workspace = try location.workspace()
-            if !dryRun {
+            if dryRun {
+                // A rehearsal looks at the team's newest state when it can, and at this machine's when offline.
+                try TeamAutoSync.syncFirst(workspace, for: "publish --dry-run", offlineAllowed: true)
+            } else {
                 try TeamAutoSync.syncFirst(workspace, for: "publish")
                 workspace.onClaim = { id in try TeamAutoSync.claim(workspace, id) }
             }

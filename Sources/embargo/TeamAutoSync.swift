@@ -26,10 +26,12 @@ enum TeamAutoSync {
 
     /// Syncs before a command that must see every other member's work, and
     /// refuses when the remote cannot be reached or the sync stops on a conflict.
-    static func syncFirst(_ workspace: Workspace, for command: String) throws {
+    static func syncFirst(_ workspace: Workspace, for command: String, offlineAllowed: Bool = false) throws {
         guard workspace.hasTeamRemote else { return }
         let report = try workspace.sync()
-        if let offline = report.offline {
+        if let offline = report.offline, offlineAllowed {
+            Terminal.warn("could not reach the team remote (\(offline)); working on this machine's state")
+        } else if let offline = report.offline {
             throw EmbargoError(.refused, "'embargo \(command)' needs the team remote, so that no other member does it at the same time: \(offline)",
                                hint: "check your connection to the team remote and run it again")
         }
