@@ -423,6 +423,10 @@ extension Workspace {
             let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             guard let seq = seen.auditSeq, let hash = seen.auditHead else { return (true, head) }
             if try String.fetchOne(db, sql: "SELECT hash FROM audit_log WHERE seq = ?", arguments: [seq]) == hash { return (true, head) }
+            if let seq = seen.rechainedSeq, let hash = seen.rechainedHead,
+               try String.fetchOne(db, sql: "SELECT hash FROM audit_log WHERE seq = ?", arguments: [seq]) == hash {
+                return (true, head)
+            }
             // An admin's restore of a backup legitimately drops later entries; it is signed like every entry.
             let restores = try AuditEntry.fetchAll(db, sql: "SELECT * FROM audit_log WHERE action = 'store.restore' AND seq <= ?", arguments: [seq + 1])
             return (restores.contains { $0.hash == $0.computedHash && $0.hasValidSignature }, head)

@@ -16,6 +16,10 @@ public struct StoreMemory: Codable, Sendable, Equatable {
     /// The newest team log entry this machine received or pushed, and its digest.
     public var teamSequence: UInt64?
     public var teamDigest: String?
+    /// The audit head a sync is about to install (its own entries signed
+    /// again): accepted like `auditHead` should the sync stop before it says so.
+    public var rechainedSeq: Int64?
+    public var rechainedHead: String?
 
     public init(storeID: String? = nil, generation: UInt64 = 0, seenAt: String = "", auditSeq: Int64? = nil,
                 auditHead: String? = nil, founderKey: String? = nil)
@@ -37,6 +41,8 @@ public struct StoreMemory: Codable, Sendable, Equatable {
         case founderKey = "founder_key"
         case teamSequence = "team_sequence"
         case teamDigest = "team_digest"
+        case rechainedSeq = "rechained_seq"
+        case rechainedHead = "rechained_head"
     }
 }
 

@@ -43,8 +43,8 @@ extension Store {
     }
 
     /// Seals a state under the data key (the base of the last sync is kept so).
-    public func seal(_ state: StoreState) throws -> [UInt8] {
-        try SealedFile.seal(state.image, generation: 0, dataKey: dataKey)
+    public func seal(_ state: StoreState, generation: UInt64 = 0) throws -> [UInt8] {
+        try SealedFile.seal(state.image, generation: generation, dataKey: dataKey)
     }
 
     /// Opens a state sealed by `seal(_:)`.

@@ -402,3 +402,72 @@ extension TeamCLITests {
         try fixture.expectPublished(try fixture.manifest())
     }
 }
+
+extension TeamCLITests {
+    /// A sync killed at any moment leaves both the store and the remote
+    /// usable: the next sync finishes the job, nothing twice, nothing lost.
+    @Test func aSyncKilledAnywhereIsFinishedByTheNext() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let alice = team["alice"], bob = team["bob"]
+        let seed = UInt64(ProcessInfo.processInfo.environment["EMBARGO_TEST_SEED"] ?? "") ?? 0x5EED_0015
+        var random = RotationKillCLITests.SplitMix(state: seed)
+        let offline = ["GIT_ALLOW_PROTOCOL": "ssh"]
+        var killed = 0
+        var notes: [String] = []
+        try bob.ok(["advisory", "create", "--project", "sample", "--title", "Shared", "--description", "d"])
+        for round in 0..<30 {
+            let note = "round \(round)"
+            try bob.ok(["advisory", "note", "ADV-2026-001", note], env: offline)
+            notes.append(note)
+            if round % 3 == 0 {
+                try alice.ok(["store", "sync"])
+                try alice.ok(["advisory", "note", "ADV-2026-001", "alice \(round)"])
+                notes.append("alice \(round)")
+            }
+            let process = try bob.start(["store", "sync"])
+            if bob.kill(process, after: Double.random(in: 0...0.35, using: &random)) { killed += 1 }
+            try bob.ok(["store", "sync"])
+        }
+        try alice.ok(["store", "sync"])
+        try bob.ok(["store", "sync"])
+        for box in [alice, bob] {
+            try box.ok(["audit", "verify"])
+            try box.ok(["store", "verify"])
+            let timeline = try box.ok(["timeline", "ADV-2026-001", "--json"]).stdout
+            for note in notes {
+                #expect(timeline.components(separatedBy: "\"\(note)\"").count - 1 == 1, "\(note) is there exactly once")
+            }
+        }
+        let trails = try [alice, bob].map { box in
+            try box.json(box.ok(["audit", "--json"]).stdout)["entries"] as? [[String: Any]] ?? []
+        }
+        #expect(trails[0].count == trails[1].count)
+        #expect(trails[0].last?["hash"] as? String == trails[1].last?["hash"] as? String)
+        print("team sync kills: \(killed) of 30 syncs killed mid-flight, seed \(seed)")
+    }
+}
+
+extension TeamCLITests {
+    /// Lists merge element by element: two members who each credit someone
+    /// keep both credits; a removal on one side stays a removal.
+    @Test func twoMembersAddingACreditKeepBoth() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let offline = ["GIT_ALLOW_PROTOCOL": "ssh"]
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d",
+                              "--credit", "Old Friend:FINDER", "--cwe", "79"])
+        try team["bob"].ok(["store", "sync"])
+        try team["alice"].ok(["advisory", "edit", "ADV-2026-001", "--credit", "Old Friend:FINDER", "--credit", "Ann Analyst:ANALYST"])
+        try team["bob"].ok(["advisory", "edit", "ADV-2026-001", "--credit", "Bo Fixer:REMEDIATION_DEVELOPER", "--cwe", "79", "--cwe", "80"], env: offline)
+        try team["bob"].ok(["store", "sync"])
+        try team["alice"].ok(["store", "sync"])
+        for name in ["alice", "bob"] {
+            let advisory = try team[name].json(team[name].ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any]
+            let credits = ((advisory?["credits"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+            #expect(credits == ["Ann Analyst", "Bo Fixer"], "\(name): bob removed the old credit, each added one: \(credits)")
+            #expect(advisory?["cwes"] as? [Int] == [79, 80], "\(name)")
+            try team[name].ok(["audit", "verify"])
+        }
+    }
+}

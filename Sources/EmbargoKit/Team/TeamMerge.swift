@@ -49,11 +49,23 @@ struct TeamMerge {
     private(set) var advisoryRenames: [String: String] = [:]
     private(set) var numberRenames: [String: [Int64: Int64]] = [:]
     private(set) var conflicts: [SyncConflict] = []
+    /// Rows of the team's state that stood for one of this machine's rows
+    /// (pushed before a stop), and rows this merge added: never matched twice.
+    private var matched: [String: Set<Int64>] = [:]
+    /// The highest number of each numbered table (and the audit trail) in the
+    /// last synced state: only rows after it can be this machine's, pushed.
+    var baseMaxima: [String: Int64] = [:]
 
     /// Tables whose rows are numbered by an integer `seq` that only this store hands out.
     static let numbered: Set<String> = ["timeline", "patch_checks", "prereleases", "approvals"]
     /// Columns that hold a pre-release's number.
     static let prereleaseReferences: Set<String> = ["prerelease"]
+    /// Columns that hold a JSON list: merged element by element, so two
+    /// members who each add a credit (or a branch, a CWE, a reference) keep both.
+    static let lists: [String: Set<String>] = [
+        "advisories": ["branches", "cwes", "reporters", "fixers", "coordinators", "credits", "reference_urls"],
+        "projects": ["required_paths"],
+    ]
 
     init(member: Member, identity: EmbargoIdentity, theirs: [String: (change: RowChange, author: String, at: String)],
          resolutions: [String: SyncSide]) {
@@ -61,6 +73,15 @@ struct TeamMerge {
         self.identity = identity
         self.theirs = theirs
         self.resolutions = resolutions
+    }
+
+    /// `baseMaxima` of a state.
+    static func maxima(_ db: Database) throws -> [String: Int64] {
+        var result: [String: Int64] = [:]
+        for table in numbered.union(["audit_log"]) {
+            result[table] = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM \"\(table)\"") ?? 0
+        }
+        return result
     }
 
     static func rowID(_ table: String, _ key: [String: SyncValue]) -> String {
@@ -136,6 +157,17 @@ struct TeamMerge {
     private mutating func insert(_ change: RowChange, _ shape: TableShape, _ db: Database) throws {
         var values = change.new
         if Self.numbered.contains(change.table), let number = values["seq"]?.integer {
+            // The same row may be there already (this machine pushed it, then was
+            // stopped before it could record that): keep that one.
+            let others = shape.columns.filter { $0 != "seq" }
+            let condition = others.map { "\"\($0)\" IS ?" }.joined(separator: " AND ")
+            let same = try Int64.fetchAll(db, sql: "SELECT seq FROM \"\(change.table)\" WHERE seq > ? AND \(condition) ORDER BY seq",
+                                          arguments: StatementArguments([baseMaxima[change.table] ?? 0] + others.map { (values[$0] ?? .null).databaseValue }))
+            if let existing = same.first(where: { !(matched[change.table]?.contains($0) ?? false) }) {
+                matched[change.table, default: []].insert(existing)
+                if existing != number { numberRenames[change.table, default: [:]][number] = existing }
+                return
+            }
             // The team may have used the number: take the next free one.
             let next = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM \"\(change.table)\"") ?? 0) + 1
             let taken = try RowDiff.row(db, shape, key: ["seq": .integer(number)]) != nil
@@ -145,6 +177,7 @@ struct TeamMerge {
                 values["seq"] = .integer(assigned)
             }
             try RowDiff.insert(db, shape, values)
+            matched[change.table, default: []].insert(values["seq"]?.integer ?? number)
             return
         }
         let key = Dictionary(uniqueKeysWithValues: shape.key.map { ($0, values[$0] ?? .null) })
@@ -201,6 +234,11 @@ struct TeamMerge {
                 if value.description > now.description { set[column] = value }
                 continue
             }
+            if Self.lists[change.table]?.contains(column) == true,
+               let merged = Self.mergeLists(base: before, mine: value, theirs: now) {
+                set[column] = merged
+                continue
+            }
             if settle(change.table, change.key, current, column: column, mine: value, theirs: now, at: change.new["updated_at"]) {
                 set[column] = value
             }
@@ -244,6 +282,26 @@ struct TeamMerge {
                                       theirsBy: other?.author ?? "the team", theirsAt: other?.at ?? "earlier"))
     }
 
+    /// The team's list with this machine's additions appended and its
+    /// removals taken out; nil when a value is not a JSON list.
+    static func mergeLists(base: SyncValue, mine: SyncValue, theirs: SyncValue) -> SyncValue? {
+        func elements(_ value: SyncValue) -> [String]? {
+            guard let text = value.text, let data = text.data(using: .utf8),
+                  let array = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [Any]
+            else { return nil }
+            return array.compactMap { element in
+                (try? JSONSerialization.data(withJSONObject: element, options: [.sortedKeys, .fragmentsAllowed]))
+                    .map { String(decoding: $0, as: UTF8.self) }
+            }
+        }
+        guard let old = elements(base), let ours = elements(mine), var result = elements(theirs) else { return nil }
+        let added = ours.filter { !old.contains($0) }
+        let removed = Set(old.filter { !ours.contains($0) })
+        result.removeAll { removed.contains($0) }
+        for element in added where !result.contains(element) { result.append(element) }
+        return .text("[" + result.joined(separator: ",") + "]")
+    }
+
     static func short(_ text: String) -> String {
         let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
         return line.count > 60 ? String(line.prefix(57)) + "..." : line
@@ -271,7 +329,7 @@ struct TeamMerge {
     }
 
     /// Appends one of this machine's audit entries after the team's, signed again.
-    private func rechain(_ values: [String: SyncValue], _ db: Database) throws {
+    private mutating func rechain(_ values: [String: SyncValue], _ db: Database) throws {
         guard values["member"]?.text == member.name, values["signing_key"]?.text == identity.signingKey,
               let at = values["at"]?.text, let action = values["action"]?.text, var object = values["object"]?.text
         else {
@@ -281,7 +339,16 @@ struct TeamMerge {
         var detail = values["detail"]?.text ?? ""
         if let renamed = advisoryRenames[object] { object = renamed }
         for (old, new) in advisoryRenames { detail = detail.replacingOccurrences(of: old, with: new) }
+        // Pushed already (a sync stopped after its push): the team has it.
+        let same = try Int64.fetchAll(db, sql: """
+            SELECT seq FROM audit_log WHERE seq > ? AND member = ? AND signing_key = ? AND at = ? AND action = ? AND object = ? AND detail = ? ORDER BY seq
+            """, arguments: [baseMaxima["audit_log"] ?? 0, member.name, identity.signingKey, at, action, object, detail])
+        if let existing = same.first(where: { !(matched["audit_log"]?.contains($0) ?? false) }) {
+            matched["audit_log", default: []].insert(existing)
+            return
+        }
         try AuditTrail.append(db, identity: identity, member: member.name, at: at, action: action, object: object, detail: detail)
+        if let seq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") { matched["audit_log", default: []].insert(seq) }
     }
 
     /// Rebuilds the full-text index, which does not travel.

@@ -75,9 +75,11 @@ extension Workspace {
         return config
     }
 
+    /// The base file says which log entry it holds (its generation), so a
+    /// stop between the two writes below is noticed and mended by the next sync.
     private func saveTeam(_ config: TeamConfig, base: StoreState) throws {
         try SafeFile.makePrivateDirectory(teamDirectory)
-        try SafeFile.replaceAtomically(teamBaseFile, bytes: try store.seal(base))
+        try SafeFile.replaceAtomically(teamBaseFile, bytes: try store.seal(base, generation: config.sequence))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         try SafeFile.replaceAtomically(teamConfigFile, bytes: Array(try encoder.encode(config)))
@@ -242,7 +244,7 @@ extension Workspace {
     /// pushes first. Unreachable: the local store stays as it is, and the
     /// report says why. Conflicts: nothing changes, and the report names them.
     public func sync(resolutions: [String: SyncSide] = [:]) throws -> SyncReport {
-        guard let config = try teamConfig() else {
+        guard var config = try teamConfig() else {
             throw EmbargoError(.usage, "this store has no team remote", hint: "an admin connects one with 'embargo store remote set URL'")
         }
         let remote = teamRemote()
@@ -260,6 +262,13 @@ extension Workspace {
                 return report
             }
             let entries = try remote.logEntries()
+            let baseSequence = try SealedFile.header(of: baseBytes).generation
+            if baseSequence > config.sequence, let entry = entries.first(where: { $0.sequence == baseSequence }),
+               let bytes = try remote.read(TeamLogEntry.path(entry.sequence, entry.kind)) {
+                // A sync stopped after it kept the new base and before it said so.
+                config.sequence = baseSequence
+                config.digest = hex(Digest.sha256(bytes))
+            }
             try checkNoRollback(entries: entries, remote: remote, config: config)
             let replayed = try Self.replay(store: store, remote: remote, entries: entries,
                                            after: (base, config.sequence, Self.bytes(hex: config.digest)), founderKey: try pinnedFounder(),
@@ -281,6 +290,7 @@ extension Workspace {
 
             let theirs = try Self.changedRows(base: base, replayed: replayed)
             var merge = TeamMerge(member: member, identity: identity, theirs: theirs, resolutions: resolutions)
+            merge.baseMaxima = try base.queue.read { db in try TeamMerge.maxima(db) }
             let merged = try replayed.state.copy()
             try merged.queue.write { db in try merge.apply(mine, to: db) }
             if !merge.conflicts.isEmpty {
@@ -295,6 +305,16 @@ extension Workspace {
                                    hint: "a member's role or an approval changed meanwhile; check 'embargo audit' after 'embargo store sync' brings the team's changes")
             }
             let out = try RowDiff.diff(from: replayed.state.queue, to: merged.queue)
+            if out.isEmpty {
+                // The team holds all of it already (this machine pushed it, then was stopped).
+                try announceHead(of: replayed.state)
+                guard try store.replaceState(with: try replayed.state.copy(), ifGeneration: generation) else { continue }
+                try saveTeam(TeamConfig(url: config.url, sequence: replayed.sequence, digest: hex(replayed.digest), syncedAt: now),
+                             base: replayed.state)
+                try rememberAuditHead()
+                report.sequence = replayed.sequence
+                return report
+            }
             let sequence = replayed.sequence + 1
             let content = TeamLogEntry.Content(author: member.name, signingKey: identity.signingKey, at: now, kind: .changes,
                                                changes: out, snapshot: nil)
@@ -311,6 +331,7 @@ extension Workspace {
                 continue
             case .unreachable(let why):
                 // The team's changes are in; this machine's stay pending on top of them.
+                try announceHead(of: merged)
                 guard try store.replaceState(with: merged, ifGeneration: generation) else { continue }
                 try saveTeam(TeamConfig(url: config.url, sequence: replayed.sequence, digest: hex(replayed.digest), syncedAt: config.syncedAt),
                              base: replayed.state)
@@ -320,6 +341,7 @@ extension Workspace {
                 return report
             case .pushed:
                 let kept = try merged.copy()
+                try announceHead(of: merged)
                 guard try store.replaceState(with: merged, ifGeneration: generation) else {
                     // A command committed while this sync ran: its change goes out with the next round.
                     try saveTeam(TeamConfig(url: config.url, sequence: sequence, digest: hex(digest), syncedAt: now), base: kept)
@@ -334,6 +356,15 @@ extension Workspace {
             }
         }
         throw EmbargoError(.failure, "the team remote kept moving while this machine synced", hint: "run 'embargo store sync' again")
+    }
+
+    /// Says, before the store takes `state`, which audit head it will have.
+    private func announceHead(of state: StoreState) throws {
+        let head = try state.queue.read { db in try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1") }
+        try environment.memory?.update(forStore: store.directory) { memory in
+            memory.rechainedSeq = head?["seq"]
+            memory.rechainedHead = head?["hash"]
+        }
     }
 
     /// Takes the data key another member rotated to, from the remote's keyring.
@@ -362,8 +393,9 @@ extension Workspace {
     public func keepingTeamBase(_ body: () throws -> Void) throws {
         guard let bytes = try SafeFile.read(teamBaseFile) else { return try body() }
         let base = try store.openState(bytes)
+        let sequence = try SealedFile.header(of: bytes).generation
         try body()
-        try SafeFile.replaceAtomically(teamBaseFile, bytes: try store.seal(base))
+        try SafeFile.replaceAtomically(teamBaseFile, bytes: try store.seal(base, generation: sequence))
     }
 
     /// The audit head moves when entries are re-chained: this machine remembers the new one.
@@ -374,6 +406,8 @@ extension Workspace {
         try environment.memory?.update(forStore: store.directory) { memory in
             memory.auditSeq = head?["seq"]
             memory.auditHead = head?["hash"]
+            memory.rechainedSeq = nil
+            memory.rechainedHead = nil
             memory.generation = max(memory.generation, generation)
             memory.seenAt = at
         }
