@@ -154,17 +154,35 @@ public enum RowDiff {
         }
     }
 
-    /// Every row of `table`, by its key.
-    static func rows(_ db: Database, _ shape: TableShape) throws -> [[SyncValue]: [String: SyncValue]] {
+    /// Each row as text, by its key as text: SQLite's `quote()` of every
+    /// column, so that comparing two states costs one query per table and
+    /// rows are read whole only where they differ.
+    static func fingerprints(_ db: Database, _ shape: TableShape) throws -> [String: String] {
+        func joined(_ columns: [String]) -> String {
+            columns.map { "quote(\"\($0)\")" }.joined(separator: " || char(31) || ")
+        }
+        var result: [String: String] = [:]
+        let cursor = try Row.fetchCursor(db, sql: "SELECT \(joined(shape.key)), \(joined(shape.columns)) FROM \"\(shape.name)\"")
+        while let row = try cursor.next() { result[row[0]] = row[1] }
+        return result
+    }
+
+    /// Rows whose text `fingerprints` gave, read whole.
+    static func rows(_ db: Database, _ shape: TableShape, keys: [String]) throws -> [[SyncValue]: [String: SyncValue]] {
+        guard !keys.isEmpty else { return [:] }
         let list = shape.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+        let keyText = shape.key.map { "quote(\"\($0)\")" }.joined(separator: " || char(31) || ")
         var result: [[SyncValue]: [String: SyncValue]] = [:]
-        let cursor = try Row.fetchCursor(db, sql: "SELECT \(list) FROM \"\(shape.name)\"")
-        while let row = try cursor.next() {
-            var values: [String: SyncValue] = [:]
-            for (index, column) in shape.columns.enumerated() {
-                values[column] = SyncValue(row[index] as DatabaseValue)
+        for chunk in stride(from: 0, to: keys.count, by: 500) {
+            let part = Array(keys[chunk..<min(chunk + 500, keys.count)])
+            let marks = part.map { _ in "?" }.joined(separator: ", ")
+            let cursor = try Row.fetchCursor(db, sql: "SELECT \(list) FROM \"\(shape.name)\" WHERE \(keyText) IN (\(marks))",
+                                             arguments: StatementArguments(part))
+            while let row = try cursor.next() {
+                var values: [String: SyncValue] = [:]
+                for (index, column) in shape.columns.enumerated() { values[column] = SyncValue(row[index] as DatabaseValue) }
+                result[shape.key.map { values[$0] ?? .null }] = values
             }
-            result[shape.key.map { values[$0] ?? .null }] = values
         }
         return result
     }
@@ -176,8 +194,13 @@ public enum RowDiff {
         var upserts: [RowChange] = []
         var deletes: [RowChange] = []
         for shape in shapes {
-            let before = try old.read { db in try db.tableExists(shape.name) ? try rows(db, shape) : [:] }
-            let after = try new.read { db in try rows(db, shape) }
+            let beforeText = try old.read { db in try db.tableExists(shape.name) ? try fingerprints(db, shape) : [:] }
+            let afterText = try new.read { db in try fingerprints(db, shape) }
+            if beforeText == afterText { continue }
+            let changedAfter = afterText.compactMap { key, text in beforeText[key] == text ? nil : key }
+            let changedBefore = beforeText.compactMap { key, text in afterText[key] == text ? nil : key }
+            let before = try old.read { db in try rows(db, shape, keys: changedBefore) }
+            let after = try new.read { db in try rows(db, shape, keys: changedAfter) }
             for key in after.keys.sorted(by: Self.ordered) {
                 let row = after[key]!
                 let keyed = Dictionary(uniqueKeysWithValues: zip(shape.key, key))

@@ -124,9 +124,9 @@ struct TeamMerge {
         for entry in audit.sorted(by: { ($0["seq"]?.integer ?? 0) < ($1["seq"]?.integer ?? 0) }) {
             try rechain(entry, db)
         }
-        if !advisoryRenames.isEmpty || changes.contains(where: { $0.table == "advisories" }) {
-            try TeamMerge.reindex(db)
-        }
+        try TeamMerge.reindex(db, changes.filter { $0.table == "advisories" }.compactMap { change in
+            change.key["id"]?.text.map { advisoryRenames[$0] ?? $0 }
+        })
     }
 
     /// The change with this merge's new numbers and ids in place of the old.
@@ -330,6 +330,11 @@ struct TeamMerge {
 
     /// Appends one of this machine's audit entries after the team's, signed again.
     private mutating func rechain(_ values: [String: SyncValue], _ db: Database) throws {
+        // An entry the team holds as it is (brought in by a sync that stopped before it said so).
+        if let hash = values["hash"]?.text,
+           try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log WHERE hash = ?", arguments: [hash]) ?? 0 > 0 {
+            return
+        }
         guard values["member"]?.text == member.name, values["signing_key"]?.text == identity.signingKey,
               let at = values["at"]?.text, let action = values["action"]?.text, var object = values["object"]?.text
         else {
@@ -351,11 +356,14 @@ struct TeamMerge {
         if let seq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") { matched["audit_log", default: []].insert(seq) }
     }
 
-    /// Rebuilds the full-text index, which does not travel.
-    static func reindex(_ db: Database) throws {
-        try db.execute(sql: "DELETE FROM advisory_search")
-        for advisory in try Advisory.fetchAll(db, sql: "SELECT * FROM advisories") {
-            try Workspace.index(db, advisory)
+    /// Brings the full-text index, which does not travel, up to the advisories `ids`.
+    static func reindex(_ db: Database, _ ids: [String]) throws {
+        for id in Set(ids) {
+            if let advisory = try Advisory.fetchOne(db, sql: "SELECT * FROM advisories WHERE id = ?", arguments: [id]) {
+                try Workspace.index(db, advisory)
+            } else {
+                try db.execute(sql: "DELETE FROM advisory_search WHERE id = ?", arguments: [id])
+            }
         }
     }
 }

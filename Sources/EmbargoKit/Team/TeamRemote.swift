@@ -74,9 +74,17 @@ struct TeamRemote {
             }
             return .unreachable(message.isEmpty ? "git fetch failed" : message)
         }
-        try resetToRemote(hasBranch: true)
+        // Most syncs find the remote where this machine's last push left it, and a clean
+        // working tree: nothing to check out. A sync stopped while it wrote left the mark.
+        let heads = try git.run(["rev-parse", "HEAD", Self.tracking]).stdoutText.split(separator: "\n")
+        if heads.count != 2 || heads[0] != heads[1] || FileManager.default.fileExists(atPath: writingMark.path) {
+            try resetToRemote(hasBranch: true)
+        }
         return .ok
     }
+
+    /// Present while this machine writes into the working tree and until its push is done.
+    private var writingMark: URL { directory.appendingPathComponent(".git/embargo-writing") }
 
     /// Drops what this machine wrote and did not push.
     func resetToRemote(hasBranch: Bool) throws {
@@ -87,6 +95,7 @@ struct TeamRemote {
             _ = try git.run(["read-tree", "--empty"])
         }
         _ = try git.output(["clean", "--quiet", "-d", "--force", "-x"])
+        unlink(writingMark.path)
     }
 
     /// The log entries the working tree holds, by sequence.
@@ -114,6 +123,9 @@ struct TeamRemote {
     }
 
     func write(_ path: String, _ bytes: [UInt8]) throws {
+        if !FileManager.default.fileExists(atPath: writingMark.path) {
+            try SafeFile.replaceAtomically(writingMark, bytes: [])
+        }
         let url = directory.appendingPathComponent(path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try SafeFile.replaceAtomically(url, bytes: bytes)
@@ -128,8 +140,9 @@ struct TeamRemote {
         _ = try git.output(["add", "--all"])
         _ = try git.output(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message])
         let result = try git.run(["push", "--quiet", "--porcelain", "origin", "HEAD:\(Self.branch)"])
+        // A successful push also moves refs/remotes/origin/main (the remote's fetch refspec covers it).
         if result.status == 0 {
-            _ = try git.run(["update-ref", Self.tracking, "HEAD"])
+            unlink(writingMark.path)
             return .pushed
         }
         let text = result.stdoutText + result.stderrText

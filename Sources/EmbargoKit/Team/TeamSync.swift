@@ -204,9 +204,8 @@ extension Workspace {
         }
         let entries = try remote.logEntries()
         var replayed: Replayed?
-        let store: Store
         do {
-            store = try Store.adopt(at: directory, keyring: keyring, identity: identity.age) { store in
+            _ = try Store.adopt(at: directory, keyring: keyring, identity: identity.age) { store in
                 let result = try Self.replay(store: store, remote: remote, entries: entries, after: nil, founderKey: nil)
                 replayed = result
                 return result.state
@@ -298,8 +297,9 @@ extension Workspace {
                 return report
             }
             report.renumbered = merge.advisoryRenames
+            let trusted = try replayed.state.queue.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") } ?? 0
             do {
-                _ = try merged.queue.read { db in try AuditTrail.verify(db, founderKey: try pinnedFounder()) }
+                _ = try merged.queue.read { db in try AuditTrail.verify(db, founderKey: try pinnedFounder(), trustedThrough: trusted) }
             } catch let error as EmbargoError {
                 throw EmbargoError(.refused, "this machine's changes do not hold on top of the team's: \(error.message)",
                                    hint: "a member's role or an approval changed meanwhile; check 'embargo audit' after 'embargo store sync' brings the team's changes")
@@ -514,7 +514,9 @@ extension Workspace {
                 }
                 let problem = try current.queue.write { db -> String? in
                     let problem = try RowDiff.applyExactly(db, entry.content.changes)
-                    if problem == nil, entry.content.changes.contains(where: { $0.table == "advisories" }) { try TeamMerge.reindex(db) }
+                    if problem == nil {
+                        try TeamMerge.reindex(db, entry.content.changes.filter { $0.table == "advisories" }.compactMap { $0.key["id"]?.text })
+                    }
                     return problem
                 }
                 if let problem { throw refuse(problem) }
@@ -527,9 +529,11 @@ extension Workspace {
         guard let state else {
             throw EmbargoError(.verification, "the team log holds no state", hint: "the remote was damaged; ask an admin to check it")
         }
-        // Who may do what: every entry's signer and role, every approval and publication step.
+        // Who may do what: every entry's signer and role, every approval and publication step
+        // (the signatures of the last synced state were checked when it was synced).
+        let trusted = try after?.state.queue.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") } ?? 0
         do {
-            _ = try state.queue.read { db in try AuditTrail.verify(db, founderKey: founderKey) }
+            _ = try state.queue.read { db in try AuditTrail.verify(db, founderKey: founderKey, trustedThrough: trusted) }
         } catch let error as EmbargoError {
             throw EmbargoError(.verification, "the team's changes are refused: \(error.message)",
                                hint: "nothing was changed here; ask an admin to check the remote and remove the member who made them")
