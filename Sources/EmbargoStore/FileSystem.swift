@@ -49,7 +49,7 @@ public enum SafeFile {
     }
 
     /// Writes `bytes` to a new file that must not exist yet, with `mode`, and fsyncs it.
-    public static func createExclusive(_ url: URL, bytes: [UInt8], mode: mode_t = 0o600) throws {
+    public static func createExclusive(_ url: URL, bytes: [UInt8], mode: mode_t = 0o600, durable: Bool = true) throws {
         let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else {
             throw EmbargoError(.failure, "cannot create \(url.path): \(String(cString: strerror(errno)))")
@@ -60,7 +60,7 @@ public enum SafeFile {
             if !ok { unlink(url.path) }
         }
         try writeAll(fd, bytes, path: url.path)
-        guard fsync(fd) == 0 else {
+        guard !durable || fsync(fd) == 0 else {
             throw EmbargoError(.failure, "cannot sync \(url.path): \(String(cString: strerror(errno)))")
         }
         ok = true
@@ -69,17 +69,21 @@ public enum SafeFile {
     /// Replaces `url` atomically: the new content goes to a temporary file in the
     /// same directory, is synced, renamed over `url`, and the directory is synced.
     /// A crash leaves either the old or the new file, never a mix.
-    public static func replaceAtomically(_ url: URL, bytes: [UInt8], mode: mode_t = 0o600) throws {
+    ///
+    /// With `durable` false nothing is synced: a crash can then leave the old
+    /// file, the new one or a damaged one, which suits a cache that is checked
+    /// when read and can be made again.
+    public static func replaceAtomically(_ url: URL, bytes: [UInt8], mode: mode_t = 0o600, durable: Bool = true) throws {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         unlink(temporary.path)
-        try createExclusive(temporary, bytes: bytes, mode: mode)
+        try createExclusive(temporary, bytes: bytes, mode: mode, durable: durable)
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary.path)
             throw EmbargoError(.failure, "cannot replace \(url.path): \(reason)")
         }
-        try syncDirectory(directory)
+        if durable { try syncDirectory(directory) }
     }
 
     public static func syncDirectory(_ directory: URL) throws {

@@ -1,3 +1,4 @@
+import CStoreImage
 import Foundation
 import GRDB
 
@@ -131,7 +132,7 @@ public struct TableShape: Sendable, Equatable {
 /// The row-by-row difference between two states of one schema.
 ///
 /// ```swift
-/// let changes = try RowDiff.diff(from: base.queue, to: local.queue)
+/// let changes = try RowDiff.diff(from: base, to: local)
 /// ```
 public enum RowDiff {
     /// Tables that never travel: SQLite's and GRDB's bookkeeping, and the
@@ -152,80 +153,6 @@ public enum RowDiff {
                 .map { $0["name"] as String }
             return TableShape(name: name, columns: all, key: key.isEmpty ? all : key)
         }
-    }
-
-    /// Each row as text, by its key as text: SQLite's `quote()` of every
-    /// column, so that comparing two states costs one query per table and
-    /// rows are read whole only where they differ.
-    static func fingerprints(_ db: Database, _ shape: TableShape) throws -> [String: String] {
-        func joined(_ columns: [String]) -> String {
-            columns.map { "quote(\"\($0)\")" }.joined(separator: " || char(31) || ")
-        }
-        var result: [String: String] = [:]
-        let cursor = try Row.fetchCursor(db, sql: "SELECT \(joined(shape.key)), \(joined(shape.columns)) FROM \"\(shape.name)\"")
-        while let row = try cursor.next() { result[row[0]] = row[1] }
-        return result
-    }
-
-    /// Rows whose text `fingerprints` gave, read whole.
-    static func rows(_ db: Database, _ shape: TableShape, keys: [String]) throws -> [[SyncValue]: [String: SyncValue]] {
-        guard !keys.isEmpty else { return [:] }
-        let list = shape.columns.map { "\"\($0)\"" }.joined(separator: ", ")
-        let keyText = shape.key.map { "quote(\"\($0)\")" }.joined(separator: " || char(31) || ")
-        var result: [[SyncValue]: [String: SyncValue]] = [:]
-        for chunk in stride(from: 0, to: keys.count, by: 500) {
-            let part = Array(keys[chunk..<min(chunk + 500, keys.count)])
-            let marks = part.map { _ in "?" }.joined(separator: ", ")
-            let cursor = try Row.fetchCursor(db, sql: "SELECT \(list) FROM \"\(shape.name)\" WHERE \(keyText) IN (\(marks))",
-                                             arguments: StatementArguments(part))
-            while let row = try cursor.next() {
-                var values: [String: SyncValue] = [:]
-                for (index, column) in shape.columns.enumerated() { values[column] = SyncValue(row[index] as DatabaseValue) }
-                result[shape.key.map { values[$0] ?? .null }] = values
-            }
-        }
-        return result
-    }
-
-    /// What turns `old` into `new`: inserts and updates parents first,
-    /// deletes children first.
-    public static func diff(from old: DatabaseQueue, to new: DatabaseQueue) throws -> [RowChange] {
-        let shapes = try new.read { db in try tables(db) }
-        var upserts: [RowChange] = []
-        var deletes: [RowChange] = []
-        for shape in shapes {
-            let beforeText = try old.read { db in try db.tableExists(shape.name) ? try fingerprints(db, shape) : [:] }
-            let afterText = try new.read { db in try fingerprints(db, shape) }
-            if beforeText == afterText { continue }
-            let changedAfter = afterText.compactMap { key, text in beforeText[key] == text ? nil : key }
-            let changedBefore = beforeText.compactMap { key, text in afterText[key] == text ? nil : key }
-            let before = try old.read { db in try rows(db, shape, keys: changedBefore) }
-            let after = try new.read { db in try rows(db, shape, keys: changedAfter) }
-            for key in after.keys.sorted(by: Self.ordered) {
-                let row = after[key]!
-                let keyed = Dictionary(uniqueKeysWithValues: zip(shape.key, key))
-                guard let previous = before[key] else {
-                    upserts.append(RowChange(table: shape.name, operation: .insert, key: keyed, new: row))
-                    continue
-                }
-                var oldValues: [String: SyncValue] = [:]
-                var newValues: [String: SyncValue] = [:]
-                for column in shape.columns where previous[column] != row[column] {
-                    oldValues[column] = previous[column] ?? .null
-                    newValues[column] = row[column] ?? .null
-                }
-                if !newValues.isEmpty {
-                    upserts.append(RowChange(table: shape.name, operation: .update, key: keyed, old: oldValues, new: newValues))
-                }
-            }
-            var gone: [RowChange] = []
-            for key in before.keys.sorted(by: Self.ordered) where after[key] == nil {
-                gone.append(RowChange(table: shape.name, operation: .delete,
-                                      key: Dictionary(uniqueKeysWithValues: zip(shape.key, key)), old: before[key]!))
-            }
-            deletes.insert(contentsOf: gone, at: 0)
-        }
-        return upserts + deletes
     }
 
     /// Keys in a stable order: integers by value, the rest by text.
@@ -301,5 +228,87 @@ public enum RowDiff {
             }
         }
         return nil
+    }
+}
+
+extension RowDiff {
+    /// What turns `old` into `new`, computed by SQLite itself: `old` is
+    /// attached to `new`'s connection and each table compared with `EXCEPT`,
+    /// so that only the rows that differ ever reach Swift.
+    ///
+    /// Tables in `appendOnly` (name: the integer key) only ever gain rows: when
+    /// both states hold the same rows up to the older one's highest key, only
+    /// the rows after it are compared.
+    public static func diff(from old: StoreState, to new: StoreState, appendOnly: [String: String] = [:]) throws -> [RowChange] {
+        try new.queue.writeWithoutTransaction { db in
+            let uri = "file:\(old.image.name)?vfs=\(String(cString: emb_image_vfs_name()))&mode=ro"
+            try db.execute(sql: "ATTACH DATABASE ? AS previous", arguments: [uri])
+            defer { try? db.execute(sql: "DETACH DATABASE previous") }
+            let shapes = try tables(db)
+            let previous = Set(try String.fetchAll(db, sql: "SELECT name FROM previous.sqlite_master WHERE type = 'table'"))
+            var upserts: [RowChange] = []
+            var deletes: [RowChange] = []
+            for shape in shapes {
+                let list = shape.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+                func differing(_ from: String, _ other: String?, after start: (String, Int64)? = nil) throws -> [[SyncValue]: [String: SyncValue]] {
+                    var sql = other.map { "SELECT \(list) FROM \(from).\"\(shape.name)\" EXCEPT SELECT \(list) FROM \($0).\"\(shape.name)\"" }
+                        ?? "SELECT \(list) FROM \(from).\"\(shape.name)\""
+                    if let (key, high) = start { sql += " WHERE \"\(key)\" > \(high)" }
+                    var result: [[SyncValue]: [String: SyncValue]] = [:]
+                    let cursor = try Row.fetchCursor(db, sql: sql)
+                    while let row = try cursor.next() {
+                        var values: [String: SyncValue] = [:]
+                        for (index, column) in shape.columns.enumerated() { values[column] = SyncValue(row[index] as DatabaseValue) }
+                        result[shape.key.map { values[$0] ?? .null }] = values
+                    }
+                    return result
+                }
+                let known = previous.contains(shape.name)
+                var after: [[SyncValue]: [String: SyncValue]]
+                var before: [[SyncValue]: [String: SyncValue]] = [:]
+                if known, let key = appendOnly[shape.name],
+                   let range = try Row.fetchOne(db, sql: "SELECT MAX(\"\(key)\") AS high, COUNT(*) AS count FROM previous.\"\(shape.name)\""),
+                   let high = range["high"] as Int64?,
+                   try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM main.\"\(shape.name)\" WHERE \"\(key)\" <= ?", arguments: [high]) == range["count"],
+                   try Int64.fetchOne(db, sql: "SELECT MAX(\"\(key)\") FROM main.\"\(shape.name)\" WHERE \"\(key)\" <= ?", arguments: [high]) == high
+                {
+                    after = try differing("main", nil, after: (key, high))
+                } else {
+                    after = try differing("main", known ? "previous" : nil)
+                    before = known ? try differing("previous", "main") : [:]
+                }
+                collect(shape, before: before, after: after, upserts: &upserts, deletes: &deletes)
+            }
+            return upserts + deletes
+        }
+    }
+
+    /// Inserts and updates from the rows of `after` that differ from `before`,
+    /// deletes for the rows `before` has alone; both hold only differing rows.
+    static func collect(_ shape: TableShape, before: [[SyncValue]: [String: SyncValue]], after: [[SyncValue]: [String: SyncValue]],
+                        upserts: inout [RowChange], deletes: inout [RowChange]) {
+        for key in after.keys.sorted(by: ordered) {
+            let row = after[key]!
+            let keyed = Dictionary(uniqueKeysWithValues: zip(shape.key, key))
+            guard let previous = before[key] else {
+                upserts.append(RowChange(table: shape.name, operation: .insert, key: keyed, new: row))
+                continue
+            }
+            var oldValues: [String: SyncValue] = [:]
+            var newValues: [String: SyncValue] = [:]
+            for column in shape.columns where previous[column] != row[column] {
+                oldValues[column] = previous[column] ?? .null
+                newValues[column] = row[column] ?? .null
+            }
+            if !newValues.isEmpty {
+                upserts.append(RowChange(table: shape.name, operation: .update, key: keyed, old: oldValues, new: newValues))
+            }
+        }
+        var gone: [RowChange] = []
+        for key in before.keys.sorted(by: ordered) where after[key] == nil {
+            gone.append(RowChange(table: shape.name, operation: .delete,
+                                  key: Dictionary(uniqueKeysWithValues: zip(shape.key, key)), old: before[key]!))
+        }
+        deletes.insert(contentsOf: gone, at: 0)
     }
 }

@@ -17,7 +17,7 @@ enum TeamAutoSync {
 
     static func register(_ workspace: Workspace) {
         opened = (workspace, (try? workspace.store.generation()) ?? 0)
-        guard let status = try? workspace.teamStatus(), let at = status.syncedAt, let date = Timestamp.parse(at) else { return }
+        guard let at = try? workspace.lastTeamSync(), let date = Timestamp.parse(at) else { return }
         let age = Date().timeIntervalSince(date)
         if age > staleAfter {
             Terminal.note("working on the team state of \(at) (\(Int(age / 3600)) h ago); 'embargo store sync' brings it up to date")

@@ -132,6 +132,8 @@ struct Sandbox {
         process.executableURL = embargoBinary
         process.arguments = arguments
         process.environment = environment
+        // Whatever a command writes to its working directory stays in the sandbox.
+        process.currentDirectoryURL = root
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -354,8 +354,8 @@ extension TeamCLITests {
         let before = try fixture.remoteRefs()
 
         // Both start at the same moment.
-        let first = try box.start(["publish", "ADV-2026-001"])
-        let second = try other.start(["publish", "ADV-2026-001"])
+        let first = try box.start(["publish", "ADV-2026-001", "--out", box.path("public")])
+        let second = try other.start(["publish", "ADV-2026-001", "--out", other.path("public")])
         first.waitUntilExit()
         second.waitUntilExit()
         let statuses = [first.terminationStatus, second.terminationStatus]
@@ -391,14 +391,14 @@ extension TeamCLITests {
         try other.ok(["store", "clone", teamRemote.path])
         let before = try fixture.remoteRefs()
         // alice's publish stops (killed) right after its claim reached the team.
-        let stopped = try box.embargo(["publish", "ADV-2026-001"], env: ["EMBARGO_STOP_AFTER_STEP": "checked"])
+        let stopped = try box.embargo(["publish", "ADV-2026-001", "--out", box.path("public")], env: ["EMBARGO_STOP_AFTER_STEP": "checked"])
         #expect(stopped.status != 0)
-        let refused = try other.embargo(["publish", "ADV-2026-001"])
+        let refused = try other.embargo(["publish", "ADV-2026-001", "--out", other.path("public")])
         #expect(refused.status == 3, "\(refused.stderr)")
         #expect(refused.stderr.contains("ADV-2026-001 is being published by alice"), "\(refused.stderr)")
         #expect(try fixture.remoteRefs() == before, "no branch or tag was pushed")
         // alice finishes what she started.
-        try box.ok(["publish", "ADV-2026-001"])
+        try box.ok(["publish", "ADV-2026-001", "--out", box.path("public")])
         try fixture.expectPublished(try fixture.manifest())
     }
 }
@@ -426,7 +426,7 @@ extension TeamCLITests {
                 notes.append("alice \(round)")
             }
             let process = try bob.start(["store", "sync"])
-            if bob.kill(process, after: Double.random(in: 0...0.35, using: &random)) { killed += 1 }
+            if bob.kill(process, after: Double.random(in: 0...0.25, using: &random)) { killed += 1 }
             try bob.ok(["store", "sync"])
         }
         try alice.ok(["store", "sync"])

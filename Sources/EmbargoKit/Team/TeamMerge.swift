@@ -58,6 +58,8 @@ struct TeamMerge {
 
     /// Tables whose rows are numbered by an integer `seq` that only this store hands out.
     static let numbered: Set<String> = ["timeline", "patch_checks", "prereleases", "approvals"]
+    /// Tables no command updates or deletes from: their rows are only ever added.
+    static let appendOnly = ["audit_log": "seq", "timeline": "seq", "patch_checks": "seq"]
     /// Columns that hold a pre-release's number.
     static let prereleaseReferences: Set<String> = ["prerelease"]
     /// Columns that hold a JSON list: merged element by element, so two
@@ -73,6 +75,22 @@ struct TeamMerge {
         self.identity = identity
         self.theirs = theirs
         self.resolutions = resolutions
+    }
+
+    /// This machine may send only audit entries of its own, new ones: anything
+    /// else on the trail (a restored backup, a hand edit) would be refused by
+    /// every other machine.
+    static func checkOwn(_ changes: [RowChange], member: Member, identity: EmbargoIdentity) throws {
+        for change in changes where change.table == "audit_log" {
+            guard change.operation == .insert else {
+                throw EmbargoError(.verification, "this machine's store changed or lost audit entries the team holds (a restored backup?)",
+                                   hint: "keep this store aside and clone the team store again with 'embargo store clone'")
+            }
+            guard change.new["member"]?.text == member.name, change.new["signing_key"]?.text == identity.signingKey else {
+                throw EmbargoError(.verification, "this machine's store holds an audit entry that another member signed and the team does not have",
+                                   hint: "only the member who made an entry can sync it; run 'embargo store sync' as that member")
+            }
+        }
     }
 
     /// `baseMaxima` of a state.

@@ -77,9 +77,11 @@ extension Workspace {
 
     /// The base file says which log entry it holds (its generation), so a
     /// stop between the two writes below is noticed and mended by the next sync.
+    /// It is a cache of the team log up to that entry, sealed and checked when
+    /// read: when a crash damaged or lost it, sync makes it again from the log.
     private func saveTeam(_ config: TeamConfig, base: StoreState) throws {
         try SafeFile.makePrivateDirectory(teamDirectory)
-        try SafeFile.replaceAtomically(teamBaseFile, bytes: try store.seal(base, generation: config.sequence))
+        try SafeFile.replaceAtomically(teamBaseFile, bytes: try store.seal(base, generation: config.sequence), durable: false)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         try SafeFile.replaceAtomically(teamConfigFile, bytes: Array(try encoder.encode(config)))
@@ -94,6 +96,11 @@ extension Workspace {
     /// Whether a team remote is set for this store.
     public var hasTeamRemote: Bool { FileManager.default.fileExists(atPath: teamConfigFile.path) }
 
+    /// When this machine last synced with the team remote; nil without one.
+    public func lastTeamSync() throws -> String? {
+        try teamConfig()?.syncedAt
+    }
+
     public func teamStatus() throws -> TeamStatus? {
         guard let config = try teamConfig() else { return nil }
         let pending = try hasPendingChanges()
@@ -104,7 +111,7 @@ extension Workspace {
         guard let bytes = try SafeFile.read(teamBaseFile) else { return false }
         let base = try store.openState(bytes)
         let (local, _) = try store.currentState()
-        return !(try RowDiff.diff(from: base.queue, to: local.queue)).isEmpty
+        return !(try RowDiff.diff(from: base, to: local)).isEmpty
     }
 
     // MARK: Connecting
@@ -249,19 +256,25 @@ extension Workspace {
         let remote = teamRemote()
         var report = SyncReport(remote: config.url, sequence: config.sequence)
         for _ in 0..<8 {
-            guard let baseBytes = try SafeFile.read(teamBaseFile) else {
-                throw EmbargoError(.verification, "the last synced state (\(teamBaseFile.path)) is missing",
-                                   hint: "keep this store aside and clone the team store again with 'embargo store clone \(config.url)'")
-            }
+            let baseBytes = try SafeFile.read(teamBaseFile)
             let (local, generation) = try store.currentState()
-            let base = try store.openState(baseBytes)
+            var base = baseBytes.flatMap { try? store.openState($0) }
             let fetched = try remote.fetch()
             if case .unreachable(let why) = fetched {
                 report.offline = why
                 return report
             }
             let entries = try remote.logEntries()
-            let baseSequence = try SealedFile.header(of: baseBytes).generation
+            var baseSequence = baseBytes.flatMap { try? SealedFile.header(of: $0).generation } ?? 0
+            if baseSequence < config.sequence { base = nil }
+            if base == nil {
+                // The cache of the last synced state is gone or damaged: the team log makes it again.
+                try checkNoRollback(entries: entries, remote: remote, config: config)
+                base = try Self.replay(store: store, remote: remote, entries: entries.filter { $0.sequence <= config.sequence },
+                                       after: nil, founderKey: try pinnedFounder()).state
+                baseSequence = config.sequence
+            }
+            guard let base else { continue }
             if baseSequence > config.sequence, let entry = entries.first(where: { $0.sequence == baseSequence }),
                let bytes = try remote.read(TeamLogEntry.path(entry.sequence, entry.kind)) {
                 // A sync stopped after it kept the new base and before it said so.
@@ -273,9 +286,10 @@ extension Workspace {
                                            after: (base, config.sequence, Self.bytes(hex: config.digest)), founderKey: try pinnedFounder(),
                                            adoptKey: { keyID in try self.adoptRotatedKey(keyID, remote: remote) })
             report.incoming = replayed.incoming
-            try fetchBlobs(remote: remote, state: replayed.state)
+            try fetchBlobs(remote: remote, names: replayed.changes.compactMap { $0.change.table == "patches" ? $0.change.new["blob"]?.text : nil })
+            let nothingCameIn = replayed.incoming.isEmpty
 
-            let mine = try RowDiff.diff(from: base.queue, to: local.queue)
+            let mine = try RowDiff.diff(from: base, to: local, appendOnly: TeamMerge.appendOnly)
             if mine.isEmpty {
                 if !replayed.incoming.isEmpty {
                     guard try store.replaceState(with: try replayed.state.copy(), ifGeneration: generation) else { continue }
@@ -287,24 +301,34 @@ extension Workspace {
                 return report
             }
 
-            let theirs = try Self.changedRows(base: base, replayed: replayed)
-            var merge = TeamMerge(member: member, identity: identity, theirs: theirs, resolutions: resolutions)
-            merge.baseMaxima = try base.queue.read { db in try TeamMerge.maxima(db) }
-            let merged = try replayed.state.copy()
-            try merged.queue.write { db in try merge.apply(mine, to: db) }
-            if !merge.conflicts.isEmpty {
-                report.conflicts = merge.conflicts
-                return report
+            // The team is where this machine left it: its changes go out as they are, and
+            // the store stays as it is. Otherwise they are replayed on the team's state.
+            let merged: StoreState
+            let out: [RowChange]
+            if nothingCameIn {
+                try TeamMerge.checkOwn(mine, member: member, identity: identity)
+                merged = local
+                out = mine
+            } else {
+                let theirs = try Self.changedRows(base: base, replayed: replayed)
+                var merge = TeamMerge(member: member, identity: identity, theirs: theirs, resolutions: resolutions)
+                merge.baseMaxima = try base.queue.read { db in try TeamMerge.maxima(db) }
+                merged = try replayed.state.copy()
+                try merged.queue.write { db in try merge.apply(mine, to: db) }
+                if !merge.conflicts.isEmpty {
+                    report.conflicts = merge.conflicts
+                    return report
+                }
+                report.renumbered = merge.advisoryRenames
+                let trusted = try replayed.state.queue.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") } ?? 0
+                do {
+                    _ = try merged.queue.read { db in try AuditTrail.verify(db, founderKey: try pinnedFounder(), trustedThrough: trusted) }
+                } catch let error as EmbargoError {
+                    throw EmbargoError(.refused, "this machine's changes do not hold on top of the team's: \(error.message)",
+                                       hint: "a member's role or an approval changed meanwhile; check 'embargo audit' after 'embargo store sync' brings the team's changes")
+                }
+                out = try RowDiff.diff(from: replayed.state, to: merged, appendOnly: TeamMerge.appendOnly)
             }
-            report.renumbered = merge.advisoryRenames
-            let trusted = try replayed.state.queue.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") } ?? 0
-            do {
-                _ = try merged.queue.read { db in try AuditTrail.verify(db, founderKey: try pinnedFounder(), trustedThrough: trusted) }
-            } catch let error as EmbargoError {
-                throw EmbargoError(.refused, "this machine's changes do not hold on top of the team's: \(error.message)",
-                                   hint: "a member's role or an approval changed meanwhile; check 'embargo audit' after 'embargo store sync' brings the team's changes")
-            }
-            let out = try RowDiff.diff(from: replayed.state.queue, to: merged.queue)
             if out.isEmpty {
                 // The team holds all of it already (this machine pushed it, then was stopped).
                 try announceHead(of: replayed.state)
@@ -320,7 +344,7 @@ extension Workspace {
                                                changes: out, snapshot: nil)
             let (bytes, digest) = try TeamLogEntry.seal(content, sequence: sequence, previous: replayed.digest, identity: identity, store: store)
             try remote.write(TeamLogEntry.path(sequence, .changes), bytes)
-            for name in try blobNames(in: merged) where !remote.has("blobs/\(name)") {
+            for name in Set(out.compactMap({ $0.table == "patches" ? $0.new["blob"]?.text : nil })) where !remote.has("blobs/\(name)") {
                 if let sealed = try store.sealedBlob(name) { try remote.write("blobs/\(name)", sealed) }
             }
             let keyring = try store.keyringBytes()
@@ -329,6 +353,9 @@ extension Workspace {
             switch try remote.commitAndPush(message: "embargo sync \(member.name) \(out.count) changes") {
             case .rejected:
                 continue
+            case .unreachable(let why) where nothingCameIn:
+                report.offline = why
+                return report
             case .unreachable(let why):
                 // The team's changes are in; this machine's stay pending on top of them.
                 try announceHead(of: merged)
@@ -338,6 +365,11 @@ extension Workspace {
                 try rememberAuditHead()
                 report.offline = why
                 report.sequence = replayed.sequence
+                return report
+            case .pushed where nothingCameIn:
+                try saveTeam(TeamConfig(url: config.url, sequence: sequence, digest: hex(digest), syncedAt: now), base: merged)
+                report.outgoing.append(outgoing)
+                report.sequence = sequence
                 return report
             case .pushed:
                 let kept = try merged.copy()
@@ -512,12 +544,18 @@ extension Workspace {
                           change.new["signing_key"]?.text == author.signingKey
                     else { throw refuse("it changes audit entries that are not its author's own new ones") }
                 }
-                let problem = try current.queue.write { db -> String? in
+                let problem: String?
+                do {
+                    problem = try current.queue.write { db -> String? in
                     let problem = try RowDiff.applyExactly(db, entry.content.changes)
                     if problem == nil {
                         try TeamMerge.reindex(db, entry.content.changes.filter { $0.table == "advisories" }.compactMap { $0.key["id"]?.text })
                     }
                     return problem
+                    }
+                } catch let error as DatabaseError {
+                    // A constraint the rows break (a reference to nothing, a value out of range).
+                    problem = "its rows break the store's rules (SQLite \(error.resultCode))"
                 }
                 if let problem { throw refuse(problem) }
                 changes += entry.content.changes.map { ($0, entry.content.author, entry.content.at) }
@@ -531,6 +569,10 @@ extension Workspace {
         }
         // Who may do what: every entry's signer and role, every approval and publication step
         // (the signatures of the last synced state were checked when it was synced).
+        if after != nil, incoming.isEmpty {
+            // Nothing came in: the last synced state was verified when it was synced.
+            return Replayed(state: state, sequence: start, digest: previous, incoming: [], changes: [])
+        }
         let trusted = try after?.state.queue.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") } ?? 0
         do {
             _ = try state.queue.read { db in try AuditTrail.verify(db, founderKey: founderKey, trustedThrough: trusted) }
@@ -541,22 +583,37 @@ extension Workspace {
         return Replayed(state: state, sequence: entries.last?.sequence ?? start, digest: previous, incoming: incoming, changes: changes)
     }
 
-    /// Base to team state, by row, with who changed each row last.
+    /// Base to team state, by row, with who changed each row last: read from
+    /// the entries that came in (a snapshot among them: from the two states).
     static func changedRows(base: StoreState, replayed: Replayed) throws -> [String: (change: RowChange, author: String, at: String)] {
-        var authors: [String: (String, String)] = [:]
-        for (change, author, at) in replayed.changes { authors[TeamMerge.rowID(change.table, change.key)] = (author, at) }
         var rows: [String: (change: RowChange, author: String, at: String)] = [:]
-        for change in try RowDiff.diff(from: base.queue, to: replayed.state.queue) {
+        if replayed.incoming.contains(where: { $0.kind == TeamLogEntry.Kind.snapshot.rawValue }) {
+            for change in try RowDiff.diff(from: base, to: replayed.state) {
+                rows[TeamMerge.rowID(change.table, change.key)] = (change, "the team", "earlier")
+            }
+        }
+        for (change, author, at) in replayed.changes {
             let id = TeamMerge.rowID(change.table, change.key)
-            let (author, at) = authors[id] ?? ("the team", "earlier")
-            rows[id] = (change, author, at)
+            guard var known = rows[id]?.change else {
+                rows[id] = (change, author, at)
+                continue
+            }
+            // Several entries changed the row: from the first one's old values to the last one's new.
+            for (column, value) in change.old where known.old[column] == nil { known.old[column] = value }
+            known.new.merge(change.new) { $1 }
+            if known.operation != .insert || change.operation == .delete { known.operation = change.operation }
+            rows[id] = (known, author, at)
         }
         return rows
     }
 
     /// Blobs the state refers to that this machine lacks, from the remote.
     func fetchBlobs(remote: TeamRemote, state: StoreState) throws {
-        for name in try blobNames(in: state) where !store.hasBlob(name) {
+        try fetchBlobs(remote: remote, names: try blobNames(in: state))
+    }
+
+    func fetchBlobs(remote: TeamRemote, names: [String]) throws {
+        for name in Set(names) where !store.hasBlob(name) {
             guard let bytes = try remote.read("blobs/\(name)") else {
                 throw EmbargoError(.verification, "the team remote lacks a patch that its log refers to",
                                    hint: "the member who added it has not pushed it yet, or the remote was damaged; sync again later")

