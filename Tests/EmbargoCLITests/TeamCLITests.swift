@@ -214,6 +214,14 @@ extension TeamCLITests {
         try team["bob"].ok(["store", "sync"])
         try team["alice"].ok(["store", "sync"])
         #expect(try team["alice"].ok(["advisory", "list"]).stdout.contains("Offline"))
+
+        // A read on a state synced more than an hour ago says how old it is.
+        let state = team["alice"].store.appendingPathComponent("team/state.json")
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: state)) as! [String: Any]
+        config["synced_at"] = "2026-01-01T08:00:00Z"
+        try JSONSerialization.data(withJSONObject: config).write(to: state)
+        let list = try team["alice"].ok(["advisory", "list"])
+        #expect(list.stderr.contains("working on the team state of 2026-01-01T08:00:00Z"), "\(list.stderr)")
     }
 }
 
@@ -236,9 +244,14 @@ extension TeamCLITests {
         let newest = alice.root.appendingPathComponent("newest.git")
         try FileManager.default.moveItem(at: team.remote, to: newest)
         try FileManager.default.copyItem(at: saved, to: team.remote)
-        let rolled = try bob.embargo(["store", "sync"])
-        #expect(rolled.status == 4)
-        #expect(rolled.stderr.contains("rolled back"), "\(rolled.stderr)")
+        // Every machine that saw the newer state refuses it, and keeps its data.
+        for box in [alice, bob] {
+            let listed = try box.ok(["advisory", "list"]).stdout
+            let rolled = try box.embargo(["store", "sync"])
+            #expect(rolled.status == 4, "\(rolled.stderr)")
+            #expect(rolled.stderr.contains("rolled back"), "\(rolled.stderr)")
+            #expect(try box.ok(["advisory", "list"]).stdout == listed)
+        }
         #expect(try bob.ok(["advisory", "list"]).stdout == before)
         try FileManager.default.removeItem(at: team.remote)
         try FileManager.default.moveItem(at: newest, to: team.remote)
@@ -255,10 +268,13 @@ extension TeamCLITests {
         try alice.git(["-C", work.path, "commit", "--quiet", "-am", "embargo sync alice 1 changes"])
         try alice.git(["-C", work.path, "push", "--quiet", "origin", "HEAD:main"])
         let carol = team["carol"]
-        let tampered = try carol.embargo(["store", "sync"])
-        #expect(tampered.status == 4, "\(tampered.stderr)")
-        #expect(tampered.stderr.contains("team log entry"))
-        try carol.ok(["store", "verify"])
+        for box in [alice, bob, carol] {
+            let tampered = try box.embargo(["store", "sync"])
+            #expect(tampered.status == 4, "\(tampered.stderr)")
+            // Who had the entry sees it rewritten; who had not, sees it fail authentication.
+            #expect(tampered.stderr.contains("team log entry") || tampered.stderr.contains("rewritten"), "\(tampered.stderr)")
+            try box.ok(["store", "verify"])
+        }
         try alice.git(["-C", work.path, "revert", "--no-edit", "HEAD"])
         try alice.git(["-C", work.path, "push", "--quiet", "origin", "HEAD:main"])
         try carol.ok(["store", "sync"])
