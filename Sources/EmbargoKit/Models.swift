@@ -66,4 +66,6 @@ public struct ProjectDetails: Codable, Sendable, Equatable {
     public var requiredPaths: [String] = []
     /// `Name <email>` of release commits and tags (default: embargo's own).
     public var committer: String?
+    /// This machine's own settings, already in `project` (see `project local`).
+    public var local: LocalProjectSettings?
 }

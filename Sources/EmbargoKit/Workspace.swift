@@ -24,6 +24,9 @@ public struct Environment: Sendable {
     /// Where this machine remembers what it saw of each store (rollback
     /// detection, the founder's pinned key); nil remembers nothing.
     public var stateDirectory: URL?
+    /// Where this member's own settings live (their clone of each project):
+    /// `$XDG_CONFIG_HOME/embargo`; nil keeps none.
+    public var configDirectory: URL?
 
     public init(clock: Clock = SystemClock(), runner: ProcessRunner = SystemProcessRunner(),
                 childEnvironment: [String: String]? = nil, journalPolicy: JournalPolicy = .standard, stateDirectory: URL? = nil)
@@ -247,7 +250,14 @@ public final class Workspace {
         }
     }
 
+    /// The project as this machine uses it: the shared settings, with this
+    /// member's own clone and test command in their place when set.
     public func project(named name: String) throws -> ProjectDetails {
+        try applyingLocalSettings(try sharedProject(named: name))
+    }
+
+    /// The project as the shared store has it (what `project set` changes).
+    func sharedProject(named name: String) throws -> ProjectDetails {
         try store.read { db in
             guard let project = try Project.fetchOne(db, key: name) else { throw Self.unknownProject(name) }
             return try Self.details(db, project)
@@ -281,7 +291,8 @@ public final class Workspace {
         guard !changes.isEmpty else {
             throw EmbargoError(.usage, "nothing to change", hint: "pass at least one option, see 'embargo project set --help'")
         }
-        let details = try project(named: name)
+        // This machine's own settings must not reach the shared store.
+        let details = try sharedProject(named: name)
         var project = details.project
         if let repository = changes.repository { project.repoPath = URL(fileURLWithPath: repository).standardizedFileURL.path }
         if let remote = changes.remote { project.remote = remote }

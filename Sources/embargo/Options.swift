@@ -107,6 +107,8 @@ enum Settings {
         environment.journalPolicy = policy
         environment.stateDirectory = (value("XDG_STATE_HOME").map { URL(fileURLWithPath: $0) }
             ?? home.appendingPathComponent(".local/state")).appendingPathComponent("embargo")
+        environment.configDirectory = (value("XDG_CONFIG_HOME").map { URL(fileURLWithPath: $0) }
+            ?? home.appendingPathComponent(".config")).appendingPathComponent("embargo")
         return environment
     }
 }

@@ -7,7 +7,7 @@ extension Embargo {
         static let configuration = CommandConfiguration(
             commandName: "project",
             abstract: "Register the projects whose security releases the store prepares.",
-            subcommands: [Add.self, List.self, Show.self, Set.self]
+            subcommands: [Add.self, List.self, Show.self, Set.self, Local.self]
         )
     }
 }
@@ -92,9 +92,10 @@ extension Embargo.ProjectCommands {
             } else {
                 let p = details.project
                 Terminal.printTable(["FIELD", "VALUE"], [
-                    ["name", p.name], ["repository", p.repoPath], ["remote", p.remote],
+                    ["name", p.name], ["repository", p.repoPath + (details.local?.repo != nil ? " (this machine)" : "")], ["remote", p.remote],
                     ["branches", details.branches.joined(separator: ", ")], ["package", p.packageName],
-                    ["policy", p.policy], ["test command", p.testCommand ?? "-"], ["build command", p.buildCommand ?? "-"],
+                    ["policy", p.policy], ["test command", (p.testCommand ?? "-") + (details.local?.testCommand != nil ? " (this machine)" : "")],
+                    ["build command", p.buildCommand ?? "-"],
                     ["required paths", details.requiredPaths.isEmpty ? "-" : details.requiredPaths.joined(separator: ", ")],
                     ["committer", details.committer ?? "-"],
                     ["created", p.createdAt],
@@ -202,5 +203,43 @@ struct ProjectReport: Encodable {
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(requiredPaths, forKey: .requiredPaths)
         try c.encode(committer, forKey: .committer)
+    }
+}
+
+extension Embargo.ProjectCommands {
+    struct Local: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set where your own clone of a project is (and its test command), on this machine only.",
+            discussion: """
+                A team store is shared by every member's machine; the path of each member's clone
+                is not. These settings live in $XDG_CONFIG_HOME/embargo/projects.json, by store and
+                project, and every command that uses the repository takes them. Any member may set them.
+
+                Examples:
+                  embargo project local ai --repo ~/src/ai
+                  embargo project local ai --test-command "vendor/bin/phpunit" 
+                  embargo project local ai --clear
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The project's name.") var name: String
+        @Option(help: ArgumentHelp("Your clone of the project's repository.", valueName: "path")) var repo: String?
+        @Option(name: .customLong("test-command"), help: ArgumentHelp("The test command on this machine ('' for the shared one).", valueName: "command"))
+        var testCommand: String?
+        @Flag(help: "Forget this machine's settings for the project.") var clear = false
+
+        func run() throws {
+            let workspace = try location.workspace()
+            let settings = repo == nil && testCommand == nil && !clear
+                ? try workspace.localSettings(project: name)
+                : try workspace.setLocalSettings(project: name, repo: repo, testCommand: testCommand, clear: clear)
+            if output.json {
+                try Terminal.printJSON(["local": settings ?? LocalProjectSettings()])
+            } else {
+                Terminal.say("\(name) on this machine: repository \(settings?.repo ?? "(the shared one)"), test command \(settings?.testCommand ?? "(the shared one)")")
+            }
+        }
     }
 }

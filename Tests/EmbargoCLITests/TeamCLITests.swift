@@ -487,3 +487,39 @@ extension TeamCLITests {
         }
     }
 }
+
+extension TeamCLITests {
+    /// Each member works in their own clone: its path is this machine's
+    /// setting, used by every command here, and never reaches the team.
+    @Test func eachMemberUsesTheirOwnClone() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let alice = team["alice"], bob = team["bob"]
+        let clone = bob.root.appendingPathComponent("bobs-clone")
+        try bob.git(["clone", "--quiet", "--branch", "1.0.x", team.project.path, clone.path])
+        let set = try bob.ok(["project", "local", "sample", "--repo", clone.path, "--test-command", "true"])
+        #expect(set.stdout.contains("repository \(clone.path)"))
+        func repository(_ box: Sandbox) throws -> String? {
+            (try box.json(box.ok(["project", "show", "sample", "--json"]).stdout)["project"] as? [String: Any])?["repository"] as? String
+        }
+        #expect(try repository(bob) == clone.path)
+        #expect(try bob.ok(["project", "show", "sample"]).stdout.contains("(this machine)"))
+        #expect(try repository(alice) == team.project.path)
+
+        // A shared change by bob's machine keeps the shared path; bob's own path stays his.
+        try bob.ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
+        try alice.ok(["store", "sync"])
+        #expect(try repository(alice) == team.project.path)
+        #expect(try repository(bob) == clone.path)
+        for object in try team.remoteObjects() {
+            #expect(String(decoding: object, as: UTF8.self).range(of: "bobs-clone") == nil)
+        }
+
+        let wrong = try bob.embargo(["project", "local", "sample", "--repo", bob.root.path])
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("is not a git repository"))
+        #expect(try bob.embargo(["project", "local", "nope", "--repo", clone.path]).status == 1)
+        try bob.ok(["project", "local", "sample", "--clear"])
+        #expect(try repository(bob) == team.project.path)
+    }
+}
