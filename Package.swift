@@ -34,6 +34,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("sqlite3")]
         ),
         .target(
+            name: "CSpawn",
+            path: "Sources/CSpawn"
+        ),
+        .target(
             name: "TerminalText",
             swiftSettings: strict
         ),
@@ -69,6 +73,7 @@ let package = Package(
         .target(
             name: "EmbargoKit",
             dependencies: [
+                "CSpawn",
                 "EmbargoStore",
                 "EmbargoCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -18,61 +18,23 @@ public protocol ProcessRunner: Sendable {
              directory: URL?, input: [UInt8]?) throws -> ProcessResult
 }
 
-/// Runs processes with Foundation's `Process`, searching `PATH` for the executable.
+/// Runs processes with `posix_spawn` (see `Spawn`), searching `PATH` for the executable.
 public struct SystemProcessRunner: ProcessRunner {
     public init() {}
 
     public func run(_ executable: String, _ arguments: [String], environment: [String: String]?,
                     directory: URL?, input: [UInt8]?) throws -> ProcessResult
     {
-        let process = Process()
+        let environment = environment ?? ProcessInfo.processInfo.environment
         // The program itself, found as `env` would find it: one exec instead of two. What
         // is not found goes through `env`, which reports it the usual way (exit status 127).
-        if let path = Self.locate(executable, path: (environment ?? ProcessInfo.processInfo.environment)["PATH"], directory: directory) {
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
-        }
-        if let environment { process.environment = environment }
-        if let directory { process.currentDirectoryURL = directory }
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        let inPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
-        // Foundation calls the handler once the exit status is recorded. Waiting for it
-        // instead of `waitUntilExit()` matters on Linux, where `waitUntilExit()` polls its
-        // run loop every 50 ms and so added about 50 ms to nearly every git command.
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
+        let (path, arguments) = Self.locate(executable, path: environment["PATH"], directory: directory)
+            .map { ($0, arguments) } ?? ("/usr/bin/env", [executable] + arguments)
         do {
-            try process.run()
+            return try Spawn.run(path: path, arguments: arguments, environment: environment, directory: directory, input: input)
         } catch {
             throw EmbargoError(.failure, "cannot start \(executable)", hint: "install \(executable) and check PATH")
         }
-        // Drain both pipes concurrently so that a chatty process never blocks.
-        let group = DispatchGroup()
-        let collected = Collected()
-        group.enter()
-        DispatchQueue.global().async {
-            collected.setErr(errPipe.fileHandleForReading.readDataToEndOfFile())
-            group.leave()
-        }
-        if let input {
-            group.enter()
-            DispatchQueue.global().async {
-                try? inPipe.fileHandleForWriting.write(contentsOf: Data(input))
-                try? inPipe.fileHandleForWriting.close()
-                group.leave()
-            }
-        }
-        let out = outPipe.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        exited.wait()
-        return ProcessResult(status: process.terminationStatus, stdout: [UInt8](out), stderr: [UInt8](collected.err))
     }
 }
 
@@ -123,8 +85,3 @@ private final class Located: @unchecked Sendable {
     }
 }
 
-// Written by one background task and read after `group.wait()`, which orders the accesses.
-private final class Collected: @unchecked Sendable {
-    private(set) var err = Data()
-    func setErr(_ data: Data) { err = data }
-}

@@ -14,7 +14,7 @@ struct StaleTemporaryCLITests {
     }
 
     /// Starts `patch verify` (whose test command sleeps) and waits until its clone exists.
-    func startVerify(_ box: Sandbox, besides known: Set<String>) throws -> (Process, String) {
+    func startVerify(_ box: Sandbox, besides known: Set<String>) throws -> (SpawnedProcess, String) {
         let process = try box.start(["patch", "verify", "ADV-2026-001"])
         let deadline = Date() + 60
         while Date() < deadline {

@@ -1,3 +1,4 @@
+import EmbargoKit
 import Foundation
 import Testing
 
@@ -71,34 +72,14 @@ struct Sandbox {
     func run(_ executable: String, _ arguments: [String], env extra: [String: String] = [:], stdin: String? = nil,
              directory: URL? = nil) throws -> Run
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
-        process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
-        process.environment = environment.merging(extra) { $1 }
-        process.currentDirectoryURL = directory ?? root
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let input = Pipe()
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try process.run()
-        if let stdin {
-            try input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8))
-            try input.fileHandleForWriting.close()
-        }
-        let errData = ThreadBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData.set(err.fileHandleForReading.readDataToEndOfFile())
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData.data, as: UTF8.self))
+        // posix_spawn, as embargo itself: Foundation's Process.run crashes now and then
+        // under the load of a test run (an over-read of /proc/self/fd).
+        let result = try Spawn.run(path: executable.hasPrefix("/") ? executable : "/usr/bin/env",
+                                   arguments: executable.hasPrefix("/") ? arguments : [executable] + arguments,
+                                   environment: environment.merging(extra) { $1 }, directory: directory ?? root,
+                                   input: stdin.map { Array($0.utf8) })
+        return Run(status: result.status, stdout: String(decoding: result.stdout, as: UTF8.self),
+                   stderr: String(decoding: result.stderr, as: UTF8.self))
     }
 
     /// Creates alice's identity and a store with alice as admin.
@@ -127,22 +108,14 @@ struct Sandbox {
     }
 
     /// Starts the built `embargo` without waiting (to kill it mid-flight); its output is dropped.
-    func start(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = embargoBinary
-        process.arguments = arguments
-        process.environment = environment
+    func start(_ arguments: [String]) throws -> SpawnedProcess {
         // Whatever a command writes to its working directory stays in the sandbox.
-        process.currentDirectoryURL = root
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try SpawnedProcess(path: embargoBinary.path, arguments: arguments, environment: environment, directory: root)
     }
 
     /// Kills `process` with SIGKILL after `seconds` unless it finished first,
     /// and waits for it; true when it was killed mid-flight.
-    func kill(_ process: Process, after seconds: Double) -> Bool {
+    func kill(_ process: SpawnedProcess, after seconds: Double) -> Bool {
         usleep(UInt32(seconds * 1_000_000))
         let running = process.isRunning
         if running { Glibc.kill(process.processIdentifier, SIGKILL) }
@@ -162,12 +135,6 @@ struct Sandbox {
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
         return object as? [String: Any] ?? [:]
     }
-}
-
-/// Holds data produced on another thread; read only after the producer is joined.
-final class ThreadBox: @unchecked Sendable {
-    private(set) var data = Data()
-    func set(_ value: Data) { data = value }
 }
 
 func contains(_ haystack: Data, _ needle: String) -> Bool {
