@@ -350,23 +350,30 @@ extension TeamCLITests {
 }
 
 extension TeamCLITests {
+    /// An approved advisory on a team store, and a second machine whose
+    /// member pat may publish too.
+    static func publishingTeam(_ box: Sandbox, _ other: Sandbox) throws -> PublishFixture {
+        let fixture = try PublishFixture(box)
+        let teamRemote = box.root.appendingPathComponent("team.git")
+        try box.git(["init", "--quiet", "--bare", teamRemote.path])
+        try box.ok(["store", "remote", "set", teamRemote.path])
+        try other.ok(["identity", "new"])
+        let keys = try other.json(other.ok(["identity", "show", "--json"]).stdout)
+        try box.ok(["member", "add", "pat", "--recipient", keys["recipient"] as! String, "--signing-key", keys["signing_key"] as! String,
+                    "--role", "publisher"])
+        try other.ok(["store", "clone", teamRemote.path])
+        return fixture
+    }
+
     /// Two publishing managers on two machines: whoever claims the advisory
     /// through the remote first publishes; the other is refused with the
     /// first one's name before pushing any tag.
     @Test func onlyOnePublisherPublishes() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        let fixture = try PublishFixture(box)
-        let teamRemote = box.root.appendingPathComponent("team.git")
-        try box.git(["init", "--quiet", "--bare", teamRemote.path])
-        try box.ok(["store", "remote", "set", teamRemote.path])
         let other = try Sandbox()
         defer { other.remove() }
-        try other.ok(["identity", "new"])
-        let keys = try other.json(other.ok(["identity", "show", "--json"]).stdout)
-        try box.ok(["member", "add", "pat", "--recipient", keys["recipient"] as! String, "--signing-key", keys["signing_key"] as! String,
-                    "--role", "publisher"])
-        try other.ok(["store", "clone", teamRemote.path])
+        let fixture = try Self.publishingTeam(box, other)
         let before = try fixture.remoteRefs()
 
         // Both start at the same moment.
@@ -394,17 +401,9 @@ extension TeamCLITests {
     @Test func aSecondPublisherIsRefusedByName() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        let fixture = try PublishFixture(box)
-        let teamRemote = box.root.appendingPathComponent("team.git")
-        try box.git(["init", "--quiet", "--bare", teamRemote.path])
-        try box.ok(["store", "remote", "set", teamRemote.path])
         let other = try Sandbox()
         defer { other.remove() }
-        try other.ok(["identity", "new"])
-        let keys = try other.json(other.ok(["identity", "show", "--json"]).stdout)
-        try box.ok(["member", "add", "pat", "--recipient", keys["recipient"] as! String, "--signing-key", keys["signing_key"] as! String,
-                    "--role", "publisher"])
-        try other.ok(["store", "clone", teamRemote.path])
+        let fixture = try Self.publishingTeam(box, other)
         let before = try fixture.remoteRefs()
         // alice's publish stops (killed) right after its claim reached the team.
         let stopped = try box.embargo(["publish", "ADV-2026-001", "--out", box.path("public")], env: ["EMBARGO_STOP_AFTER_STEP": "checked"])
