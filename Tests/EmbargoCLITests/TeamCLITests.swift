@@ -522,3 +522,41 @@ extension TeamCLITests {
         #expect(try repository(bob) == team.project.path)
     }
 }
+
+extension TeamCLITests {
+    /// Commands that run at the same time on one machine each sync after
+    /// they commit, while another machine pushes too: the syncs take turns,
+    /// a change committed during a sync goes out with the next round, and
+    /// nothing is lost or sent twice.
+    @Test func commandsAtTheSameTimeOnOneMachineAllReachTheTeam() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let alice = team["alice"], bob = team["bob"]
+        try alice.ok(["advisory", "create", "--project", "sample", "--title", "Shared", "--description", "d"])
+        try bob.ok(["store", "sync"])
+        var notes: [String] = []
+        for round in 0..<3 {
+            var running: [SpawnedProcess] = []
+            for index in 0..<4 {
+                let note = "bob \(round).\(index)"
+                notes.append(note)
+                running.append(try bob.start(["advisory", "note", "ADV-2026-001", note]))
+            }
+            running.append(try bob.start(["store", "sync"]))
+            try alice.ok(["advisory", "note", "ADV-2026-001", "alice \(round)"])
+            notes.append("alice \(round)")
+            for process in running {
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0)
+            }
+        }
+        for box in [bob, alice, bob] { try box.ok(["store", "sync"]) }
+        for box in [alice, bob] {
+            try box.ok(["audit", "verify"])
+            let timeline = try box.ok(["timeline", "ADV-2026-001", "--json"]).stdout
+            for note in notes {
+                #expect(timeline.components(separatedBy: "\"\(note)\"").count - 1 == 1, "\(note) is there exactly once")
+            }
+        }
+    }
+}

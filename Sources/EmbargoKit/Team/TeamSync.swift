@@ -250,6 +250,16 @@ extension Workspace {
     /// pushes first. Unreachable: the local store stays as it is, and the
     /// report says why. Conflicts: nothing changes, and the report names them.
     public func sync(resolutions: [String: SyncSide] = [:]) throws -> SyncReport {
+        guard hasTeamRemote else {
+            throw EmbargoError(.usage, "this store has no team remote", hint: "an admin connects one with 'embargo store remote set URL'")
+        }
+        // One sync at a time on this machine: two commands finishing at once share the clone.
+        let lock = try FileLock(teamDirectory.appendingPathComponent("sync.lock"))
+        defer { lock.unlock() }
+        return try syncHoldingLock(resolutions: resolutions)
+    }
+
+    private func syncHoldingLock(resolutions: [String: SyncSide]) throws -> SyncReport {
         guard var config = try teamConfig() else {
             throw EmbargoError(.usage, "this store has no team remote", hint: "an admin connects one with 'embargo store remote set URL'")
         }
@@ -375,10 +385,14 @@ extension Workspace {
                 let kept = try merged.copy()
                 try announceHead(of: merged)
                 guard try store.replaceState(with: merged, ifGeneration: generation) else {
-                    // A command committed while this sync ran: its change goes out with the next round.
-                    try saveTeam(TeamConfig(url: config.url, sequence: sequence, digest: hex(digest), syncedAt: now), base: kept)
+                    // A command committed while this sync ran. The store keeps it, and this machine
+                    // stays at the team's state before its own entry: the next round brings that
+                    // entry in, recognises these changes in it (as after a sync stopped at this
+                    // point) and sends the new command's change.
+                    try saveTeam(TeamConfig(url: config.url, sequence: replayed.sequence, digest: hex(replayed.digest), syncedAt: now),
+                                 base: replayed.state)
                     report.outgoing.append(outgoing)
-                    return try sync(resolutions: resolutions).merging(report)
+                    return try syncHoldingLock(resolutions: resolutions).merging(report)
                 }
                 try saveTeam(TeamConfig(url: config.url, sequence: sequence, digest: hex(digest), syncedAt: now), base: kept)
                 try rememberAuditHead()
