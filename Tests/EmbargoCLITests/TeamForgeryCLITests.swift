@@ -99,3 +99,25 @@ extension TeamCLITests {
         }
     }
 }
+
+extension TeamCLITests {
+    /// A member changes an advisory around embargo (no audit entry of theirs
+    /// names it): refused everywhere, however well signed the entry is.
+    @Test func aChangeWithoutItsAuditEntryIsRefused() throws {
+        let team = try Team(members: [("bob", "preparer"), ("carol", "preparer")])
+        defer { team.remove() }
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
+        try team["bob"].ok(["store", "sync"])
+        try Self.pushForgedEntry(team, as: "bob") { db, identity in
+            try db.execute(sql: "UPDATE advisories SET disclosure_at = '2026-12-05T00:00:00Z' WHERE id = 'ADV-2026-001'")
+            // An entry about something else, to look like ordinary work.
+            try AuditTrail.append(db, identity: identity, member: "bob", at: "2026-12-04T10:00:00Z", action: "advisory.note",
+                                  object: "ADV-2026-999", detail: "")
+        }
+        for name in ["alice", "carol"] {
+            let run = try team[name].embargo(["store", "sync"])
+            #expect(run.status == 4, "\(name): \(run.stderr)")
+            #expect(run.stderr.contains("changes advisory ADV-2026-001 without a signed audit entry"), "\(name): \(run.stderr)")
+        }
+    }
+}

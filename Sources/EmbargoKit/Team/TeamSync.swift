@@ -558,6 +558,9 @@ extension Workspace {
                           change.new["signing_key"]?.text == author.signingKey
                     else { throw refuse("it changes audit entries that are not its author's own new ones") }
                 }
+                if let unsigned = TeamMerge.unaccounted(entry.content.changes) {
+                    throw refuse("it changes \(unsigned) without a signed audit entry for it")
+                }
                 let problem: String?
                 do {
                     problem = try current.queue.write { db -> String? in
