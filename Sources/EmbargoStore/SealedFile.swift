@@ -211,7 +211,7 @@ public struct SealedFile: Sendable {
     }
 }
 
-func bigEndianBytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
+public func bigEndianBytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
     withUnsafeBytes(of: value.bigEndian) { Array($0) }
 }
 

@@ -248,9 +248,10 @@ enum SyncOutput {
         if json {
             try Terminal.printJSON(report)
         } else if quiet {
-            for entry in report.incoming + report.outgoing {
-                let direction = report.incoming.contains(entry) ? "from" : "to"
-                Terminal.note("team sync: #\(entry.sequence) \(direction) \(entry.author): \(entry.changes.isEmpty ? "audit entries" : entry.changes.joined(separator: "; "))")
+            for (entries, direction) in [(report.incoming, "from"), (report.outgoing, "to")] {
+                for entry in entries {
+                    Terminal.note("team sync: #\(entry.sequence) \(direction) \(entry.author): \(entry.changes.isEmpty ? "audit entries" : entry.changes.joined(separator: "; "))")
+                }
             }
             for (old, new) in report.renumbered.sorted(by: { $0.key < $1.key }) {
                 Terminal.note("renumbered \(old) to \(new): the team had created \(old) meanwhile")

@@ -25,39 +25,37 @@ enum TeamAutoSync {
     }
 
     /// Syncs before a command that must see every other member's work, and
-    /// refuses when the remote cannot be reached or the sync stops on a conflict.
-    static func syncFirst(_ workspace: Workspace, for command: String, offlineAllowed: Bool = false) throws {
+    /// refuses when the remote cannot be reached or the sync stops on a
+    /// conflict (`conflict` names the first one, else every one is listed).
+    static func syncFirst(_ workspace: Workspace, for command: String, offlineAllowed: Bool = false,
+                          hint: String = "check your connection to the team remote and run it again",
+                          conflict: ((SyncConflict) -> EmbargoError)? = nil) throws {
         guard workspace.hasTeamRemote else { return }
         let report = try workspace.sync()
         if let offline = report.offline, offlineAllowed {
             Terminal.warn("could not reach the team remote (\(offline)); working on this machine's state")
         } else if let offline = report.offline {
             throw EmbargoError(.refused, "'embargo \(command)' needs the team remote, so that no other member does it at the same time: \(offline)",
-                               hint: "check your connection to the team remote and run it again")
+                               hint: hint)
         }
+        if let first = report.conflicts.first, let conflict { throw conflict(first) }
         try SyncOutput.print(report, json: false, quiet: true)
         opened = (workspace, (try? workspace.store.generation()) ?? 0)
     }
 
     /// Publish's claim: its first step must reach the team before any tag is
-    /// pushed. A conflict on it means another member claimed first.
+    /// pushed. A conflict on it, or an earlier claim in the remote's order,
+    /// means another member claimed first.
     static func claim(_ workspace: Workspace, _ id: String) throws {
-        guard workspace.hasTeamRemote else { return }
-        let report = try workspace.sync()
-        if let offline = report.offline {
-            throw EmbargoError(.refused, "publishing \(id) needs the team remote, so that no other member publishes it too: \(offline)",
-                               hint: "nothing was pushed to the project; check your connection and run 'embargo publish \(id)' again")
+        try syncFirst(workspace, for: "publish \(id)",
+                      hint: "nothing was pushed to the project; check your connection and run 'embargo publish \(id)' again") { first in
+            EmbargoError(.refused, "\(id) is being published by \(first.theirsBy) (since \(first.theirsAt)); nothing was pushed",
+                         hint: "ask \(first.theirsBy) how it went; then 'embargo store sync --keep theirs \(first.field)' drops this attempt")
         }
-        if let first = report.conflicts.first {
-            throw EmbargoError(.refused, "\(id) is being published by \(first.theirsBy) (since \(first.theirsAt)); nothing was pushed",
-                               hint: "ask \(first.theirsBy) how it went; then 'embargo store sync --keep theirs \(first.field)' drops this attempt")
-        }
-        try SyncOutput.print(report, json: false, quiet: true)
-        if let other = try workspace.publicationClaimant(id) {
+        if workspace.hasTeamRemote, let other = try workspace.publicationClaimant(id) {
             throw EmbargoError(.refused, "\(id) is being published by \(other), who claimed it first; nothing was pushed",
                                hint: "ask \(other) how it went")
         }
-        opened = (workspace, (try? workspace.store.generation()) ?? 0)
     }
 
     /// After a command succeeded: send what it changed.

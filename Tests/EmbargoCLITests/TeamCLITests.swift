@@ -351,7 +351,7 @@ extension TeamCLITests {
 
 extension TeamCLITests {
     /// An approved advisory on a team store, and a second machine whose
-    /// member pat may publish too.
+    /// member pat may publish too, from a clone of the project of their own.
     static func publishingTeam(_ box: Sandbox, _ other: Sandbox) throws -> PublishFixture {
         let fixture = try PublishFixture(box)
         let teamRemote = box.root.appendingPathComponent("team.git")
@@ -362,6 +362,12 @@ extension TeamCLITests {
         try box.ok(["member", "add", "pat", "--recipient", keys["recipient"] as! String, "--signing-key", keys["signing_key"] as! String,
                     "--role", "publisher"])
         try other.ok(["store", "clone", teamRemote.path])
+        let clone = other.root.appendingPathComponent("sample-clone")
+        try other.git(["clone", "--quiet", fixture.remote.path, clone.path])
+        for branch in SampleProject.branches {
+            try other.git(["-C", clone.path, "branch", "--force", branch, "origin/\(branch)"])
+        }
+        try other.ok(["project", "local", SampleProject.name, "--repo", clone.path])
         return fixture
     }
 

@@ -66,7 +66,7 @@ struct TeamLogEntry {
     /// Seals and signs `content` as entry `sequence` after the entry whose digest is `previous`.
     static func seal(_ content: Content, sequence: UInt64, previous: [UInt8], identity: EmbargoIdentity, store: Store) throws -> (bytes: [UInt8], digest: [UInt8]) {
         var header = magic
-        header += bigEndian(sequence)
+        header += bigEndianBytes(sequence)
         header += store.dataKeyID
         header += previous
         header += try Random.bytes(AEAD.nonceSize)
@@ -105,9 +105,5 @@ struct TeamLogEntry {
     func isSigned(by signingKey: String) -> Bool {
         guard let key = try? MinisignPublicKey(base64: signingKey) else { return false }
         return Ed25519.isValidSignature(signature, for: signedDigest, publicKey: key.publicKey)
-    }
-
-    private static func bigEndian(_ value: UInt64) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
     }
 }

@@ -217,13 +217,9 @@ extension Workspace {
                 replayed = result
                 return result.state
             }
-        } catch let error as EmbargoError where error.kind == .accessDenied || error.message.contains("no identity matched") {
+        } catch let error as EmbargoError where error.kind == .accessDenied {
+            // Keyring.open says so when no stanza of the keyring is for this identity.
             cleanUp()
-            throw EmbargoError(.accessDenied, "this identity is not a member of the team store: the remote's keyring does not open with it",
-                               hint: "ask a store admin to run 'embargo member add' with your 'embargo identity show' output, then sync, and clone again")
-        } catch let error as AgeError {
-            cleanUp()
-            _ = error
             throw EmbargoError(.accessDenied, "this identity is not a member of the team store: the remote's keyring does not open with it",
                                hint: "ask a store admin to run 'embargo member add' with your 'embargo identity show' output, then sync, and clone again")
         }
@@ -268,30 +264,25 @@ extension Workspace {
         for _ in 0..<8 {
             let baseBytes = try SafeFile.read(teamBaseFile)
             let (local, generation) = try store.currentState()
-            var base = baseBytes.flatMap { try? store.openState($0) }
+            var cached = baseBytes.flatMap { try? store.openState($0) }
             let fetched = try remote.fetch()
             if case .unreachable(let why) = fetched {
                 report.offline = why
                 return report
             }
             let entries = try remote.logEntries()
-            var baseSequence = baseBytes.flatMap { try? SealedFile.header(of: $0).generation } ?? 0
-            if baseSequence < config.sequence { base = nil }
-            if base == nil {
-                // The cache of the last synced state is gone or damaged: the team log makes it again.
-                try checkNoRollback(entries: entries, remote: remote, config: config)
-                base = try Self.replay(store: store, remote: remote, entries: entries.filter { $0.sequence <= config.sequence },
-                                       after: nil, founderKey: try pinnedFounder()).state
-                baseSequence = config.sequence
-            }
-            guard let base else { continue }
-            if baseSequence > config.sequence, let entry = entries.first(where: { $0.sequence == baseSequence }),
+            let baseSequence = baseBytes.flatMap { try? SealedFile.header(of: $0).generation } ?? 0
+            if cached != nil, baseSequence > config.sequence, let entry = entries.first(where: { $0.sequence == baseSequence }),
                let bytes = try remote.read(TeamLogEntry.path(entry.sequence, entry.kind)) {
                 // A sync stopped after it kept the new base and before it said so.
                 config.sequence = baseSequence
                 config.digest = hex(Digest.sha256(bytes))
             }
             try checkNoRollback(entries: entries, remote: remote, config: config)
+            if baseSequence < config.sequence { cached = nil }
+            // The cache of the last synced state is gone, damaged or behind: the team log makes it again.
+            let base = try cached ?? Self.replay(store: store, remote: remote, entries: entries.filter { $0.sequence <= config.sequence },
+                                               after: nil, founderKey: try pinnedFounder()).state
             let replayed = try Self.replay(store: store, remote: remote, entries: entries,
                                            after: (base, config.sequence, Self.bytes(hex: config.digest)), founderKey: try pinnedFounder(),
                                            adoptKey: { keyID in try self.adoptRotatedKey(keyID, remote: remote) })
