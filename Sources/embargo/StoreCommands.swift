@@ -146,7 +146,7 @@ extension Embargo.StoreCommands {
             func run() throws {
                 let workspace = try location.workspace()
                 guard let status = try workspace.teamStatus() else {
-                    throw EmbargoError(.failure, "this store has no team remote", hint: "an admin connects one with 'embargo store remote set URL'")
+                    throw Workspace.noTeamRemote
                 }
                 if output.json {
                     try Terminal.printJSON(status)

@@ -93,6 +93,10 @@ extension Workspace {
         }
     }
 
+    /// The error of a team command on a store that has no remote (exit 1).
+    public static let noTeamRemote = EmbargoError(.failure, "this store has no team remote",
+                                                  hint: "an admin connects one with 'embargo store remote set URL'")
+
     /// Whether a team remote is set for this store.
     public var hasTeamRemote: Bool { FileManager.default.fileExists(atPath: teamConfigFile.path) }
 
@@ -247,7 +251,7 @@ extension Workspace {
     /// report says why. Conflicts: nothing changes, and the report names them.
     public func sync(resolutions: [String: SyncSide] = [:]) throws -> SyncReport {
         guard hasTeamRemote else {
-            throw EmbargoError(.usage, "this store has no team remote", hint: "an admin connects one with 'embargo store remote set URL'")
+            throw Self.noTeamRemote
         }
         // One sync at a time on this machine: two commands finishing at once share the clone.
         let lock = try FileLock(teamDirectory.appendingPathComponent("sync.lock"))
@@ -257,7 +261,7 @@ extension Workspace {
 
     private func syncHoldingLock(resolutions: [String: SyncSide]) throws -> SyncReport {
         guard var config = try teamConfig() else {
-            throw EmbargoError(.usage, "this store has no team remote", hint: "an admin connects one with 'embargo store remote set URL'")
+            throw Self.noTeamRemote
         }
         let remote = teamRemote()
         var report = SyncReport(remote: config.url, sequence: config.sequence)
