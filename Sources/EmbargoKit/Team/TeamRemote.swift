@@ -11,7 +11,7 @@ import Foundation
 /// Git is the transport and the compare-and-swap: a push that is not a fast
 /// forward is rejected, and sync fetches and tries again. Commits name the
 /// member and the number of changes, nothing else.
-struct TeamRemote {
+struct TeamRemote: Sendable {
     let directory: URL
     let git: Git
     /// Child environment for git: the commit's author is the member, at a
@@ -27,6 +27,16 @@ struct TeamRemote {
         for key in ["GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"] { environment[key] = member }
         for key in ["GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"] { environment[key] = "\(member)@embargo.invalid" }
         environment["GIT_TERMINAL_PROMPT"] = "0"
+        // No housekeeping after each fetch and commit: the clone holds small sealed files, and
+        // the child processes `git maintenance` starts would slow down every sync.
+        // Settings the caller passed this way (GIT_CONFIG_COUNT) are kept.
+        var count = environment["GIT_CONFIG_COUNT"].flatMap { Int($0) } ?? 0
+        for (key, value) in [("maintenance.auto", "false"), ("gc.auto", "0")] {
+            environment["GIT_CONFIG_KEY_\(count)"] = key
+            environment["GIT_CONFIG_VALUE_\(count)"] = value
+            count += 1
+        }
+        environment["GIT_CONFIG_COUNT"] = String(count)
         self.environment = environment
         git = Git(repository: directory, runner: SystemProcessRunner(), environment: environment)
     }
@@ -122,6 +132,7 @@ struct TeamRemote {
         try SafeFile.read(directory.appendingPathComponent(path), limit: limit)
     }
 
+    /// Writes a file into the working tree, to be committed by `commitAndPush`.
     func write(_ path: String, _ bytes: [UInt8]) throws {
         if !FileManager.default.fileExists(atPath: writingMark.path) {
             try SafeFile.replaceAtomically(writingMark, bytes: [])
@@ -135,10 +146,13 @@ struct TeamRemote {
         FileManager.default.fileExists(atPath: directory.appendingPathComponent(path).path)
     }
 
-    /// Commits everything written and pushes it as a fast forward of `main`.
-    func commitAndPush(message: String) throws -> Pushed {
-        _ = try git.output(["add", "--all"])
-        _ = try git.output(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message])
+    /// Commits the files written at `paths` (nil: everything in the working
+    /// tree) and pushes them as a fast forward of `main`.
+    func commitAndPush(paths: [String]?, message: String) throws -> Pushed {
+        let commit = ["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message]
+        // Only the named files: git need not look at every file of the clone.
+        _ = try git.output(paths.map { ["update-index", "--add", "--"] + $0 } ?? ["add", "--all"])
+        _ = try git.output(commit)
         let result = try git.run(["push", "--quiet", "--porcelain", "origin", "HEAD:\(Self.branch)"])
         // A successful push also moves refs/remotes/origin/main (the remote's fetch refspec covers it).
         if result.status == 0 {
@@ -151,5 +165,31 @@ struct TeamRemote {
         }
         let message = firstLine(result.stderrText)
         return .unreachable(message.isEmpty ? "git push failed" : message)
+    }
+
+    /// Starts `fetch()` beside the caller's own work (opening the store and the
+    /// last synced state take about as long as a fetch).
+    func fetchInBackground() -> BackgroundFetch {
+        BackgroundFetch(self)
+    }
+}
+
+/// A `TeamRemote.fetch()` running on a thread of its own.
+final class BackgroundFetch: @unchecked Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+    private var result: Result<TeamRemote.Fetched, Error>?
+
+    fileprivate init(_ remote: TeamRemote) {
+        Thread.detachNewThread { [self] in
+            result = Result { try remote.fetch() }
+            finished.signal()
+        }
+    }
+
+    /// The fetch's result, once it is done (it may be asked again).
+    func wait() throws -> TeamRemote.Fetched {
+        finished.wait()
+        finished.signal()
+        return try result!.get()
     }
 }

@@ -159,7 +159,7 @@ extension Workspace {
         for name in try blobNames(in: state) {
             if let sealed = try store.sealedBlob(name) { try remote.write("blobs/\(name)", sealed) }
         }
-        switch try remote.commitAndPush(message: "embargo sync \(member.name) snapshot") {
+        switch try remote.commitAndPush(paths: nil, message: "embargo sync \(member.name) snapshot") {
         case .pushed:
             break
         case .rejected:
@@ -266,10 +266,13 @@ extension Workspace {
         let remote = teamRemote()
         var report = SyncReport(remote: config.url, sequence: config.sequence)
         for _ in 0..<8 {
+            let fetching = remote.fetchInBackground()
+            // Whatever happens here, the fetch is done before the lock is given up.
+            defer { _ = try? fetching.wait() }
             let baseBytes = try SafeFile.read(teamBaseFile)
             let (local, generation) = try store.currentState()
             var cached = baseBytes.flatMap { try? store.openState($0) }
-            let fetched = try remote.fetch()
+            let fetched = try fetching.wait()
             if case .unreachable(let why) = fetched {
                 report.offline = why
                 return report
@@ -348,14 +351,21 @@ extension Workspace {
             let content = TeamLogEntry.Content(author: member.name, signingKey: identity.signingKey, at: now, kind: .changes,
                                                changes: out, snapshot: nil)
             let (bytes, digest) = try TeamLogEntry.seal(content, sequence: sequence, previous: replayed.digest, identity: identity, store: store)
-            try remote.write(TeamLogEntry.path(sequence, .changes), bytes)
+            var written = [TeamLogEntry.path(sequence, .changes)]
+            try remote.write(written[0], bytes)
             for name in Set(out.compactMap({ $0.table == "patches" ? $0.new["blob"]?.text : nil })) where !remote.has("blobs/\(name)") {
-                if let sealed = try store.sealedBlob(name) { try remote.write("blobs/\(name)", sealed) }
+                if let sealed = try store.sealedBlob(name) {
+                    written.append("blobs/\(name)")
+                    try remote.write("blobs/\(name)", sealed)
+                }
             }
             let keyring = try store.keyringBytes()
-            if try remote.read(Store.keyringName, limit: 1 << 20) != keyring { try remote.write(Store.keyringName, keyring) }
+            if try remote.read(Store.keyringName, limit: 1 << 20) != keyring {
+                written.append(Store.keyringName)
+                try remote.write(Store.keyringName, keyring)
+            }
             let outgoing = SyncReport.Entry(sequence: sequence, author: member.name, kind: "changes", changes: Self.summary(out))
-            switch try remote.commitAndPush(message: "embargo sync \(member.name) \(out.count) changes") {
+            switch try remote.commitAndPush(paths: written, message: "embargo sync \(member.name) \(out.count) changes") {
             case .rejected:
                 continue
             case .unreachable(let why) where nothingCameIn:
@@ -485,7 +495,9 @@ extension Workspace {
     static func replay(store: Store, remote: TeamRemote, entries: [(sequence: UInt64, kind: TeamLogEntry.Kind)],
                        after: (state: StoreState, sequence: UInt64, digest: [UInt8])?, founderKey: String?,
                        adoptKey: (([UInt8]) throws -> Void)? = nil) throws -> Replayed {
-        var state = try after?.state.copy()
+        // The last synced state is copied only when an entry changes it: most syncs bring nothing in.
+        var state = after?.state
+        var copied = false
         var previous = after?.digest ?? TeamLogEntry.genesis
         let start = after?.sequence ?? 0
         var incoming: [SyncReport.Entry] = []
@@ -541,8 +553,14 @@ extension Workspace {
                     }
                 }
                 state = next
+                copied = true
             case .changes:
-                guard let current = state else { throw refuse("it has no state to apply to") }
+                guard var current = state else { throw refuse("it has no state to apply to") }
+                if !copied {
+                    current = try current.copy()
+                    state = current
+                    copied = true
+                }
                 let chain = try current.queue.read { db in try AuditTrail.membership(db) }
                 guard let author = chain.members[entry.content.author], !author.external, author.signingKey == entry.content.signingKey else {
                     throw refuse("its author is not a member of the store")
