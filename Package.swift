@@ -57,6 +57,7 @@ let package = Package(
                 .embedInCode("m0005_releases.sql"),
                 .embedInCode("m0006_membership.sql"),
                 .embedInCode("m0007_disclosure.sql"),
+                .embedInCode("m0008_advisory_lists.sql"),
             ]
         ),
         .target(

@@ -12,6 +12,7 @@ public enum EmbargoMigrations {
         ("m0005_releases", text(PackageResources.m0005_releases_sql)),
         ("m0006_membership", text(PackageResources.m0006_membership_sql)),
         ("m0007_disclosure", text(PackageResources.m0007_disclosure_sql)),
+        ("m0008_advisory_lists", text(PackageResources.m0008_advisory_lists_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String {

@@ -27,6 +27,9 @@ public struct Environment: Sendable {
     /// Where this member's own settings live (their clone of each project):
     /// `$XDG_CONFIG_HOME/embargo`; nil keeps none.
     public var configDirectory: URL?
+    /// After how many team log entries an admin's sync adds a snapshot of
+    /// the store, so that a new clone starts near the end of the log.
+    public var teamSnapshotInterval: UInt64 = 500
 
     public init(clock: Clock = SystemClock(), runner: ProcessRunner = SystemProcessRunner(),
                 childEnvironment: [String: String]? = nil, journalPolicy: JournalPolicy = .standard, stateDirectory: URL? = nil)

@@ -198,8 +198,11 @@ public enum RowDiff {
 
     public static func delete(_ db: Database, _ shape: TableShape, key: [String: SyncValue]) throws {
         let condition = shape.key.map { "\"\($0)\" IS ?" }.joined(separator: " AND ")
-        try db.execute(sql: "DELETE FROM \"\(shape.name)\" WHERE rowid IN (SELECT rowid FROM \"\(shape.name)\" WHERE \(condition) LIMIT 1)",
-                       arguments: StatementArguments(shape.key.map { (key[$0] ?? .null).databaseValue }))
+        // A primary key names one row (and a table WITHOUT ROWID has one); without one,
+        // the key is every column, and of identical rows only one goes.
+        let sql = shape.key != shape.columns ? "DELETE FROM \"\(shape.name)\" WHERE \(condition)"
+            : "DELETE FROM \"\(shape.name)\" WHERE rowid IN (SELECT rowid FROM \"\(shape.name)\" WHERE \(condition) LIMIT 1)"
+        try db.execute(sql: sql, arguments: StatementArguments(shape.key.map { (key[$0] ?? .null).databaseValue }))
     }
 
     /// Applies changes made on exactly this state (an entry of the team log

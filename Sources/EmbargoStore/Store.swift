@@ -525,6 +525,14 @@ public final class Store {
         for url in files.dropLast(Self.backupLimit) { unlink(url.path) }
     }
 
+    /// The newest migration this version of embargo applies: the store's schema.
+    public static var schema: String { EmbargoMigrations.all.last?.identifier ?? "none" }
+
+    /// Whether `schema` is one of this version's migrations (else it is newer).
+    public static func knows(schema: String) -> Bool {
+        EmbargoMigrations.all.contains { $0.identifier == schema }
+    }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         for migration in EmbargoMigrations.all {

@@ -56,6 +56,7 @@ enum Settings {
         Variable(name: "XDG_DATA_HOME", description: "base of the default store directory ($XDG_DATA_HOME/embargo)", sensitive: false),
         Variable(name: "EMBARGO_STOP_AFTER_STEP", description: "crash-recovery testing: 'publish' kills itself right after this journal step", sensitive: false),
         Variable(name: "EMBARGO_STORE_JOURNAL_BYTES", description: "databases of at least this many bytes commit to the store journal (default \(JournalPolicy.standard.minimumDatabaseSize); 0 for every store, as the crash tests do)", sensitive: false),
+        Variable(name: "EMBARGO_TEAM_SNAPSHOT_EVERY", description: "an admin's sync adds a snapshot of the store to the team log after this many entries (default 500)", sensitive: false),
         Variable(name: "XDG_STATE_HOME", description: "base of what this machine remembers of each store, to detect rollbacks ($XDG_STATE_HOME/embargo)", sensitive: false),
         Variable(name: "XDG_CONFIG_HOME", description: "base of the default identity file ($XDG_CONFIG_HOME/embargo/identity)", sensitive: false),
     ]
@@ -105,6 +106,13 @@ enum Settings {
             policy.minimumDatabaseSize = bytes
         }
         environment.journalPolicy = policy
+        if let text = value("EMBARGO_TEAM_SNAPSHOT_EVERY") {
+            guard let entries = UInt64(text), entries > 0 else {
+                throw EmbargoError(.usage, "EMBARGO_TEAM_SNAPSHOT_EVERY must be a number of entries above 0, not '\(text.prefix(40))'",
+                                   hint: "unset it to use the default (500)")
+            }
+            environment.teamSnapshotInterval = entries
+        }
         environment.stateDirectory = (value("XDG_STATE_HOME").map { URL(fileURLWithPath: $0) }
             ?? home.appendingPathComponent(".local/state")).appendingPathComponent("embargo")
         environment.configDirectory = (value("XDG_CONFIG_HOME").map { URL(fileURLWithPath: $0) }

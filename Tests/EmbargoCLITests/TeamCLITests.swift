@@ -40,6 +40,16 @@ struct Team {
         for box in machines.values { box.remove() }
     }
 
+    /// The commit the remote's `main` is at.
+    func remoteHead() throws -> String {
+        try machines.values.first!.run("git", ["-C", remote.path, "rev-parse", "main"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Moves the remote's `main` back to `head` (as an admin undoing a bad push would).
+    func resetRemote(to head: String) throws {
+        _ = try machines.values.first!.run("git", ["-C", remote.path, "update-ref", "refs/heads/main", head])
+    }
+
     /// Every object of the remote repository, reachable or not, as bytes.
     func remoteObjects() throws -> [[UInt8]] {
         let box = machines.values.first!
@@ -470,8 +480,10 @@ extension TeamCLITests {
 }
 
 extension TeamCLITests {
-    /// Lists merge element by element: two members who each credit someone
-    /// keep both credits; a removal on one side stays a removal.
+    /// An advisory's lists are rows (`advisory_items`): two members who each
+    /// credit someone keep both credits, a removal on one side stays a
+    /// removal, and two changes of the same person's credit are a conflict
+    /// named after that person.
     @Test func twoMembersAddingACreditKeepBoth() throws {
         let team = try Team(members: [("bob", "preparer")])
         defer { team.remove() }
@@ -483,11 +495,33 @@ extension TeamCLITests {
         try team["bob"].ok(["advisory", "edit", "ADV-2026-001", "--credit", "Bo Fixer:REMEDIATION_DEVELOPER", "--cwe", "79", "--cwe", "80"], env: offline)
         try team["bob"].ok(["store", "sync"])
         try team["alice"].ok(["store", "sync"])
+        func advisory(_ name: String) throws -> [String: Any] {
+            try team[name].json(team[name].ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any] ?? [:]
+        }
+        func credits(_ name: String) throws -> [String] {
+            ((try advisory(name)["credits"] as? [[String: Any]]) ?? []).map { "\($0["name"] ?? "") \($0["type"] ?? "")" }
+        }
+        let merged = try credits("alice")
+        #expect(Set(merged) == ["Ann Analyst ANALYST", "Bo Fixer REMEDIATION_DEVELOPER"], "bob removed the old credit, each added one: \(merged)")
+        #expect(try credits("bob") == merged, "both machines list them in the same order")
         for name in ["alice", "bob"] {
-            let advisory = try team[name].json(team[name].ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any]
-            let credits = ((advisory?["credits"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
-            #expect(credits == ["Ann Analyst", "Bo Fixer"], "\(name): bob removed the old credit, each added one: \(credits)")
-            #expect(advisory?["cwes"] as? [Int] == [79, 80], "\(name)")
+            #expect(try advisory(name)["cwes"] as? [Int] == [79, 80], "\(name)")
+            try team[name].ok(["audit", "verify"])
+        }
+
+        // The same person's credit changed on both machines: one conflict, on that credit's type.
+        try team["alice"].ok(["advisory", "edit", "ADV-2026-001", "--credit", "Ann Analyst:FINDER", "--credit", "Bo Fixer:REMEDIATION_DEVELOPER"])
+        let bobEdit = try team["bob"].embargo(["advisory", "edit", "ADV-2026-001", "--credit", "Ann Analyst:REPORTER",
+                                               "--credit", "Bo Fixer:REMEDIATION_DEVELOPER", "--credit", "Cy Coordinator:COORDINATOR"])
+        #expect(bobEdit.status == 0, "\(bobEdit.stderr)")
+        #expect(bobEdit.stderr.contains("conflict ADV-2026-001.credits[Ann Analyst].type: mine 'REPORTER' (bob"), "\(bobEdit.stderr)")
+        #expect(bobEdit.stderr.contains("theirs 'FINDER' (alice"), "\(bobEdit.stderr)")
+        try team["bob"].ok(["store", "sync", "--keep", "theirs", "ADV-2026-001.credits[Ann Analyst].type"])
+        try team["alice"].ok(["store", "sync"])
+        for name in ["alice", "bob"] {
+            let final = try credits(name)
+            #expect(Set(final) == ["Ann Analyst FINDER", "Bo Fixer REMEDIATION_DEVELOPER", "Cy Coordinator COORDINATOR"],
+                    "\(name): alice's type stands, bob's new credit is kept: \(final)")
             try team[name].ok(["audit", "verify"])
         }
     }
@@ -563,6 +597,53 @@ extension TeamCLITests {
             for note in notes {
                 #expect(timeline.components(separatedBy: "\"\(note)\"").count - 1 == 1, "\(note) is there exactly once")
             }
+        }
+    }
+}
+
+extension TeamCLITests {
+    /// Every few entries an admin's sync adds a snapshot, signed by the admin;
+    /// other members' syncs go across it, and a new clone starts from it.
+    @Test func anAdminsSyncAddsSnapshotsThatNewClonesStartFrom() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let every = ["EMBARGO_TEAM_SNAPSHOT_EVERY": "3"]
+        func snapshots() throws -> [String] {
+            let files = try team["alice"].run("git", ["-C", team.remote.path, "ls-tree", "--name-only", "main", "log/"]).stdout
+            return files.split(separator: "\n").map(String.init).filter { $0.hasSuffix(".snapshot") }
+        }
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"], env: every)
+        try team["bob"].ok(["store", "sync"], env: every)
+        let before = try snapshots()
+        for note in 1...4 {
+            try team["bob"].ok(["advisory", "note", "ADV-2026-001", "note \(note)"], env: every)
+        }
+        #expect(try snapshots() == before, "a preparer's sync writes no snapshot")
+        try team["alice"].ok(["advisory", "edit", "ADV-2026-001", "--description", "after the notes"], env: every)
+        let written = try snapshots()
+        #expect(written.count == before.count + 1, "\(before) then \(written)")
+        try team["bob"].ok(["store", "sync"], env: every)
+        try team["bob"].ok(["advisory", "note", "ADV-2026-001", "after the snapshot"], env: every)
+
+        let carol = try Sandbox()
+        defer { carol.remove() }
+        try carol.ok(["identity", "new"])
+        let keys = try carol.json(carol.ok(["identity", "show", "--json"]).stdout)
+        try team["alice"].ok(["member", "add", "carol", "--recipient", keys["recipient"] as! String,
+                              "--signing-key", keys["signing_key"] as! String, "--role", "qa"])
+        let clone = try carol.json(carol.ok(["store", "clone", team.remote.path, "--json"]).stdout)
+        let incoming = (clone["incoming"] as? [[String: Any]]) ?? []
+        let snapshot = try #require(written.last.flatMap { Int($0.dropFirst(4).prefix(12)) })
+        #expect(incoming.first?["sequence"] as? Int == snapshot, "the clone starts at the newest snapshot: \(incoming)")
+        #expect(incoming.first?["kind"] as? String == "snapshot")
+        for box in [team["alice"], team["bob"], carol] {
+            try box.ok(["store", "sync"])
+            let timeline = try box.ok(["timeline", "ADV-2026-001", "--json"]).stdout
+            for note in ["note 1", "note 3", "after the snapshot"] {
+                #expect(timeline.contains(note), "\(note)")
+            }
+            try box.ok(["audit", "verify"])
+            try box.ok(["store", "verify"])
         }
     }
 }

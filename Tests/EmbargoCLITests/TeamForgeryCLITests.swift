@@ -12,7 +12,7 @@ extension TeamCLITests {
     /// Writes `changes` (the difference `forge` makes to the member's last
     /// synced state) as the next entry of the team log, sealed under
     /// `store`'s key and signed by `name`'s identity, and pushes it.
-    static func pushForgedEntry(_ team: Team, as name: String, key store: Store? = nil,
+    static func pushForgedEntry(_ team: Team, as name: String, key store: Store? = nil, schema: String = Store.schema,
                                 _ forge: (Database, EmbargoIdentity) throws -> Void) throws {
         let box = team[name]
         let identity = try box.identity("alice") // every sandbox keeps its identity at alice.identity
@@ -30,12 +30,38 @@ extension TeamCLITests {
         let sequence = try #require(TeamLogEntry.parse(fileName: last)).sequence
         let previous = Digest.sha256([UInt8](try Data(contentsOf: log.appendingPathComponent(last))))
         let content = TeamLogEntry.Content(author: name, signingKey: identity.signingKey, at: "2026-12-04T10:00:00Z",
-                                           kind: .changes, changes: changes, snapshot: nil)
+                                           kind: .changes, changes: changes, snapshot: nil, schema: schema)
         let (bytes, _) = try TeamLogEntry.seal(content, sequence: sequence + 1, previous: previous, identity: identity, store: store)
         try Data(bytes).write(to: work.appendingPathComponent(TeamLogEntry.path(sequence + 1, .changes)))
         try box.git(["-C", work.path, "add", "--all"])
         try box.git(["-C", work.path, "commit", "--quiet", "-m", "embargo sync \(name) 2 changes"])
         try box.git(["-C", work.path, "push", "--quiet", "origin", "HEAD:main"])
+    }
+
+    /// An entry written by another version of embargo (another store schema)
+    /// is not applied: one line says to update, and nothing changes here.
+    @Test func anEntryFromAnotherVersionIsNotApplied() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
+        try team["bob"].ok(["store", "sync"])
+        for (schema, version) in [("m0007_disclosure", "an older"), ("m0099_future", "a newer")] {
+            let head = try team.remoteHead()
+            try Self.pushForgedEntry(team, as: "alice", schema: schema) { db, identity in
+                try db.execute(sql: "UPDATE advisories SET description = 'from elsewhere' WHERE id = 'ADV-2026-001'")
+                try AuditTrail.append(db, identity: identity, member: "alice", at: "2026-12-04T10:00:00Z", action: "advisory.edit",
+                                      object: "ADV-2026-001", detail: "description")
+            }
+            let before = try team["bob"].ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout
+            let run = try team["bob"].embargo(["store", "sync"])
+            #expect(run.status == 1, "\(schema): \(run.stderr)")
+            #expect(run.stderr.contains("was written by \(version) version of embargo (store schema \(schema)"), "\(run.stderr)")
+            #expect(run.stderr.contains("update embargo to the same version on every machine"), "\(run.stderr)")
+            #expect(try team["bob"].ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout == before)
+            try team.resetRemote(to: head)
+        }
+        try team["bob"].ok(["store", "sync"])
+        try team["bob"].ok(["audit", "verify"])
     }
 
     /// A QA member's entry that makes them an admin (a role change only an

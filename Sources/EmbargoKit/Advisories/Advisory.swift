@@ -166,6 +166,15 @@ public enum Lifecycle {
 extension Advisory: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "advisories"
 
+    /// The advisory's columns and its lists, which live in `advisory_items`.
+    public static var databaseSelection: [any SQLSelectable] { [AllColumns()] + AdvisoryItems.selection }
+
+    /// Every insert and update writes the lists too.
+    public func aroundSave(_ db: Database, save: () throws -> PersistenceSuccess) throws {
+        _ = try save()
+        try AdvisoryItems.write(self, db)
+    }
+
     public init(row: Row) throws {
         try self.init(row: row, columns: ColumnPositions(row))
     }
@@ -225,8 +234,11 @@ extension Advisory: FetchableRecord, PersistableRecord {
     /// missing optional column reads as nil, a missing list as empty.
     struct ColumnPositions {
         let id, project, status, privateTitle, createdAt, createdBy, updatedAt: Int
-        let publicTitle, vulnerabilityType, description, solution, branches, cwes, reporters, reportedAt: Int?
-        let fixers, coordinators, credits, saID, cveID, ghsaID, references, riskVector: Int?
+        /// The lists, which `AdvisoryItems.selection` builds: an advisory read
+        /// without them would lose them when saved, so they are required.
+        let branches, cwes, reporters, fixers, coordinators, credits, references: Int
+        let publicTitle, vulnerabilityType, description, solution, reportedAt: Int?
+        let saID, cveID, ghsaID, riskVector: Int?
         let cvss31Vector, cvss40Vector, disclosureAt: Int?
 
         init(_ row: Row) throws {
@@ -252,17 +264,17 @@ extension Advisory: FetchableRecord, PersistableRecord {
             vulnerabilityType = positions["vulnerability_type"]
             description = positions["description"]
             solution = positions["solution"]
-            branches = positions["branches"]
-            cwes = positions["cwes"]
-            reporters = positions["reporters"]
+            branches = try required("branches")
+            cwes = try required("cwes")
+            reporters = try required("reporters")
             reportedAt = positions["reported_at"]
-            fixers = positions["fixers"]
-            coordinators = positions["coordinators"]
-            credits = positions["credits"]
+            fixers = try required("fixers")
+            coordinators = try required("coordinators")
+            credits = try required("credits")
             saID = positions["sa_id"]
             cveID = positions["cve_id"]
             ghsaID = positions["ghsa_id"]
-            references = positions["reference_urls"]
+            references = try required("reference_urls")
             riskVector = positions["risk_vector"]
             cvss31Vector = positions["cvss31_vector"]
             cvss40Vector = positions["cvss40_vector"]
@@ -282,17 +294,10 @@ extension Advisory: FetchableRecord, PersistableRecord {
         container["vulnerability_type"] = vulnerabilityType
         container["description"] = description
         container["solution"] = solution
-        container["branches"] = try Self.encodeJSON(branches)
-        container["cwes"] = try Self.encodeJSON(cwes)
-        container["reporters"] = try Self.encodeJSON(reporters)
         container["reported_at"] = reportedAt
-        container["fixers"] = try Self.encodeJSON(fixers)
-        container["coordinators"] = try Self.encodeJSON(coordinators)
-        container["credits"] = try Self.encodeJSON(credits)
         container["sa_id"] = saID
         container["cve_id"] = cveID
         container["ghsa_id"] = ghsaID
-        container["reference_urls"] = try Self.encodeJSON(references)
         container["risk_vector"] = riskVector
         container["cvss31_vector"] = cvss31Vector
         container["cvss40_vector"] = cvss40Vector

@@ -33,9 +33,12 @@ struct TeamLogEntry {
         var changes: [RowChange]
         /// The SQLite database of a snapshot, base64.
         var snapshot: String?
+        /// The store schema (newest migration) of the embargo that wrote it:
+        /// rows only apply to a store of the same schema.
+        var schema: String? = Store.schema
 
         enum CodingKeys: String, CodingKey {
-            case author, at, kind, changes, snapshot
+            case author, at, kind, changes, snapshot, schema
             case signingKey = "signing_key"
         }
     }

@@ -63,11 +63,15 @@ struct TeamMerge {
     /// Columns that hold a pre-release's number.
     static let prereleaseReferences: Set<String> = ["prerelease"]
     /// Columns that hold a JSON list: merged element by element, so two
-    /// members who each add a credit (or a branch, a CWE, a reference) keep both.
+    /// members who each add a path keep both. (An advisory's lists are rows of
+    /// `advisory_items`, which merge as rows.)
     static let lists: [String: Set<String>] = [
-        "advisories": ["branches", "cwes", "reporters", "fixers", "coordinators", "credits", "reference_urls"],
         "projects": ["required_paths"],
     ]
+    /// Columns that only order rows: when both sides moved one, the team's
+    /// order stands, without a conflict (two credits added on two machines
+    /// may share a position; the item name breaks the tie).
+    static let ordering: [String: Set<String>] = ["advisory_items": ["position"]]
 
     init(member: Member, identity: EmbargoIdentity, theirs: [String: (change: RowChange, author: String, at: String)],
          resolutions: [String: SyncSide]) {
@@ -147,6 +151,10 @@ struct TeamMerge {
     /// The name a conflict on `column` of this row goes by.
     static func field(_ table: String, _ key: [String: SyncValue], row: [String: SyncValue], column: String) -> String {
         if table == "advisories", let id = (key["id"] ?? row["id"])?.text { return "\(id).\(column)" }
+        if table == "advisory_items", let advisory = key["advisory"]?.text, let list = key["list"]?.text, let item = key["item"]?.text {
+            // ADV-2026-001.credits[Ann Analyst].type
+            return "\(advisory).\(list)[\(item)]" + (column == "row" ? "" : ".\(column)")
+        }
         if let advisory = (key["advisory"] ?? row["advisory"])?.text { return "\(advisory).\(table).\(column)" }
         return "\(table):\(key.keys.sorted().map { key[$0]!.description }.joined(separator: "/")).\(column)"
     }
@@ -180,9 +188,7 @@ struct TeamMerge {
         for entry in audit.sorted(by: { ($0["seq"]?.integer ?? 0) < ($1["seq"]?.integer ?? 0) }) {
             try rechain(entry, db)
         }
-        try TeamMerge.reindex(db, changes.filter { $0.table == "advisories" }.compactMap { change in
-            change.key["id"]?.text.map { advisoryRenames[$0] ?? $0 }
-        })
+        try TeamMerge.reindex(db, TeamMerge.advisoriesChanged(changes).map { advisoryRenames[$0] ?? $0 })
     }
 
     /// The change with this merge's new numbers and ids in place of the old.
@@ -265,6 +271,7 @@ struct TeamMerge {
         // The same row made on both sides: merge it field by field, as if both had started empty.
         var set: [String: SyncValue] = [:]
         for column in shape.columns where existing[column] != values[column] {
+            if Self.ordering[change.table]?.contains(column) == true { continue }
             if settle(change.table, key, existing, column: column, mine: values[column] ?? .null, theirs: existing[column] ?? .null) {
                 set[column] = values[column]
             }
@@ -290,6 +297,7 @@ struct TeamMerge {
                 if value.description > now.description { set[column] = value }
                 continue
             }
+            if Self.ordering[change.table]?.contains(column) == true { continue }
             if Self.lists[change.table]?.contains(column) == true,
                let merged = Self.mergeLists(base: before, mine: value, theirs: now) {
                 set[column] = merged
@@ -367,14 +375,22 @@ struct TeamMerge {
     /// other is a conflict, whichever side withdrew: the lifecycle allows no
     /// work on a withdrawn advisory.
     private mutating func checkLifecycle(_ changes: [RowChange]) throws {
+        // Whether a side changed more of the advisory than its time of change: a field or a list.
+        func touched(_ id: String, _ rows: [RowChange]) -> Bool {
+            rows.contains { row in
+                row.table == "advisory_items" ? row.key["advisory"]?.text == id
+                    : row.table == "advisories" && row.key["id"]?.text == id && row.new.keys.contains { $0 != "updated_at" }
+            }
+        }
+        let theirsRows = theirs.values.map(\.change)
         for change in changes where change.table == "advisories" && change.operation == .update {
             guard let id = change.key["id"]?.text else { continue }
             let theirsChange = theirs[Self.rowID("advisories", change.key)]?.change
             guard let theirsChange, theirsChange.operation == .update else { continue }
             let mineWithdrew = change.new["status"]?.text == AdvisoryStatus.withdrawn.rawValue
             let theirsWithdrew = theirsChange.new["status"]?.text == AdvisoryStatus.withdrawn.rawValue
-            let mineTouched = change.new.keys.contains { $0 != "updated_at" }
-            let theirsTouched = theirsChange.new.keys.contains { $0 != "updated_at" }
+            let mineTouched = touched(id, changes)
+            let theirsTouched = touched(id, theirsRows)
             let field = "\(id).status"
             if (mineWithdrew && theirsTouched && !theirsWithdrew) || (theirsWithdrew && mineTouched && !mineWithdrew),
                resolutions[field] == nil, !conflicts.contains(where: { $0.field == field }) {
@@ -412,10 +428,21 @@ struct TeamMerge {
         if let seq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") { matched["audit_log", default: []].insert(seq) }
     }
 
+    /// The advisories whose own row or lists `changes` change.
+    static func advisoriesChanged(_ changes: [RowChange]) -> [String] {
+        changes.compactMap { change in
+            switch change.table {
+            case "advisories": change.key["id"]?.text
+            case "advisory_items": change.key["advisory"]?.text
+            default: nil
+            }
+        }
+    }
+
     /// Brings the full-text index, which does not travel, up to the advisories `ids`.
     static func reindex(_ db: Database, _ ids: [String]) throws {
         for id in Set(ids) {
-            if let advisory = try Advisory.fetchOne(db, sql: "SELECT * FROM advisories WHERE id = ?", arguments: [id]) {
+            if let advisory = try Advisory.fetchOne(db, key: id) {
                 try Workspace.index(db, advisory)
             } else {
                 try db.execute(sql: "DELETE FROM advisory_search WHERE id = ?", arguments: [id])

@@ -382,9 +382,10 @@ extension Workspace {
                 report.sequence = replayed.sequence
                 return report
             case .pushed where nothingCameIn:
-                try saveTeam(TeamConfig(url: config.url, sequence: sequence, digest: hex(digest), syncedAt: now), base: merged)
+                let (head, headDigest) = try snapshotIfDue(after: (sequence, digest), entries: entries, state: merged, remote: remote)
+                try saveTeam(TeamConfig(url: config.url, sequence: head, digest: hex(headDigest), syncedAt: now), base: merged)
                 report.outgoing.append(outgoing)
-                report.sequence = sequence
+                report.sequence = head
                 return report
             case .pushed:
                 let kept = try merged.copy()
@@ -399,14 +400,34 @@ extension Workspace {
                     report.outgoing.append(outgoing)
                     return try syncHoldingLock(resolutions: resolutions).merging(report)
                 }
-                try saveTeam(TeamConfig(url: config.url, sequence: sequence, digest: hex(digest), syncedAt: now), base: kept)
+                let (head, headDigest) = try snapshotIfDue(after: (sequence, digest), entries: entries, state: kept, remote: remote)
+                try saveTeam(TeamConfig(url: config.url, sequence: head, digest: hex(headDigest), syncedAt: now), base: kept)
                 try rememberAuditHead()
                 report.outgoing.append(outgoing)
-                report.sequence = sequence
+                report.sequence = head
                 return report
             }
         }
         throw EmbargoError(.failure, "the team remote kept moving while this machine synced", hint: "run 'embargo store sync' again")
+    }
+
+    /// After an admin's push, when the log has grown by `teamSnapshotInterval`
+    /// entries since its last snapshot: a snapshot of the state just pushed,
+    /// signed by the admin, so that a new clone replays only what follows it.
+    /// Returns the new head of the log (the snapshot, or the entry pushed when
+    /// none is due or someone pushed first: the next admin sync tries again).
+    private func snapshotIfDue(after head: (sequence: UInt64, digest: [UInt8]), entries: [(sequence: UInt64, kind: TeamLogEntry.Kind)],
+                               state: StoreState, remote: TeamRemote) throws -> (UInt64, [UInt8]) {
+        let last = entries.last(where: { $0.kind == .snapshot })?.sequence ?? 0
+        guard member.role == .admin, head.sequence - last >= environment.teamSnapshotInterval else { return head }
+        let sequence = head.sequence + 1
+        let content = TeamLogEntry.Content(author: member.name, signingKey: identity.signingKey, at: now, kind: .snapshot,
+                                           changes: [], snapshot: Data(state.databaseBytes().exposedBytes()).base64EncodedString())
+        let (bytes, digest) = try TeamLogEntry.seal(content, sequence: sequence, previous: head.digest, identity: identity, store: store)
+        let path = TeamLogEntry.path(sequence, .snapshot)
+        try remote.write(path, bytes)
+        guard case .pushed = try remote.commitAndPush(paths: [path], message: "embargo sync \(member.name) snapshot") else { return head }
+        return (sequence, digest)
     }
 
     /// Says, before the store takes `state`, which audit head it will have.
@@ -526,6 +547,11 @@ extension Workspace {
                 try adoptKey(Array(bytes[16..<32]))
             }
             let entry = try TeamLogEntry.open(bytes, sequence: sequence, store: store)
+            if let schema = entry.content.schema, schema != Store.schema, !Store.knows(schema: schema) || kind == .changes {
+                let newer = !Store.knows(schema: schema)
+                throw EmbargoError(.failure, "team log entry \(sequence) by \(entry.content.author.prefix(40)) was written by \(newer ? "a newer" : "an older") version of embargo (store schema \(schema.prefix(40)), this one has \(Store.schema))",
+                                   hint: "nothing was changed here; update embargo to the same version on every machine of the team, then sync again")
+            }
             guard entry.previous == previous, entry.content.kind == kind else {
                 throw EmbargoError(.verification, "team log entry \(sequence) does not follow the entry before it: the remote's history was rewritten",
                                    hint: "nothing was changed here; ask an admin to check the remote")
@@ -579,7 +605,7 @@ extension Workspace {
                     problem = try current.queue.write { db -> String? in
                     let problem = try RowDiff.applyExactly(db, entry.content.changes)
                     if problem == nil {
-                        try TeamMerge.reindex(db, entry.content.changes.filter { $0.table == "advisories" }.compactMap { $0.key["id"]?.text })
+                        try TeamMerge.reindex(db, TeamMerge.advisoriesChanged(entry.content.changes))
                     }
                     return problem
                     }
@@ -663,6 +689,8 @@ extension Workspace {
             var what: [String]
             if change.table == "advisories" {
                 what = change.operation == .update ? change.new.keys.filter { $0 != "updated_at" }.sorted() : [change.operation == .insert ? "created" : "deleted"]
+            } else if change.table == "advisory_items", let list = change.key["list"]?.text {
+                what = [list]
             } else {
                 what = [advisory == nil ? change.operation.rawValue : change.table]
             }
