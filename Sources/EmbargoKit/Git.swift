@@ -21,7 +21,11 @@ public struct Git: Sendable {
 
     /// Output of a git command that must succeed.
     public func output(_ arguments: [String]) throws -> String {
-        let result = try run(arguments)
+        try output(of: try run(arguments), arguments)
+    }
+
+    /// The output of `result`, a run of git with `arguments` that must have succeeded.
+    func output(of result: ProcessResult, _ arguments: [String]) throws -> String {
         guard result.status == 0 else {
             throw EmbargoError(.failure, "git \(arguments.first ?? "") failed in \(repository.path): \(firstLine(result.stderrText))")
         }

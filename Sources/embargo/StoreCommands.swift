@@ -273,6 +273,11 @@ enum SyncOutput {
             }
         }
         if let offline = report.offline {
+            // After another command, which did its job, a warning; a sync of its own did not.
+            guard quiet else {
+                throw EmbargoError(.failure, "could not reach the team remote: \(offline)",
+                                   hint: "this machine's changes are kept; check the network and your access to the remote, then run 'embargo store sync' again")
+            }
             Terminal.warn("could not reach the team remote (\(offline)); this machine's changes are kept and the next 'embargo store sync' sends them")
         }
         guard report.conflicts.isEmpty else {

@@ -220,6 +220,10 @@ extension TeamCLITests {
         let approve = try team["bob"].embargo(["approve", "ADV-2026-001", "--sha256", String(repeating: "0", count: 64)])
         #expect(approve.status == 3)
         #expect(approve.stderr.contains("needs the team remote"))
+        let sync = try team["bob"].embargo(["store", "sync"])
+        #expect(sync.status == 1, "a sync that could not reach the remote did not do its job: \(sync.stderr)")
+        #expect(sync.stderr.hasPrefix("embargo: error: could not reach the team remote: "), "\(sync.stderr)")
+        #expect(sync.stderr.contains("this machine's changes are kept"), "\(sync.stderr)")
         try FileManager.default.moveItem(at: moved, to: team.remote)
         try team["bob"].ok(["store", "sync"])
         try team["alice"].ok(["store", "sync"])
@@ -642,6 +646,60 @@ extension TeamCLITests {
             for note in ["note 1", "note 3", "after the snapshot"] {
                 #expect(timeline.contains(note), "\(note)")
             }
+            try box.ok(["audit", "verify"])
+            try box.ok(["store", "verify"])
+        }
+    }
+}
+
+extension TeamCLITests {
+    /// A disk that fills up during a sync: one line and exit 1, nothing is
+    /// lost, the remote stays usable for the others, and the next sync, with
+    /// space again, finishes the job. (The member's store lives on a small
+    /// file system of its own, which only root may mount; CI runs as root.)
+    @Test(.enabled(if: geteuid() == 0, "mounting a small file system needs root"))
+    func aFullDiskStopsASyncAndLosesNothing() throws {
+        let team = try Team(members: [])
+        defer { team.remove() }
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
+        var dora = try Sandbox()
+        let disk = dora.root.appendingPathComponent("disk")
+        try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
+        let mounted = try dora.run("mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", disk.path])
+        try #require(mounted.status == 0, "\(mounted.stderr)")
+        defer {
+            _ = try? dora.run("umount", [disk.path])
+            dora.remove()
+        }
+        dora.environment["EMBARGO_STORE"] = disk.appendingPathComponent("store").path
+        try dora.ok(["identity", "new"])
+        let keys = try dora.json(dora.ok(["identity", "show", "--json"]).stdout)
+        try team["alice"].ok(["member", "add", "dora", "--recipient", keys["recipient"] as! String,
+                              "--signing-key", keys["signing_key"] as! String, "--role", "preparer"])
+        try dora.ok(["store", "clone", team.remote.path])
+        try dora.ok(["advisory", "note", "ADV-2026-001", "written before the disk filled up"], env: ["GIT_ALLOW_PROTOCOL": "ssh"])
+
+        // Leave the file system a few KiB: less than any state or log entry takes.
+        var info = statvfs()
+        try #require(statvfs(disk.path, &info) == 0)
+        let filler = disk.appendingPathComponent("filler")
+        FileManager.default.createFile(atPath: filler.path, contents: Data(count: max(0, Int(info.f_bavail) * Int(info.f_frsize) - 4096)))
+        try team["alice"].ok(["advisory", "edit", "ADV-2026-001", "--description", "alice meanwhile"])
+        let full = try dora.embargo(["store", "sync"])
+        #expect(full.status == 1, "\(full.stderr)")
+        let lines = full.stderr.split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].hasPrefix("embargo: error:") && lines[1].hasPrefix("embargo: hint:"), "\(full.stderr)")
+        #expect(full.stderr.contains("No space left on device"), "\(full.stderr)")
+        #expect(try dora.ok(["timeline", "ADV-2026-001"]).stdout.contains("written before the disk filled up"), "the local change is intact")
+        try team["alice"].ok(["store", "sync"])
+
+        try FileManager.default.removeItem(at: filler)
+        try dora.ok(["store", "sync"])
+        try team["alice"].ok(["store", "sync"])
+        for box in [team["alice"], dora] {
+            #expect(try box.ok(["timeline", "ADV-2026-001"]).stdout.contains("written before the disk filled up"))
+            let advisory = try box.json(box.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any]
+            #expect(advisory?["description"] as? String == "alice meanwhile")
             try box.ok(["audit", "verify"])
             try box.ok(["store", "verify"])
         }

@@ -57,25 +57,40 @@ struct TeamRemote: Sendable {
 
     var exists: Bool { FileManager.default.fileExists(atPath: directory.appendingPathComponent(".git").path) }
 
+    /// git in the clone. A full disk is this machine's trouble, not the
+    /// remote's: it is an error of its own rather than "unreachable".
+    private func run(_ arguments: [String]) throws -> ProcessResult {
+        let result = try git.run(arguments)
+        if result.status != 0, result.stderrText.contains("No space left on device") {
+            throw EmbargoError(.failure, "this machine's disk is full: the team sync could not write its copy of the remote (\(firstLine(result.stderrText).prefix(120)))",
+                               hint: "free disk space and run 'embargo store sync' again; nothing was lost")
+        }
+        return result
+    }
+
+    private func output(_ arguments: [String]) throws -> String {
+        try git.output(of: try run(arguments), arguments)
+    }
+
     /// A new clone of `url` (nothing fetched yet).
     func create(url: String) throws {
         try SafeFile.makePrivateDirectory(directory.deletingLastPathComponent())
         try SafeFile.makePrivateDirectory(directory)
         for arguments in [["init", "--quiet"], ["symbolic-ref", "HEAD", Self.branch], ["remote", "add", "origin", "--", url]] {
-            _ = try git.output(arguments)
+            _ = try output(arguments)
         }
         // Sealed files do not compress and never need a diff or a merge.
-        _ = try git.output(["config", "core.compression", "0"])
-        _ = try git.output(["config", "gc.auto", "0"])
+        _ = try output(["config", "core.compression", "0"])
+        _ = try output(["config", "gc.auto", "0"])
     }
 
     func url() throws -> String {
-        try git.output(["remote", "get-url", "origin"])
+        try output(["remote", "get-url", "origin"])
     }
 
     /// Fetches `main`, then makes the working tree exactly the remote's.
     func fetch() throws -> Fetched {
-        let result = try git.run(["fetch", "--quiet", "--no-tags", "origin", "+\(Self.branch):\(Self.tracking)"])
+        let result = try run(["fetch", "--quiet", "--no-tags", "origin", "+\(Self.branch):\(Self.tracking)"])
         if result.status != 0 {
             let message = firstLine(result.stderrText)
             if result.stderrText.contains("couldn't find remote ref") {
@@ -86,7 +101,7 @@ struct TeamRemote: Sendable {
         }
         // Most syncs find the remote where this machine's last push left it, and a clean
         // working tree: nothing to check out. A sync stopped while it wrote left the mark.
-        let heads = try git.run(["rev-parse", "HEAD", Self.tracking]).stdoutText.split(separator: "\n")
+        let heads = try run(["rev-parse", "HEAD", Self.tracking]).stdoutText.split(separator: "\n")
         if heads.count != 2 || heads[0] != heads[1] || FileManager.default.fileExists(atPath: writingMark.path) {
             try resetToRemote(hasBranch: true)
         }
@@ -99,12 +114,12 @@ struct TeamRemote: Sendable {
     /// Drops what this machine wrote and did not push.
     func resetToRemote(hasBranch: Bool) throws {
         if hasBranch {
-            _ = try git.output(["checkout", "--quiet", "--force", "-B", "main", Self.tracking])
+            _ = try output(["checkout", "--quiet", "--force", "-B", "main", Self.tracking])
         } else {
-            _ = try git.run(["update-ref", "-d", Self.branch])
-            _ = try git.run(["read-tree", "--empty"])
+            _ = try run(["update-ref", "-d", Self.branch])
+            _ = try run(["read-tree", "--empty"])
         }
-        _ = try git.output(["clean", "--quiet", "-d", "--force", "-x"])
+        _ = try output(["clean", "--quiet", "-d", "--force", "-x"])
         unlink(writingMark.path)
     }
 
@@ -151,9 +166,9 @@ struct TeamRemote: Sendable {
     func commitAndPush(paths: [String]?, message: String) throws -> Pushed {
         let commit = ["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message]
         // Only the named files: git need not look at every file of the clone.
-        _ = try git.output(paths.map { ["update-index", "--add", "--"] + $0 } ?? ["add", "--all"])
-        _ = try git.output(commit)
-        let result = try git.run(["push", "--quiet", "--porcelain", "origin", "HEAD:\(Self.branch)"])
+        _ = try output(paths.map { ["update-index", "--add", "--"] + $0 } ?? ["add", "--all"])
+        _ = try output(commit)
+        let result = try run(["push", "--quiet", "--porcelain", "origin", "HEAD:\(Self.branch)"])
         // A successful push also moves refs/remotes/origin/main (the remote's fetch refspec covers it).
         if result.status == 0 {
             unlink(writingMark.path)
