@@ -80,6 +80,7 @@ struct AdvisoryFieldOptions: ParsableArguments {
 extension Embargo.AdvisoryCommands {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Register a new advisory (status draft).",
             discussion: """
                 Long or sensitive text can come from a file, so it stays out of shell history.
@@ -108,6 +109,7 @@ extension Embargo.AdvisoryCommands {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List advisories.",
             discussion: """
                 Example:
@@ -128,6 +130,7 @@ extension Embargo.AdvisoryCommands {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show an advisory with its severity.",
             discussion: """
                 Example:
@@ -146,6 +149,7 @@ extension Embargo.AdvisoryCommands {
 
     struct Edit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "edit",
             abstract: "Change an advisory's fields (lists given replace the previous list).",
             discussion: """
                 An empty value clears a text field. A published advisory is amended with --reason:
@@ -181,6 +185,7 @@ extension Embargo.AdvisoryCommands {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Move an advisory along its lifecycle: draft, confirmed, fixing, ready (or withdrawn).",
             discussion: """
                 prereleased, approved and published are set by 'embargo prerelease', 'approve' and 'publish'.
@@ -205,6 +210,7 @@ extension Embargo.AdvisoryCommands {
 
     struct Note: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "note",
             abstract: "Add a free note to an advisory's timeline.",
             discussion: """
                 Example:
@@ -224,6 +230,7 @@ extension Embargo.AdvisoryCommands {
 
     struct Search: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "search",
             abstract: "Full-text search over titles, descriptions, people and ids.",
             discussion: """
                 Words are matched by prefix; all words must match.
@@ -245,6 +252,7 @@ extension Embargo.AdvisoryCommands {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Create a draft advisory from an OSV document or a GitHub REST advisory.",
             discussion: """
                 Reads an OSV JSON document (Drupal's advisory database, GHSA records in OSV

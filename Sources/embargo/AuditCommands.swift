@@ -45,6 +45,7 @@ extension Embargo.AuditCommands {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check the hash chain and every signature (exit 4 naming the first broken entry).",
             discussion: """
                 Example:

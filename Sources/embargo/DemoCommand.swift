@@ -6,6 +6,7 @@ import Foundation
 extension Embargo {
     struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "demo",
             abstract: "Run a complete embargo on a generated sample repository, showing each command.",
             discussion: """
                 Everything happens in a new temporary directory (mode 0700) that is removed

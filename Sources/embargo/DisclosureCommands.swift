@@ -14,6 +14,7 @@ extension Embargo {
 
     struct Due: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "due",
             abstract: "Every open duty across advisories (exit 3 when one is overdue, for cron or CI).",
             discussion: """
                 Lists the CVE record due 72 hours after disclosure, the deadlines of the projects'
@@ -49,6 +50,7 @@ extension Embargo {
 
     struct Broken: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "broken",
             abstract: "The fix leaked or the flaw is exploited: switch the advisory to the emergency path.",
             discussion: """
                 Records the event and why; from then on 'publish' does not wait for the disclosure
@@ -93,6 +95,7 @@ extension Embargo {
 extension Embargo.CVECommands {
     struct Request: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "request",
             abstract: "Print what the project's CNA asks for and record the request; or record the reserved id.",
             discussion: """
                 Example:
@@ -113,6 +116,7 @@ extension Embargo.CVECommands {
 
     struct Published: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "published",
             abstract: "Record that the advisory's CVE record is published (the 72-hour duty is done).",
             discussion: """
                 Example:

@@ -8,6 +8,7 @@ extension ExportFormat: ExpressibleByArgument {}
 extension Embargo {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Export an advisory as OSV, CVE JSON 5, CSAF 2.0, a Drupal SA, Markdown or HTML.",
             discussion: """
                 Before publication an export needs --draft: text formats are then marked

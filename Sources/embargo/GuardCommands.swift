@@ -26,6 +26,7 @@ extension Embargo {
 extension Embargo.GuardCommands {
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "install",
             abstract: "Install the pre-push hook in a project's repository and write its guard list.",
             discussion: """
                 The hook goes to the repository's hooks directory (core.hooksPath when
@@ -65,6 +66,7 @@ extension Embargo.GuardCommands {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Check commits against the guard list: a push (--hook) or every unpushed local commit.",
             discussion: """
                 With --hook, reads git's pre-push lines

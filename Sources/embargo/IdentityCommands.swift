@@ -16,6 +16,7 @@ extension Embargo {
 extension Embargo.IdentityCommands {
     struct New: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "new",
             abstract: "Create a new identity file (mode 0600); never overwrites one.",
             discussion: """
                 The file is a standard age identity file. With --passphrase it is encrypted with a
@@ -56,6 +57,7 @@ extension Embargo.IdentityCommands {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Print your public keys, for an admin to add you as a member.",
             discussion: """
                 Example:

@@ -5,6 +5,7 @@ import Foundation
 extension Embargo {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create a store with its data key; you become its first member (role admin).",
             discussion: """
                 Example:

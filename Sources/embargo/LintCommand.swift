@@ -6,6 +6,7 @@ import Foundation
 extension Embargo {
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Check an advisory's commit messages, file, test and branch names for words that give the vulnerability away.",
             discussion: """
                 Checks every patch's message, the files the patches touch, the names

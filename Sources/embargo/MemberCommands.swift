@@ -17,6 +17,7 @@ extension Embargo {
 extension Embargo.MemberCommands {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a member: the data key is wrapped for their age recipient.",
             discussion: """
                 The new member runs 'embargo identity show --json' and sends you the two keys.
@@ -56,6 +57,7 @@ extension Embargo.MemberCommands {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the members.",
             discussion: """
                 Example:
@@ -104,6 +106,7 @@ extension Embargo.MemberCommands {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a member and rotate the data key (store and backups are re-sealed).",
             discussion: """
                 Example:
@@ -125,6 +128,7 @@ extension Embargo.MemberCommands {
 
     struct Roles: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "roles",
             abstract: "Print which role may do what.",
             discussion: """
                 Example:

@@ -16,6 +16,7 @@ extension Embargo {
 extension Embargo.PatchCommands {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add commits (BASE..REF of the project's repository) or a patch file to a branch's series.",
             discussion: """
                 With --from-ref the commits come from 'git format-patch'; the default base is the
@@ -57,6 +58,7 @@ extension Embargo.PatchCommands {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List an advisory's patch series.",
             discussion: """
                 Example:
@@ -75,6 +77,7 @@ extension Embargo.PatchCommands {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Print a branch's series as an mbox, or patch N of it.",
             discussion: """
                 Example:
@@ -94,6 +97,7 @@ extension Embargo.PatchCommands {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove patch N from a branch's series.",
             discussion: """
                 Example:
@@ -114,6 +118,7 @@ extension Embargo.PatchCommands {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Apply each series onto its branch's head in a throwaway clone and run the project's tests there.",
             discussion: """
                 The clone lives in a 0700 temporary directory removed afterwards (also on failure
@@ -152,6 +157,7 @@ extension Embargo.PatchCommands {
 
     struct Checkout: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "checkout",
             abstract: "Recreate a local branch with a series applied, for further work.",
             discussion: """
                 The fix is then in your local repository: never push that branch before release day

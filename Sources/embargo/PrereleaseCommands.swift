@@ -67,6 +67,7 @@ extension Embargo.PrereleaseCommands {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Decrypt a bundle, check its signature and every checksum, and show what it holds.",
             discussion: """
                 The signer is checked against the store's members, or against --signer-key without a

@@ -15,6 +15,7 @@ extension Embargo {
 extension Embargo.ProjectCommands {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a project: its clone, public remote and release branches.",
             discussion: """
                 Example:
@@ -50,6 +51,7 @@ extension Embargo.ProjectCommands {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the projects.",
             discussion: """
                 Example:
@@ -74,6 +76,7 @@ extension Embargo.ProjectCommands {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a project's settings.",
             discussion: """
                 Example:
@@ -106,6 +109,7 @@ extension Embargo.ProjectCommands {
 
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "Change a project's settings.",
             discussion: """
                 An empty command string removes the command.
@@ -209,6 +213,7 @@ struct ProjectReport: Encodable {
 extension Embargo.ProjectCommands {
     struct Local: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "local",
             abstract: "Set where your own clone of a project is (and its test command), on this machine only.",
             discussion: """
                 A team store is shared by every member's machine; the path of each member's clone

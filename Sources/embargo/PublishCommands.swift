@@ -6,6 +6,7 @@ import Foundation
 extension Embargo {
     struct Approve: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "approve",
             abstract: "Approve the pre-release you reviewed (security role), or record an external security team's approval.",
             discussion: """
                 An approval is bound to the manifest you reviewed: pass the bundle you opened, or the
@@ -88,6 +89,7 @@ extension Embargo {
 
     struct Publish: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "publish",
             abstract: "Publish the approved pre-release: verify it is what was reviewed, push every branch and tag at once, write the public advisory.",
             discussion: """
                 Refused before the disclosure time (exit 3) unless --early --reason; refused if a branch
@@ -150,6 +152,7 @@ extension Embargo {
 
     struct Revert: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revert",
             abstract: "Before publication: delete the release tags (locally and on the remote) and return the advisory to ready.",
             discussion: """
                 After publication this is refused (exit 3): fix forward.
@@ -170,6 +173,7 @@ extension Embargo {
 
     struct Notes: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "notes",
             abstract: "Release notes from the history between the previous release and the release commit.",
             discussion: """
                 Issues come from 'Issue #NNN by a, b: Summary' commit messages; breaking changes go to
@@ -194,6 +198,7 @@ extension Embargo {
 
     struct Announce: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "announce",
             abstract: "The chat announcement: released versions and links, no security detail.",
             discussion: """
                 With --pre, the advance notice before the release: project, date and time, highest

@@ -6,6 +6,7 @@ import Foundation
 extension Embargo {
     struct Schedule: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "schedule",
             abstract: "Set an advisory's disclosure time, checked against the project's policy profiles.",
             discussion: """
                 Times are stored in UTC. A local time is read in --tz (default UTC); a time that
@@ -43,6 +44,7 @@ extension Embargo {
 
     struct Timeline: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "timeline",
             abstract: "Show an advisory's timeline, its deadlines and any policy violations.",
             discussion: """
                 Example:

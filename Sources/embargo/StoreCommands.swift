@@ -16,6 +16,7 @@ extension Embargo {
 extension Embargo.StoreCommands {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Authenticate the store and its backups and check the database (exit 4 on any damage).",
             discussion: """
                 Example:
@@ -48,6 +49,7 @@ extension Embargo.StoreCommands {
 
     struct Backup: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "backup",
             abstract: "Write the current encrypted state to a file.",
             discussion: """
                 The file stays encrypted under the store's data key; restore it with 'embargo store restore'.
@@ -68,6 +70,7 @@ extension Embargo.StoreCommands {
 
     struct Restore: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "restore",
             abstract: "Make the state in a backup file the newest generation (the current one stays a backup).",
             discussion: """
                 Example:
@@ -100,6 +103,7 @@ struct VerifyReport: Encodable {
 extension Embargo.StoreCommands {
     struct Remote: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remote",
             abstract: "Connect the store to the team's private git remote, or show it.",
             subcommands: [Set.self, Show.self]
         )
@@ -162,6 +166,7 @@ extension Embargo.StoreCommands {
 
     struct Clone: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "clone",
             abstract: "Make a working store from the team's remote (for a member added on another machine).",
             discussion: """
                 Fetches the team log, opens the keyring with your identity (exit 5 when you are
@@ -193,6 +198,7 @@ extension Embargo.StoreCommands {
 
     struct Sync: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sync",
             abstract: "Bring in the team's changes, send this machine's, and say what moved.",
             discussion: """
                 Fetches the team remote, checks and applies every change the others pushed,
