@@ -123,8 +123,13 @@ extension Embargo.AdvisoryCommands {
         @Option(help: ArgumentHelp("Only advisories with this status.", valueName: "status")) var status: AdvisoryStatus?
 
         func run() throws {
-            let advisories = try location.workspace().advisories(project: project, status: status)
-            try AdvisoryOutput.printList(advisories, json: output.json)
+            let workspace = try location.workspace()
+            let advisories = try workspace.advisories(project: project, status: status)
+            var publishing: Set<String> = []
+            for advisory in advisories where advisory.status == .approved {
+                if try workspace.publicationStep(advisory.id) != nil { publishing.insert(advisory.id) }
+            }
+            try AdvisoryOutput.printList(advisories, json: output.json, publishing: publishing)
         }
     }
 
@@ -143,7 +148,9 @@ extension Embargo.AdvisoryCommands {
         @Argument(help: "The advisory id.") var id: String
 
         func run() throws {
-            try AdvisoryOutput.print(location.workspace().advisory(id), json: output.json, verb: nil)
+            let workspace = try location.workspace()
+            let advisory = try workspace.advisory(id)
+            try AdvisoryOutput.print(advisory, json: output.json, verb: nil, publicationStep: try workspace.publicationStep(advisory.id))
         }
     }
 
@@ -282,9 +289,10 @@ extension Embargo.AdvisoryCommands {
 }
 
 enum AdvisoryOutput {
-    static func print(_ advisory: Advisory, json: Bool, verb: String?) throws {
+    /// `publicationStep`: the last step of a publication that pushed and did not finish.
+    static func print(_ advisory: Advisory, json: Bool, verb: String?, publicationStep: String? = nil) throws {
         if json {
-            try Terminal.printJSON(AdvisoryReport(advisory: AdvisoryView(advisory)))
+            try Terminal.printJSON(AdvisoryReport(advisory: AdvisoryView(advisory), publicationStep: publicationStep))
             return
         }
         if let verb {
@@ -293,7 +301,8 @@ enum AdvisoryOutput {
         }
         let view = AdvisoryView(advisory)
         var rows: [[String]] = [
-            ["id", advisory.id], ["project", advisory.project], ["status", advisory.status.rawValue],
+            ["id", advisory.id], ["project", advisory.project],
+            ["status", publicationStep.map { "publishing (stopped after '\($0)'; run 'embargo publish \(advisory.id)' to finish)" } ?? advisory.status.rawValue],
             ["title", advisory.privateTitle], ["public title", advisory.publicTitle ?? "-"],
             ["type", advisory.vulnerabilityType ?? "-"], ["CWE", advisory.cwes.map { "CWE-\($0)" }.joined(separator: ", ")],
             ["branches", advisory.branches.joined(separator: ", ")],
@@ -317,17 +326,27 @@ enum AdvisoryOutput {
         }
     }
 
-    static func printList(_ advisories: [Advisory], json: Bool) throws {
+    /// `publishing`: the advisories whose publication pushed and did not finish.
+    static func printList(_ advisories: [Advisory], json: Bool, publishing: Set<String> = []) throws {
         let severities = SeverityView.all(for: advisories)
         if json {
             try Terminal.printJSON(AdvisoryListReport(advisories: zip(advisories, severities).map(AdvisoryView.init)))
         } else {
             Terminal.printTable(["ID", "PROJECT", "STATUS", "SEVERITY", "TITLE"], zip(advisories, severities).map { advisory, severity in
-                [advisory.id, advisory.project, advisory.status.rawValue, severity.first?.short ?? "-", advisory.privateTitle]
+                [advisory.id, advisory.project, publishing.contains(advisory.id) ? "publishing" : advisory.status.rawValue,
+                 severity.first?.short ?? "-", advisory.privateTitle]
             })
         }
     }
 }
 
-struct AdvisoryReport: Encodable { let advisory: AdvisoryView }
+struct AdvisoryReport: Encodable {
+    let advisory: AdvisoryView
+    var publicationStep: String?
+
+    enum CodingKeys: String, CodingKey {
+        case advisory
+        case publicationStep = "publication_step"
+    }
+}
 struct AdvisoryListReport: Encodable { let advisories: [AdvisoryView] }

@@ -143,14 +143,21 @@ extension Embargo.PatchCommands {
                     var line = "\(check.branch): \(check.result.rawValue) (\(check.patches) patch(es) on \(check.head.prefix(12)))"
                     if !check.conflictingFiles.isEmpty { line += ", conflicts in \(check.conflictingFiles.joined(separator: ", "))" }
                     Terminal.say(line)
-                    if check.result == .testsFailed || check.result == .conflict {
+                    if check.result == .testsFailed, location.verbose {
+                        // All of it: the tests ran in a throwaway clone, and this goes to the terminal only.
+                        for line in check.testOutput.split(separator: "\n", omittingEmptySubsequences: false) { Terminal.say("    \(line)") }
+                    } else if check.result == .testsFailed || check.result == .conflict {
                         for detail in check.detail.split(separator: "\n") { Terminal.say("    \(detail)") }
                     }
                 }
             }
-            if let bad = checks.first(where: { $0.result == .conflict || $0.result == .testsFailed }) {
-                throw EmbargoError(.failure, "the series for \(bad.branch) \(bad.result == .conflict ? "does not apply" : "fails the project's tests")",
-                                   hint: "fix the series with 'embargo patch remove' and 'embargo patch add', then verify again")
+            if let bad = checks.first(where: { $0.result == .conflict }) {
+                throw EmbargoError(.failure, "the series for \(bad.branch) does not apply",
+                                   hint: "fix the series with 'embargo patch remove \(id.uppercased()) --branch \(bad.branch) N' and 'embargo patch add', then run 'embargo patch verify \(id.uppercased())' again")
+            }
+            if let bad = checks.first(where: { $0.result == .testsFailed }) {
+                throw EmbargoError(.failure, "the project's tests fail on \(bad.branch) with the series applied (the last lines of their output are above)",
+                                   hint: "see whether the fix or the test setup fails: '--verbose' prints the whole output; a branch that needs another command gets one with 'embargo project set PROJECT --test-command CMD' (or 'embargo project local' for this machine)")
             }
         }
     }

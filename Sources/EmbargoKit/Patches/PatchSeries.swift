@@ -60,6 +60,9 @@ public struct BranchCheck: Codable, Sendable, Equatable {
     public var result: Result
     public var conflictingFiles: [String]
     public var detail: String
+    /// Everything the project's test command printed (for --verbose); the
+    /// detail keeps its last 40 lines.
+    public var testOutput: String = ""
 
     enum CodingKeys: String, CodingKey {
         case branch, head, patches, result, detail
@@ -276,10 +279,12 @@ extension Workspace {
                 }
                 progress("running the tests on \(branch): \(command)")
                 let result = try clone.runTests(command)
-                let tail = (result.stdoutText + result.stderrText).split(whereSeparator: \.isNewline).suffix(5).joined(separator: "\n")
+                let output = result.stdoutText + result.stderrText
+                let tail = output.split(whereSeparator: \.isNewline).suffix(40).joined(separator: "\n")
                 checks.append(BranchCheck(branch: branch, head: head, patches: series.count,
                                           result: result.status == 0 ? .testsPassed : .testsFailed, conflictingFiles: [],
-                                          detail: result.status == 0 ? "tests passed" : "tests failed with exit code \(result.status)\n\(tail)"))
+                                          detail: result.status == 0 ? "tests passed" : "tests failed with exit code \(result.status)\n\(tail)",
+                                          testOutput: output))
             }
         }
         let stamp = now
@@ -292,9 +297,17 @@ extension Workspace {
             }
             try Self.record(db, advisory.id, at: stamp, actor: member.name, kind: "patches-verified",
                             summary: checks.map { "\($0.branch): \($0.result.rawValue)" }.joined(separator: ", "))
-            let current = try Self.fetchAdvisory(db, advisory.id)
-            if current.status == .fixing, checks.allSatisfy(\.ok) {
-                _ = try transition(advisory.id, to: .ready, kind: "status", note: "every branch's series verified", in: db)
+            // A verified fix makes the advisory ready, whatever step before it the team left it
+            // at: a draft is confirmed on the way, and each move is on the timeline.
+            var current = try Self.fetchAdvisory(db, advisory.id)
+            let steps: [(AdvisoryStatus, AdvisoryStatus, String)] = [
+                (.draft, .confirmed, "confirmed by a verified fix"), (.confirmed, .fixing, "patches verified"),
+                (.fixing, .ready, "every branch's series verified"),
+            ]
+            if checks.allSatisfy(\.ok), checks.contains(where: { $0.result != .noPatches }) {
+                for (from, to, note) in steps where current.status == from {
+                    current = try transition(advisory.id, to: to, kind: "status", note: note, in: db)
+                }
             }
         }
         return checks

@@ -120,8 +120,10 @@ extension Workspace {
         try Permissions.require(.prerelease, by: member)
         let (advisory, project) = try advisoryAndProject(id)
         guard [.ready, .prereleased, .approved].contains(advisory.status) else {
-            throw EmbargoError(.refused, "advisory \(advisory.id) is \(advisory.status.rawValue); a pre-release needs a verified fix (status ready)",
-                               hint: "add the patches and run 'embargo patch verify \(advisory.id)'")
+            let standing = try standing(advisory.id)
+            throw EmbargoError(.refused, "advisory \(advisory.id) is \(advisory.status.rawValue); a pre-release needs a verified fix (status ready)"
+                                   + (standing.blockers.isEmpty ? "" : ": " + standing.blockers.joined(separator: "; ")),
+                               hint: standing.next.map { "run '\($0)'" } ?? "see 'embargo status \(advisory.id)'")
         }
         let verified = try verifiedSeries(advisory.id)
         if let branch = advisory.branches.first(where: { verified[$0] != true }) {

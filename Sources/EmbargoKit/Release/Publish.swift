@@ -99,7 +99,12 @@ extension Workspace {
             guard let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) else {
                 throw EmbargoError(.refused, "advisory \(advisory.id) has no disclosure time", hint: "run 'embargo schedule \(advisory.id)'")
             }
-            if disclosure > environment.clock.now(), let emergency = try emergency(advisory.id) {
+            if disclosure > environment.clock.now(), done.contains(.pushed) {
+                // The push happened: the fix is public, and the only way on is to finish.
+                options.early = true
+                options.reason = options.reason ?? "finishing a publication whose release was pushed already"
+                progress("finishing a publication whose release was pushed already")
+            } else if disclosure > environment.clock.now(), let emergency = try emergency(advisory.id) {
                 // The emergency path: as soon as the release is ready, recorded as early.
                 options.early = true
                 options.reason = options.reason ?? "embargo broken: \(emergency.reason)"
@@ -340,6 +345,16 @@ extension Workspace {
         }
         guard [.prereleased, .approved].contains(advisory.status), let prerelease = try currentPrerelease(advisory.id) else {
             throw EmbargoError(.refused, "advisory \(advisory.id) is \(advisory.status.rawValue); there is no release to revert")
+        }
+        // Once the release commits are on the public branches, deleting tags hides nothing:
+        // the fix is public and the only way on is to finish.
+        if let step = try publicationStep(advisory.id) {
+            let pushed = try store.read { db in
+                try String.fetchOne(db, sql: "SELECT done_at FROM publication_steps WHERE advisory = ? AND prerelease = ? AND step = 'pushed'",
+                                    arguments: [advisory.id, prerelease.seq])
+            } ?? "earlier"
+            throw EmbargoError(.refused, "the fix of \(advisory.id) is public: its release branches and tags were pushed at \(pushed) (the publication stopped after '\(step)'); the embargo is broken and a revert would hide nothing",
+                               hint: "finish now with 'embargo publish \(advisory.id)' and tell the security team ('embargo broken \(advisory.id) --reason TEXT' records it)")
         }
         let remoteName = remote ?? project.remote
         let git = environment.git(URL(fileURLWithPath: project.repoPath))

@@ -1,0 +1,139 @@
+import EmbargoKit
+import Foundation
+import Testing
+
+/// The release day as a team lives it: an advisory moves along its lifecycle
+/// by itself, every refusal and `embargo status` name the one command that
+/// works, an interrupted publication says that the fix is public, and a
+/// failing test shows its output.
+@Suite("release day through the CLI")
+struct ReleaseDayCLITests {
+    func standing(_ box: Sandbox, _ id: String = "ADV-2026-001") throws -> [String: Any] {
+        let report = try box.json(box.ok(["status", id, "--json"]).stdout)
+        return try #require((report["advisories"] as? [[String: Any]])?.first)
+    }
+
+    @Test func theLifecycleMovesItselfAndEveryRefusalNamesTheNextCommand() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        try box.addMember("bob", role: "security")
+        let root = box.root.appendingPathComponent("sample")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let sample = try SampleProject.create(at: root)
+        try box.ok(["project", "add", SampleProject.name, "--repo", sample.repository.path, "--remote", "origin",
+                    "--branch", "1.0.x", "--branch", "1.1.x"])
+        try box.ok(["advisory", "create", "--project", SampleProject.name, "--title", "Page title is not escaped",
+                    "--public-title", "Cross site scripting", "--risk", "AC:Basic/A:None/CI:Some/II:Some/E:Theoretical/TD:Default"])
+
+        // A draft without patches: both branches lack them, and the next command says how to add them.
+        var now = try standing(box)
+        #expect(now["status"] as? String == "draft")
+        #expect(now["blockers"] as? [String] == ["no patches for 1.0.x", "no patches for 1.1.x"])
+        #expect(now["next"] as? String == "embargo patch add ADV-2026-001 --branch 1.0.x --from-ref REF")
+        #expect((now["actors"] as? [String])?.contains("preparer") == true)
+        let early = try box.embargo(["prerelease", "ADV-2026-001", "--out", box.path("outbox")])
+        #expect(early.status == 3)
+        #expect(early.stderr.contains("no patches for 1.0.x; no patches for 1.1.x"), "\(early.stderr)")
+        #expect(early.stderr.contains("hint: run 'embargo patch add ADV-2026-001 --branch 1.0.x --from-ref REF'"), "\(early.stderr)")
+
+        // Patches added while still a draft: the next command is the verification.
+        let repo = sample.repository
+        for branch in ["1.0.x", "1.1.x"] {
+            try box.git(["-C", repo.path, "checkout", "--quiet", "-b", "fix-\(branch)", branch])
+            let file = repo.appendingPathComponent("src/Controller/PageController.php")
+            let text = try String(contentsOf: file, encoding: .utf8)
+            try text.replacingOccurrences(of: "'Hello ' . $name", with: "'Hello ' . htmlspecialchars($name)")
+                .write(to: file, atomically: true, encoding: .utf8)
+            try box.git(["-C", repo.path, "commit", "--quiet", "-am", "Issue #3400030 by maintainer: Tidy the page title"])
+            try box.ok(["patch", "add", "ADV-2026-001", "--branch", branch, "--from-ref", "fix-\(branch)"])
+        }
+        try box.git(["-C", repo.path, "checkout", "--quiet", "1.1.x"])
+        now = try standing(box)
+        #expect(now["next"] as? String == "embargo patch verify ADV-2026-001")
+        #expect((now["blockers"] as? [String])?.contains("the series for 1.1.x is not verified on the branch's current head") == true)
+        let unverified = try box.embargo(["prerelease", "ADV-2026-001", "--out", box.path("outbox")])
+        #expect(unverified.status == 3)
+        #expect(unverified.stderr.contains("hint: run 'embargo patch verify ADV-2026-001'"), "\(unverified.stderr)")
+
+        // A passing verification takes the draft all the way to ready, each move on the timeline.
+        try box.ok(["patch", "verify", "ADV-2026-001"])
+        now = try standing(box)
+        #expect(now["status"] as? String == "ready")
+        #expect(now["blockers"] as? [String] == [])
+        #expect(now["next"] as? String == "embargo prerelease ADV-2026-001 --out DIR")
+        let timeline = try box.ok(["timeline", "ADV-2026-001"]).stdout
+        for move in ["draft -> confirmed", "confirmed -> fixing", "fixing -> ready"] {
+            #expect(timeline.contains(move), "\(move)")
+        }
+
+        // Pre-released: the security team's command, with the manifest's hash, is the next one; it works as printed.
+        let report = try box.json(box.ok(["prerelease", "ADV-2026-001", "--out", box.path("outbox"), "--json"]).stdout)
+        let hash = try #require(report["manifest_sha256"] as? String)
+        now = try standing(box)
+        #expect(now["next"] as? String == "embargo approve ADV-2026-001 --sha256 \(hash)")
+        #expect(now["actors"] as? [String] == Permissions.roles(for: .approve).map(\.rawValue))
+        let command = try #require((now["next"] as? String)?.split(separator: " ").dropFirst().map(String.init))
+        try box.ok(command + ["--identity", box.path("bob.identity")])
+        #expect(try standing(box)["next"] as? String == "embargo schedule ADV-2026-001 --at TIME")
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2027-01-06T16:00Z"])
+        now = try standing(box)
+        #expect(now["next"] as? String == "embargo publish ADV-2026-001")
+        let waiting = now["blockers"] as? [String] ?? []
+        #expect(waiting.contains { $0.hasPrefix("the embargo lifts at 2027-01-06T16:00") }, "\(waiting)")
+        #expect(waiting.contains("the SA id is not set (the public advisory would say so)"), "\(waiting)")
+        // The text screen shows the same.
+        let screen = try box.ok(["status"]).stdout
+        #expect(screen.contains("ADV-2026-001  Page title is not escaped"))
+        #expect(screen.contains("next        embargo publish ADV-2026-001"), "\(screen)")
+    }
+
+    @Test func anInterruptedPublicationSaysTheFixIsPublicUntilItIsFinished() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try PublishFixture(box)
+        let stopped = try box.embargo(["publish", "ADV-2026-001", "--out", box.path("public")], env: ["EMBARGO_STOP_AFTER_STEP": "pushed"])
+        #expect(stopped.status != 0)
+        let refs = try fixture.remoteRefs()
+
+        #expect(try box.ok(["advisory", "show", "ADV-2026-001"]).stdout
+                    .contains("publishing (stopped after 'pushed'; run 'embargo publish ADV-2026-001' to finish)"))
+        #expect(try box.ok(["advisory", "list"]).stdout.contains("publishing"))
+        let shown = try box.json(box.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)
+        #expect(shown["publication_step"] as? String == "pushed")
+        let now = try standing(box)
+        #expect(now["shown_status"] as? String == "publishing")
+        #expect(now["next"] as? String == "embargo publish ADV-2026-001")
+
+        // A revert cannot take back what was pushed: it says so and changes nothing.
+        let revert = try box.embargo(["revert", "ADV-2026-001"])
+        #expect(revert.status == 3)
+        #expect(revert.stderr.contains("the fix of ADV-2026-001 is public"), "\(revert.stderr)")
+        #expect(revert.stderr.contains("the embargo is broken"), "\(revert.stderr)")
+        #expect(revert.stderr.contains("hint: finish now with 'embargo publish ADV-2026-001'"), "\(revert.stderr)")
+        #expect(try fixture.remoteRefs() == refs, "the tags stay where they are")
+        #expect(try fixture.status() == "approved")
+
+        try box.ok(["publish", "ADV-2026-001", "--out", box.path("public")])
+        try fixture.expectPublished(fixture.manifest())
+        #expect(try box.json(box.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["publication_step"] == nil)
+        #expect(try box.ok(["status"]).stdout.contains("no open advisories"))
+    }
+
+    @Test func aFailingTestShowsItsOutputAndTheHintDoesNotBlameThePatches() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        _ = try ReleaseFixture(box)
+        try box.ok(["project", "set", SampleProject.name, "--test-command",
+                    "for i in $(seq -w 1 60); do echo \"test line $i\"; done; exit 1"])
+        let run = try box.embargo(["patch", "verify", "ADV-2026-001"])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("test line 21") && run.stdout.contains("test line 60"), "the last 40 lines: \(run.stdout)")
+        #expect(!run.stdout.contains("test line 20"), "not more than 40")
+        #expect(run.stderr.contains("the project's tests fail on 1.0.x with the series applied"), "\(run.stderr)")
+        #expect(run.stderr.contains("'--verbose' prints the whole output"), "\(run.stderr)")
+        let verbose = try box.embargo(["patch", "verify", "ADV-2026-001", "--verbose"])
+        #expect(verbose.stdout.contains("test line 01"), "everything with --verbose")
+        #expect(verbose.stdout.contains("test line 60"))
+    }
+}
