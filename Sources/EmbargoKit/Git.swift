@@ -38,18 +38,20 @@ public struct Git: Sendable {
         return result.status == 0
     }
 
-    /// The commit a branch points to: the local branch, else `remote/branch`.
+    /// The commit a branch points to: `remote/branch`, else the local branch.
     public func branchCommit(_ branch: String, remote: String?) throws -> String? {
         try branchCommits([branch], remote: remote)[branch]
     }
 
-    /// The commit each branch points to (the local branch, else `remote/branch`),
-    /// from one `git cat-file`; a branch found in neither place is absent.
+    /// The commit each branch points to (`remote/branch`, as last fetched, else
+    /// the local branch: a release is built on what the team sees, not on
+    /// commits of this clone alone), from one `git cat-file`; a branch found in
+    /// neither place is absent.
     public func branchCommits(_ branches: [String], remote: String?) throws -> [String: String] {
         var candidates: [(branch: String, ref: String)] = []
         for branch in branches {
-            candidates.append((branch, "refs/heads/\(branch)"))
             if let remote { candidates.append((branch, "refs/remotes/\(remote)/\(branch)")) }
+            candidates.append((branch, "refs/heads/\(branch)"))
         }
         guard !candidates.isEmpty else { return [:] }
         // The names go on standard input, one a line, each peeled to its commit as

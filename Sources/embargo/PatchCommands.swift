@@ -133,9 +133,10 @@ extension Embargo.PatchCommands {
         @OptionGroup var location: StoreOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The advisory id.") var id: String
+        @Flag(help: "Use the branches as last fetched (by default the project's remote is fetched first).") var offline = false
 
         func run() throws {
-            let checks = try location.workspace().verifyPatches(id) { Progress.step($0) }
+            let checks = try location.workspace().verifyPatches(id, offline: offline) { Progress.step($0) }
             if output.json {
                 try Terminal.printJSON(["branches": checks])
             } else {

@@ -41,9 +41,11 @@ extension Embargo.PrereleaseCommands {
         var gpgRecipients: [String] = []
         @Option(name: .customLong("accept-finding"), help: ArgumentHelp("Accept a lint finding by its key (repeat).", valueName: "key"))
         var acceptedFindings: [String] = []
+        @Flag(help: "Use the branches as last fetched (by default the project's remote is fetched first).") var offline = false
 
         func run() throws {
             var options = PrereleaseOptions(outputDirectory: URL(fileURLWithPath: out))
+            options.offline = offline
             options.recipients = recipients
             options.gpgRecipients = gpgRecipients
             options.acceptedFindings = Set(acceptedFindings)

@@ -113,6 +113,7 @@ extension Embargo {
         @Option(help: ArgumentHelp("Why the release goes out early (recorded).", valueName: "text")) var reason: String?
         @Option(name: .customLong("accept-finding"), help: ArgumentHelp("Accept a lint finding by its key (repeat).", valueName: "key"))
         var acceptedFindings: [String] = []
+        @Flag(help: "Use the branches as last fetched (by default the remote is fetched first).") var offline = false
 
         func validate() throws {
             if early, reason == nil { throw ValidationError("--early needs --reason TEXT") }
@@ -120,6 +121,7 @@ extension Embargo {
 
         func run() throws {
             var options = PublishOptions()
+            options.offline = offline
             options.dryRun = dryRun
             options.remote = remote
             options.outputDirectory = out.map { URL(fileURLWithPath: $0) }

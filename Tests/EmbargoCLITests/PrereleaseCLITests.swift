@@ -286,9 +286,12 @@ struct PrereleaseCLITests {
         #expect(unknown.stderr.contains("not signed by a known member"))
         bytes.removeAll()
 
-        // The branch moved: the series is no longer verified on its head; refused before building.
-        try box.git(["-C", fixture.repo.path, "checkout", "--quiet", "1.0.x"])
-        try box.git(["-C", fixture.repo.path, "commit", "--quiet", "--allow-empty", "-m", "Issue #3400040 by maintainer: Unrelated"])
+        // The branch moved on the remote: the pre-release fetches it, the series is no longer
+        // verified on its head; refused before building.
+        let colleague = box.root.appendingPathComponent("colleague")
+        try box.git(["clone", "--quiet", "--branch", "1.0.x", fixture.sample.remote.path, colleague.path])
+        try box.git(["-C", colleague.path, "commit", "--quiet", "--allow-empty", "-m", "Issue #3400040 by maintainer: Unrelated"])
+        try box.git(["-C", colleague.path, "push", "--quiet", "origin", "1.0.x"])
         let moved = try box.embargo(["prerelease", "ADV-2026-001", "--out", box.path("outbox")])
         #expect(moved.status == 3)
         #expect(moved.stderr.contains("the series for 1.0.x is not verified on the branch's current head"))

@@ -272,6 +272,7 @@ struct PublishCLITests {
         try box.git(["-C", repo.path, "checkout", "--quiet", "1.1.x"])
         try box.git(["-C", repo.path, "commit", "--quiet", "--allow-empty", "-m", "Issue #3400050 by ann, bob: Rename the greeter option (Breaking Change)"])
         try box.git(["-C", repo.path, "commit", "--quiet", "--allow-empty", "-m", "Issue #3400051 by ann: Faster greetings"])
+        try box.git(["-C", repo.path, "push", "--quiet", "origin", "1.1.x"])
         try box.ok(["patch", "verify", "ADV-2026-001"])
         let notes = try box.ok(["notes", "ADV-2026-001"]).stdout
         #expect(notes.contains("## 1.1.1"))

@@ -136,4 +136,44 @@ struct ReleaseDayCLITests {
         #expect(verbose.stdout.contains("test line 01"), "everything with --verbose")
         #expect(verbose.stdout.contains("test line 60"))
     }
+
+    /// Verification and pre-release fetch the project's remote first and work
+    /// on its branch heads; offline they refuse with a hint, or use the
+    /// branches as last fetched with --offline. A publication leaves the local
+    /// release branches where the remote's are.
+    @Test func branchesAreFetchedAndLocalBranchesFollowAPublication() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try ReleaseFixture(box)
+        let colleague = box.root.appendingPathComponent("colleague")
+        try box.git(["clone", "--quiet", "--branch", "1.1.x", fixture.sample.remote.path, colleague.path])
+        try box.git(["-C", colleague.path, "commit", "--quiet", "--allow-empty", "-m", "Issue #3400060 by ann: Late change"])
+        try box.git(["-C", colleague.path, "push", "--quiet", "origin", "1.1.x"])
+        let moved = try box.run("git", ["-C", colleague.path, "rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let verified = try box.json(box.ok(["patch", "verify", "ADV-2026-001", "--json"]).stdout)["branches"] as? [[String: Any]] ?? []
+        #expect(verified.first { $0["branch"] as? String == "1.1.x" }?["head"] as? String == moved, "verified on the remote's new head")
+
+        let away = fixture.sample.remote.deletingLastPathComponent().appendingPathComponent("away.git")
+        try FileManager.default.moveItem(at: fixture.sample.remote, to: away)
+        let offline = try box.embargo(["patch", "verify", "ADV-2026-001"])
+        #expect(offline.status == 1)
+        #expect(offline.stderr.contains("cannot fetch origin into"), "\(offline.stderr)")
+        #expect(offline.stderr.contains("pass --offline to use the branches as last fetched"), "\(offline.stderr)")
+        try box.ok(["patch", "verify", "ADV-2026-001", "--offline"])
+        #expect(try box.embargo(["prerelease", "ADV-2026-001", "--out", box.path("outbox")]).status == 1)
+        try FileManager.default.moveItem(at: away, to: fixture.sample.remote)
+
+        _ = try fixture.prerelease()
+        let bundle = try #require(try FileManager.default.contentsOfDirectory(atPath: box.path("outbox")).first { $0.hasSuffix(".tar.age") })
+        try box.ok(["approve", "ADV-2026-001", "--bundle", box.path("outbox/\(bundle)"), "--identity", box.path("bob.identity")])
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "the release day is in the past for this test"])
+        let published = try box.ok(["publish", "ADV-2026-001", "--out", box.path("public")]).stdout
+        for branch in ["1.0.x", "1.1.x"] {
+            let local = try box.run("git", ["-C", fixture.repo.path, "rev-parse", "refs/heads/\(branch)"]).stdout
+            let remote = try box.run("git", ["-C", fixture.sample.remote.path, "rev-parse", "refs/heads/\(branch)"]).stdout
+            #expect(local == remote, "\(branch) follows the publication")
+            #expect(published.contains("moved local branch \(branch) forward to origin/\(branch)"), "\(published)")
+        }
+    }
 }

@@ -243,9 +243,11 @@ extension Workspace {
     /// Applies each branch's series onto the current head of that branch in a
     /// throwaway clone, runs the project's test command there if one is set,
     /// and records the outcome. The project's repository is not changed.
-    public func verifyPatches(_ id: String, progress: (String) -> Void = { _ in }) throws -> [BranchCheck] {
+    public func verifyPatches(_ id: String, offline: Bool = false, progress: (String) -> Void = { _ in }) throws -> [BranchCheck] {
         try Permissions.require(.patch, by: member)
         let (advisory, project) = try advisoryAndProject(id)
+        progress("fetching \(project.remote)")
+        try fetchProject(project, offline: offline)
         let repository = URL(fileURLWithPath: project.repoPath)
         let git = environment.git(repository)
         let all = try patches(advisory.id)

@@ -66,6 +66,8 @@ public struct PrereleaseOptions: Sendable {
     public var recipients: [String] = []
     public var gpgRecipients: [String] = []
     public var acceptedFindings: Set<String> = []
+    /// Use the branches as last fetched instead of fetching the remote first.
+    public var offline = false
 
     public init(outputDirectory: URL) {
         self.outputDirectory = outputDirectory
@@ -119,6 +121,8 @@ extension Workspace {
     public func prerelease(_ id: String, options: PrereleaseOptions, progress: (String) -> Void = { _ in }) throws -> PrereleaseResult {
         try Permissions.require(.prerelease, by: member)
         let (advisory, project) = try advisoryAndProject(id)
+        progress("fetching \(project.remote)")
+        try fetchProject(project, offline: options.offline)
         guard [.ready, .prereleased, .approved].contains(advisory.status) else {
             let standing = try standing(advisory.id)
             throw EmbargoError(.refused, "advisory \(advisory.id) is \(advisory.status.rawValue); a pre-release needs a verified fix (status ready)"

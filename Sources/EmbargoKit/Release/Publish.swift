@@ -10,6 +10,8 @@ public struct PublishOptions: Sendable {
     public var early = false
     public var reason: String?
     public var acceptedFindings: Set<String> = []
+    /// Use the branches as last fetched instead of fetching the remote first.
+    public var offline = false
 
     public init() {}
 }
@@ -55,6 +57,10 @@ extension Workspace {
         if advisory.status == .published, done.isSuperset(of: Set(PublicationStep.allCases)) {
             report.alreadyPublished = true
             return report
+        }
+        if advisory.status != .published {
+            progress("fetching \(options.remote ?? project.remote)")
+            try fetchProject(project, remote: options.remote, offline: options.offline)
         }
         if !options.dryRun, let other = try publicationClaimant(advisory.id) {
             throw EmbargoError(.refused, "\(advisory.id) is being published by \(other)",
@@ -200,6 +206,7 @@ extension Workspace {
                                 + manifest.branches.map { "refs/tags/\($0.tagName):refs/tags/\($0.tagName)" }
                                 + manifest.branches.map { "refs/heads/\($0.plan.branch)" })
             if !done.contains(.fetched) { try recordStep(advisory.id, prerelease.seq, .fetched) }
+            report.steps += try fastForwardReleaseBranches(project, branches: manifest.branches.map(\.plan.branch))
             onStep(.fetched)
         } else {
             report.steps.append("would fetch the tags into \(project.repoPath)")
