@@ -151,7 +151,7 @@ extension Permissions {
         case "advisory.edit", "advisory.note", "advisory.schedule", "advisory.amend", "advisory.broken", "advisory.announce",
              "cve.request", "cve.publish":
             return [.editAdvisory]
-        case "patch.add", "patch.remove", "patch.verify", "patch.checkout", "guard.install": return [.patch]
+        case "patch.add", "patch.replace", "patch.remove", "patch.verify", "patch.checkout", "guard.install": return [.patch]
         case "advisory.prerelease": return [.prerelease]
         // An external team's approval is recorded by a member; the approval checks say which.
         case "advisory.approve": return recordSignedExternalApproval

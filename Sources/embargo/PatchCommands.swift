@@ -8,7 +8,7 @@ extension Embargo {
         static let configuration = CommandConfiguration(
             commandName: "patch",
             abstract: "Keep an advisory's private fix as an encrypted patch series per branch.",
-            subcommands: [Add.self, List.self, Show.self, Remove.self, Verify.self, Checkout.self]
+            subcommands: [Add.self, Replace.self, List.self, Show.self, Remove.self, Verify.self, Checkout.self]
         )
     }
 }
@@ -33,6 +33,40 @@ extension Embargo.PatchCommands {
         @OptionGroup var output: OutputOptions
         @Argument(help: "The advisory id.") var id: String
         @Option(help: ArgumentHelp("The release branch the series is for.", valueName: "branch")) var branch: String
+        @OptionGroup var source: PatchSource
+
+        func run() throws {
+            try PatchOutput.list(try source.store(location.workspace(), id, branch: branch, replacing: nil), json: output.json)
+        }
+    }
+
+    struct Replace: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "replace",
+            abstract: "Put new commits or a patch file in the place of patch N of a branch's series.",
+            discussion: """
+                The patches after N move down when more than one comes in. Takes the same
+                sources as 'patch add'.
+
+                Example:
+                  embargo patch replace ADV-2026-001 --branch 1.1.x 2 --from-ref wip/1.1.x
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The advisory id.") var id: String
+        @Option(help: ArgumentHelp("The release branch.", valueName: "branch")) var branch: String
+        @Argument(help: "The position of the patch to replace.") var position: Int
+        @OptionGroup var source: PatchSource
+
+        func run() throws {
+            try PatchOutput.list(try source.store(location.workspace(), id, branch: branch, replacing: position), json: output.json)
+        }
+    }
+
+    /// Where new patches come from: commits of the project's repository, or a file.
+    struct PatchSource: ParsableArguments {
         @Option(help: ArgumentHelp("Take the commits up to this ref.", valueName: "ref")) var fromRef: String?
         @Option(help: ArgumentHelp("Start after this ref (default: the merge base with the branch).", valueName: "ref")) var base: String?
         @Option(help: ArgumentHelp("Read an mbox or a unified diff from this file ('-' for standard input).", valueName: "path")) var file: String?
@@ -44,15 +78,12 @@ extension Embargo.PatchCommands {
             if base != nil, fromRef == nil { throw ValidationError("--base goes with --from-ref") }
         }
 
-        func run() throws {
-            let workspace = try location.workspace()
-            let records: [PatchRecord]
+        func store(_ workspace: Workspace, _ id: String, branch: String, replacing: Int?) throws -> [PatchRecord] {
             if let fromRef {
-                records = try workspace.addPatches(id, branch: branch, fromRef: fromRef, base: base)
-            } else {
-                records = try workspace.addPatches(id, branch: branch, file: try InputFile.read(file!, limit: Limits.patchBytes, what: "a patch"), message: message, author: author)
+                return try workspace.addPatches(id, branch: branch, fromRef: fromRef, base: base, replacing: replacing) { Terminal.warn($0) }
             }
-            try PatchOutput.list(records, json: output.json)
+            return try workspace.addPatches(id, branch: branch, file: try InputFile.read(file!, limit: Limits.patchBytes, what: "a patch"),
+                                            message: message, author: author, replacing: replacing)
         }
     }
 

@@ -176,4 +176,55 @@ struct ReleaseDayCLITests {
             #expect(published.contains("moved local branch \(branch) forward to origin/\(branch)"), "\(published)")
         }
     }
+
+    /// Patch intake checks what it takes: commits that are public already are
+    /// refused, a ref that forks before the branch head is warned about, the
+    /// same change twice is refused with the command that replaces it, and
+    /// `patch replace` puts new patches in the place of one.
+    @Test func patchIntakeRefusesPublicCommitsAndDuplicatesAndReplaces() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try ReleaseFixture(box)
+        let repo = fixture.repo.path
+        func commit(_ path: String, _ text: String, _ message: String) throws {
+            try text.write(to: fixture.repo.appendingPathComponent(path), atomically: true, encoding: .utf8)
+            try box.git(["-C", repo, "add", path])
+            try box.git(["-C", repo, "commit", "--quiet", "-m", message])
+        }
+        func subjects() throws -> [String] {
+            let list = try box.json(box.ok(["patch", "list", "ADV-2026-001", "--json"]).stdout)["patches"] as? [[String: Any]] ?? []
+            return list.filter { $0["branch"] as? String == "1.0.x" }.compactMap { $0["subject"] as? String }
+        }
+
+        // 1.1.x is public: its commits are not an embargoed fix for 1.0.x.
+        let published = try box.embargo(["patch", "add", "ADV-2026-001", "--branch", "1.0.x", "--from-ref", "origin/1.1.x"])
+        #expect(published.status == 3, "\(published.stderr)")
+        #expect(published.stderr.contains("are public already, on a branch or tag of origin"), "\(published.stderr)")
+
+        // A fix started before the branch's head: taken, with a warning.
+        try box.git(["-C", repo, "checkout", "--quiet", "-b", "old", "1.0.x~1"])
+        try commit("NOTES.md", "Short greetings.\n", "Issue #3400070 by ann: Keep the greeting short")
+        let forked = try box.ok(["patch", "add", "ADV-2026-001", "--branch", "1.0.x", "--from-ref", "old"])
+        #expect(forked.stderr.contains("old is not based on the current head of 1.0.x"), "\(forked.stderr)")
+        #expect(try subjects() == ["Issue #3400030 by maintainer: Tidy the page title", "Issue #3400070 by ann: Keep the greeting short"])
+
+        // The same change again: refused, with the command that replaces it.
+        let first = try box.ok(["patch", "show", "ADV-2026-001", "--branch", "1.0.x", "1"]).stdout
+        try first.write(to: box.root.appendingPathComponent("again.patch"), atomically: true, encoding: .utf8)
+        let again = try box.embargo(["patch", "add", "ADV-2026-001", "--branch", "1.0.x", "--file", box.path("again.patch")])
+        #expect(again.status == 3, "\(again.stderr)")
+        #expect(again.stderr.contains("is the same change as patch 1 of the 1.0.x series"), "\(again.stderr)")
+        #expect(again.stderr.contains("hint: to change that patch, run 'embargo patch replace ADV-2026-001 --branch 1.0.x 1 --from-ref REF'"))
+
+        // Two commits in the place of patch 1: the second patch moves down.
+        try box.git(["-C", repo, "checkout", "--quiet", "-b", "two", "1.0.x"])
+        try commit("src/Controller/PageController.php", "<?php\n// rewritten\n", "Issue #3400071 by ann: Rework the page output")
+        try commit("CHANGES.txt", "Reworked.\n", "Issue #3400072 by ann: Describe the rework")
+        try box.ok(["patch", "replace", "ADV-2026-001", "--branch", "1.0.x", "1", "--from-ref", "two"])
+        #expect(try subjects() == ["Issue #3400071 by ann: Rework the page output", "Issue #3400072 by ann: Describe the rework",
+                                   "Issue #3400070 by ann: Keep the greeting short"])
+        #expect(try box.ok(["timeline", "ADV-2026-001"]).stdout.contains("patch 1 of 1.0.x replaced by 2 patch(es)"))
+        try box.ok(["audit", "verify"])
+        try box.ok(["store", "verify"])
+    }
 }

@@ -6,20 +6,24 @@ import Testing
 struct GitTests {
     let runner = SystemProcessRunner()
 
-    @Test func branchHeadsComeFromTheLocalBranchElseTheRemoteOne() throws {
+    @Test func branchHeadsComeFromTheRemoteBranchElseTheLocalOne() throws {
         let root = try TemporaryDirectory.create(prefix: "embargo-git-test")
         defer { TemporaryDirectory.remove(root) }
         let sample = try SampleProject.create(at: root)
         let git = Git(repository: sample.repository, runner: runner, environment: SampleProject.gitEnvironment())
         func revParse(_ name: String) throws -> String { try git.output(["rev-parse", "--verify", "\(name)^{commit}"]) }
-        // 1.0.x only on the remote; 1.1.x local and ahead of the remote; 2.0.x nowhere.
+        // 1.0.x only on the remote; 1.1.x local and ahead of the remote; 2.0.x local only; 3.0.x nowhere.
         _ = try git.output(["fetch", "--quiet", "origin"])
         _ = try git.output(["commit", "--quiet", "--allow-empty", "-m", "Issue #3400040 by maintainer: Local work"])
+        _ = try git.output(["branch", "--quiet", "2.0.x"])
         _ = try git.output(["branch", "--quiet", "-D", "1.0.x"])
-        let heads = try git.branchCommits(["1.0.x", "1.1.x", "2.0.x"], remote: "origin")
-        #expect(heads == ["1.0.x": try revParse("refs/remotes/origin/1.0.x"), "1.1.x": try revParse("refs/heads/1.1.x")])
-        #expect(heads["1.1.x"] != (try revParse("refs/remotes/origin/1.1.x")))
+        let heads = try git.branchCommits(["1.0.x", "1.1.x", "2.0.x", "3.0.x"], remote: "origin")
+        // What the team sees wins over this clone's own commits.
+        #expect(heads == ["1.0.x": try revParse("refs/remotes/origin/1.0.x"), "1.1.x": try revParse("refs/remotes/origin/1.1.x"),
+                          "2.0.x": try revParse("refs/heads/2.0.x")])
+        #expect(heads["1.1.x"] != (try revParse("refs/heads/1.1.x")))
         #expect(try git.branchCommits(["1.0.x"], remote: nil).isEmpty)
+        #expect(try git.branchCommits(["1.1.x"], remote: nil) == ["1.1.x": try revParse("refs/heads/1.1.x")])
         #expect(try git.branchCommit("1.1.x", remote: "origin") == heads["1.1.x"])
     }
 

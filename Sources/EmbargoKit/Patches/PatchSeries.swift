@@ -76,9 +76,13 @@ extension Workspace {
     // MARK: Adding and removing
 
     /// Adds the commits `base..ref` of the project's repository (default base:
-    /// the merge base of `ref` with the branch) to the branch's series.
+    /// the merge base of `ref` with the branch) to the branch's series, or puts
+    /// them in the place of patch `replacing`. Commits that are public already
+    /// (on a branch or tag of the project's remote) are refused; a ref that
+    /// forks from the branch before its current head is `notice`d.
     @discardableResult
-    public func addPatches(_ id: String, branch: String, fromRef ref: String, base: String?) throws -> [PatchRecord] {
+    public func addPatches(_ id: String, branch: String, fromRef ref: String, base: String?, replacing: Int? = nil,
+                           notice: (String) -> Void = { _ in }) throws -> [PatchRecord] {
         try Permissions.require(.patch, by: member)
         let (advisory, project) = try advisoryAndProject(id)
         try checkBranch(branch, of: advisory)
@@ -99,6 +103,18 @@ extension Workspace {
                 throw EmbargoError(.failure, "branch \(branch) not found in \(project.repoPath)")
             }
             from = try git.output(["merge-base", head, tip])
+            if from != head {
+                let behind = (try? git.output(["rev-list", "--count", "\(from)..\(head)"])) ?? "some"
+                notice("\(ref) is not based on the current head of \(branch): it forks \(behind) commit(s) before it; run 'embargo patch verify \(advisory.id)' to see whether the series applies")
+            }
+        }
+        // An embargoed fix is private: commits the remote has on a branch or tag are public already.
+        let commits = try git.output(["rev-list", "\(from)..\(tip)"]).split(separator: "\n")
+        let unpublished = Set(try git.output(["rev-list", "\(from)..\(tip)", "--not", "--remotes=\(project.remote)", "--tags"]).split(separator: "\n"))
+        if let published = commits.last(where: { !unpublished.contains($0) }) {
+            let subject = (try? git.output(["log", "-1", "--format=%s", String(published)])) ?? ""
+            throw EmbargoError(.refused, "\(commits.filter { !unpublished.contains($0) }.count) of the commits \(from.prefix(12))..\(ref) are public already, on a branch or tag of \(project.remote), e.g. \(published.prefix(12)) '\(subject.prefix(60))'",
+                               hint: "pass --base to start after them; if the fix itself is public, the embargo is broken: 'embargo broken \(advisory.id) --reason TEXT'")
         }
         let formatted = try git.run(["format-patch", "--stdout", "--binary", "--no-signature", "--no-stat", "\(from)..\(tip)"])
         guard formatted.status == 0 else {
@@ -108,12 +124,14 @@ extension Workspace {
             throw EmbargoError(.failure, "there are no commits between \(from.prefix(12)) and \(ref)",
                                hint: "pass --base to choose where the fix starts")
         }
-        return try storePatches(advisory, branch: branch, patches: Mbox.parse(formatted.stdout), source: "commits \(from.prefix(12))..\(ref)")
+        return try storePatches(advisory, branch: branch, patches: Mbox.parse(formatted.stdout), source: "commits \(from.prefix(12))..\(ref)",
+                                replacing: replacing)
     }
 
     /// Adds patches from an mbox file, or a plain diff with a message and author.
     @discardableResult
-    public func addPatches(_ id: String, branch: String, file bytes: [UInt8], message: String?, author: String?) throws -> [PatchRecord] {
+    public func addPatches(_ id: String, branch: String, file bytes: [UInt8], message: String?, author: String?,
+                           replacing: Int? = nil) throws -> [PatchRecord] {
         try Permissions.require(.patch, by: member)
         let (advisory, _) = try advisoryAndProject(id)
         try checkBranch(branch, of: advisory)
@@ -128,10 +146,14 @@ extension Workspace {
             }
             patches = [try Mbox.fromDiff(bytes, message: message, author: author, date: environment.clock.now())]
         }
-        return try storePatches(advisory, branch: branch, patches: patches, source: "a patch file")
+        return try storePatches(advisory, branch: branch, patches: patches, source: "a patch file", replacing: replacing)
     }
 
-    private func storePatches(_ advisory: Advisory, branch: String, patches: [MailPatch], source: String) throws -> [PatchRecord] {
+    /// Stores `patches` at the end of the branch's series, or in the place of
+    /// patch `replacing` (later patches move down). A patch that is the same
+    /// change (patch id) as another one of the series is refused.
+    private func storePatches(_ advisory: Advisory, branch: String, patches: [MailPatch], source: String,
+                              replacing: Int? = nil) throws -> [PatchRecord] {
         let project = try project(named: advisory.project).project
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
         // Ask git to parse each patch (nothing is applied), and get its stable patch id.
@@ -152,9 +174,31 @@ extension Workspace {
             ids.append(String(value))
         }
         let stamp = now
-        let records = try audited("patch.add", advisory.id, detail: "\(patches.count) patch(es) on \(branch) from \(source)") { db -> [PatchRecord] in
-            var position = (try Int.fetchOne(db, sql: "SELECT max(position) FROM patches WHERE advisory = ? AND branch = ?",
-                                             arguments: [advisory.id, branch]) ?? 0)
+        let action = replacing == nil ? "patch.add" : "patch.replace"
+        let what = replacing.map { "patch \($0) of \(branch) replaced by \(patches.count) patch(es)" } ?? "\(patches.count) patch(es) on \(branch)"
+        let records = try audited(action, advisory.id, detail: "\(what) from \(source)") { db -> [PatchRecord] in
+            let series = try Self.patchRecords(db, advisory.id, branch: branch)
+            if let replacing, !series.contains(where: { $0.position == replacing }) {
+                throw EmbargoError(.failure, "advisory \(advisory.id) has no patch \(replacing) on \(branch)",
+                                   hint: "run 'embargo patch list \(advisory.id)'")
+            }
+            for (patch, patchID) in zip(patches, ids) {
+                if let same = series.first(where: { $0.patchID == patchID && $0.position != replacing }) {
+                    throw EmbargoError(.refused, "'\(patch.subject.prefix(60))' is the same change as patch \(same.position) of the \(branch) series",
+                                       hint: "to change that patch, run 'embargo patch replace \(advisory.id) --branch \(branch) \(same.position) --from-ref REF'")
+                }
+            }
+            var position = series.last?.position ?? 0
+            if let replacing {
+                // Make room: the patches after the replaced one move down by what comes in, less one.
+                try db.execute(sql: "DELETE FROM patches WHERE advisory = ? AND branch = ? AND position = ?",
+                               arguments: [advisory.id, branch, replacing])
+                try db.execute(sql: "UPDATE patches SET position = -(position + ?) WHERE advisory = ? AND branch = ? AND position > ?",
+                               arguments: [patches.count - 1, advisory.id, branch, replacing])
+                try db.execute(sql: "UPDATE patches SET position = -position WHERE advisory = ? AND branch = ? AND position < 0",
+                               arguments: [advisory.id, branch])
+                position = replacing - 1
+            }
             for (patch, patchID) in zip(patches, ids) {
                 position += 1
                 let blob = try store.putBlob(Array(patch.text.utf8), in: db)
@@ -167,12 +211,17 @@ extension Workspace {
                     arguments: [advisory.id, branch, position, blob, patch.subject, patch.message, patch.author, patch.date,
                                 patchID, try Advisory.encodeJSON(patch.files), patch.text.utf8.count, stamp, member.name])
             }
-            try Self.record(db, advisory.id, at: stamp, actor: member.name, kind: "patch-added",
-                            summary: "\(patches.count) patch(es) added to \(branch) from \(source)")
+            try Self.record(db, advisory.id, at: stamp, actor: member.name, kind: replacing == nil ? "patch-added" : "patch-replaced",
+                            summary: replacing.map { "patch \($0) of \(branch) replaced by \(patches.count) patch(es) from \(source)" }
+                                ?? "\(patches.count) patch(es) added to \(branch) from \(source)")
             if advisory.status == .confirmed {
                 _ = try transition(advisory.id, to: .fixing, kind: "status", note: "patches added", in: db)
             }
             return try Self.patchRecords(db, advisory.id, branch: branch)
+        }
+        if replacing != nil {
+            let referenced = try store.read { db in Set(try String.fetchAll(db, sql: "SELECT blob FROM patches")) }
+            store.removeUnreferencedBlobs(keeping: referenced)
         }
         try refreshGuard(project: project.name)
         return records
