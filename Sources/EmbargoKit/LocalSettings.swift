@@ -88,11 +88,13 @@ extension Workspace {
 
     /// A project with this machine's settings in place of the shared ones.
     func applyingLocalSettings(_ details: ProjectDetails) throws -> ProjectDetails {
-        guard let local = try localSettings(project: details.project.name) else { return details }
         var details = details
-        if let repo = local.repo { details.project.repoPath = repo }
-        if let command = local.testCommand { details.project.testCommand = command }
-        details.local = local
+        if let local = try localSettings(project: details.project.name) {
+            if let repo = local.repo { details.project.repoPath = repo }
+            if let command = local.testCommand { details.project.testCommand = command }
+            details.local = local
+        }
+        if let clone = environment.repositoryOverride { details.project.repoPath = clone.path }
         return details
     }
 }

@@ -30,6 +30,9 @@ public struct Environment: Sendable {
     /// After how many team log entries an admin's sync adds a snapshot of
     /// the store, so that a new clone starts near the end of the log.
     public var teamSnapshotInterval: UInt64 = 500
+    /// The clone of the project's repository given with `--repo` for one
+    /// command: over this member's local setting and the store's path.
+    public var repositoryOverride: URL?
 
     public init(clock: Clock = SystemClock(), runner: ProcessRunner = SystemProcessRunner(),
                 childEnvironment: [String: String]? = nil, journalPolicy: JournalPolicy = .standard, stateDirectory: URL? = nil)
@@ -43,7 +46,7 @@ public struct Environment: Sendable {
 
     var memory: MachineMemory? { stateDirectory.map(MachineMemory.init) }
 
-    func git(_ repository: URL) -> Git {
+    public func git(_ repository: URL) -> Git {
         Git(repository: repository, runner: runner, environment: childEnvironment)
     }
 }
@@ -316,7 +319,12 @@ public final class Workspace {
         guard !branches.isEmpty else {
             throw EmbargoError(.failure, "a project needs at least one release branch")
         }
-        try checkRepository(URL(fileURLWithPath: project.repoPath), remote: project.remote, branches: branches)
+        // The repository is checked when the change concerns it: in the clone being set, else
+        // in this member's own (a committer or a test command can change anywhere).
+        if changes.repository != nil || changes.remote != nil || !changes.addBranches.isEmpty || !changes.removeBranches.isEmpty {
+            let clone = changes.repository != nil ? project.repoPath : try self.project(named: name).project.repoPath
+            try checkRepository(URL(fileURLWithPath: clone), remote: project.remote, branches: branches)
+        }
         if let committer = changes.committer, !committer.isEmpty, committer.wholeMatch(of: /[^<>\n]+ <[^<>\s]+@[^<>\s]+>/) == nil {
             throw EmbargoError(.usage, "--committer must look like 'Name <email>'")
         }

@@ -21,13 +21,14 @@ extension Embargo {
         )
 
         @OptionGroup var location: StoreOptions
+        @OptionGroup var repository: RepositoryOption
         @Argument(help: "The advisory id.") var id: String
         @Option(help: ArgumentHelp("osv, cve, csaf, drupal, markdown or html.", valueName: "format")) var format: ExportFormat
         @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var out: String?
         @Flag(help: "Export an advisory that is not yet published (marked EMBARGOED).") var draft = false
 
         func run() throws {
-            let workspace = try location.workspace()
+            let workspace = try location.workspace(repository)
             let text = try workspace.export(id, format: format, draft: draft)
             if let out {
                 try SafeFile.replaceAtomically(URL(fileURLWithPath: out), bytes: Array(text.utf8), mode: draft ? 0o600 : 0o644)

@@ -30,6 +30,7 @@ extension Embargo {
         )
 
         @OptionGroup var location: StoreOptions
+        @OptionGroup var repository: RepositoryOption
         @OptionGroup var output: OutputOptions
         @Argument(help: "The advisory id.") var id: String
         @Option(name: .customLong("accept-finding"), help: ArgumentHelp("Accept the finding with this key (repeat for several).", valueName: "key"))
@@ -64,7 +65,7 @@ extension Embargo {
         }
 
         func run() throws {
-            let report = try location.workspace().lintReport(id, accepting: Set(accepted), strict: strict ? true : nil)
+            let report = try location.workspace(repository).lintReport(id, accepting: Set(accepted), strict: strict ? true : nil)
             if output.json {
                 try Terminal.printJSON(Document(advisory: report.advisory, clean: report.isClean, strict: report.strict,
                                                 findings: report.findings.map { .init(finding: $0, accepted: report.isAccepted($0)) },

@@ -23,16 +23,38 @@ struct StoreOptions: ParsableArguments {
         try EmbargoIdentity.load(from: identityFile, passphrases: TerminalPassphraseProvider())
     }
 
-    /// Opens the store as the member holding the identity.
-    func workspace() throws -> Workspace {
+    /// Opens the store as the member holding the identity; `repository`:
+    /// the clone of the project's repository this command uses, when given.
+    func workspace(_ repository: RepositoryOption? = nil) throws -> Workspace {
         let log = Diagnostics.logger(verbose: verbose)
         log.debug("identity file \(identityFile.path)")
         let identity = try loadIdentity()
         log.debug("opening store \(storeDirectory.path) as \(identity.recipient)")
-        let workspace = try Workspace.open(at: storeDirectory, identity: identity, environment: try Settings.storeEnvironment())
+        var environment = try Settings.storeEnvironment()
+        if let path = repository?.path {
+            environment.repositoryOverride = try RepositoryOption.clone(path, environment: environment)
+        }
+        let workspace = try Workspace.open(at: storeDirectory, identity: identity, environment: environment)
         log.debug("acting member \(workspace.member.name) (\(workspace.member.role.rawValue)), store generation \((try? workspace.store.generation()) ?? 0)")
         TeamAutoSync.register(workspace)
         return workspace
+    }
+}
+
+/// `--repo PATH`: this member's clone of the project's repository, for this
+/// command only (over 'project local' and the path in the store).
+struct RepositoryOption: ParsableArguments {
+    @Option(name: .customLong("repo"),
+            help: ArgumentHelp("Use this clone of the project's repository (over 'project local' and the store's path).", valueName: "path"))
+    var path: String?
+
+    /// The clone at `path`, which must be a git repository.
+    static func clone(_ path: String, environment: EmbargoKit.Environment) throws -> URL {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        guard environment.git(url).isRepository() else {
+            throw EmbargoError(.failure, "\(path) is not a git repository", hint: "pass the path of your clone of the project's repository with --repo")
+        }
+        return url
     }
 }
 

@@ -30,13 +30,14 @@ extension Embargo.PatchCommands {
         )
 
         @OptionGroup var location: StoreOptions
+        @OptionGroup var repository: RepositoryOption
         @OptionGroup var output: OutputOptions
         @Argument(help: "The advisory id.") var id: String
         @Option(help: ArgumentHelp("The release branch the series is for.", valueName: "branch")) var branch: String
         @OptionGroup var source: PatchSource
 
         func run() throws {
-            try PatchOutput.list(try source.store(location.workspace(), id, branch: branch, replacing: nil), json: output.json)
+            try PatchOutput.list(try source.store(location.workspace(repository), id, branch: branch, replacing: nil), json: output.json)
         }
     }
 
@@ -54,6 +55,8 @@ extension Embargo.PatchCommands {
         )
 
         @OptionGroup var location: StoreOptions
+
+        @OptionGroup var repository: RepositoryOption
         @OptionGroup var output: OutputOptions
         @Argument(help: "The advisory id.") var id: String
         @Option(help: ArgumentHelp("The release branch.", valueName: "branch")) var branch: String
@@ -61,7 +64,7 @@ extension Embargo.PatchCommands {
         @OptionGroup var source: PatchSource
 
         func run() throws {
-            try PatchOutput.list(try source.store(location.workspace(), id, branch: branch, replacing: position), json: output.json)
+            try PatchOutput.list(try source.store(location.workspace(repository), id, branch: branch, replacing: position), json: output.json)
         }
     }
 
@@ -162,12 +165,14 @@ extension Embargo.PatchCommands {
         )
 
         @OptionGroup var location: StoreOptions
+
+        @OptionGroup var repository: RepositoryOption
         @OptionGroup var output: OutputOptions
         @Argument(help: "The advisory id.") var id: String
         @Flag(help: "Use the branches as last fetched (by default the project's remote is fetched first).") var offline = false
 
         func run() throws {
-            let checks = try location.workspace().verifyPatches(id, offline: offline) { Progress.step($0) }
+            let checks = try location.workspace(repository).verifyPatches(id, offline: offline) { Progress.step($0) }
             if output.json {
                 try Terminal.printJSON(["branches": checks])
             } else {
@@ -208,12 +213,14 @@ extension Embargo.PatchCommands {
         )
 
         @OptionGroup var location: StoreOptions
+
+        @OptionGroup var repository: RepositoryOption
         @Argument(help: "The advisory id.") var id: String
         @Option(help: ArgumentHelp("The release branch.", valueName: "branch")) var branch: String
         @Option(name: .customLong("as"), help: ArgumentHelp("Name of the local branch (default: wip/BRANCH).", valueName: "name")) var name: String?
 
         func run() throws {
-            let created = try location.workspace().checkoutPatches(id, branch: branch, as: name)
+            let created = try location.workspace(repository).checkoutPatches(id, branch: branch, as: name)
             Terminal.say("created local branch \(created)")
             Terminal.warn("the embargoed fix is now in your local repository as branch \(created); do not push it before publication")
         }

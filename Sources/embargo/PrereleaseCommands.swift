@@ -33,6 +33,7 @@ extension Embargo.PrereleaseCommands {
         )
 
         @OptionGroup var location: StoreOptions
+        @OptionGroup var repository: RepositoryOption
         @OptionGroup var output: OutputOptions
         @Argument(help: "The advisory id.") var id: String
         @Option(help: ArgumentHelp("Directory for the bundle.", valueName: "dir")) var out: String
@@ -49,9 +50,13 @@ extension Embargo.PrereleaseCommands {
             options.recipients = recipients
             options.gpgRecipients = gpgRecipients
             options.acceptedFindings = Set(acceptedFindings)
-            let workspace = try location.workspace()
+            let workspace = try location.workspace(repository)
             try TeamAutoSync.syncFirst(workspace, for: "prerelease")
             let result = try workspace.prerelease(id, options: options) { Progress.step($0) }
+            let project = try workspace.project(named: workspace.advisory(id).project)
+            if project.committer == nil {
+                Terminal.warn("project \(project.project.name) has no committer: the release commits and tags are by '\(Workspace.defaultCommitter)'; set yours with 'embargo project set \(project.project.name) --committer \"Name <email>\"' and build the pre-release again")
+            }
             if output.json {
                 try Terminal.printJSON(PrereleaseReport(result))
             } else {

@@ -103,6 +103,8 @@ extension Embargo {
         )
 
         @OptionGroup var location: StoreOptions
+
+        @OptionGroup var repository: RepositoryOption
         @OptionGroup var output: OutputOptions
         @Argument(help: "The advisory id.") var id: String
         @Flag(help: "Print every step without changing anything.") var dryRun = false
@@ -129,7 +131,7 @@ extension Embargo {
             options.reason = reason
             options.acceptedFindings = Set(acceptedFindings)
             let stopAfter = Settings.value("EMBARGO_STOP_AFTER_STEP")
-            let workspace = try location.workspace()
+            let workspace = try location.workspace(repository)
             if dryRun {
                 // A rehearsal looks at the team's newest state when it can, and at this machine's when offline.
                 try TeamAutoSync.syncFirst(workspace, for: "publish --dry-run", offlineAllowed: true)
@@ -165,11 +167,13 @@ extension Embargo {
         )
 
         @OptionGroup var location: StoreOptions
+
+        @OptionGroup var repository: RepositoryOption
         @Argument(help: "The advisory id.") var id: String
         @Option(help: ArgumentHelp("The remote to delete tags from (default: the project's).", valueName: "name")) var remote: String?
 
         func run() throws {
-            for action in try location.workspace().revert(id, remote: remote) { Terminal.say(action) }
+            for action in try location.workspace(repository).revert(id, remote: remote) { Terminal.say(action) }
         }
     }
 
@@ -189,11 +193,13 @@ extension Embargo {
         enum Format: String, ExpressibleByArgument, CaseIterable { case markdown, html }
 
         @OptionGroup var location: StoreOptions
+
+        @OptionGroup var repository: RepositoryOption
         @Argument(help: "The advisory id.") var id: String
         @Option(help: "markdown or html.") var format: Format = .markdown
 
         func run() throws {
-            let notes = try location.workspace().releaseNotes(id)
+            let notes = try location.workspace(repository).releaseNotes(id)
             Terminal.document(notes.map { format == .html ? $0.html : $0.markdown }.joined(separator: "\n"))
         }
     }
@@ -214,6 +220,8 @@ extension Embargo {
         )
 
         @OptionGroup var location: StoreOptions
+
+        @OptionGroup var repository: RepositoryOption
         @Argument(help: "The advisory id.") var id: String
         @Option(help: "slack or markdown.") var format: String = "markdown"
         @Flag(help: "The pre-announcement of an upcoming security release.") var pre = false
@@ -223,7 +231,7 @@ extension Embargo {
         }
 
         func run() throws {
-            let workspace = try location.workspace()
+            let workspace = try location.workspace(repository)
             let chosen = Workspace.AnnouncementFormat(rawValue: format)!
             Terminal.document(try pre ? workspace.preAnnouncement(id, format: chosen) : workspace.announcement(id, format: chosen))
         }

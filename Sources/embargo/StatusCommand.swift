@@ -21,11 +21,12 @@ extension Embargo {
         )
 
         @OptionGroup var location: StoreOptions
+        @OptionGroup var repository: RepositoryOption
         @OptionGroup var output: OutputOptions
         @Argument(help: "The advisory id (default: every open advisory).") var id: String?
 
         func run() throws {
-            let standings = try location.workspace().standings(id)
+            let standings = try location.workspace(repository).standings(id)
             if output.json {
                 try Terminal.printJSON(StatusReport(advisories: standings.map(StandingView.init)))
                 return

@@ -227,4 +227,32 @@ struct ReleaseDayCLITests {
         try box.ok(["audit", "verify"])
         try box.ok(["store", "verify"])
     }
+
+    /// A member names their own clone with --repo for one command (the
+    /// store's path may not exist on their machine), and a pre-release warns
+    /// while the project has no committer of its own.
+    @Test func repoNamesThisMembersCloneForOneCommand() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try ReleaseFixture(box)
+        let mine = box.root.appendingPathComponent("my-clone")
+        try box.git(["clone", "--quiet", fixture.sample.remote.path, mine.path])
+        try FileManager.default.moveItem(at: fixture.repo, to: box.root.appendingPathComponent("elsewhere"))
+
+        let without = try box.embargo(["patch", "verify", "ADV-2026-001"])
+        #expect(without.status == 1, "\(without.stderr)")
+        #expect(without.stderr.split(separator: "\n").count == 2, "one line and its hint: \(without.stderr)")
+        let notAClone = try box.embargo(["patch", "verify", "ADV-2026-001", "--repo", box.path("nothing")])
+        #expect(notAClone.status == 1)
+        #expect(notAClone.stderr.contains("is not a git repository"), "\(notAClone.stderr)")
+        try box.ok(["patch", "verify", "ADV-2026-001", "--repo", mine.path])
+        #expect(try box.ok(["status", "ADV-2026-001", "--repo", mine.path]).stdout.contains("next        embargo prerelease ADV-2026-001 --out DIR"))
+
+        let first = try box.ok(["prerelease", "ADV-2026-001", "--out", box.path("outbox"), "--repo", mine.path])
+        #expect(first.stderr.contains("project sample_module has no committer"), "\(first.stderr)")
+        #expect(first.stderr.contains("'embargo project set sample_module --committer \"Name <email>\"'"), "\(first.stderr)")
+        try box.ok(["project", "set", SampleProject.name, "--committer", "Ann Maintainer <ann@example.org>"])
+        let second = try box.ok(["prerelease", "ADV-2026-001", "--out", box.path("outbox2"), "--repo", mine.path])
+        #expect(!second.stderr.contains("has no committer"), "\(second.stderr)")
+    }
 }

@@ -85,7 +85,7 @@ public struct PrereleaseResult: Sendable {
 }
 
 extension Workspace {
-    static let defaultCommitter = "embargo release <release@embargo.invalid>"
+    public static let defaultCommitter = "embargo release <release@embargo.invalid>"
 
     /// The plans for every affected branch: versions from the tags, the head
     /// each branch is at now, the timestamp fixed by the store's state.
