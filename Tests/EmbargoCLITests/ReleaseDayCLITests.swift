@@ -255,4 +255,90 @@ struct ReleaseDayCLITests {
         let second = try box.ok(["prerelease", "ADV-2026-001", "--out", box.path("outbox2"), "--repo", mine.path])
         #expect(!second.stderr.contains("has no committer"), "\(second.stderr)")
     }
+
+    /// Three members on three machines (their own homes, stores synced through
+    /// the team remote, clones of the project at different paths) take one
+    /// advisory from report to publication: a branch moves on the remote and
+    /// is fetched, and a publication stopped after its push is finished by the
+    /// publisher.
+    @Test func threeMembersOnThreeMachinesTakeAnAdvisoryToPublication() throws {
+        let alice = try Sandbox(), sam = try Sandbox(), pat = try Sandbox()
+        defer { for box in [alice, sam, pat] { box.remove() } }
+        try alice.initStore()
+        let root = alice.root.appendingPathComponent("sample")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let sample = try SampleProject.create(at: root)
+        try alice.ok(["project", "add", SampleProject.name, "--repo", sample.repository.path, "--remote", "origin",
+                      "--branch", "1.0.x", "--branch", "1.1.x"])
+        try alice.ok(["project", "set", SampleProject.name, "--committer", "Alice Maintainer <alice@example.org>"])
+        let team = alice.root.appendingPathComponent("team.git")
+        try alice.git(["init", "--quiet", "--bare", team.path])
+        try alice.ok(["store", "remote", "set", team.path])
+        for (box, name, role) in [(sam, "sam", "security"), (pat, "pat", "publisher")] {
+            try box.ok(["identity", "new"])
+            let keys = try box.json(box.ok(["identity", "show", "--json"]).stdout)
+            try alice.ok(["member", "add", name, "--recipient", keys["recipient"] as! String,
+                          "--signing-key", keys["signing_key"] as! String, "--role", role])
+            try box.ok(["store", "clone", team.path])
+        }
+        let patClone = pat.root.appendingPathComponent("work/sample-module")
+        try pat.git(["clone", "--quiet", sample.remote.path, patClone.path])
+        try pat.ok(["project", "local", SampleProject.name, "--repo", patClone.path])
+
+        // The preparer registers the report and the fix.
+        try alice.ok(["advisory", "create", "--project", SampleProject.name, "--title", "Page title is not escaped",
+                      "--public-title", "Cross site scripting", "--risk", "AC:Basic/A:None/CI:Some/II:Some/E:Theoretical/TD:Default"])
+        try alice.ok(["advisory", "edit", "ADV-2026-001", "--sa-id", "SA-CONTRIB-2026-001"])
+        let repo = sample.repository.path
+        for branch in ["1.0.x", "1.1.x"] {
+            try alice.git(["-C", repo, "checkout", "--quiet", "-b", "fix-\(branch)", branch])
+            let file = sample.repository.appendingPathComponent("src/Controller/PageController.php")
+            try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "'Hello ' . $name", with: "'Hello ' . htmlspecialchars($name)")
+                .write(to: file, atomically: true, encoding: .utf8)
+            try alice.git(["-C", repo, "commit", "--quiet", "-am", "Issue #3400030 by maintainer: Tidy the page title"])
+            try alice.ok(["patch", "add", "ADV-2026-001", "--branch", branch, "--from-ref", "fix-\(branch)"])
+        }
+        try alice.git(["-C", repo, "checkout", "--quiet", "1.1.x"])
+        try alice.ok(["patch", "verify", "ADV-2026-001"])
+
+        // Someone pushes to 1.1.x meanwhile: the pre-release fetches it and refuses, the verification takes it in.
+        let colleague = alice.root.appendingPathComponent("colleague")
+        try alice.git(["clone", "--quiet", "--branch", "1.1.x", sample.remote.path, colleague.path])
+        try alice.git(["-C", colleague.path, "commit", "--quiet", "--allow-empty", "-m", "Issue #3400060 by ann: Late change"])
+        try alice.git(["-C", colleague.path, "push", "--quiet", "origin", "1.1.x"])
+        let stale = try alice.embargo(["prerelease", "ADV-2026-001", "--out", alice.path("outbox")])
+        #expect(stale.status == 3)
+        #expect(stale.stderr.contains("hint: run 'embargo patch verify ADV-2026-001'"), "\(stale.stderr)")
+        try alice.ok(["patch", "verify", "ADV-2026-001"])
+        let report = try alice.json(alice.ok(["prerelease", "ADV-2026-001", "--out", alice.path("outbox"), "--json"]).stdout)
+        let bundle = try #require(report["bundle"] as? String)
+
+        // The security team's member checks the bundle and approves it, from their machine.
+        try sam.ok(["store", "sync"])
+        try sam.ok(["prerelease", "verify", bundle])
+        let next = try #require((try standing(sam)["next"] as? String)?.split(separator: " ").dropFirst().map(String.init))
+        try sam.ok(next)
+        try sam.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "the release day is in the past for this test"])
+
+        // The publisher's first run stops after its push; the fix is public, and everyone can see it.
+        try pat.ok(["store", "sync"])
+        #expect(try standing(pat)["next"] as? String == "embargo publish ADV-2026-001")
+        let stopped = try pat.embargo(["publish", "ADV-2026-001", "--out", pat.path("public")], env: ["EMBARGO_STOP_AFTER_STEP": "pushed"])
+        #expect(stopped.status != 0)
+        try pat.ok(["store", "sync"])
+        try alice.ok(["store", "sync"])
+        #expect(try standing(alice)["shown_status"] as? String == "publishing")
+        #expect(try alice.embargo(["revert", "ADV-2026-001"]).status == 3)
+        try pat.ok(["publish", "ADV-2026-001", "--out", pat.path("public")])
+        for box in [alice, sam, pat] {
+            try box.ok(["store", "sync"])
+            let shown = try box.json(box.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any]
+            #expect(shown?["status"] as? String == "published")
+            try box.ok(["audit", "verify"])
+        }
+        let refs = try alice.run("git", ["ls-remote", "--tags", sample.remote.path]).stdout
+        #expect(refs.contains("refs/tags/1.0.2") && refs.contains("refs/tags/1.1.1"), "\(refs)")
+        let tagger = try alice.run("git", ["-C", patClone.path, "for-each-ref", "--format=%(taggername) %(taggeremail)", "refs/tags/1.1.1"]).stdout
+        #expect(tagger.contains("Alice Maintainer <alice@example.org>"), "the project's committer: \(tagger)")
+    }
 }
