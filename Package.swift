@@ -38,6 +38,10 @@ let package = Package(
             path: "Sources/CSpawn"
         ),
         .target(
+            name: "CAgent",
+            path: "Sources/CAgent"
+        ),
+        .target(
             name: "TerminalText",
             swiftSettings: strict
         ),
@@ -75,6 +79,7 @@ let package = Package(
             name: "EmbargoKit",
             dependencies: [
                 "CSpawn",
+                "CAgent",
                 "EmbargoStore",
                 "EmbargoCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -81,32 +81,42 @@ public struct EmbargoIdentity: Sendable {
         try SafeFile.createExclusive(url, bytes: bytes, mode: 0o600)
     }
 
-    /// Loads an identity file, asking `passphrases` if it is protected.
-    public static func load(from url: URL, passphrases: PassphraseProvider) throws -> EmbargoIdentity {
+    /// Loads an identity file. A protected one comes from the identity agent
+    /// at `agent` when it holds it (see `IdentityAgent`), else `passphrases`
+    /// is asked.
+    public static func load(from url: URL, passphrases: PassphraseProvider, agent: URL? = nil) throws -> EmbargoIdentity {
+        var plain = try plainFile(url, passphrases: passphrases, agent: agent).file
+        defer { wipe(&plain) }
+        return try parse(plain, path: url.path)
+    }
+
+    /// The text of an identity file, decrypted when it is protected, and
+    /// whether it was.
+    public static func plainFile(_ url: URL, passphrases: PassphraseProvider, agent: URL? = nil) throws
+        -> (file: [UInt8], protected: Bool, digest: String)
+    {
         guard var bytes = try SafeFile.read(url) else {
             throw EmbargoError(.accessDenied, "no identity at \(url.path)",
                                hint: "create one with 'embargo identity new', or pass --identity FILE")
         }
         defer { wipe(&bytes) }
-        if isEncrypted(bytes) {
-            let passphrase = try passphrases.passphrase(for: .unlockIdentity(url.path))
-            do {
-                var plain = try Age.decrypt(bytes, identities: [AgeScryptIdentity(passphrase: passphrase)])
-                defer { wipe(&plain) }
-                return try parse(plain, path: url.path)
-            } catch AgeError.noMatch {
-                throw EmbargoError(.accessDenied, "wrong passphrase for the identity \(url.path)",
-                                   hint: "check $EMBARGO_PASSPHRASE_FILE or type the passphrase again")
-            } catch AgeError.hmacFailure {
-                throw EmbargoError(.accessDenied, "wrong passphrase for the identity \(url.path)",
-                                   hint: "check $EMBARGO_PASSPHRASE_FILE or type the passphrase again")
-            } catch let error as EmbargoError {
-                throw error
-            } catch {
-                throw EmbargoError(.verification, "the identity file \(url.path) is damaged: \(error)")
-            }
+        let digest = IdentityAgent.digest(bytes)
+        guard isEncrypted(bytes) else { return (bytes, false, digest) }
+        if let agent, let plain = IdentityAgent.identity(forFile: bytes, socket: agent) { return (plain, true, digest) }
+        let passphrase = try passphrases.passphrase(for: .unlockIdentity(url.path))
+        do {
+            return (try Age.decrypt(bytes, identities: [AgeScryptIdentity(passphrase: passphrase)]), true, digest)
+        } catch AgeError.noMatch {
+            throw EmbargoError(.accessDenied, "wrong passphrase for the identity \(url.path)",
+                               hint: "check $EMBARGO_PASSPHRASE_FILE or type the passphrase again")
+        } catch AgeError.hmacFailure {
+            throw EmbargoError(.accessDenied, "wrong passphrase for the identity \(url.path)",
+                               hint: "check $EMBARGO_PASSPHRASE_FILE or type the passphrase again")
+        } catch let error as EmbargoError {
+            throw error
+        } catch {
+            throw EmbargoError(.verification, "the identity file \(url.path) is damaged: \(error)")
         }
-        return try parse(bytes, path: url.path)
     }
 
     static func isEncrypted(_ bytes: [UInt8]) -> Bool {

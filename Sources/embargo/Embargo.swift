@@ -27,7 +27,7 @@ struct Embargo: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            Init.self, IdentityCommands.self, MemberCommands.self, ProjectCommands.self,
+            Init.self, IdentityCommands.self, Unlock.self, Lock.self, Agent.self, MemberCommands.self, ProjectCommands.self,
             AdvisoryCommands.self, Status.self, Timeline.self, Schedule.self, CalendarCommand.self, Export.self,
             PatchCommands.self, GuardCommands.self, Lint.self, PrereleaseCommands.self,
             Approve.self, Publish.self, Revert.self, Notes.self, Announce.self, CVECommands.self, Due.self, Broken.self,

@@ -71,7 +71,8 @@ extension Embargo.IdentityCommands {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let loaded = try EmbargoIdentity.load(from: Settings.identityFile(identity), passphrases: TerminalPassphraseProvider())
+            let loaded = try EmbargoIdentity.load(from: Settings.identityFile(identity), passphrases: TerminalPassphraseProvider(),
+                                                  agent: Settings.agentSocket)
             if output.json {
                 try Terminal.printJSON(IdentityReport(loaded))
             } else {

@@ -20,7 +20,7 @@ struct StoreOptions: ParsableArguments {
     var identityFile: URL { Settings.identityFile(identity) }
 
     func loadIdentity() throws -> EmbargoIdentity {
-        try EmbargoIdentity.load(from: identityFile, passphrases: TerminalPassphraseProvider())
+        try EmbargoIdentity.load(from: identityFile, passphrases: TerminalPassphraseProvider(), agent: Settings.agentSocket)
     }
 
     /// Opens the store as the member holding the identity; `repository`:
@@ -80,6 +80,7 @@ enum Settings {
         Variable(name: "EMBARGO_STORE_JOURNAL_BYTES", description: "databases of at least this many bytes commit to the store journal (default \(JournalPolicy.standard.minimumDatabaseSize); 0 for every store, as the crash tests do)", sensitive: false),
         Variable(name: "EMBARGO_TEAM_SNAPSHOT_EVERY", description: "an admin's sync adds a snapshot of the store to the team log after this many entries (default 500)", sensitive: false),
         Variable(name: "XDG_STATE_HOME", description: "base of what this machine remembers of each store, to detect rollbacks ($XDG_STATE_HOME/embargo)", sensitive: false),
+        Variable(name: "XDG_RUNTIME_DIR", description: "where 'embargo unlock' keeps its agent's socket ($XDG_RUNTIME_DIR/embargo/agent.sock)", sensitive: false),
         Variable(name: "XDG_CONFIG_HOME", description: "base of the default identity file ($XDG_CONFIG_HOME/embargo/identity)", sensitive: false),
     ]
 
@@ -88,6 +89,9 @@ enum Settings {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
         return value
     }
+
+    /// The socket of the identity agent ('embargo unlock'), or nil without a runtime directory.
+    static var agentSocket: URL? { IdentityAgent.socket(runtimeDirectory: value("XDG_RUNTIME_DIR")) }
 
     static var home: URL {
         URL(fileURLWithPath: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())

@@ -107,10 +107,10 @@ public enum LocalTime {
     }
 
     public static func duration(_ text: String) throws -> TimeInterval {
-        guard let match = text.wholeMatch(of: /([0-9]+)([hd])/), let value = Double(match.1) else {
-            throw EmbargoError(.usage, "'\(text)' is not a duration", hint: "write hours or days, e.g. 48h or 3d")
+        guard let match = text.wholeMatch(of: /([0-9]+)([mhd])/), let value = Double(match.1) else {
+            throw EmbargoError(.usage, "'\(text)' is not a duration", hint: "write minutes, hours or days, e.g. 15m, 48h or 3d")
         }
-        return value * (match.2 == "d" ? 86400 : 3600)
+        return value * (match.2 == "d" ? 86400 : match.2 == "h" ? 3600 : 60)
     }
 }
 
