@@ -212,22 +212,32 @@ func populate(_ arguments: Arguments) throws {
             try db.execute(
                 sql: """
                     INSERT INTO advisories (id, year, seq, project, status, private_title, public_title, vulnerability_type,
-                        description, solution, branches, cwes, reporters, reported_at, fixers, coordinators, credits, sa_id,
-                        cve_id, ghsa_id, reference_urls, risk_vector, cvss31_vector, cvss40_vector, disclosure_at,
-                        created_at, created_by, updated_at)
-                    VALUES (?, ?, ?, 'bench', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'bench', ?)
+                        description, solution, reported_at, sa_id, cve_id, ghsa_id, risk_vector, cvss31_vector, cvss40_vector,
+                        disclosure_at, created_at, created_by, updated_at)
+                    VALUES (?, ?, ?, 'bench', ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, 'bench', ?)
                     """,
                 arguments: [
                     id, year, index, status, title,
                     "\(Fixture.types[kind]) in bench (fixture \(index))", Fixture.types[kind], description,
-                    "Install the latest version of the bench module for your branch.",
-                    try json(["1.0.x", "1.1.x"]), try json([Fixture.cwes[kind]]), try json([reporter]), created,
-                    try json([fixer]), try json([coordinator]), try json(credits), sa, cve,
-                    try json(["https://www.example.org/project/bench/releases/\(index)"]),
+                    "Install the latest version of the bench module for your branch.", created, sa, cve,
                     Fixture.risks[index % Fixture.risks.count], Fixture.cvss31[index % Fixture.cvss31.count],
                     index % 4 == 0 ? Fixture.cvss40 : nil,
                     status == "published" ? updated : nil, created, updated,
                 ])
+            // The advisory's lists, one row an element (as the store keeps them).
+            let items: [(String, String, Person?)] = [
+                ("branches", "1.0.x", nil), ("branches", "1.1.x", nil), ("cwes", String(Fixture.cwes[kind]), nil),
+                ("reporters", reporter.name, reporter), ("fixers", fixer.name, fixer), ("coordinators", coordinator.name, coordinator),
+                ("credits", credits[0].name, credits[0]), ("credits", credits[1].name, credits[1]),
+                ("references", "https://www.example.org/project/bench/releases/\(index)", nil),
+            ]
+            var positions: [String: Int] = [:]
+            for (list, item, person) in items {
+                let position = positions[list, default: 0]
+                positions[list] = position + 1
+                try db.execute(sql: "INSERT INTO advisory_items (advisory, list, item, position, contact, type) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [id, list, item, position, person?.contact, person?.type])
+            }
             try db.execute(
                 sql: """
                     INSERT INTO advisory_search (id, private_title, public_title, vulnerability_type, description, people, external_ids)
