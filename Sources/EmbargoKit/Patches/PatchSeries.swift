@@ -369,8 +369,12 @@ extension Workspace {
     public func verifiedSeries(_ id: String) throws -> [String: Bool] {
         let (advisory, project) = try advisoryAndProject(id)
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
-        let heads = try git.branchCommits(advisory.branches, remote: project.remote)
-        return try store.read { db in
+        return try verifiedSeries(advisory, heads: try git.branchCommits(advisory.branches, remote: project.remote))
+    }
+
+    /// `verifiedSeries(_:)` with the branch heads already read.
+    func verifiedSeries(_ advisory: Advisory, heads: [String: String]) throws -> [String: Bool] {
+        try store.read { db in
             var result: [String: Bool] = [:]
             for branch in advisory.branches {
                 let series = try Self.patchRecords(db, advisory.id, branch: branch)

@@ -35,11 +35,20 @@ extension Workspace {
     /// or of the one named.
     public func standings(_ id: String? = nil) throws -> [AdvisoryStanding] {
         if let id { return [try standing(id)] }
-        return try advisories().filter { ![.published, .withdrawn].contains($0.status) }.map { try standing($0.id) }
+        let open = try advisories().filter { ![.published, .withdrawn].contains($0.status) }
+        // Each project's branch heads are read once, not once an advisory.
+        var heads: [String: [String: String]] = [:]
+        for (name, advisories) in Dictionary(grouping: open, by: \.project) {
+            let project = try project(named: name).project
+            let branches = Array(Set(advisories.flatMap(\.branches))).sorted()
+            heads[name] = try? environment.git(URL(fileURLWithPath: project.repoPath)).branchCommits(branches, remote: project.remote)
+        }
+        return try open.map { try standing($0.id, heads: heads[$0.project]) }
     }
 
-    /// Where the advisory `id` stands (see `AdvisoryStanding`).
-    public func standing(_ id: String) throws -> AdvisoryStanding {
+    /// Where the advisory `id` stands (see `AdvisoryStanding`); `heads`: its
+    /// project's branch heads, when the caller read them.
+    public func standing(_ id: String, heads: [String: String]? = nil) throws -> AdvisoryStanding {
         let advisory = try advisory(id)
         var standing = AdvisoryStanding(id: advisory.id, title: advisory.privateTitle, status: advisory.status,
                                         publicationStep: try publicationStep(advisory.id), blockers: [], next: nil, actors: [],
@@ -52,7 +61,7 @@ extension Workspace {
         case .published, .withdrawn:
             break
         case .draft, .confirmed, .fixing, .ready:
-            let (blockers, command, action) = try fixBlockers(advisory)
+            let (blockers, command, action) = try fixBlockers(advisory, heads: heads)
             standing.blockers = blockers
             next(command, action)
         case .prereleased:
@@ -87,7 +96,7 @@ extension Workspace {
 
     /// What keeps an advisory that is not pre-released yet from its
     /// pre-release, and the command that moves it on.
-    private func fixBlockers(_ advisory: Advisory) throws -> (blockers: [String], next: String, action: Action) {
+    private func fixBlockers(_ advisory: Advisory, heads: [String: String]?) throws -> (blockers: [String], next: String, action: Action) {
         guard !advisory.branches.isEmpty else {
             return (["no affected branch is named"], "embargo advisory edit \(advisory.id) --branch BRANCH", .editAdvisory)
         }
@@ -97,7 +106,7 @@ extension Workspace {
         for branch in missing { blockers.append("no patches for \(branch)") }
         let verified: [String: Bool]
         do {
-            verified = try verifiedSeries(advisory.id)
+            verified = try heads.map { try verifiedSeries(advisory, heads: $0) } ?? verifiedSeries(advisory.id)
         } catch let error as EmbargoError {
             return (blockers + [error.message], "embargo project local \(advisory.project) --repo PATH", .read)
         }
