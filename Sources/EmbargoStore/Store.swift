@@ -113,7 +113,21 @@ public final class Store {
         if FileManager.default.fileExists(atPath: store.nextKeyringFile.path) {
             try store.recoverRotation(identity: identity)
         }
+        if hasStoreFile { try store.keepMigrated() }
         return store
+    }
+
+    /// A store an older embargo wrote is migrated whenever it is loaded; the
+    /// first open keeps the migrated state, so that later commands (reads
+    /// above all, which commit nothing) do not migrate it again each time.
+    func keepMigrated() throws {
+        try read { _ in }
+        guard cached?.migrated == true else { return }
+        try exclusively {
+            let current = try newestUnderLock()
+            guard current.migrated else { return }
+            try commit(current, whole: true)
+        }
     }
 
     /// Why a store cannot be opened when its keyring or store file is
@@ -302,6 +316,8 @@ public final class Store {
         var storeFileBytes: Int
         var journalEntries: Int
         var journalBytes: Int
+        /// Whether loading it applied migrations (an older embargo wrote it).
+        var migrated = false
 
         init(queue: DatabaseQueue, image: DatabaseImage, mark: Mark, base: Mark, storeFileBytes: Int, journalEntries: Int, journalBytes: Int) {
             self.queue = queue
@@ -424,9 +440,12 @@ public final class Store {
         }
         let queue = try Self.makeQueue(image)
         try Self.deserialized(queue)
+        let pending = try queue.read { db in try !Self.migrator.hasCompletedMigrations(db) }
         try Self.migrate(queue)
-        return Loaded(queue: queue, image: image, mark: mark, base: base, storeFileBytes: storeFileBytes,
-                      journalEntries: entries, journalBytes: journalBytes)
+        let loaded = Loaded(queue: queue, image: image, mark: mark, base: base, storeFileBytes: storeFileBytes,
+                            journalEntries: entries, journalBytes: journalBytes)
+        loaded.migrated = pending
+        return loaded
     }
 
     /// Seals what changed since `loaded.mark` as the next generation: a

@@ -278,3 +278,35 @@ struct DatabaseImageTests {
         #expect(!FileManager.default.fileExists(atPath: image.name))
     }
 }
+
+extension JournalTests {
+    /// A store an older embargo wrote (here: one from before the advisory lists
+    /// became rows) is migrated by the first open and kept so: the next open
+    /// finds nothing to migrate and commits nothing.
+    @Test func anOlderStoreIsMigratedOnceAndKeptSo() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (store, identity) = try makeStore(dir)
+        try store.write { db in
+            try db.execute(sql: "INSERT INTO projects (name, repo_path, remote, package_name, created_at) VALUES ('p', '/r', 'origin', 'p', 't')")
+            try db.execute(sql: """
+                INSERT INTO advisories (id, year, seq, project, status, private_title, created_at, created_by, updated_at)
+                VALUES ('ADV-2026-001', 2026, 1, 'p', 'draft', 'Title', 't', 'alice', 't')
+                """)
+            // Back to the schema before m0008: the lists as JSON columns.
+            try db.execute(sql: "DROP TABLE advisory_items")
+            for column in ["branches", "cwes", "reporters", "fixers", "coordinators", "credits", "reference_urls"] {
+                try db.execute(sql: "ALTER TABLE advisories ADD COLUMN \(column) TEXT NOT NULL DEFAULT '[]'")
+            }
+            try db.execute(sql: #"UPDATE advisories SET branches = '["1.0.x","1.1.x"]', credits = '[{"name":"Ann","type":"FINDER"}]'"#)
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'm0008_advisory_lists'")
+        }
+        let before = try store.generation()
+        let first = try Store.open(at: store.directory, identity: identity)
+        #expect(try first.generation() == before + 1, "the first open keeps the migrated state")
+        let items = try first.read { db in try String.fetchAll(db, sql: "SELECT list || ':' || item FROM advisory_items ORDER BY list, position") }
+        #expect(items == ["branches:1.0.x", "branches:1.1.x", "credits:Ann"])
+        let second = try Store.open(at: store.directory, identity: identity)
+        #expect(try second.generation() == before + 1, "nothing left to migrate, nothing committed")
+    }
+}
