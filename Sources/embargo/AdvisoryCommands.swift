@@ -125,10 +125,7 @@ extension Embargo.AdvisoryCommands {
         func run() throws {
             let workspace = try location.workspace()
             let advisories = try workspace.advisories(project: project, status: status)
-            var publishing: Set<String> = []
-            for advisory in advisories where advisory.status == .approved {
-                if try workspace.publicationStep(advisory.id) != nil { publishing.insert(advisory.id) }
-            }
+            let publishing = Set(try workspace.publicationSteps().keys)
             try AdvisoryOutput.printList(advisories, json: output.json, publishing: publishing)
         }
     }

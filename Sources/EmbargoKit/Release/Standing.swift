@@ -124,11 +124,28 @@ extension Workspace {
 
     /// The last step of a publication that pushed and did not finish, or nil.
     public func publicationStep(_ id: String) throws -> String? {
-        guard let prerelease = try currentPrerelease(id) else { return nil }
-        let status = try advisory(id).status
-        guard status != .published else { return nil }
-        let steps = try journal(id, prerelease: prerelease.seq)
-        guard steps.contains(.pushed) else { return nil }
-        return PublicationStep.allCases.last { steps.contains($0) }?.rawValue
+        try publicationSteps(of: [id])[id.uppercased()]
+    }
+
+    /// `publicationStep(_:)` of each advisory in `ids` that has one (nil:
+    /// every advisory), read in one query: `advisory list` asks it of all.
+    public func publicationSteps(of ids: [String]? = nil) throws -> [String: String] {
+        let rows = try store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.advisory, s.step FROM publication_steps s JOIN advisories a ON a.id = s.advisory
+                WHERE a.status NOT IN ('published', 'withdrawn')
+                  AND s.prerelease = (SELECT MAX(seq) FROM prereleases p WHERE p.advisory = s.advisory AND p.superseded = 0)
+                """)
+        }
+        let wanted = ids.map { Set($0.map { $0.uppercased() }) }
+        var steps: [String: Set<PublicationStep>] = [:]
+        for row in rows {
+            let advisory: String = row["advisory"]
+            guard wanted?.contains(advisory) ?? true, let step = PublicationStep(rawValue: row["step"]) else { continue }
+            steps[advisory, default: []].insert(step)
+        }
+        return steps.compactMapValues { done in
+            done.contains(.pushed) ? PublicationStep.allCases.last { done.contains($0) }?.rawValue : nil
+        }
     }
 }
