@@ -24,6 +24,16 @@ struct ReleaseFixture {
                     "--public-title", "Cross site scripting", "--risk", "AC:Basic/A:None/CI:Some/II:Some/E:Theoretical/TD:Default"])
         try box.ok(["advisory", "status", "ADV-2026-001", "confirmed"])
         try box.ok(["schedule", "ADV-2026-001", "--at", "2027-01-06T16:00Z"])
+        try Self.addTitleFix(box, repo: repo)
+        try box.git(["-C", repo.path, "branch", "--quiet", "-D", "fix-1.0.x", "fix-1.1.x"])
+        try box.ok(["patch", "verify", "ADV-2026-001"])
+    }
+
+    var repo: URL { sample.repository }
+
+    /// The fix of the sample module's page title, committed on a branch
+    /// `fix-B` of each release branch B and added as B's series of ADV-2026-001.
+    static func addTitleFix(_ box: Sandbox, repo: URL) throws {
         for branch in ["1.0.x", "1.1.x"] {
             try box.git(["-C", repo.path, "checkout", "--quiet", "-b", "fix-\(branch)", branch])
             let file = repo.appendingPathComponent("src/Controller/PageController.php")
@@ -34,11 +44,7 @@ struct ReleaseFixture {
             try box.ok(["patch", "add", "ADV-2026-001", "--branch", branch, "--from-ref", "fix-\(branch)"])
         }
         try box.git(["-C", repo.path, "checkout", "--quiet", "1.1.x"])
-        try box.git(["-C", repo.path, "branch", "--quiet", "-D", "fix-1.0.x", "fix-1.1.x"])
-        try box.ok(["patch", "verify", "ADV-2026-001"])
     }
-
-    var repo: URL { sample.repository }
 
     func prerelease(_ extra: [String] = [], env: [String: String] = [:]) throws -> [String: Any] {
         let run = try box.ok(["prerelease", "ADV-2026-001", "--out", box.path("outbox"), "--json"] + extra, env: env)

@@ -38,17 +38,7 @@ struct ReleaseDayCLITests {
         #expect(early.stderr.contains("hint: run 'embargo patch add ADV-2026-001 --branch 1.0.x --from-ref REF'"), "\(early.stderr)")
 
         // Patches added while still a draft: the next command is the verification.
-        let repo = sample.repository
-        for branch in ["1.0.x", "1.1.x"] {
-            try box.git(["-C", repo.path, "checkout", "--quiet", "-b", "fix-\(branch)", branch])
-            let file = repo.appendingPathComponent("src/Controller/PageController.php")
-            let text = try String(contentsOf: file, encoding: .utf8)
-            try text.replacingOccurrences(of: "'Hello ' . $name", with: "'Hello ' . htmlspecialchars($name)")
-                .write(to: file, atomically: true, encoding: .utf8)
-            try box.git(["-C", repo.path, "commit", "--quiet", "-am", "Issue #3400030 by maintainer: Tidy the page title"])
-            try box.ok(["patch", "add", "ADV-2026-001", "--branch", branch, "--from-ref", "fix-\(branch)"])
-        }
-        try box.git(["-C", repo.path, "checkout", "--quiet", "1.1.x"])
+        try ReleaseFixture.addTitleFix(box, repo: sample.repository)
         now = try standing(box)
         #expect(now["next"] as? String == "embargo patch verify ADV-2026-001")
         #expect((now["blockers"] as? [String])?.contains("the series for 1.1.x is not verified on the branch's current head") == true)
@@ -289,16 +279,7 @@ struct ReleaseDayCLITests {
         try alice.ok(["advisory", "create", "--project", SampleProject.name, "--title", "Page title is not escaped",
                       "--public-title", "Cross site scripting", "--risk", "AC:Basic/A:None/CI:Some/II:Some/E:Theoretical/TD:Default"])
         try alice.ok(["advisory", "edit", "ADV-2026-001", "--sa-id", "SA-CONTRIB-2026-001"])
-        let repo = sample.repository.path
-        for branch in ["1.0.x", "1.1.x"] {
-            try alice.git(["-C", repo, "checkout", "--quiet", "-b", "fix-\(branch)", branch])
-            let file = sample.repository.appendingPathComponent("src/Controller/PageController.php")
-            try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "'Hello ' . $name", with: "'Hello ' . htmlspecialchars($name)")
-                .write(to: file, atomically: true, encoding: .utf8)
-            try alice.git(["-C", repo, "commit", "--quiet", "-am", "Issue #3400030 by maintainer: Tidy the page title"])
-            try alice.ok(["patch", "add", "ADV-2026-001", "--branch", branch, "--from-ref", "fix-\(branch)"])
-        }
-        try alice.git(["-C", repo, "checkout", "--quiet", "1.1.x"])
+        try ReleaseFixture.addTitleFix(alice, repo: sample.repository)
         try alice.ok(["patch", "verify", "ADV-2026-001"])
 
         // Someone pushes to 1.1.x meanwhile: the pre-release fetches it and refuses, the verification takes it in.
