@@ -91,7 +91,11 @@ extension Workspace {
         var details = details
         if let local = try localSettings(project: details.project.name) {
             if let repo = local.repo { details.project.repoPath = repo }
-            if let command = local.testCommand { details.project.testCommand = command }
+            if let command = local.testCommand {
+                // This machine's own command runs on every branch.
+                details.project.testCommand = command
+                details.branchTestCommands = [:]
+            }
             details.local = local
         }
         if let clone = environment.repositoryOverride { details.project.repoPath = clone.path }

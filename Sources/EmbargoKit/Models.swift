@@ -66,6 +66,8 @@ public struct ProjectDetails: Codable, Sendable, Equatable {
     public var requiredPaths: [String] = []
     /// `Name <email>` of release commits and tags (default: embargo's own).
     public var committer: String?
+    /// Test commands of particular branches, over the project's.
+    public var branchTestCommands: [String: String] = [:]
     /// This machine's own settings, already in `project` (see `project local`).
     public var local: LocalProjectSettings?
 }

@@ -282,6 +282,8 @@ public final class Workspace {
         public var removeBranches: [String] = []
         public var requiredPaths: [String]?
         public var committer: String?
+        /// The branch `testCommand` is for (nil: the project's own).
+        public var testCommandBranch: String?
 
         public init() {}
 
@@ -309,7 +311,7 @@ public final class Workspace {
         if let policy = changes.policy {
             project.policy = try PolicyProfile.parseList(policy).map(\.rawValue).joined(separator: ",")
         }
-        if let command = changes.testCommand { project.testCommand = command.isEmpty ? nil : command }
+        if let command = changes.testCommand, changes.testCommandBranch == nil { project.testCommand = command.isEmpty ? nil : command }
         if let command = changes.buildCommand { project.buildCommand = command.isEmpty ? nil : command }
         for branch in changes.removeBranches where !details.branches.contains(branch) {
             throw EmbargoError(.failure, "project \(name) has no branch \(branch)", hint: "run 'embargo project show \(name)'")
@@ -318,6 +320,14 @@ public final class Workspace {
         for branch in changes.addBranches where !branches.contains(branch) { branches.append(branch) }
         guard !branches.isEmpty else {
             throw EmbargoError(.failure, "a project needs at least one release branch")
+        }
+        if let branch = changes.testCommandBranch {
+            guard changes.testCommand != nil else {
+                throw EmbargoError(.usage, "--branch names the branch a --test-command is for", hint: "pass --test-command CMD too (empty: the project's again)")
+            }
+            guard branches.contains(branch) else {
+                throw EmbargoError(.failure, "project \(name) has no branch \(branch)", hint: "run 'embargo project show \(name)'")
+            }
         }
         // The repository is checked when the change concerns it: in the clone being set, else
         // in this member's own (a committer or a test command can change anywhere).
@@ -332,7 +342,8 @@ public final class Workspace {
         try audited("project.set", name) { db in
             guard try Project.fetchOne(db, key: name) != nil else { throw Self.unknownProject(name) }
             try final.update(db)
-            try Self.saveBranches(db, project: name, branches: branches)
+            let branchCommand = changes.testCommandBranch.map { (branch: $0, command: changes.testCommand.flatMap { $0.isEmpty ? nil : $0 }) }
+            try Self.saveBranches(db, project: name, branches: branches, testCommand: branchCommand)
             if let paths = changes.requiredPaths {
                 try db.execute(sql: "UPDATE projects SET required_paths = ? WHERE name = ?", arguments: [try Advisory.encodeJSON(paths), name])
             }
@@ -369,11 +380,20 @@ public final class Workspace {
         }
     }
 
-    static func saveBranches(_ db: Database, project: String, branches: [String]) throws {
+    /// Keeps `branches` in order; a branch's own test command stays, or
+    /// becomes `testCommand` (nil: none) when it is that branch's.
+    static func saveBranches(_ db: Database, project: String, branches: [String],
+                             testCommand: (branch: String, command: String?)? = nil) throws {
+        var commands: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT branch, test_command FROM project_branches WHERE project = ? AND test_command IS NOT NULL",
+                                    arguments: [project]) {
+            commands[row["branch"]] = row["test_command"]
+        }
+        if let testCommand { commands[testCommand.branch] = testCommand.command }
         try db.execute(sql: "DELETE FROM project_branches WHERE project = ?", arguments: [project])
         for (position, branch) in branches.enumerated() {
-            try db.execute(sql: "INSERT INTO project_branches (project, branch, position) VALUES (?, ?, ?)",
-                           arguments: [project, branch, position])
+            try db.execute(sql: "INSERT INTO project_branches (project, branch, position, test_command) VALUES (?, ?, ?, ?)",
+                           arguments: [project, branch, position, commands[branch]])
         }
     }
 
@@ -381,8 +401,13 @@ public final class Workspace {
         let branches = try String.fetchAll(
             db, sql: "SELECT branch FROM project_branches WHERE project = ? ORDER BY position", arguments: [project.name])
         let extra = try Row.fetchOne(db, sql: "SELECT required_paths, committer FROM projects WHERE name = ?", arguments: [project.name])
-        return ProjectDetails(project: project, branches: branches,
-                              requiredPaths: try Advisory.decode(extra?["required_paths"]), committer: extra?["committer"])
+        var details = ProjectDetails(project: project, branches: branches,
+                                     requiredPaths: try Advisory.decode(extra?["required_paths"]), committer: extra?["committer"])
+        for row in try Row.fetchAll(db, sql: "SELECT branch, test_command FROM project_branches WHERE project = ? AND test_command IS NOT NULL",
+                                    arguments: [project.name]) {
+            details.branchTestCommands[row["branch"]] = row["test_command"]
+        }
+        return details
     }
 
     static func unknownProject(_ name: String) -> EmbargoError {

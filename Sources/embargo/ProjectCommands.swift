@@ -98,6 +98,9 @@ extension Embargo.ProjectCommands {
                     ["name", p.name], ["repository", p.repoPath + (details.local?.repo != nil ? " (this machine)" : "")], ["remote", p.remote],
                     ["branches", details.branches.joined(separator: ", ")], ["package", p.packageName],
                     ["policy", p.policy], ["test command", (p.testCommand ?? "-") + (details.local?.testCommand != nil ? " (this machine)" : "")],
+                ] + details.branches.compactMap { branch in
+                    details.branchTestCommands[branch].map { ["test command (\(branch))", $0] }
+                } + [
                     ["build command", p.buildCommand ?? "-"],
                     ["required paths", details.requiredPaths.isEmpty ? "-" : details.requiredPaths.joined(separator: ", ")],
                     ["committer", details.committer ?? "-"],
@@ -116,6 +119,7 @@ extension Embargo.ProjectCommands {
 
                 Example:
                   embargo project set ai --test-command "vendor/bin/phpunit" --add-branch 2.0.x
+                  embargo project set ai --branch 8.x-1.x --test-command "php7.4 vendor/bin/phpunit"
                 """
         )
 
@@ -127,6 +131,8 @@ extension Embargo.ProjectCommands {
         @Option(help: ArgumentHelp("Package name used in archives.", valueName: "name")) var packageName: String?
         @Option(help: ArgumentHelp("Release policy profile.", valueName: "name")) var policy: String?
         @Option(help: ArgumentHelp("Command that runs the project's tests in a patched clone.", valueName: "cmd")) var testCommand: String?
+        @Option(help: ArgumentHelp("The release branch --test-command is for (default: every branch without one of its own).", valueName: "branch"))
+        var branch: String?
         @Option(help: ArgumentHelp("Command that builds assets for the tagged commit.", valueName: "cmd")) var buildCommand: String?
         @Option(name: .customLong("add-branch"), help: ArgumentHelp("Add a release branch.", valueName: "branch")) var addBranches: [String] = []
         @Option(name: .customLong("remove-branch"), help: ArgumentHelp("Remove a release branch.", valueName: "branch")) var removeBranches: [String] = []
@@ -142,6 +148,7 @@ extension Embargo.ProjectCommands {
             changes.packageName = packageName
             changes.policy = policy
             changes.testCommand = testCommand
+            changes.testCommandBranch = branch
             changes.buildCommand = buildCommand
             changes.addBranches = addBranches
             changes.removeBranches = removeBranches
@@ -169,6 +176,7 @@ struct ProjectReport: Encodable {
     let createdAt: String
     let requiredPaths: [String]
     let committer: String?
+    let branchTestCommands: [String: String]
 
     init(_ details: ProjectDetails) {
         name = details.project.name
@@ -182,12 +190,14 @@ struct ProjectReport: Encodable {
         createdAt = details.project.createdAt
         requiredPaths = details.requiredPaths
         committer = details.committer
+        branchTestCommands = details.branchTestCommands
     }
 
     enum CodingKeys: String, CodingKey {
         case name, repository, remote, branches, policy
         case packageName = "package_name"
         case testCommand = "test_command"
+        case branchTestCommands = "branch_test_commands"
         case buildCommand = "build_command"
         case createdAt = "created_at"
         case requiredPaths = "required_paths"
@@ -203,6 +213,7 @@ struct ProjectReport: Encodable {
         try c.encode(packageName, forKey: .packageName)
         try c.encode(policy, forKey: .policy)
         try c.encode(testCommand, forKey: .testCommand)
+        try c.encode(branchTestCommands, forKey: .branchTestCommands)
         try c.encode(buildCommand, forKey: .buildCommand)
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(requiredPaths, forKey: .requiredPaths)

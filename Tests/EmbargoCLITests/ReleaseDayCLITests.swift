@@ -322,4 +322,34 @@ struct ReleaseDayCLITests {
         let tagger = try alice.run("git", ["-C", patClone.path, "for-each-ref", "--format=%(taggername) %(taggeremail)", "refs/tags/1.1.1"]).stdout
         #expect(tagger.contains("Alice Maintainer <alice@example.org>"), "the project's committer: \(tagger)")
     }
+
+    /// An old branch runs a test command of its own (another PHP version, say).
+    @Test func aBranchRunsATestCommandOfItsOwn() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        _ = try ReleaseFixture(box)
+        try box.ok(["project", "set", SampleProject.name, "--test-command", "echo newest runtime; exit 1"])
+        try box.ok(["project", "set", SampleProject.name, "--branch", "1.0.x", "--test-command", "echo older runtime"])
+        let shown = try box.ok(["project", "show", SampleProject.name]).stdout
+        #expect(shown.contains("test command (1.0.x)"), "\(shown)")
+        let json = try box.json(box.ok(["project", "show", SampleProject.name, "--json"]).stdout)["project"] as? [String: Any]
+        #expect(json?["branch_test_commands"] as? [String: String] == ["1.0.x": "echo older runtime"])
+
+        let run = try box.embargo(["patch", "verify", "ADV-2026-001", "--json"])
+        let checks = try box.json(run.stdout)["branches"] as? [[String: Any]] ?? []
+        let results = Dictionary(uniqueKeysWithValues: checks.compactMap { check in
+            (check["branch"] as? String).map { ($0, check["result"] as? String ?? "") }
+        })
+        #expect(results == ["1.0.x": "tests-passed", "1.1.x": "tests-failed"], "\(results)")
+
+        // Adding or removing other branches keeps it; an empty command gives the branch the project's again.
+        try box.ok(["project", "set", SampleProject.name, "--remove-branch", "1.1.x"])
+        #expect(try box.ok(["project", "show", SampleProject.name]).stdout.contains("test command (1.0.x)"))
+        try box.ok(["project", "set", SampleProject.name, "--branch", "1.0.x", "--test-command", ""])
+        #expect(!(try box.ok(["project", "show", SampleProject.name]).stdout.contains("test command (1.0.x)")))
+        let unknown = try box.embargo(["project", "set", SampleProject.name, "--branch", "9.x", "--test-command", "true"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("has no branch 9.x"))
+        #expect(try box.embargo(["project", "set", SampleProject.name, "--branch", "1.0.x"]).status == 64)
+    }
 }
