@@ -141,8 +141,8 @@ public enum LeakLinter {
     /// wins, so `remote code execution` is one finding, not two.
     ///
     /// Then the remedy rules (`rules`, by default `LintRemedyRules.defaults`):
-    /// at most one finding per rule and subject, none where a term already
-    /// matched the same words.
+    /// at most one finding per rule and subject, none where a term or an
+    /// earlier rule already matched the same words.
     public static func lint(_ subjects: [LintSubject], vocabulary: LintVocabulary,
                             rules: [LintRemedyRule] = LintRemedyRules.defaults) -> [LintFinding]
     {
@@ -169,6 +169,8 @@ public enum LeakLinter {
                 guard let range = rule.firstMatch(in: subject), !taken.contains(where: { $0.overlaps(range) }) else { continue }
                 let key = "\(subject.key):\(rule.rule.id)"
                 guard seen.insert(key).inserted else { continue }
+                // One finding for the same words: the first rule listed that reads them.
+                taken.append(range)
                 findings.append(LintFinding(key: key, location: subject.location, term: rule.rule.id,
                                             excerpt: excerpt(subject.text, range),
                                             suggestion: suggestion(rule.rule.suggestion, subject), level: rule.rule.level,

@@ -61,6 +61,13 @@ public enum LintRemedyRules {
             reason: "an added access or permission check points at an access bypass",
             suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
         LintRemedyRule(
+            "verify-peer",
+            pattern: "\\b(?:verif|check|validat|enforc|requir|refus|reject|ignor|forc)\\w*\\b\(gap)\\b(?:certificates?|certs?|host ?names?|signatures?|signed|ocsp|peer|pinned keys?|host keys?|wildcard)\\b"
+                + "|\\b(?:certificate|cert|host ?name|signature|peer|wildcard) (?:verification|validation|checks?|checking|matching|matches)\\b"
+                + "|\\bocsp\\b|\\bhsts checks?\\b|\\brequir\\w* (?:tls|ssl|https|encryption)\\b|\\bconstant[- ]time\\b|\\btiming-safe\\b",
+            reason: "verifying a certificate, host name or signature points at a spoofing or man-in-the-middle flaw",
+            suggestion: "describe what users will notice, e.g. 'Fix connecting to servers with a different name'"),
+        LintRemedyRule(
             "redirect-url",
             pattern: "\\b(?:validat|restrict|reject|verif|whitelist|allowlist|disallow|sanitiz|saniti[sz]|filter)\\w*\\b\(gap)\\b(?:redirects?|redirect targets?|destinations?|url schemes?|schemes?|protocols?|hosts?|host ?names?|origins?|filenames?|file names?|uploads?|uploaded files?|paths?|urls?)\\b"
                 + "|\\bip (?:range )?(?:block|deny|allow|black|white)list\\w*|\\bdangerous protocols?\\b|\\bjavascript: ?urls?\\b|\\bbad redirect",
@@ -100,13 +107,6 @@ public enum LintRemedyRules {
             pattern: "\\btrusted[ _]?(?:prox(?:y|ies)|headers?|hosts?)\\b|\\bx-forwarded-(?:host|for|proto|port)\\b|\\b(?:private|internal|hop-by-hop|sensitive) headers?\\b|\\bheaders? with internal\\b",
             reason: "which proxy headers are trusted, or kept out of a cache, points at spoofing or cache poisoning",
             suggestion: "describe what users will notice, e.g. 'Fix the client address shown in logs'"),
-        LintRemedyRule(
-            "verify-peer",
-            pattern: "\\b(?:verif|check|validat|enforc|requir|refus|reject|ignor|forc)\\w*\\b\(gap)\\b(?:certificates?|certs?|host ?names?|signatures?|signed|ocsp|peer|pinned keys?|host keys?|wildcard)\\b"
-                + "|\\b(?:certificate|cert|host ?name|signature|peer|wildcard) (?:verification|validation|checks?|checking|matching|matches)\\b"
-                + "|\\bocsp\\b|\\bhsts checks?\\b|\\brequir\\w* (?:tls|ssl|https|encryption)\\b|\\bconstant[- ]time\\b|\\btiming-safe\\b",
-            reason: "verifying a certificate, host name or signature points at a spoofing or man-in-the-middle flaw",
-            suggestion: "describe what users will notice, e.g. 'Fix connecting to servers with a different name'"),
         LintRemedyRule(
             "control-characters",
             pattern: "\\b(?:reject|strip|disallow|forbid|refus|filter|remov|escap|block|deny|validat|check|contain|encod|percent-encod)\\w*\\b\(gap)\\b(?:control (?:characters?|chars?|codes?|bytes?)|invalid characters|newlines? in (?:headers?|names?|urls?|values?|cookies?)|crlfs?|cr/?lf|nul (?:bytes?|characters?)|null (?:bytes?|characters?))(?!\\w)"
@@ -157,8 +157,8 @@ public enum LintRemedyRules {
             suggestion: behaviour),
         LintRemedyRule(
             "security-api",
-            pattern: "\\bcheck_plain\\b|\\bcheck_markup\\b|\\bcheck_url\\b|\\bfilter_xss\\w*|\\bXss::filter\\w*|\\bHtml::escape\\b|\\bhtmlspecialchars\\b|\\bescapeHtml\\b|\\bhtml_escape\\b|\\bstripDangerousProtocols\\b|\\bhasPermission\\b|\\buser_access\\s*\\(|->access\\s*\\(|\\bisGranted\\b|\\bdenyAccessUnlessGranted\\b"
-                + "|\\b\\w*verify ?(?:status|host|peer|server)\\w*|\\bhostcheck\\b|\\b(?:snprintf|strlcpy|strlcat|strncpy)\\b|\\bhash_equals\\b|\\bcompare_digest\\b|\\w*trusted ?prox(?:y|ies)\\w*",
+            pattern: "\\bcheck[_ ]plain\\b|\\bcheck[_ ]markup\\b|\\bcheck[_ ]url\\b|\\bfilter[_ ]xss\\w*|\\bXss::filter\\w*|\\bHtml::escape\\b|\\bhtmlspecialchars\\b|\\bescapeHtml\\b|\\bhtml[_ ]escape\\b|\\bstripDangerousProtocols\\b|\\bhasPermission\\b|\\buser[_ ]access\\s*\\(|->access\\s*\\(|\\bisGranted\\b|\\bdenyAccessUnlessGranted\\b"
+                + "|\\b\\w*verify ?(?:status|host|peer|server)\\w*|\\bhostcheck\\b|\\b(?:snprintf|strlcpy|strlcat|strncpy)\\b|\\bhash[_ ]equals\\b|\\bcompare[_ ]digest\\b|\\w*trusted ?prox(?:y|ies)\\w*",
             reason: "naming an escaping, access-checking or bounds-checking function in the message points at what it fixes",
             suggestion: behaviour),
         LintRemedyRule(

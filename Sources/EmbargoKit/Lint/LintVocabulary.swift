@@ -23,7 +23,7 @@ public struct LintVocabulary: Sendable, Equatable {
 
     // MARK: The default vocabulary
 
-    private static let describe = "describe the behaviour users will notice, not the flaw, e.g. 'Fix how block titles are rendered'"
+    private static let describe = "describe the behaviour users will notice, not the problem, e.g. 'Fix how block titles are rendered'"
 
     /// Words that reveal a vulnerability in any project; README.md lists them.
     ///
@@ -96,7 +96,7 @@ public struct LintVocabulary: Sendable, Equatable {
         LintTerm("DoS", forms: ["denial of service", "denial-of-service", "redos"], exactForms: ["DoS", "DDoS"],
                  suggestion: "describe the behaviour change instead, e.g. 'Fix handling of large requests'"),
         LintTerm("hijack", forms: ["hijack", "hijacks", "hijacked", "hijacking", "clickjacking", "clickjack", "takeover"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Regenerate the session on login'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Ask users to log in again after changing their password'"),
         LintTerm("enumeration", forms: ["user enumeration", "username enumeration", "account enumeration", "email enumeration"],
                  suggestion: "describe the behaviour change instead, e.g. 'Show the same message for every failed login'"),
         LintTerm("man-in-the-middle", forms: ["man-in-the-middle", "mitm", "machine-in-the-middle"],
@@ -105,7 +105,7 @@ public struct LintVocabulary: Sendable, Equatable {
                  suggestion: "describe the behaviour change instead, e.g. 'Fix handling of very large images'"),
         LintTerm("flaw", forms: ["flaw", "flaws", "flawed"], suggestion: describe, level: .hints),
         LintTerm("session fixation", forms: ["session fixation"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Regenerate the session on login'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Ask users to log in again after changing their password'"),
         LintTerm("spoofing", forms: ["spoof", "spoofs", "spoofed", "spoofing"],
                  suggestion: "describe the behaviour change instead, e.g. 'Fix the client address shown in logs'"),
         LintTerm("open redirect", forms: ["open redirect", "open redirects"],
