@@ -29,20 +29,20 @@ public enum HunkFingerprint {
             if !current.isEmpty { hunks.append(current) }
             current = []
         }
-        for line in diff.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            if line.hasPrefix("@@ ") {
+        forEachLine(Array(diff.utf8)) { line in
+            switch line.first {
+            case UInt8(ascii: "@") where line.starts(with: Array("@@ ".utf8)):
                 close()
                 inHunk = true
-                continue
-            }
-            guard inHunk else { continue }
-            guard let sign = line.first, sign == "+" || sign == "-" || sign == " " || sign == "\\" else {
+            case UInt8(ascii: "+"), UInt8(ascii: "-"):
+                if inHunk, let text = normalised(line) { current.append(text) }
+            case UInt8(ascii: " "), UInt8(ascii: "\\"):
+                return
+            default:
                 // A file header (`diff --git`), a mail signature, anything else ends the hunk.
                 close()
                 inHunk = false
-                continue
             }
-            if sign == "+" || sign == "-", let text = normalised(ArraySlice(line.utf8)) { current.append(text) }
         }
         close()
         return hunks
