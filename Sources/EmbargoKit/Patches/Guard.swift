@@ -102,7 +102,7 @@ public struct GuardReport: Sendable, Equatable {
     /// Commits examined (merges excluded: they have no patch id of their own).
     public var commits: Int
     public var hits: [GuardHit]
-    /// Patches found by their hunks, not already found by their patch id; at most one per advisory.
+    /// Patches found by their hunks, of advisories no commit carries exactly; at most one per advisory.
     public var partialHits: [GuardPartialHit] = []
 
     public var refuses: Bool { !hits.isEmpty || !partialHits.isEmpty }
@@ -274,24 +274,24 @@ public struct PushGuard: Sendable {
         var advisories: [String: [String]] = [:]
         for entry in list.entries { advisories[entry.hash, default: []].append(entry.advisory) }
         var hits: [GuardHit] = []
-        var matchedEntries = Set<String>()
+        var matched = Set<String>()
         for line in ids.stdoutText.split(whereSeparator: \.isNewline) {
             let fields = line.split(separator: " ")
             guard fields.count == 2 else { continue }
             let hash = list.hash(patchID: String(fields[0]))
             for advisory in advisories[hash] ?? [] {
                 hits.append(GuardHit(commit: String(fields[1]), advisory: advisory))
-                matchedEntries.insert(hash)
+                matched.insert(advisory)
             }
         }
         return GuardReport(list: url, commits: commits, hits: hits,
-                           partialHits: Self.partialHits(list, log: log.stdout, skipping: matchedEntries))
+                           partialHits: Self.partialHits(list, log: log.stdout, skipping: matched))
     }
 
-    /// The patches whose hunks the commits of `log` hold together, beyond
-    /// those found by patch id: the best share per advisory.
+    /// The patches whose hunks the commits of `log` hold together, for
+    /// advisories not already found by patch id: the best share per advisory.
     static func partialHits(_ list: GuardList, log: [UInt8], skipping matched: Set<String>) -> [GuardPartialHit] {
-        let fingerprinted = list.entries.filter { !matched.contains($0.hash) && !($0.hunks ?? []).isEmpty }
+        let fingerprinted = list.entries.filter { !matched.contains($0.advisory) && !($0.hunks ?? []).isEmpty }
         guard !fingerprinted.isEmpty else { return [] }
         var pushed: [String: Set<String>] = [:]
         for (line, commits) in HunkFingerprint.changedLines(ofLog: log) { pushed[list.hash(line: line), default: []].formUnion(commits) }
