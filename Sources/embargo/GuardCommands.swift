@@ -10,9 +10,13 @@ extension Embargo {
             abstract: "Refuse pushes that carry an embargoed fix before its advisory is published.",
             discussion: """
                 The guard compares the 'git patch-id --stable' of every pushed commit
-                with salted hashes of the embargoed patches' ids, kept in
-                <git dir>/embargo/guard.json. 'patch add' and 'patch remove' keep that
-                list current; checking it needs no identity and no store.
+                with salted hashes of the embargoed patches' ids, and the pushed
+                commits' changed lines, together, with salted hashes of each embargoed
+                patch's hunks (whitespace ignored): a fix squashed into a larger commit,
+                re-indented or split over several commits is refused too, with the
+                share of the patch found. Both are kept in <git dir>/embargo/guard.json.
+                'patch add' and 'patch remove' keep that list current; checking it
+                needs no identity and no store.
 
                 Example:
                   embargo guard install --project ai
@@ -107,11 +111,11 @@ extension Embargo.GuardCommands {
                 Terminal.note("no pre-push guard list in \(try pushGuard.listURL().path); nothing to check")
                 return
             }
-            guard let last = report.hits.last else {
+            guard report.refuses else {
                 if !hook { Terminal.say("no embargoed fix in \(report.commits) unpushed commit(s)") }
                 return
             }
-            let lines = try report.hits.map { hit in
+            var lines = try report.hits.map { hit in
                 var line = "commit \(hit.commit.prefix(12)) carries an embargoed fix of \(hit.advisory)"
                 if !hook {
                     let branches = try pushGuard.branches(containing: hit.commit)
@@ -119,12 +123,17 @@ extension Embargo.GuardCommands {
                 }
                 return line
             }
+            for hit in report.partialHits {
+                let commits = hit.commits.map { String($0.prefix(12)) }
+                let who = commits.count == 1 ? "commit \(commits[0]) carries" : "commits \(commits.joined(separator: ", ")) together carry"
+                lines.append("\(who) \(Int((hit.share * 100).rounded(.down)))% of an embargoed fix of \(hit.advisory)")
+            }
             for line in lines.dropLast() { Terminal.report(EmbargoError(.refused, line)) }
-            let advisories = Array(Set(report.hits.map(\.advisory))).sorted().joined(separator: ", ")
+            let advisories = Array(Set(report.hits.map(\.advisory) + report.partialHits.map(\.advisory))).sorted().joined(separator: ", ")
             throw EmbargoError(
-                .refused, lines.last ?? last.commit,
+                .refused, lines.last ?? "an embargoed fix",
                 hint: hook
-                    ? "the fix stays private until \(advisories) is published; push without that commit"
+                    ? "the fix stays private until \(advisories) is published; push without those changes"
                     : "do not push these commits before \(advisories) is published")
         }
 

@@ -7,7 +7,7 @@ extension Embargo {
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "lint",
-            abstract: "Check an advisory's commit messages, file, test and branch names for words that give the vulnerability away.",
+            abstract: "Check an advisory's commit messages, file, test and branch names, or one commit message, for words that give the vulnerability away.",
             discussion: """
                 Checks every patch's message, the files the patches touch, the names
                 of tests they add and the repository's local branches (other than
@@ -23,16 +23,27 @@ extension Embargo {
                 project follows the drupal policy profile. --explain says why each
                 rule fired.
 
+                With --message TEXT or --message-file FILE (- for standard input)
+                instead of an advisory id, checks that one commit message with the
+                default vocabulary, without opening the store: a commit-msg hook can
+                run 'embargo lint --message-file "$1"'. Lines starting with '#' and
+                everything below git's scissors line are left out.
+
                 Example:
                   embargo lint ADV-2026-001
                   embargo lint ADV-2026-001 --accept-finding file-src/XssFilter.php:xss --json
+                  embargo lint --strict --message-file .git/COMMIT_EDITMSG
                 """
         )
 
         @OptionGroup var location: StoreOptions
         @OptionGroup var repository: RepositoryOption
         @OptionGroup var output: OutputOptions
-        @Argument(help: "The advisory id.") var id: String
+        @Argument(help: "The advisory id.") var id: String?
+        @Option(help: ArgumentHelp("Check this commit message instead of an advisory.", valueName: "text")) var message: String?
+        @Option(name: .customLong("message-file"),
+                help: ArgumentHelp("Check the commit message in this file (- for standard input) instead of an advisory.", valueName: "file"))
+        var messageFile: String?
         @Option(name: .customLong("accept-finding"), help: ArgumentHelp("Accept the finding with this key (repeat for several).", valueName: "key"))
         var accepted: [String] = []
         @Flag(help: "Refuse on findings that hint at the flaw too (the default under the drupal profile).") var strict = false
@@ -52,22 +63,39 @@ extension Embargo {
                 }
             }
 
-            let advisory: String
+            /// Absent when a bare message was checked.
+            let advisory: String?
+            let source: String
             let clean: Bool
             let strict: Bool
             let findings: [Finding]
             let unknownKeys: [String]
 
             enum CodingKeys: String, CodingKey {
-                case advisory, clean, strict, findings
+                case advisory, source, clean, strict, findings
                 case unknownKeys = "unknown_keys"
             }
         }
 
+        /// The most of a message file read: a commit message is a few kilobytes.
+        static let messageLimit = 1 << 20
+
+        func validate() throws {
+            let sources = [id != nil, message != nil, messageFile != nil].filter { $0 }.count
+            if sources == 0 { throw ValidationError("give an advisory id, --message TEXT or --message-file FILE") }
+            if sources > 1 { throw ValidationError("give only one of an advisory id, --message and --message-file") }
+        }
+
         func run() throws {
-            let report = try location.workspace(repository).lintReport(id, accepting: Set(accepted), strict: strict ? true : nil)
+            let report: LintReport
+            if let id {
+                report = try location.workspace(repository).lintReport(id, accepting: Set(accepted), strict: strict ? true : nil)
+            } else {
+                report = LintReport.message(try message ?? readMessageFile(), accepting: Set(accepted), strict: strict)
+            }
             if output.json {
-                try Terminal.printJSON(Document(advisory: report.advisory, clean: report.isClean, strict: report.strict,
+                try Terminal.printJSON(Document(advisory: id == nil ? nil : report.advisory, source: id == nil ? "message" : "advisory",
+                                                clean: report.isClean, strict: report.strict,
                                                 findings: report.findings.map { .init(finding: $0, accepted: report.isAccepted($0)) },
                                                 unknownKeys: report.unknownKeys))
             } else if report.findings.isEmpty {
@@ -87,6 +115,31 @@ extension Embargo {
             }
             for key in report.unknownKeys { Terminal.warn("--accept-finding \(key) matches no finding") }
             if let refusal = report.refusal { throw refusal }
+        }
+
+        func readMessageFile() throws -> String {
+            let path = messageFile ?? "-"
+            let handle: FileHandle
+            if path == "-" {
+                handle = FileHandle.standardInput
+            } else {
+                guard let file = FileHandle(forReadingAtPath: path) else {
+                    throw EmbargoError(.failure, "cannot read the message file \(path)", hint: "check the path; use - for standard input")
+                }
+                handle = file
+            }
+            defer { if path != "-" { try? handle.close() } }
+            let data: Data
+            do {
+                data = try handle.read(upToCount: Self.messageLimit + 1) ?? Data()
+            } catch {
+                throw EmbargoError(.failure, "cannot read the message file \(path)", hint: "check the path; use - for standard input")
+            }
+            guard data.count <= Self.messageLimit else {
+                throw EmbargoError(.usage, "the message file \(path) is over \(Self.messageLimit / 1024) KiB",
+                                   hint: "pass the commit message itself, not a diff or a log")
+            }
+            return String(decoding: data, as: UTF8.self)
         }
     }
 }

@@ -101,11 +101,15 @@ struct GuardCLITests {
 
         let text = try String(contentsOf: list, encoding: .utf8)
         let document = try box.json(text)
-        #expect(document["format_version"] as? Int == 1)
+        #expect(document["format_version"] as? Int == 2)
         let entries = try #require(document["entries"] as? [[String: Any]])
         #expect(entries.count == 1)
         #expect(entries.first?["advisory"] as? String == s.advisory)
         #expect((entries.first?["hash"] as? String)?.count == 64)
+        // One hunk, one line long enough to count ("+hello, escaped world"), as a keyed hash.
+        let hunks = try #require(entries.first?["hunks"] as? [[String]])
+        #expect(hunks.count == 1 && hunks[0].count == 1 && hunks[0][0].count == 32 && hunks[0][0].allSatisfy(\.isHexDigit))
+        #expect(!text.contains("hello,escapedworld"))
         // The salt is kept across rewrites.
         #expect(document["salt"] as? String == first["salt"] as? String)
         #expect(!text.contains(s.patchID))

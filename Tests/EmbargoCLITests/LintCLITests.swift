@@ -206,4 +206,60 @@ struct LintCLITests {
         #expect(findings.compactMap { $0["key"] as? String } == ["commit-1.1.x-1:smuggling"])
         #expect((findings.first?["suggestion"] as? String)?.contains("comes from the private wording of the issue") == true)
     }
+
+    /// `lint --message` and `--message-file` check one message without a store,
+    /// as a commit-msg hook does: exit 3 on a names finding (or on a hint
+    /// under --strict), 0 when clean; comments and a verbose diff are not read.
+    @Test func aBareMessageIsLintedWithoutAStore() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let named = try box.embargo(["lint", "--message", "Fix XSS in the greeting block"])
+        #expect(named.status == 3 && named.stdout.contains("message: 'XSS'") && named.stderr.contains("1 lint finding(s) in the message"),
+                "\(named.stdout)\(named.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: box.store.path), "a message lint must not create a store")
+
+        let hint = try box.embargo(["lint", "--message", "Clear the credentials when a redirect changes host"])
+        #expect(hint.status == 0 && hint.stdout.contains("hint: 'credentials-on-redirect'"), "\(hint.stdout)\(hint.stderr)")
+        #expect(try box.embargo(["lint", "--strict", "--message", "Clear the credentials when a redirect changes host"]).status == 3)
+        let accepted = try box.embargo(["lint", "--strict", "--message", "Clear the credentials when a redirect changes host",
+                                        "--accept-finding", "message:credentials-on-redirect"])
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+
+        // A commit message file as git leaves it for the hook.
+        let file = box.path("COMMIT_EDITMSG")
+        try """
+            Fix how block titles are rendered
+
+            # Please enter the commit message for your changes. XSS
+            # ------------------------ >8 ------------------------
+            # Do not modify or remove the line above.
+            diff --git a/src/Xss.php b/src/Xss.php
+
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let clean = try box.embargo(["lint", "--strict", "--message-file", file, "--json"])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(clean.stdout.utf8)) as? [String: Any])
+        #expect(document["source"] as? String == "message" && document["clean"] as? Bool == true && document["advisory"] == nil)
+        #expect((document["findings"] as? [Any])?.isEmpty == true && document["format_version"] as? Int == 1)
+
+        let piped = try box.embargo(["lint", "--json", "--message-file", "-"], stdin: "Check access before showing the form\n")
+        let findings = try #require((try JSONSerialization.jsonObject(with: Data(piped.stdout.utf8)) as? [String: Any])?["findings"] as? [[String: Any]])
+        #expect(piped.status == 0 && findings.map { $0["rule"] as? String } == ["access-check"] && findings.first?["level"] as? String == "hints")
+    }
+
+    @Test func badMessageArgumentsAreOneLineWithTheirExitCode() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let missing = try box.embargo(["lint", "--message-file", box.path("nope")])
+        #expect(missing.status == 1 && missing.stderr.hasPrefix("embargo: error: cannot read the message file"), "\(missing.stderr)")
+        let directory = try box.embargo(["lint", "--message-file", box.root.path])
+        #expect(directory.status == 1 && directory.stderr.contains("cannot read the message file"), "\(directory.stderr)")
+        #expect(try box.embargo(["lint"]).status == 64)
+        #expect(try box.embargo(["lint", "ADV-2026-001", "--message", "Fix the title"]).status == 64)
+        #expect(try box.embargo(["lint", "--message", "a", "--message-file", "b"]).status == 64)
+        let huge = box.path("huge")
+        try String(repeating: "Fix the title rendering.\n", count: 50_000).write(toFile: huge, atomically: true, encoding: .utf8)
+        let tooLarge = try box.embargo(["lint", "--message-file", huge])
+        #expect(tooLarge.status == 64 && tooLarge.stderr.contains("is over 1024 KiB"), "\(tooLarge.stderr)")
+    }
 }

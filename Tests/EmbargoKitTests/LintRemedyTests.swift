@@ -36,6 +36,24 @@ struct LintRemedyTests {
             ("Tighten the iframe sandbox attributes", "sandbox"),
             ("Use `check_plain()` on the title", "security-api"),
             ("Call `$node->access('view')` first", "security-api"),
+            ("Clear the proxy credentials as well on port or scheme change", "credentials-on-redirect"),
+            ("Only send the bearer token if auth is allowed", "credentials-on-redirect"),
+            ("Only reuse connections with the same credentials", "clear-credentials"),
+            ("Cast to string when checking empty passwords", "clear-credentials"),
+            ("Migrate the session after remember-me authentication", "session-handling"),
+            ("Remove private headers before storing responses in the cache", "trusted-headers"),
+            ("Reject requests with both Content-Length and Transfer-Encoding", "http-framing"),
+            ("Prevent the media store from writing outside of the configured directory", "path-containment"),
+            ("Use constant time comparison for signed URIs", "verify-peer"),
+            ("Fail on missing OCSP stapling", "verify-peer"),
+            ("Return an error when receiving a too large header set", "bound-size"),
+            ("Make sure the user name fits in the target buffer", "bound-size"),
+            ("Catch buffer overruns in the SGI decoder", "memory-safety"),
+            ("Apply CSP sandboxing to converted notebooks", "sandbox"),
+            // A body wrapped at 72 columns is read as one paragraph; snake_case as words.
+            ("Fix the TLS backend\n\nThe GnuTLS code completely ignored\nclient certificates.", "verify-peer"),
+            ("Switch to Retry.remove_headers_on_redirect", "credentials-on-redirect"),
+            ("Call Curl_cert_hostcheck on IP addresses too", "security-api"),
         ]
         for (text, rule) in cases {
             let found = findings(text)
@@ -43,6 +61,11 @@ struct LintRemedyTests {
             #expect(found.first { $0.rule == rule }?.level == .hints, "\(text)")
         }
         #expect(findings("Guard against prototype pollution").map(\.level) == [.names])
+        #expect(findings("Avoid local drive traversal when saving files").map(\.level) == [.names])
+        #expect(findings("It should not be possible to inject a header into a request").map(\.level) == [.names])
+        #expect(findings("Reported as GHSL-2021-1037").map(\.level) == [.names])
+        // Paragraphs stay apart: a remedy verb and its object in two paragraphs are no finding.
+        #expect(findings("Check the tests\n\nAccess to the cache is shared").isEmpty)
         // Names are read as their words.
         #expect(findings("check-access-in-export", kind: .branch).map(\.rule) == ["access-check"])
     }
@@ -51,7 +74,12 @@ struct LintRemedyTests {
         for text in ["Fix a memory leak in the parser", "Plug file descriptor leaks on error", "Use dependency injection for the logger",
                      "Set overflow: hidden on the sidebar", "Close the dialog on escape key", "Escape the regex in the route matcher",
                      "Update SECURITY.md", "Ask the security team for a review", "Run the security scan workflow nightly",
-                     "Limit the number of items on the front page", "Rename the access log option"]
+                     "Limit the number of items on the front page", "Rename the access log option",
+                     "Add an example for traversal routing", "Made traversal of Traversables consistent",
+                     "[SecurityBundle] Optimize the container tests", "Fix the protocol list for SecureTransport",
+                     "Use --insecure in the SFTP tests", "Fail if security.http_utils cannot be configured",
+                     "Report filters would overflow the viewport", "The Secure Shell agent key format",
+                     "Raise the size limit for certificate information", "Fix a crash in rate-limited uploads"]
         {
             #expect(findings(text).isEmpty, "\(text): \(findings(text).map(\.rule))")
         }

@@ -57,18 +57,23 @@ public struct LintTerm: Sendable, Equatable {
     public var exactForms: [String]
     /// Phrases in which a form is harmless (`dependency injection`).
     public var exceptions: [String]
+    /// Regular expressions for harmless uses that words cannot tell apart
+    /// (`SecurityBundle`, `--insecure`): a match overlapping one is no
+    /// finding. Matched with case unless they say `(?i)`.
+    public var exceptionPatterns: [String]
     /// A neutral wording hint.
     public var suggestion: String
     /// Terms name the flaw unless told otherwise.
     public var level: LintLevel
 
-    public init(_ term: String, forms: [String], exactForms: [String] = [], exceptions: [String] = [], suggestion: String,
-                level: LintLevel = .names)
+    public init(_ term: String, forms: [String], exactForms: [String] = [], exceptions: [String] = [], exceptionPatterns: [String] = [],
+                suggestion: String, level: LintLevel = .names)
     {
         self.term = term
         self.forms = forms
         self.exactForms = exactForms
         self.exceptions = exceptions
+        self.exceptionPatterns = exceptionPatterns
         self.suggestion = suggestion
         self.level = level
     }
@@ -136,8 +141,8 @@ public enum LeakLinter {
     /// wins, so `remote code execution` is one finding, not two.
     ///
     /// Then the remedy rules (`rules`, by default `LintRemedyRules.defaults`):
-    /// at most one finding per rule and subject, none where a term already
-    /// matched the same words.
+    /// at most one finding per rule and subject, none where a term or an
+    /// earlier rule already matched the same words.
     public static func lint(_ subjects: [LintSubject], vocabulary: LintVocabulary,
                             rules: [LintRemedyRule] = LintRemedyRules.defaults) -> [LintFinding]
     {
@@ -164,6 +169,8 @@ public enum LeakLinter {
                 guard let range = rule.firstMatch(in: subject), !taken.contains(where: { $0.overlaps(range) }) else { continue }
                 let key = "\(subject.key):\(rule.rule.id)"
                 guard seen.insert(key).inserted else { continue }
+                // One finding for the same words: the first rule listed that reads them.
+                taken.append(range)
                 findings.append(LintFinding(key: key, location: subject.location, term: rule.rule.id,
                                             excerpt: excerpt(subject.text, range),
                                             suggestion: suggestion(rule.rule.suggestion, subject), level: rule.rule.level,
@@ -189,10 +196,13 @@ public enum LeakLinter {
 
         /// The first match not inside an exception, in characters of the
         /// subject's text. Names (branches, files, tests) are read as their
-        /// words, and a match covers the whole name.
+        /// words, and a match covers the whole name. In prose, `snake_case`
+        /// identifiers are read as words too (`remove_headers_on_redirect`),
+        /// and a single line break as a space: bodies are wrapped at 72
+        /// columns, paragraphs end at a blank line.
         func firstMatch(in subject: LintSubject) -> Range<Int>? {
             let prose = [.message, .text, .code, .payload].contains(subject.kind)
-            let text = prose ? subject.text : LeakLinter.words(subject.text).joined(separator: " ")
+            let text = prose ? LeakLinter.unwrapped(subject.text) : LeakLinter.words(subject.text).joined(separator: " ")
             let excused = exceptions.flatMap { text.matches(of: $0).map(\.range) }
             for match in text.matches(of: pattern) where !excused.contains(where: { $0.overlaps(match.range) }) {
                 guard prose else { return 0..<subject.text.count }
@@ -201,6 +211,26 @@ public enum LeakLinter {
             }
             return nil
         }
+    }
+
+    /// `text` with `_` and single line breaks as spaces, character for
+    /// character, so that ranges in it are ranges in `text`.
+    static func unwrapped(_ text: String) -> String {
+        let characters = Array(text)
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for (index, character) in characters.enumerated() {
+            if character == "_" {
+                result.append(" ")
+            } else if character.isNewline, index > 0, index + 1 < characters.count,
+                      !characters[index - 1].isNewline, !characters[index + 1].isNewline
+            {
+                result.append(" ")
+            } else {
+                result.append(character)
+            }
+        }
+        return result
     }
 
     /// The words of a text as the linter sees them: split at anything that is
@@ -225,12 +255,23 @@ public enum LeakLinter {
     struct CompiledTerm {
         var forms: [(words: [String], exact: Bool)]
         var exceptions: [[String]]
+        var exceptionPatterns: [Regex<AnyRegexOutput>]
 
         init(_ term: LintTerm) {
             forms = term.forms.map { (LeakLinter.formWords($0, exact: false), false) }
                 + term.exactForms.map { (LeakLinter.formWords($0, exact: true), true) }
             forms.removeAll { $0.words.isEmpty }
             exceptions = term.exceptions.map { LeakLinter.formWords($0, exact: false) }.filter { !$0.isEmpty }
+            exceptionPatterns = term.exceptionPatterns.compactMap { try? Regex($0) }
+        }
+
+        /// The character ranges of `text` that the exception patterns excuse.
+        func excusedRanges(in text: String) -> [Range<Int>] {
+            exceptionPatterns.flatMap { pattern in
+                text.matches(of: pattern).map {
+                    text.distance(from: text.startIndex, to: $0.range.lowerBound)..<text.distance(from: text.startIndex, to: $0.range.upperBound)
+                }
+            }
         }
     }
 
@@ -301,6 +342,7 @@ public enum LeakLinter {
         let characters = Array(text)
         let segments = segments(characters)
         var candidates: [Hit] = []
+        let excusedRanges = terms.map { $0.exceptionPatterns.isEmpty ? [] : $0.excusedRanges(in: text) }
         for start in segments.indices {
             for (index, term) in terms.enumerated() {
                 for form in term.forms {
@@ -308,9 +350,9 @@ public enum LeakLinter {
                     let excused = term.exceptions.contains { exception in
                         (0...start).contains { from in (matchEnd(exception, exact: false, from: from, in: segments) ?? -1) >= end }
                     }
-                    if !excused {
-                        candidates.append(Hit(term: index, segments: start..<end,
-                                              range: segments[start].range.lowerBound..<segments[end - 1].range.upperBound))
+                    let range = segments[start].range.lowerBound..<segments[end - 1].range.upperBound
+                    if !excused, !excusedRanges[index].contains(where: { $0.overlaps(range) }) {
+                        candidates.append(Hit(term: index, segments: start..<end, range: range))
                     }
                 }
             }

@@ -44,58 +44,111 @@ public enum LintRemedyRules {
     public static let defaults: [LintRemedyRule] = [
         LintRemedyRule(
             "escape-output",
-            pattern: "\\b(?:escap|saniti[sz]|html-?encod|strip[_ ]?tags|filter[_ ]?xss)\\w*\\b\(gap)\\b(?:output|html|markup|titles?|attributes?|labels?|captions?|names?|descriptions?|user[- ]\\w+|comments?|messages?|fields?|values?|text)\\b"
+            pattern: "\\b(?:escap|saniti[sz]|html-?encod|strip[_ ]?tags|filter[_ ]?xss)\\w*\\b\(gap)\\b(?:output|html|markup|titles?|attributes?|labels?|captions?|names?|descriptions?|user[- ]\\w+|comments?|messages?|fields?|values?|text|input|formulas?|entities|help text)\\b"
                 + "|\\bencod\\w*\\b\(gap)\\b(?:html|output|markup|entities|attributes?)\\b"
-                + "|\\b(?:strip|filter|remov)\\w*\\b\(gap)\\b(?:script tags?|html tags|event handlers?|on\\w+ attributes?)\\b",
+                + "|\\b(?:strip|filter|remov)\\w*\\b\(gap)\\b(?:script tags?|html tags|event handlers?|on\\w+ attributes?|javascript:? ?urls?)\\b"
+                + "|\\bauto-?escap\\w*|\\b(?:html|output|url|input|markup) (?:escaping|saniti[sz]\\w*|encoding)\\b",
             exceptions: ["\\bescape (?:key|button|hatch|sequences?)\\b", "\\besc key\\b", "\\bescap\\w* (?:the )?(?:regex|regexp|regular expression|backslash|quotes?|shell argument)"],
             reason: "escaping or sanitising output is how cross-site scripting is fixed",
             suggestion: behaviour),
         LintRemedyRule(
             "access-check",
-            pattern: "\\b(?:check|checks|checked|checking|requir\\w*|enforc\\w*|verif\\w*|respect\\w*|honou?r\\w*|missing|add\\w*)\\b\(gap)\\b(?:access|permissions?|authori[sz]ation|ownership|capabilit(?:y|ies)|privileges?)\\b(?! (?:log|logs|time|times|pattern|modifier)s?\\b)"
-                + "|\\b(?:access|permission|capability|ownership|authori[sz]ation|owner) (?:checks?|checking|control)\\b",
+            pattern: "\\b(?:check|checks|checked|checking|requir\\w*|enforc\\w*|verif\\w*|respect\\w*|honou?r\\w*|missing|add\\w*)\\b\(gap)\\b(?:access|permissions?|authori[sz]ation|ownership|capabilit(?:y|ies)|privileges?|origins?)\\b(?! (?:log|logs|time|times|pattern|modifier)s?\\b)"
+                + "|\\b(?:access|permission|capability|ownership|authori[sz]ation|owner|origin) (?:checks?|checking|control)\\b"
+                + "|\\b(?:no|without|lacks?|lacking|insufficient) (?:\\w+ )?(?:access|permissions?|privileges?)\\b"
+                + "|\\baccess ?denied\\w*|\\b(?:requir|enforc)\\w*\\b\(gap)\\b(?:auth|authentication)\\b",
             exceptions: ["\\baccess(?:ibility| log| token for)\\b", "\\bread access to the cache\\b"],
             reason: "an added access or permission check points at an access bypass",
             suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
         LintRemedyRule(
-            "redirect-url",
-            pattern: "\\b(?:validat|restrict|reject|verif|whitelist|allowlist|disallow|sanitiz|saniti[sz])\\w*\\b\(gap)\\b(?:redirects?|destinations?|url schemes?|schemes?|protocols?|hosts?|origins?|filenames?|file names?|uploads?|uploaded files?|paths?|urls?)\\b"
-                + "|\\bdangerous protocols?\\b|\\bjavascript: ?urls?\\b",
-            reason: "validating a redirect target, URL scheme, host, path or upload points at an open redirect, SSRF or traversal",
-            suggestion: "describe where users end up or what they can open, e.g. 'Fix where the login form sends users'"),
-        LintRemedyRule(
-            "credentials-on-redirect",
-            pattern: "\\b(?:clear|drop|strip|remov|forget|discard|reset|stop sending|do not send|don't send)\\w*\\b[^.;\\n]{0,50}?\\b(?:credentials|cookies?|auth\\w*(?: headers?)?|passwords?|proxy-authorization)\\b[^.\\n]{0,60}?\\b(?:redirect\\w*|port|scheme|host|origin)",
-            reason: "dropping credentials when a redirect changes host, port or scheme points at a credential leak",
-            suggestion: "describe what changes for users following redirects, e.g. 'Fix following redirects to other sites'"),
-        LintRemedyRule(
             "verify-peer",
-            pattern: "\\b(?:verif|check|validat|enforc|requir)\\w*\\b\(gap)\\b(?:certificates?|certs?|host ?names?|signatures?|ocsp|peer|pinned keys?)\\b"
-                + "|\\b(?:certificate|host ?name|signature|peer) (?:verification|validation|checks?)\\b",
+            pattern: "\\b(?:verif|check|validat|enforc|requir|refus|reject|ignor|forc)\\w*\\b\(gap)\\b(?:certificates?|certs?|host ?names?|signatures?|signed|ocsp|peer|pinned keys?|host keys?|wildcard)\\b"
+                + "|\\b(?:certificate|cert|host ?name|signature|peer|wildcard) (?:verification|validation|checks?|checking|matching|matches)\\b"
+                + "|\\bocsp\\b|\\bhsts checks?\\b|\\brequir\\w* (?:tls|ssl|https|encryption)\\b|\\bconstant[- ]time\\b|\\btiming-safe\\b",
             reason: "verifying a certificate, host name or signature points at a spoofing or man-in-the-middle flaw",
             suggestion: "describe what users will notice, e.g. 'Fix connecting to servers with a different name'"),
         LintRemedyRule(
+            "redirect-url",
+            pattern: "\\b(?:validat|restrict|reject|verif|whitelist|allowlist|disallow|sanitiz|saniti[sz]|filter)\\w*\\b\(gap)\\b(?:redirects?|redirect targets?|destinations?|url schemes?|schemes?|protocols?|hosts?|host ?names?|origins?|filenames?|file names?|uploads?|uploaded files?|paths?|urls?)\\b"
+                + "|\\bip (?:range )?(?:block|deny|allow|black|white)list\\w*|\\bdangerous protocols?\\b|\\bjavascript: ?urls?\\b|\\bbad redirect",
+            reason: "validating a redirect target, URL scheme, host, path or upload points at an open redirect, SSRF or traversal",
+            suggestion: "describe where users end up or what they can open, e.g. 'Fix where the login form sends users'"),
+        LintRemedyRule(
+            "path-containment",
+            pattern: "\\b(?:outside|out) of (?:the )?(?:\\w+ ){0,2}(?:director(?:y|ies)|folders?|root|paths?|base ?dir\\w*)\\b|\\bbreak\\w* out of\\b",
+            reason: "keeping file access inside a directory points at a path traversal",
+            suggestion: "describe what users can open, e.g. 'Fix downloads from the files directory'"),
+        LintRemedyRule(
+            "path-traversal",
+            level: .names,
+            pattern: "\\b(?:path|directory|drive|folder|file|dot-?dot)s? traversals?\\b|\\btraversals?\\b[^.;:\\n]{0,30}\\b(?:paths?|director(?:y|ies)|files?|folders?|attacks?)\\b",
+            reason: "a traversal of paths or directories names the flaw",
+            suggestion: "describe the behaviour change instead, e.g. 'Fix downloads from the files directory'"),
+        LintRemedyRule(
+            "credentials-on-redirect",
+            pattern: "\\b(?:clear|drop|strip|remov|forget|discard|reset|flush|prevent|stop sending|do not send|don't send)\\w*\\b[^.;\\n]{0,50}?\\b(?:credentials|cookies?|auth\\w*(?: headers?)?|passwords?|proxy-authorization|bearer)\\b[^.\\n]{0,60}?\\b(?:redirect\\w*|port|scheme|host|origin|switch\\w*)"
+                + "|\\bcredentials? changes?\\b|\\bon (?:origin|host|port|scheme)(?: or \\w+)? changes?\\b|\\bheaders?\\b[^.;\\n]{0,20}\\b(?:on|in|across|after) (?:cross-origin )?redirects?\\b|\\bonly send\\w*\\b\(gap)\\b(?:bearer|credentials|auth\\w*|cookies?|passwords?|tokens?)\\b",
+            reason: "dropping credentials when a redirect changes host, port or scheme points at a credential leak",
+            suggestion: "describe what changes for users following redirects, e.g. 'Fix following redirects to other sites'"),
+        LintRemedyRule(
+            "clear-credentials",
+            pattern: "\\b(?:clear|wipe|flush|forget|zero|scrub)\\w*\\b\(gap)\\b(?:credentials?|passwords?|proxy auth\\w*|auth(?:entication)? (?:state|data|properties|info\\w*)|secrets?|private keys?)\\b"
+                + "|\\bre-?us\\w*\\b\(gap)\\b(?:credentials|username|password|log-?in|client cert\\w*|auth\\w*|identical sessions?)\\b"
+                + "|\\b(?:empty|blank) passwords?\\b",
+            reason: "clearing credentials or matching them before reusing a connection points at a credential leak or an authentication bypass",
+            suggestion: "describe what changes for users, e.g. 'Fix switching between accounts'"),
+        LintRemedyRule(
+            "session-handling",
+            pattern: "\\b(?:migrat|regenerat|renew|invalidat|rotat)\\w*\\b\(gap)\\bsessions?\\b|\\bnew session on (?:log-?in|auth\\w*)|\\bsession (?:timeout|expiry|expiration)\\b",
+            reason: "renewing or expiring sessions points at session fixation or hijacking",
+            suggestion: "describe what users will notice, e.g. 'Ask users to log in again after changing their password'"),
+        LintRemedyRule(
+            "trusted-headers",
+            pattern: "\\btrusted[ _]?(?:prox(?:y|ies)|headers?|hosts?)\\b|\\bx-forwarded-(?:host|for|proto|port)\\b|\\b(?:private|internal|hop-by-hop|sensitive) headers?\\b|\\bheaders? with internal\\b",
+            reason: "which proxy headers are trusted, or kept out of a cache, points at spoofing or cache poisoning",
+            suggestion: "describe what users will notice, e.g. 'Fix the client address shown in logs'"),
+        LintRemedyRule(
             "control-characters",
-            pattern: "\\b(?:reject|strip|disallow|forbid|refus|filter|remov|escap|block|deny|validat|check)\\w*\\b\(gap)\\b(?:control (?:characters?|chars?|codes?|bytes?)|newlines? in (?:headers?|names?|urls?|values?|cookies?)|crlf|cr/?lf|nul (?:bytes?|characters?)|null (?:bytes?|characters?))(?!\\w)",
+            pattern: "\\b(?:reject|strip|disallow|forbid|refus|filter|remov|escap|block|deny|validat|check|contain|encod|percent-encod)\\w*\\b\(gap)\\b(?:control (?:characters?|chars?|codes?|bytes?)|invalid characters|newlines? in (?:headers?|names?|urls?|values?|cookies?)|crlfs?|cr/?lf|nul (?:bytes?|characters?)|null (?:bytes?|characters?))(?!\\w)"
+                + "|\\bonly (?:accept|allow)\\w*\\b\(gap)\\b(?:ascii|printable)\\b",
             reason: "rejecting control characters or NUL bytes points at header or log injection",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix how odd characters in header values are handled'"),
         LintRemedyRule(
+            "http-framing",
+            pattern: "\\b(?:invalid|duplicate|multiple|conflicting|both) (?:content-length|transfer-encoding)\\b|\\bcontent-length\\b[^.\\n]{0,40}\\btransfer-encoding\\b"
+                + "|\\bvalidation (?:in|of) (?:the )?http (?:parser|requests?|headers?)\\b|\\b(?:http )?method (?:validation|override)\\b",
+            reason: "stricter HTTP framing points at request smuggling",
+            suggestion: "describe the behaviour users will notice, e.g. 'Fix parsing of unusual requests'"),
+        LintRemedyRule(
             "bound-size",
             pattern: "\\b(?:bound|limit|cap|capped|clamp|restrict|enforc)\\w*\\b\(gap)\\b(?:size|length|depth|recursion|nesting|header count|number of headers|allocations?|decompressed \\w+)\\b"
-                + "|\\b(?:maximum|max|upper) (?:recursion|nesting) depth\\b",
-            reason: "bounding a size, length or depth points at a denial of service or an overflow",
+                + "|\\b(?:maximum|max|upper) (?:recursion|nesting) depth\\b"
+                + "|\\b(?:add|set|defin|introduc|enforc|apply|impos)\\w*\\b\(gap)\\b(?:max(?:imum)?|upper|size|field|length|input) (?:sizes?|limits?|lengths?)\\b"
+                + "|\\b(?:add|defin|introduc)\\w*\\b\(gap)\\bmax(?:imum)?\\b(?: \\w+)? (?:length|size|depth)s?\\b|\\blargest acceptable\\b"
+                + "|\\b(?:raise|reject|refus|error|fail|bail|deny|catch|return error)\\w*\\b[^.;:\\n]{0,50}\\b(?:too (?:long|large|big|many|deep)|overly long)\\b"
+                + "|\\b(?:don't|do not|doesn't|does not|to) fit\\b|\\bfits? in (?:the )?(?:\\w+ )?buffer\\b"
+                + "|\\b(?:add|apply|enforc|introduc|implement)\\w*\\b\(gap)\\b(?:rate[- ]?limit\\w*|throttl\\w*)|\\b(?:api|login|auth\\w*|request|password)[- ](?:throttl\\w*|rate[- ]?limit\\w*)",
+            reason: "bounding a size, length, depth or rate points at a denial of service, an overflow or brute force",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix handling of very large uploads'"),
         LintRemedyRule(
             "memory-safety",
-            pattern: "\\b(?:double[- ]free|over-?read|under-?read|use[- ]after[- ]free|uaf|uninitiali[sz]ed (?:read|memory|values?|variables?|data|bytes?|use|stack)|out[- ]of[- ]bounds?|oob (?:read|write|access)|heap[- ](?:buffer|corruption|overflow|over-?read)|stack[- ](?:buffer|corruption|exhaustion)|buffer (?:overrun|over-?read|underflow|overflow)|integer (?:overflow|underflow|wrap\\w*)|null (?:pointer )?deref\\w*|dangling pointer|memory (?:corruption|safety)|type confusion)\\b",
+            pattern: "\\b(?:double[- ]free|over-?reads?|under-?reads?|use[- ]after[- ](?:free|scope|return)|uaf|uninitiali[sz]ed (?:read|memory|values?|variables?|data|bytes?|use|stack|contents?)|out[- ]of[- ]bounds?|oob (?:read|write|access)|heap[- ](?:buffer|corruption|overflow|over-?read)|stack[- ](?:buffer|corruption|exhaustion)|buffer (?:overruns?|over-?reads?|underflows?|overflows?|overwrites?)|overruns? the \\w+ buffer|integer (?:overflow|underflow|wrap\\w*)|null (?:pointer )?deref\\w*|dangling pointer|memory (?:corruption|safety)|type confusion)\\b",
             reason: "memory-safety wording is how memory corruption flaws are described",
             suggestion: behaviour),
         LintRemedyRule(
             "sandbox",
             pattern: "\\bsandbox\\w*\\b\(gap)\\b(?:restrict\\w*|escap\\w*|flags?|attributes?|polic\\w*|enforc\\w*|tighten\\w*)\\b"
-                + "|\\b(?:restrict|tighten|enforc)\\w*\\b\(gap)\\bsandbox\\w*",
-            reason: "sandbox restrictions point at a sandbox escape",
+                + "|\\b(?:restrict|tighten|enforc)\\w*\\b\(gap)\\bsandbox\\w*|\\bcsp sandbox\\w*|\\b(?:apply|add|enforc|set)\\w*\\b\(gap)\\b(?:csp|content-security-policy)\\b"
+                + "|\\b(?:untrusted|user[- ](?:submitted|supplied|provided|controlled)) (?:input|data|content|values?|types?|strings?|files?|html|markup)\\b"
+                + "|\\b(?:prevent|forbid|disallow|reject|restrict)\\w*\\b[^.;:\\n]{0,60}?\\b(?:unserializ|deserializ)\\w*",
+            reason: "sandboxing untrusted content or refusing to unserialise it points at code execution or a sandbox escape",
             suggestion: behaviour),
+        LintRemedyRule(
+            "injection",
+            level: .names,
+            pattern: "\\binject(?:s|ed|ing)?\\b[^.;:\\n]{0,30}\\b(?:headers?|html|scripts?|sql|code|commands?|javascript|js|markup|newlines?|crlf|payloads?)\\b",
+            reason: "injecting headers, markup, code or commands names the flaw",
+            suggestion: "describe the behaviour change instead, e.g. 'Fix the search query'"),
         LintRemedyRule(
             "prototype-pollution",
             level: .names,
@@ -104,8 +157,9 @@ public enum LintRemedyRules {
             suggestion: behaviour),
         LintRemedyRule(
             "security-api",
-            pattern: "\\bcheck_plain\\b|\\bcheck_markup\\b|\\bcheck_url\\b|\\bfilter_xss\\w*|\\bXss::filter\\w*|\\bHtml::escape\\b|\\bhtmlspecialchars\\b|\\bescapeHtml\\b|\\bhtml_escape\\b|\\bstripDangerousProtocols\\b|\\bhasPermission\\b|\\buser_access\\s*\\(|->access\\s*\\(|\\bisGranted\\b|\\bdenyAccessUnlessGranted\\b",
-            reason: "naming an escaping or access-checking function in the message points at what it fixes",
+            pattern: "\\bcheck[_ ]plain\\b|\\bcheck[_ ]markup\\b|\\bcheck[_ ]url\\b|\\bfilter[_ ]xss\\w*|\\bXss::filter\\w*|\\bHtml::escape\\b|\\bhtmlspecialchars\\b|\\bescapeHtml\\b|\\bhtml[_ ]escape\\b|\\bstripDangerousProtocols\\b|\\bhasPermission\\b|\\buser[_ ]access\\s*\\(|->access\\s*\\(|\\bisGranted\\b|\\bdenyAccessUnlessGranted\\b"
+                + "|\\b\\w*verify ?(?:status|host|peer|server)\\w*|\\bhostcheck\\b|\\b(?:snprintf|strlcpy|strlcat|strncpy)\\b|\\bhash[_ ]equals\\b|\\bcompare[_ ]digest\\b|\\w*trusted ?prox(?:y|ies)\\w*",
+            reason: "naming an escaping, access-checking or bounds-checking function in the message points at what it fixes",
             suggestion: behaviour),
         LintRemedyRule(
             "attack-payload",

@@ -23,7 +23,7 @@ public struct LintVocabulary: Sendable, Equatable {
 
     // MARK: The default vocabulary
 
-    private static let describe = "describe the behaviour users will notice, not the flaw, e.g. 'Fix how block titles are rendered'"
+    private static let describe = "describe the behaviour users will notice, not the problem, e.g. 'Fix how block titles are rendered'"
 
     /// Words that reveal a vulnerability in any project; README.md lists them.
     ///
@@ -36,7 +36,11 @@ public struct LintVocabulary: Sendable, Equatable {
                  // The file SECURITY.md, a team's name, a CI job's label.
                  exceptions: ["security md", "security txt", "security team", "security teams", "security policy",
                               "security scan", "security scanner", "security scanning", "security checker", "security workflow",
-                              "security label"],
+                              "security label", "secure shell"],
+                 // Names of components, classes, namespaces, settings and options: SecurityBundle,
+                 // SecureTransport, Security\Http, security.firewalls, --insecure.
+                 exceptionPatterns: ["\\b(?:Security|Secure)(?:Bundle|Transport|Random|Context|Extension|Component)\\b",
+                                     "(?i)\\bsecurity[\\\\/.][a-z]", "(?i)--(?:in)?secure\\b"],
                  suggestion: "say what users will notice, e.g. 'Fix who sees the settings form'"),
         LintTerm("vulnerability", forms: ["vulnerability", "vulnerabilities", "vulnerable", "vuln", "vulns"], suggestion: describe),
         LintTerm("exploit", forms: ["exploit", "exploits", "exploited", "exploiting", "exploitable", "exploitation"], suggestion: describe),
@@ -50,6 +54,9 @@ public struct LintVocabulary: Sendable, Equatable {
         LintTerm("GHSA", forms: ["ghsa"], suggestion: "leave identifiers out; describe what users will notice instead"),
         LintTerm("SA-CONTRIB", forms: ["sa-contrib"], suggestion: "leave identifiers out; describe what users will notice instead"),
         LintTerm("SA-CORE", forms: ["sa-core"], suggestion: "leave identifiers out; describe what users will notice instead"),
+        // Where reports come from: a bug bounty or a security lab's report id.
+        LintTerm("report", forms: ["hackerone", "huntr", "bugcrowd", "ghsl", "zdi", "oss-security"],
+                 suggestion: "leave identifiers out; describe what users will notice instead"),
         LintTerm("XSS", forms: ["xss", "cross-site scripting"],
                  suggestion: "describe the behaviour change instead, e.g. 'Fix how block titles are rendered'"),
         LintTerm("CSRF", forms: ["csrf", "xsrf", "cross-site request forgery", "request forgery"],
@@ -77,19 +84,28 @@ public struct LintVocabulary: Sendable, Equatable {
                  suggestion: "describe the behaviour change instead, e.g. 'Fix which callbacks the form runs'"),
         LintTerm("file inclusion", forms: ["file inclusion", "lfi", "rfi"],
                  suggestion: "describe the behaviour change instead, e.g. 'Fix which templates the theme loads'"),
-        LintTerm("traversal", forms: ["traversal", "path traversal", "directory traversal"],
-                 exceptions: ["tree traversal", "graph traversal", "dom traversal", "node traversal"],
+        // Plain "traversal" is ordinary (of a tree, of objects); the remedy rule
+        // `path-traversal` catches it next to paths and directories.
+        LintTerm("traversal", forms: ["path traversal", "directory traversal"],
                  suggestion: "describe the behaviour change instead, e.g. 'Fix downloads from the files directory'"),
         LintTerm("overflow", forms: ["overflow", "overflows", "overflowed"],
                  exceptions: ["text-overflow", "overflow-x", "overflow-y", "overflow-wrap", "overflow hidden", "overflow auto",
-                              "overflow scroll", "overflow visible", "overflow menu"],
+                              "overflow scroll", "overflow visible", "overflow menu", "overflow the viewport", "overflows the viewport",
+                              "overflow the container", "overflows the container", "overflow the screen", "overflows the screen"],
                  suggestion: "describe the behaviour change instead, e.g. 'Fix handling of long titles'"),
         LintTerm("DoS", forms: ["denial of service", "denial-of-service", "redos"], exactForms: ["DoS", "DDoS"],
                  suggestion: "describe the behaviour change instead, e.g. 'Fix handling of large requests'"),
         LintTerm("hijack", forms: ["hijack", "hijacks", "hijacked", "hijacking", "clickjacking", "clickjack", "takeover"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Regenerate the session on login'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Ask users to log in again after changing their password'"),
+        LintTerm("enumeration", forms: ["user enumeration", "username enumeration", "account enumeration", "email enumeration"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Show the same message for every failed login'"),
+        LintTerm("man-in-the-middle", forms: ["man-in-the-middle", "mitm", "machine-in-the-middle"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix connecting to servers with a different name'"),
+        LintTerm("decompression bomb", forms: ["decompression bomb", "decompression bombs", "zip bomb", "billion laughs"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix handling of very large images'"),
+        LintTerm("flaw", forms: ["flaw", "flaws", "flawed"], suggestion: describe, level: .hints),
         LintTerm("session fixation", forms: ["session fixation"],
-                 suggestion: "describe the behaviour change instead, e.g. 'Regenerate the session on login'"),
+                 suggestion: "describe the behaviour change instead, e.g. 'Ask users to log in again after changing their password'"),
         LintTerm("spoofing", forms: ["spoof", "spoofs", "spoofed", "spoofing"],
                  suggestion: "describe the behaviour change instead, e.g. 'Fix the client address shown in logs'"),
         LintTerm("open redirect", forms: ["open redirect", "open redirects"],

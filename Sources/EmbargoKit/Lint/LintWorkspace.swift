@@ -31,8 +31,17 @@ public struct LintReport: Sendable, Equatable {
     /// The refusal (exit 3) when findings remain unaccepted.
     public var refusal: EmbargoError? {
         guard let first = blocking.first else { return nil }
+        let rerun = advisory == Self.messageSubject ? "embargo lint --message-file FILE" : "embargo lint \(advisory)"
         return EmbargoError(.refused, "\(blocking.count) lint finding(s) in \(advisory): \(first.location): '\(first.term)'",
-                            hint: "reword it, or accept with --accept-finding KEY (see 'embargo lint \(advisory)')")
+                            hint: "reword it, or accept with --accept-finding KEY (see '\(rerun)')")
+    }
+
+    /// What a report on a bare message (`LeakLinter.lintMessage`) is about, in place of an advisory id.
+    public static let messageSubject = "the message"
+
+    /// A report on a bare commit message: the default vocabulary, no advisory.
+    public static func message(_ text: String, accepting keys: Set<String> = [], strict: Bool = false) -> LintReport {
+        LintReport(advisory: messageSubject, findings: LeakLinter.lintMessage(text), acceptedKeys: keys, strict: strict)
     }
 }
 

@@ -4,23 +4,27 @@ import Foundation
 import GRDB
 
 /// The pre-push guard's list: salted hashes of the `git patch-id --stable` of
-/// every embargoed patch of a repository, each with its advisory id.
+/// every embargoed patch of a repository, each with its advisory id and the
+/// fingerprint of its hunks (`HunkFingerprint`).
 ///
 /// It lives in `<git common dir>/embargo/guard.json` so that the hook can check
 /// a push without unlocking the store. It holds no patch text, no title and no
 /// patch id in clear: each hash is hex HMAC-SHA256 keyed with the salt (32
-/// random bytes, kept across refreshes) over the patch id's 40 hex characters.
+/// random bytes, kept across refreshes) over the patch id's 40 hex characters,
+/// and each hunk is the sorted HMACs of its normalised changed lines.
 ///
 /// ```json
-/// {"entries":[{"advisory":"ADV-2026-001","hash":"5c0f..."}],"format_version":1,"salt":"9a41..."}
+/// {"entries":[{"advisory":"ADV-2026-001","hash":"5c0f...","hunks":[["81e2...","d03a..."]]}],"format_version":2,"salt":"9a41..."}
 /// ```
 public struct GuardList: Codable, Sendable, Equatable {
     public struct Entry: Codable, Sendable, Equatable {
         public var hash: String
         public var advisory: String
+        /// Keyed hashes of each hunk's changed lines; absent in lists of format 1.
+        public var hunks: [[String]]?
     }
 
-    public static let formatVersion = 1
+    public static let formatVersion = 2
 
     public var formatVersion: Int
     public var salt: String
@@ -41,6 +45,13 @@ public struct GuardList: Codable, Sendable, Equatable {
         Hex.encode(HMAC.sha256(key: Hex.decode(salt) ?? [], data: Array(patchID.lowercased().utf8)))
     }
 
+    /// The hash of a normalised changed line (`HunkFingerprint`), apart from
+    /// patch ids by its prefix. Truncated to 128 bits: enough to never collide
+    /// by chance among a push's lines, and a smaller file.
+    func hash(line: String) -> String {
+        Hex.encode(Array(HMAC.sha256(key: Hex.decode(salt) ?? [], data: Array("line \(line)".utf8)).prefix(16)))
+    }
+
     /// Decodes a list, refusing one this version cannot read.
     static func decode(_ bytes: [UInt8], path: String) throws -> GuardList {
         let list: GuardList
@@ -50,7 +61,8 @@ public struct GuardList: Codable, Sendable, Equatable {
             throw EmbargoError(.failure, "the pre-push guard list \(path) is damaged",
                                hint: "run 'embargo guard install --project P' to rewrite it")
         }
-        guard list.formatVersion == formatVersion else {
+        // Format 1 is format 2 without hunks: its entries match by patch id only.
+        guard (1...formatVersion).contains(list.formatVersion) else {
             throw EmbargoError(.failure, "the pre-push guard list \(path) has format version \(list.formatVersion), this embargo reads \(formatVersion)",
                                hint: "use the embargo version that wrote it, or rewrite it with 'embargo guard install --project P'")
         }
@@ -74,12 +86,26 @@ public struct GuardHit: Sendable, Equatable {
     public var advisory: String
 }
 
+/// Commits that together carry most of an embargoed patch's hunks: the fix
+/// squashed into other changes, re-indented, or split over several commits.
+public struct GuardPartialHit: Sendable, Equatable {
+    public var advisory: String
+    /// The share of the patch's fingerprinted lines found, 0...1.
+    public var share: Double
+    /// The commits that change those lines, in the order git listed them.
+    public var commits: [String]
+}
+
 /// What a check looked at and what it found.
 public struct GuardReport: Sendable, Equatable {
     public var list: URL
     /// Commits examined (merges excluded: they have no patch id of their own).
     public var commits: Int
     public var hits: [GuardHit]
+    /// Patches found by their hunks, of advisories no commit carries exactly; at most one per advisory.
+    public var partialHits: [GuardPartialHit] = []
+
+    public var refuses: Bool { !hits.isEmpty || !partialHits.isEmpty }
 }
 
 /// One line git gives a pre-push hook on standard input.
@@ -164,15 +190,21 @@ public struct PushGuard: Sendable {
         return try GuardList.decode(bytes, path: url.path)
     }
 
-    /// Replaces the list with hashes of `patchIDs` (patch id -> advisory ids),
-    /// keeping the salt of the current list when it is readable.
+    /// Replaces the list with hashes of `patches` (patch id, advisory id and
+    /// the normalised lines of each hunk), keeping the salt of the current
+    /// list when it is readable.
     @discardableResult
-    func writeList(_ patchIDs: [(patchID: String, advisory: String)]) throws -> GuardList {
+    func writeList(_ patches: [(patchID: String, advisory: String, hunks: [[String]])]) throws -> GuardList {
         let url = try listURL()
         var list: GuardList
         if let current = try? loadList(at: url) { list = current } else { list = try GuardList.fresh() }
+        list.formatVersion = GuardList.formatVersion
         var seen = Set<String>()
-        list.entries = patchIDs.map { GuardList.Entry(hash: list.hash(patchID: $0.patchID), advisory: $0.advisory) }
+        list.entries = patches.map { patch in
+            // Sorted within a hunk and among hunks, so the file does not reveal the order of the lines.
+            let hunks = patch.hunks.map { Array(Set($0.map(list.hash(line:)))).sorted() }.filter { !$0.isEmpty }.sorted { $0.lexicographicallyPrecedes($1) }
+            return GuardList.Entry(hash: list.hash(patchID: patch.patchID), advisory: patch.advisory, hunks: hunks)
+        }
             .filter { seen.insert("\($0.advisory) \($0.hash)").inserted }
             // Sorted by hash within an advisory, so the file does not reveal the order of a series.
             .sorted { ($0.advisory, $0.hash) < ($1.advisory, $1.hash) }
@@ -232,7 +264,8 @@ public struct PushGuard: Sendable {
         guard log.status == 0 else {
             throw EmbargoError(.failure, "git log failed in \(git.repository.path): \(firstLine(log.stderrText))")
         }
-        let commits = log.stdoutText.split(separator: "\n").filter { $0.hasPrefix("commit ") }.count
+        // Split at every line break: a line of a diff may end in CRLF, which Swift reads as one character.
+        let commits = HunkFingerprint.commits(ofLog: log.stdout).count
         guard commits > 0 else { return GuardReport(list: url, commits: 0, hits: []) }
         let ids = try git.run(["patch-id", "--stable"], input: log.stdout)
         guard ids.status == 0 else {
@@ -241,14 +274,36 @@ public struct PushGuard: Sendable {
         var advisories: [String: [String]] = [:]
         for entry in list.entries { advisories[entry.hash, default: []].append(entry.advisory) }
         var hits: [GuardHit] = []
+        var matched = Set<String>()
         for line in ids.stdoutText.split(whereSeparator: \.isNewline) {
             let fields = line.split(separator: " ")
             guard fields.count == 2 else { continue }
-            for advisory in advisories[list.hash(patchID: String(fields[0]))] ?? [] {
+            let hash = list.hash(patchID: String(fields[0]))
+            for advisory in advisories[hash] ?? [] {
                 hits.append(GuardHit(commit: String(fields[1]), advisory: advisory))
+                matched.insert(advisory)
             }
         }
-        return GuardReport(list: url, commits: commits, hits: hits)
+        return GuardReport(list: url, commits: commits, hits: hits,
+                           partialHits: Self.partialHits(list, log: log.stdout, skipping: matched))
+    }
+
+    /// The patches whose hunks the commits of `log` hold together, for
+    /// advisories not already found by patch id: the best share per advisory.
+    static func partialHits(_ list: GuardList, log: [UInt8], skipping matched: Set<String>) -> [GuardPartialHit] {
+        let fingerprinted = list.entries.filter { !matched.contains($0.advisory) && !($0.hunks ?? []).isEmpty }
+        guard !fingerprinted.isEmpty else { return [] }
+        var pushed: [String: Set<String>] = [:]
+        for (line, commits) in HunkFingerprint.changedLines(ofLog: log) { pushed[list.hash(line: line), default: []].formUnion(commits) }
+        let order = HunkFingerprint.commits(ofLog: log)
+        var best: [String: GuardPartialHit] = [:]
+        for entry in fingerprinted {
+            guard let found = HunkFingerprint.match(entry.hunks ?? [], in: pushed),
+                  found.share > best[entry.advisory]?.share ?? 0 else { continue }
+            best[entry.advisory] = GuardPartialHit(advisory: entry.advisory, share: found.share,
+                                                   commits: order.filter(found.commits.contains))
+        }
+        return best.values.sorted { $0.advisory < $1.advisory }
     }
 
     // MARK: The hook
@@ -363,14 +418,18 @@ extension Workspace {
     private func writeGuardList(_ project: Project) throws -> GuardList {
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT p.patch_id, p.advisory FROM patches p
+                SELECT p.patch_id, p.advisory, p.blob FROM patches p
                 JOIN advisories a ON a.id = p.advisory
                 JOIN projects r ON r.name = a.project
                 WHERE r.repo_path = ? AND a.status != 'published'
                 """, arguments: [project.repoPath])
         }
         let pushGuard = PushGuard(repository: URL(fileURLWithPath: project.repoPath), environment: environment)
-        return try pushGuard.writeList(rows.map { (patchID: $0["patch_id"], advisory: $0["advisory"]) })
+        let patches = try rows.map { row -> (patchID: String, advisory: String, hunks: [[String]]) in
+            let text = try Mbox.parse(try store.blob(row["blob"])).map(\.text).joined(separator: "\n")
+            return (patchID: row["patch_id"], advisory: row["advisory"], hunks: HunkFingerprint.hunks(of: text))
+        }
+        return try pushGuard.writeList(patches)
     }
 }
 
