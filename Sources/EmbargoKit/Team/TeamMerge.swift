@@ -68,10 +68,13 @@ struct TeamMerge {
     static let lists: [String: Set<String>] = [
         "projects": ["required_paths"],
     ]
-    /// Columns that only order rows: when both sides moved one, the team's
-    /// order stands, without a conflict (two credits added on two machines
-    /// may share a position; the item name breaks the tie).
-    static let ordering: [String: Set<String>] = ["advisory_items": ["position"]]
+    /// Columns where the team's value stands, without a conflict, when both
+    /// sides set one: a list element's position (two credits added on two
+    /// machines may share one; the item name breaks the tie), and when and how
+    /// a publication step was done (two publishers who claimed at once: the
+    /// first claim in the remote's order wins, and the other is refused by
+    /// name, see `publicationClaimant`).
+    static let ordering: [String: Set<String>] = ["advisory_items": ["position"], "publication_steps": ["done_at", "detail"]]
 
     init(member: Member, identity: EmbargoIdentity, theirs: [String: (change: RowChange, author: String, at: String)],
          resolutions: [String: SyncSide]) {
