@@ -23,17 +23,26 @@ extension Embargo {
                 project follows the drupal policy profile. --explain says why each
                 rule fired.
 
+                An accepted finding is remembered on the advisory (and on the audit
+                trail): pre-release and publication honour it, and lint lists it,
+                until --revoke-finding KEY.
+
                 Example:
                   embargo lint ADV-2026-001
-                  embargo lint ADV-2026-001 --accept-finding file-src/XssFilter.php:xss --json
+                  embargo lint ADV-2026-001 \\
+                    --accept-finding file-src/XssFilter.php:xss
+                  embargo lint ADV-2026-001 \\
+                    --revoke-finding file-src/XssFilter.php:xss
                 """
         )
 
         @OptionGroup var location: StoreOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The advisory id.") var id: String
-        @Option(name: .customLong("accept-finding"), help: ArgumentHelp("Accept the finding with this key (repeat for several).", valueName: "key"))
+        @Option(name: .customLong("accept-finding"), help: ArgumentHelp("Accept the finding with this key, remembered on the advisory (repeat for several).", valueName: "key"))
         var accepted: [String] = []
+        @Option(name: .customLong("revoke-finding"), help: ArgumentHelp("Take back the acceptance of the finding with this key (repeat for several).", valueName: "key"))
+        var revoked: [String] = []
         @Flag(help: "Refuse on findings that hint at the flaw too (the default under the drupal profile).") var strict = false
         @Flag(help: "Say why each rule fired.") var explain = false
 
@@ -51,41 +60,63 @@ extension Embargo {
                 }
             }
 
+            struct Acceptance: Encodable {
+                let acceptance: AcceptedFinding
+                let found: Bool
+
+                enum Keys: String, CodingKey { case found }
+
+                func encode(to encoder: Encoder) throws {
+                    try acceptance.encode(to: encoder)
+                    var container = encoder.container(keyedBy: Keys.self)
+                    try container.encode(found, forKey: .found)
+                }
+            }
+
             let advisory: String
             let clean: Bool
             let strict: Bool
             let findings: [Finding]
-            let unknownKeys: [String]
+            let acceptedFindings: [Acceptance]
 
             enum CodingKeys: String, CodingKey {
                 case advisory, clean, strict, findings
-                case unknownKeys = "unknown_keys"
+                case acceptedFindings = "accepted_findings"
+            }
+        }
+
+        func validate() throws {
+            if let key = Set(accepted).intersection(revoked).first {
+                throw ValidationError("--accept-finding and --revoke-finding both name \(key)")
             }
         }
 
         func run() throws {
-            let report = try location.workspace().lintReport(id, accepting: Set(accepted), strict: strict ? true : nil)
+            let report = try location.workspace().lintReport(id, accepting: Set(accepted), revoking: Set(revoked), strict: strict ? true : nil)
             if output.json {
                 try Terminal.printJSON(Document(advisory: report.advisory, clean: report.isClean, strict: report.strict,
                                                 findings: report.findings.map { .init(finding: $0, accepted: report.isAccepted($0)) },
-                                                unknownKeys: report.unknownKeys))
-            } else if report.findings.isEmpty {
-                Terminal.say("no findings")
+                                                acceptedFindings: report.accepted.map { .init(acceptance: $0, found: report.isFound($0)) }))
             } else {
+                if report.findings.isEmpty { Terminal.say("no findings") }
                 for finding in report.findings {
                     let state = report.isAccepted(finding) ? ", accepted" : ""
                     let level = finding.level == .hints ? "hint: " : ""
                     Terminal.say("\(finding.location): \(level)'\(finding.term)' in \"\(finding.excerpt)\" — \(finding.suggestion) (key \(finding.key)\(state))")
                     if explain { Terminal.say("  why: \(finding.reason) (rule \(finding.rule), level \(finding.level.rawValue))") }
                 }
-                if report.unaccepted.isEmpty {
+                if !report.findings.isEmpty, report.unaccepted.isEmpty {
                     Terminal.say("no unaccepted findings (\(report.findings.count) accepted)")
-                } else if report.isClean {
+                } else if !report.findings.isEmpty, report.isClean {
                     Terminal.say("no refusing findings (\(report.warnings.count) hint(s); --strict refuses on them)")
                 }
+                for key in revoked.sorted() { Terminal.say("revoked: \(key)") }
+                for acceptance in report.accepted {
+                    let found = report.isFound(acceptance) ? "" : "; no longer found"
+                    Terminal.say("accepted: \(acceptance.key) (\(acceptance.location): '\(acceptance.term)') by \(acceptance.acceptedBy) at \(acceptance.acceptedAt)\(found)")
+                }
             }
-            for key in report.unknownKeys { Terminal.warn("--accept-finding \(key) matches no finding") }
-            if let refusal = report.refusal { throw refusal }
+            if let refusal = report.refusal() { throw refusal }
         }
     }
 }

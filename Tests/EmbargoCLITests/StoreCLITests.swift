@@ -25,7 +25,7 @@ struct StoreCLITests {
         let report = try box.json(verify.stdout)
         #expect(report["format_version"] as? Int == 1)
         #expect(report["ok"] as? Bool == true)
-        #expect((report["store"] as? [String: Any])?["schema"] as? String == "m0008_advisory_lists")
+        #expect((report["store"] as? [String: Any])?["schema"] as? String == "m0009_accepted_findings")
     }
 
     @Test func identityShowPrintsAgeRecipientAndMinisignKey() throws {

@@ -113,7 +113,8 @@ extension Workspace {
             }
             let announcementText = announcement(project, versions: try releases().map(\.nextRelease), format: .markdown)
             try requireCleanLint(advisory.id, accepting: options.acceptedFindings,
-                                 texts: [LintSubject(location: "announcement", text: announcementText)])
+                                 texts: [LintSubject(location: "announcement", text: announcementText)],
+                                 step: "embargo publish \(advisory.id)", recording: !options.dryRun)
             let onRemote = try remoteRefs()
             let heads = try repoGit.branchCommits(manifest.branches.map(\.plan.branch), remote: remoteName)
             for branch in manifest.branches {
