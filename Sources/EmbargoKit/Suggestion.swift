@@ -10,7 +10,7 @@ public enum Suggestion {
     public static func closest(to typed: String, among candidates: [String]) -> String? {
         let limit = max(2, typed.count / 3)
         var best: (name: String, distance: Int)?
-        for candidate in candidates where candidate != typed {
+        for candidate in candidates {
             let d = distance(typed.lowercased(), candidate.lowercased())
             if d <= limit, d < (best?.distance ?? Int.max) { best = (candidate, d) }
         }

@@ -21,14 +21,15 @@ extension Embargo.PrereleaseCommands {
             commandName: "create",
             abstract: "Build release commits, tags and archives in a private clone and pack them into an encrypted, signed bundle.",
             discussion: """
-                Needs a verified series on every affected branch and a clean lint. The bundle is
-                encrypted with age to the recipients (default: every member with the security role),
-                and with --gpg-recipient also to OpenPGP keys through gpg. Nothing of the fix enters
-                the project's repository.
+                Needs a verified series on every affected branch and a clean lint. The bundle
+                is encrypted with age to the recipients (default: every member with the
+                security role), and with --gpg-recipient also to OpenPGP keys through gpg.
+                Nothing of the fix enters the project's repository.
 
                 Example:
                   embargo prerelease ADV-2026-001 --out ./outbox
-                  embargo prerelease ADV-2026-001 --out ./outbox --recipient age1... --gpg-recipient 0xDEADBEEF
+                  embargo prerelease ADV-2026-001 --out ./outbox --recipient age1... \\
+                    --gpg-recipient 0xDEADBEEF
                 """
         )
 
@@ -70,11 +71,12 @@ extension Embargo.PrereleaseCommands {
             commandName: "verify",
             abstract: "Decrypt a bundle, check its signature and every checksum, and show what it holds.",
             discussion: """
-                The signer is checked against the store's members, or against --signer-key without a
-                store. Exit 4 when anything does not match.
+                The signer is checked against the store's members, or against --signer-key
+                without a store. Exit 4 when anything does not match.
 
                 Example:
-                  embargo prerelease verify sample_module-1.0.2-1.1.1.prerelease.tar.age --identity ~/security.identity
+                  embargo prerelease verify sample_module-1.0.2-1.1.1.prerelease.tar.age \\
+                    --identity ~/security.identity
                   embargo prerelease verify BUNDLE --identity key.txt --signer-key RWQ...
                 """
         )

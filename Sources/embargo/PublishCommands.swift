@@ -9,20 +9,23 @@ extension Embargo {
             commandName: "approve",
             abstract: "Approve the pre-release you reviewed (security role), or record an external security team's approval.",
             discussion: """
-                An approval is bound to the manifest you reviewed: pass the bundle you opened, or the
-                SHA-256 of its manifest.json. On a terminal without either, the current manifest's hash
-                is shown for you to confirm. Whoever built the pre-release or added its patches cannot
-                approve it. A new pre-release, or a change to the advisory's public texts, voids it.
+                An approval is bound to the manifest you reviewed: pass the bundle you opened,
+                or the SHA-256 of its manifest.json. On a terminal without either, the current
+                manifest's hash is shown for you to confirm. Whoever built the pre-release or
+                added its patches cannot approve it. A new pre-release, or a change to the
+                advisory's public texts, voids it.
 
-                An outside team's approval is recorded with its registered approver's minisign signature
-                over manifest.json (see 'member add --external'), or, with only a URL as evidence, by a
-                second member who did not prepare the release.
+                An outside team's approval is recorded with its registered approver's minisign
+                signature over manifest.json (see 'member add --external'), or, with only a URL
+                as evidence, by a second member who did not prepare the release.
 
                 Example:
                   embargo approve ADV-2026-001 --bundle sample-1.0.2.prerelease.tar.age
                   embargo approve ADV-2026-001 --sha256 3f5c...e1
-                  embargo approve ADV-2026-001 --external drupal-sec --signature manifest.json.minisig
-                  embargo approve ADV-2026-001 --external "Drupal Security Team" --ref https://security.drupal.org/node/1 --sha256 3f5c...e1
+                  embargo approve ADV-2026-001 --external drupal-sec \\
+                    --signature manifest.json.minisig
+                  embargo approve ADV-2026-001 --external "Drupal Security Team" \\
+                    --ref https://security.drupal.org/node/1 --sha256 3f5c...e1
                 """
         )
 
@@ -92,9 +95,10 @@ extension Embargo {
             commandName: "publish",
             abstract: "Publish the approved pre-release: verify it is what was reviewed, push every branch and tag at once, write the public advisory.",
             discussion: """
-                Refused before the disclosure time (exit 3) unless --early --reason; refused if a branch
-                moved or a rebuilt release differs from the manifest (exit 4), before anything is pushed.
-                Publication keeps a journal: run it again after an interruption to finish the job.
+                Refused before the disclosure time (exit 3) unless --early --reason; refused if
+                a branch moved or a rebuilt release differs from the manifest (exit 4), before
+                anything is pushed. Publication keeps a journal: run it again after an
+                interruption to finish the job.
 
                 Example:
                   embargo publish ADV-2026-001 --dry-run
@@ -176,8 +180,9 @@ extension Embargo {
             commandName: "notes",
             abstract: "Release notes from the history between the previous release and the release commit.",
             discussion: """
-                Issues come from 'Issue #NNN by a, b: Summary' commit messages; breaking changes go to
-                an Upgrade path section. Security fixes appear only under their neutral messages.
+                Issues come from 'Issue #NNN by a, b: Summary' commit messages; breaking
+                changes go to an Upgrade path section. Security fixes appear only under their
+                neutral messages.
 
                 Example:
                   embargo notes ADV-2026-001 --format html
@@ -201,9 +206,10 @@ extension Embargo {
             commandName: "announce",
             abstract: "The chat announcement: released versions and links, no security detail.",
             discussion: """
-                With --pre, the advance notice before the release: project, date and time, highest
-                severity level and affected branches, nothing else; at least 24 hours before the
-                release (any time on the emergency path), linted, and recorded on the timeline.
+                With --pre, the advance notice before the release: project, date and time,
+                highest severity level and affected branches, nothing else; at least 24 hours
+                before the release (any time on the emergency path), linted, and recorded on
+                the timeline.
 
                 Example:
                   embargo announce ADV-2026-001 --format slack

@@ -8,7 +8,7 @@ extension Workspace {
         let (advisory, project) = try advisoryAndProject(id)
         if advisory.status != .published, !draft {
             throw EmbargoError(.refused, "advisory \(advisory.id) is not published (status \(advisory.status.rawValue))",
-                               hint: "pass --draft for an EMBARGOED draft, or wait for 'embargo publish'")
+                               hint: "pass --draft for an EMBARGOED draft, or wait for 'embargo publish \(advisory.id)'")
         }
         let imported = try importedRanges(advisory.id)
         var input = ExportInput(advisory: advisory, project: project, releases: imported.isEmpty ? try releases(for: advisory.id) : [],

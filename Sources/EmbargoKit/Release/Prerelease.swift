@@ -274,7 +274,7 @@ extension Workspace {
         let security = try members().filter { $0.role == .security }.compactMap(\.recipient)
         guard !security.isEmpty else {
             throw EmbargoError(.refused, "no member has the security role, and no --recipient was given",
-                               hint: "add the security team with 'embargo member add ... --role security' or pass --recipient age1...")
+                               hint: "add the security team with 'embargo member add NAME --recipient age1... --signing-key RW... --role security' or pass --recipient age1...")
         }
         return security
     }

@@ -90,14 +90,14 @@ extension Workspace {
         if advisory.status != .published {
             guard advisory.status == .approved, try !validApprovals(advisory.id).isEmpty else {
                 throw EmbargoError(.refused, "advisory \(advisory.id) has no approval of its current pre-release",
-                                   hint: "the security team runs 'embargo approve \(advisory.id)'")
+                                   hint: "the security team runs 'embargo approve \(advisory.id) --bundle BUNDLE'")
             }
             if let approved = manifest.publicSHA256, approved != advisory.publicDigest {
                 throw EmbargoError(.verification, "the public texts of \(advisory.id) differ from the ones in the approved pre-release \(prerelease.seq)",
                                    hint: "nothing was pushed; build a new pre-release with 'embargo prerelease \(advisory.id) --out DIR' and ask for approval again")
             }
             guard let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) else {
-                throw EmbargoError(.refused, "advisory \(advisory.id) has no disclosure time", hint: "run 'embargo schedule \(advisory.id)'")
+                throw EmbargoError(.refused, "advisory \(advisory.id) has no disclosure time", hint: "run 'embargo schedule \(advisory.id) --at TIME' (or --next-window)")
             }
             if disclosure > environment.clock.now(), let emergency = try emergency(advisory.id) {
                 // The emergency path: as soon as the release is ready, recorded as early.
@@ -123,7 +123,7 @@ extension Workspace {
                 let pushedAlready = remote == branch.branchHead
                 if !pushedAlready, local != branch.plan.baseCommit || remote != branch.plan.baseCommit {
                     throw EmbargoError(.verification, "branch \(branch.plan.branch) moved since the pre-release (it was at \(branch.plan.baseCommit.prefix(12)))",
-                                       hint: "build a new pre-release for the security team: 'embargo prerelease \(advisory.id)'")
+                                       hint: "build a new pre-release for the security team: 'embargo prerelease \(advisory.id) --out DIR'")
                 }
             }
             if !options.dryRun, !done.contains(.checked) {
