@@ -51,6 +51,7 @@ extension Embargo.PrereleaseCommands {
             let workspace = try location.workspace()
             try TeamAutoSync.syncFirst(workspace, for: "prerelease")
             let result = try workspace.prerelease(id, options: options) { Progress.step($0) }
+            Terminal.warnUnset(try workspace.unsetPublicFields(id), of: result.manifest.advisory, when: "goes to the security team")
             if output.json {
                 try Terminal.printJSON(PrereleaseReport(result))
             } else {
@@ -62,6 +63,7 @@ extension Embargo.PrereleaseCommands {
                     Terminal.say("\(branch.plan.branch): \(branch.tagName) at \(branch.releaseCommit.prefix(12)) (tag \(branch.tagObject.prefix(12)))")
                 }
                 Terminal.say("recipients: \(result.recipients.count)")
+                Terminal.say("next: " + NextStep.afterPrerelease(result.manifest.advisory, bundle: result.bundle))
             }
         }
     }
@@ -152,7 +154,7 @@ struct PrereleaseReport: Encodable {
 struct BundleReport: Encodable {
     let ok = true
     let signer: String
-    let prerelease: Int64?
+    let prerelease: Int?
     let current: Bool?
     let trustedComment: String
     let manifest: PrereleaseManifest

@@ -80,13 +80,29 @@ extension Embargo {
                 }
                 request.manifestSHA256 = current.sha256
             }
-            let approval = try workspace.approve(id, request)
+            let (approval, again) = try workspace.approve(id, request)
+            let advisory = try workspace.advisory(id)
             if output.json {
-                try Terminal.printJSON(["approval": approval])
+                try Terminal.printJSON(ApprovalReport(approval: approval, alreadyRecorded: again))
+            } else if again {
+                Terminal.say("pre-release \(approval.prerelease) of \(advisory.id) is already approved by \(approval.approvedBy)"
+                    + (approval.external.map { " for \($0)" } ?? "") + " (\(approval.approvedAt)); nothing was recorded")
             } else {
-                Terminal.say("approved pre-release \(approval.prerelease) of \(id.uppercased()) (manifest \(approval.manifestHash))"
+                Terminal.say("approved pre-release \(approval.prerelease) of \(advisory.id) (manifest \(approval.manifestHash))"
                     + (approval.external.map { " for \($0)" } ?? ""))
+                Terminal.say("next: " + NextStep.afterApprove(advisory, now: Date()))
             }
+        }
+    }
+
+    /// `approve --json`: the approval, and whether it stood already.
+    struct ApprovalReport: Encodable {
+        let approval: Approval
+        let alreadyRecorded: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case approval
+            case alreadyRecorded = "already_recorded"
         }
     }
 
@@ -138,6 +154,10 @@ extension Embargo {
             } else {
                 try TeamAutoSync.syncFirst(workspace, for: "publish")
                 workspace.onClaim = { id in try TeamAutoSync.claim(workspace, id) }
+            }
+            let advisory = try workspace.advisory(id)
+            if advisory.status != .published {
+                Terminal.warnUnset(try workspace.unsetPublicFields(id), of: advisory.id, when: dryRun ? "would go public" : "goes public")
             }
             let report = try workspace.publish(id, options: options, progress: { Progress.step($0) }) { step in
                 // Crash-recovery tests stop the process right after a journal step.

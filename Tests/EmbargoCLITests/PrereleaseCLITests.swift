@@ -277,8 +277,8 @@ struct PrereleaseCLITests {
         }
         try box.ok(["identity", "new", "--out", box.path("eve.identity")])
         let foreign = try box.embargo(["prerelease", "verify", bundle, "--identity", box.path("eve.identity"), "--signer-key", fixture.aliceKey()])
-        #expect(foreign.status == 4)
-        #expect(foreign.stderr.contains("cannot be opened with this identity"))
+        #expect(foreign.status == 5)
+        #expect(foreign.stderr.contains("the bundle is not addressed to this identity"))
         // An unknown signer: exit 4.
         let other = try box.json(box.ok(["identity", "show", "--identity", box.path("eve.identity"), "--json"]).stdout)["signing_key"] as! String
         let unknown = try box.embargo(["prerelease", "verify", bundle, "--identity", box.path("bob.identity"), "--signer-key", other])

@@ -25,10 +25,10 @@ public enum BundleVerifier {
         do {
             plain = try Age.decrypt(bundle, identities: [identity])
         } catch AgeError.noMatch {
-            // A damaged recipient stanza and a bundle for someone else look the same
-            // from here: either way it cannot be verified.
-            throw EmbargoError(.verification, "the bundle cannot be opened with this identity: it is addressed to others, or its header was damaged",
-                               hint: "pass the identity of one of its recipients with --identity")
+            // No stanza opens with this identity: the bundle is for others (a damaged stanza of
+            // one's own looks the same, but damage elsewhere in the header fails its MAC).
+            throw EmbargoError(.accessDenied, "the bundle is not addressed to this identity: none of its recipient stanzas opens with it",
+                               hint: "pass --identity FILE of one of its recipients, or ask for a bundle to your recipient: 'embargo prerelease ID --out DIR --recipient age1...'")
         } catch {
             throw EmbargoError(.verification, "the bundle cannot be decrypted: it was modified or damaged (\(error))")
         }
@@ -98,9 +98,10 @@ public enum BundleVerifier {
 /// whether it is the pre-release that counts.
 public struct BundleTrust: Sendable {
     public var creatorRole: Role
-    public var prerelease: Int64
+    /// The pre-release's number among the advisory's own (1, 2, ...).
+    public var prerelease: Int
     public var current: Bool
-    public var supersededBy: Int64?
+    public var supersededBy: Int?
 }
 
 extension Workspace {
@@ -144,10 +145,10 @@ extension Workspace {
         let current = records.last { !$0.superseded }
         let isCurrent = current?.seq == record.seq
         if !isCurrent, !allowSuperseded {
-            let newer = current.map { "pre-release \($0.seq) created \($0.createdAt)" } ?? "a revert"
-            throw EmbargoError(.verification, "this bundle is pre-release \(record.seq) of \(manifest.advisory), superseded by \(newer)",
+            let newer = current.map { "pre-release \($0.number) created \($0.createdAt)" } ?? "a revert"
+            throw EmbargoError(.verification, "this bundle is pre-release \(record.number) of \(manifest.advisory), superseded by \(newer)",
                                hint: "review the newest bundle; pass --allow-superseded to check an old one anyway")
         }
-        return BundleTrust(creatorRole: creator.role, prerelease: record.seq, current: isCurrent, supersededBy: isCurrent ? nil : current?.seq)
+        return BundleTrust(creatorRole: creator.role, prerelease: record.number, current: isCurrent, supersededBy: isCurrent ? nil : current?.number)
     }
 }
