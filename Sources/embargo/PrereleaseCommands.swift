@@ -104,7 +104,7 @@ extension Embargo.PrereleaseCommands {
             let workspace = signerKeys.isEmpty ? try location.workspace() : nil
             let identity = try workspace?.identity ?? location.loadIdentity()
             let signers = try workspace?.signingKeys() ?? signerKeys.enumerated().map { ("--signer-key \($0.offset + 1)", $0.element) }
-            let report = try BundleVerifier.verify(bytes, identity: identity.age, signers: signers)
+            let report = try BundleVerifier.verify(bytes, identity: identity.age, signers: signers, store: workspace?.notAddressed)
             let trust = try workspace?.checkBundle(report, allowSuperseded: allowSuperseded)
             if output.json {
                 try Terminal.printJSON(BundleReport(report, trust: trust))

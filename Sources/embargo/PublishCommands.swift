@@ -70,7 +70,8 @@ extension Embargo {
                 guard let bytes = try SafeFile.read(URL(fileURLWithPath: bundle)) else {
                     throw EmbargoError(.failure, "no bundle at \(bundle)")
                 }
-                let report = try BundleVerifier.verify(bytes, identity: try location.loadIdentity().age, signers: try workspace.signingKeys())
+                let report = try BundleVerifier.verify(bytes, identity: workspace.identity.age, signers: try workspace.signingKeys(),
+                                                       store: workspace.notAddressed)
                 request.manifestSHA256 = report.manifestSHA256
             } else if isatty(STDIN_FILENO) == 1, let current = try workspace.currentManifestHash(id) {
                 Terminal.note("pre-release \(current.prerelease) of \(id.uppercased()): manifest.json sha256 \(current.sha256)")

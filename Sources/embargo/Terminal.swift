@@ -28,9 +28,9 @@ enum Terminal {
     /// the `advisory edit` options that set the fields.
     static func warnUnset(_ fields: [UnsetField], of advisory: String, when: String) {
         guard !fields.isEmpty else { return }
+        let command = "embargo advisory edit \(advisory) " + fields.map(\.option).joined(separator: " ")
         warn("the SA of \(advisory) \(when) with placeholders for: \(fields.map(\.field).joined(separator: ", "))",
-             hint: "set them with 'embargo advisory edit \(advisory) \(fields.map(\.option).joined(separator: " "))' "
-                + "(a change of public fields needs a new pre-release and approval)")
+             hint: "set them with '\(command)' (a change of public fields needs a new pre-release and approval)")
     }
 
     /// Prints human-readable text: controls escaped, lines after the first

@@ -92,16 +92,23 @@ struct ReleaseDayCLITests {
         defer { box.remove() }
         let fixture = try ReleaseFixture(box)
         try box.ok(["prerelease", "ADV-2026-001", "--out", box.path("outbox")])
-        try box.ok(["identity", "new", "--out", box.path("eve.identity")])
-        let run = try box.embargo(["prerelease", "verify", try bundle(in: "outbox", box), "--identity", box.path("eve.identity"),
-                                   "--signer-key", try fixture.aliceKey()])
-        #expect(run.status == 5)
-        #expect(run.stderr == """
-            embargo: error: the bundle is not addressed to this identity: none of its recipient stanzas opens with it
-            embargo: hint: pass --identity FILE of one of its recipients, or ask for a bundle to your recipient: \
-            'embargo prerelease ID --out DIR --recipient age1...'
+        let bundle = try bundle(in: "outbox", box)
+        // Alice built it for the security team (bob): the store knows it is intact, so it is not for her.
+        for command in [["prerelease", "verify", bundle], ["approve", "ADV-2026-001", "--bundle", bundle]] {
+            let run = try box.embargo(command)
+            #expect(run.status == 5, "\(command): \(run.stderr)")
+            #expect(run.stderr == """
+                embargo: error: pre-release 1 of ADV-2026-001 is not addressed to alice: it was encrypted to bob
+                embargo: hint: pass --identity FILE of one of them, or ask for a bundle to your recipient: \
+                'embargo prerelease ADV-2026-001 --out DIR --recipient age1...'
 
-            """)
+                """)
+        }
+        // Without the store a bundle for others cannot be told from a damaged one: verification failed.
+        try box.ok(["identity", "new", "--out", box.path("eve.identity")])
+        let alone = try box.embargo(["prerelease", "verify", bundle, "--identity", box.path("eve.identity"), "--signer-key", try fixture.aliceKey()])
+        #expect(alone.status == 4)
+        #expect(alone.stderr.hasPrefix("embargo: error: the bundle cannot be opened with this identity: it is addressed to others, or its header was damaged\n"))
     }
 
     @Test func preReleaseNumbersAreTheAdvisorysOwn() throws {

@@ -20,15 +20,21 @@ public enum BundleVerifier {
 
     /// - Parameters:
     ///   - signers: the public keys allowed to sign, with a name for each.
-    public static func verify(_ bundle: [UInt8], identity: any AgeIdentity, signers: [(name: String, key: String)]) throws -> Report {
+    ///   - store: the store's record of the bundles it made, which tells a
+    ///     bundle for others from a damaged one (`Workspace.notAddressed`).
+    public static func verify(_ bundle: [UInt8], identity: any AgeIdentity, signers: [(name: String, key: String)],
+                              store: ((_ bundleSHA256: String) throws -> EmbargoError?)? = nil) throws -> Report
+    {
         var plain: [UInt8]
         do {
             plain = try Age.decrypt(bundle, identities: [identity])
         } catch AgeError.noMatch {
-            // No stanza opens with this identity: the bundle is for others (a damaged stanza of
-            // one's own looks the same, but damage elsewhere in the header fails its MAC).
-            throw EmbargoError(.accessDenied, "the bundle is not addressed to this identity: none of its recipient stanzas opens with it",
-                               hint: "pass --identity FILE of one of its recipients, or ask for a bundle to your recipient: 'embargo prerelease ID --out DIR --recipient age1...'")
+            // No stanza opens with this identity. A bundle for others and a damaged stanza of
+            // one's own look the same from here; a bundle the store made, byte for byte, is
+            // intact, so it is for others.
+            if let precise = try store?(hex(Digest.sha256(bundle))) { throw precise }
+            throw EmbargoError(.verification, "the bundle cannot be opened with this identity: it is addressed to others, or its header was damaged",
+                               hint: "pass the identity of one of its recipients with --identity")
         } catch {
             throw EmbargoError(.verification, "the bundle cannot be decrypted: it was modified or damaged (\(error))")
         }
@@ -105,6 +111,20 @@ public struct BundleTrust: Sendable {
 }
 
 extension Workspace {
+    /// For a bundle that does not open with this member's identity: when the
+    /// store made it (its SHA-256 is a pre-release's), access denied (exit 5),
+    /// naming whom it was made for; nil for a bundle the store does not know.
+    public func notAddressed(bundleSHA256: String) throws -> EmbargoError? {
+        let all = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT advisory FROM prereleases WHERE bundle_hash = ?", arguments: [bundleSHA256]).map { $0["advisory"] as String }
+        }
+        guard let advisory = all.first, let record = try prereleases(advisory).first(where: { $0.bundleHash == bundleSHA256 }) else { return nil }
+        let names = Dictionary(try members().compactMap { member in member.recipient.map { ($0, member.name) } }, uniquingKeysWith: { first, _ in first })
+        let recipients = record.recipients.filter { !$0.hasPrefix("gpg:") }.map { names[$0] ?? String($0.prefix(16)) + "..." }
+        return EmbargoError(.accessDenied, "pre-release \(record.number) of \(advisory) is not addressed to \(member.name): it was encrypted to \(recipients.joined(separator: ", "))",
+                            hint: "pass --identity FILE of one of them, or ask for a bundle to your recipient: 'embargo prerelease \(advisory) --out DIR --recipient age1...'")
+    }
+
     /// Every signing key the signed membership chain ever held (current and
     /// former members, external approvers included), for bundle verification.
     public func signingKeys() throws -> [(name: String, key: String)] {
