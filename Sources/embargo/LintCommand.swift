@@ -47,37 +47,31 @@ extension Embargo {
         @Flag(help: "Say why each rule fired.") var explain = false
 
         struct Document: Encodable {
-            struct Finding: Encodable {
-                let finding: LintFinding
-                let accepted: Bool
-
-                enum Keys: String, CodingKey { case accepted }
-
-                func encode(to encoder: Encoder) throws {
-                    try finding.encode(to: encoder)
-                    var container = encoder.container(keyedBy: Keys.self)
-                    try container.encode(accepted, forKey: .accepted)
+            /// A finding with `"accepted"`, an acceptance with `"found"`.
+            struct Flagged<Value: Encodable>: Encodable {
+                struct Key: CodingKey {
+                    var stringValue: String
+                    var intValue: Int? { nil }
+                    init(stringValue: String) { self.stringValue = stringValue }
+                    init?(intValue: Int) { nil }
                 }
-            }
 
-            struct Acceptance: Encodable {
-                let acceptance: AcceptedFinding
-                let found: Bool
-
-                enum Keys: String, CodingKey { case found }
+                let value: Value
+                let flag: String
+                let isSet: Bool
 
                 func encode(to encoder: Encoder) throws {
-                    try acceptance.encode(to: encoder)
-                    var container = encoder.container(keyedBy: Keys.self)
-                    try container.encode(found, forKey: .found)
+                    try value.encode(to: encoder)
+                    var container = encoder.container(keyedBy: Key.self)
+                    try container.encode(isSet, forKey: Key(stringValue: flag))
                 }
             }
 
             let advisory: String
             let clean: Bool
             let strict: Bool
-            let findings: [Finding]
-            let acceptedFindings: [Acceptance]
+            let findings: [Flagged<LintFinding>]
+            let acceptedFindings: [Flagged<AcceptedFinding>]
 
             enum CodingKeys: String, CodingKey {
                 case advisory, clean, strict, findings
@@ -95,8 +89,8 @@ extension Embargo {
             let report = try location.workspace().lintReport(id, accepting: Set(accepted), revoking: Set(revoked), strict: strict ? true : nil)
             if output.json {
                 try Terminal.printJSON(Document(advisory: report.advisory, clean: report.isClean, strict: report.strict,
-                                                findings: report.findings.map { .init(finding: $0, accepted: report.isAccepted($0)) },
-                                                acceptedFindings: report.accepted.map { .init(acceptance: $0, found: report.isFound($0)) }))
+                                                findings: report.findings.map { .init(value: $0, flag: "accepted", isSet: report.isAccepted($0)) },
+                                                acceptedFindings: report.accepted.map { .init(value: $0, flag: "found", isSet: report.isFound($0)) }))
             } else {
                 if report.findings.isEmpty { Terminal.say("no findings") }
                 for finding in report.findings {
