@@ -62,6 +62,7 @@ let package = Package(
                 .embedInCode("m0006_membership.sql"),
                 .embedInCode("m0007_disclosure.sql"),
                 .embedInCode("m0008_advisory_lists.sql"),
+                .embedInCode("m0009_accepted_findings.sql"),
                 .embedInCode("m0010_branch_test_commands.sql"),
             ]
         ),

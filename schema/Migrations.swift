@@ -13,6 +13,7 @@ public enum EmbargoMigrations {
         ("m0006_membership", text(PackageResources.m0006_membership_sql)),
         ("m0007_disclosure", text(PackageResources.m0007_disclosure_sql)),
         ("m0008_advisory_lists", text(PackageResources.m0008_advisory_lists_sql)),
+        ("m0009_accepted_findings", text(PackageResources.m0009_accepted_findings_sql)),
         ("m0010_branch_test_commands", text(PackageResources.m0010_branch_test_commands_sql)),
     ]
 

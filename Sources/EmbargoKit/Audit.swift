@@ -86,7 +86,7 @@ public enum AuditTrail {
 
     static func damaged(_ message: String) -> EmbargoError {
         EmbargoError(.verification, message,
-                     hint: "the store was altered outside embargo; restore a backup with 'embargo store restore' and compare with 'embargo audit'")
+                     hint: "the store was altered outside embargo; restore a backup with 'embargo store restore FILE' and compare with 'embargo audit'")
     }
 
     /// Checks the chain, every signature, and that each entry's signer was a

@@ -30,7 +30,7 @@ struct LocalSettingsFile: Codable {
         guard let bytes = try SafeFile.read(url(in: directory), limit: 1 << 20) else { return LocalSettingsFile() }
         guard let file = try? JSONDecoder().decode(LocalSettingsFile.self, from: Data(bytes)) else {
             throw EmbargoError(.failure, "\(url(in: directory).path) cannot be read",
-                               hint: "fix it or remove it, then set this machine's settings again with 'embargo project local'")
+                               hint: "fix it or remove it, then set this machine's settings again with 'embargo project local NAME --repo PATH'")
         }
         return file
     }

@@ -158,6 +158,7 @@ extension Permissions {
         case "advisory.publish": return [.publish]
         case "advisory.revert": return [.revert]
         case "advisory.export": return [.read]
+        case "lint.accept": return acceptFinding
         case "advisory.status":
             // The steps move an advisory to the statuses they produce.
             if detail.hasSuffix("-> prereleased") { return [.prerelease] }

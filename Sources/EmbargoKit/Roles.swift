@@ -77,4 +77,7 @@ public enum Permissions {
     /// record one backed only by a URL (a second member vouches for it).
     static let recordSignedExternalApproval: [Action] = [.approve, .publish, .prerelease]
     static let recordExternalApproval: [Action] = [.approve, .publish]
+    /// Who may accept a lint finding on an advisory (or revoke the acceptance):
+    /// whoever edits it, builds its pre-release or publishes it.
+    public static let acceptFinding: [Action] = [.editAdvisory, .prerelease, .publish]
 }

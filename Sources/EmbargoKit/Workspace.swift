@@ -116,7 +116,7 @@ public final class Workspace {
         try reconcileMemory(store, environment, founderKey: founder)
         guard let member else {
             throw EmbargoError(.accessDenied, "this identity is not a member of the store",
-                               hint: "ask a store admin to run 'embargo member add' with your 'embargo identity show' output")
+                               hint: "ask a store admin to add you with 'embargo member add NAME --recipient age1... --signing-key RW... --role ROLE' (your keys: 'embargo identity show')")
         }
         return Workspace(store: store, identity: identity, member: member, environment: environment)
     }
@@ -460,7 +460,7 @@ extension Workspace {
         let generation = try store.generation()
         if generation < seen.generation {
             throw EmbargoError(.verification, "the store is at generation \(generation), older than generation \(seen.generation) this machine saw on \(seen.seenAt): it was rolled back",
-                               hint: "if nobody restored a backup on purpose, put the newest state back ('embargo store restore' of the newest backup, or a copy)")
+                               hint: "if nobody restored a backup on purpose, put the newest state back ('embargo store restore FILE' with the newest backup, or a copy)")
         }
         if let pinned = seen.founderKey, let founderKey, pinned != founderKey {
             throw EmbargoError(.verification, "the store was founded by another key than the one this machine pinned (\(pinned.prefix(12))...)",
@@ -480,7 +480,7 @@ extension Workspace {
         }
         guard kept else {
             throw EmbargoError(.verification, "the audit trail no longer holds entry \(seen.auditSeq ?? 0) this machine saw on \(seen.seenAt): its history was rolled back or rewritten",
-                               hint: "restore the newest backup with 'embargo store restore', or ask an admin what happened")
+                               hint: "restore the newest backup with 'embargo store restore FILE', or ask an admin what happened")
         }
         var newer = seen
         if let head, head["hash"] != seen.auditHead {

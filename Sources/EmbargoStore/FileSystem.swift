@@ -86,6 +86,28 @@ public enum SafeFile {
         if durable { try syncDirectory(directory) }
     }
 
+    /// Creates `url` with `bytes` in one step, never replacing a file: the
+    /// content goes to a temporary file in the same directory, is synced and
+    /// linked to `url`. A crash leaves no partial `url`; an existing `url` is
+    /// an error, and stays as it was.
+    public static func createAtomically(_ url: URL, bytes: [UInt8], mode: mode_t = 0o600) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        unlink(temporary.path)
+        try createExclusive(temporary, bytes: bytes, mode: mode)
+        try linkNew(temporary, to: url)
+    }
+
+    /// Gives the file `temporary` (in the directory of `url`) the name `url`
+    /// unless that exists, and removes the name `temporary`.
+    public static func linkNew(_ temporary: URL, to url: URL) throws {
+        defer { unlink(temporary.path) }
+        guard link(temporary.path, url.path) == 0 else {
+            if errno == EEXIST { throw EmbargoError(.failure, "\(url.path) exists already; it is not replaced") }
+            throw EmbargoError(.failure, "cannot create \(url.path): \(String(cString: strerror(errno)))")
+        }
+        try syncDirectory(url.deletingLastPathComponent())
+    }
+
     public static func syncDirectory(_ directory: URL) throws {
         let fd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }

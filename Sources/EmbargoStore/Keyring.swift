@@ -23,7 +23,7 @@ public enum Keyring {
             text = try Age.decrypt(bytes, identities: [identity])
         } catch AgeError.noMatch {
             throw EmbargoError(.accessDenied, "this identity is not a member of the store",
-                               hint: "ask a store admin to run 'embargo member add' with your 'embargo identity show' output")
+                               hint: "ask a store admin to add you with 'embargo member add NAME --recipient age1... --signing-key RW... --role ROLE' (your keys: 'embargo identity show')")
         } catch {
             throw EmbargoError(.verification, "keyring.age is damaged: \(error)",
                                hint: "restore the store directory from a copy")

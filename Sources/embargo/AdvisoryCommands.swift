@@ -86,9 +86,11 @@ extension Embargo.AdvisoryCommands {
                 Long or sensitive text can come from a file, so it stays out of shell history.
 
                 Example:
-                  embargo advisory create --project ai --title "Chatbot forgery" --type "Cross Site Request Forgery" \\
-                    --cwe CWE-352 --risk AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Uncommon \\
-                    --reporter "Jane Doe <https://www.drupal.org/u/jane>" --description-file desc.txt --json
+                  embargo advisory create --project ai --title "Chatbot forgery" \\
+                    --type "Cross Site Request Forgery" --cwe CWE-352 \\
+                    --risk AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Uncommon \\
+                    --reporter "Jane Doe <https://www.drupal.org/u/jane>" \\
+                    --description-file desc.txt --json
                 """
         )
 
@@ -156,12 +158,14 @@ extension Embargo.AdvisoryCommands {
             commandName: "edit",
             abstract: "Change an advisory's fields (lists given replace the previous list).",
             discussion: """
-                An empty value clears a text field. A published advisory is amended with --reason:
-                only its public fields change, and each amendment is a new revision of the public
-                advisory (OSV "modified", CSAF revision history, the SA's "Updated" line).
+                An empty value clears a text field. A published advisory is amended with
+                --reason: only its public fields change, and each amendment is a new revision
+                of the public advisory (OSV "modified", CSAF revision history, the SA's
+                "Updated" line).
 
                 Example:
-                  embargo advisory edit ADV-2026-001 --cvss CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:U/C:L/I:L/A:N --cve-id CVE-2026-12345
+                  embargo advisory edit ADV-2026-001 --cve-id CVE-2026-12345 \\
+                    --cvss CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:U/C:L/I:L/A:N
                 """
         )
 
@@ -192,8 +196,8 @@ extension Embargo.AdvisoryCommands {
             commandName: "status",
             abstract: "Move an advisory along its lifecycle: draft, confirmed, fixing, ready (or withdrawn).",
             discussion: """
-                prereleased, approved and published are set by 'embargo prerelease', 'approve' and 'publish'.
-                An invalid move is refused with exit code 3.
+                prereleased, approved and published are set by the steps that produce them
+                (prerelease, approve, publish). An invalid move is refused with exit code 3.
 
                 Example:
                   embargo advisory status ADV-2026-001 confirmed --note "reproduced on 1.1.x"

@@ -84,7 +84,7 @@ extension Embargo {
             close(output[0])
             guard count > 0, String(decoding: ready[..<count], as: UTF8.self).hasPrefix("ready") else {
                 child.terminate()
-                throw EmbargoError(.failure, "the agent did not start", hint: "run 'embargo unlock --verbose' again, or go on without it")
+                throw EmbargoError(.failure, "the agent did not start", hint: "run 'embargo unlock' again, or go on without it")
             }
         }
     }

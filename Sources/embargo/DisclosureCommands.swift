@@ -17,8 +17,9 @@ extension Embargo {
             commandName: "due",
             abstract: "Every open duty across advisories (exit 3 when one is overdue, for cron or CI).",
             discussion: """
-                Lists the CVE record due 72 hours after disclosure, the deadlines of the projects'
-                policy profiles that an advisory has not met yet, and approvals still missing.
+                Lists the CVE record due 72 hours after disclosure, the deadlines of the
+                projects' policy profiles that an advisory has not met yet, and approvals still
+                missing.
 
                 Example:
                   embargo due
@@ -53,9 +54,9 @@ extension Embargo {
             commandName: "broken",
             abstract: "The fix leaked or the flaw is exploited: switch the advisory to the emergency path.",
             discussion: """
-                Records the event and why; from then on 'publish' does not wait for the disclosure
-                time (it is an early publication, recorded as such), and a pre-announcement may go
-                out at any time.
+                Records the event and why; from then on 'publish' does not wait for the
+                disclosure time (it is an early publication, recorded as such), and a
+                pre-announcement may go out at any time.
 
                 Example:
                   embargo broken ADV-2026-001 --reason "the patch was posted on a public issue"
@@ -75,7 +76,7 @@ extension Embargo {
                 embargo of \(advisory.id) broken: \(reason)
                 The emergency path, now:
                   1. tell the security team on the private issue what happened and that the release goes out now
-                  2. shorten the timeline: the release goes out as soon as it is ready; 'embargo publish' no longer waits
+                  2. shorten the timeline: the release goes out as soon as it is ready; publish no longer waits
                   3. pre-announce it: embargo announce \(advisory.id) --pre
                   4. finish the release: \(Self.next(advisory))
                 """)
@@ -120,7 +121,8 @@ extension Embargo.CVECommands {
             abstract: "Record that the advisory's CVE record is published (the 72-hour duty is done).",
             discussion: """
                 Example:
-                  embargo cve published ADV-2026-001 --url https://www.cve.org/CVERecord?id=CVE-2026-12345
+                  embargo cve published ADV-2026-001 \\
+                    --url https://www.cve.org/CVERecord?id=CVE-2026-12345
                 """
         )
 

@@ -23,7 +23,8 @@ struct Embargo: ParsableCommand {
             Example:
               embargo identity new
               embargo init --name alice
-              embargo project add ai --repo ~/src/ai --remote origin --branch 1.1.x --branch 1.2.x
+              embargo project add ai --repo ~/src/ai --remote origin \\
+                --branch 1.1.x --branch 1.2.x
             """,
         version: version,
         subcommands: [
@@ -52,6 +53,11 @@ enum EmbargoMain {
         do {
             command = try Embargo.parseAsRoot()
         } catch {
+            // A mistyped command or option first, with the name it most likely means.
+            if Embargo.exitCode(for: error) != .success, let tree = Typos.tree(),
+               let typo = Typos.check(Array(CommandLine.arguments.dropFirst()), tree: tree) {
+                fail(typo)
+            }
             exitForParser(error)
         }
         do {

@@ -19,8 +19,8 @@ extension Embargo.IdentityCommands {
             commandName: "new",
             abstract: "Create a new identity file (mode 0600); never overwrites one.",
             discussion: """
-                The file is a standard age identity file. With --passphrase it is encrypted with a
-                passphrase read from the terminal or from $EMBARGO_PASSPHRASE_FILE.
+                The file is a standard age identity file. With --passphrase it is encrypted
+                with a passphrase read from the terminal or from $EMBARGO_PASSPHRASE_FILE.
 
                 Example:
                   embargo identity new --passphrase

@@ -31,6 +31,7 @@ extension Embargo {
             } else {
                 Terminal.say("created store \(location.storeDirectory.path)")
                 Terminal.say("member \(workspace.member.name) (admin) \(workspace.member.recipient ?? "")")
+                Terminal.say("next: " + NextStep.afterInit())
             }
         }
     }

@@ -29,9 +29,16 @@ extension Embargo {
                 run 'embargo lint --message-file "$1"'. Lines starting with '#' and
                 everything below git's scissors line are left out.
 
+                An accepted finding is remembered on the advisory (and on the audit
+                trail): pre-release and publication honour it, and lint lists it,
+                until --revoke-finding KEY.
+
                 Example:
                   embargo lint ADV-2026-001
-                  embargo lint ADV-2026-001 --accept-finding file-src/XssFilter.php:xss --json
+                  embargo lint ADV-2026-001 \\
+                    --accept-finding file-src/XssFilter.php:xss
+                  embargo lint ADV-2026-001 \\
+                    --revoke-finding file-src/XssFilter.php:xss
                   embargo lint --strict --message-file .git/COMMIT_EDITMSG
                 """
         )
@@ -44,22 +51,31 @@ extension Embargo {
         @Option(name: .customLong("message-file"),
                 help: ArgumentHelp("Check the commit message in this file (- for standard input) instead of an advisory.", valueName: "file"))
         var messageFile: String?
-        @Option(name: .customLong("accept-finding"), help: ArgumentHelp("Accept the finding with this key (repeat for several).", valueName: "key"))
+        @Option(name: .customLong("accept-finding"), help: ArgumentHelp("Accept the finding with this key, remembered on the advisory (repeat for several).", valueName: "key"))
         var accepted: [String] = []
+        @Option(name: .customLong("revoke-finding"), help: ArgumentHelp("Take back the acceptance of the finding with this key (repeat for several).", valueName: "key"))
+        var revoked: [String] = []
         @Flag(help: "Refuse on findings that hint at the flaw too (the default under the drupal profile).") var strict = false
         @Flag(help: "Say why each rule fired.") var explain = false
 
         struct Document: Encodable {
-            struct Finding: Encodable {
-                let finding: LintFinding
-                let accepted: Bool
+            /// A finding with `"accepted"`, an acceptance with `"found"`.
+            struct Flagged<Value: Encodable>: Encodable {
+                struct Key: CodingKey {
+                    var stringValue: String
+                    var intValue: Int? { nil }
+                    init(stringValue: String) { self.stringValue = stringValue }
+                    init?(intValue: Int) { nil }
+                }
 
-                enum Keys: String, CodingKey { case accepted }
+                let value: Value
+                let flag: String
+                let isSet: Bool
 
                 func encode(to encoder: Encoder) throws {
-                    try finding.encode(to: encoder)
-                    var container = encoder.container(keyedBy: Keys.self)
-                    try container.encode(accepted, forKey: .accepted)
+                    try value.encode(to: encoder)
+                    var container = encoder.container(keyedBy: Key.self)
+                    try container.encode(isSet, forKey: Key(stringValue: flag))
                 }
             }
 
@@ -68,11 +84,13 @@ extension Embargo {
             let source: String
             let clean: Bool
             let strict: Bool
-            let findings: [Finding]
+            let findings: [Flagged<LintFinding>]
+            let acceptedFindings: [Flagged<AcceptedFinding>]
             let unknownKeys: [String]
 
             enum CodingKeys: String, CodingKey {
                 case advisory, source, clean, strict, findings
+                case acceptedFindings = "accepted_findings"
                 case unknownKeys = "unknown_keys"
             }
         }
@@ -84,37 +102,52 @@ extension Embargo {
             let sources = [id != nil, message != nil, messageFile != nil].filter { $0 }.count
             if sources == 0 { throw ValidationError("give an advisory id, --message TEXT or --message-file FILE") }
             if sources > 1 { throw ValidationError("give only one of an advisory id, --message and --message-file") }
+            if id == nil, !revoked.isEmpty { throw ValidationError("--revoke-finding goes with an advisory id") }
+            if let key = Set(accepted).intersection(revoked).first {
+                throw ValidationError("--accept-finding and --revoke-finding both name \(key)")
+            }
         }
 
         func run() throws {
             let report: LintReport
             if let id {
-                report = try location.workspace(repository).lintReport(id, accepting: Set(accepted), strict: strict ? true : nil)
+                report = try location.workspace(repository).lintReport(id, accepting: Set(accepted), revoking: Set(revoked),
+                                                                       strict: strict ? true : nil)
             } else {
                 report = LintReport.message(try message ?? readMessageFile(), accepting: Set(accepted), strict: strict)
             }
             if output.json {
                 try Terminal.printJSON(Document(advisory: id == nil ? nil : report.advisory, source: id == nil ? "message" : "advisory",
                                                 clean: report.isClean, strict: report.strict,
-                                                findings: report.findings.map { .init(finding: $0, accepted: report.isAccepted($0)) },
-                                                unknownKeys: report.unknownKeys))
-            } else if report.findings.isEmpty {
-                Terminal.say("no findings")
+                                                findings: report.findings.map { .init(value: $0, flag: "accepted", isSet: report.isAccepted($0)) },
+                                                acceptedFindings: report.accepted.map { .init(value: $0, flag: "found", isSet: report.isFound($0)) },
+                                                unknownKeys: id == nil ? report.unknownKeys : []))
             } else {
+                if report.findings.isEmpty { Terminal.say("no findings") }
                 for finding in report.findings {
                     let state = report.isAccepted(finding) ? ", accepted" : ""
                     let level = finding.level == .hints ? "hint: " : ""
                     Terminal.say("\(finding.location): \(level)'\(finding.term)' in \"\(finding.excerpt)\" — \(finding.suggestion) (key \(finding.key)\(state))")
                     if explain { Terminal.say("  why: \(finding.reason) (rule \(finding.rule), level \(finding.level.rawValue))") }
                 }
-                if report.unaccepted.isEmpty {
+                if !report.findings.isEmpty, report.unaccepted.isEmpty {
                     Terminal.say("no unaccepted findings (\(report.findings.count) accepted)")
-                } else if report.isClean {
+                } else if !report.findings.isEmpty, report.isClean {
                     Terminal.say("no refusing findings (\(report.warnings.count) hint(s); --strict refuses on them)")
                 }
+                for key in revoked.sorted() { Terminal.say("revoked: \(key)") }
+                for acceptance in report.accepted {
+                    let found = report.isFound(acceptance) ? "" : "; no longer found"
+                    Terminal.say("accepted: \(acceptance.key) (\(acceptance.location): '\(acceptance.term)') by \(acceptance.acceptedBy) at \(acceptance.acceptedAt)\(found)")
+                }
             }
-            for key in report.unknownKeys { Terminal.warn("--accept-finding \(key) matches no finding") }
-            if let refusal = report.refusal { throw refusal }
+            if id == nil {
+                // A bare message: nothing is stored; a key that matches nothing is worth a word.
+                for key in report.unknownKeys { Terminal.warn("--accept-finding \(key) matches no finding") }
+                if let refusal = report.refusal(accept: { "embargo lint --message-file FILE --accept-finding \($0.key)" }) { throw refusal }
+            } else if let refusal = report.refusal() {
+                throw refusal
+            }
         }
 
         func readMessageFile() throws -> String {

@@ -22,11 +22,12 @@ extension Embargo.MemberCommands {
             discussion: """
                 The new member runs 'embargo identity show --json' and sends you the two keys.
                 An external approver (an outside security team's member) gives only a minisign
-                public key: they may approve pre-releases with a signature over the manifest and
-                can decrypt nothing.
+                public key: they may approve pre-releases with a signature over the manifest
+                and can decrypt nothing.
 
                 Example:
-                  embargo member add bob --recipient age1... --signing-key RW... --role security
+                  embargo member add bob --role security \\
+                    --recipient age1... --signing-key RW...
                   embargo member add drupal-sec --external --signing-key RW... --role security
                 """
         )

@@ -19,13 +19,15 @@ extension Embargo.PatchCommands {
             commandName: "add",
             abstract: "Add commits (BASE..REF of the project's repository) or a patch file to a branch's series.",
             discussion: """
-                With --from-ref the commits come from 'git format-patch'; the default base is the
-                merge base of REF with the branch. With --file, an mbox from 'git format-patch' or a
-                plain unified diff (then --message and --author are required).
+                With --from-ref the commits come from 'git format-patch'; the default base is
+                the merge base of REF with the branch. With --file, an mbox from 'git
+                format-patch' or a plain unified diff (then --message and --author are
+                required).
 
                 Example:
                   embargo patch add ADV-2026-001 --branch 1.1.x --from-ref wip/1.1.x
-                  embargo patch add ADV-2026-001 --branch 1.0.x --file fix.diff --message "Improve greeting output" --author "Sam <sam@example.org>"
+                  embargo patch add ADV-2026-001 --branch 1.0.x --file fix.diff \\
+                    --message "Improve greeting output" --author "Sam <sam@example.org>"
                 """
         )
 
@@ -155,9 +157,9 @@ extension Embargo.PatchCommands {
             commandName: "verify",
             abstract: "Apply each series onto its branch's head in a throwaway clone and run the project's tests there.",
             discussion: """
-                The clone lives in a 0700 temporary directory removed afterwards (also on failure
-                or interrupt); the project's repository gains no object and no ref. Exit 1 when a
-                series conflicts or the tests fail.
+                The clone lives in a 0700 temporary directory removed afterwards (also on
+                failure or interrupt); the project's repository gains no object and no ref.
+                Exit 1 when a series conflicts or the tests fail.
 
                 Example:
                   embargo patch verify ADV-2026-001
@@ -190,11 +192,11 @@ extension Embargo.PatchCommands {
             }
             if let bad = checks.first(where: { $0.result == .conflict }) {
                 throw EmbargoError(.failure, "the series for \(bad.branch) does not apply",
-                                   hint: "fix the series with 'embargo patch remove \(id.uppercased()) --branch \(bad.branch) N' and 'embargo patch add', then run 'embargo patch verify \(id.uppercased())' again")
+                                   hint: "fix the series with 'embargo patch remove \(id.uppercased()) --branch \(bad.branch) N' and 'embargo patch add \(id.uppercased()) --branch \(bad.branch) --from-ref REF', then run 'embargo patch verify \(id.uppercased())' again")
             }
             if let bad = checks.first(where: { $0.result == .testsFailed }) {
                 throw EmbargoError(.failure, "the project's tests fail on \(bad.branch) with the series applied (the last lines of their output are above)",
-                                   hint: "see whether the fix or the test setup fails: '--verbose' prints the whole output; a branch that needs another command gets one with 'embargo project set PROJECT --test-command CMD' (or 'embargo project local' for this machine)")
+                                   hint: "see whether the fix or the test setup fails: '--verbose' prints the whole output; a branch that needs another command gets one with 'embargo project set PROJECT --test-command CMD' (or 'embargo project local PROJECT --test-command CMD' for this machine)")
             }
         }
     }
@@ -204,8 +206,8 @@ extension Embargo.PatchCommands {
             commandName: "checkout",
             abstract: "Recreate a local branch with a series applied, for further work.",
             discussion: """
-                The fix is then in your local repository: never push that branch before release day
-                ('embargo guard install' refuses such pushes).
+                The fix is then in your local repository: never push that branch before release
+                day ('embargo guard install --project P' refuses such pushes).
 
                 Example:
                   embargo patch checkout ADV-2026-001 --branch 1.1.x --as wip/greeting

@@ -21,14 +21,15 @@ extension Embargo.PrereleaseCommands {
             commandName: "create",
             abstract: "Build release commits, tags and archives in a private clone and pack them into an encrypted, signed bundle.",
             discussion: """
-                Needs a verified series on every affected branch and a clean lint. The bundle is
-                encrypted with age to the recipients (default: every member with the security role),
-                and with --gpg-recipient also to OpenPGP keys through gpg. Nothing of the fix enters
-                the project's repository.
+                Needs a verified series on every affected branch and a clean lint. The bundle
+                is encrypted with age to the recipients (default: every member with the
+                security role), and with --gpg-recipient also to OpenPGP keys through gpg.
+                Nothing of the fix enters the project's repository.
 
                 Example:
                   embargo prerelease ADV-2026-001 --out ./outbox
-                  embargo prerelease ADV-2026-001 --out ./outbox --recipient age1... --gpg-recipient 0xDEADBEEF
+                  embargo prerelease ADV-2026-001 --out ./outbox --recipient age1... \\
+                    --gpg-recipient 0xDEADBEEF
                 """
         )
 
@@ -57,6 +58,7 @@ extension Embargo.PrereleaseCommands {
             if project.committer == nil {
                 Terminal.warn("project \(project.project.name) has no committer: the release commits and tags are by '\(Workspace.defaultCommitter)'; set yours with 'embargo project set \(project.project.name) --committer \"Name <email>\"' and build the pre-release again")
             }
+            Terminal.warnUnset(try workspace.unsetPublicFields(id), of: result.manifest.advisory, when: "goes to the security team")
             if output.json {
                 try Terminal.printJSON(PrereleaseReport(result))
             } else {
@@ -68,6 +70,7 @@ extension Embargo.PrereleaseCommands {
                     Terminal.say("\(branch.plan.branch): \(branch.tagName) at \(branch.releaseCommit.prefix(12)) (tag \(branch.tagObject.prefix(12)))")
                 }
                 Terminal.say("recipients: \(result.recipients.count)")
+                Terminal.say("next: " + NextStep.afterPrerelease(result.manifest.advisory, bundle: result.bundle))
             }
         }
     }
@@ -77,11 +80,12 @@ extension Embargo.PrereleaseCommands {
             commandName: "verify",
             abstract: "Decrypt a bundle, check its signature and every checksum, and show what it holds.",
             discussion: """
-                The signer is checked against the store's members, or against --signer-key without a
-                store. Exit 4 when anything does not match.
+                The signer is checked against the store's members, or against --signer-key
+                without a store. Exit 4 when anything does not match.
 
                 Example:
-                  embargo prerelease verify sample_module-1.0.2-1.1.1.prerelease.tar.age --identity ~/security.identity
+                  embargo prerelease verify sample_module-1.0.2-1.1.1.prerelease.tar.age \\
+                    --identity ~/security.identity
                   embargo prerelease verify BUNDLE --identity key.txt --signer-key RWQ...
                 """
         )
@@ -107,7 +111,7 @@ extension Embargo.PrereleaseCommands {
             let workspace = signerKeys.isEmpty ? try location.workspace() : nil
             let identity = try workspace?.identity ?? location.loadIdentity()
             let signers = try workspace?.signingKeys() ?? signerKeys.enumerated().map { ("--signer-key \($0.offset + 1)", $0.element) }
-            let report = try BundleVerifier.verify(bytes, identity: identity.age, signers: signers)
+            let report = try BundleVerifier.verify(bytes, identity: identity.age, signers: signers, store: workspace?.notAddressed)
             let trust = try workspace?.checkBundle(report, allowSuperseded: allowSuperseded)
             if output.json {
                 try Terminal.printJSON(BundleReport(report, trust: trust))
@@ -157,7 +161,7 @@ struct PrereleaseReport: Encodable {
 struct BundleReport: Encodable {
     let ok = true
     let signer: String
-    let prerelease: Int64?
+    let prerelease: Int?
     let current: Bool?
     let trustedComment: String
     let manifest: PrereleaseManifest

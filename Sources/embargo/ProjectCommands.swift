@@ -19,7 +19,8 @@ extension Embargo.ProjectCommands {
             abstract: "Add a project: its clone, public remote and release branches.",
             discussion: """
                 Example:
-                  embargo project add ai --repo ~/src/ai --remote origin --branch 1.1.x --branch 1.2.x
+                  embargo project add ai --repo ~/src/ai --remote origin \\
+                    --branch 1.1.x --branch 1.2.x
                 """
         )
 
@@ -119,7 +120,7 @@ extension Embargo.ProjectCommands {
 
                 Example:
                   embargo project set ai --test-command "vendor/bin/phpunit" --add-branch 2.0.x
-                  embargo project set ai --branch 8.x-1.x --test-command "php7.4 vendor/bin/phpunit"
+                  embargo project set ai --branch 8.x-1.x --test-command "php7.4 run-tests"
                 """
         )
 
@@ -227,9 +228,10 @@ extension Embargo.ProjectCommands {
             commandName: "local",
             abstract: "Set where your own clone of a project is (and its test command), on this machine only.",
             discussion: """
-                A team store is shared by every member's machine; the path of each member's clone
-                is not. These settings live in $XDG_CONFIG_HOME/embargo/projects.json, by store and
-                project, and every command that uses the repository takes them. Any member may set them.
+                A team store is shared by every member's machine; the path of each member's
+                clone is not. These settings live in $XDG_CONFIG_HOME/embargo/projects.json, by
+                store and project, and every command that uses the repository takes them. Any
+                member may set them.
 
                 Examples:
                   embargo project local ai --repo ~/src/ai

@@ -9,20 +9,23 @@ extension Embargo {
             commandName: "approve",
             abstract: "Approve the pre-release you reviewed (security role), or record an external security team's approval.",
             discussion: """
-                An approval is bound to the manifest you reviewed: pass the bundle you opened, or the
-                SHA-256 of its manifest.json. On a terminal without either, the current manifest's hash
-                is shown for you to confirm. Whoever built the pre-release or added its patches cannot
-                approve it. A new pre-release, or a change to the advisory's public texts, voids it.
+                An approval is bound to the manifest you reviewed: pass the bundle you opened,
+                or the SHA-256 of its manifest.json. On a terminal without either, the current
+                manifest's hash is shown for you to confirm. Whoever built the pre-release or
+                added its patches cannot approve it. A new pre-release, or a change to the
+                advisory's public texts, voids it.
 
-                An outside team's approval is recorded with its registered approver's minisign signature
-                over manifest.json (see 'member add --external'), or, with only a URL as evidence, by a
-                second member who did not prepare the release.
+                An outside team's approval is recorded with its registered approver's minisign
+                signature over manifest.json (see 'member add --external'), or, with only a URL
+                as evidence, by a second member who did not prepare the release.
 
                 Example:
                   embargo approve ADV-2026-001 --bundle sample-1.0.2.prerelease.tar.age
                   embargo approve ADV-2026-001 --sha256 3f5c...e1
-                  embargo approve ADV-2026-001 --external drupal-sec --signature manifest.json.minisig
-                  embargo approve ADV-2026-001 --external "Drupal Security Team" --ref https://security.drupal.org/node/1 --sha256 3f5c...e1
+                  embargo approve ADV-2026-001 --external drupal-sec \\
+                    --signature manifest.json.minisig
+                  embargo approve ADV-2026-001 --external "Drupal Security Team" \\
+                    --ref https://security.drupal.org/node/1 --sha256 3f5c...e1
                 """
         )
 
@@ -67,7 +70,8 @@ extension Embargo {
                 guard let bytes = try SafeFile.read(URL(fileURLWithPath: bundle)) else {
                     throw EmbargoError(.failure, "no bundle at \(bundle)")
                 }
-                let report = try BundleVerifier.verify(bytes, identity: try location.loadIdentity().age, signers: try workspace.signingKeys())
+                let report = try BundleVerifier.verify(bytes, identity: workspace.identity.age, signers: try workspace.signingKeys(),
+                                                       store: workspace.notAddressed)
                 request.manifestSHA256 = report.manifestSHA256
             } else if isatty(STDIN_FILENO) == 1, let current = try workspace.currentManifestHash(id) {
                 Terminal.note("pre-release \(current.prerelease) of \(id.uppercased()): manifest.json sha256 \(current.sha256)")
@@ -77,13 +81,29 @@ extension Embargo {
                 }
                 request.manifestSHA256 = current.sha256
             }
-            let approval = try workspace.approve(id, request)
+            let (approval, again) = try workspace.approve(id, request)
+            let advisory = try workspace.advisory(id)
             if output.json {
-                try Terminal.printJSON(["approval": approval])
+                try Terminal.printJSON(ApprovalReport(approval: approval, alreadyRecorded: again))
+            } else if again {
+                Terminal.say("pre-release \(approval.prerelease) of \(advisory.id) is already approved by \(approval.approvedBy)"
+                    + (approval.external.map { " for \($0)" } ?? "") + " (\(approval.approvedAt)); nothing was recorded")
             } else {
-                Terminal.say("approved pre-release \(approval.prerelease) of \(id.uppercased()) (manifest \(approval.manifestHash))"
+                Terminal.say("approved pre-release \(approval.prerelease) of \(advisory.id) (manifest \(approval.manifestHash))"
                     + (approval.external.map { " for \($0)" } ?? ""))
+                Terminal.say("next: " + NextStep.afterApprove(advisory, now: Date()))
             }
+        }
+    }
+
+    /// `approve --json`: the approval, and whether it stood already.
+    struct ApprovalReport: Encodable {
+        let approval: Approval
+        let alreadyRecorded: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case approval
+            case alreadyRecorded = "already_recorded"
         }
     }
 
@@ -92,9 +112,10 @@ extension Embargo {
             commandName: "publish",
             abstract: "Publish the approved pre-release: verify it is what was reviewed, push every branch and tag at once, write the public advisory.",
             discussion: """
-                Refused before the disclosure time (exit 3) unless --early --reason; refused if a branch
-                moved or a rebuilt release differs from the manifest (exit 4), before anything is pushed.
-                Publication keeps a journal: run it again after an interruption to finish the job.
+                Refused before the disclosure time (exit 3) unless --early --reason; refused if
+                a branch moved or a rebuilt release differs from the manifest (exit 4), before
+                anything is pushed. Publication keeps a journal: run it again after an
+                interruption to finish the job.
 
                 Example:
                   embargo publish ADV-2026-001 --dry-run
@@ -139,6 +160,10 @@ extension Embargo {
                 try TeamAutoSync.syncFirst(workspace, for: "publish")
                 workspace.onClaim = { id in try TeamAutoSync.claim(workspace, id) }
             }
+            let advisory = try workspace.advisory(id)
+            if advisory.status != .published {
+                Terminal.warnUnset(try workspace.unsetPublicFields(id), of: advisory.id, when: dryRun ? "would go public" : "goes public")
+            }
             let report = try workspace.publish(id, options: options, progress: { Progress.step($0) }) { step in
                 // Crash-recovery tests stop the process right after a journal step.
                 if step.rawValue == stopAfter { kill(getpid(), SIGKILL) }
@@ -182,8 +207,9 @@ extension Embargo {
             commandName: "notes",
             abstract: "Release notes from the history between the previous release and the release commit.",
             discussion: """
-                Issues come from 'Issue #NNN by a, b: Summary' commit messages; breaking changes go to
-                an Upgrade path section. Security fixes appear only under their neutral messages.
+                Issues come from 'Issue #NNN by a, b: Summary' commit messages; breaking
+                changes go to an Upgrade path section. Security fixes appear only under their
+                neutral messages.
 
                 Example:
                   embargo notes ADV-2026-001 --format html
@@ -209,9 +235,10 @@ extension Embargo {
             commandName: "announce",
             abstract: "The chat announcement: released versions and links, no security detail.",
             discussion: """
-                With --pre, the advance notice before the release: project, date and time, highest
-                severity level and affected branches, nothing else; at least 24 hours before the
-                release (any time on the emergency path), linted, and recorded on the timeline.
+                With --pre, the advance notice before the release: project, date and time,
+                highest severity level and affected branches, nothing else; at least 24 hours
+                before the release (any time on the emergency path), linted, and recorded on
+                the timeline.
 
                 Example:
                   embargo announce ADV-2026-001 --format slack

@@ -9,9 +9,10 @@ extension Embargo {
             commandName: "schedule",
             abstract: "Set an advisory's disclosure time, checked against the project's policy profiles.",
             discussion: """
-                Times are stored in UTC. A local time is read in --tz (default UTC); a time that
-                a daylight-saving change skips or repeats is refused. A time that breaks a policy
-                rule is refused (exit 3) unless --allow-violation gives a reason for the timeline.
+                Times are stored in UTC. A local time is read in --tz (default UTC); a time
+                that a daylight-saving change skips or repeats is refused. A time that breaks a
+                policy rule is refused (exit 3) unless --allow-violation gives a reason for the
+                timeline.
 
                 Example:
                   embargo schedule ADV-2026-001 --next-window
@@ -68,7 +69,8 @@ extension Embargo {
             commandName: "calendar",
             abstract: "List upcoming deadlines of all open advisories, or write them as an iCalendar file.",
             discussion: """
-                Calendar events name the advisory id and the deadline only, never embargoed text.
+                Calendar events name the advisory id and the deadline only, never embargoed
+                text.
 
                 Example:
                   embargo calendar

@@ -52,7 +52,8 @@ extension Embargo.StoreCommands {
             commandName: "backup",
             abstract: "Write the current encrypted state to a file.",
             discussion: """
-                The file stays encrypted under the store's data key; restore it with 'embargo store restore'.
+                The file stays encrypted under the store's data key; restore it with 'embargo
+                store restore FILE'.
 
                 Example:
                   embargo store backup --out /media/usb/embargo-2026-11-25.embargo
@@ -74,7 +75,8 @@ extension Embargo.StoreCommands {
             abstract: "Make the state in a backup file the newest generation (the current one stays a backup).",
             discussion: """
                 Example:
-                  embargo store restore ~/.local/share/embargo/backups/store.000000000041.embargo
+                  embargo store restore \\
+                    ~/.local/share/embargo/backups/store.000000000041.embargo
                 """
         )
 
@@ -174,7 +176,8 @@ extension Embargo.StoreCommands {
                 trail, and writes the store to --store (or $EMBARGO_STORE).
 
                 Example:
-                  embargo store clone git@gitlab.example.org:security/embargo-store.git --store ~/embargo
+                  embargo store clone git@gitlab.example.org:security/embargo-store.git \\
+                    --store ~/embargo
                 """
         )
 

@@ -18,8 +18,19 @@ enum Terminal {
         FileHandle.standardError.write(Data("embargo: note: \(TerminalText.block(message, indent: "  "))\n".utf8))
     }
 
-    static func warn(_ message: String) {
-        FileHandle.standardError.write(Data("embargo: warning: \(TerminalText.block(message, indent: "  "))\n".utf8))
+    static func warn(_ message: String, hint: String? = nil) {
+        var text = "embargo: warning: \(TerminalText.block(message, indent: "  "))\n"
+        if let hint { text += "embargo: hint: \(TerminalText.block(hint, indent: "  "))\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// Warns that the SA of `advisory` shows placeholders (`when`: "goes public"), naming
+    /// the `advisory edit` options that set the fields.
+    static func warnUnset(_ fields: [UnsetField], of advisory: String, when: String) {
+        guard !fields.isEmpty else { return }
+        let command = "embargo advisory edit \(advisory) " + fields.map(\.option).joined(separator: " ")
+        warn("the SA of \(advisory) \(when) with placeholders for: \(fields.map(\.field).joined(separator: ", "))",
+             hint: "set them with '\(command)' (a change of public fields needs a new pre-release and approval)")
     }
 
     /// Prints human-readable text: controls escaped, lines after the first

@@ -75,7 +75,7 @@ struct AdvisoryCLITests {
             (["advisory", "edit", "ADV-2026-001", "--reported-at", "yesterday"], 64, "not a date"),
             (["advisory", "edit", "ADV-2026-001", "--branch", "9.x"], 1, "not a release branch"),
             (["advisory", "edit", "ADV-2026-001", "--cwe", "XSS"], 64, "not a CWE id"),
-            (["advisory", "status", "ADV-2026-001", "published"], 3, "set by 'embargo publish'"),
+            (["advisory", "status", "ADV-2026-001", "published"], 3, "set by 'publish', not by hand"),
             (["advisory", "status", "ADV-2026-001", "ready"], 3, "cannot go from draft to ready"),
             (["schedule", "ADV-2026-001", "--at", "someday"], 64, "not a time"),
             (["schedule", "ADV-2026-001", "--at", "2026-12-02T16:00Z", "--tz", "Mars/Base"], 64, "unknown time zone"),

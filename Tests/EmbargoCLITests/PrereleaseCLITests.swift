@@ -46,7 +46,15 @@ struct ReleaseFixture {
         try box.git(["-C", repo.path, "checkout", "--quiet", "1.1.x"])
     }
 
+    /// A pre-release into `outbox` (unless `extra` names another `--out`). A bundle is never
+    /// replaced, so the one an earlier call left there goes first: it was sent.
     func prerelease(_ extra: [String] = [], env: [String: String] = [:]) throws -> [String: Any] {
+        if !extra.contains("--out") {
+            let outbox = box.root.appendingPathComponent("outbox")
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? [] where name.contains(".prerelease.tar.") {
+                try FileManager.default.removeItem(at: outbox.appendingPathComponent(name))
+            }
+        }
         let run = try box.ok(["prerelease", "ADV-2026-001", "--out", box.path("outbox"), "--json"] + extra, env: env)
         return try box.json(run.stdout)
     }
@@ -272,7 +280,7 @@ struct PrereleaseCLITests {
         let report = try fixture.prerelease()
         let bundle = try #require(report["bundle"] as? String)
 
-        // A flipped byte anywhere: exit 4; a foreign identity: exit 5.
+        // A flipped byte anywhere: exit 4; a foreign identity without the store, which cannot tell it from damage: exit 4.
         var bytes = try Data(contentsOf: URL(fileURLWithPath: bundle))
         for position in [10, bytes.count / 2, bytes.count - 3] {
             var damaged = bytes

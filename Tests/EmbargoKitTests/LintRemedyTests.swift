@@ -91,10 +91,10 @@ struct LintRemedyTests {
         let loose = LintReport(advisory: "ADV-1", findings: found, acceptedKeys: [])
         #expect(loose.blocking.map(\.level) == [.names] && loose.warnings.map(\.level) == [.hints])
         let hintsOnly = LintReport(advisory: "ADV-1", findings: findings("Escape the title"), acceptedKeys: [])
-        #expect(hintsOnly.isClean && hintsOnly.refusal == nil)
+        #expect(hintsOnly.isClean && hintsOnly.refusal() == nil)
         var strict = hintsOnly
         strict.strict = true
-        #expect(!strict.isClean && strict.refusal?.kind == .refused)
+        #expect(!strict.isClean && strict.refusal()?.kind == .refused)
         #expect(found[1].span == LintSpan(start: 9, end: 25) && found[1].reason.contains("cross-site scripting"))
     }
 

@@ -177,8 +177,9 @@ extension Workspace {
     public func setStatus(_ id: String, to status: AdvisoryStatus, note: String?) throws -> Advisory {
         try Permissions.require(.editAdvisory, by: member)
         if Lifecycle.automatic.contains(status) {
-            let step = status == .prereleased ? "embargo prerelease" : status == .approved ? "embargo approve" : "embargo publish"
-            throw EmbargoError(.refused, "status \(status.rawValue) is set by '\(step)', not by hand", hint: "run '\(step) \(id)'")
+            let (step, command) = status == .prereleased ? ("prerelease", "embargo prerelease \(id) --out DIR")
+                : status == .approved ? ("approve", "embargo approve \(id) --bundle BUNDLE") : ("publish", "embargo publish \(id)")
+            throw EmbargoError(.refused, "status \(status.rawValue) is set by '\(step)', not by hand", hint: "run '\(command)'")
         }
         return try transition(id, to: status, kind: "status", note: note)
     }

@@ -1,19 +1,23 @@
 import EmbargoStore
 import Foundation
+import GRDB
 
-/// Findings of one lint run, and which of them the caller accepted.
+/// Findings of one lint run, and which of them are accepted.
 public struct LintReport: Sendable, Equatable {
     public var advisory: String
     public var findings: [LintFinding]
     public var acceptedKeys: Set<String>
     /// Whether `hints` findings refuse too (`--strict`, the `drupal` profile).
     public var strict: Bool
+    /// The acceptances stored on the advisory, found now or not.
+    public var accepted: [AcceptedFinding]
 
-    public init(advisory: String, findings: [LintFinding], acceptedKeys: Set<String>, strict: Bool = false) {
+    public init(advisory: String, findings: [LintFinding], acceptedKeys: Set<String>, strict: Bool = false, accepted: [AcceptedFinding] = []) {
         self.advisory = advisory
         self.findings = findings
-        self.acceptedKeys = acceptedKeys
+        self.acceptedKeys = acceptedKeys.union(accepted.map(\.key))
         self.strict = strict
+        self.accepted = accepted
     }
 
     public var unaccepted: [LintFinding] { findings.filter { !acceptedKeys.contains($0.key) } }
@@ -23,18 +27,35 @@ public struct LintReport: Sendable, Equatable {
     public var warnings: [LintFinding] { unaccepted.filter { !strict && $0.level == .hints } }
     public var isClean: Bool { blocking.isEmpty }
 
-    /// Accepted keys that match no finding: a typo, or a finding since reworded.
-    public var unknownKeys: [String] { acceptedKeys.subtracting(findings.map(\.key)).sorted() }
-
     public func isAccepted(_ finding: LintFinding) -> Bool { acceptedKeys.contains(finding.key) }
 
-    /// The refusal (exit 3) when findings remain unaccepted.
-    public var refusal: EmbargoError? {
-        guard let first = blocking.first else { return nil }
-        let rerun = advisory == Self.messageSubject ? "embargo lint --message-file FILE" : "embargo lint \(advisory)"
-        return EmbargoError(.refused, "\(blocking.count) lint finding(s) in \(advisory): \(first.location): '\(first.term)'",
-                            hint: "reword it, or accept with --accept-finding KEY (see '\(rerun)')")
+    /// Whether a stored acceptance still matches a finding.
+    public func isFound(_ acceptance: AcceptedFinding) -> Bool { findings.contains { $0.key == acceptance.key } }
+
+    /// The refusal (exit 3) when findings remain unaccepted: each one with its
+    /// key, and the complete command that accepts it (`accept` gives it, by
+    /// default `embargo lint ID --accept-finding KEY`).
+    public func refusal(accept: ((LintFinding) -> String?)? = nil) -> EmbargoError? {
+        guard !blocking.isEmpty else { return nil }
+        let lines = blocking.map { "\($0.location): '\($0.term)' (key \($0.key))" }
+        let commands = blocking.compactMap { finding in
+            accept.map { $0(finding) } ?? "embargo lint \(advisory) --accept-finding \(finding.key)"
+        }
+        let them = blocking.count == 1 ? "it" : "them"
+        let hint: String
+        if commands.isEmpty {
+            hint = "reword \(them): a finding in this step's own text cannot be accepted"
+        } else if commands.count < blocking.count {
+            hint = "reword \(them); accept what may stay as it is (not a finding in this step's own text):\n" + commands.joined(separator: "\n")
+        } else {
+            hint = "reword \(them), or accept what may stay as it is:\n" + commands.joined(separator: "\n")
+        }
+        return EmbargoError(.refused, "\(blocking.count) unaccepted lint finding(s) in \(advisory):\n" + lines.joined(separator: "\n"),
+                            hint: hint)
     }
+
+    /// Accepted keys that match no finding: a typo, or a finding since reworded.
+    public var unknownKeys: [String] { acceptedKeys.subtracting(findings.map(\.key)).sorted() }
 
     /// What a report on a bare message (`LeakLinter.lintMessage`) is about, in place of an advisory id.
     public static let messageSubject = "the message"
@@ -42,6 +63,21 @@ public struct LintReport: Sendable, Equatable {
     /// A report on a bare commit message: the default vocabulary, no advisory.
     public static func message(_ text: String, accepting keys: Set<String> = [], strict: Bool = false) -> LintReport {
         LintReport(advisory: messageSubject, findings: LeakLinter.lintMessage(text), acceptedKeys: keys, strict: strict)
+    }
+}
+
+/// A lint finding accepted on an advisory, and where and what it was then.
+public struct AcceptedFinding: Codable, Sendable, Equatable {
+    public var key: String
+    public var location: String
+    public var term: String
+    public var acceptedAt: String
+    public var acceptedBy: String
+
+    enum CodingKeys: String, CodingKey {
+        case key, location, term
+        case acceptedAt = "accepted_at"
+        case acceptedBy = "accepted_by"
     }
 }
 
@@ -102,28 +138,89 @@ extension Workspace {
         return LeakLinter.lint(Self.uniqueKeys(subjects), vocabulary: LintVocabulary.defaults.adding(advisoryTerms))
     }
 
-    /// `lint` with the keys the caller accepts. Without `strict`, strict when
-    /// the project follows the `drupal` profile.
-    public func lintReport(_ id: String, accepting keys: Set<String> = [], texts: [LintSubject] = [], strict: Bool? = nil) throws
-        -> LintReport
+    /// `lint` with the findings accepted on the advisory. First records the
+    /// acceptance of `accepting` and revokes `revoking` (keys), on the audit
+    /// trail; a key that matches no finding (or no acceptance) is refused and
+    /// nothing changes. With `recording` false (a dry run) the keys count for
+    /// this report only. Without `strict`, strict when the project follows the
+    /// `drupal` profile.
+    public func lintReport(_ id: String, accepting keys: Set<String> = [], revoking: Set<String> = [], texts: [LintSubject] = [],
+                           strict: Bool? = nil, recording: Bool = true) throws -> LintReport
     {
         let findings = try lint(id, texts: texts)
         let advisory = try advisory(id)
+        if !keys.isEmpty || !revoking.isEmpty {
+            try changeAcceptances(advisory.id, accepting: keys, revoking: revoking, findings: findings, recording: recording)
+        }
         // A project without a profile list is linted at the default level.
         let strict = strict ?? ((try? profiles(of: advisory.project))?.contains(.drupal) ?? false)
-        return LintReport(advisory: advisory.id, findings: findings, acceptedKeys: keys, strict: strict)
+        return LintReport(advisory: advisory.id, findings: findings, acceptedKeys: recording ? [] : keys, strict: strict,
+                          accepted: try acceptedFindings(advisory.id))
     }
 
     /// For steps that make the fix public (pre-release, publish): refuses
-    /// (exit 3) while a finding is not in `keys`. Returns the report, whose
-    /// `unknownKeys` are worth a warning.
+    /// (exit 3) while a finding is not accepted. `step` is the step's own
+    /// command (`embargo publish ID`), which accepts the findings of `texts`;
+    /// the others are accepted with `embargo lint ID --accept-finding KEY`.
     @discardableResult
-    public func requireCleanLint(_ id: String, accepting keys: Set<String>, texts: [LintSubject] = [], strict: Bool? = nil) throws
-        -> LintReport
+    public func requireCleanLint(_ id: String, accepting keys: Set<String>, texts: [LintSubject] = [], strict: Bool? = nil,
+                                 step: String? = nil, recording: Bool = true) throws -> LintReport
     {
-        let report = try lintReport(id, accepting: keys, texts: texts, strict: strict)
-        if let refusal = report.refusal { throw refusal }
+        let report = try lintReport(id, accepting: keys, texts: texts, strict: strict, recording: recording)
+        let ownKeys = texts.map { $0.key + ":" }
+        let refusal = report.refusal { finding in
+            guard ownKeys.contains(where: finding.key.hasPrefix) else { return "embargo lint \(report.advisory) --accept-finding \(finding.key)" }
+            return step.map { "\($0) --accept-finding \(finding.key)" }
+        }
+        if let refusal { throw refusal }
         return report
+    }
+
+    /// The lint findings accepted on an advisory, in the order they were accepted.
+    public func acceptedFindings(_ id: String) throws -> [AcceptedFinding] {
+        try store.read { db in
+            let advisory = try Self.fetchAdvisory(db, id)
+            return try Row.fetchAll(db, sql: "SELECT * FROM accepted_findings WHERE advisory = ? ORDER BY accepted_at, key",
+                                    arguments: [advisory.id]).map {
+                AcceptedFinding(key: $0["key"], location: $0["location"], term: $0["term"], acceptedAt: $0["accepted_at"],
+                                acceptedBy: $0["accepted_by"])
+            }
+        }
+    }
+
+    private func changeAcceptances(_ id: String, accepting keys: Set<String>, revoking: Set<String>, findings: [LintFinding],
+                                   recording: Bool) throws
+    {
+        try Permissions.require(anyOf: Permissions.acceptFinding, by: member)
+        let stored = Set(try acceptedFindings(id).map(\.key))
+        for key in keys.sorted() where !findings.contains(where: { $0.key == key }) {
+            let close = Suggestion.closest(to: key, among: findings.map(\.key))
+            throw EmbargoError(.usage, "no lint finding of \(id) has the key \(key)",
+                               hint: (close.map { "did you mean '\($0)'? " } ?? "") + "run 'embargo lint \(id)' to see the findings and their keys")
+        }
+        for key in revoking.sorted() where !stored.contains(key) {
+            let close = Suggestion.closest(to: key, among: Array(stored))
+            throw EmbargoError(.usage, "no accepted lint finding of \(id) has the key \(key)",
+                               hint: (close.map { "did you mean '\($0)'? " } ?? "") + "run 'embargo lint \(id)' to see the accepted ones")
+        }
+        let added = keys.subtracting(stored).subtracting(revoking).sorted()
+        let removed = revoking.sorted()
+        guard recording, !added.isEmpty || !removed.isEmpty else { return }
+        var detail: [String] = []
+        if !added.isEmpty { detail.append("accepted " + added.joined(separator: " ")) }
+        if !removed.isEmpty { detail.append("revoked " + removed.joined(separator: " ")) }
+        let stamp = now
+        try audited("lint.accept", id, detail: detail.joined(separator: "; ")) { db in
+            for key in removed {
+                try db.execute(sql: "DELETE FROM accepted_findings WHERE advisory = ? AND key = ?", arguments: [id, key])
+            }
+            for key in added {
+                guard let finding = findings.first(where: { $0.key == key }) else { continue }
+                try db.execute(sql: """
+                    INSERT INTO accepted_findings (advisory, key, location, term, accepted_at, accepted_by) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [id, key, finding.location, finding.term, stamp, member.name])
+            }
+        }
     }
 
     /// Which of `candidates` (lowercase words) are words of file names on the

@@ -316,7 +316,7 @@ public struct PushGuard: Sendable {
         return """
             #!/bin/sh
             \(marker): refuses a push that carries an embargoed fix.
-            # Written by 'embargo guard install'; reinstalling replaces this file. A
+            # Written by 'embargo guard install --project \(project)'; reinstalling replaces this file. A
             # pre-push hook that was here before is kept as \(chainedName)
             # and runs after the check, with the same arguments and input.
             embargo=\(quoted)

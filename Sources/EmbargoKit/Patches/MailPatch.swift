@@ -79,12 +79,13 @@ public enum Mbox {
         return patches
     }
 
-    /// Wraps a plain unified diff into a patch with the given message and author.
-    public static func fromDiff(_ bytes: [UInt8], message: String, author: String, date: Date) throws -> MailPatch {
-        let diff = try checkedText(bytes)
-        guard diff.contains("\n+++ ") || diff.hasPrefix("+++ ") || diff.contains("diff --git ") else {
-            throw EmbargoError(.failure, "the file is not a unified diff", hint: "create it with 'git diff' or 'diff -u'")
-        }
+    /// Wraps a unified diff (`git diff`, or `diff -u` put in git's form by
+    /// `PlainDiff`, whose `pathExists` it takes) into a patch with the given
+    /// message and author.
+    public static func fromDiff(_ bytes: [UInt8], message: String, author: String, date: Date,
+                                pathExists: (String) -> Bool = { _ in false }) throws -> MailPatch
+    {
+        let diff = try PlainDiff.gitForm(try checkedText(bytes), pathExists: pathExists)
         guard author.wholeMatch(of: /[^<>\n]+ <[^<>\s]+@[^<>\s]+>/) != nil else {
             throw EmbargoError(.usage, "--author must look like 'Name <email>'")
         }

@@ -133,7 +133,7 @@ extension Workspace {
     public func addPatches(_ id: String, branch: String, file bytes: [UInt8], message: String?, author: String?,
                            replacing: Int? = nil) throws -> [PatchRecord] {
         try Permissions.require(.patch, by: member)
-        let (advisory, _) = try advisoryAndProject(id)
+        let (advisory, project) = try advisoryAndProject(id)
         try checkBranch(branch, of: advisory)
         let text = String(decoding: bytes.prefix(200), as: UTF8.self)
         let patches: [MailPatch]
@@ -144,7 +144,13 @@ extension Workspace {
                 throw EmbargoError(.usage, "a plain diff needs --message and --author",
                                    hint: "or pass 'git format-patch' output, which carries both")
             }
-            patches = [try Mbox.fromDiff(bytes, message: message, author: author, date: environment.clock.now())]
+            // Which paths the branch has settles how a `diff -u` names its files.
+            let git = environment.git(URL(fileURLWithPath: project.repoPath))
+            let head = try git.branchCommit(branch, remote: project.remote)
+            patches = [try Mbox.fromDiff(bytes, message: message, author: author, date: environment.clock.now()) { path in
+                guard let head, let found = try? git.run(["cat-file", "-e", "\(head):\(path)"]) else { return false }
+                return found.status == 0
+            }]
         }
         return try storePatches(advisory, branch: branch, patches: patches, source: "a patch file", replacing: replacing)
     }
@@ -165,11 +171,13 @@ extension Workspace {
             }
             let check = try git.run(["apply", "--numstat", "-"], input: Array(patch.text.utf8))
             guard check.status == 0 else {
-                throw EmbargoError(.failure, "patch \(index + 1) ('\(patch.subject.prefix(60))') is malformed: \(firstLine(check.stderrText))")
+                throw EmbargoError(.failure, "patch \(index + 1) ('\(patch.subject.prefix(60))') is malformed: \(firstLine(check.stderrText))",
+                                   hint: "create it again with 'git format-patch', 'git diff' or 'diff -u OLD NEW', and do not edit it by hand")
             }
             let patchID = try git.run(["patch-id", "--stable"], input: Array(patch.text.utf8))
             guard patchID.status == 0, let value = patchID.stdoutText.split(separator: " ").first, value.count == 40 else {
-                throw EmbargoError(.failure, "git cannot compute the patch id of patch \(index + 1)")
+                throw EmbargoError(.failure, "patch \(index + 1) ('\(patch.subject.prefix(60))') changes no file that git can identify",
+                                   hint: "create it again with 'git format-patch', 'git diff' or 'diff -u OLD NEW'")
             }
             ids.append(String(value))
         }

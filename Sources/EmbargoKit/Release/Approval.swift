@@ -5,9 +5,12 @@ import GRDB
 
 /// An approval of one pre-release, by a member of the security team or
 /// recorded for an external security team with its evidence.
-public struct Approval: Codable, Sendable, Equatable {
+public struct Approval: Encodable, Sendable, Equatable {
     public var seq: Int64
-    public var prerelease: Int64
+    /// The approved pre-release's number among the advisory's own (1, 2, ...).
+    public var prerelease: Int
+    /// The approved pre-release's row in the store.
+    public var prereleaseSeq: Int64
     public var manifestHash: String
     public var approvedAt: String
     public var approvedBy: String
@@ -47,8 +50,8 @@ public struct ApprovalRequest: Sendable {
 
 extension Workspace {
     /// The manifest hash of an advisory's current pre-release, for an approver to confirm.
-    public func currentManifestHash(_ id: String) throws -> (prerelease: Int64, sha256: String)? {
-        try currentPrerelease(id).map { ($0.seq, $0.manifestHash) }
+    public func currentManifestHash(_ id: String) throws -> (prerelease: Int, sha256: String)? {
+        try currentPrerelease(id).map { ($0.number, $0.manifestHash) }
     }
 
     /// Approves the current pre-release, bound to its manifest hash. Four
@@ -61,8 +64,11 @@ extension Workspace {
     ///   build pre-releases);
     /// - an outside team's approval with only a URL as evidence is recorded
     ///   by a second member who may approve or publish.
+    ///
+    /// Approving again what one approved already records nothing: the result
+    /// says so (`alreadyRecorded`) and carries the approval that stands.
     @discardableResult
-    public func approve(_ id: String, _ request: ApprovalRequest) throws -> Approval {
+    public func approve(_ id: String, _ request: ApprovalRequest) throws -> (approval: Approval, alreadyRecorded: Bool) {
         let externalMember = try request.external.flatMap { name in
             try store.read { db in try Member.filter(Column("name") == name && Column("external") == true).fetchOne(db) }
         }
@@ -107,7 +113,7 @@ extension Workspace {
             }
             let encoded = Data(signature.utf8).base64EncodedString()
             guard ApprovalLedger.isValid(signature: encoded, manifest: manifest, key: externalMember.signingKey) else {
-                throw EmbargoError(.verification, "the signature is not \(externalMember.name)'s signature over the manifest of pre-release \(current.seq)",
+                throw EmbargoError(.verification, "the signature is not \(externalMember.name)'s signature over the manifest of pre-release \(current.number)",
                                    hint: "they sign manifest.json of the current bundle: 'minisign -Sm manifest.json'")
             }
             approver = externalMember.name
@@ -117,7 +123,7 @@ extension Workspace {
                 throw EmbargoError(.usage, "say which pre-release you approve: pass --bundle FILE or --sha256 HASH of its manifest.json")
             }
             guard claimed == current.manifestHash else {
-                throw EmbargoError(.refused, "the manifest you name (\(claimed.prefix(12))...) is not the current pre-release \(current.seq) of \(advisory.id)",
+                throw EmbargoError(.refused, "the manifest you name (\(claimed.prefix(12))...) is not the current pre-release \(current.number) of \(advisory.id)",
                                    hint: "review the newest bundle, or ask for a new pre-release; 'embargo prerelease verify BUNDLE' shows its manifest")
             }
             let builders = try store.read { db in
@@ -137,7 +143,7 @@ extension Workspace {
         }
         let detail = AuditFacts(facts)
         if let existing = try validApprovals(advisory.id).first(where: { $0.approvedBy == approver && $0.external == detail["external"] }) {
-            return existing
+            return (existing, true)
         }
         let stamp = now
         let who = detail["external"].map { "external: \($0)" } ?? approver
@@ -156,15 +162,18 @@ extension Workspace {
                 _ = try transition(advisory.id, to: .approved, kind: "status", note: "approved", in: db)
             }
         }
-        return try approvals(advisory.id).last!
+        return (try approvals(advisory.id).last!, false)
     }
 
     public func approvals(_ id: String) throws -> [Approval] {
         try store.read { db in
             let advisory = try Self.fetchAdvisory(db, id)
+            let numbers = try Int64.fetchAll(db, sql: "SELECT seq FROM prereleases WHERE advisory = ? ORDER BY seq", arguments: [advisory.id])
             return try Row.fetchAll(db, sql: "SELECT * FROM approvals WHERE advisory = ? ORDER BY seq", arguments: [advisory.id]).map {
-                Approval(seq: $0["seq"], prerelease: $0["prerelease"], manifestHash: $0["manifest_hash"], approvedAt: $0["approved_at"],
-                         approvedBy: $0["approved_by"], external: $0["external"], evidence: $0["evidence"], void: ($0["void"] as Int) != 0)
+                let prerelease: Int64 = $0["prerelease"]
+                return Approval(seq: $0["seq"], prerelease: (numbers.firstIndex(of: prerelease) ?? -1) + 1, prereleaseSeq: prerelease,
+                                manifestHash: $0["manifest_hash"], approvedAt: $0["approved_at"], approvedBy: $0["approved_by"],
+                                external: $0["external"], evidence: $0["evidence"], void: ($0["void"] as Int) != 0)
             }
         }
     }
@@ -172,7 +181,7 @@ extension Workspace {
     /// The approvals that still count: of the current pre-release, not voided.
     public func validApprovals(_ id: String) throws -> [Approval] {
         guard let current = try currentPrerelease(id) else { return [] }
-        return try approvals(id).filter { !$0.void && $0.prerelease == current.seq && $0.manifestHash == current.manifestHash }
+        return try approvals(id).filter { !$0.void && $0.prereleaseSeq == current.seq && $0.manifestHash == current.manifestHash }
     }
 }
 

@@ -20,13 +20,19 @@ public enum BundleVerifier {
 
     /// - Parameters:
     ///   - signers: the public keys allowed to sign, with a name for each.
-    public static func verify(_ bundle: [UInt8], identity: any AgeIdentity, signers: [(name: String, key: String)]) throws -> Report {
+    ///   - store: the store's record of the bundles it made, which tells a
+    ///     bundle for others from a damaged one (`Workspace.notAddressed`).
+    public static func verify(_ bundle: [UInt8], identity: any AgeIdentity, signers: [(name: String, key: String)],
+                              store: ((_ bundleSHA256: String) throws -> EmbargoError?)? = nil) throws -> Report
+    {
         var plain: [UInt8]
         do {
             plain = try Age.decrypt(bundle, identities: [identity])
         } catch AgeError.noMatch {
-            // A damaged recipient stanza and a bundle for someone else look the same
-            // from here: either way it cannot be verified.
+            // No stanza opens with this identity. A bundle for others and a damaged stanza of
+            // one's own look the same from here; a bundle the store made, byte for byte, is
+            // intact, so it is for others.
+            if let precise = try store?(hex(Digest.sha256(bundle))) { throw precise }
             throw EmbargoError(.verification, "the bundle cannot be opened with this identity: it is addressed to others, or its header was damaged",
                                hint: "pass the identity of one of its recipients with --identity")
         } catch {
@@ -98,12 +104,27 @@ public enum BundleVerifier {
 /// whether it is the pre-release that counts.
 public struct BundleTrust: Sendable {
     public var creatorRole: Role
-    public var prerelease: Int64
+    /// The pre-release's number among the advisory's own (1, 2, ...).
+    public var prerelease: Int
     public var current: Bool
-    public var supersededBy: Int64?
+    public var supersededBy: Int?
 }
 
 extension Workspace {
+    /// For a bundle that does not open with this member's identity: when the
+    /// store made it (its SHA-256 is a pre-release's), access denied (exit 5),
+    /// naming whom it was made for; nil for a bundle the store does not know.
+    public func notAddressed(bundleSHA256: String) throws -> EmbargoError? {
+        let all = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT advisory FROM prereleases WHERE bundle_hash = ?", arguments: [bundleSHA256]).map { $0["advisory"] as String }
+        }
+        guard let advisory = all.first, let record = try prereleases(advisory).first(where: { $0.bundleHash == bundleSHA256 }) else { return nil }
+        let names = Dictionary(try members().compactMap { member in member.recipient.map { ($0, member.name) } }, uniquingKeysWith: { first, _ in first })
+        let recipients = record.recipients.filter { !$0.hasPrefix("gpg:") }.map { names[$0] ?? String($0.prefix(16)) + "..." }
+        return EmbargoError(.accessDenied, "pre-release \(record.number) of \(advisory) is not addressed to \(member.name): it was encrypted to \(recipients.joined(separator: ", "))",
+                            hint: "pass --identity FILE of one of them, or ask for a bundle to your recipient: 'embargo prerelease \(advisory) --out DIR --recipient age1...'")
+    }
+
     /// Every signing key the signed membership chain ever held (current and
     /// former members, external approvers included), for bundle verification.
     public func signingKeys() throws -> [(name: String, key: String)] {
@@ -144,10 +165,10 @@ extension Workspace {
         let current = records.last { !$0.superseded }
         let isCurrent = current?.seq == record.seq
         if !isCurrent, !allowSuperseded {
-            let newer = current.map { "pre-release \($0.seq) created \($0.createdAt)" } ?? "a revert"
-            throw EmbargoError(.verification, "this bundle is pre-release \(record.seq) of \(manifest.advisory), superseded by \(newer)",
+            let newer = current.map { "pre-release \($0.number) created \($0.createdAt)" } ?? "a revert"
+            throw EmbargoError(.verification, "this bundle is pre-release \(record.number) of \(manifest.advisory), superseded by \(newer)",
                                hint: "review the newest bundle; pass --allow-superseded to check an old one anyway")
         }
-        return BundleTrust(creatorRole: creator.role, prerelease: record.seq, current: isCurrent, supersededBy: isCurrent ? nil : current?.seq)
+        return BundleTrust(creatorRole: creator.role, prerelease: record.number, current: isCurrent, supersededBy: isCurrent ? nil : current?.number)
     }
 }

@@ -49,7 +49,10 @@ public struct PrereleaseManifest: Codable, Sendable, Equatable {
 
 /// A pre-release as the store records it.
 public struct PrereleaseRecord: Sendable, Equatable {
+    /// The store's row number, shared by every advisory.
     public var seq: Int64
+    /// Its number among the advisory's pre-releases (1, 2, ...): what people see.
+    public var number: Int
     public var advisory: String
     public var createdAt: String
     public var createdBy: String
@@ -136,6 +139,16 @@ extension Workspace {
         }
         try requireCleanLint(advisory.id, accepting: options.acceptedFindings)
         let recipients = try prereleaseRecipients(options.recipients)
+        // A bundle of the same name (the same versions) is never replaced: the one the
+        // security team holds may be it. Refused before anything is built.
+        let base = try bundleBaseName(project, versions: releasePlans(advisory, project).map(\.0.version))
+        for name in [base + ".age"] + (options.gpgRecipients.isEmpty ? [] : [base + ".gpg"]) {
+            let existing = options.outputDirectory.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: existing.path) {
+                throw EmbargoError(.failure, "\(existing.path) exists already; a new bundle never replaces a file",
+                                   hint: "pass another directory: 'embargo prerelease \(advisory.id) --out DIR', or remove the old bundle first")
+            }
+        }
 
         progress("building the release commits in a private clone")
         let built = try buildRelease(advisory, project, packaging: true, progress: progress)
@@ -186,7 +199,6 @@ extension Workspace {
         }
 
         try SafeFile.makePrivateDirectory(options.outputDirectory)
-        let base = "\(project.packageName)-\(manifest.versions.joined(separator: "-")).prerelease.tar"
         let bundleURL = options.outputDirectory.appendingPathComponent(base + ".age")
         let tar = try bundleTar()
         var encrypted: [UInt8] = []
@@ -195,37 +207,53 @@ extension Workspace {
         try Age.encrypt(recipients: recipients.map { try AgeX25519Recipient(parsing: $0) }, armor: false,
                         read: { try tar.read($0) },
                         write: { bundleDigest.update($0); encrypted += $0 })
-        try SafeFile.replaceAtomically(bundleURL, bytes: encrypted, mode: 0o600)
+        try SafeFile.createAtomically(bundleURL, bytes: encrypted, mode: 0o600)
         let bundleHash = hex(bundleDigest.finalize())
         encrypted = []
         var gpgURL: URL?
-        if !options.gpgRecipients.isEmpty {
-            var plain = try bundleTar().finished()
-            defer { wipe(&plain) }
-            let url = options.outputDirectory.appendingPathComponent(base + ".gpg")
-            try encryptWithGPG(plain, to: options.gpgRecipients, output: url)
-            gpgURL = url
-        }
         let manifestBytes = try manifest.encoded()
         let manifestHash = hex(Digest.sha256(manifestBytes))
         let allRecipients = recipients + options.gpgRecipients.map { "gpg:\($0)" }
-        try audited("advisory.prerelease", advisory.id, detail: "bundle \(bundleURL.lastPathComponent) \(bundleHash.prefix(16))") { db in
-            try db.execute(sql: "UPDATE prereleases SET superseded = 1 WHERE advisory = ?", arguments: [advisory.id])
-            try db.execute(sql: "UPDATE approvals SET void = 1 WHERE advisory = ? AND void = 0", arguments: [advisory.id])
-            try db.execute(
-                sql: """
-                    INSERT INTO prereleases (advisory, created_at, created_by, manifest, manifest_hash, bundle_name, bundle_hash, recipients)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [advisory.id, manifest.createdAt, member.name, String(decoding: manifestBytes, as: UTF8.self), manifestHash,
-                            bundleURL.lastPathComponent, bundleHash, try Advisory.encodeJSON(allRecipients)])
-            try Self.record(db, advisory.id, at: now, actor: member.name, kind: "prereleased",
-                            summary: "pre-release \(manifest.versions.joined(separator: ", ")) sent to \(allRecipients.count) recipient(s), bundle sha256 \(bundleHash.prefix(16))",
-                            detail: manifestHash)
-            _ = try transition(advisory.id, to: .prereleased, kind: "status", note: "pre-release built", in: db)
+        do {
+            if !options.gpgRecipients.isEmpty {
+                var plain = try bundleTar().finished()
+                defer { wipe(&plain) }
+                let url = options.outputDirectory.appendingPathComponent(base + ".gpg")
+                let temporary = options.outputDirectory.appendingPathComponent(".\(base).gpg.\(getpid()).tmp")
+                unlink(temporary.path)
+                defer { unlink(temporary.path) }
+                try encryptWithGPG(plain, to: options.gpgRecipients, output: temporary)
+                try SafeFile.linkNew(temporary, to: url)
+                gpgURL = url
+            }
+            try audited("advisory.prerelease", advisory.id, detail: "bundle \(bundleURL.lastPathComponent) \(bundleHash.prefix(16))") { db in
+                try db.execute(sql: "UPDATE prereleases SET superseded = 1 WHERE advisory = ?", arguments: [advisory.id])
+                try db.execute(sql: "UPDATE approvals SET void = 1 WHERE advisory = ? AND void = 0", arguments: [advisory.id])
+                try db.execute(
+                    sql: """
+                        INSERT INTO prereleases (advisory, created_at, created_by, manifest, manifest_hash, bundle_name, bundle_hash, recipients)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [advisory.id, manifest.createdAt, member.name, String(decoding: manifestBytes, as: UTF8.self), manifestHash,
+                                bundleURL.lastPathComponent, bundleHash, try Advisory.encodeJSON(allRecipients)])
+                try Self.record(db, advisory.id, at: now, actor: member.name, kind: "prereleased",
+                                summary: "pre-release \(manifest.versions.joined(separator: ", ")) sent to \(allRecipients.count) recipient(s), bundle sha256 \(bundleHash.prefix(16))",
+                                detail: manifestHash)
+                _ = try transition(advisory.id, to: .prereleased, kind: "status", note: "pre-release built", in: db)
+            }
+        } catch {
+            // Not recorded: the files this run wrote go, so that the next run may write them.
+            unlink(bundleURL.path)
+            if let gpgURL { unlink(gpgURL.path) }
+            throw error
         }
         return PrereleaseResult(bundle: bundleURL, gpgBundle: gpgURL, manifest: manifest, bundleHash: bundleHash, manifestHash: manifestHash,
                                 recipients: allRecipients)
+    }
+
+    /// `NAME-VERSIONS.prerelease.tar`, the bundle's name before `.age` or `.gpg`.
+    func bundleBaseName(_ project: Project, versions: [String]) -> String {
+        "\(project.packageName)-\(versions.joined(separator: "-")).prerelease.tar"
     }
 
     struct BuiltRelease {
@@ -280,7 +308,7 @@ extension Workspace {
         let security = try members().filter { $0.role == .security }.compactMap(\.recipient)
         guard !security.isEmpty else {
             throw EmbargoError(.refused, "no member has the security role, and no --recipient was given",
-                               hint: "add the security team with 'embargo member add ... --role security' or pass --recipient age1...")
+                               hint: "add the security team with 'embargo member add NAME --recipient age1... --signing-key RW... --role security' or pass --recipient age1...")
         }
         return security
     }
@@ -318,9 +346,10 @@ extension Workspace {
     public func prereleases(_ id: String) throws -> [PrereleaseRecord] {
         try store.read { db in
             let advisory = try Self.fetchAdvisory(db, id)
-            return try Row.fetchAll(db, sql: "SELECT * FROM prereleases WHERE advisory = ? ORDER BY seq", arguments: [advisory.id]).map { row in
+            return try Row.fetchAll(db, sql: "SELECT * FROM prereleases WHERE advisory = ? ORDER BY seq", arguments: [advisory.id])
+                .enumerated().map { index, row in
                 PrereleaseRecord(
-                    seq: row["seq"], advisory: row["advisory"], createdAt: row["created_at"], createdBy: row["created_by"],
+                    seq: row["seq"], number: index + 1, advisory: row["advisory"], createdAt: row["created_at"], createdBy: row["created_by"],
                     manifest: try PrereleaseManifest.decode(Array((row["manifest"] as String).utf8)), manifestHash: row["manifest_hash"],
                     bundleName: row["bundle_name"], bundleHash: row["bundle_hash"], recipients: try Advisory.decode(row["recipients"]),
                     superseded: (row["superseded"] as Int) != 0)

@@ -93,38 +93,52 @@ extension Workspace {
             .appendingPathComponent("\(advisory.id)-public")
 
         // 1. Preconditions (skipped once the advisory is published: the push happened).
+        //    A publication stops at the first that fails; a dry run lists them all.
+        var blockers: [EmbargoError] = []
+        func block(_ error: EmbargoError) throws {
+            guard options.dryRun else { throw error }
+            blockers.append(error)
+        }
         if advisory.status != .published {
-            guard advisory.status == .approved, try !validApprovals(advisory.id).isEmpty else {
-                throw EmbargoError(.refused, "advisory \(advisory.id) has no approval of its current pre-release",
-                                   hint: "the security team runs 'embargo approve \(advisory.id)'")
+            if try advisory.status != .approved || validApprovals(advisory.id).isEmpty {
+                try block(EmbargoError(.refused, "advisory \(advisory.id) has no approval of its current pre-release",
+                                       hint: "the security team runs 'embargo approve \(advisory.id) --bundle BUNDLE'"))
             }
             if let approved = manifest.publicSHA256, approved != advisory.publicDigest {
-                throw EmbargoError(.verification, "the public texts of \(advisory.id) differ from the ones in the approved pre-release \(prerelease.seq)",
-                                   hint: "nothing was pushed; build a new pre-release with 'embargo prerelease \(advisory.id) --out DIR' and ask for approval again")
+                try block(EmbargoError(.verification, "the public texts of \(advisory.id) differ from the ones in the approved pre-release \(prerelease.number)",
+                                       hint: "nothing was pushed; build a new pre-release with 'embargo prerelease \(advisory.id) --out DIR' and ask for approval again"))
             }
-            guard let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) else {
-                throw EmbargoError(.refused, "advisory \(advisory.id) has no disclosure time", hint: "run 'embargo schedule \(advisory.id)'")
-            }
-            if disclosure > environment.clock.now(), done.contains(.pushed) {
-                // The push happened: the fix is public, and the only way on is to finish.
-                options.early = true
-                options.reason = options.reason ?? "finishing a publication whose release was pushed already"
-                progress("finishing a publication whose release was pushed already")
-            } else if disclosure > environment.clock.now(), let emergency = try emergency(advisory.id) {
-                // The emergency path: as soon as the release is ready, recorded as early.
-                options.early = true
-                options.reason = options.reason ?? "embargo broken: \(emergency.reason)"
-                progress("publishing before the disclosure time on the emergency path: \(emergency.reason)")
-            } else if disclosure > environment.clock.now() {
-                guard options.early, let reason = options.reason, !reason.isEmpty else {
-                    throw EmbargoError(.refused, "the embargo of \(advisory.id) lasts until \(Timestamp.string(disclosure))",
-                                       hint: "wait, or publish early with --early --reason TEXT (recorded)")
+            if let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) {
+                if disclosure > environment.clock.now(), done.contains(.pushed) {
+                    // The push happened: the fix is public, and the only way on is to finish.
+                    options.early = true
+                    options.reason = options.reason ?? "finishing a publication whose release was pushed already"
+                    progress("finishing a publication whose release was pushed already")
+                } else if disclosure > environment.clock.now(), let emergency = try emergency(advisory.id) {
+                    // The emergency path: as soon as the release is ready, recorded as early.
+                    options.early = true
+                    options.reason = options.reason ?? "embargo broken: \(emergency.reason)"
+                    progress("publishing before the disclosure time on the emergency path: \(emergency.reason)")
+                } else if disclosure > environment.clock.now() {
+                    if options.early, let reason = options.reason, !reason.isEmpty {
+                        progress("publishing before the disclosure time: \(reason)")
+                    } else {
+                        try block(EmbargoError(.refused, "the embargo of \(advisory.id) lasts until \(Timestamp.string(disclosure))",
+                                               hint: "wait, or publish early with --early --reason TEXT (recorded)"))
+                    }
                 }
-                progress("publishing before the disclosure time: \(reason)")
+            } else {
+                try block(EmbargoError(.refused, "advisory \(advisory.id) has no disclosure time",
+                                       hint: "run 'embargo schedule \(advisory.id) --at TIME' (or --next-window)"))
             }
             let announcementText = announcement(project, versions: try releases().map(\.nextRelease), format: .markdown)
-            try requireCleanLint(advisory.id, accepting: options.acceptedFindings,
-                                 texts: [LintSubject(location: "announcement", text: announcementText)])
+            do {
+                try requireCleanLint(advisory.id, accepting: options.acceptedFindings,
+                                     texts: [LintSubject(location: "announcement", text: announcementText)],
+                                     step: "embargo publish \(advisory.id)", recording: !options.dryRun)
+            } catch let error as EmbargoError where error.kind == .refused {
+                try block(error)
+            }
             let onRemote = try remoteRefs()
             let heads = try repoGit.branchCommits(manifest.branches.map(\.plan.branch), remote: remoteName)
             for branch in manifest.branches {
@@ -132,8 +146,8 @@ extension Workspace {
                 let remote = onRemote["refs/heads/\(branch.plan.branch)"]
                 let pushedAlready = remote == branch.branchHead
                 if !pushedAlready, local != branch.plan.baseCommit || remote != branch.plan.baseCommit {
-                    throw EmbargoError(.verification, "branch \(branch.plan.branch) moved since the pre-release (it was at \(branch.plan.baseCommit.prefix(12)))",
-                                       hint: "build a new pre-release for the security team: 'embargo prerelease \(advisory.id)'")
+                    try block(EmbargoError(.verification, "branch \(branch.plan.branch) moved since the pre-release (it was at \(branch.plan.baseCommit.prefix(12)))",
+                                           hint: "build a new pre-release for the security team: 'embargo prerelease \(advisory.id) --out DIR'"))
                 }
             }
             if !options.dryRun, !done.contains(.checked) {
@@ -163,10 +177,11 @@ extension Workspace {
             if actual.releaseCommit != expected.releaseCommit { differences.append("release commit") }
             if actual.tagObject != expected.tagObject { differences.append("tag object") }
             if !differences.isEmpty {
-                throw EmbargoError(.verification, "the release of \(expected.plan.branch) differs from the pre-release (\(differences.joined(separator: ", ")))",
-                                   hint: "nothing was pushed; build a new pre-release for the security team")
+                try block(EmbargoError(.verification, "the release of \(expected.plan.branch) differs from the pre-release (\(differences.joined(separator: ", ")))",
+                                       hint: "nothing was pushed; build a new pre-release for the security team: 'embargo prerelease \(advisory.id) --out DIR'"))
             }
         }
+        if let blocked = Self.blocked(advisory.id, blockers) { throw blocked }
         if !options.dryRun, !done.contains(.rebuilt) { try recordStep(advisory.id, prerelease.seq, .rebuilt) }
         report.steps.append("re-created \(manifest.branches.count) release(s): identical to the pre-release manifest")
         onStep(.rebuilt)
@@ -260,6 +275,18 @@ extension Workspace {
             onStep(.guarded)
         }
         return report
+    }
+
+    /// What stops a dry run's publication, one line each: the first blocker's
+    /// kind (exit code) and hint (the next command); nil when nothing does.
+    static func blocked(_ id: String, _ blockers: [EmbargoError]) -> EmbargoError? {
+        guard let first = blockers.first else { return nil }
+        guard blockers.count > 1 else { return first }
+        let lines = blockers.map { blocker in
+            blocker.message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        }
+        return EmbargoError(first.kind, "\(id) cannot be published yet; \(blockers.count) things stand in the way:\n" + lines.joined(separator: "\n"),
+                            hint: first.hint)
     }
 
     /// The public advisory in every format, the release notes and the announcement.

@@ -102,7 +102,7 @@ public struct ReleaseBuilder {
         // 1. The fix, on the branch head the pre-release found.
         if case .conflict(let files, _) = try clone.apply(series: series, onto: plan.baseCommit, environment: env) {
             throw EmbargoError(.failure, "the series for \(plan.branch) no longer applies (conflicts in \(files.joined(separator: ", ")))",
-                               hint: "run 'embargo patch verify'")
+                               hint: "verify the series on the branch's new head: 'embargo patch verify ID'")
         }
 
         // 2. The release notes, in CHANGELOG.md, in a commit of their own.
@@ -134,7 +134,7 @@ public struct ReleaseBuilder {
             let result = try clone.runTests(command)
             guard result.status == 0 else {
                 throw EmbargoError(.failure, "the build command failed on \(plan.branch) with exit code \(result.status)",
-                                   hint: "check 'embargo project show' and the build")
+                                   hint: "check the build command ('embargo project show \(project)') and the build")
             }
             for path in plan.requiredPaths where !FileManager.default.fileExists(atPath: clone.worktree.appendingPathComponent(path).path) {
                 throw EmbargoError(.failure, "the build did not produce the required path \(path) on \(plan.branch)")

@@ -66,7 +66,7 @@ extension Workspace {
             next(command, action)
         case .prereleased:
             if let prerelease = try currentPrerelease(advisory.id) {
-                standing.blockers.append("pre-release #\(prerelease.seq) (\(prerelease.bundleName)) waits for the security team's approval")
+                standing.blockers.append("pre-release \(prerelease.number) (\(prerelease.bundleName)) waits for the security team's approval")
                 next("embargo approve \(advisory.id) --sha256 \(prerelease.manifestHash)", .approve)
             } else {
                 standing.blockers.append("no current pre-release")

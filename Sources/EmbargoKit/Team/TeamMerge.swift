@@ -91,7 +91,7 @@ struct TeamMerge {
         for change in changes where change.table == "audit_log" {
             guard change.operation == .insert else {
                 throw EmbargoError(.verification, "this machine's store changed or lost audit entries the team holds (a restored backup?)",
-                                   hint: "keep this store aside and clone the team store again with 'embargo store clone'")
+                                   hint: "keep this store aside and clone the team store again with 'embargo store clone URL'")
             }
             guard change.new["member"]?.text == member.name, change.new["signing_key"]?.text == identity.signingKey else {
                 throw EmbargoError(.verification, "this machine's store holds an audit entry that another member signed and the team does not have",
@@ -174,7 +174,7 @@ struct TeamMerge {
             if original.table == "audit_log" {
                 guard original.operation == .insert else {
                     throw EmbargoError(.verification, "this machine's store changed or lost audit entries the team holds (a restored backup?)",
-                                       hint: "keep this store aside and clone the team store again with 'embargo store clone'")
+                                       hint: "keep this store aside and clone the team store again with 'embargo store clone URL'")
                 }
                 audit.append(original.new)
                 continue

@@ -225,7 +225,7 @@ extension Workspace {
             // Keyring.open says so when no stanza of the keyring is for this identity.
             cleanUp()
             throw EmbargoError(.accessDenied, "this identity is not a member of the team store: the remote's keyring does not open with it",
-                               hint: "ask a store admin to run 'embargo member add' with your 'embargo identity show' output, then sync, and clone again")
+                               hint: "ask a store admin to add you with 'embargo member add NAME --recipient age1... --signing-key RW... --role ROLE' (your keys: 'embargo identity show'), then sync, and clone again")
         }
         guard let replayed else { throw EmbargoError(.failure, "the team log could not be read") }
         let workspace: Workspace

@@ -22,7 +22,7 @@ extension Workspace {
         return try advisory.branches.map { branch in
             guard let head = heads[branch] else {
                 throw EmbargoError(.failure, "branch \(branch) not found in \(git.repository.path)",
-                                   hint: "fetch it, or remove it from the project with 'embargo project set --remove-branch'")
+                                   hint: "fetch it, or remove it from the project with 'embargo project set \(project.name) --remove-branch \(branch)'")
             }
             let tags = try git.tags(mergedInto: head)
             var releases = try BranchReleases.compute(branch: branch, tags: tags)
