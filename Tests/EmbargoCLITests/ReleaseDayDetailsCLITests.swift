@@ -7,7 +7,7 @@ import Testing
 /// step, a warning before placeholders go public, and every blocker of a
 /// publication at once.
 @Suite("release day details through the CLI")
-struct ReleaseDayCLITests {
+struct ReleaseDayDetailsCLITests {
     func bundle(in directory: String, _ box: Sandbox) throws -> String {
         let name = try #require(try FileManager.default.contentsOfDirectory(atPath: box.path(directory)).first { $0.hasSuffix(".tar.age") })
         return box.path("\(directory)/\(name)")
