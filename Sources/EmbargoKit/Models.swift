@@ -68,6 +68,9 @@ public struct ProjectDetails: Codable, Sendable, Equatable {
     public var committer: String?
     /// Test commands of particular branches, over the project's.
     public var branchTestCommands: [String: String] = [:]
+
+    /// The command that tests `branch`: its own, else the project's.
+    public func testCommand(for branch: String) -> String? { branchTestCommands[branch] ?? project.testCommand }
     /// This machine's own settings, already in `project` (see `project local`).
     public var local: LocalProjectSettings?
 }

@@ -9,9 +9,7 @@ import TerminalText
 /// imported document cannot control the terminal or fake a line.
 enum Terminal {
     static func report(_ error: EmbargoError) {
-        var text = "embargo: error: \(TerminalText.block(error.message, indent: "  "))\n"
-        if let hint = error.hint { text += "embargo: hint: \(TerminalText.block(hint, indent: "  "))\n" }
-        FileHandle.standardError.write(Data(text.utf8))
+        diagnose("error", error.message, hint: error.hint)
     }
 
     static func note(_ message: String) {
@@ -19,7 +17,12 @@ enum Terminal {
     }
 
     static func warn(_ message: String, hint: String? = nil) {
-        var text = "embargo: warning: \(TerminalText.block(message, indent: "  "))\n"
+        diagnose("warning", message, hint: hint)
+    }
+
+    /// `embargo: LABEL: message`, then `embargo: hint: ...`, on standard error.
+    private static func diagnose(_ label: String, _ message: String, hint: String?) {
+        var text = "embargo: \(label): \(TerminalText.block(message, indent: "  "))\n"
         if let hint { text += "embargo: hint: \(TerminalText.block(hint, indent: "  "))\n" }
         FileHandle.standardError.write(Data(text.utf8))
     }

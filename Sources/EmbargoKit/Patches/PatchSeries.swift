@@ -302,9 +302,9 @@ extension Workspace {
     /// and records the outcome. The project's repository is not changed.
     public func verifyPatches(_ id: String, offline: Bool = false, progress: (String) -> Void = { _ in }) throws -> [BranchCheck] {
         try Permissions.require(.patch, by: member)
-        let (advisory, project) = try advisoryAndProject(id)
-        let branchCommands = try self.project(named: project.name).branchTestCommands
-        func testCommand(_ branch: String) -> String? { branchCommands[branch] ?? project.testCommand }
+        let advisory = try advisory(id)
+        let details = try project(named: advisory.project)
+        let project = details.project
         progress("fetching \(project.remote)")
         try fetchProject(project, offline: offline)
         let repository = URL(fileURLWithPath: project.repoPath)
@@ -313,7 +313,7 @@ extension Workspace {
         var checks: [BranchCheck] = []
         // The test command needs every file; applying alone needs only those the series touch.
         let clone = try PrivateClone(repository: repository, runner: environment.runner,
-                                     workTree: advisory.branches.allSatisfy { testCommand($0) == nil } ? .sparse : .full)
+                                     workTree: advisory.branches.allSatisfy { details.testCommand(for: $0) == nil } ? .sparse : .full)
         defer { clone.remove() }
         var fingerprints: [String: String] = [:]
         let heads = try git.branchCommits(advisory.branches, remote: project.remote)
@@ -333,7 +333,7 @@ extension Workspace {
                 checks.append(BranchCheck(branch: branch, head: head, patches: series.count, result: .conflict,
                                           conflictingFiles: files, detail: message))
             case .applied:
-                guard let command = testCommand(branch) else {
+                guard let command = details.testCommand(for: branch) else {
                     checks.append(BranchCheck(branch: branch, head: head, patches: series.count, result: .clean, conflictingFiles: [],
                                               detail: "applies cleanly"))
                     continue

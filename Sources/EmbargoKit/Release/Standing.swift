@@ -43,15 +43,22 @@ extension Workspace {
             let branches = Array(Set(advisories.flatMap(\.branches))).sorted()
             heads[name] = try? environment.git(URL(fileURLWithPath: project.repoPath)).branchCommits(branches, remote: project.remote)
         }
-        return try open.map { try standing($0.id, heads: heads[$0.project]) }
+        // So are the publication steps of all of them.
+        let steps = try publicationSteps()
+        return try open.map { try standing($0, heads: heads[$0.project], publicationStep: steps[$0.id]) }
     }
 
-    /// Where the advisory `id` stands (see `AdvisoryStanding`); `heads`: its
-    /// project's branch heads, when the caller read them.
-    public func standing(_ id: String, heads: [String: String]? = nil) throws -> AdvisoryStanding {
+    /// Where the advisory `id` stands (see `AdvisoryStanding`).
+    public func standing(_ id: String) throws -> AdvisoryStanding {
         let advisory = try advisory(id)
+        return try standing(advisory, heads: nil, publicationStep: try publicationStep(advisory.id))
+    }
+
+    /// `standing(_:)` of an advisory already read; `heads`: its project's
+    /// branch heads, when the caller read them.
+    private func standing(_ advisory: Advisory, heads: [String: String]?, publicationStep: String?) throws -> AdvisoryStanding {
         var standing = AdvisoryStanding(id: advisory.id, title: advisory.privateTitle, status: advisory.status,
-                                        publicationStep: try publicationStep(advisory.id), blockers: [], next: nil, actors: [],
+                                        publicationStep: publicationStep, blockers: [], next: nil, actors: [],
                                         disclosureAt: advisory.disclosureAt)
         func next(_ command: String, _ action: Action) {
             standing.next = command

@@ -74,7 +74,7 @@ struct TeamMerge {
     /// a publication step was done (two publishers who claimed at once: the
     /// first claim in the remote's order wins, and the other is refused by
     /// name, see `publicationClaimant`).
-    static let ordering: [String: Set<String>] = ["advisory_items": ["position"], "publication_steps": ["done_at", "detail"]]
+    static let teamWins: [String: Set<String>] = ["advisory_items": ["position"], "publication_steps": ["done_at", "detail"]]
 
     init(member: Member, identity: EmbargoIdentity, theirs: [String: (change: RowChange, author: String, at: String)],
          resolutions: [String: SyncSide]) {
@@ -274,7 +274,7 @@ struct TeamMerge {
         // The same row made on both sides: merge it field by field, as if both had started empty.
         var set: [String: SyncValue] = [:]
         for column in shape.columns where existing[column] != values[column] {
-            if Self.ordering[change.table]?.contains(column) == true { continue }
+            if Self.teamWins[change.table]?.contains(column) == true { continue }
             if settle(change.table, key, existing, column: column, mine: values[column] ?? .null, theirs: existing[column] ?? .null) {
                 set[column] = values[column]
             }
@@ -300,7 +300,7 @@ struct TeamMerge {
                 if value.description > now.description { set[column] = value }
                 continue
             }
-            if Self.ordering[change.table]?.contains(column) == true { continue }
+            if Self.teamWins[change.table]?.contains(column) == true { continue }
             if Self.lists[change.table]?.contains(column) == true,
                let merged = Self.mergeLists(base: before, mine: value, theirs: now) {
                 set[column] = merged
