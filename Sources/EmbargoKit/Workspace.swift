@@ -290,6 +290,7 @@ public final class Workspace {
         public var isEmpty: Bool {
             repository == nil && remote == nil && packageName == nil && policy == nil && testCommand == nil
                 && buildCommand == nil && addBranches.isEmpty && removeBranches.isEmpty && requiredPaths == nil && committer == nil
+                && testCommandBranch == nil
         }
     }
 
