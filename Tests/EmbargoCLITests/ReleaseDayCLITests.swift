@@ -265,10 +265,7 @@ struct ReleaseDayCLITests {
         try alice.git(["init", "--quiet", "--bare", team.path])
         try alice.ok(["store", "remote", "set", team.path])
         for (box, name, role) in [(sam, "sam", "security"), (pat, "pat", "publisher")] {
-            try box.ok(["identity", "new"])
-            let keys = try box.json(box.ok(["identity", "show", "--json"]).stdout)
-            try alice.ok(["member", "add", name, "--recipient", keys["recipient"] as! String,
-                          "--signing-key", keys["signing_key"] as! String, "--role", role])
+            try box.becomeMember(name, role: role, addedBy: alice)
             try box.ok(["store", "clone", team.path])
         }
         let patClone = pat.root.appendingPathComponent("work/sample-module")

@@ -88,6 +88,15 @@ struct Sandbox {
         try ok(["init", "--name", "alice"])
     }
 
+    /// This machine makes an identity of its own, and `admin` (on another
+    /// machine) adds it as member `name` with `role`, as a team does.
+    func becomeMember(_ name: String, role: String, addedBy admin: Sandbox) throws {
+        try ok(["identity", "new"])
+        let keys = try json(ok(["identity", "show", "--json"]).stdout)
+        try admin.ok(["member", "add", name, "--recipient", keys["recipient"] as! String,
+                      "--signing-key", keys["signing_key"] as! String, "--role", role])
+    }
+
     /// Creates a git repository with the given branches and a bare remote `origin`.
     func makeRepository(_ name: String = "repo", branches: [String] = ["1.0.x", "1.1.x"]) throws -> URL {
         let repo = root.appendingPathComponent(name)

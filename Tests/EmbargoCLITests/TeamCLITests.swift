@@ -24,10 +24,7 @@ struct Team {
         var machines = [admin: first]
         for (name, role) in members {
             let box = try Sandbox()
-            try box.ok(["identity", "new"])
-            let keys = try box.json(box.ok(["identity", "show", "--json"]).stdout)
-            try first.ok(["member", "add", name, "--recipient", keys["recipient"] as! String,
-                          "--signing-key", keys["signing_key"] as! String, "--role", role])
+            try box.becomeMember(name, role: role, addedBy: first)
             try box.ok(["store", "clone", remote.path])
             machines[name] = box
         }
@@ -371,10 +368,7 @@ extension TeamCLITests {
         let teamRemote = box.root.appendingPathComponent("team.git")
         try box.git(["init", "--quiet", "--bare", teamRemote.path])
         try box.ok(["store", "remote", "set", teamRemote.path])
-        try other.ok(["identity", "new"])
-        let keys = try other.json(other.ok(["identity", "show", "--json"]).stdout)
-        try box.ok(["member", "add", "pat", "--recipient", keys["recipient"] as! String, "--signing-key", keys["signing_key"] as! String,
-                    "--role", "publisher"])
+        try other.becomeMember("pat", role: "publisher", addedBy: box)
         try other.ok(["store", "clone", teamRemote.path])
         let clone = other.root.appendingPathComponent("sample-clone")
         try other.git(["clone", "--quiet", fixture.remote.path, clone.path])
@@ -631,10 +625,7 @@ extension TeamCLITests {
 
         let carol = try Sandbox()
         defer { carol.remove() }
-        try carol.ok(["identity", "new"])
-        let keys = try carol.json(carol.ok(["identity", "show", "--json"]).stdout)
-        try team["alice"].ok(["member", "add", "carol", "--recipient", keys["recipient"] as! String,
-                              "--signing-key", keys["signing_key"] as! String, "--role", "qa"])
+        try carol.becomeMember("carol", role: "qa", addedBy: team["alice"])
         let clone = try carol.json(carol.ok(["store", "clone", team.remote.path, "--json"]).stdout)
         let incoming = (clone["incoming"] as? [[String: Any]]) ?? []
         let snapshot = try #require(written.last.flatMap { Int($0.dropFirst(4).prefix(12)) })
@@ -684,10 +675,7 @@ extension TeamCLITests {
             dora.remove()
         }
         dora.environment["EMBARGO_STORE"] = disk.appendingPathComponent("store").path
-        try dora.ok(["identity", "new"])
-        let keys = try dora.json(dora.ok(["identity", "show", "--json"]).stdout)
-        try team["alice"].ok(["member", "add", "dora", "--recipient", keys["recipient"] as! String,
-                              "--signing-key", keys["signing_key"] as! String, "--role", "preparer"])
+        try dora.becomeMember("dora", role: "preparer", addedBy: team["alice"])
         try dora.ok(["store", "clone", team.remote.path])
         try dora.ok(["advisory", "note", "ADV-2026-001", "written before the disk filled up"], env: ["GIT_ALLOW_PROTOCOL": "ssh"])
 
