@@ -74,6 +74,30 @@ public struct Git: Sendable {
         try run(["remote", "get-url", "--", name]).status == 0
     }
 
+    /// The URL of the remote `name`, usable from any directory: a relative
+    /// local path (`git remote add origin ../project.git`) is made absolute
+    /// against this repository, as git itself reads it here. Nil when there
+    /// is no such remote.
+    public func remoteURL(_ name: String) throws -> String? {
+        guard !name.hasPrefix("-") else { return nil }
+        let result = try run(["remote", "get-url", "--", name])
+        guard result.status == 0 else { return nil }
+        let url = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        return Self.isRelativeLocalPath(url) ? repository.appendingPathComponent(url).standardizedFileURL.path : url
+    }
+
+    /// Whether a remote URL is a local path relative to the repository: not
+    /// `scheme://…`, not `file:`, not absolute, and not scp-like `host:path`
+    /// (git reads a colon before any slash as a host).
+    static func isRelativeLocalPath(_ url: String) -> Bool {
+        guard !url.isEmpty, !url.hasPrefix("/"), !url.hasPrefix("~"), !url.contains("://"), !url.hasPrefix("file:") else { return false }
+        if let colon = url.firstIndex(of: ":") {
+            let slash = url.firstIndex(of: "/")
+            if slash == nil || colon < slash! { return false }
+        }
+        return true
+    }
+
     /// Checks that a name is acceptable as a branch name (`git check-ref-format`).
     public func isValidBranchName(_ name: String) throws -> Bool {
         guard !name.hasPrefix("-") else { return false }

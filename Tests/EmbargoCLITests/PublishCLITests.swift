@@ -51,6 +51,23 @@ struct PublishFixture {
 
 @Suite("publication through the CLI")
 struct PublishCLITests {
+    /// `git remote add origin ../module.git` is read against the project's
+    /// clone, not against the throwaway clone the release is pushed from.
+    @Test func aRemoteGivenAsARelativePathIsReadAgainstTheProjectsClone() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try PublishFixture(box)
+        let manifest = try fixture.manifest()
+        let repo = fixture.release.repo.standardizedFileURL.pathComponents
+        let remote = fixture.remote.standardizedFileURL.pathComponents
+        let common = zip(repo, remote).prefix { $0 == $1 }.count
+        let relative = (Array(repeating: "..", count: repo.count - common) + remote.dropFirst(common)).joined(separator: "/")
+        try box.git(["-C", fixture.release.repo.path, "remote", "set-url", "origin", relative])
+
+        try box.ok(["publish", "ADV-2026-001", "--out", box.path("public")])
+        try fixture.expectPublished(manifest)
+    }
+
     @Test func twoBranchesPublishedInOneAtomicPushExactlyAsReviewed() throws {
         let box = try Sandbox()
         defer { box.remove() }

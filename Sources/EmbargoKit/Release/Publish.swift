@@ -68,7 +68,7 @@ extension Workspace {
         }
         let remoteName = options.remote ?? project.remote
         let repoGit = environment.git(URL(fileURLWithPath: project.repoPath))
-        guard !remoteName.hasPrefix("-"), let remoteURL = try? repoGit.output(["remote", "get-url", "--", remoteName]) else {
+        guard let remoteURL = try repoGit.remoteURL(remoteName) else {
             throw EmbargoError(.failure, "the repository has no remote named \(remoteName)")
         }
         let manifest = prerelease.manifest
@@ -393,7 +393,7 @@ extension Workspace {
         let remoteName = remote ?? project.remote
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
         var actions: [String] = []
-        if let url = try? git.output(["remote", "get-url", "--", remoteName]) {
+        if let url = try git.remoteURL(remoteName) {
             let tags = try remoteObjects(git, url: url, refs: prerelease.manifest.branches.map { "refs/tags/\($0.tagName)" })
             let ours = prerelease.manifest.branches.filter { tags["refs/tags/\($0.tagName)"] == $0.tagObject }
             if !ours.isEmpty {
