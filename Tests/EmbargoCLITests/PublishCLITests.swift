@@ -166,9 +166,46 @@ struct PublishCLITests {
         #expect(refused.stderr.contains("the embargo of ADV-2026-001 lasts until 2099-01-07T16:00:00Z"))
         #expect(try fixture.remoteRefs() == before)
         #expect(try box.embargo(["publish", "ADV-2026-001", "--early"]).status == 64)
-        try box.ok(["publish", "ADV-2026-001", "--early", "--reason", "exploited in the wild", "--out", box.path("public")])
-        try fixture.expectPublished(fixture.manifest())
+        let started = Int(Date().timeIntervalSince1970)
+        let published = try box.ok(["publish", "ADV-2026-001", "--early", "--reason", "exploited in the wild", "--out", box.path("public")])
+        #expect(published.stdout.contains("dated the release at the publication time: every commit holds the reviewed tree, author and message"))
         #expect(try box.ok(["timeline", "ADV-2026-001"]).stdout.contains("before the disclosure time: exploited in the wild"))
+
+        // Tags, commits, changelog and SA all carry the publication time, not the scheduled one.
+        let osv = try box.json(String(decoding: try Data(contentsOf: URL(fileURLWithPath: box.path("public/advisory.osv.json"))), as: UTF8.self))
+        let saDate = try #require((osv["published"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+        #expect(Int(saDate.timeIntervalSince1970) >= started)
+        for branch in try fixture.manifest() {
+            let version = try #require((branch["plan"] as? [String: Any])?["version"] as? String)
+            let dates = try box.run("git", ["--git-dir", fixture.remote.path, "for-each-ref", "--format=%(taggerdate:unix) %(*committerdate:unix)",
+                                            "refs/tags/\(version)"]).stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            #expect(dates == [Int(saDate.timeIntervalSince1970), Int(saDate.timeIntervalSince1970)], "\(version) is not dated at the publication")
+            let changelog = try box.run("git", ["--git-dir", fixture.remote.path, "show", "\(version):CHANGELOG.md"]).stdout
+            let day = String(ISO8601DateFormatter().string(from: saDate).prefix(10))
+            #expect(changelog.contains("Released \(day)."), "the changelog of \(version) is not dated \(day)")
+            let reviewed = try #require(branch["release_commit"] as? String)
+            #expect(try box.run("git", ["--git-dir", fixture.remote.path, "cat-file", "-e", reviewed]).status != 0,
+                    "the reviewed commit itself went public although it is dated at the scheduled time")
+        }
+        #expect(try fixture.status() == "published")
+    }
+
+    /// A build whose output depends on the date cannot be re-dated without
+    /// changing what was reviewed: the early publication stops before any push.
+    @Test func anEarlyPublicationWhoseBuildDependsOnTheDateIsRefusedBeforeAnyPush() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        try box.ok(["project", "set", SampleProject.name, "--build-command", "mkdir -p dist && git log -1 --format=%cd > dist/when.txt",
+                    "--required-path", "dist"])
+        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
+        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2099-01-07T16:00Z", "--allow-violation", "far away"])
+        let before = try box.run("git", ["ls-remote", release.sample.remote.path]).stdout
+        let refused = try box.embargo(["publish", "ADV-2026-001", "--early", "--reason", "exploited in the wild", "--out", box.path("public")])
+        #expect(refused.status == 4)
+        #expect(refused.stderr.contains("differs from the reviewed one in more than its dates"))
+        #expect(try box.run("git", ["ls-remote", release.sample.remote.path]).stdout == before)
     }
 
     @Test func aMovedBranchIsRefusedBeforeAnyPush() throws {

@@ -144,7 +144,8 @@ extension Workspace {
             for branch in manifest.branches {
                 let local = heads[branch.plan.branch]
                 let remote = onRemote["refs/heads/\(branch.plan.branch)"]
-                let pushedAlready = remote == branch.branchHead
+                // Once pushed, the remote holds this publication's commits (re-dated ones for an early publication).
+                let pushedAlready = remote == branch.branchHead || done.contains(.pushed)
                 if !pushedAlready, local != branch.plan.baseCommit || remote != branch.plan.baseCommit {
                     try block(EmbargoError(.verification, "branch \(branch.plan.branch) moved since the pre-release (it was at \(branch.plan.baseCommit.prefix(12)))",
                                            hint: "build a new pre-release for the security team: 'embargo prerelease \(advisory.id) --out DIR'"))
@@ -182,27 +183,51 @@ extension Workspace {
             }
         }
         if let blocked = Self.blocked(advisory.id, blockers) { throw blocked }
+        // An early publication is dated when it happens, in tags, notes and SA alike: the
+        // release is made again at that time, and each of its commits must hold exactly the
+        // tree, author and message of the reviewed one, so only the dates differ.
+        var release = built
+        var redated: BuiltRelease?
+        defer { redated?.clone.remove() }
+        if let date = try earlyPublicationDate(advisory.id, prerelease: prerelease.seq) ?? (options.early && options.dryRun ? environment.clock.now() : nil) {
+            let plans = manifest.branches.map { branch -> ReleasePlan in
+                var plan = branch.plan
+                plan.timestamp = Int(date.timeIntervalSince1970)
+                return plan
+            }
+            if plans != manifest.branches.map(\.plan) {
+                progress("dating the release at the publication time, \(Timestamp.string(date))")
+                let again = try buildRelease(advisory, project, plans: plans, progress: progress)
+                redated = again
+                try Self.requireSameContent(reviewed: built, redated: again)
+                release = again
+            }
+        }
         if !options.dryRun, !done.contains(.rebuilt) { try recordStep(advisory.id, prerelease.seq, .rebuilt) }
         report.steps.append("re-created \(manifest.branches.count) release(s): identical to the pre-release manifest")
+        if redated != nil {
+            report.steps.append("dated the release at the publication time: every commit holds the reviewed tree, author and message")
+        }
         onStep(.rebuilt)
 
         // 3. One atomic push of every branch and tag.
+        let pushing = release.outputs.map(\.release)
         var refspecs: [String] = []
-        for branch in manifest.branches {
+        for branch in pushing {
             refspecs.append("\(branch.branchHead):refs/heads/\(branch.plan.branch)")
             refspecs.append("refs/tags/\(branch.tagName):refs/tags/\(branch.tagName)")
         }
         // The remote as read before the checks: nothing pushed to it since, and should someone
         // push to a release branch meanwhile, the atomic push is rejected as a whole.
         let onRemote = try remoteRefs()
-        if manifest.branches.allSatisfy({ onRemote["refs/heads/\($0.plan.branch)"] == $0.branchHead
-                                          && onRemote["refs/tags/\($0.tagName)"] == $0.tagObject }) {
+        if pushing.allSatisfy({ onRemote["refs/heads/\($0.plan.branch)"] == $0.branchHead
+                                && onRemote["refs/tags/\($0.tagName)"] == $0.tagObject }) {
             report.steps.append("push: every branch and tag is already on \(remoteName)")
         } else if options.dryRun {
             report.steps.append("would push atomically to \(remoteName): " + refspecs.joined(separator: " "))
         } else {
             progress("pushing \(refspecs.count) refs to \(remoteName) in one atomic push")
-            let push = try built.clone.git.run(["push", "--atomic", "--porcelain", "--no-verify", remoteURL] + refspecs)
+            let push = try release.clone.git.run(["push", "--atomic", "--porcelain", "--no-verify", remoteURL] + refspecs)
             guard push.status == 0 else {
                 let reason = (push.stdoutText + push.stderrText).split(whereSeparator: \.isNewline)
                     .first { $0.hasPrefix("!") || $0.contains("rejected") || $0.hasPrefix("error") || $0.hasPrefix("fatal") }
@@ -234,7 +259,11 @@ extension Workspace {
             let stamp = now
             try audited("advisory.publish", advisory.id, detail: manifest.versions.joined(separator: ", ")) { db in
                 var current = try Self.fetchAdvisory(db, advisory.id)
-                if options.early || current.disclosureAt == nil { current.disclosureAt = stamp }
+                if let early = try earlyPublicationDate(advisory.id, prerelease: prerelease.seq) {
+                    current.disclosureAt = Timestamp.string(early)
+                } else if options.early || current.disclosureAt == nil {
+                    current.disclosureAt = stamp
+                }
                 current.updatedAt = stamp
                 try current.update(db)
                 _ = try transition(advisory.id, to: .published, kind: "status", note: "published", in: db)
@@ -251,7 +280,7 @@ extension Workspace {
         }
 
         // 5. The public documents.
-        let documents = try publicDocuments(advisory.id, built: built, releases: try releases())
+        let documents = try publicDocuments(advisory.id, built: release, releases: try releases())
         if options.dryRun {
             report.steps.append("would write \(documents.map(\.0).joined(separator: ", ")) to \(outDirectory.path)")
         } else {
@@ -355,6 +384,61 @@ extension Workspace {
         try store.read { db in
             Set(try String.fetchAll(db, sql: "SELECT step FROM publication_steps WHERE advisory = ? AND prerelease = ?",
                                     arguments: [id, prerelease]).compactMap(PublicationStep.init))
+        }
+    }
+
+    /// When a publication before the disclosure time was decided: the time its
+    /// `checked` step was recorded, so that a publication finished later is
+    /// dated the same. Nil for a publication on time.
+    func earlyPublicationDate(_ id: String, prerelease: Int64) throws -> Date? {
+        try store.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT done_at FROM publication_steps
+                WHERE advisory = ? AND prerelease = ? AND step = 'checked' AND detail LIKE 'early%'
+                """, arguments: [id, prerelease])
+        }.flatMap(Timestamp.parse)
+    }
+
+    /// Checks that a release made again at another time differs from the
+    /// reviewed one in nothing but dates: the same tags, and on every branch
+    /// and tag the same commits in order, each with the reviewed author,
+    /// message and files, where CHANGELOG.md may differ only in its
+    /// "Released DATE." line; each tag has the reviewed message.
+    static func requireSameContent(reviewed: BuiltRelease, redated: BuiltRelease) throws {
+        for (old, new) in zip(reviewed.outputs.map(\.release), redated.outputs.map(\.release)) {
+            let released = { (release: BranchRelease) in
+                "Released \(ReleaseNotes.dateText(Date(timeIntervalSince1970: TimeInterval(release.plan.timestamp)))).\n"
+            }
+            /// Per commit from the base to the tip: its author and message, then each file.
+            func content(_ clone: PrivateClone, _ release: BranchRelease) throws -> [String] {
+                var parts: [String] = []
+                for tip in [release.branchHead, release.releaseCommit] {
+                    let commits = try clone.git.output(["rev-list", "--topo-order", "\(release.plan.baseCommit)..\(tip)"])
+                        .split(separator: "\n").map(String.init)
+                    for commit in commits {
+                        parts.append(try clone.git.output(["log", "-1", "--format=%an <%ae>%n%B", commit]))
+                        for entry in try clone.git.output(["ls-tree", "-r", "--full-tree", commit]).split(separator: "\n") {
+                            guard entry.hasSuffix("\tCHANGELOG.md"), let blob = entry.split(separator: " ").dropFirst(2).first?.prefix(while: { $0 != "\t" }) else {
+                                parts.append(String(entry))
+                                continue
+                            }
+                            // The changelog's date line is read as the date it stands for.
+                            let text = try clone.git.output(["cat-file", "blob", String(blob)]) + "\n"
+                            parts.append("CHANGELOG.md\n" + text.replacingOccurrences(of: released(release), with: "Released (the release date).\n"))
+                        }
+                    }
+                }
+                let tag = try clone.git.output(["cat-file", "tag", release.tagObject])
+                parts.append(tag.split(separator: "\n", omittingEmptySubsequences: false)
+                    .filter { !$0.hasPrefix("tagger ") && !$0.hasPrefix("object ") }.joined(separator: "\n"))
+                return parts
+            }
+            guard old.tagName == new.tagName, old.plan.baseCommit == new.plan.baseCommit,
+                  try content(reviewed.clone, old) == content(redated.clone, new)
+            else {
+                throw EmbargoError(.verification, "the release of \(old.plan.branch) made at the publication time differs from the reviewed one in more than its dates",
+                                   hint: "nothing was pushed; the build depends on the date: publish at the disclosure time, or build a new pre-release for the security team")
+            }
         }
     }
 

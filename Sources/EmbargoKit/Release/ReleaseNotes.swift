@@ -71,7 +71,10 @@ public struct ReleaseNotes: Sendable, Equatable {
 
     static func issueURL(_ number: Int) -> String { "https://www.drupal.org/i/\(number)" }
 
-    var dateText: String {
+    var dateText: String { Self.dateText(date) }
+
+    /// A release date as the notes print it: `yyyy-MM-dd`, in UTC.
+    static func dateText(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
