@@ -243,23 +243,76 @@ extension Workspace {
     }
 
     /// Restores the store from a backup file and records that on the audit trail.
-    public func restore(from url: URL) throws -> (restored: UInt64, generation: UInt64) {
+    /// A restore: the generation restored, the one it became, and what was
+    /// done so that the team is the one it was before the restore.
+    public struct Restored: Sendable {
+        public var restored: UInt64
+        public var generation: UInt64
+        public var membership: [String] = []
+    }
+
+    /// Restores the store from a backup file and records that on the audit
+    /// trail. Who is on the team is not restored: a member removed since the
+    /// backup is removed again (the key rotated again), a member added since
+    /// is added again, and roles are set back, each on the audit trail.
+    public func restore(from url: URL) throws -> Restored {
         try Permissions.require(.maintainStore, by: member)
+        guard try store.isSealedWithCurrentKey(url) else {
+            let rotations = try store.read { db in
+                try AuditEntry.fetchAll(db, sql: "SELECT * FROM audit_log WHERE action = 'member.remove' ORDER BY seq")
+            }
+            throw Self.retiredKey(url, store: store, rotations: rotations.map { "\($0.object) was removed on \($0.at.prefix(10))" })
+        }
+        let team = try members()
         let result = try store.restore(from: url)
         try audited("store.restore", "store", detail: "generation \(result.restored) restored as \(result.generation)") { _ in }
         try Self.reconcileMemory(store, environment, founderKey: nil)
-        return result
+        return Restored(restored: result.restored, generation: result.generation, membership: try keepTeam(team))
+    }
+
+    /// Makes the membership `team` again after a restore.
+    private func keepTeam(_ team: [Member]) throws -> [String] {
+        var lines: [String] = []
+        for restored in try members() where !team.contains(where: { $0.signingKey == restored.signingKey }) {
+            try removeMember(name: restored.name)
+            lines.append("removed \(restored.name) again: they left the team after the backup was written (the data key was rotated again)")
+        }
+        for member in team {
+            guard let restored = try members().first(where: { $0.signingKey == member.signingKey }) else {
+                try addMember(name: member.name, recipient: member.recipient, signingKey: member.signingKey, role: member.role)
+                lines.append("added \(member.name) (\(member.role.rawValue)) again: they joined the team after the backup was written")
+                continue
+            }
+            if restored.role != member.role {
+                try setRole(name: restored.name, role: member.role)
+                lines.append("set \(member.name)'s role back to \(member.role.rawValue)")
+            }
+        }
+        return lines
+    }
+
+    /// Why a backup sealed under a retired data key cannot be restored, and
+    /// what can: the store's own backups, which every rotation re-sealed.
+    static func retiredKey(_ url: URL, store: Store, rotations: [String]) -> EmbargoError {
+        let own = (try? store.backupFiles()) ?? []
+        let when = rotations.isEmpty ? "" : " (the last rotation: \(rotations.last!))"
+        return EmbargoError(.verification,
+                            "\(url.lastPathComponent) was sealed under a data key that a key rotation retired\(when); a member's removal makes such copies unreadable on purpose, so that the removed member's key opens nothing newer",
+                            hint: own.isEmpty
+                                ? "restore a backup written after the last rotation ('embargo store backup --out FILE' writes one under the current key)"
+                                : "restore one of the store's own backups, which each rotation re-sealed under the current key: 'embargo store restore \(own.last!.path)' (all of them are in \(own.last!.deletingLastPathComponent().path))")
     }
 
     /// Restores a backup into a store directory whose store file is missing.
     /// The identity must be an admin in the backup's own signed membership.
     public static func restoreMissingStore(at directory: URL, identity: EmbargoIdentity, environment: Environment,
-                                           from url: URL) throws -> (restored: UInt64, generation: UInt64)
+                                           from url: URL) throws -> Restored
     {
         let store = try Store.open(at: directory, identity: identity.age, forRestore: true)
         guard !Store.exists(at: directory) else {
             return try open(at: directory, identity: identity, environment: environment).restore(from: url)
         }
+        guard try store.isSealedWithCurrentKey(url) else { throw retiredKey(url, store: store, rotations: []) }
         let admin = try store.readBackup(url) { db -> Bool in
             let chain = try AuditTrail.membership(db)
             return chain.members.values.contains { $0.signingKey == identity.signingKey && Permissions.allows($0.role, .maintainStore) }
@@ -271,6 +324,6 @@ extension Workspace {
         let workspace = try open(at: directory, identity: identity, environment: environment)
         try workspace.audited("store.restore", "store", detail: "generation \(result.restored) restored as \(result.generation) (the store file was missing)") { _ in }
         try reconcileMemory(workspace.store, environment, founderKey: nil)
-        return result
+        return Restored(restored: result.restored, generation: result.generation)
     }
 }

@@ -253,6 +253,16 @@ public final class Store {
         return generation
     }
 
+    /// Whether a backup file was sealed under the data key the keyring holds
+    /// now (read from its header; a key rotation retires the old key, and a
+    /// file sealed under it cannot be opened any more).
+    public func isSealedWithCurrentKey(_ url: URL) throws -> Bool {
+        guard let bytes = try SafeFile.read(url, limit: SealedFile.headerSize + AEAD.tagSize + 8) else {
+            throw EmbargoError(.failure, "no backup file at \(url.path)")
+        }
+        return constantTimeEqual(try SealedFile.header(of: bytes).keyID, dataKey.id)
+    }
+
     /// Runs `body` on the state a backup file holds (read-only, in memory).
     public func readBackup<T>(_ url: URL, _ body: (Database) throws -> T) throws -> T {
         guard let bytes = try SafeFile.read(url) else { throw EmbargoError(.failure, "no backup file at \(url.path)") }

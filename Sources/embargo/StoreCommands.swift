@@ -90,6 +90,7 @@ extension Embargo.StoreCommands {
                 : try Workspace.restoreMissingStore(at: location.storeDirectory, identity: try location.loadIdentity(),
                                                     environment: try Settings.storeEnvironment(), from: backup)
             Terminal.say("restored generation \(result.restored) as generation \(result.generation)")
+            for line in result.membership { Terminal.say(line) }
         }
     }
 }

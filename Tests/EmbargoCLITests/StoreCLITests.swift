@@ -230,6 +230,46 @@ struct StoreCLITests {
         #expect(!backups.isEmpty && backups.allSatisfy { $0["ok"] as? Bool == true })
     }
 
+    /// A copy written before a member's removal is sealed under the retired
+    /// key: its restore is refused with why and which backup does restore.
+    /// A restore of the store's own (re-sealed) backup brings the data back
+    /// but not the team as it was: the removed member stays removed, a member
+    /// added since stays, each said in the output and on the audit trail.
+    @Test func aBackupFromBeforeAKeyRotationRestoresDataButNotTheOldTeam() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        let repo = try box.makeRepository()
+        try box.ok(["project", "add", "first", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x"])
+        let bob = try Sandbox()
+        defer { bob.remove() }
+        try bob.becomeMember("bob", role: "security", addedBy: box)
+        try box.ok(["store", "backup", "--out", box.path("before-rotation.embargo")])
+        let generation = try #require((box.json(box.ok(["store", "verify", "--json"]).stdout)["store"] as? [String: Any])?["generation"] as? Int)
+        try box.ok(["member", "remove", "bob"])
+        let carol = try Sandbox()
+        defer { carol.remove() }
+        try carol.becomeMember("carol", role: "publisher", addedBy: box)
+
+        let refused = try box.embargo(["store", "restore", box.path("before-rotation.embargo")])
+        #expect(refused.status == 4)
+        #expect(refused.stderr.contains("was sealed under a data key that a key rotation retired (the last rotation: bob was removed on"))
+        let ownBackups = box.files(under: box.store.appendingPathComponent("backups")).map(\.path).sorted()
+        #expect(refused.stderr.contains("embargo store restore \(ownBackups.last ?? "-")"))
+        #expect(try box.ok(["member", "list"]).stdout.contains("carol"))
+
+        // The store's own backup of the state before the removal (bob still a member), re-sealed by the rotation.
+        let withBob = try #require(ownBackups.first { $0.hasSuffix(String(format: ".%012d.embargo", generation)) })
+        let restored = try box.ok(["store", "restore", withBob]).stdout
+        #expect(restored.contains("removed bob again: they left the team after the backup was written"))
+        let members = try box.ok(["member", "list"]).stdout
+        #expect(!members.contains("bob") && members.contains("carol") && members.contains("alice"))
+        // Bob's identity opens nothing; carol's still does.
+        #expect(try box.embargo(["member", "list"], env: ["EMBARGO_IDENTITY": bob.path("alice.identity")]).status == 5)
+        #expect(try box.embargo(["member", "list"], env: ["EMBARGO_IDENTITY": carol.path("alice.identity")]).status == 0)
+        try box.ok(["audit", "verify"])
+    }
+
     @Test func backupRestoreAndGenerationHistory() throws {
         let box = try Sandbox()
         defer { box.remove() }
