@@ -159,6 +159,9 @@ extension Permissions {
         case "advisory.revert": return [.revert]
         case "advisory.export": return [.read]
         case "lint.accept": return acceptFinding
+        case "release.plan", "release.tag", "release.revert": return [.planRelease]
+        case "release.qa": return [.recordQA]
+        case "release.published", "release.verify": return [.publish]
         case "advisory.status":
             // The steps move an advisory to the statuses they produce.
             if detail.hasSuffix("-> prereleased") { return [.prerelease] }

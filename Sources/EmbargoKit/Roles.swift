@@ -19,6 +19,7 @@ public enum Action: String, CaseIterable, Codable, Sendable {
     case publish
     case revert
     case recordQA = "record-qa"
+    case planRelease = "plan-release"
 
     public var summary: String {
         switch self {
@@ -33,7 +34,8 @@ public enum Action: String, CaseIterable, Codable, Sendable {
         case .approve: return "approve a pre-release for publication"
         case .publish: return "publish an approved security release"
         case .revert: return "revert a release that is not yet published"
-        case .recordQA: return "record QA results on an advisory"
+        case .recordQA: return "record QA results on an advisory or a release"
+        case .planRelease: return "plan, tag and revert releases"
         }
     }
 }
@@ -46,7 +48,7 @@ public enum Permissions {
         case .manageMembers, .maintainStore: return [.admin]
         case .manageProjects: return [.admin, .preparer]
         case .createAdvisory, .editAdvisory: return [.admin, .preparer, .security]
-        case .patch, .prerelease, .revert: return [.admin, .preparer]
+        case .patch, .prerelease, .revert, .planRelease: return [.admin, .preparer]
         case .approve: return [.security]
         // Preparers publish security releases themselves, because of timing (DOMAIN.md).
         case .publish: return [.admin, .preparer, .publisher]

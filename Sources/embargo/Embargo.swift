@@ -31,7 +31,7 @@ struct Embargo: ParsableCommand {
             Init.self, IdentityCommands.self, Unlock.self, Lock.self, Agent.self, MemberCommands.self, ProjectCommands.self,
             AdvisoryCommands.self, Status.self, Timeline.self, Schedule.self, CalendarCommand.self, Export.self,
             PatchCommands.self, GuardCommands.self, Lint.self, PrereleaseCommands.self,
-            Approve.self, Publish.self, Revert.self, Notes.self, Announce.self, CVECommands.self, Due.self, Broken.self,
+            Approve.self, Publish.self, Revert.self, ReleaseCommands.self, Notes.self, Announce.self, CVECommands.self, Due.self, Broken.self,
             AuditCommands.self, StoreCommands.self, Demo.self,
         ]
     )

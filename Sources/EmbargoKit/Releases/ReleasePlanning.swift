@@ -1,0 +1,131 @@
+import EmbargoStore
+import Foundation
+import GRDB
+
+/// What `embargo release plan` is asked for.
+public struct ReleaseRequest: Sendable {
+    public var project: String
+    public var kind: ReleaseKind
+    /// Empty: every release branch of the project (for a security release, the advisories' branches).
+    public var branches: [String] = []
+    public var at: Date?
+    public var stability: PlannedVersions.Stability?
+    public var advisories: [String] = []
+    public var issues: [Int] = []
+    /// Why a broken calendar rule is accepted (recorded); nil refuses.
+    public var allowViolation: String?
+
+    public init(project: String, kind: ReleaseKind) {
+        self.project = project
+        self.kind = kind
+    }
+}
+
+extension Workspace {
+    /// Plans a release: its versions from the project's tags (fetched first
+    /// unless `offline`), its time checked against the project's calendar.
+    @discardableResult
+    public func planRelease(_ request: ReleaseRequest, offline: Bool = false) throws -> Release {
+        try Permissions.require(.planRelease, by: member)
+        let details = try project(named: request.project)
+        let project = details.project
+        if !request.advisories.isEmpty, request.kind != .security {
+            throw EmbargoError(.usage, "only a security release carries advisories", hint: "pass --kind security")
+        }
+        if request.kind == .security, request.advisories.isEmpty {
+            throw EmbargoError(.usage, "a security release carries at least one advisory", hint: "pass --advisory ADV-ID")
+        }
+        var advisoryBranches: [String] = []
+        for id in request.advisories {
+            let advisory = try advisory(id)
+            guard advisory.project == project.name else {
+                throw EmbargoError(.failure, "advisory \(advisory.id) belongs to project \(advisory.project), not \(project.name)")
+            }
+            if let release = try releaseOf(advisory: advisory.id) {
+                throw EmbargoError(.refused, "advisory \(advisory.id) belongs to release \(release) already",
+                                   hint: "see 'embargo release show \(release)'")
+            }
+            advisoryBranches += advisory.branches.filter { !advisoryBranches.contains($0) }
+        }
+        let branches = !request.branches.isEmpty ? request.branches : (request.kind == .security ? advisoryBranches : details.branches)
+        for branch in branches where !details.branches.contains(branch) {
+            throw EmbargoError(.failure, "\(branch) is not a release branch of \(project.name)",
+                               hint: Suggestion.closest(to: branch, among: details.branches).map { "did you mean \($0)?" }
+                                   ?? "its branches: \(details.branches.joined(separator: ", "))")
+        }
+        if request.kind == .major || request.kind == .minor, branches.count > 1, request.branches.isEmpty {
+            throw EmbargoError(.usage, "a \(request.kind.rawValue) release is made from one branch; \(project.name) has \(branches.count)",
+                               hint: "pass --branch B (e.g. --branch \(branches.last!))")
+        }
+        try fetchProject(project, offline: offline)
+        let git = environment.git(URL(fileURLWithPath: project.repoPath))
+        let heads = try git.branchCommits(branches, remote: project.remote)
+        let allTags = try git.output(["tag", "--list"]).split(whereSeparator: \.isNewline).map(String.init)
+        let allBranches = Set(try git.output(["for-each-ref", "--format=%(refname:lstrip=3)", "refs/remotes/\(project.remote)"])
+            .split(whereSeparator: \.isNewline).map(String.init))
+            .union(try git.output(["for-each-ref", "--format=%(refname:short)", "refs/heads"]).split(whereSeparator: \.isNewline).map(String.init))
+        var versions: [Release.Version] = []
+        for branch in branches {
+            guard let head = heads[branch] else {
+                throw EmbargoError(.failure, "branch \(branch) not found in \(project.repoPath)", hint: "fetch it, or pass --branch with another")
+            }
+            let planned = try PlannedVersions.plan(kind: request.kind, branch: branch, stability: request.stability, tags: allTags,
+                                                   branchTags: try git.tags(mergedInto: head), branches: allBranches)
+            versions.append(Release.Version(branch: planned.branch, newBranch: planned.newBranch, version: planned.version.description,
+                                            previous: planned.previous?.description))
+        }
+        let violations = try releaseCalendarViolations(kind: request.kind, project: project, at: request.at)
+        if !violations.isEmpty, request.allowViolation?.isEmpty ?? true {
+            throw EmbargoError(.refused, "the release breaks the calendar: " + violations.joined(separator: "; "),
+                               hint: "choose another time (--at), or record why with --allow-violation REASON")
+        }
+        let now = environment.clock.now()
+        let stamp = Timestamp.string(now)
+        let year = Calendar.utc.component(.year, from: now)
+        let accepted = violations.isEmpty ? "" : violations.joined(separator: "; ") + " (accepted: \(request.allowViolation!))"
+        let id = try store.read { db in
+            String(format: "REL-%04d-%03d", year, (try Int.fetchOne(db, sql: "SELECT max(seq) FROM releases WHERE year = ?", arguments: [year]) ?? 0) + 1)
+        }
+        let detail = "\(request.kind.rawValue) \(versions.map(\.version).joined(separator: ", "))" + (accepted.isEmpty ? "" : "; \(accepted)")
+        return try audited("release.plan", id, detail: detail) { db in
+            let seq = (try Int.fetchOne(db, sql: "SELECT max(seq) FROM releases WHERE year = ?", arguments: [year]) ?? 0) + 1
+            try db.execute(sql: """
+                INSERT INTO releases (id, year, seq, project, kind, status, planned_at, stability, violations, created_at, created_by)
+                VALUES (?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?)
+                """, arguments: [id, year, seq, project.name, request.kind.rawValue, request.at.map(Timestamp.string),
+                                 request.stability?.rawValue, accepted, stamp, member.name])
+            for version in versions {
+                try db.execute(sql: "INSERT INTO release_versions (release, branch, new_branch, version, previous) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [id, version.branch, version.newBranch, version.version, version.previous])
+            }
+            for advisory in request.advisories {
+                try db.execute(sql: "INSERT INTO release_advisories (advisory, release) VALUES (?, ?)", arguments: [advisory.uppercased(), id])
+            }
+            for issue in Set(request.issues) {
+                try db.execute(sql: "INSERT INTO release_issues (release, issue) VALUES (?, ?)", arguments: [id, issue])
+            }
+            return try Release.fetch(db, id)
+        }
+    }
+
+    public func releases(project: String? = nil) throws -> [Release] {
+        try store.read { db in try Release.fetchAll(db, project: project) }
+    }
+
+    public func release(_ id: String) throws -> Release {
+        try store.read { db in try Release.fetch(db, id) }
+    }
+
+    /// The release an advisory belongs to, if any.
+    public func releaseOf(advisory id: String) throws -> String? {
+        try store.read { db in
+            try String.fetchOne(db, sql: "SELECT release FROM release_advisories WHERE advisory = ?", arguments: [id.uppercased()])
+        }
+    }
+
+    /// The calendar rules a release at `at` breaks (none for an unscheduled one).
+    func releaseCalendarViolations(kind: ReleaseKind, project: Project, at: Date?) throws -> [String] {
+        guard at != nil else { return [] }
+        return []
+    }
+}
