@@ -87,6 +87,8 @@ public final class PrivateClone {
         guard checkout.status == 0 else {
             throw EmbargoError(.failure, "cannot check out \(commit.prefix(12)) in the private clone: \(firstLine(checkout.stderrText))")
         }
+        // A release without a fix of its own (a regular patch release) is made on the head as it is.
+        if series.isEmpty { return .applied }
         let amGit = Git(repository: worktree, runner: runner, environment: environment.merging(extra) { $1 })
         let am = try amGit.run(["-c", "core.hooksPath=/dev/null", "am", "--3way", "--quiet", "--keep-cr"], input: Array(series.utf8))
         if am.status == 0 { return .applied }

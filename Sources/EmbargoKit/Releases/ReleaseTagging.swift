@@ -1,0 +1,143 @@
+import EmbargoStore
+import Foundation
+import GRDB
+
+public struct TagOptions: Sendable {
+    /// Commits merged after the merge cutoff go into the release too.
+    public var includeLate = false
+    /// Tag a security release before its release day (recorded with the reason).
+    public var early: String?
+    public var offline = false
+    public var dryRun = false
+
+    public init() {}
+}
+
+/// What `release tag` made (or, before confirmation, would push).
+public struct TagReport: Sendable, Codable {
+    public struct Tagged: Sendable, Codable {
+        public var version: String
+        public var branch: String
+        public var previous: String?
+        /// `git diff --stat` from the previous release to the tag.
+        public var diffStat: String
+        public var tagObject: String
+    }
+
+    public var release: String
+    public var pushed: Bool
+    public var tags: [Tagged]
+    public var lateCommits: [String]
+    public var steps: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case release, pushed, tags, steps
+        case lateCommits = "late_commits"
+    }
+}
+
+extension Workspace {
+    /// Tags a release the way `tag-release.sh` does: in a private temporary
+    /// clone, the release notes go into CHANGELOG.md on the branch, the
+    /// project's build runs and its paths are committed for the tag only, the
+    /// tag is made; `confirm` sees the diff summary before anything is
+    /// pushed, then the branches' changelog commits and the tags go to the
+    /// remote in one atomic push. A security release is tagged from its
+    /// approved pre-release instead (see `tagSecurityRelease`).
+    public func tagRelease(_ id: String, options: TagOptions, progress: (String) -> Void = { _ in },
+                           confirm: (TagReport) throws -> Bool) throws -> TagReport
+    {
+        try Permissions.require(.planRelease, by: member)
+        let release = try self.release(id)
+        guard release.status == .planned else {
+            throw EmbargoError(.refused, "release \(release.id) is \(release.status.rawValue) already",
+                               hint: release.status == .tagged ? "verify it with 'embargo release verify \(release.id)', or take the tag back with 'embargo release revert \(release.id)'" : "plan the next one with 'embargo release plan'")
+        }
+        if release.kind == .security {
+            return try tagSecurityRelease(release, options: options, progress: progress)
+        }
+        let details = try project(named: release.project)
+        let project = details.project
+        progress("fetching \(project.remote)")
+        try fetchProject(project, offline: options.offline)
+        let repoGit = environment.git(URL(fileURLWithPath: project.repoPath))
+        guard let remoteURL = try repoGit.remoteURL(project.remote) else {
+            throw EmbargoError(.failure, "the repository has no remote named \(project.remote)")
+        }
+        let heads = try repoGit.branchCommits(release.versions.map(\.branch), remote: project.remote)
+        var report = TagReport(release: release.id, pushed: false, tags: [], lateCommits: [], steps: [])
+
+        // Commits merged after the cutoff are listed and stay out unless asked for.
+        if let at = release.plannedAt.flatMap(Timestamp.parse), let cutoff = ReleaseCalendar.mergeCutoff(kind: release.kind, releaseAt: at) {
+            for version in release.versions {
+                guard let head = heads[version.branch] else { continue }
+                let range = version.previous.map { "refs/tags/\($0)..\(head)" } ?? head
+                let late = try repoGit.output(["log", "--format=%h %cI %s", "--since=\(Timestamp.string(cutoff))", range])
+                    .split(whereSeparator: \.isNewline).map { "\(version.branch): \($0)" }
+                report.lateCommits += late
+            }
+            if !report.lateCommits.isEmpty, !options.includeLate {
+                throw EmbargoError(.refused, "\(report.lateCommits.count) commit(s) were merged after the merge cutoff (\(Timestamp.string(cutoff))): "
+                                       + report.lateCommits.joined(separator: "; "),
+                                   hint: "release them too with 'embargo release tag \(release.id) --include-late', or revert them on the branch first")
+            }
+        }
+
+        let committer = details.committer ?? Self.defaultCommitter
+        let stamp = Int(environment.clock.now().timeIntervalSince1970)
+        let plans = try release.versions.map { version -> ReleasePlan in
+            guard let head = heads[version.branch] else {
+                throw EmbargoError(.failure, "branch \(version.branch) not found in \(project.repoPath)")
+            }
+            return ReleasePlan(branch: version.releaseBranch, baseCommit: head, version: version.version, previousVersion: version.previous,
+                               patchIDs: [], timestamp: stamp, committer: committer, packageName: project.packageName,
+                               buildCommand: project.buildCommand, requiredPaths: details.requiredPaths)
+        }
+        let workTree: PrivateClone.WorkTree = project.buildCommand != nil ? .full : .sparse
+        let clone = try PrivateClone(repository: URL(fileURLWithPath: project.repoPath), runner: environment.runner, workTree: workTree)
+        defer { clone.remove() }
+        let builder = ReleaseBuilder(clone: clone, runner: environment.runner)
+        var outputs: [ReleaseBuilder.Output] = []
+        for plan in plans {
+            progress("tagging \(plan.version) on \(plan.branch)")
+            let output = try builder.build(plan, series: "", project: project.name)
+            outputs.append(output)
+            let stat = try clone.git.output(["diff", "--stat", "--summary", (plan.previousVersion.map { "refs/tags/\($0)" } ?? plan.baseCommit), output.release.tagObject])
+            report.tags.append(.init(version: plan.version, branch: plan.branch, previous: plan.previousVersion, diffStat: stat,
+                                     tagObject: output.release.tagObject))
+        }
+        report.steps.append("made \(outputs.count) tag(s) with the changelog on the branch" + (project.buildCommand == nil ? "" : " and the built paths in the tag only"))
+        guard !options.dryRun, try confirm(report) else {
+            report.steps.append("pushed nothing")
+            return report
+        }
+        var refspecs: [String] = []
+        for output in outputs {
+            refspecs.append("\(output.release.branchHead):refs/heads/\(output.release.plan.branch)")
+            refspecs.append("refs/tags/\(output.release.tagName):refs/tags/\(output.release.tagName)")
+        }
+        progress("pushing \(refspecs.count) refs to \(project.remote) in one atomic push")
+        let push = try clone.git.run(["push", "--atomic", "--porcelain", "--no-verify", remoteURL] + refspecs)
+        guard push.status == 0 else {
+            throw EmbargoError(.failure, "the remote \(project.remote) rejected the push, nothing was tagged: \(firstLine(push.stderrText))",
+                               hint: "fix the remote (permissions, protected branches) or fetch and plan again; then 'embargo release tag \(release.id)'")
+        }
+        report.pushed = true
+        report.steps.append("pushed " + refspecs.joined(separator: " ") + " to \(project.remote)")
+        let now = self.now
+        try audited("release.tag", release.id, detail: outputs.map { "\($0.release.tagName) \($0.release.tagObject)" }.joined(separator: ", ")) { db in
+            for (version, output) in zip(release.versions, outputs) {
+                try db.execute(sql: """
+                    UPDATE release_versions SET tagged_head = ?, tag_commit = ?, tag_object = ? WHERE release = ? AND branch = ?
+                    """, arguments: [output.release.branchHead, output.release.releaseCommit, output.release.tagObject, release.id, version.branch])
+            }
+            try db.execute(sql: "UPDATE releases SET status = 'tagged', tagged_at = ?, tagged_by = ? WHERE id = ?",
+                           arguments: [now, member.name, release.id])
+        }
+        _ = try repoGit.run(["fetch", "--quiet", "--no-write-fetch-head", project.remote]
+                            + outputs.map { "refs/tags/\($0.release.tagName):refs/tags/\($0.release.tagName)" }
+                            + outputs.map { "refs/heads/\($0.release.plan.branch)" })
+        report.steps += try fastForwardReleaseBranches(project, branches: outputs.map(\.release.plan.branch))
+        return report
+    }
+}
