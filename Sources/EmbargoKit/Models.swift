@@ -68,6 +68,8 @@ public struct ProjectDetails: Codable, Sendable, Equatable {
     public var committer: String?
     /// Test commands of particular branches, over the project's.
     public var branchTestCommands: [String: String] = [:]
+    /// Days the project releases nothing, in order.
+    public var blackouts: [Blackout] = []
 
     /// The command that tests `branch`: its own, else the project's.
     public func testCommand(for branch: String) -> String? { branchTestCommands[branch] ?? project.testCommand }

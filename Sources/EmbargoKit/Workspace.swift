@@ -284,13 +284,18 @@ public final class Workspace {
         public var committer: String?
         /// The branch `testCommand` is for (nil: the project's own).
         public var testCommandBranch: String?
+        /// Blackouts to add; to remove (each must be one the project has);
+        /// whether to remove them all first (then `addBlackouts` replaces them).
+        public var addBlackouts: [Blackout] = []
+        public var removeBlackouts: [Blackout] = []
+        public var clearBlackouts = false
 
         public init() {}
 
         public var isEmpty: Bool {
             repository == nil && remote == nil && packageName == nil && policy == nil && testCommand == nil
                 && buildCommand == nil && addBranches.isEmpty && removeBranches.isEmpty && requiredPaths == nil && committer == nil
-                && testCommandBranch == nil
+                && testCommandBranch == nil && addBlackouts.isEmpty && removeBlackouts.isEmpty && !clearBlackouts
         }
     }
 
@@ -339,6 +344,10 @@ public final class Workspace {
         if let committer = changes.committer, !committer.isEmpty, committer.wholeMatch(of: /[^<>\n]+ <[^<>\s]+@[^<>\s]+>/) == nil {
             throw EmbargoError(.usage, "--committer must look like 'Name <email>'")
         }
+        for blackout in changes.removeBlackouts where !details.blackouts.contains(blackout) {
+            throw EmbargoError(.failure, "project \(name) has no blackout \(blackout)",
+                               hint: "run 'embargo project show \(name)' to see its blackouts, or pass --clear-blackouts")
+        }
         let final = project
         try audited("project.set", name) { db in
             guard try Project.fetchOne(db, key: name) != nil else { throw Self.unknownProject(name) }
@@ -350,6 +359,17 @@ public final class Workspace {
             }
             if let committer = changes.committer {
                 try db.execute(sql: "UPDATE projects SET committer = ? WHERE name = ?", arguments: [committer.isEmpty ? nil : committer, name])
+            }
+            if changes.clearBlackouts {
+                try db.execute(sql: "DELETE FROM project_blackouts WHERE project = ?", arguments: [name])
+            }
+            for blackout in changes.removeBlackouts {
+                try db.execute(sql: "DELETE FROM project_blackouts WHERE project = ? AND first_day = ? AND last_day = ?",
+                               arguments: [name, blackout.first, blackout.last])
+            }
+            for blackout in changes.addBlackouts {
+                try db.execute(sql: "INSERT OR IGNORE INTO project_blackouts (project, first_day, last_day) VALUES (?, ?, ?)",
+                               arguments: [name, blackout.first, blackout.last])
             }
         }
         // The guard list lives in the repository, so a new repository needs its own.
@@ -408,6 +428,9 @@ public final class Workspace {
                                     arguments: [project.name]) {
             details.branchTestCommands[row["branch"]] = row["test_command"]
         }
+        details.blackouts = try Row.fetchAll(
+            db, sql: "SELECT first_day, last_day FROM project_blackouts WHERE project = ? ORDER BY first_day, last_day", arguments: [project.name]
+        ).map { Blackout(first: $0["first_day"], last: $0["last_day"]) }
         return details
     }
 

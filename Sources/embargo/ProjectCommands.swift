@@ -105,6 +105,7 @@ extension Embargo.ProjectCommands {
                     ["build command", p.buildCommand ?? "-"],
                     ["required paths", details.requiredPaths.isEmpty ? "-" : details.requiredPaths.joined(separator: ", ")],
                     ["committer", details.committer ?? "-"],
+                    ["blackouts", details.blackouts.isEmpty ? "-" : details.blackouts.map(\.description).joined(separator: ", ")],
                     ["created", p.createdAt],
                 ])
             }
@@ -118,9 +119,16 @@ extension Embargo.ProjectCommands {
             discussion: """
                 An empty command string removes the command.
 
+                A blackout is a day or a range of days (UTC, both included) on which the
+                project releases nothing: schedule and --next-window keep every release and
+                disclosure out of it (a critical release only gets a warning). --blackout adds
+                one, --remove-blackout removes one exactly as shown by 'project show', and
+                --clear-blackouts removes them all (with --blackout: replaces them).
+
                 Example:
                   embargo project set ai --test-command "vendor/bin/phpunit" --add-branch 2.0.x
                   embargo project set ai --branch 8.x-1.x --test-command "php7.4 run-tests"
+                  embargo project set ai --blackout 2026-12-24..2027-01-02 --blackout 2027-04-14
                 """
         )
 
@@ -141,6 +149,11 @@ extension Embargo.ProjectCommands {
         var requiredPaths: [String] = []
         @Flag(help: "Clear the list of required paths.") var clearRequiredPaths = false
         @Option(help: ArgumentHelp("'Name <email>' of release commits and tags (empty: embargo's default).", valueName: "identity")) var committer: String?
+        @Option(name: .customLong("blackout"), help: ArgumentHelp("Add days without releases: DAY or FIRST..LAST (repeat).", valueName: "days"))
+        var blackouts: [String] = []
+        @Option(name: .customLong("remove-blackout"), help: ArgumentHelp("Remove a blackout, as 'project show' lists it.", valueName: "days"))
+        var removeBlackouts: [String] = []
+        @Flag(help: "Remove every blackout (with --blackout: replace them).") var clearBlackouts = false
 
         func run() throws {
             var changes = Workspace.ProjectChanges()
@@ -155,6 +168,9 @@ extension Embargo.ProjectCommands {
             changes.removeBranches = removeBranches
             changes.requiredPaths = clearRequiredPaths ? [] : (requiredPaths.isEmpty ? nil : requiredPaths)
             changes.committer = committer
+            changes.addBlackouts = try blackouts.map(Blackout.parse)
+            changes.removeBlackouts = try removeBlackouts.map(Blackout.parse)
+            changes.clearBlackouts = clearBlackouts
             let details = try location.workspace().setProject(name: name, changes: changes)
             if output.json {
                 try Terminal.printJSON(["project": ProjectReport(details)])
@@ -178,6 +194,7 @@ struct ProjectReport: Encodable {
     let requiredPaths: [String]
     let committer: String?
     let branchTestCommands: [String: String]
+    let blackouts: [Blackout]
 
     init(_ details: ProjectDetails) {
         name = details.project.name
@@ -192,6 +209,7 @@ struct ProjectReport: Encodable {
         requiredPaths = details.requiredPaths
         committer = details.committer
         branchTestCommands = details.branchTestCommands
+        blackouts = details.blackouts
     }
 
     enum CodingKeys: String, CodingKey {
@@ -202,7 +220,7 @@ struct ProjectReport: Encodable {
         case buildCommand = "build_command"
         case createdAt = "created_at"
         case requiredPaths = "required_paths"
-        case committer
+        case committer, blackouts
     }
 
     func encode(to encoder: Encoder) throws {
@@ -219,6 +237,8 @@ struct ProjectReport: Encodable {
         try c.encode(createdAt, forKey: .createdAt)
         try c.encode(requiredPaths, forKey: .requiredPaths)
         try c.encode(committer, forKey: .committer)
+        // Each blackout as {"first": "2026-12-24", "last": "2027-01-02"}; a single day has first == last.
+        try c.encode(blackouts, forKey: .blackouts)
     }
 }
 

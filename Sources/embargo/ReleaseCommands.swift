@@ -8,7 +8,7 @@ extension Embargo {
         static let configuration = CommandConfiguration(
             commandName: "release",
             abstract: "Plan, tag, verify and publish releases of every kind (patch, critical, minor, major, security).",
-            subcommands: [Plan.self, List.self, Show.self]
+            subcommands: [Plan.self, List.self, Show.self, Tag.self, Verify.self, QA.self, Published.self, Revert.self, Node.self, Issue.self, Announce.self]
         )
     }
 }
@@ -137,6 +137,262 @@ enum ReleaseOutput {
         for version in release.versions {
             let from = version.newBranch.map { " (new branch \($0) from \(version.branch))" } ?? " (from \(version.branch))"
             Terminal.say("  \(version.version)\(from)" + (version.previous.map { ", after \($0)" } ?? ", the first release"))
+        }
+    }
+}
+
+extension Embargo.ReleaseCommands {
+    struct Tag: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "tag",
+            abstract: "Tag a release: changelog on the branch, build for the tag only, one atomic push after you confirm.",
+            discussion: """
+                Works in a private temporary clone, as tag-release.sh does: the release notes
+                go into CHANGELOG.md on the branch, the project's build command runs and its
+                required paths are committed for the tag only, and the tag is made. The diff
+                summary is shown; the push waits for your 'yes' (--yes for scripts). Commits
+                merged after the merge cutoff are refused unless --include-late.
+
+                A security release is tagged from its approved pre-release, exactly as
+                reviewed, from 00:00 UTC of the disclosure day (tags ready by 11:00 UTC); the
+                Security Team then publishes the SA and 'release published --sa-url' records it.
+
+                Example:
+                  embargo release tag REL-2026-001
+                  embargo release tag REL-2026-002 --yes --include-late
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var repository: RepositoryOption
+        @Argument(help: "The release id.") var id: String
+        @Flag(help: "Push without asking.") var yes = false
+        @Flag(help: "Make the tags and show them, push nothing.") var dryRun = false
+        @Flag(help: "Release commits merged after the merge cutoff too.") var includeLate = false
+        @Option(help: ArgumentHelp("Tag a security release before its disclosure day, recording this reason.", valueName: "reason")) var early: String?
+        @Flag(help: "Use the branches as last fetched instead of fetching the remote first.") var offline = false
+
+        func run() throws {
+            var options = TagOptions()
+            options.includeLate = includeLate
+            options.early = early
+            options.offline = offline
+            options.dryRun = dryRun
+            let workspace = try location.workspace(repository)
+            let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
+            let report = try workspace.tagRelease(id, options: options, progress: { Progress.step($0) }) { made in
+                if yes { return true }
+                guard interactive else {
+                    throw EmbargoError(.usage, "tagging pushes to the project's remote and needs a confirmation",
+                                       hint: "look at the diff with 'embargo release tag \(id) --dry-run', then run 'embargo release tag \(id) --yes'")
+                }
+                for tag in made.tags { Terminal.say("\(tag.version) (\(tag.previous ?? "start")..tag):\n\(tag.diffStat)") }
+                FileHandle.standardError.write(Data("push \(made.tags.count) tag(s) and the changelog commits? [y/N] ".utf8))
+                return ["y", "yes"].contains(readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? "")
+            }
+            if output.json {
+                try Terminal.printJSON(report)
+                return
+            }
+            for tag in report.tags where !yes || dryRun {
+                Terminal.say("\(tag.version) (\(tag.previous ?? "start")..tag):\n\(tag.diffStat)")
+            }
+            for step in report.steps { Terminal.say(step) }
+            if report.pushed {
+                Terminal.say("next: the publishing manager checks the tags with 'embargo release verify \(report.release)'")
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify",
+            abstract: "Check the pushed tags as the publishing manager does (exit 4 when a check fails).",
+            discussion: """
+                Checks that each tag on the remote is the one made at tagging and has the
+                planned version, that last-release..tag differs from last-release..branch only
+                by the built paths, that the built paths are in the tag, that the changelog
+                commit is on the branch, and that every planned issue is in the log.
+
+                Example:
+                  embargo release verify REL-2026-001
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var repository: RepositoryOption
+        @Argument(help: "The release id.") var id: String
+        @Flag(help: "Use the tags as last fetched instead of fetching the remote first.") var offline = false
+
+        func run() throws {
+            let verification = try location.workspace(repository).verifyRelease(id, offline: offline)
+            if output.json {
+                try Terminal.printJSON(verification)
+            } else {
+                for check in verification.checks { Terminal.say("\(check.ok ? "ok  " : "FAIL") \(check.what)") }
+            }
+            guard verification.ok else {
+                throw EmbargoError(.verification, "release \(verification.release) failed \(verification.checks.filter { !$0.ok }.count) check(s)",
+                                   hint: "tell the preparer; a wrong tag is taken back with 'embargo release revert \(verification.release)'")
+            }
+        }
+    }
+
+    struct QA: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "qa",
+            abstract: "Record a QA result; a minor or major release is published only after a passed QA.",
+            discussion: """
+                Example:
+                  embargo release qa REL-2026-003 --fail --note "settings form broken on PHP 8.1"
+                  embargo release qa REL-2026-003 --pass
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @Argument(help: "The release id.") var id: String
+        @Flag(help: "QA passed.") var pass = false
+        @Flag(help: "QA failed.") var fail = false
+        @Option(help: ArgumentHelp("What was tested or what failed.", valueName: "text")) var note = ""
+
+        func validate() throws {
+            if pass == fail { throw ValidationError("give exactly one of --pass and --fail") }
+        }
+
+        func run() throws {
+            let release = try location.workspace().recordReleaseQA(id, passed: pass, note: note)
+            Terminal.say("recorded QA \(pass ? "passed" : "failed") for \(release.id)")
+            Terminal.say(pass ? "next: the publishing manager publishes the release nodes, then 'embargo release published \(release.id) --url URL'"
+                              : "next: fix, then plan the next release candidate: 'embargo release plan --project \(release.project) --kind \(release.kind.rawValue) --stability rc'")
+        }
+    }
+
+    struct Published: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "published",
+            abstract: "Record that the release node is live; for a security release, with its SA (closes the embargo).",
+            discussion: """
+                A minor or major release needs a passed QA. For a security release --sa-url
+                records the published SA and finishes the advisory's publication: status
+                published, public documents written, guard entries dropped.
+
+                Example:
+                  embargo release published REL-2026-001 --url https://www.drupal.org/project/ai/releases/1.2.4
+                  embargo release published REL-2026-002 --sa-url https://www.drupal.org/sa-contrib-2026-050
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var repository: RepositoryOption
+        @Argument(help: "The release id.") var id: String
+        @Option(help: ArgumentHelp("The release node's address.", valueName: "url")) var url: String?
+        @Option(help: ArgumentHelp("The published SA's address (security releases).", valueName: "url")) var saUrl: String?
+        @Option(help: ArgumentHelp("Directory for a security release's public documents (default: ./ID-public).", valueName: "dir")) var out: String?
+
+        func run() throws {
+            let (release, steps) = try location.workspace(repository).markReleasePublished(
+                id, nodeURL: url, saURL: saUrl, outputDirectory: out.map { URL(fileURLWithPath: $0) }, progress: { Progress.step($0) })
+            for step in steps { Terminal.say(step) }
+            Terminal.say("release \(release.id) (\(release.versionList)) is published")
+            Terminal.say("next: announce it with 'embargo release announce \(release.id)'")
+        }
+    }
+
+    struct Revert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revert",
+            abstract: "Take back the tags of a release that is not published (remote and local); it is planned again.",
+            discussion: """
+                Example:
+                  embargo release revert REL-2026-001
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var repository: RepositoryOption
+        @Argument(help: "The release id.") var id: String
+
+        func run() throws {
+            for line in try location.workspace(repository).revertRelease(id) { Terminal.say(line) }
+        }
+    }
+
+    struct Node: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "node",
+            abstract: "What goes into the drupal.org release form: version, boxes to tick, short description, notes.",
+            discussion: """
+                Example:
+                  embargo release node REL-2026-001 --format html
+                """
+        )
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, html, json }
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var repository: RepositoryOption
+        @Argument(help: "The release id.") var id: String
+        @Option(help: "text, html or json.") var format: Format = .text
+
+        func run() throws {
+            let nodes = try location.workspace(repository).releaseNodes(id)
+            switch format {
+            case .json:
+                try Terminal.printJSON(["nodes": nodes])
+            case .html:
+                Terminal.document(nodes.map(\.notesHTML).joined(separator: "\n"))
+            case .text:
+                Terminal.document(nodes.map { node in
+                    var lines = ["Release \(node.title) (branch \(node.branch))",
+                                 "  Version: \(node.version)",
+                                 "  Release type: tick " + node.releaseTypes.map { "\"\($0)\"" }.joined(separator: " and ")]
+                    if node.coordinatedWithSecurityTeam { lines.append("  Tick \"This release was coordinated with the Drupal Security Team\"") }
+                    lines.append("  Short description: " + (node.shortDescription ?? "(none: leave it empty)"))
+                    lines += ["  Release notes (HTML):", node.notesHTML]
+                    return lines.joined(separator: "\n")
+                }.joined(separator: "\n"))
+            }
+        }
+    }
+
+    struct Issue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "issue",
+            abstract: "The \"Release x.y.z and x.y.z\" issue that tracks the release (category Task, tag release).",
+            discussion: """
+                Example:
+                  embargo release issue REL-2026-001
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @Argument(help: "The release id.") var id: String
+
+        func run() throws {
+            let issue = try location.workspace().releaseIssue(id)
+            Terminal.document("Title: \(issue.title)\nCategory: \(issue.category)\nTags: \(issue.tags.joined(separator: ", "))\n\n\(issue.body)")
+        }
+    }
+
+    struct Announce: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "announce",
+            abstract: "The chat announcement: versions linked to their release nodes, highlights, counts; nothing about a vulnerability.",
+            discussion: """
+                Example:
+                  embargo release announce REL-2026-001 --highlight 3412345 --highlight 3412399
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var repository: RepositoryOption
+        @Argument(help: "The release id.") var id: String
+        @Option(name: .customLong("highlight"), help: ArgumentHelp("An issue number to highlight (up to three).", valueName: "n")) var highlights: [Int] = []
+
+        func run() throws {
+            Terminal.document(try location.workspace(repository).releaseAnnouncement(id, highlights: highlights))
         }
     }
 }

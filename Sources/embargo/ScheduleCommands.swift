@@ -11,8 +11,10 @@ extension Embargo {
             discussion: """
                 Times are stored in UTC. A local time is read in --tz (default UTC); a time
                 that a daylight-saving change skips or repeats is refused. A time that breaks a
-                policy rule is refused (exit 3) unless --allow-violation gives a reason for the
-                timeline.
+                policy rule, or falls on one of the project's blackout days (see 'project set
+                --blackout'), is refused (exit 3) with the rule named (drupal.wednesday,
+                blackout, ...) unless --allow-violation gives a reason for the timeline.
+                --next-window skips blackout days.
 
                 Example:
                   embargo schedule ADV-2026-001 --next-window

@@ -160,7 +160,7 @@ struct AdvisoryCLITests {
         // A Friday evening breaks the drupal rules and is past project zero's 90 days: refused.
         let refused = try box.embargo(["schedule", "ADV-2026-001", "--at", "2027-01-08T21:00Z"])
         #expect(refused.status == 3)
-        #expect(refused.stderr.contains("drupal: security releases go out on Wednesdays"))
+        #expect(refused.stderr.contains("drupal.wednesday: security releases go out on Wednesdays"))
         // With a reason it is accepted, and the reason is on the timeline.
         try box.ok(["schedule", "ADV-2026-001", "--at", "2027-01-08T21:00Z", "--allow-violation", "reporter agreed to wait"])
         let timeline = try box.json(box.ok(["timeline", "ADV-2026-001", "--json"]).stdout)["schedule"] as? [String: Any]

@@ -79,6 +79,19 @@ public struct Violation: Sendable, Equatable, Codable {
     public var profile: String
     public var rule: String
     public var message: String
+
+    public init(profile: String, rule: String, message: String) {
+        self.profile = profile
+        self.rule = rule
+        self.message = message
+    }
+
+    /// The `profile` of the project's own rules (its blackouts).
+    public static let projectRules = "project"
+
+    /// What a refusal names: `drupal.wednesday`, `kubernetes.patches-7-days`,
+    /// `embargo.lead-time`; a project's own rule by its bare name, `blackout`.
+    public var name: String { profile == Self.projectRules ? rule : "\(profile).\(rule)" }
 }
 
 /// The policy rules: deadlines, violations and the next window that satisfies them.
@@ -172,30 +185,11 @@ public enum PolicyEngine {
     }
 
     /// The earliest disclosure time at or after `now + leadTime` that breaks no
-    /// rule. If no such time exists within a year (a deadline already passed),
-    /// the earliest time that breaks only such deadline rules.
+    /// rule. If no such time exists (a deadline already passed), the earliest
+    /// time that breaks only such deadline rules. The rules of a security
+    /// release, without blackouts: see `ReleaseCalendar.nextWindow`.
     public static func nextWindow(_ profiles: [PolicyProfile], _ facts: ScheduleFacts, now: Date, leadTime: TimeInterval) -> Date {
-        let earliest = now + leadTime
-        let fixedHour = profiles.contains(.drupal) || profiles.contains(.kubernetes)
-        var candidates: [Date] = []
-        var day = calendar.startOfDay(for: earliest)
-        for _ in 0..<400 {
-            if fixedHour {
-                candidates.append(day + 16 * hour)
-            } else {
-                for h in 0..<24 { candidates.append(day + Double(h) * hour) }
-            }
-            day += PolicyEngine.day
-        }
-        candidates = candidates.filter { $0 >= earliest }
-        func check(_ date: Date) -> [Violation] {
-            var trial = facts
-            trial.disclosure = date
-            return violations(profiles, trial, now: now, leadTime: leadTime)
-        }
-        if let perfect = candidates.first(where: { check($0).isEmpty }) { return perfect }
-        let deadlineRules: Set<String> = ["90-days", "max-14-days"]
-        return candidates.first { check($0).allSatisfy { deadlineRules.contains($0.rule) } } ?? candidates[0]
+        ReleaseCalendar.nextWindow(kind: .security, profiles: profiles, blackouts: [], after: now, now: now, facts: facts, leadTime: leadTime)
     }
 
     private static func clock(_ date: Date) -> String {

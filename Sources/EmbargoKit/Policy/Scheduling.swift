@@ -118,6 +118,8 @@ public enum LocalTime {
 public struct ScheduleReport: Sendable {
     public var advisory: Advisory
     public var profiles: [PolicyProfile]
+    /// The project's blackout days, which a disclosure keeps out of.
+    public var blackouts: [Blackout]
     public var facts: ScheduleFacts
     public var deadlines: [Deadline]
     public var violations: [Violation]
@@ -152,7 +154,8 @@ extension Workspace {
                 """, arguments: [advisory.id]) ?? false
             return (advisory, try Self.facts(db, advisory), events, cveOpen)
         }
-        let profiles = try profiles(of: advisory.project)
+        let project = try project(named: advisory.project)
+        let profiles = try PolicyProfile.parseList(project.project.policy)
         var deadlines = PolicyEngine.deadlines(profiles, facts)
         if advisory.status == .published, cveOpen, let disclosure = facts.disclosure {
             deadlines.append(Deadline(profile: "cve", kind: "cve-reminder", title: "CVE record due in 24 h",
@@ -160,14 +163,21 @@ extension Workspace {
             deadlines.append(Deadline(profile: "cve", kind: "cve-record", title: "CVE record published (72 h after disclosure)",
                                       at: disclosure + CVERecordDeadline.hours * 3600))
         }
-        return ScheduleReport(advisory: advisory, profiles: profiles, facts: facts, deadlines: deadlines,
-                              violations: PolicyEngine.violations(profiles, facts), events: events)
+        // An advisory's disclosure is a security release.
+        let violations = facts.disclosure.map {
+            ReleaseCalendar.violations(kind: .security, profiles: profiles, blackouts: project.blackouts, at: $0, now: nil, facts: facts)
+        } ?? []
+        return ScheduleReport(advisory: advisory, profiles: profiles, blackouts: project.blackouts, facts: facts, deadlines: deadlines,
+                              violations: violations, events: events)
     }
 
-    /// The earliest disclosure time every active profile and the lead time allow.
+    /// The earliest disclosure time every active profile, the project's
+    /// blackouts and the lead time allow.
     public func nextWindow(_ id: String, leadTime: TimeInterval = defaultLeadTime) throws -> Date {
         let report = try scheduleReport(id)
-        return PolicyEngine.nextWindow(report.profiles, report.facts, now: environment.clock.now(), leadTime: leadTime)
+        let now = environment.clock.now()
+        return ReleaseCalendar.nextWindow(kind: .security, profiles: report.profiles, blackouts: report.blackouts, after: now, now: now,
+                                          facts: report.facts, leadTime: leadTime)
     }
 
     /// Sets the disclosure time. Refuses (exit 3) a time that breaks a rule
@@ -181,12 +191,11 @@ extension Workspace {
         guard ![.published, .withdrawn].contains(current.advisory.status) else {
             throw EmbargoError(.refused, "advisory \(id) is \(current.advisory.status.rawValue) and cannot be scheduled")
         }
-        var facts = current.facts
-        facts.disclosure = date
-        let violations = PolicyEngine.violations(current.profiles, facts, now: environment.clock.now(), leadTime: leadTime)
+        let violations = ReleaseCalendar.violations(kind: .security, profiles: current.profiles, blackouts: current.blackouts, at: date,
+                                                    now: environment.clock.now(), facts: current.facts, leadTime: leadTime)
         if let first = violations.first, reason == nil {
             let more = violations.count > 1 ? " (and \(violations.count - 1) more)" : ""
-            throw EmbargoError(.refused, "\(first.profile): \(first.message)\(more)",
+            throw EmbargoError(.refused, "\(first.name): \(first.message)\(more)",
                                hint: "pick another time, try --next-window, or pass --allow-violation REASON")
         }
         let stamp = now

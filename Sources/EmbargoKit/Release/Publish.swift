@@ -12,6 +12,10 @@ public struct PublishOptions: Sendable {
     public var acceptedFindings: Set<String> = []
     /// Use the branches as last fetched instead of fetching the remote first.
     public var offline = false
+    /// Stop once the release branches and tags are pushed (the tag-first order
+    /// of a security release: the advisory is published later, with its SA).
+    /// The caller checked that the tags may be public now.
+    public var tagOnly = false
 
     public init() {}
 }
@@ -108,7 +112,9 @@ extension Workspace {
                 try block(EmbargoError(.verification, "the public texts of \(advisory.id) differ from the ones in the approved pre-release \(prerelease.number)",
                                        hint: "nothing was pushed; build a new pre-release with 'embargo prerelease \(advisory.id) --out DIR' and ask for approval again"))
             }
-            if let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) {
+            if options.tagOnly, advisory.disclosureAt != nil, !options.early {
+                // The tag-first order: the caller checked the tag window of the disclosure day.
+            } else if let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) {
                 if disclosure > environment.clock.now(), done.contains(.pushed) {
                     // The push happened: the fix is public, and the only way on is to finish.
                     options.early = true
@@ -250,6 +256,11 @@ extension Workspace {
             onStep(.fetched)
         } else {
             report.steps.append("would fetch the tags into \(project.repoPath)")
+        }
+
+        if options.tagOnly {
+            report.steps.append("the release is tagged and public; the advisory is published with its SA")
+            return report
         }
 
         // 4. Published.

@@ -25,7 +25,8 @@ extension Workspace {
     /// Plans a release: its versions from the project's tags (fetched first
     /// unless `offline`), its time checked against the project's calendar.
     @discardableResult
-    public func planRelease(_ request: ReleaseRequest, offline: Bool = false) throws -> Release {
+    public func planRelease(_ given: ReleaseRequest, offline: Bool = false) throws -> Release {
+        var request = given
         try Permissions.require(.planRelease, by: member)
         let details = try project(named: request.project)
         let project = details.project
@@ -38,6 +39,8 @@ extension Workspace {
         var advisoryBranches: [String] = []
         for id in request.advisories {
             let advisory = try advisory(id)
+            // A security release happens at its advisory's disclosure.
+            if request.at == nil { request.at = advisory.disclosureAt.flatMap(Timestamp.parse) }
             guard advisory.project == project.name else {
                 throw EmbargoError(.failure, "advisory \(advisory.id) belongs to project \(advisory.project), not \(project.name)")
             }
@@ -74,7 +77,7 @@ extension Workspace {
             versions.append(Release.Version(branch: planned.branch, newBranch: planned.newBranch, version: planned.version.description,
                                             previous: planned.previous?.description))
         }
-        let violations = try releaseCalendarViolations(kind: request.kind, project: project, at: request.at)
+        let violations = try releaseCalendarViolations(kind: request.kind, project: details, at: request.at)
         if !violations.isEmpty, request.allowViolation?.isEmpty ?? true {
             throw EmbargoError(.refused, "the release breaks the calendar: " + violations.joined(separator: "; "),
                                hint: "choose another time (--at), or record why with --allow-violation REASON")
@@ -123,9 +126,28 @@ extension Workspace {
         }
     }
 
-    /// The calendar rules a release at `at` breaks (none for an unscheduled one).
-    func releaseCalendarViolations(kind: ReleaseKind, project: Project, at: Date?) throws -> [String] {
-        guard at != nil else { return [] }
-        return []
+    /// The calendar rules a release at `at` breaks (none for an unscheduled
+    /// one), each with its rule's name; warnings are not among them.
+    func releaseCalendarViolations(kind: ReleaseKind, project: ProjectDetails, at: Date?) throws -> [String] {
+        guard let at else { return [] }
+        return ReleaseCalendar.violations(kind: kind, profiles: try profiles(of: project.project.name), blackouts: project.blackouts,
+                                          at: at, now: environment.clock.now())
+            .map { "\($0.message) (rule \($0.name))" }
+    }
+
+    /// What a release at `at` should avoid without being refused.
+    public func releaseCalendarWarnings(_ release: Release) throws -> [String] {
+        guard let at = release.plannedAt.flatMap(Timestamp.parse) else { return [] }
+        let project = try project(named: release.project)
+        return ReleaseCalendar.warnings(kind: release.kind, profiles: try profiles(of: project.project.name), blackouts: project.blackouts,
+                                        at: at, now: environment.clock.now())
+            .map { "\($0.message) (rule \($0.name))" }
+    }
+
+    /// The first time a release of `kind` breaks no rule of the project's calendar.
+    public func nextReleaseWindow(project name: String, kind: ReleaseKind) throws -> Date {
+        let project = try project(named: name)
+        let now = environment.clock.now()
+        return ReleaseCalendar.nextWindow(kind: kind, profiles: try profiles(of: name), blackouts: project.blackouts, after: now, now: now)
     }
 }

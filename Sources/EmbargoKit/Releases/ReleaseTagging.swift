@@ -141,3 +141,61 @@ extension Workspace {
         return report
     }
 }
+
+extension Workspace {
+    /// The tag-first order of a security release (DOMAIN.md): on the
+    /// disclosure day, from 00:00 UTC, the approved pre-release's branches and
+    /// tags are pushed exactly as reviewed; the advisory stays embargoed in the
+    /// store until `release published --sa-url` records the SA.
+    func tagSecurityRelease(_ release: Release, options: TagOptions, progress: (String) -> Void) throws -> TagReport {
+        guard release.advisories.count == 1, let id = release.advisories.first else {
+            throw EmbargoError(.refused, "release \(release.id) carries \(release.advisories.count) advisories; a security release is tagged from one advisory's approved pre-release",
+                               hint: "plan one security release per advisory ('embargo release plan --kind security --advisory ID')")
+        }
+        let advisory = try advisory(id)
+        guard let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) else {
+            throw EmbargoError(.refused, "advisory \(advisory.id) has no disclosure time, so the release day is unknown",
+                               hint: "run 'embargo schedule \(advisory.id) --at TIME' (or --next-window)")
+        }
+        let window = ReleaseCalendar.tagWindow(kind: .security, releaseAt: disclosure)
+        var publish = PublishOptions()
+        publish.tagOnly = true
+        publish.offline = options.offline
+        publish.dryRun = options.dryRun
+        if let earliest = window.earliest, environment.clock.now() < earliest {
+            guard let reason = options.early, !reason.isEmpty else {
+                throw EmbargoError(.refused, "the tags of security release \(release.id) may be public from \(Timestamp.string(earliest)), the start of the disclosure day (rule drupal.tag-day); it is \(now)",
+                                   hint: "tag on the disclosure day (ready by \(Timestamp.string(window.readyBy))), or tag early with --early REASON (recorded)")
+            }
+            publish.early = true
+            publish.reason = reason
+        }
+        let published = try self.publish(advisory.id, options: publish, progress: progress)
+        var report = TagReport(release: release.id, pushed: !options.dryRun, tags: [], lateCommits: [], steps: published.steps)
+        guard !options.dryRun, let prerelease = try currentPrerelease(advisory.id) else { return report }
+        let git = environment.git(URL(fileURLWithPath: try project(named: release.project).project.repoPath))
+        let manifest = prerelease.manifest.branches
+        for branch in manifest {
+            let stat = (try? git.output(["diff", "--stat", "--summary", branch.plan.previousVersion.map { "refs/tags/\($0)" } ?? branch.plan.baseCommit,
+                                         "refs/tags/\(branch.tagName)"])) ?? ""
+            report.tags.append(.init(version: branch.tagName, branch: branch.plan.branch, previous: branch.plan.previousVersion, diffStat: stat,
+                                     tagObject: branch.tagObject))
+        }
+        let now = self.now
+        try audited("release.tag", release.id, detail: manifest.map { "\($0.tagName) \($0.tagObject)" }.joined(separator: ", ")
+                        + (publish.early ? "; early: \(publish.reason ?? "")" : "")) { db in
+            for branch in manifest {
+                try db.execute(sql: """
+                    INSERT INTO release_versions (release, branch, version, previous, tagged_head, tag_commit, tag_object)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (release, branch) DO UPDATE SET version = excluded.version, previous = excluded.previous,
+                        tagged_head = excluded.tagged_head, tag_commit = excluded.tag_commit, tag_object = excluded.tag_object
+                    """, arguments: [release.id, branch.plan.branch, branch.tagName, branch.plan.previousVersion, branch.branchHead,
+                                     branch.releaseCommit, branch.tagObject])
+            }
+            try db.execute(sql: "UPDATE releases SET status = 'tagged', tagged_at = ?, tagged_by = ? WHERE id = ?",
+                           arguments: [now, member.name, release.id])
+        }
+        return report
+    }
+}

@@ -122,7 +122,7 @@ struct TeamMerge {
                 // The blob naming key and its renames change with a key rotation; the rest at init.
                 if rotation || actions.contains("store.remote") { continue }
                 return "the store's settings"
-            case "projects", "project_branches":
+            case "projects", "project_branches", "project_blackouts":
                 let project = value(change.table == "projects" ? "name" : "project") ?? "?"
                 if objects.contains(project) { continue }
                 return "project \(project)"

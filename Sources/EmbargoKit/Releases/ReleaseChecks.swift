@@ -1,0 +1,212 @@
+import EmbargoStore
+import Foundation
+import GRDB
+
+/// What `release verify` checked, one line per check.
+public struct ReleaseVerification: Sendable, Codable {
+    public struct Check: Sendable, Codable {
+        public var ok: Bool
+        public var what: String
+    }
+
+    public var release: String
+    public var ok: Bool { checks.allSatisfy(\.ok) }
+    public var checks: [Check]
+
+    enum CodingKeys: String, CodingKey { case release, ok, checks }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(release, forKey: .release)
+        try container.encode(ok, forKey: .ok)
+        try container.encode(checks, forKey: .checks)
+    }
+
+    public init(release: String, checks: [Check]) {
+        self.release = release
+        self.checks = checks
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        release = try container.decode(String.self, forKey: .release)
+        checks = try container.decode([Check].self, forKey: .checks)
+    }
+}
+
+extension Workspace {
+    /// What the publishing manager checks by hand before publishing: each
+    /// tag on the remote has the planned version and the object recorded at
+    /// tagging; the diff from the last release to the tag is the diff to the
+    /// branch head at tagging plus nothing but the built paths; the built
+    /// paths are in the tag; every planned issue is in the log.
+    public func verifyRelease(_ id: String, offline: Bool = false) throws -> ReleaseVerification {
+        try Permissions.require(.publish, by: member)
+        let release = try self.release(id)
+        guard release.status != .planned else {
+            throw EmbargoError(.refused, "release \(release.id) is not tagged yet", hint: "the preparer runs 'embargo release tag \(release.id)'")
+        }
+        let details = try project(named: release.project)
+        let project = details.project
+        try fetchProject(project, offline: offline)
+        let git = environment.git(URL(fileURLWithPath: project.repoPath))
+        guard let url = try git.remoteURL(project.remote) else {
+            throw EmbargoError(.failure, "the repository has no remote named \(project.remote)")
+        }
+        let remote = try remoteObjects(git, url: url, refs: release.versions.flatMap { ["refs/tags/\($0.version)", "refs/heads/\($0.releaseBranch)"] })
+        var checks: [ReleaseVerification.Check] = []
+        var logs: [String] = []
+        func check(_ ok: Bool, _ what: String) { checks.append(.init(ok: ok, what: what)) }
+        for version in release.versions {
+            let tag = "refs/tags/\(version.version)"
+            let onRemote = remote[tag]
+            check(onRemote != nil && onRemote == version.tagObject,
+                  onRemote == nil ? "\(version.version): no such tag on \(project.remote)"
+                      : "\(version.version): the tag on \(project.remote) is the one made at tagging" + (onRemote == version.tagObject ? "" : " (it is \(onRemote!.prefix(12)), not \(version.tagObject?.prefix(12) ?? "-"))"))
+            guard onRemote != nil, let head = version.taggedHead else { continue }
+            let tagged = try git.run(["cat-file", "-e", "\(tag)^{commit}"]).status == 0
+            check(tagged, "\(version.version): the tag is fetched into \(project.repoPath)")
+            guard tagged else { continue }
+            let name = try git.output(["for-each-ref", "--format=%(contents:subject)", tag])
+            check(name == "Release \(version.version)", "\(version.version): the tag says 'Release \(version.version)'" + (name == "Release \(version.version)" ? "" : ", not '\(name)'"))
+            // last..tag against last..head-at-tagging: they differ in the built paths only.
+            let extra = try git.output(["diff", "--name-only", head, tag]).split(whereSeparator: \.isNewline).map(String.init)
+            let outside = extra.filter { path in !details.requiredPaths.contains { path == $0 || path.hasPrefix($0 + "/") } }
+            check(outside.isEmpty, "\(version.version): the diff \(version.previous ?? "(start)")..tag equals the diff to the branch head at tagging"
+                      + (details.requiredPaths.isEmpty ? "" : " plus the built paths")
+                      + (outside.isEmpty ? "" : "; it also changes \(outside.prefix(5).joined(separator: ", "))"))
+            for path in details.requiredPaths {
+                check(try git.run(["cat-file", "-e", "\(tag):\(path)"]).status == 0, "\(version.version): the built path \(path) is in the tag")
+            }
+            let branchHead = remote["refs/heads/\(version.releaseBranch)"]
+            check(try branchHead.map { try git.run(["merge-base", "--is-ancestor", head, $0]).status == 0 } ?? false,
+                  "\(version.version): the changelog commit is on \(project.remote)/\(version.releaseBranch)")
+            let range = version.previous.map { "refs/tags/\($0)..\(tag)" } ?? tag
+            logs.append(try git.output(["log", "--format=%B", range]))
+        }
+        if !release.issues.isEmpty {
+            // An issue may be fixed on one branch only; it must be in the log of one of the tags.
+            let missing = release.issues.filter { issue in !logs.contains { Self.mentions($0, issue: issue) } }
+            check(missing.isEmpty, "every planned issue is in the log of a tag"
+                      + (missing.isEmpty ? "" : "; missing: \(missing.map { "#\($0)" }.joined(separator: ", "))"))
+        }
+        let verification = ReleaseVerification(release: release.id, checks: checks)
+        try audited("release.verify", release.id, detail: verification.ok ? "ok" : "failed: " + checks.filter { !$0.ok }.map(\.what).joined(separator: "; ")) { _ in }
+        return verification
+    }
+
+    /// Whether a commit log names issue `number` (`#3400100`, not `#34001001`).
+    static func mentions(_ log: String, issue number: Int) -> Bool {
+        log.matches(of: /#([0-9]+)/).contains { Int($0.1) == number }
+    }
+
+    /// Records a QA result (the newest counts).
+    @discardableResult
+    public func recordReleaseQA(_ id: String, passed: Bool, note: String) throws -> Release {
+        try Permissions.require(.recordQA, by: member)
+        let release = try self.release(id)
+        guard release.status != .published else {
+            throw EmbargoError(.refused, "release \(release.id) is published; QA comes before publication")
+        }
+        let now = self.now
+        return try audited("release.qa", release.id, detail: (passed ? "passed" : "failed") + (note.isEmpty ? "" : ": \(note)")) { db in
+            try db.execute(sql: "INSERT INTO release_qa (release, at, by, passed, note) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [release.id, now, member.name, passed ? 1 : 0, note])
+            return try Release.fetch(db, release.id)
+        }
+    }
+
+    /// Records that the release node is live. A minor or major release needs
+    /// a passed QA; a security release finishes its advisory's publication
+    /// (status published, public documents in `outputDirectory`, guard
+    /// entries dropped) and records the SA.
+    @discardableResult
+    public func markReleasePublished(_ id: String, nodeURL: String?, saURL: String?, outputDirectory: URL? = nil,
+                                     progress: (String) -> Void = { _ in }) throws -> (release: Release, steps: [String])
+    {
+        try Permissions.require(.publish, by: member)
+        let release = try self.release(id)
+        guard release.status == .tagged else {
+            throw EmbargoError(.refused, "release \(release.id) is \(release.status.rawValue); only a tagged release is published",
+                               hint: release.status == .planned ? "the preparer runs 'embargo release tag \(release.id)' first" : "it is done")
+        }
+        if release.kind.needsQA {
+            guard let qa = release.lastQA else {
+                throw EmbargoError(.refused, "a \(release.kind.rawValue) release is published after QA passed; no QA is recorded for \(release.id)",
+                                   hint: "QA runs 'embargo release qa \(release.id) --pass' (or --fail --note TEXT)")
+            }
+            guard qa.passed else {
+                throw EmbargoError(.refused, "QA failed for \(release.id) (\(qa.by), \(qa.at)\(qa.note.isEmpty ? "" : ": \(qa.note)")); it is not published",
+                                   hint: "fix, plan the next release candidate ('embargo release plan --kind \(release.kind.rawValue) --stability rc'), or record a passed QA")
+            }
+        }
+        var steps: [String] = []
+        if release.kind == .security {
+            guard let sa = saURL, !sa.isEmpty else {
+                throw EmbargoError(.usage, "a security release is published with its advisory", hint: "pass --sa-url URL of the published SA")
+            }
+            for advisory in release.advisories {
+                var options = PublishOptions()
+                options.outputDirectory = outputDirectory
+                let report = try publish(advisory, options: options, progress: progress)
+                steps += report.steps + report.files.map { "wrote \($0)" }
+            }
+        }
+        let now = self.now
+        let updated = try audited("release.published", release.id, detail: [nodeURL.map { "node \($0)" }, saURL.map { "SA \($0)" }].compactMap { $0 }.joined(separator: "; ")) { db in
+            try db.execute(sql: "UPDATE releases SET status = 'published', published_at = ?, published_by = ?, node_url = ?, sa_url = ? WHERE id = ?",
+                           arguments: [now, member.name, nodeURL, saURL, release.id])
+            return try Release.fetch(db, release.id)
+        }
+        return (updated, steps)
+    }
+
+    /// Takes back the tags of a release that is not published: on the remote
+    /// (only the tags made at tagging), locally, and the status goes back to
+    /// planned. The changelog commit stays on the branch. A security
+    /// release's tags made its fix public: that is refused like any revert
+    /// after the push.
+    public func revertRelease(_ id: String) throws -> [String] {
+        try Permissions.require(.planRelease, by: member)
+        let release = try self.release(id)
+        guard release.status == .tagged else {
+            throw EmbargoError(.refused, "release \(release.id) is \(release.status.rawValue); only a tagged release that is not published is reverted",
+                               hint: release.status == .published ? "a published release is fixed forward with a new release" : "there is no tag to take back")
+        }
+        if release.kind == .security {
+            var lines: [String] = []
+            for advisory in release.advisories { lines += try revert(advisory) }
+            return lines
+        }
+        let project = try project(named: release.project).project
+        let git = environment.git(URL(fileURLWithPath: project.repoPath))
+        guard let url = try git.remoteURL(project.remote) else {
+            throw EmbargoError(.failure, "the repository has no remote named \(project.remote)")
+        }
+        var lines: [String] = []
+        let tags = try remoteObjects(git, url: url, refs: release.versions.map { "refs/tags/\($0.version)" })
+        let ours = release.versions.filter { $0.tagObject != nil && tags["refs/tags/\($0.version)"] == $0.tagObject }
+        if !ours.isEmpty {
+            let delete = try git.run(["push", "--atomic", "--no-verify", url] + ours.map { ":refs/tags/\($0.version)" })
+            guard delete.status == 0 else {
+                throw EmbargoError(.failure, "cannot delete the tags on \(project.remote): \(firstLine(delete.stderrText))",
+                                   hint: "check your rights on the remote and run 'embargo release revert \(release.id)' again")
+            }
+            lines.append("deleted tags \(ours.map(\.version).joined(separator: ", ")) on \(project.remote)")
+        }
+        for version in release.versions {
+            let local = try git.run(["rev-parse", "--verify", "--quiet", "refs/tags/\(version.version)"])
+            if local.status == 0, local.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == version.tagObject {
+                _ = try git.run(["tag", "--delete", "--", version.version])
+                lines.append("deleted local tag \(version.version)")
+            }
+        }
+        try audited("release.revert", release.id, detail: lines.joined(separator: "; ")) { db in
+            try db.execute(sql: "UPDATE release_versions SET tag_commit = NULL, tag_object = NULL WHERE release = ?", arguments: [release.id])
+            try db.execute(sql: "UPDATE releases SET status = 'planned', tagged_at = NULL, tagged_by = NULL WHERE id = ?", arguments: [release.id])
+        }
+        lines.append("release \(release.id) is planned again; its changelog commits stay on the branches")
+        lines.append("tell the publishing manager that \(release.versionList) will not be published as tagged")
+        return lines
+    }
+}

@@ -1,0 +1,154 @@
+import EmbargoStore
+import Foundation
+import GRDB
+
+/// The drupal.org release form for one version: what to type and which boxes to tick.
+public struct ReleaseNode: Sendable, Codable {
+    public var version: String
+    public var branch: String
+    public var title: String
+    /// Release type checkboxes to tick.
+    public var releaseTypes: [String]
+    public var securityUpdate: Bool
+    /// "This release was coordinated with the Drupal Security Team".
+    public var coordinatedWithSecurityTeam: Bool
+    /// The short description, or nil when there must be none (security releases).
+    public var shortDescription: String?
+    public var notesHTML: String
+
+    enum CodingKeys: String, CodingKey {
+        case version, branch, title
+        case releaseTypes = "release_types"
+        case securityUpdate = "security_update"
+        case coordinatedWithSecurityTeam = "coordinated_with_security_team"
+        case shortDescription = "short_description"
+        case notesHTML = "notes_html"
+    }
+}
+
+extension Workspace {
+    /// Release notes of each version: the commits from the last release to
+    /// the tag (or, before tagging, to the branch head).
+    public func releaseNotes(release id: String) throws -> [ReleaseNotes] {
+        let release = try self.release(id)
+        let project = try project(named: release.project).project
+        let git = environment.git(URL(fileURLWithPath: project.repoPath))
+        let heads = try git.branchCommits(release.versions.map(\.branch), remote: project.remote)
+        let date = release.plannedAt.flatMap(Timestamp.parse) ?? environment.clock.now()
+        return try release.versions.map { version in
+            let tip = version.tagObject != nil ? "refs/tags/\(version.version)" : (heads[version.branch] ?? version.branch)
+            let range = version.previous.map { "refs/tags/\($0)..\(tip)" } ?? tip
+            let log = try git.output(["log", "--reverse", "--no-merges", "--format=%s%x1f%an%x1e", range])
+            let commits = log.split(separator: "\u{1e}").map { $0.trimmingCharacters(in: .newlines) }.filter { !$0.isEmpty }
+                .filter { !$0.hasPrefix("Changelog for ") && !$0.hasPrefix("Build assets for ") }
+                .map { entry in
+                    let parts = entry.split(separator: "\u{1f}", omittingEmptySubsequences: false)
+                    return NoteCommit(subject: String(parts[0]), author: parts.count > 1 ? String(parts[1]) : "")
+                }
+            return ReleaseNotes(project: project.packageName, version: version.version, previous: version.previous, date: date, commits: commits)
+        }
+    }
+
+    /// What goes into the drupal.org release form, one node per version.
+    public func releaseNodes(_ id: String) throws -> [ReleaseNode] {
+        let release = try self.release(id)
+        let project = try project(named: release.project).project
+        return try zip(release.versions, releaseNotes(release: id)).map { version, notes in
+            let parsed = ReleaseVersion(version.version)
+            let security = release.kind == .security
+            var types: [String]
+            switch release.kind {
+            case .security: types = ["Security update"]
+            case .patch, .critical: types = ["Bug fixes"]
+            case .minor, .major: types = ["New features", "Bug fixes"]
+            }
+            var short: String?
+            switch (release.kind, parsed?.stability) {
+            case (.security, _): short = nil
+            case (_, .some(.alpha(let n))): short = "Alpha \(n) of \(version.version.split(separator: "-")[0]), for testing"
+            case (_, .some(.beta(let n))): short = "Beta \(n) of \(version.version.split(separator: "-")[0]), for testing"
+            case (_, .some(.rc(let n))): short = "Release candidate \(n) of \(version.version.split(separator: "-")[0])"
+            case (.critical, _): short = "Critical fix; update as soon as possible"
+            case (.patch, _): short = "Bug fixes"
+            case (.minor, _), (.major, _): short = "New features and bug fixes"
+            }
+            if release.kind == .major, short != nil, parsed?.stability == .stable { short = "New major version; see the upgrade path" }
+            return ReleaseNode(version: version.version, branch: version.releaseBranch, title: "\(project.packageName) \(version.version)",
+                               releaseTypes: types, securityUpdate: security, coordinatedWithSecurityTeam: security,
+                               shortDescription: short, notesHTML: notes.html)
+        }
+    }
+
+    /// The "Release x.y.z and x.y.z" issue that tracks a release (category
+    /// Task, tag `release`), in Markdown.
+    public func releaseIssue(_ id: String) throws -> (title: String, category: String, tags: [String], body: String) {
+        let release = try self.release(id)
+        let project = try project(named: release.project).project
+        var lines = ["Release \(release.versionList) of \(project.packageName) (\(release.kind.rawValue) release, \(release.id)).", ""]
+        if let at = release.plannedAt.flatMap(Timestamp.parse) {
+            lines.append("- Release: \(Timestamp.string(at))")
+            if let cutoff = ReleaseCalendar.mergeCutoff(kind: release.kind, releaseAt: at) { lines.append("- Merge cutoff: \(Timestamp.string(cutoff))") }
+            lines.append("- Tags ready by: \(Timestamp.string(ReleaseCalendar.tagWindow(kind: release.kind, releaseAt: at).readyBy))")
+        } else {
+            lines.append("- Release: not scheduled yet")
+        }
+        for version in release.versions {
+            lines.append("- \(version.version) from \(version.newBranch.map { "new branch \($0) (from \(version.branch))" } ?? version.branch)"
+                         + (version.previous.map { ", after \($0)" } ?? ""))
+        }
+        if !release.issues.isEmpty {
+            lines += ["", "Issues that must be in it:", ""] + release.issues.map { "- [#\($0)](\(ReleaseNotes.issueURL($0)))" }
+        }
+        lines += ["", "Steps:", "", "- [ ] Release notes in CHANGELOG.md, tags pushed ('embargo release tag \(release.id)')",
+                  "- [ ] Tags verified ('embargo release verify \(release.id)')"]
+        if release.kind.needsQA { lines.append("- [ ] QA passed ('embargo release qa \(release.id) --pass')") }
+        lines += ["- [ ] Release nodes published ('embargo release node \(release.id)', then 'embargo release published \(release.id) --url URL')",
+                  "- [ ] Announced ('embargo release announce \(release.id)')"]
+        // A security release's issue is public: it says nothing about the advisories.
+        return ("Release \(release.versionList)", "Task", ["release"], lines.joined(separator: "\n") + "\n")
+    }
+
+    /// The chat announcement of a release: its versions linked to their
+    /// release nodes, up to three highlights (issue numbers), and the counts
+    /// of contributors and issues. For a security release it says nothing of
+    /// the vulnerability, and the leak linter must pass on it.
+    public func releaseAnnouncement(_ id: String, highlights: [Int]) throws -> String {
+        let release = try self.release(id)
+        let project = try project(named: release.project).project
+        let notes = try releaseNotes(release: id)
+        let name = project.packageName
+        let links = release.versions.map { "[\($0.version)](https://www.drupal.org/project/\(name)/releases/\($0.version))" }
+        let list = links.count == 1 ? links[0] : links.dropLast().joined(separator: ", ") + " and " + links.last!
+        var lines = ["\(name) version\(links.count == 1 ? "" : "s") \(list) \(links.count == 1 ? "has" : "have") been released."]
+        if release.kind == .security {
+            lines.append("This is a security release: everyone using \(name) should update now.")
+        }
+        let issues = notes.flatMap(\.issues)
+        var shown: [ReleaseNotes.Issue] = []
+        for number in highlights.prefix(3) {
+            guard let issue = issues.first(where: { $0.number == number }) else {
+                throw EmbargoError(.failure, "issue #\(number) is not in the release notes of \(release.id)",
+                                   hint: "pick highlights among: " + Set(issues.compactMap(\.number)).sorted().prefix(10).map { "#\($0)" }.joined(separator: ", "))
+            }
+            shown.append(issue)
+        }
+        if !shown.isEmpty {
+            lines += ["", "Highlights:"] + shown.map { "- [#\($0.number!)](\(ReleaseNotes.issueURL($0.number!))) \($0.summary)" }
+        }
+        let contributors = Set(notes.flatMap { $0.contributors.map(\.name) }).count
+        let issueCount = Set(issues.compactMap(\.number)).count
+        lines += ["", "Thanks to \(contributors) contributor\(contributors == 1 ? "" : "s") for \(issueCount) issue\(issueCount == 1 ? "" : "s")."]
+        let text = lines.joined(separator: "\n") + "\n"
+        if release.kind == .security {
+            for advisory in release.advisories {
+                let findings = try lint(advisory, texts: [LintSubject(location: "announcement", text: text)])
+                    .filter { $0.location == "announcement" }
+                if let first = findings.first {
+                    throw EmbargoError(.refused, "the announcement of \(release.id) would reveal the fix: '\(first.term)' (\(first.excerpt))",
+                                       hint: "choose other highlights (--highlight N)")
+                }
+            }
+        }
+        return text
+    }
+}

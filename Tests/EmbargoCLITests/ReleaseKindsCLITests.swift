@@ -1,0 +1,185 @@
+import EmbargoKit
+import Foundation
+import Testing
+
+/// Runs embargo (and the git it starts) at a given time, with libfaketime:
+/// the release-day rules are tested through the real binary and clock calls.
+extension Sandbox {
+    @discardableResult
+    func embargo(at time: String, _ arguments: [String], env extra: [String: String] = [:]) throws -> Run {
+        try run("faketime", [time, embargoBinary.path] + arguments, env: extra)
+    }
+
+    @discardableResult
+    func ok(at time: String, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Run {
+        let result = try embargo(at: time, arguments)
+        #expect(result.status == 0, "embargo \(arguments.joined(separator: " ")) at \(time) failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return result
+    }
+
+    /// Commits `message` on `branch` of the project's remote, merged at `date`, from a clone of its own.
+    func merge(_ message: String, file: String, on branch: String, remote: URL, at date: String) throws {
+        let clone = root.appendingPathComponent("merge-\(UUID().uuidString.prefix(8))")
+        try git(["clone", "--quiet", "--branch", branch, remote.path, clone.path])
+        try "\(message)\n".write(to: clone.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        try git(["-C", clone.path, "add", file])
+        let env = ["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date]
+        let commit = try run("git", ["-C", clone.path, "commit", "--quiet", "-m", message], env: env)
+        #expect(commit.status == 0, "\(commit.stderr)")
+        try git(["-C", clone.path, "push", "--quiet", "origin", branch])
+    }
+}
+
+/// A project with two release branches (1.0.x, 1.1.x), built assets for
+/// the tag only, and the drupal profile.
+struct KindsFixture {
+    let box: Sandbox
+    let sample: SampleProject
+
+    init(_ box: Sandbox) throws {
+        self.box = box
+        try box.initStore()
+        let root = box.root.appendingPathComponent("sample")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        sample = try SampleProject.create(at: root)
+        try box.ok(["project", "add", SampleProject.name, "--repo", sample.repository.path, "--remote", "origin",
+                    "--branch", "1.0.x", "--branch", "1.1.x"])
+        try box.ok(["project", "set", SampleProject.name, "--build-command", "mkdir -p dist && cp sample_module.info.yml dist/info.yml",
+                    "--required-path", "dist", "--committer", "Release Bot <release@example.org>"])
+    }
+
+    func remoteRefs() throws -> String { try box.run("git", ["ls-remote", sample.remote.path]).stdout }
+
+    func show(_ id: String) throws -> [String: Any] {
+        try #require(try box.json(box.ok(["release", "show", id, "--json"]).stdout)["release"] as? [String: Any])
+    }
+
+    func versions(_ release: [String: Any]) -> [String] {
+        (release["versions"] as? [[String: Any]] ?? []).compactMap { $0["version"] as? String }
+    }
+}
+
+@Suite("every kind of release, the Drupal way")
+struct ReleaseKindsCLITests {
+    /// A regular Wednesday: plan, cutoff honoured, tag with the built assets
+    /// in the tag only, verify, node text, published, announced.
+    @Test func aWednesdayPatchReleaseOfTwoBranches() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try KindsFixture(box)
+        let remote = fixture.sample.remote
+        try box.merge("fix: #3400100 Keep the greeting short\n\nBy: alice\nBy: bob", file: "src/short.txt", on: "1.1.x", remote: remote, at: "2027-01-04T10:00:00Z")
+        try box.merge("Issue #3400101 by carol: Tidy the settings form", file: "src/tidy.txt", on: "1.0.x", remote: remote, at: "2027-01-04T11:00:00Z")
+
+        // Thursday is not a patch day: refused, the rule named.
+        let thursday = try box.embargo(at: "2027-01-04 09:00:00", ["release", "plan", "--project", SampleProject.name, "--kind", "patch", "--at", "2027-01-07T16:00Z"])
+        #expect(thursday.status == 3)
+        #expect(thursday.stderr.contains("drupal.wednesday"))
+        let planned = try box.json(box.ok(at: "2027-01-04 09:00:00", ["release", "plan", "--project", SampleProject.name, "--kind", "patch",
+                                                                    "--at", "2027-01-06T16:00Z", "--issue", "3400100", "--json"]).stdout)
+        let release = try #require(planned["release"] as? [String: Any])
+        let id = try #require(release["id"] as? String)
+        #expect(id.hasPrefix("REL-2027-"))
+        #expect(fixture.versions(release) == ["1.0.2", "1.1.1"])
+
+        // A merge after the cutoff (end of Tuesday) is listed and kept out unless asked for.
+        try box.merge("task: #3400102 Late change", file: "src/late.txt", on: "1.1.x", remote: remote, at: "2027-01-06T08:00:00Z")
+        let late = try box.embargo(at: "2027-01-06 09:00:00", ["release", "tag", id, "--yes"])
+        #expect(late.status == 3)
+        #expect(late.stderr.contains("merged after the merge cutoff") && late.stderr.contains("Late change"))
+        #expect(late.stderr.contains("--include-late"))
+        // Scripts must say yes: nothing is pushed without a confirmation.
+        let unconfirmed = try box.embargo(at: "2027-01-06 09:00:00", ["release", "tag", id, "--include-late"])
+        #expect(unconfirmed.status == 64)
+        #expect(!(try fixture.remoteRefs()).contains("refs/tags/1.1.1"))
+
+        let tagged = try box.ok(at: "2027-01-06 09:05:00", ["release", "tag", id, "--yes", "--include-late"])
+        #expect(tagged.stdout.contains("next: the publishing manager checks the tags with 'embargo release verify \(id)'"))
+        let refs = try fixture.remoteRefs()
+        #expect(refs.contains("refs/tags/1.0.2") && refs.contains("refs/tags/1.1.1"))
+        // Built assets are in the tag only; the changelog is on the branch.
+        #expect(try box.run("git", ["--git-dir", remote.path, "cat-file", "-e", "1.1.1:dist/info.yml"]).status == 0)
+        #expect(try box.run("git", ["--git-dir", remote.path, "cat-file", "-e", "1.1.x:dist/info.yml"]).status != 0)
+        let changelog = try box.run("git", ["--git-dir", remote.path, "show", "1.1.x:CHANGELOG.md"]).stdout
+        #expect(changelog.contains("## 1.1.1") && changelog.contains("Keep the greeting short"))
+        #expect(try fixture.show(id)["status"] as? String == "tagged")
+
+        let verified = try box.ok(at: "2027-01-06 10:00:00", ["release", "verify", id])
+        #expect(!verified.stdout.contains("FAIL"))
+        #expect(verified.stdout.contains("every planned issue is in the log of a tag"))
+
+        let node = try box.ok(["release", "node", id]).stdout
+        #expect(node.contains("Version: 1.1.1") && node.contains("tick \"Bug fixes\"") && !node.contains("Security Team"))
+        let issue = try box.ok(["release", "issue", id]).stdout
+        #expect(issue.contains("Title: Release 1.0.2 and 1.1.1") && issue.contains("Category: Task") && issue.contains("Tags: release"))
+
+        try box.ok(at: "2027-01-06 16:30:00", ["release", "published", id, "--url", "https://www.drupal.org/project/sample_module/releases/1.1.1"])
+        #expect(try fixture.show(id)["status"] as? String == "published")
+        let announcement = try box.ok(["release", "announce", id, "--highlight", "3400100"]).stdout
+        #expect(announcement.contains("[1.1.1](https://www.drupal.org/project/sample_module/releases/1.1.1)"))
+        #expect(announcement.contains("[#3400100](https://www.drupal.org/i/3400100) Keep the greeting short"))
+        let list = try box.ok(["release", "list"]).stdout
+        #expect(list.contains(id) && list.contains("published"))
+    }
+
+    /// A minor release with release candidates: rc1 fails QA and is not
+    /// published; rc2 passes and is.
+    @Test func aMinorReleaseWithTwoCandidatesAndQA() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try KindsFixture(box)
+        try box.merge("feat: #3400200 Greet in several languages\n\nBy: dora", file: "src/languages.txt", on: "1.1.x",
+                      remote: fixture.sample.remote, at: "2027-01-04T10:00:00Z")
+        let rc1 = try box.json(box.ok(["release", "plan", "--project", SampleProject.name, "--kind", "minor", "--branch", "1.1.x",
+                                       "--stability", "rc", "--json"]).stdout)["release"] as? [String: Any]
+        let first = try #require(rc1?["id"] as? String)
+        #expect(fixture.versions(try #require(rc1)) == ["1.2.0-rc1"])
+        #expect((rc1?["versions"] as? [[String: Any]])?.first?["new_branch"] as? String == "1.2.x")
+        try box.ok(["release", "tag", first, "--yes"])
+        #expect(try fixture.remoteRefs().contains("refs/heads/1.2.x"))
+        try box.ok(["release", "qa", first, "--fail", "--note", "the settings form breaks"])
+        let refused = try box.embargo(["release", "published", first, "--url", "https://example.org/rc1"])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("QA failed") && refused.stderr.contains("the settings form breaks"))
+
+        try box.merge("fix: #3400201 Repair the settings form\n\nBy: erin", file: "src/settings.txt", on: "1.2.x",
+                      remote: fixture.sample.remote, at: "2027-01-05T10:00:00Z")
+        let rc2 = try box.json(box.ok(["release", "plan", "--project", SampleProject.name, "--kind", "minor", "--branch", "1.1.x",
+                                       "--stability", "rc", "--json"]).stdout)["release"] as? [String: Any]
+        let second = try #require(rc2?["id"] as? String)
+        #expect(fixture.versions(try #require(rc2)) == ["1.2.0-rc2"])
+        #expect((rc2?["versions"] as? [[String: Any]])?.first?["branch"] as? String == "1.2.x")
+        let unpublished = try box.embargo(["release", "published", second])
+        #expect(unpublished.status == 3, "an untagged release was published")
+        try box.ok(["release", "tag", second, "--yes"])
+        try box.ok(["release", "verify", second])
+        let noQA = try box.embargo(["release", "published", second])
+        #expect(noQA.status == 3 && noQA.stderr.contains("no QA is recorded"))
+        try box.ok(["release", "qa", second, "--pass"])
+        try box.ok(["release", "published", second, "--url", "https://example.org/rc2"])
+        let node = try box.ok(["release", "node", second]).stdout
+        #expect(node.contains("Release candidate 2 of 1.2.0"))
+    }
+
+    /// A critical release goes out on any day, here a Friday; a tag not yet
+    /// published can be taken back.
+    @Test func aCriticalReleaseOnAFridayAndARevertedTag() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try KindsFixture(box)
+        try box.merge("fix: #3400300 Stop the crash on empty names\n\nBy: frank", file: "src/crash.txt", on: "1.1.x",
+                      remote: fixture.sample.remote, at: "2027-01-08T08:00:00Z")
+        let planned = try box.json(box.ok(at: "2027-01-08 08:30:00", ["release", "plan", "--project", SampleProject.name, "--kind", "critical",
+                                                                    "--branch", "1.1.x", "--at", "2027-01-08T10:00Z", "--json"]).stdout)
+        let id = try #require((planned["release"] as? [String: Any])?["id"] as? String)
+        try box.ok(at: "2027-01-08 09:00:00", ["release", "tag", id, "--yes"])
+        #expect(try fixture.remoteRefs().contains("refs/tags/1.1.1"))
+
+        let reverted = try box.ok(["release", "revert", id]).stdout
+        #expect(reverted.contains("deleted tags 1.1.1 on origin"))
+        #expect(reverted.contains("tell the publishing manager"))
+        #expect(!(try fixture.remoteRefs()).contains("refs/tags/1.1.1"))
+        #expect(try box.run("git", ["-C", fixture.sample.repository.path, "rev-parse", "--verify", "--quiet", "refs/tags/1.1.1"]).status != 0)
+        #expect(try fixture.show(id)["status"] as? String == "planned")
+    }
+}
