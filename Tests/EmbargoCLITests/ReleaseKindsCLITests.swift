@@ -183,3 +183,58 @@ struct ReleaseKindsCLITests {
         #expect(try fixture.show(id)["status"] as? String == "planned")
     }
 }
+
+@Suite("a security release in drupal.org's order: tag first, then the SA")
+struct SecurityReleaseDayCLITests {
+    /// One advisory and one ordinary fix on the same Wednesday: the tag is
+    /// refused the day before, pushed at 11:00 UTC of the disclosure day
+    /// without --early, exactly as reviewed; the SA closes the embargo.
+    @Test func taggedAtElevenOnTheDisclosureDayAndClosedWithTheSA() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        // An ordinary fix merged before the pre-release goes out with the security fix.
+        try box.merge("fix: #3400400 Fix a typo in the help text\n\nBy: gina", file: "help.txt", on: "1.1.x",
+                      remote: release.sample.remote, at: "2026-01-01T00:00:00Z")
+        try box.ok(["patch", "verify", "ADV-2026-001"])
+        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
+        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        let planned = try box.json(box.ok(["release", "plan", "--project", SampleProject.name, "--kind", "security",
+                                           "--advisory", "ADV-2026-001", "--json"]).stdout)["release"] as? [String: Any]
+        let id = try #require(planned?["id"] as? String)
+        #expect(planned?["planned_at"] as? String == "2027-01-06T16:00:00Z")
+        #expect(try box.embargo(["release", "plan", "--project", SampleProject.name, "--kind", "security", "--advisory", "ADV-2026-001"]).status == 3,
+                "an advisory went into two releases")
+
+        let before = try box.run("git", ["ls-remote", release.sample.remote.path]).stdout
+        let dayBefore = try box.embargo(at: "2027-01-05 12:00:00", ["release", "tag", id, "--yes"])
+        #expect(dayBefore.status == 3)
+        #expect(dayBefore.stderr.contains("rule drupal.tag-day") && dayBefore.stderr.contains("2027-01-06T00:00:00Z"))
+        #expect(try box.run("git", ["ls-remote", release.sample.remote.path]).stdout == before)
+
+        try box.ok(at: "2027-01-06 11:00:00", ["release", "tag", id, "--yes"])
+        let shown = try box.json(box.ok(["release", "show", id, "--json"]).stdout)["release"] as? [String: Any]
+        #expect(shown?["status"] as? String == "tagged")
+        let refs = try box.run("git", ["ls-remote", release.sample.remote.path]).stdout
+        for version in shown?["versions"] as? [[String: Any]] ?? [] {
+            // Exactly the reviewed objects: the tag object id is the one the security team approved.
+            let object = try #require(version["tag_object"] as? String)
+            #expect(refs.contains("\(object)\trefs/tags/\(version["version"] as? String ?? "-")\n"))
+        }
+        // The ordinary fix is in the tag too.
+        #expect(try box.run("git", ["--git-dir", release.sample.remote.path, "cat-file", "-e", "1.1.1:help.txt"]).status == 0)
+        // Until the SA is out, the advisory is embargoed in the store, its fix public.
+        #expect(try box.ok(["advisory", "show", "ADV-2026-001"]).stdout.contains("publishing"))
+        let node = try box.ok(["release", "node", id]).stdout
+        #expect(node.contains("tick \"Security update\"") && node.contains("coordinated with the Drupal Security Team")
+                && node.contains("Short description: (none"))
+
+        try box.ok(at: "2027-01-06 16:20:00", ["release", "published", id, "--sa-url", "https://www.drupal.org/sa-contrib-2027-001",
+                                                "--url", "https://www.drupal.org/project/sample_module/releases/1.1.1", "--out", box.path("public")])
+        #expect((try box.json(box.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any])?["status"] as? String == "published")
+        #expect(FileManager.default.fileExists(atPath: box.path("public/advisory.osv.json")))
+        let announcement = try box.ok(["release", "announce", id]).stdout
+        #expect(announcement.contains("Everyone using sample_module should update now."))
+        #expect(!announcement.lowercased().contains("scripting") && !announcement.contains("htmlspecialchars"))
+    }
+}

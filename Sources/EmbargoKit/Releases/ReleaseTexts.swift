@@ -121,7 +121,7 @@ extension Workspace {
         let list = links.count == 1 ? links[0] : links.dropLast().joined(separator: ", ") + " and " + links.last!
         var lines = ["\(name) version\(links.count == 1 ? "" : "s") \(list) \(links.count == 1 ? "has" : "have") been released."]
         if release.kind == .security {
-            lines.append("This is a security release: everyone using \(name) should update now.")
+            lines.append("Everyone using \(name) should update now.")
         }
         let issues = notes.flatMap(\.issues)
         var shown: [ReleaseNotes.Issue] = []
