@@ -51,7 +51,7 @@ struct AdvisoryFieldOptions: ParsableArguments {
         input.privateTitle = title
         input.publicTitle = publicTitle
         input.vulnerabilityType = type
-        input.description = try descriptionFile.map(readText) ?? description
+        input.description = try descriptionFile.map(InputFile.text) ?? description
         input.solution = solution
         input.branches = branches.isEmpty ? nil : branches
         input.cwes = cwes.isEmpty ? nil : cwes
@@ -69,12 +69,6 @@ struct AdvisoryFieldOptions: ParsableArguments {
         return input
     }
 
-    private func readText(_ path: String) throws -> String {
-        guard let text = String(validating: try InputFile.read(path, limit: Limits.textBytes, what: "a text"), as: UTF8.self) else {
-            throw EmbargoError(.failure, "\(path) is not UTF-8 text")
-        }
-        return text.trimmingCharacters(in: .newlines)
-    }
 }
 
 extension Embargo.AdvisoryCommands {

@@ -8,7 +8,7 @@ extension Embargo {
         static let configuration = CommandConfiguration(
             commandName: "release",
             abstract: "Plan, tag, verify and publish releases of every kind (patch, critical, minor, major, security).",
-            subcommands: [Plan.self, List.self, Show.self, Tag.self, Verify.self, QA.self, Published.self, Revert.self, Node.self, Issue.self, Announce.self]
+            subcommands: [Plan.self, List.self, Show.self, Tag.self, Verify.self, QA.self, Published.self, Revert.self, Node.self, Issue.self, Announce.self, UpgradePath.self, ChangeRecordCommand.self]
         )
     }
 }
@@ -393,6 +393,52 @@ extension Embargo.ReleaseCommands {
 
         func run() throws {
             Terminal.document(try location.workspace(repository).releaseAnnouncement(id, highlights: highlights))
+        }
+    }
+}
+
+extension Embargo.ReleaseCommands {
+    struct UpgradePath: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "upgrade-path",
+            abstract: "Attach the upgrade steps of a breaking change to a release (notes and change record print them).",
+            discussion: """
+                Example:
+                  embargo release upgrade-path REL-2027-003 --issue 3400020 --file upgrade.md
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @Argument(help: "The release id.") var id: String
+        @Option(help: ArgumentHelp("The breaking change's issue number.", valueName: "n")) var issue: Int
+        @Option(help: ArgumentHelp("A file with the steps ('-' for standard input).", valueName: "file")) var file: String
+
+        func run() throws {
+            let text = try InputFile.text(file)
+            try location.workspace().setUpgradePath(id, issue: issue, text: text)
+            Terminal.say("attached the upgrade path of #\(issue) to \(id.uppercased())")
+        }
+    }
+
+    struct ChangeRecordCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "change-record",
+            abstract: "The change record of a breaking change: title, branch and version, issue link, upgrade path.",
+            discussion: """
+                Example:
+                  embargo release change-record REL-2027-003 --issue 3400020
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var repository: RepositoryOption
+        @Argument(help: "The release id.") var id: String
+        @Option(help: ArgumentHelp("The breaking change's issue number.", valueName: "n")) var issue: Int
+
+        func run() throws {
+            let record = try location.workspace(repository).changeRecord(id, issue: issue)
+            if output.json { try Terminal.printJSON(["change_record": record]) } else { Terminal.document(record.text + "\n") }
         }
     }
 }

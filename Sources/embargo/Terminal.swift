@@ -92,6 +92,14 @@ enum Terminal {
 /// Input files named on the command line; `-` is standard input. Read up to
 /// `limit` bytes, never more (a file may be /dev/zero or a pipe that never ends).
 enum InputFile {
+    /// A UTF-8 text file ('-' for standard input), without its trailing newlines.
+    static func text(_ path: String) throws -> String {
+        guard let text = String(validating: try read(path, limit: Limits.textBytes, what: "a text"), as: UTF8.self) else {
+            throw EmbargoError(.failure, "\(path) is not UTF-8 text")
+        }
+        return text.trimmingCharacters(in: .newlines)
+    }
+
     static func read(_ path: String, limit: Int, what: String) throws -> [UInt8] {
         let bytes: [UInt8]
         if path == "-" {

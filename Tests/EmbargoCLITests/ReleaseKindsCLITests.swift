@@ -161,6 +161,31 @@ struct ReleaseKindsCLITests {
         #expect(node.contains("Release candidate 2 of 1.2.0"))
     }
 
+    /// A breaking change makes a major release on a new branch; its upgrade
+    /// path, attached from a file, is in the change record.
+    @Test func aMajorReleaseWithABreakingChangeAndItsChangeRecord() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try KindsFixture(box)
+        try box.merge("Issue #3400500 by hank: Rename the greeter service (Breaking Change)", file: "src/rename.txt", on: "1.1.x",
+                      remote: fixture.sample.remote, at: "2027-01-04T10:00:00Z")
+        let planned = try box.json(box.ok(["release", "plan", "--project", SampleProject.name, "--kind", "major", "--branch", "1.1.x", "--json"]).stdout)
+        let release = try #require(planned["release"] as? [String: Any])
+        let id = try #require(release["id"] as? String)
+        #expect(fixture.versions(release) == ["2.0.0"])
+        #expect((release["versions"] as? [[String: Any]])?.first?["new_branch"] as? String == "2.0.x")
+        let missing = try box.embargo(["release", "change-record", id, "--issue", "3400500"])
+        #expect(missing.status == 1 && missing.stderr.contains("has no upgrade path"))
+        try "Rename every use of sample_module.greeter to sample_module.welcome.\n".write(toFile: box.path("upgrade.md"), atomically: true, encoding: .utf8)
+        try box.ok(["release", "upgrade-path", id, "--issue", "3400500", "--file", box.path("upgrade.md")])
+        let record = try box.ok(["release", "change-record", id, "--issue", "3400500"]).stdout
+        #expect(record.contains("Title: Rename the greeter service"))
+        #expect(record.contains("Introduced in branch: 2.0.x") && record.contains("Introduced in version: 2.0.0"))
+        #expect(record.contains("Issue links: https://www.drupal.org/i/3400500"))
+        #expect(record.contains("Rename every use of sample_module.greeter to sample_module.welcome."))
+        #expect(try box.embargo(["release", "change-record", id, "--issue", "3400020"]).status == 1, "an issue outside the release has a change record")
+    }
+
     /// A critical release goes out on any day, here a Friday; a tag not yet
     /// published can be taken back.
     @Test func aCriticalReleaseOnAFridayAndARevertedTag() throws {
