@@ -250,6 +250,9 @@ struct SecurityReleaseDayCLITests {
         #expect(try box.run("git", ["--git-dir", release.sample.remote.path, "cat-file", "-e", "1.1.1:help.txt"]).status == 0)
         // Until the SA is out, the advisory is embargoed in the store, its fix public.
         #expect(try box.ok(["advisory", "show", "ADV-2026-001"]).stdout.contains("publishing"))
+        let status = try box.ok(["status", "ADV-2026-001"]).stdout
+        #expect(status.contains("release \(id) is tagged and public; the SA is not published yet"))
+        #expect(status.contains("embargo release published \(id) --sa-url URL"))
         let node = try box.ok(["release", "node", id]).stdout
         #expect(node.contains("tick \"Security update\"") && node.contains("coordinated with the Drupal Security Team")
                 && node.contains("Short description: (none"))

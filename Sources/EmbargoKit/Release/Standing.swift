@@ -81,6 +81,12 @@ extension Workspace {
             }
         case .approved:
             if let step = standing.publicationStep {
+                if let release = try releaseOf(advisory: advisory.id), try self.release(release).status == .tagged {
+                    // The tag-first order: the release is tagged; the Security Team publishes the SA.
+                    standing.blockers.append("release \(release) is tagged and public; the SA is not published yet")
+                    next("embargo release published \(release) --sa-url URL", .publish)
+                    break
+                }
                 standing.blockers.append("the publication stopped after its step '\(step)': the fix is public, the advisory is not")
                 next("embargo publish \(advisory.id)", .publish)
                 break
