@@ -70,6 +70,8 @@ extension Embargo {
             runner.say("The Drupal policy puts the release on a Wednesday, 16:00-20:00 UTC; embargo picks the next window.")
             try runner.embargo(["schedule", "ADV-\(Self.year)-001", "--next-window"])
             try runner.embargo(["timeline", "ADV-\(Self.year)-001", "--tz", "Europe/Brussels"])
+            let scheduled = try runner.embargo(["advisory", "show", "ADV-\(Self.year)-001", "--json"], echo: false)
+            let releaseDay = scheduled.firstMatch(of: /"disclosure_at" : "([0-9-]{10})T/).map { String($0.1) } ?? ""
 
             let id = "ADV-\(Self.year)-001"
             runner.say("Alice writes the fix on private local branches, with a neutral commit message, and stores it as patches.")
@@ -105,11 +107,33 @@ extension Embargo {
             try runner.embargo(["prerelease", "verify", bundle], on: .bob)
             try runner.embargo(["approve", id, "--bundle", bundle], on: .bob)
 
-            runner.say("Release day. Publication re-creates the release, compares it with what bob reviewed, and pushes both branches and tags at once.")
-            try runner.embargo(["publish", id, "--dry-run", "--early", "--reason", "the demo simulates release day"])
-            try runner.embargo(["publish", id, "--early", "--reason", "the demo simulates release day", "--out", root.appendingPathComponent("public").path])
+            runner.say("Release day, a Wednesday. The security release comes first, in drupal.org's order: the preparer tags it from the approved pre-release (from 00:00 UTC, ready by 11:00; the demo is early, so it says why), exactly as bob reviewed it.")
+            try runner.embargo(["release", "plan", "--project", SampleProject.name, "--kind", "security", "--advisory", id])
+            let security = "REL-\(Self.year)-001"
+            try runner.embargo(["release", "tag", security, "--yes", "--early", "the demo simulates release day"])
             try runner.git(root, ["ls-remote", "--tags", sample.remote.path])
-            try runner.embargo(["announce", id, "--format", "slack"])
+            try runner.embargo(["release", "node", security])
+            runner.say("The Security Team publishes the SA; recording it finishes the advisory's publication and its public documents.")
+            try runner.embargo(["release", "published", security, "--sa-url", "https://www.drupal.org/sa-contrib-\(Self.year)-001",
+                                "--url", "https://www.drupal.org/project/\(SampleProject.name)/releases/1.1.1",
+                                "--out", root.appendingPathComponent("public").path])
+            try runner.embargo(["release", "announce", security])
+
+            runner.say("The same Wednesday, the regular patch release of 1.1.x (16:00-20:00 UTC) carries an ordinary fix merged before the cutoff.")
+            try runner.git(sample.repository, ["checkout", "--quiet", "1.1.x"])
+            try runner.git(sample.repository, ["pull", "--quiet", "--ff-only", "origin", "1.1.x"])
+            try "Say hello politely.\n".write(to: sample.repository.appendingPathComponent("HELP.md"), atomically: true, encoding: .utf8)
+            try runner.git(sample.repository, ["add", "HELP.md"])
+            try runner.git(sample.repository, ["commit", "--quiet", "-m", "docs: #3400040 Add a help page\n\nBy: jane"])
+            try runner.git(sample.repository, ["push", "--quiet", "origin", "1.1.x"])
+            try runner.embargo(["release", "plan", "--project", SampleProject.name, "--kind", "patch", "--branch", "1.1.x",
+                                "--at", "\(releaseDay)T17:00Z", "--issue", "3400040"])
+            let patch = "REL-\(Self.year)-002"
+            try runner.embargo(["release", "tag", patch, "--yes"])
+            try runner.embargo(["release", "verify", patch])
+            try runner.embargo(["release", "published", patch, "--url", "https://www.drupal.org/project/\(SampleProject.name)/releases/1.1.2"])
+            try runner.embargo(["release", "announce", patch, "--highlight", "3400040"])
+            try runner.embargo(["release", "list"])
 
             runner.say("Every change is on the signed audit trail, the same on both machines.")
             try runner.embargo(["audit", "--advisory", id])
@@ -142,8 +166,8 @@ struct DemoRunner {
     }
 
     @discardableResult
-    func embargo(_ arguments: [String], on machine: Machine = .alice) throws -> String {
-        Terminal.say("\(machine == .alice ? "" : "[bob's machine] ")$ embargo \(arguments.map(quoted).joined(separator: " "))")
+    func embargo(_ arguments: [String], on machine: Machine = .alice, echo: Bool = true) throws -> String {
+        if echo { Terminal.say("\(machine == .alice ? "" : "[bob's machine] ")$ embargo \(arguments.map(quoted).joined(separator: " "))") }
         var env = SampleProject.gitEnvironment()
         let home = root.appendingPathComponent("\(machine.rawValue)-machine")
         env["EMBARGO_STORE"] = machine == .alice ? root.appendingPathComponent("store").path : home.appendingPathComponent("store").path
@@ -153,7 +177,7 @@ struct DemoRunner {
         let result = try SystemProcessRunner().run(
             ownExecutable(), arguments, environment: env, directory: root, input: nil)
         let text = result.stdoutText
-        if !text.isEmpty { Terminal.say(text, terminator: text.hasSuffix("\n") ? "" : "\n") }
+        if echo, !text.isEmpty { Terminal.say(text, terminator: text.hasSuffix("\n") ? "" : "\n") }
         if !result.stderr.isEmpty { FileHandle.standardError.write(Data(result.stderr)) }
         guard result.status == 0 else {
             throw EmbargoError(.failure, "demo step 'embargo \(arguments.first ?? "")' failed with exit code \(result.status)")

@@ -34,9 +34,13 @@ extension Workspace {
         let project = try project(named: release.project).project
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
         let heads = try git.branchCommits(release.versions.map(\.branch), remote: project.remote)
-        let date = release.plannedAt.flatMap(Timestamp.parse) ?? environment.clock.now()
+        let planned = release.plannedAt.flatMap(Timestamp.parse) ?? environment.clock.now()
         return try release.versions.map { version in
             let tip = version.tagObject != nil ? "refs/tags/\(version.version)" : (heads[version.branch] ?? version.branch)
+            // A tagged release is dated as its tag is (an early tag says when it really was made).
+            let tagged = version.tagObject == nil ? nil
+                : (try? git.output(["for-each-ref", "--format=%(taggerdate:unix)", "refs/tags/\(version.version)"])).flatMap { TimeInterval($0) }
+            let date = tagged.map { Date(timeIntervalSince1970: $0) } ?? planned
             let range = version.previous.map { "refs/tags/\($0)..\(tip)" } ?? tip
             let log = try git.output(["log", "--reverse", "--no-merges", "--format=%s%x1f%an%x1e", range])
             let commits = log.split(separator: "\u{1e}").map { $0.trimmingCharacters(in: .newlines) }.filter { !$0.isEmpty }
