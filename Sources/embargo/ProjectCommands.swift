@@ -128,7 +128,8 @@ extension Embargo.ProjectCommands {
                 Example:
                   embargo project set ai --test-command "vendor/bin/phpunit" --add-branch 2.0.x
                   embargo project set ai --branch 8.x-1.x --test-command "php7.4 run-tests"
-                  embargo project set ai --blackout 2026-12-24..2027-01-02 --blackout 2027-04-14
+                  embargo project set ai --blackout 2026-12-24..2027-01-02 \\
+                    --blackout 2027-04-14
                 """
         )
 

@@ -30,6 +30,7 @@ extension Embargo.ReleaseCommands {
 
                 Example:
                   embargo release plan --project ai --kind patch --at 2026-12-09T16:00Z
+                  embargo release plan --project ai --kind patch --next-window
                   embargo release plan --project ai --kind minor --branch 1.x --stability rc
                   embargo release plan --project ai --kind security --advisory ADV-2026-001
                 """
@@ -43,6 +44,7 @@ extension Embargo.ReleaseCommands {
         @Option(name: .customLong("branch"), help: ArgumentHelp("A release branch (repeat; default: the project's, or the advisories').", valueName: "branch"))
         var branches: [String] = []
         @Option(help: ArgumentHelp("The release time (ISO 8601, or local time in --tz).", valueName: "time")) var at: String?
+        @Flag(help: "Pick the first time the project's calendar allows for this kind (blackouts included).") var nextWindow = false
         @Option(help: ArgumentHelp("Time zone for --at (IANA name).", valueName: "zone")) var tz: String?
         @Option(help: ArgumentHelp("alpha, beta or rc (minor and major releases).", valueName: "stability")) var stability: PlannedVersions.Stability?
         @Option(name: .customLong("advisory"), help: ArgumentHelp("An advisory the security release carries (repeat).", valueName: "id"))
@@ -52,15 +54,22 @@ extension Embargo.ReleaseCommands {
         @Option(help: ArgumentHelp("Accept a broken calendar rule, recording this reason.", valueName: "reason")) var allowViolation: String?
         @Flag(help: "Use the tags as last fetched instead of fetching the remote first.") var offline = false
 
+        func validate() throws {
+            if at != nil, nextWindow { throw ValidationError("give at most one of --at TIME and --next-window") }
+        }
+
         func run() throws {
+            let workspace = try location.workspace(repository)
             var request = ReleaseRequest(project: project, kind: kind)
             request.branches = branches
             request.at = try at.map { try LocalTime.parse($0, zone: LocalTime.zone(tz)) }
+            if nextWindow { request.at = try workspace.nextReleaseWindow(project: project, kind: kind) }
             request.stability = stability
             request.advisories = advisories
             request.issues = issues
             request.allowViolation = allowViolation
-            let release = try location.workspace(repository).planRelease(request, offline: offline)
+            let release = try workspace.planRelease(request, offline: offline)
+            for warning in try workspace.releaseCalendarWarnings(release) { Terminal.warn(warning) }
             if output.json {
                 try Terminal.printJSON(["release": release])
             } else {
@@ -154,8 +163,9 @@ extension Embargo.ReleaseCommands {
                 merged after the merge cutoff are refused unless --include-late.
 
                 A security release is tagged from its approved pre-release, exactly as
-                reviewed, from 00:00 UTC of the disclosure day (tags ready by 11:00 UTC); the
-                Security Team then publishes the SA and 'release published --sa-url' records it.
+                reviewed, from 00:00 UTC of the disclosure day (tags ready by 11:00 UTC);
+                the Security Team then publishes the SA, which 'release published --sa-url'
+                records.
 
                 Example:
                   embargo release tag REL-2026-001
@@ -246,7 +256,8 @@ extension Embargo.ReleaseCommands {
             abstract: "Record a QA result; a minor or major release is published only after a passed QA.",
             discussion: """
                 Example:
-                  embargo release qa REL-2026-003 --fail --note "settings form broken on PHP 8.1"
+                  embargo release qa REL-2026-003 --fail \\
+                    --note "settings form broken on PHP 8.1"
                   embargo release qa REL-2026-003 --pass
                 """
         )
@@ -279,8 +290,10 @@ extension Embargo.ReleaseCommands {
                 published, public documents written, guard entries dropped.
 
                 Example:
-                  embargo release published REL-2026-001 --url https://www.drupal.org/project/ai/releases/1.2.4
-                  embargo release published REL-2026-002 --sa-url https://www.drupal.org/sa-contrib-2026-050
+                  embargo release published REL-2026-001 \\
+                    --url https://www.drupal.org/project/ai/releases/1.2.4
+                  embargo release published REL-2026-002 \\
+                    --sa-url https://www.drupal.org/sa-contrib-2026-050
                 """
         )
 

@@ -138,6 +138,10 @@ struct ReleaseKindsCLITests {
         try box.ok(["release", "tag", first, "--yes"])
         #expect(try fixture.remoteRefs().contains("refs/heads/1.2.x"))
         try box.ok(["release", "qa", first, "--fail", "--note", "the settings form breaks"])
+        // A minor release on a patch Wednesday is allowed, with a warning naming the rule.
+        let wednesday = try box.embargo(["release", "plan", "--project", SampleProject.name, "--kind", "minor", "--branch", "1.0.x",
+                                         "--at", "2027-01-06T16:00Z"])
+        #expect(wednesday.status == 0 && wednesday.stderr.contains("drupal.patch-wednesday"))
         let refused = try box.embargo(["release", "published", first, "--url", "https://example.org/rc1"])
         #expect(refused.status == 3)
         #expect(refused.stderr.contains("QA failed") && refused.stderr.contains("the settings form breaks"))
@@ -194,6 +198,10 @@ struct ReleaseKindsCLITests {
         let fixture = try KindsFixture(box)
         try box.merge("fix: #3400300 Stop the crash on empty names\n\nBy: frank", file: "src/crash.txt", on: "1.1.x",
                       remote: fixture.sample.remote, at: "2027-01-08T08:00:00Z")
+        // The next window of a patch release is a Wednesday at 16:00 UTC.
+        let next = try box.json(box.ok(at: "2027-01-08 08:30:00", ["release", "plan", "--project", SampleProject.name, "--kind", "patch",
+                                                                 "--next-window", "--json"]).stdout)
+        #expect((next["release"] as? [String: Any])?["planned_at"] as? String == "2027-01-13T16:00:00Z")
         let planned = try box.json(box.ok(at: "2027-01-08 08:30:00", ["release", "plan", "--project", SampleProject.name, "--kind", "critical",
                                                                     "--branch", "1.1.x", "--at", "2027-01-08T10:00Z", "--json"]).stdout)
         let id = try #require((planned["release"] as? [String: Any])?["id"] as? String)

@@ -290,6 +290,14 @@ extension Workspace {
                                  arguments: [id, branch])
     }
 
+    /// Whether `last`, the newest check of a branch (head, series, result),
+    /// passed on exactly this series and on the branch's current `head`.
+    static func isVerified(_ series: [PatchRecord], last: Row?, head: String?) -> Bool {
+        guard !series.isEmpty, let last, let head else { return false }
+        return (last["series"] as String) == seriesFingerprint(series) && (last["head"] as String) == head
+            && ["clean", "tests-passed"].contains(last["result"] as String)
+    }
+
     /// A fingerprint of a branch's series, so a check can tell it is still current.
     static func seriesFingerprint(_ records: [PatchRecord]) -> String {
         Digest.sha256(Array(records.map(\.blob).joined(separator: ",").utf8)).map { String(format: "%02x", $0) }.joined()
@@ -391,9 +399,7 @@ extension Workspace {
                 let last = try Row.fetchOne(
                     db, sql: "SELECT head, series, result FROM patch_checks WHERE advisory = ? AND branch = ? ORDER BY seq DESC LIMIT 1",
                     arguments: [advisory.id, branch])
-                let head = heads[branch]
-                result[branch] = !series.isEmpty && last != nil && (last!["series"] as String) == Self.seriesFingerprint(series)
-                    && (last!["head"] as String) == head && ["clean", "tests-passed"].contains(last!["result"] as String)
+                result[branch] = Self.isVerified(series, last: last, head: heads[branch])
             }
             return result
         }

@@ -30,33 +30,93 @@ public struct AdvisoryStanding: Codable, Sendable, Equatable {
     public var shownStatus: String { publicationStep == nil ? status.rawValue : "publishing" }
 }
 
+/// What the standings read from the store, for every advisory asked about at
+/// once: a screen of hundreds of open advisories is a few queries, not a few
+/// for each.
+struct StandingFacts {
+    struct Prerelease {
+        var number: Int
+        var bundleName: String
+        var manifestHash: String
+    }
+
+    var series: [String: [String: [PatchRecord]]] = [:]
+    var lastChecks: [String: [String: Row]] = [:]
+    var prereleases: [String: Prerelease] = [:]
+    /// Advisories whose release is tagged, by id: the release.
+    var taggedReleases: [String: String] = [:]
+
+    /// `ids`: the advisories (nil: every one that is neither published nor withdrawn).
+    init(_ db: Database, ids: [String]?) throws {
+        let filter = ids.map { list in "advisory IN (\(list.map { _ in "?" }.joined(separator: ",")))" }
+            ?? "advisory IN (SELECT id FROM advisories WHERE status NOT IN ('published', 'withdrawn'))"
+        let arguments = StatementArguments(ids ?? [])
+        for record in try PatchRecord.fetchAll(db, sql: "SELECT * FROM patches WHERE \(filter) ORDER BY advisory, branch, position", arguments: arguments) {
+            series[record.advisory, default: [:]][record.branch, default: []].append(record)
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT advisory, branch, head, series, result FROM patch_checks
+            WHERE seq IN (SELECT max(seq) FROM patch_checks WHERE \(filter) GROUP BY advisory, branch)
+            """, arguments: arguments) {
+            lastChecks[row["advisory"], default: [:]][row["branch"]] = row
+        }
+        var numbers: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT advisory, bundle_name, manifest_hash, superseded FROM prereleases WHERE \(filter) ORDER BY seq",
+                                    arguments: arguments) {
+            let advisory: String = row["advisory"]
+            numbers[advisory, default: 0] += 1
+            if (row["superseded"] as Int) == 0 {
+                prereleases[advisory] = Prerelease(number: numbers[advisory]!, bundleName: row["bundle_name"], manifestHash: row["manifest_hash"])
+            }
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT r.advisory, r.release FROM release_advisories r JOIN releases l ON l.id = r.release
+            WHERE l.status = 'tagged' AND r.\(filter)
+            """, arguments: arguments) {
+            taggedReleases[row["advisory"]] = row["release"]
+        }
+    }
+
+    /// Which of the advisory's branches have a series verified on the branch's current head.
+    func verified(_ advisory: Advisory, heads: [String: String]) -> [String: Bool] {
+        Dictionary(uniqueKeysWithValues: advisory.branches.map { branch in
+            (branch, Workspace.isVerified(series[advisory.id]?[branch] ?? [], last: lastChecks[advisory.id]?[branch], head: heads[branch]))
+        })
+    }
+}
+
 extension Workspace {
     /// The standing of every advisory that is neither published nor withdrawn,
     /// or of the one named.
     public func standings(_ id: String? = nil) throws -> [AdvisoryStanding] {
-        if let id { return [try standing(id)] }
-        let open = try advisories().filter { ![.published, .withdrawn].contains($0.status) }
+        let open = try id.map { [try advisory($0)] } ?? advisories().filter { ![.published, .withdrawn].contains($0.status) }
         // Each project's branch heads are read once, not once an advisory.
         var heads: [String: [String: String]] = [:]
+        var headErrors: [String: EmbargoError] = [:]
         for (name, advisories) in Dictionary(grouping: open, by: \.project) {
             let project = try project(named: name).project
             let branches = Array(Set(advisories.flatMap(\.branches))).sorted()
-            heads[name] = try? environment.git(URL(fileURLWithPath: project.repoPath)).branchCommits(branches, remote: project.remote)
+            do {
+                heads[name] = try environment.git(URL(fileURLWithPath: project.repoPath)).branchCommits(branches, remote: project.remote)
+            } catch let error as EmbargoError {
+                headErrors[name] = error
+            }
         }
-        // So are the publication steps of all of them.
-        let steps = try publicationSteps()
-        return try open.map { try standing($0, heads: heads[$0.project], publicationStep: steps[$0.id]) }
+        // So is everything else the standings read.
+        let facts = try store.read { db in try StandingFacts(db, ids: id.map { _ in open.map(\.id) }) }
+        let steps = try publicationSteps(of: id.map { _ in open.map(\.id) })
+        return open.map { standing($0, facts: facts, heads: heads[$0.project], headError: headErrors[$0.project], publicationStep: steps[$0.id]) }
     }
 
     /// Where the advisory `id` stands (see `AdvisoryStanding`).
     public func standing(_ id: String) throws -> AdvisoryStanding {
-        let advisory = try advisory(id)
-        return try standing(advisory, heads: nil, publicationStep: try publicationStep(advisory.id))
+        try standings(id)[0]
     }
 
-    /// `standing(_:)` of an advisory already read; `heads`: its project's
-    /// branch heads, when the caller read them.
-    private func standing(_ advisory: Advisory, heads: [String: String]?, publicationStep: String?) throws -> AdvisoryStanding {
+    /// The standing of an advisory from what `standings` read.
+    private func standing(_ advisory: Advisory, facts: StandingFacts, heads: [String: String]?, headError: EmbargoError?,
+                          publicationStep: String?) -> AdvisoryStanding
+    {
         var standing = AdvisoryStanding(id: advisory.id, title: advisory.privateTitle, status: advisory.status,
                                         publicationStep: publicationStep, blockers: [], next: nil, actors: [],
                                         disclosureAt: advisory.disclosureAt)
@@ -68,11 +128,11 @@ extension Workspace {
         case .published, .withdrawn:
             break
         case .draft, .confirmed, .fixing, .ready:
-            let (blockers, command, action) = try fixBlockers(advisory, heads: heads)
+            let (blockers, command, action) = fixBlockers(advisory, facts: facts, heads: heads, headError: headError)
             standing.blockers = blockers
             next(command, action)
         case .prereleased:
-            if let prerelease = try currentPrerelease(advisory.id) {
+            if let prerelease = facts.prereleases[advisory.id] {
                 standing.blockers.append("pre-release \(prerelease.number) (\(prerelease.bundleName)) waits for the security team's approval")
                 next("embargo approve \(advisory.id) --sha256 \(prerelease.manifestHash)", .approve)
             } else {
@@ -81,7 +141,7 @@ extension Workspace {
             }
         case .approved:
             if let step = standing.publicationStep {
-                if let release = try releaseOf(advisory: advisory.id), try self.release(release).status == .tagged {
+                if let release = facts.taggedReleases[advisory.id] {
                     // The tag-first order: the release is tagged; the Security Team publishes the SA.
                     standing.blockers.append("release \(release) is tagged and public; the SA is not published yet")
                     next("embargo release published \(release) --sa-url URL", .publish)
@@ -109,20 +169,20 @@ extension Workspace {
 
     /// What keeps an advisory that is not pre-released yet from its
     /// pre-release, and the command that moves it on.
-    private func fixBlockers(_ advisory: Advisory, heads: [String: String]?) throws -> (blockers: [String], next: String, action: Action) {
+    private func fixBlockers(_ advisory: Advisory, facts: StandingFacts, heads: [String: String]?,
+                             headError: EmbargoError?) -> (blockers: [String], next: String, action: Action)
+    {
         guard !advisory.branches.isEmpty else {
             return (["no affected branch is named"], "embargo advisory edit \(advisory.id) --branch BRANCH", .editAdvisory)
         }
         var blockers: [String] = []
-        let series = Dictionary(grouping: try patches(advisory.id), by: \.branch)
+        let series = facts.series[advisory.id] ?? [:]
         let missing = advisory.branches.filter { series[$0] == nil }
         for branch in missing { blockers.append("no patches for \(branch)") }
-        let verified: [String: Bool]
-        do {
-            verified = try heads.map { try verifiedSeries(advisory, heads: $0) } ?? verifiedSeries(advisory.id)
-        } catch let error as EmbargoError {
-            return (blockers + [error.message], "embargo project local \(advisory.project) --repo PATH", .read)
+        if let headError {
+            return (blockers + [headError.message], "embargo project local \(advisory.project) --repo PATH", .read)
         }
+        let verified = facts.verified(advisory, heads: heads ?? [:])
         let unverified = advisory.branches.filter { series[$0] != nil && verified[$0] != true }
         for branch in unverified { blockers.append("the series for \(branch) is not verified on the branch's current head") }
         if let first = missing.first {
