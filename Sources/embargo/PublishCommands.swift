@@ -207,9 +207,16 @@ extension Embargo {
             commandName: "notes",
             abstract: "Release notes from the history between the previous release and the release commit.",
             discussion: """
-                Issues come from 'Issue #NNN by a, b: Summary' commit messages; breaking
-                changes go to an Upgrade path section. Security fixes appear only under their
-                neutral messages.
+                As drupal.org's release-notes tools make them: issues resolved, contributors
+                with counts and profile links, sections by type, Upgrade Path, organizations
+                (from 'embargo people import') and stats. Commit messages are read in both
+                drupal.org formats: 'fix: #NNN Summary' with one 'By: username' line per
+                credited person (feat: New Features, fix: Bugs, task: Tasks, other types
+                titled from the type), and the older 'Issue #NNN by a, b: Summary' (listed
+                under Changes). Issues marked '(Breaking Change)' or '(BC)' go to Upgrade
+                Path too. A commit in neither format is listed by its subject under Other
+                Commits, its author as contributor: a security fix appears only under its
+                neutral message.
 
                 Example:
                   embargo notes ADV-2026-001 --format html

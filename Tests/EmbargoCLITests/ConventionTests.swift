@@ -63,7 +63,7 @@ struct ConventionTests {
         let initRun = try box.run(copy.path, ["init", "--name", "alice"], directory: lonely)
         #expect(initRun.status == 0, "\(initRun.stderr)")
         let verify = try box.run(copy.path, ["store", "verify", "--json"], directory: lonely)
-        #expect(verify.stdout.contains("m0010_branch_test_commands"))
+        #expect(verify.stdout.contains("m0011_people"))
     }
 
     @Test func permissionTableIsPrinted() throws {

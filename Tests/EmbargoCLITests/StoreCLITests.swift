@@ -25,7 +25,7 @@ struct StoreCLITests {
         let report = try box.json(verify.stdout)
         #expect(report["format_version"] as? Int == 1)
         #expect(report["ok"] as? Bool == true)
-        #expect((report["store"] as? [String: Any])?["schema"] as? String == "m0010_branch_test_commands")
+        #expect((report["store"] as? [String: Any])?["schema"] as? String == "m0011_people")
     }
 
     @Test func identityShowPrintsAgeRecipientAndMinisignKey() throws {

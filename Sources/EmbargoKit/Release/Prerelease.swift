@@ -279,10 +279,11 @@ extension Workspace {
         let clone = try PrivateClone(repository: URL(fileURLWithPath: project.repoPath), runner: environment.runner, workTree: workTree)
         do {
             let builder = ReleaseBuilder(clone: clone, runner: environment.runner)
+            let people = PeopleDirectory(try self.people())
             var outputs: [ReleaseBuilder.Output] = []
             for (plan, series) in work {
                 progress("building \(plan.version) on \(plan.branch)")
-                outputs.append(try builder.build(plan, series: series, project: project.name))
+                outputs.append(try builder.build(plan, series: series, project: project.name, people: people))
             }
             if packaging {
                 progress("writing the archives of \(outputs.map(\.release.plan.version).joined(separator: ", "))")
