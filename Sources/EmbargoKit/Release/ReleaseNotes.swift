@@ -178,7 +178,8 @@ public struct ReleaseNotes: Sendable, Equatable {
             breaking = true
             clean = clean.replacingOccurrences(of: marker, with: "", options: .caseInsensitive)
         }
-        clean = clean.replacing(/\s{2,}/, with: " ").trimmingCharacters(in: .whitespaces)
+        // Where a marker was cut out, the spaces around it close up; other text stays as written.
+        if breaking { clean = clean.replacing(/\s{2,}/, with: " ").trimmingCharacters(in: .whitespaces) }
         if let match = clean.wholeMatch(of: /([A-Za-z][A-Za-z0-9_-]*): #([0-9]+):? +(.+)/), let number = Int(match.2) {
             let names = commit.body.split(whereSeparator: \.isNewline).compactMap { line -> String? in
                 guard let by = line.trimmingCharacters(in: .whitespaces).wholeMatch(of: /(?i:by):\s*@?(.+)/) else { return nil }
