@@ -279,7 +279,9 @@ extension Workspace {
         let clone = try PrivateClone(repository: URL(fileURLWithPath: project.repoPath), runner: environment.runner, workTree: workTree)
         do {
             let builder = ReleaseBuilder(clone: clone, runner: environment.runner)
-            let people = PeopleDirectory(try self.people())
+            // A team that keeps no credits gets no Organizations section, rather than "0".
+            let credits = try self.people()
+            let people = credits.isEmpty ? nil : PeopleDirectory(credits)
             var outputs: [ReleaseBuilder.Output] = []
             for (plan, series) in work {
                 progress("building \(plan.version) on \(plan.branch)")
