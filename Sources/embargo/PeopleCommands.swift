@@ -9,9 +9,9 @@ extension Embargo {
             commandName: "people",
             abstract: "The people credited in release notes and their organizations.",
             discussion: """
-                Release notes link each contributor to their drupal.org profile and count the
-                organizations their credits go to. drupal.org keeps those in its credit records,
-                not in git, so the team keeps a credits file and imports it here.
+                Release notes link each contributor to their drupal.org profile and count
+                the organizations their credits go to. drupal.org keeps those in its credit
+                records, not in git, so the team keeps a credits file and imports it here.
                 """,
             subcommands: [Import.self, Set.self, List.self]
         )

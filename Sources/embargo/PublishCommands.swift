@@ -209,7 +209,7 @@ extension Embargo {
             discussion: """
                 As drupal.org's release-notes tools make them: issues resolved, contributors
                 with counts and profile links, sections by type, Upgrade Path, organizations
-                (from 'embargo people import') and stats. Commit messages are read in both
+                (from 'embargo people import FILE') and stats. Commit messages are read in both
                 drupal.org formats: 'fix: #NNN Summary' with one 'By: username' line per
                 credited person (feat: New Features, fix: Bugs, task: Tasks, other types
                 titled from the type), and the older 'Issue #NNN by a, b: Summary' (listed

@@ -115,7 +115,8 @@ extension Workspace {
             let releases = try BranchReleases.compute(branch: branch, tags: git.tags(mergedInto: head))
             let plan = ReleasePlan(branch: branch, baseCommit: head, version: releases.nextRelease, previousVersion: releases.lastRelease,
                                    patchIDs: series.map(\.patchID), timestamp: Int(stamp.timeIntervalSince1970), committer: committer,
-                                   packageName: project.packageName, buildCommand: project.buildCommand, requiredPaths: requiredPaths)
+                                   packageName: project.packageName, buildCommand: project.buildCommand, requiredPaths: requiredPaths,
+                                   changelogLayout: ReleasePlan.currentChangelogLayout)
             return (plan, try seriesText(series))
         }
     }

@@ -18,9 +18,17 @@ public struct ReleasePlan: Codable, Sendable, Equatable {
     public var packageName: String
     public var buildCommand: String?
     public var requiredPaths: [String]
+    /// How the CHANGELOG.md entry is written: nil for the layout of the plans
+    /// made before drupal.org's newer message format was read (their release
+    /// commits must come out the same), else `currentChangelogLayout`.
+    public var changelogLayout: Int? = nil
+
+    /// The layout of `ReleaseNotes.markdown`, which new plans use.
+    public static let currentChangelogLayout = 2
 
     enum CodingKeys: String, CodingKey {
         case branch, version, timestamp, committer
+        case changelogLayout = "changelog_layout"
         case baseCommit = "base_commit"
         case previousVersion = "previous_version"
         case patchIDs = "patch_ids"
@@ -116,10 +124,22 @@ public struct ReleaseBuilder {
         let released = Date(timeIntervalSince1970: TimeInterval(plan.timestamp))
         let notes = ReleaseNotes(project: project, version: plan.version, previous: plan.previousVersion, date: released, commits: commits,
                                  people: people)
-        let fromHistory = ReleaseNotes(project: project, version: plan.version, previous: plan.previousVersion, date: released, commits: commits)
         let changelogURL = clone.worktree.appendingPathComponent("CHANGELOG.md")
-        let existing = try git.run(["show", "HEAD:CHANGELOG.md"])
-        try Data(fromHistory.changelog(updating: existing.status == 0 ? existing.stdoutText : nil).utf8).write(to: changelogURL)
+        let shown = try git.run(["show", "HEAD:CHANGELOG.md"])
+        let existing = shown.status == 0 ? shown.stdoutText : nil
+        let changelog: String
+        switch plan.changelogLayout {
+        case nil:
+            changelog = LegacyChangelogNotes(project: project, version: plan.version, previous: plan.previousVersion, date: released,
+                                             commits: commits).changelog(updating: existing)
+        case ReleasePlan.currentChangelogLayout:
+            changelog = ReleaseNotes(project: project, version: plan.version, previous: plan.previousVersion, date: released, commits: commits)
+                .changelog(updating: existing)
+        case let layout?:
+            throw EmbargoError(.failure, "the plan of \(plan.version) asks for changelog layout \(layout), which this version of embargo does not know",
+                               hint: "use the embargo version that made the pre-release, or make a new pre-release")
+        }
+        try Data(changelog.utf8).write(to: changelogURL)
         var authorEnv = env
         authorEnv["GIT_AUTHOR_NAME"] = String(committer.1)
         authorEnv["GIT_AUTHOR_EMAIL"] = String(committer.2)
