@@ -64,6 +64,7 @@ let package = Package(
                 .embedInCode("m0008_advisory_lists.sql"),
                 .embedInCode("m0009_accepted_findings.sql"),
                 .embedInCode("m0010_branch_test_commands.sql"),
+                .embedInCode("m0011_people.sql"),
                 .embedInCode("m0012_project_blackouts.sql"),
                 .embedInCode("m0013_releases.sql"),
             ]

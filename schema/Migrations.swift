@@ -15,6 +15,7 @@ public enum EmbargoMigrations {
         ("m0008_advisory_lists", text(PackageResources.m0008_advisory_lists_sql)),
         ("m0009_accepted_findings", text(PackageResources.m0009_accepted_findings_sql)),
         ("m0010_branch_test_commands", text(PackageResources.m0010_branch_test_commands_sql)),
+        ("m0011_people", text(PackageResources.m0011_people_sql)),
         ("m0012_project_blackouts", text(PackageResources.m0012_project_blackouts_sql)),
         ("m0013_releases", text(PackageResources.m0013_releases_sql)),
     ]

@@ -146,7 +146,7 @@ extension Permissions {
         case "member.add", "member.role", "member.remove": return [.manageMembers]
         case "store.restore": return [.maintainStore]
         case "store.remote": return [.manageMembers]
-        case "project.add", "project.set": return [.manageProjects]
+        case "project.add", "project.set", "people.import", "people.set": return [.manageProjects]
         case "advisory.create", "advisory.import": return [.createAdvisory]
         case "advisory.edit", "advisory.note", "advisory.schedule", "advisory.amend", "advisory.broken", "advisory.announce",
              "cve.request", "cve.publish":

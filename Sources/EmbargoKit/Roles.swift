@@ -25,7 +25,7 @@ public enum Action: String, CaseIterable, Codable, Sendable {
         switch self {
         case .read: return "read the store"
         case .manageMembers: return "add, remove members and change roles"
-        case .manageProjects: return "add projects and change their settings"
+        case .manageProjects: return "add projects, change their settings and the people credited in release notes"
         case .maintainStore: return "restore the store from a backup"
         case .createAdvisory: return "register advisories and import them"
         case .editAdvisory: return "edit advisories, change their status, schedule them, add notes"

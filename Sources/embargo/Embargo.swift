@@ -29,7 +29,7 @@ struct Embargo: ParsableCommand {
         version: version,
         subcommands: [
             Init.self, IdentityCommands.self, Unlock.self, Lock.self, Agent.self, MemberCommands.self, ProjectCommands.self,
-            AdvisoryCommands.self, Status.self, Timeline.self, Schedule.self, CalendarCommand.self, Export.self,
+            AdvisoryCommands.self, PeopleCommands.self, Status.self, Timeline.self, Schedule.self, CalendarCommand.self, Export.self,
             PatchCommands.self, GuardCommands.self, Lint.self, PrereleaseCommands.self,
             Approve.self, Publish.self, Revert.self, ReleaseCommands.self, Notes.self, Announce.self, CVECommands.self, Due.self, Broken.self,
             AuditCommands.self, StoreCommands.self, Demo.self,

@@ -207,12 +207,24 @@ extension Embargo {
             commandName: "notes",
             abstract: "Release notes from the history between the previous release and the release commit.",
             discussion: """
-                Issues come from 'Issue #NNN by a, b: Summary' commit messages; breaking
-                changes go to an Upgrade path section. Security fixes appear only under their
-                neutral messages.
+                As drupal.org's release-notes tools make them: issues resolved, contributors
+                with counts and profile links, sections by type, Upgrade Path, organizations
+                (from 'embargo people import FILE') and stats. Commit messages are read in both
+                drupal.org formats: 'fix: #NNN Summary' with one 'By: username' line per
+                credited person (feat: New Features, fix: Bugs, task: Tasks, other types
+                titled from the type), and the older 'Issue #NNN by a, b: Summary' (listed
+                under Changes). Issues marked '(Breaking Change)' or '(BC)' go to Upgrade
+                Path too. A commit in neither format is listed by its subject under Other
+                Commits, its author as contributor: a security fix appears only under its
+                neutral message.
+
+                A release id (REL-...) gives the notes of that release: to its tags once
+                tagged, else to the branch heads; a breaking change's upgrade path is the one
+                attached with 'embargo release upgrade-path'.
 
                 Example:
                   embargo notes ADV-2026-001 --format html
+                  embargo notes REL-2026-004
                 """
         )
 
@@ -221,11 +233,12 @@ extension Embargo {
         @OptionGroup var location: StoreOptions
 
         @OptionGroup var repository: RepositoryOption
-        @Argument(help: "The advisory id.") var id: String
+        @Argument(help: "The advisory or release id.") var id: String
         @Option(help: "markdown or html.") var format: Format = .markdown
 
         func run() throws {
-            let notes = try location.workspace(repository).releaseNotes(id)
+            let workspace = try location.workspace(repository)
+            let notes = try id.uppercased().hasPrefix("REL-") ? workspace.releaseNotes(release: id) : workspace.releaseNotes(id)
             Terminal.document(notes.map { format == .html ? $0.html : $0.markdown }.joined(separator: "\n"))
         }
     }

@@ -7,6 +7,7 @@ struct ConventionTests {
         [], ["init"], ["identity"], ["identity", "new"], ["identity", "show"],
         ["member"], ["member", "add"], ["member", "list"], ["member", "role"], ["member", "remove"], ["member", "roles"],
         ["project"], ["project", "add"], ["project", "list"], ["project", "show"], ["project", "set"],
+        ["people"], ["people", "import"], ["people", "set"], ["people", "list"],
         ["store"], ["store", "verify"], ["store", "backup"], ["store", "restore"], ["demo"],
         ["advisory"], ["advisory", "create"], ["advisory", "list"], ["advisory", "show"], ["advisory", "edit"],
         ["advisory", "status"], ["advisory", "note"], ["advisory", "search"], ["advisory", "import"],
@@ -33,7 +34,7 @@ struct ConventionTests {
     func readingCommandsOfferJSON(_ flag: String) throws {
         let box = try Sandbox()
         defer { box.remove() }
-        for path in [["identity", "show"], ["member", "list"], ["member", "roles"], ["project", "list"], ["project", "show"], ["store", "verify"],
+        for path in [["identity", "show"], ["member", "list"], ["member", "roles"], ["project", "list"], ["project", "show"], ["people", "list"], ["store", "verify"],
                      ["advisory", "list"], ["advisory", "show"], ["advisory", "search"], ["timeline"], ["calendar"], ["audit", "list"], ["audit", "verify"],
                      ["lint"], ["due"]] {
             let help = try box.embargo(path + ["--help"])

@@ -191,7 +191,10 @@ struct PrereleaseCLITests {
 
     /// Commit ids and tag objects of a fixed plan, as the versions before the sparse
     /// checkout made them: pre-releases built by those still publish. The series
-    /// renames a file with a quoted name, deletes one and adds one.
+    /// renames a file with a quoted name, deletes one and adds one. A pre-release
+    /// made now writes the drupal.org layout of release notes into CHANGELOG.md
+    /// (other ids, pinned too); its plan without `changelog_layout`, as earlier
+    /// versions wrote it, still builds the very commits and tags they made.
     @Test func releaseIdsAreTheOnesEarlierVersionsGave() throws {
         let box = try Sandbox()
         defer { box.remove() }
@@ -246,9 +249,25 @@ struct PrereleaseCLITests {
         try box.ok(["patch", "verify", "ADV-2026-001"])
         let report = try box.json(box.ok(["prerelease", "ADV-2026-001", "--out", box.path("outbox"), "--json"]).stdout)
         let branches = try #require((report["manifest"] as? [String: Any])?["branches"] as? [[String: Any]])
-        #expect(branches.map { $0["branch_head"] as? String } == ["0ef204abeed15f23c328a23fe999ee5a6d9bdcdf", "92b450aa6249776ab54f54f627ab4f2b64387032"])
+        #expect(branches.map { $0["branch_head"] as? String } == ["5c31f107e1122d1df4428f8da66f83e47afba027", "bdbf18c54fdc9c5dbc485d0bfeeb67190dce7c2b"])
         #expect(branches.map { $0["release_commit"] as? String } == branches.map { $0["branch_head"] as? String })
-        #expect(branches.map { $0["tag_object"] as? String } == ["895d5c42bcd91ce1209b9b4aad1164faee0c2ffb", "f4214045deafcb410a60d768200cbfdee29ecbe7"])
+        #expect(branches.map { $0["tag_object"] as? String } == ["bbb04b03cc54c6f9d733f29bd88265ecf9cb67c6", "ce3381968a01ca3e29b495475a9e4fd03566cd3a"])
+
+        // The same plans as an earlier version wrote them: no changelog layout.
+        let runner = SystemProcessRunner()
+        let clone = try PrivateClone(repository: repo, runner: runner, workTree: .sparse)
+        defer { clone.remove() }
+        let builder = ReleaseBuilder(clone: clone, runner: runner)
+        var earlier: [BranchRelease] = []
+        for branch in branches {
+            var plan = try #require(branch["plan"] as? [String: Any])
+            #expect(plan.removeValue(forKey: "changelog_layout") as? Int == ReleasePlan.currentChangelogLayout)
+            let decoded = try JSONDecoder().decode(ReleasePlan.self, from: JSONSerialization.data(withJSONObject: plan))
+            let series = try box.ok(["patch", "show", "ADV-2026-001", "--branch", decoded.branch]).stdout
+            earlier.append(try builder.build(decoded, series: series, project: "mod").release)
+        }
+        #expect(earlier.map(\.branchHead) == ["0ef204abeed15f23c328a23fe999ee5a6d9bdcdf", "92b450aa6249776ab54f54f627ab4f2b64387032"])
+        #expect(earlier.map(\.tagObject) == ["895d5c42bcd91ce1209b9b4aad1164faee0c2ffb", "f4214045deafcb410a60d768200cbfdee29ecbe7"])
     }
 
     @Test func anOpenPGPRecipientDecryptsWithGPG() throws {

@@ -330,13 +330,14 @@ struct PublishCLITests {
         try box.ok(["patch", "verify", "ADV-2026-001"])
         let notes = try box.ok(["notes", "ADV-2026-001"]).stdout
         #expect(notes.contains("## 1.1.1"))
-        #expect(notes.contains("### Upgrade path\n\n- [#3400050](https://www.drupal.org/i/3400050): Rename the greeter option (ann, bob)"))
-        #expect(notes.contains("- ann (2)"))
-        #expect(notes.contains("[#3400030](https://www.drupal.org/i/3400030): Tidy the page title (maintainer)"))
-        #expect(notes.contains("3 commits, 3 issues, 3 contributors since 1.1.0"))
+        #expect(notes.contains("Issues resolved since 1.1.0: 3"))
+        #expect(notes.contains("### Upgrade Path\n\n- [#3400050](https://www.drupal.org/i/3400050): Rename the greeter option\n"))
+        #expect(notes.contains("- [ann](https://www.drupal.org/u/ann) (2)"))
+        #expect(notes.contains("[#3400030](https://www.drupal.org/i/3400030): Tidy the page title\n"))
+        #expect(notes.contains("- Contributors: 3\n- Issues: 3\n- Commits: 3\n"))
         #expect(!notes.contains("escaped"))
         let html = try box.ok(["notes", "ADV-2026-001", "--format", "html"]).stdout
-        #expect(html.contains("<h3>Upgrade path</h3>"))
+        #expect(html.contains("<h3>Upgrade Path</h3>"))
 
         let slack = try box.ok(["announce", "ADV-2026-001", "--format", "slack"]).stdout
         #expect(slack.contains("New releases of *sample_module* are out: 1.0.2 and 1.1.1"))

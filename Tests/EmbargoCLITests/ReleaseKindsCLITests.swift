@@ -182,6 +182,8 @@ struct ReleaseKindsCLITests {
         #expect(missing.status == 1 && missing.stderr.contains("has no upgrade path"))
         try "Rename every use of sample_module.greeter to sample_module.welcome.\n".write(toFile: box.path("upgrade.md"), atomically: true, encoding: .utf8)
         try box.ok(["release", "upgrade-path", id, "--issue", "3400500", "--file", box.path("upgrade.md")])
+        let notes = try box.ok(["notes", id]).stdout
+        #expect(notes.contains("Upgrade Path") && notes.contains("Rename every use of sample_module.greeter to sample_module.welcome."))
         let record = try box.ok(["release", "change-record", id, "--issue", "3400500"]).stdout
         #expect(record.contains("Title: Rename the greeter service"))
         #expect(record.contains("Introduced in branch: 2.0.x") && record.contains("Introduced in version: 2.0.0"))
@@ -272,5 +274,29 @@ struct SecurityReleaseDayCLITests {
         let announcement = try box.ok(["release", "announce", id]).stdout
         #expect(announcement.contains("Everyone using sample_module should update now."))
         #expect(!announcement.lowercased().contains("scripting") && !announcement.contains("htmlspecialchars"))
+    }
+}
+
+@Suite("releases in a team store")
+struct ReleaseTeamCLITests {
+    /// A release planned on one machine, and QA recorded on another, reach
+    /// every member through the team remote, each under its signed entry.
+    @Test func aReleaseAndItsQAReachTheTeam() throws {
+        let team = try Team(members: [("quinn", "qa")])
+        defer { team.remove() }
+        let planned = try team["alice"].json(team["alice"].ok(["release", "plan", "--project", "sample", "--kind", "minor", "--json"]).stdout)
+        let id = try #require((planned["release"] as? [String: Any])?["id"] as? String)
+        try team["alice"].ok(["store", "sync"])
+        try team["quinn"].ok(["store", "sync"])
+        try team["quinn"].ok(["release", "qa", id, "--fail", "--note", "the form breaks"])
+        try team["quinn"].ok(["store", "sync"])
+        try team["alice"].ok(["store", "sync"])
+        for name in ["alice", "quinn"] {
+            let shown = try team[name].json(team[name].ok(["release", "show", id, "--json"]).stdout)["release"] as? [String: Any]
+            #expect((shown?["qa"] as? [[String: Any]])?.first?["note"] as? String == "the form breaks", "\(name)")
+            try team[name].ok(["audit", "verify"])
+        }
+        // QA may record results, not plan releases.
+        #expect(try team["quinn"].embargo(["release", "plan", "--project", "sample", "--kind", "patch"]).status == 3)
     }
 }

@@ -137,3 +137,33 @@ struct ReleaseBuilderTests {
         #expect(PrivateClone.escapedPattern("a b/[x]*?.php") == "a\\ b/\\[x\\]\\*\\?.php")
     }
 }
+
+extension ReleaseBuilderTests {
+    /// The notes name the organizations the team's credits give, but the
+    /// CHANGELOG.md of the release commit comes from git alone: publication
+    /// builds the release again and needs the very commit of the pre-release,
+    /// even after the credits changed.
+    @Test func creditsChangeTheNotesButNotTheReleaseCommit() throws {
+        let fixture = try ReleaseBuilderFixture()
+        defer { fixture.remove() }
+        var (plan, series) = fixture.plans[1]
+        plan.changelogLayout = ReleasePlan.currentChangelogLayout
+        var builds: [ReleaseBuilder.Output] = []
+        for organization in ["Acme", "Beta"] {
+            let clone = try PrivateClone(repository: fixture.sample.repository, runner: fixture.runner, workTree: .sparse)
+            defer { clone.remove() }
+            let people = PeopleDirectory([CreditedPerson(username: "maintainer", organization: organization)])
+            let output = try ReleaseBuilder(clone: clone, runner: fixture.runner).build(plan, series: series, project: SampleProject.name,
+                                                                                         people: people)
+            let git = Git(repository: clone.worktree, runner: fixture.runner)
+            let changelog = try git.output(["show", "\(output.release.releaseCommit):CHANGELOG.md"])
+            #expect(changelog.contains("## 1.1.1\n\nReleased 2027-01-06.\n\nIssues resolved since 1.1.0: 1\n"))
+            #expect(changelog.contains("### Changes\n\n- [#3400031](https://www.drupal.org/i/3400031): Tidy the greeting\n"))
+            #expect(!changelog.contains("Organizations"))
+            builds.append(output)
+        }
+        #expect(builds[0].release == builds[1].release)
+        #expect(builds.map { $0.notes.organizations?.map(\.name) } == [["Acme"], ["Beta"]])
+        #expect(builds[0].notes.markdown.contains("### Organizations (1)\n\n- Acme (1)\n"))
+    }
+}

@@ -115,7 +115,8 @@ extension Workspace {
             let releases = try BranchReleases.compute(branch: branch, tags: git.tags(mergedInto: head))
             let plan = ReleasePlan(branch: branch, baseCommit: head, version: releases.nextRelease, previousVersion: releases.lastRelease,
                                    patchIDs: series.map(\.patchID), timestamp: Int(stamp.timeIntervalSince1970), committer: committer,
-                                   packageName: project.packageName, buildCommand: project.buildCommand, requiredPaths: requiredPaths)
+                                   packageName: project.packageName, buildCommand: project.buildCommand, requiredPaths: requiredPaths,
+                                   changelogLayout: ReleasePlan.currentChangelogLayout)
             return (plan, try seriesText(series))
         }
     }
@@ -279,10 +280,13 @@ extension Workspace {
         let clone = try PrivateClone(repository: URL(fileURLWithPath: project.repoPath), runner: environment.runner, workTree: workTree)
         do {
             let builder = ReleaseBuilder(clone: clone, runner: environment.runner)
+            // A team that keeps no credits gets no Organizations section, rather than "0".
+            let credits = try self.people()
+            let people = credits.isEmpty ? nil : PeopleDirectory(credits)
             var outputs: [ReleaseBuilder.Output] = []
             for (plan, series) in work {
                 progress("building \(plan.version) on \(plan.branch)")
-                outputs.append(try builder.build(plan, series: series, project: project.name))
+                outputs.append(try builder.build(plan, series: series, project: project.name, people: people))
             }
             if packaging {
                 progress("writing the archives of \(outputs.map(\.release.plan.version).joined(separator: ", "))")

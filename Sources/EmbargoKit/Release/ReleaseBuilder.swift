@@ -18,9 +18,17 @@ public struct ReleasePlan: Codable, Sendable, Equatable {
     public var packageName: String
     public var buildCommand: String?
     public var requiredPaths: [String]
+    /// How the CHANGELOG.md entry is written: nil for the layout of the plans
+    /// made before drupal.org's newer message format was read (their release
+    /// commits must come out the same), else `currentChangelogLayout`.
+    public var changelogLayout: Int? = nil
+
+    /// The layout of `ReleaseNotes.markdown`, which new plans use.
+    public static let currentChangelogLayout = 2
 
     enum CodingKeys: String, CodingKey {
         case branch, version, timestamp, committer
+        case changelogLayout = "changelog_layout"
         case baseCommit = "base_commit"
         case previousVersion = "previous_version"
         case patchIDs = "patch_ids"
@@ -78,7 +86,12 @@ public struct ReleaseBuilder {
 
     /// Applies the series, commits the CHANGELOG entry, optionally builds and
     /// commits assets for the tag only, and tags. The archives come from `package`.
-    public func build(_ plan: ReleasePlan, series: String, project: String) throws -> Output {
+    ///
+    /// `people` names the organizations in `Output.notes`. CHANGELOG.md is
+    /// made from the history alone: publication builds the release again and
+    /// requires the very commits of the pre-release, whatever the team's
+    /// credits file says by then.
+    public func build(_ plan: ReleasePlan, series: String, project: String, people: PeopleDirectory? = nil) throws -> Output {
         let date = "@\(plan.timestamp) +0000"
         guard let committer = plan.committer.wholeMatch(of: /(.+) <([^<>]+)>/) else {
             throw EmbargoError(.failure, "the committer '\(plan.committer)' is not 'Name <email>'")
@@ -107,16 +120,26 @@ public struct ReleaseBuilder {
 
         // 2. The release notes, in CHANGELOG.md, in a commit of their own.
         let range = plan.previousVersion.map { "refs/tags/\($0)..HEAD" } ?? "HEAD"
-        let log = try must(["log", "--reverse", "--format=%s%x1f%an%x1e", range])
-        let commits = log.split(separator: "\u{1e}").map { $0.trimmingCharacters(in: .newlines) }.filter { !$0.isEmpty }.map { entry in
-            let parts = entry.split(separator: "\u{1f}", omittingEmptySubsequences: false)
-            return NoteCommit(subject: String(parts[0]), author: parts.count > 1 ? String(parts[1]) : "")
-        }
-        let notes = ReleaseNotes(project: project, version: plan.version, previous: plan.previousVersion,
-                                 date: Date(timeIntervalSince1970: TimeInterval(plan.timestamp)), commits: commits)
+        let commits = try NoteCommit.read(git, range: range)
+        let released = Date(timeIntervalSince1970: TimeInterval(plan.timestamp))
+        let notes = ReleaseNotes(project: project, version: plan.version, previous: plan.previousVersion, date: released, commits: commits,
+                                 people: people)
         let changelogURL = clone.worktree.appendingPathComponent("CHANGELOG.md")
-        let existing = try git.run(["show", "HEAD:CHANGELOG.md"])
-        try Data(notes.changelog(updating: existing.status == 0 ? existing.stdoutText : nil).utf8).write(to: changelogURL)
+        let shown = try git.run(["show", "HEAD:CHANGELOG.md"])
+        let existing = shown.status == 0 ? shown.stdoutText : nil
+        let changelog: String
+        switch plan.changelogLayout {
+        case nil:
+            changelog = LegacyChangelogNotes(project: project, version: plan.version, previous: plan.previousVersion, date: released,
+                                             commits: commits).changelog(updating: existing)
+        case ReleasePlan.currentChangelogLayout:
+            changelog = ReleaseNotes(project: project, version: plan.version, previous: plan.previousVersion, date: released, commits: commits)
+                .changelog(updating: existing)
+        case let layout?:
+            throw EmbargoError(.failure, "the plan of \(plan.version) asks for changelog layout \(layout), which this version of embargo does not know",
+                               hint: "use the embargo version that made the pre-release, or make a new pre-release")
+        }
+        try Data(changelog.utf8).write(to: changelogURL)
         var authorEnv = env
         authorEnv["GIT_AUTHOR_NAME"] = String(committer.1)
         authorEnv["GIT_AUTHOR_EMAIL"] = String(committer.2)

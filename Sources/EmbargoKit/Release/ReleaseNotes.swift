@@ -1,26 +1,98 @@
+import EmbargoStore
 import Foundation
 
-/// A commit as the release notes see it.
+/// A commit as the release notes see it: its whole message and its author.
 public struct NoteCommit: Sendable, Equatable {
     public var subject: String
+    /// The message after the subject line (trailers such as `By:` lines).
+    public var body: String
     public var author: String
 
-    public init(subject: String, author: String) {
+    public init(subject: String, body: String = "", author: String) {
         self.subject = subject
+        self.body = body
         self.author = author
+    }
+
+    /// The commits of `range` (`A..B`, or one ref for its whole history),
+    /// oldest first, with their whole messages.
+    static func read(_ git: Git, range: String) throws -> [NoteCommit] {
+        let result = try git.run(["log", "--reverse", "--format=%an%x1f%s%x1f%b%x1e", range])
+        guard result.status == 0 else {
+            throw EmbargoError(.failure, "git log \(range) failed: \(firstLine(result.stderrText))")
+        }
+        return result.stdoutText.split(separator: "\u{1e}").compactMap { entry in
+            let parts = entry.trimmingCharacters(in: .newlines).split(separator: "\u{1f}", omittingEmptySubsequences: false)
+            guard parts.count == 3 else { return nil }
+            return NoteCommit(subject: String(parts[1]), body: parts[2].trimmingCharacters(in: .newlines), author: String(parts[0]))
+        }
     }
 }
 
-/// Release notes in the form Drupal projects use: issues parsed from
-/// `Issue #NNN by a, b: Summary` commit messages, contributors with counts,
-/// an Upgrade Path section for issues marked `(Breaking Change)`, and stats.
-/// A security fix shows up only under its neutral commit message.
+/// Release notes as drupal.org's release-notes tools make them: "Issues
+/// resolved since X: N", the contributors with their counts and profile
+/// links, the issues in sections by type, an Upgrade Path for breaking
+/// changes, the organizations with their counts, and stats.
+///
+/// Two commit message formats are understood (DOMAIN.md):
+/// - since late 2025, `type: #NNN Summary` followed by one `By: username`
+///   line per credited person (`fix` goes to Bugs, `feat` to New Features,
+///   `task` to Tasks, any other type to a section titled from it);
+/// - before, `Issue #NNN by a, b: Summary` (or `Issue #NNN: Summary`). These
+///   carry no type, and guessing one from the words of a summary is wrong too
+///   often ("Fix the docs of..."), so they go to a section of their own,
+///   "Changes".
+///
+/// A commit in neither format (a release commit, a revert, a security fix's
+/// neutral message) is listed under "Other Commits" by its subject alone, its
+/// author as the contributor. A security fix so shows only its own neutral
+/// message: nothing from the advisory is added to the notes.
+///
+/// Commits of the same issue make one entry. A person counts once an entry,
+/// however often named; an organization counts the entries that credit at
+/// least one of its people.
+///
+/// ```swift
+/// let notes = ReleaseNotes(project: "ai", version: "1.2.4", previous: "1.2.3", date: .now,
+///                          commits: [NoteCommit(subject: "fix: #3500001 Keep the cache", body: "By: ann", author: "ann")],
+///                          people: PeopleDirectory([CreditedPerson(username: "ann", organization: "Acme")]))
+/// print(notes.markdown)
+/// ```
 public struct ReleaseNotes: Sendable, Equatable {
+    /// One commit message, parsed.
+    public struct ParsedCommit: Sendable, Equatable {
+        /// The lowercased type of a `type: #NNN` message; nil in the older format and for other commits.
+        public var type: String?
+        public var number: Int?
+        public var summary: String
+        /// The people the message credits, each once, in the message's order; empty when it credits nobody.
+        public var credited: [String]
+        /// Marked `(Breaking Change)` or `(BC)`.
+        public var breaking: Bool
+    }
+
+    /// An entry of the notes: an issue (the commits that name it) or a commit of neither format.
     public struct Issue: Sendable, Equatable {
         public var number: Int?
+        public var type: String?
         public var summary: String
         public var contributors: [String]
         public var breaking: Bool
+        /// The upgrade steps the caller gave for this (breaking) issue.
+        public var upgradePath: String?
+
+        /// The title of the section the entry is listed in.
+        public var section: String {
+            guard number != nil else { return ReleaseNotes.otherCommitsSection }
+            guard let type else { return ReleaseNotes.changesSection }
+            return ReleaseNotes.sectionTitles[type] ?? type.prefix(1).uppercased() + type.dropFirst()
+        }
+    }
+
+    /// A name and how many entries it is credited on.
+    public struct Count: Sendable, Equatable {
+        public var name: String
+        public var count: Int
     }
 
     public var project: String
@@ -28,48 +100,112 @@ public struct ReleaseNotes: Sendable, Equatable {
     public var previous: String?
     public var date: Date
     public var issues: [Issue]
-    public var contributors: [(name: String, count: Int)]
+    /// Most credited first, then by name.
+    public var contributors: [Count]
+    /// Nil when no people directory was given (the notes then have no Organizations section).
+    public var organizations: [Count]?
     public var commitCount: Int
 
-    public static func == (lhs: ReleaseNotes, rhs: ReleaseNotes) -> Bool {
-        lhs.project == rhs.project && lhs.version == rhs.version && lhs.previous == rhs.previous && lhs.date == rhs.date
-            && lhs.issues == rhs.issues && lhs.commitCount == rhs.commitCount
-            && lhs.contributors.map(\.name) == rhs.contributors.map(\.name) && lhs.contributors.map(\.count) == rhs.contributors.map(\.count)
-    }
+    static let sectionTitles = ["feat": "New Features", "fix": "Bugs", "task": "Tasks"]
+    static let changesSection = "Changes"
+    static let otherCommitsSection = "Other Commits"
 
-    /// Builds the notes from the commits since the previous release, oldest first.
-    public init(project: String, version: String, previous: String?, date: Date, commits: [NoteCommit]) {
+    /// Builds the notes from the commits since the previous release, oldest
+    /// first. `people` names the organizations (and turns a commit author's
+    /// display name into their username); `upgradePaths` holds the upgrade
+    /// steps of breaking issues, by issue number.
+    public init(project: String, version: String, previous: String?, date: Date, commits: [NoteCommit],
+                people: PeopleDirectory? = nil, upgradePaths: [Int: String] = [:])
+    {
         self.project = project
         self.version = version
         self.previous = previous
         self.date = date
         commitCount = commits.count
-        var counts: [String: Int] = [:]
-        var order: [String] = []
-        issues = commits.map { commit in
-            var issue = Self.parse(commit.subject)
-            if issue.contributors.isEmpty { issue.contributors = [commit.author] }
-            for name in issue.contributors {
-                if counts[name] == nil { order.append(name) }
-                counts[name, default: 0] += 1
+        var entries: [Issue] = []
+        var byNumber: [Int: Int] = [:]
+        for commit in commits {
+            let parsed = Self.parse(commit)
+            let credited = parsed.credited.isEmpty ? [people?.username(forAuthor: commit.author) ?? commit.author] : parsed.credited
+            if let number = parsed.number, let index = byNumber[number] {
+                entries[index].contributors = Self.unique(entries[index].contributors + credited)
+                entries[index].breaking = entries[index].breaking || parsed.breaking
+                if entries[index].type == nil { entries[index].type = parsed.type }
+                continue
             }
-            return issue
+            if let number = parsed.number { byNumber[number] = entries.count }
+            entries.append(Issue(number: parsed.number, type: parsed.type, summary: parsed.summary, contributors: Self.unique(credited),
+                                 breaking: parsed.breaking, upgradePath: nil))
         }
-        contributors = order.map { ($0, counts[$0]!) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.name.lowercased() < $1.name.lowercased() }
+        for index in entries.indices where entries[index].breaking {
+            entries[index].upgradePath = entries[index].number.flatMap { upgradePaths[$0] }
+                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        issues = entries
+        contributors = Self.counted(entries.map(\.contributors))
+        organizations = people.map { directory in
+            Self.counted(entries.map { entry in Self.unique(entry.contributors.compactMap { directory.person($0)?.organization }) })
+        }
     }
 
-    static func parse(_ subject: String) -> Issue {
-        let breaking = subject.localizedCaseInsensitiveContains("(Breaking Change)")
-        let clean = subject.replacingOccurrences(of: "(Breaking Change)", with: "", options: .caseInsensitive)
-            .trimmingCharacters(in: .whitespaces)
-        if let match = clean.wholeMatch(of: /(?i:issue) #([0-9]+) by ([^:]+): (.+)/) {
-            let names = match.2.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            return Issue(number: Int(match.1), summary: String(match.3), contributors: names, breaking: breaking)
+    static func counted(_ groups: [[String]]) -> [Count] {
+        var counts: [String: Int] = [:]
+        var spelling: [String: String] = [:]
+        for group in groups {
+            for name in group {
+                let key = name.lowercased()
+                if spelling[key] == nil { spelling[key] = name }
+                counts[key, default: 0] += 1
+            }
         }
-        return Issue(number: nil, summary: clean, contributors: [], breaking: breaking)
+        return counts.map { Count(name: spelling[$0.key]!, count: $0.value) }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : ($0.name.lowercased(), $0.name) < ($1.name.lowercased(), $1.name) }
+    }
+
+    /// Each name once (drupal.org usernames are case-insensitive), first spelling kept.
+    static func unique(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.filter { seen.insert($0.lowercased()).inserted }
+    }
+
+    /// Parses one commit message in either drupal.org format; `(cherry picked
+    /// from commit ...)` lines and any other body text are ignored.
+    public static func parse(_ commit: NoteCommit) -> ParsedCommit {
+        let subject = commit.subject.trimmingCharacters(in: .whitespacesAndNewlines)
+        var breaking = false
+        var clean = subject
+        for marker in ["(Breaking Change)", "(BC)"] where clean.range(of: marker, options: .caseInsensitive) != nil {
+            breaking = true
+            clean = clean.replacingOccurrences(of: marker, with: "", options: .caseInsensitive)
+        }
+        // Where a marker was cut out, the spaces around it close up; other text stays as written.
+        if breaking { clean = clean.replacing(/\s{2,}/, with: " ").trimmingCharacters(in: .whitespaces) }
+        if let match = clean.wholeMatch(of: /([A-Za-z][A-Za-z0-9_-]*): #([0-9]+):? +(.+)/), let number = Int(match.2) {
+            let names = commit.body.split(whereSeparator: \.isNewline).compactMap { line -> String? in
+                guard let by = line.trimmingCharacters(in: .whitespaces).wholeMatch(of: /(?i:by):\s*@?(.+)/) else { return nil }
+                let name = by.1.trimmingCharacters(in: .whitespaces)
+                return name.isEmpty ? nil : name
+            }
+            return ParsedCommit(type: match.1.lowercased(), number: number, summary: String(match.3), credited: unique(names),
+                                breaking: breaking)
+        }
+        if let match = clean.wholeMatch(of: /(?i:issue) #([0-9]+)(?: by ([^:]*))?: +(.+)/), let number = Int(match.1) {
+            let names = (match.2.map(String.init) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+            return ParsedCommit(type: nil, number: number, summary: String(match.3), credited: unique(names), breaking: breaking)
+        }
+        return ParsedCommit(type: nil, number: nil, summary: clean, credited: [], breaking: breaking)
     }
 
     static func issueURL(_ number: Int) -> String { "https://www.drupal.org/i/\(number)" }
+
+    /// A person's drupal.org profile: the username lowercased, with a hyphen
+    /// for each run of spaces (as drupal.org's `/u/` aliases are made).
+    public static func profileURL(_ username: String) -> String {
+        let slug = username.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: "-")
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789-._~")
+        return "https://www.drupal.org/u/" + (slug.addingPercentEncoding(withAllowedCharacters: allowed) ?? slug)
+    }
 
     var dateText: String { Self.dateText(date) }
 
@@ -82,33 +218,63 @@ public struct ReleaseNotes: Sendable, Equatable {
         return formatter.string(from: date)
     }
 
-    var statsLine: String {
-        let numbered = Set(issues.compactMap(\.number)).count
-        return "\(commitCount) commit\(commitCount == 1 ? "" : "s"), \(numbered) issue\(numbered == 1 ? "" : "s"), "
-            + "\(contributors.count) contributor\(contributors.count == 1 ? "" : "s")" + (previous.map { " since \($0)" } ?? "")
+    /// The issue numbers resolved, each once.
+    public var issueCount: Int { issues.filter { $0.number != nil }.count }
+
+    var resolvedLine: String {
+        "Issues resolved" + (previous.map { " since \($0)" } ?? "") + ": \(issueCount)"
+    }
+
+    /// The sections in the order they are printed: the known types, the other
+    /// types by title, old-format issues, then commits of neither format.
+    var sections: [(title: String, issues: [Issue])] {
+        let titles = Set(issues.map(\.section))
+        let known = ["New Features", "Bugs", "Tasks"]
+        let trailing = [Self.changesSection, Self.otherCommitsSection]
+        let others = titles.subtracting(known + trailing).sorted()
+        return (known + others + trailing).filter(titles.contains).map { title in (title, issues.filter { $0.section == title }) }
+    }
+
+    var stats: [String] {
+        ["Contributors: \(contributors.count)"] + (organizations.map { ["Organizations: \($0.count)"] } ?? [])
+            + ["Issues: \(issueCount)", "Commits: \(commitCount)"]
     }
 
     /// Markdown, starting with a `## VERSION` heading (fits into CHANGELOG.md).
     public var markdown: String {
-        var lines = ["## \(version)", "", "Released \(dateText).", ""]
+        func linkText(_ text: String) -> String {
+            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "[", with: "\\[").replacingOccurrences(of: "]", with: "\\]")
+        }
+        func item(_ issue: Issue) -> String {
+            "- " + (issue.number.map { "[#\($0)](\(Self.issueURL($0))): " } ?? "") + issue.summary
+        }
+        var lines = ["## \(version)", "", "Released \(dateText).", "", resolvedLine, ""]
+        lines += ["### Contributors (\(contributors.count))", ""]
+        lines += contributors.isEmpty ? ["- None."] : contributors.map { "- [\(linkText($0.name))](\(Self.profileURL($0.name))) (\($0.count))" }
+        lines.append("")
+        if issues.isEmpty { lines += ["### Changes", "", "- No changes.", ""] }
+        for section in sections {
+            lines += ["### \(section.title)", ""] + section.issues.map(item) + [""]
+        }
         let upgrade = issues.filter(\.breaking)
         if !upgrade.isEmpty {
-            lines += ["### Upgrade path", ""]
-            lines += upgrade.map { "- " + Self.markdownItem($0) }
+            lines += ["### Upgrade Path", ""]
+            for issue in upgrade {
+                lines.append(item(issue))
+                if let steps = issue.upgradePath {
+                    lines.append("")
+                    lines += steps.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }
+                }
+            }
             lines.append("")
         }
-        lines += ["### Changes", ""]
-        lines += issues.isEmpty ? ["- No changes."] : issues.map { "- " + Self.markdownItem($0) }
-        lines += ["", "### Contributors", ""]
-        lines += contributors.map { "- \($0.name) (\($0.count))" }
-        lines += ["", "### Stats", "", statsLine, ""]
+        if let organizations {
+            lines += ["### Organizations (\(organizations.count))", ""]
+            lines += organizations.isEmpty ? ["- None recorded."] : organizations.map { "- \($0.name) (\($0.count))" }
+            lines.append("")
+        }
+        lines += ["### Stats", ""] + stats.map { "- " + $0 } + [""]
         return lines.joined(separator: "\n")
-    }
-
-    static func markdownItem(_ issue: Issue) -> String {
-        let link = issue.number.map { "[#\($0)](\(issueURL($0))): " } ?? ""
-        let people = issue.contributors.isEmpty ? "" : " (\(issue.contributors.joined(separator: ", ")))"
-        return link + issue.summary + people
     }
 
     /// A small HTML fragment with the same content, all text escaped.
@@ -118,16 +284,31 @@ public struct ReleaseNotes: Sendable, Equatable {
                 .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         }
         func item(_ issue: Issue) -> String {
-            let link = issue.number.map { "<a href=\"\(Self.issueURL($0))\">#\($0)</a>: " } ?? ""
-            let people = issue.contributors.isEmpty ? "" : " (\(esc(issue.contributors.joined(separator: ", "))))"
-            return "<li>\(link)\(esc(issue.summary))\(people)</li>"
+            (issue.number.map { "<a href=\"\(Self.issueURL($0))\">#\($0)</a>: " } ?? "") + esc(issue.summary)
         }
-        var parts = ["<h2>\(esc(project)) \(esc(version))</h2>", "<p>Released \(dateText).</p>"]
+        func list(_ items: [String]) -> [String] { ["<ul>"] + items.map { "<li>\($0)</li>" } + ["</ul>"] }
+        var parts = ["<h2>\(esc(project)) \(esc(version))</h2>", "<p>Released \(dateText).</p>", "<p>\(esc(resolvedLine))</p>"]
+        parts.append("<h3>Contributors (\(contributors.count))</h3>")
+        parts += list(contributors.isEmpty ? ["None."] : contributors.map {
+            "<a href=\"\(esc(Self.profileURL($0.name)))\">\(esc($0.name))</a> (\($0.count))"
+        })
+        if issues.isEmpty { parts += ["<h3>Changes</h3>"] + list(["No changes."]) }
+        for section in sections {
+            parts += ["<h3>\(esc(section.title))</h3>"] + list(section.issues.map(item))
+        }
         let upgrade = issues.filter(\.breaking)
-        if !upgrade.isEmpty { parts += ["<h3>Upgrade path</h3>", "<ul>"] + upgrade.map(item) + ["</ul>"] }
-        parts += ["<h3>Changes</h3>", "<ul>"] + issues.map(item) + ["</ul>"]
-        parts += ["<h3>Contributors</h3>", "<ul>"] + contributors.map { "<li>\(esc($0.name)) (\($0.count))</li>" } + ["</ul>"]
-        parts += ["<h3>Stats</h3>", "<p>\(esc(statsLine))</p>"]
+        if !upgrade.isEmpty {
+            parts += ["<h3>Upgrade Path</h3>"] + list(upgrade.map { issue in
+                item(issue) + (issue.upgradePath.map { steps in
+                    steps.components(separatedBy: "\n\n").map { "<p>" + esc($0).replacingOccurrences(of: "\n", with: "<br>\n") + "</p>" }.joined()
+                } ?? "")
+            })
+        }
+        if let organizations {
+            parts += ["<h3>Organizations (\(organizations.count))</h3>"]
+                + list(organizations.isEmpty ? ["None recorded."] : organizations.map { "\(esc($0.name)) (\($0.count))" })
+        }
+        parts += ["<h3>Stats</h3>"] + list(stats.map(esc))
         return parts.joined(separator: "\n") + "\n"
     }
 

@@ -31,9 +31,13 @@ extension Workspace {
     /// the tag (or, before tagging, to the branch head).
     public func releaseNotes(release id: String) throws -> [ReleaseNotes] {
         let release = try self.release(id)
-        let project = try project(named: release.project).project
+        let details = try project(named: release.project)
+        let project = details.project
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
         let heads = try git.branchCommits(release.versions.map(\.branch), remote: project.remote)
+        let people = PeopleDirectory(try self.people())
+        let upgradePaths = try self.upgradePaths(id)
+        let committerName = String((details.committer ?? Self.defaultCommitter).prefix { $0 != "<" }).trimmingCharacters(in: .whitespaces)
         let planned = release.plannedAt.flatMap(Timestamp.parse) ?? environment.clock.now()
         return try release.versions.map { version in
             let tip = version.tagObject != nil ? "refs/tags/\(version.version)" : (heads[version.branch] ?? version.branch)
@@ -42,14 +46,12 @@ extension Workspace {
                 : (try? git.output(["for-each-ref", "--format=%(taggerdate:unix)", "refs/tags/\(version.version)"])).flatMap { TimeInterval($0) }
             let date = tagged.map { Date(timeIntervalSince1970: $0) } ?? planned
             let range = version.previous.map { "refs/tags/\($0)..\(tip)" } ?? tip
-            let log = try git.output(["log", "--reverse", "--no-merges", "--format=%s%x1f%an%x1e", range])
-            let commits = log.split(separator: "\u{1e}").map { $0.trimmingCharacters(in: .newlines) }.filter { !$0.isEmpty }
-                .filter { !$0.hasPrefix("Changelog for ") && !$0.hasPrefix("Build assets for ") }
-                .map { entry in
-                    let parts = entry.split(separator: "\u{1f}", omittingEmptySubsequences: false)
-                    return NoteCommit(subject: String(parts[0]), author: parts.count > 1 ? String(parts[1]) : "")
-                }
-            return ReleaseNotes(project: project.packageName, version: version.version, previous: version.previous, date: date, commits: commits)
+            // The commits the release itself adds (the changelog, the built assets) are not changes.
+            let commits = try NoteCommit.read(git, range: range).filter {
+                !($0.subject.hasPrefix("Changelog for ") || $0.subject.hasPrefix("Build assets for ")) || $0.author != committerName
+            }
+            return ReleaseNotes(project: project.packageName, version: version.version, previous: version.previous, date: date, commits: commits,
+                                people: people, upgradePaths: upgradePaths)
         }
     }
 

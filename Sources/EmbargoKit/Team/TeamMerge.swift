@@ -122,6 +122,14 @@ struct TeamMerge {
                 // The blob naming key and its renames change with a key rotation; the rest at init.
                 if rotation || actions.contains("store.remote") { continue }
                 return "the store's settings"
+            case "people":
+                // An import is one entry for the whole file; a single change names the person.
+                if actions.contains("people.import") || objects.contains(value("key") ?? "") { continue }
+                return "person \(value("key")?.prefix(40) ?? "?")"
+            case "releases", "release_versions", "release_issues", "release_qa", "release_advisories":
+                let release = value(change.table == "releases" ? "id" : "release") ?? "?"
+                if objects.contains(release) { continue }
+                return "release \(release.prefix(40))"
             case "projects", "project_branches", "project_blackouts":
                 let project = value(change.table == "projects" ? "name" : "project") ?? "?"
                 if objects.contains(project) { continue }
