@@ -96,7 +96,7 @@ extension Embargo {
             try runner.embargo(["project", "set", SampleProject.name, "--test-command", "grep -q htmlspecialchars src/Controller/PageController.php"])
             try runner.embargo(["patch", "verify", id])
 
-            runner.say("Alice builds the pre-release: release commits, tags and archives, signed and encrypted for bob.")
+            runner.say("Alice builds the pre-release: release commits, tags and archives, signed and encrypted for bob. It makes the advisory's security release too.")
             let outbox = root.appendingPathComponent("outbox").path
             try runner.embargo(["prerelease", id, "--out", outbox])
             let bundle = try FileManager.default.contentsOfDirectory(atPath: outbox).first { $0.hasSuffix(".tar.age") }
@@ -108,8 +108,8 @@ extension Embargo {
             try runner.embargo(["approve", id, "--bundle", bundle], on: .bob)
 
             runner.say("Release day, a Wednesday. The security release comes first, in drupal.org's order: the preparer tags it from the approved pre-release (from 00:00 UTC, ready by 11:00; the demo is early, so it says why), exactly as bob reviewed it.")
-            try runner.embargo(["release", "plan", "--project", SampleProject.name, "--kind", "security", "--advisory", id])
             let security = "REL-\(Self.year)-001"
+            try runner.embargo(["release", "show", security])
             try runner.embargo(["release", "tag", security, "--yes", "--early", "the demo simulates release day"])
             try runner.git(root, ["ls-remote", "--tags", sample.remote.path])
             try runner.embargo(["release", "node", security])

@@ -60,6 +60,8 @@ extension Embargo.ReleaseCommands {
 
         func run() throws {
             let workspace = try location.workspace(repository)
+            // Release numbers are given in the order the team store sees them.
+            try TeamAutoSync.syncFirst(workspace, for: "release plan", offlineAllowed: true)
             var request = ReleaseRequest(project: project, kind: kind)
             request.branches = branches
             request.at = try at.map { try LocalTime.parse($0, zone: LocalTime.zone(tz)) }
@@ -190,6 +192,9 @@ extension Embargo.ReleaseCommands {
             options.offline = offline
             options.dryRun = dryRun
             let workspace = try location.workspace(repository)
+            // Another member must not tag the same release meanwhile, and an approval made elsewhere must be here.
+            try TeamAutoSync.syncFirst(workspace, for: "release tag", offlineAllowed: dryRun)
+            workspace.onClaim = { id in try TeamAutoSync.claim(workspace, id) }
             let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
             let report = try workspace.tagRelease(id, options: options, progress: { Progress.step($0) }) { made in
                 if yes { return true }
@@ -305,7 +310,9 @@ extension Embargo.ReleaseCommands {
         @Option(help: ArgumentHelp("Directory for a security release's public documents (default: ./ID-public).", valueName: "dir")) var out: String?
 
         func run() throws {
-            let (release, steps) = try location.workspace(repository).markReleasePublished(
+            let workspace = try location.workspace(repository)
+            try TeamAutoSync.syncFirst(workspace, for: "release published")
+            let (release, steps) = try workspace.markReleasePublished(
                 id, nodeURL: url, saURL: saUrl, outputDirectory: out.map { URL(fileURLWithPath: $0) }, progress: { Progress.step($0) })
             for step in steps { Terminal.say(step) }
             Terminal.say("release \(release.id) (\(release.versionList)) is published")
@@ -328,7 +335,9 @@ extension Embargo.ReleaseCommands {
         @Argument(help: "The release id.") var id: String
 
         func run() throws {
-            for line in try location.workspace(repository).revertRelease(id) { Terminal.say(line) }
+            let workspace = try location.workspace(repository)
+            try TeamAutoSync.syncFirst(workspace, for: "release revert")
+            for line in try workspace.revertRelease(id) { Terminal.say(line) }
         }
     }
 

@@ -234,10 +234,13 @@ struct SecurityReleaseDayCLITests {
         try box.ok(["patch", "verify", "ADV-2026-001"])
         let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
         try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
-        let planned = try box.json(box.ok(["release", "plan", "--project", SampleProject.name, "--kind", "security",
-                                           "--advisory", "ADV-2026-001", "--json"]).stdout)["release"] as? [String: Any]
-        let id = try #require(planned?["id"] as? String)
-        #expect(planned?["planned_at"] as? String == "2027-01-06T16:00:00Z")
+        // The pre-release made the advisory's security release, at its disclosure, with its versions.
+        let listed = try box.json(box.ok(["release", "list", "--json"]).stdout)["releases"] as? [[String: Any]]
+        let planned = try #require(listed?.first { ($0["advisories"] as? [String]) == ["ADV-2026-001"] })
+        let id = try #require(planned["id"] as? String)
+        #expect(planned["kind"] as? String == "security")
+        #expect(planned["planned_at"] as? String == "2027-01-06T16:00:00Z")
+        #expect((planned["versions"] as? [[String: Any]])?.compactMap { $0["version"] as? String } == ["1.0.2", "1.1.1"])
         #expect(try box.embargo(["release", "plan", "--project", SampleProject.name, "--kind", "security", "--advisory", "ADV-2026-001"]).status == 3,
                 "an advisory went into two releases")
 

@@ -248,6 +248,7 @@ extension Workspace {
             if let gpgURL { unlink(gpgURL.path) }
             throw error
         }
+        try securityRelease(for: advisory, versions: manifest.branches.map(\.plan))
         return PrereleaseResult(bundle: bundleURL, gpgBundle: gpgURL, manifest: manifest, bundleHash: bundleHash, manifestHash: manifestHash,
                                 recipients: allRecipients)
     }

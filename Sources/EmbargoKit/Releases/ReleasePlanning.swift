@@ -111,6 +111,41 @@ extension Workspace {
         }
     }
 
+    /// The security release an advisory belongs to, made when its pre-release
+    /// is built if there is none yet (`release plan --kind security` makes one
+    /// earlier); a release not tagged yet takes the pre-release's versions.
+    func securityRelease(for advisory: Advisory, versions plans: [ReleasePlan]) throws {
+        if let id = try releaseOf(advisory: advisory.id) {
+            let release = try self.release(id)
+            guard release.status == .planned, release.advisories == [advisory.id],
+                  release.versions.map(\.version) != plans.map(\.version) || release.versions.map(\.branch) != plans.map(\.branch)
+            else { return }
+            try audited("release.plan", id, detail: "versions of \(advisory.id)'s pre-release: \(plans.map(\.version).joined(separator: ", "))") { db in
+                try db.execute(sql: "DELETE FROM release_versions WHERE release = ?", arguments: [id])
+                for plan in plans {
+                    try db.execute(sql: "INSERT INTO release_versions (release, branch, version, previous) VALUES (?, ?, ?, ?)",
+                                   arguments: [id, plan.branch, plan.version, plan.previousVersion])
+                }
+            }
+            return
+        }
+        let now = environment.clock.now()
+        let year = Calendar.utc.component(.year, from: now)
+        let seq = try store.read { db in (try Int.fetchOne(db, sql: "SELECT max(seq) FROM releases WHERE year = ?", arguments: [year]) ?? 0) + 1 }
+        let id = String(format: "REL-%04d-%03d", year, seq)
+        try audited("release.plan", id, detail: "security \(plans.map(\.version).joined(separator: ", ")) for \(advisory.id)") { db in
+            try db.execute(sql: """
+                INSERT INTO releases (id, year, seq, project, kind, status, planned_at, created_at, created_by)
+                VALUES (?, ?, ?, ?, 'security', 'planned', ?, ?, ?)
+                """, arguments: [id, year, seq, advisory.project, advisory.disclosureAt, Timestamp.string(now), member.name])
+            for plan in plans {
+                try db.execute(sql: "INSERT INTO release_versions (release, branch, version, previous) VALUES (?, ?, ?, ?)",
+                               arguments: [id, plan.branch, plan.version, plan.previousVersion])
+            }
+            try db.execute(sql: "INSERT INTO release_advisories (advisory, release) VALUES (?, ?)", arguments: [advisory.id, id])
+        }
+    }
+
     public func releases(project: String? = nil) throws -> [Release] {
         try store.read { db in try Release.fetchAll(db, project: project) }
     }
