@@ -108,6 +108,13 @@ struct ReleaseKindsCLITests {
         #expect(!verified.stdout.contains("FAIL"))
         #expect(verified.stdout.contains("every planned issue is in the log of a tag"))
 
+        // The notes of the tags: the new format under its type with every By: line credited, the old one under Changes.
+        let notes = try box.ok(["notes", id]).stdout
+        #expect(notes.contains("## 1.1.1") && notes.contains("## 1.0.2"))
+        #expect(notes.contains("Bugs") && notes.contains("Keep the greeting short"))
+        #expect(notes.contains("[alice](https://www.drupal.org/u/alice)") && notes.contains("[bob](https://www.drupal.org/u/bob)"))
+        #expect(notes.contains("Tidy the settings form") && notes.contains("[carol](https://www.drupal.org/u/carol)"))
+        #expect(!notes.contains("Changelog for"), "the release's own changelog commit is not a change")
         let node = try box.ok(["release", "node", id]).stdout
         #expect(node.contains("Version: 1.1.1") && node.contains("tick \"Bug fixes\"") && !node.contains("Security Team"))
         let issue = try box.ok(["release", "issue", id]).stdout
