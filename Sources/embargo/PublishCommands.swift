@@ -82,6 +82,7 @@ extension Embargo {
                 request.manifestSHA256 = current.sha256
             }
             let (approval, again) = try workspace.approve(id, request)
+            workspace.refreshInstalledGuard(advisory: id)
             let advisory = try workspace.advisory(id)
             if output.json {
                 try Terminal.printJSON(ApprovalReport(approval: approval, alreadyRecorded: again))

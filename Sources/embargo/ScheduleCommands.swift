@@ -41,6 +41,7 @@ extension Embargo {
             let workspace = try location.workspace()
             let date = try at.map { try LocalTime.parse($0, zone: zone) } ?? workspace.nextWindow(id, leadTime: lead)
             let report = try workspace.schedule(id, at: date, leadTime: lead, allowViolation: allowViolation)
+            workspace.refreshInstalledGuard(advisory: id)
             try ScheduleOutput.print(report, zone: zone, json: output.json, eventsToo: false)
         }
     }

@@ -287,6 +287,42 @@ struct SecurityReleaseDayCLITests {
     }
 }
 
+extension SecurityReleaseDayCLITests {
+    /// The pre-push guard lets exactly the approved release's tag through,
+    /// from the start of the disclosure day: pushed by hand from the
+    /// reviewed git bundle, refused the day before, accepted on the day;
+    /// another commit carrying the fix stays refused.
+    @Test func theGuardLetsTheApprovedTagThroughOnTheDisclosureDayOnly() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        try box.ok(["guard", "install", "--project", SampleProject.name])
+        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
+        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        let outbox = box.root.appendingPathComponent("outbox")
+        let bundle = try #require(try FileManager.default.contentsOfDirectory(atPath: outbox.path).first { $0.hasSuffix(".tar.age") })
+        let unpack = box.root.appendingPathComponent("unpacked")
+        try FileManager.default.createDirectory(at: unpack, withIntermediateDirectories: true)
+        #expect(try box.run("age", ["-d", "-i", box.path("bob.identity"), "-o", unpack.appendingPathComponent("bundle.tar").path,
+                                    outbox.appendingPathComponent(bundle).path]).status == 0)
+        #expect(try box.run("tar", ["-xf", "bundle.tar"], directory: unpack).status == 0)
+        try box.git(["-C", release.repo.path, "fetch", "--quiet", unpack.appendingPathComponent("artifacts/sample_module-1.1.1.git-bundle").path,
+                     "refs/tags/1.1.1:refs/tags/1.1.1"])
+
+        let dayBefore = try box.run("faketime", ["2027-01-05 12:00:00", "git", "-C", release.repo.path, "push", "origin", "refs/tags/1.1.1"])
+        #expect(dayBefore.status != 0, "the approved tag went out the day before")
+        #expect(dayBefore.stderr.contains("ADV-2026-001"))
+        // The same fix in another commit is no approved object: refused on the day too.
+        try box.git(["-C", release.repo.path, "checkout", "--quiet", "-b", "copy", "1.1.1^{commit}"])
+        try box.git(["-C", release.repo.path, "commit", "--quiet", "--allow-empty", "-m", "Another commit on top"])
+        let other = try box.run("faketime", ["2027-01-06 11:00:00", "git", "-C", release.repo.path, "push", "origin", "copy"])
+        #expect(other.status != 0, "a commit that is not the approved release carried the fix out")
+        let onTheDay = try box.run("faketime", ["2027-01-06 11:00:00", "git", "-C", release.repo.path, "push", "origin", "refs/tags/1.1.1"])
+        #expect(onTheDay.status == 0, "the approved tag was refused on the disclosure day: \(onTheDay.stderr)")
+        #expect(try box.run("git", ["ls-remote", release.sample.remote.path, "refs/tags/1.1.1"]).stdout.contains("refs/tags/1.1.1"))
+    }
+}
+
 @Suite("releases in a team store")
 struct ReleaseTeamCLITests {
     /// A release planned on one machine, and QA recorded on another, reach

@@ -24,20 +24,32 @@ public struct GuardList: Codable, Sendable, Equatable {
         public var hunks: [[String]]?
     }
 
+    /// An approved release's object (a tag, its commit, the branch head it
+    /// moves to) that may be pushed from `from` on: the tag-first order of a
+    /// security release, where the preparer pushes the tag on the disclosure
+    /// day. Keyed like the entries; the file names no object.
+    public struct Released: Codable, Sendable, Equatable {
+        public var hash: String
+        public var advisory: String
+        public var from: String
+    }
+
     public static let formatVersion = 2
 
     public var formatVersion: Int
     public var salt: String
     public var entries: [Entry]
+    /// Absent in lists written before releases were let through.
+    public var released: [Released]?
 
     enum CodingKeys: String, CodingKey {
-        case salt, entries
+        case salt, entries, released
         case formatVersion = "format_version"
     }
 
     /// A new, empty list with a fresh random salt.
     static func fresh() throws -> GuardList {
-        GuardList(formatVersion: formatVersion, salt: Hex.encode(try Random.bytes(32)), entries: [])
+        GuardList(formatVersion: formatVersion, salt: Hex.encode(try Random.bytes(32)), entries: [], released: [])
     }
 
     /// The entry hash of a patch id (lowercase hex, as git prints it).
@@ -194,7 +206,8 @@ public struct PushGuard: Sendable {
     /// the normalised lines of each hunk), keeping the salt of the current
     /// list when it is readable.
     @discardableResult
-    func writeList(_ patches: [(patchID: String, advisory: String, hunks: [[String]])]) throws -> GuardList {
+    func writeList(_ patches: [(patchID: String, advisory: String, hunks: [[String]])],
+                   released: [(object: String, advisory: String, from: Date)] = []) throws -> GuardList {
         let url = try listURL()
         var list: GuardList
         if let current = try? loadList(at: url) { list = current } else { list = try GuardList.fresh() }
@@ -208,6 +221,8 @@ public struct PushGuard: Sendable {
             .filter { seen.insert("\($0.advisory) \($0.hash)").inserted }
             // Sorted by hash within an advisory, so the file does not reveal the order of a series.
             .sorted { ($0.advisory, $0.hash) < ($1.advisory, $1.hash) }
+        list.released = released.map { GuardList.Released(hash: list.hash(patchID: $0.object), advisory: $0.advisory, from: Timestamp.string($0.from)) }
+            .sorted { ($0.advisory, $0.hash) < ($1.advisory, $1.hash) }
         try SafeFile.makePrivateDirectory(url.deletingLastPathComponent())
         try SafeFile.replaceAtomically(url, bytes: list.encoded(), mode: 0o600)
         return list
@@ -218,12 +233,15 @@ public struct PushGuard: Sendable {
     /// Checks the commits a push would send. `remote` is the name git passes the
     /// hook; when it names a configured remote, commits already on its
     /// remote-tracking branches are not checked again. Nil when there is no list.
-    public func check(push updates: [PushUpdate], remote: String?) throws -> GuardReport? {
+    public func check(push updates: [PushUpdate], remote: String?, now: Date = Date()) throws -> GuardReport? {
         let url = try listURL()
         guard let list = try loadList(at: url) else { return nil }
-        let tips = updates.map(\.localSHA).filter { !PushUpdate.isZero($0) }
+        // An approved release's own objects go out from their time on (and what they contain with them).
+        let allowed = Set((list.released ?? []).filter { Timestamp.parse($0.from).map { $0 <= now } ?? false }.map(\.hash))
+        let released = updates.map(\.localSHA).filter { !PushUpdate.isZero($0) && allowed.contains(list.hash(patchID: $0)) }
+        let tips = updates.map(\.localSHA).filter { !PushUpdate.isZero($0) && !released.contains($0) }
         guard !tips.isEmpty else { return GuardReport(list: url, commits: 0, hits: []) }
-        var exclusions: [String] = []
+        var exclusions: [String] = released
         // A name with glob characters would widen --remotes= to other remotes and hide commits.
         if let remote, !remote.hasPrefix("-"), remote.rangeOfCharacter(from: CharacterSet(charactersIn: "*?[\\")) == nil,
            try git.hasRemote(remote)
@@ -412,6 +430,19 @@ extension Workspace {
         }
     }
 
+    /// After a change that lets a release through or holds it back (an
+    /// approval, a new disclosure time): rewrites the guard list of the
+    /// advisory's project when its clone has one. Best effort: a clone this
+    /// machine cannot reach keeps its list until the next command that
+    /// writes it (a patch change, a publication, 'guard install').
+    public func refreshInstalledGuard(advisory id: String) {
+        guard let advisory = try? advisory(id), let project = try? project(named: advisory.project).project,
+              let url = try? PushGuard(repository: URL(fileURLWithPath: project.repoPath), environment: environment).listURL(),
+              FileManager.default.fileExists(atPath: url.path)
+        else { return }
+        _ = try? writeGuardList(project)
+    }
+
     /// Every patch of every unpublished advisory of every project on the same
     /// repository (projects may share one clone, and they share its list).
     @discardableResult
@@ -429,7 +460,20 @@ extension Workspace {
             let text = try Mbox.parse(try store.blob(row["blob"])).map(\.text).joined(separator: "\n")
             return (patchID: row["patch_id"], advisory: row["advisory"], hunks: HunkFingerprint.hunks(of: text))
         }
-        return try pushGuard.writeList(patches)
+        // An approved pre-release's tags, commits and branch heads may be pushed from the start of
+        // the disclosure day (the tag-first order of drupal.org), exactly these and nothing else.
+        var released: [(object: String, advisory: String, from: Date)] = []
+        for advisory in Set(rows.map { $0["advisory"] as String }).sorted() {
+            let current = try self.advisory(advisory)
+            guard current.status == .approved, let disclosure = current.disclosureAt.flatMap(Timestamp.parse),
+                  let prerelease = try currentPrerelease(advisory), !(try validApprovals(advisory)).isEmpty,
+                  let from = ReleaseCalendar.tagWindow(kind: .security, releaseAt: disclosure).earliest
+            else { continue }
+            for branch in prerelease.manifest.branches {
+                for object in [branch.tagObject, branch.releaseCommit, branch.branchHead] { released.append((object, advisory, from)) }
+            }
+        }
+        return try pushGuard.writeList(patches, released: released)
     }
 }
 
