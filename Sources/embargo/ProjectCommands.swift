@@ -128,8 +128,8 @@ extension Embargo.ProjectCommands {
                 Example:
                   embargo project set ai --test-command "vendor/bin/phpunit" --add-branch 2.0.x
                   embargo project set ai --branch 8.x-1.x --test-command "php7.4 run-tests"
-                  embargo project set ai --blackout 2026-12-24..2027-01-02 \\
-                    --blackout 2027-04-14
+                  embargo project set ai --blackout 2026-12-24..2027-01-02
+                  embargo project set ai --remove-blackout 2027-04-14
                 """
         )
 
@@ -154,7 +154,7 @@ extension Embargo.ProjectCommands {
         var blackouts: [String] = []
         @Option(name: .customLong("remove-blackout"), help: ArgumentHelp("Remove a blackout, as 'project show' lists it.", valueName: "days"))
         var removeBlackouts: [String] = []
-        @Flag(help: "Remove every blackout (with --blackout: replace them).") var clearBlackouts = false
+        @Flag(help: "Remove all blackouts (with --blackout: replace them).") var clearBlackouts = false
 
         func run() throws {
             var changes = Workspace.ProjectChanges()

@@ -705,3 +705,24 @@ extension TeamCLITests {
         }
     }
 }
+
+extension TeamCLITests {
+    /// A project's blackout days reach every member, and so does their removal.
+    @Test func blackoutsReachTheTeam() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let alice = team["alice"], bob = team["bob"]
+        func blackouts(_ box: Sandbox) throws -> [[String: String]]? {
+            (try box.json(box.ok(["project", "show", "sample", "--json"]).stdout)["project"] as? [String: Any])?["blackouts"] as? [[String: String]]
+        }
+        try alice.ok(["project", "set", "sample", "--blackout", "2026-12-24..2027-01-02", "--blackout", "2027-04-14"])
+        try alice.ok(["store", "sync"])
+        try bob.ok(["store", "sync"])
+        #expect(try blackouts(bob) == [["first": "2026-12-24", "last": "2027-01-02"], ["first": "2027-04-14", "last": "2027-04-14"]])
+        try alice.ok(["project", "set", "sample", "--remove-blackout", "2027-04-14"])
+        try alice.ok(["store", "sync"])
+        try bob.ok(["store", "sync"])
+        #expect(try blackouts(bob) == [["first": "2026-12-24", "last": "2027-01-02"]])
+        for box in [alice, bob] { try box.ok(["audit", "verify"]) }
+    }
+}

@@ -31,24 +31,50 @@ public struct Blackout: Sendable, Hashable, Comparable, Codable, CustomStringCon
         return blackout
     }
 
+    /// The days as numbers since 1970-01-01, which the next-window search compares.
+    private let firstNumber: Int
+    private let lastNumber: Int
+
     /// A blackout from stored days (already checked when they were set).
     init(first: String, last: String) {
         self.first = first
         self.last = last
+        firstNumber = Self.number(first)
+        lastNumber = Self.number(last)
+    }
+
+    enum CodingKeys: String, CodingKey { case first, last }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(first: try container.decode(String.self, forKey: .first), last: try container.decode(String.self, forKey: .last))
     }
 
     /// Whether `date` falls on one of the blackout's days (UTC).
     public func contains(_ date: Date) -> Bool {
-        let day = Self.day(of: date)
-        return first <= day && day <= last
+        let day = Int((date.timeIntervalSince1970 / 86400).rounded(.down))
+        return firstNumber <= day && day <= lastNumber
     }
 
     /// 00:00 UTC of the first day.
-    public var start: Date { Timestamp.parse(first + "T00:00:00Z")! }
+    public var start: Date { Date(timeIntervalSince1970: Double(firstNumber) * 86400) }
     /// 00:00 UTC of the day after the last one: the first moment out of the blackout.
-    public var end: Date { Timestamp.parse(last + "T00:00:00Z")! + 86400 }
+    public var end: Date { Date(timeIntervalSince1970: Double(lastNumber + 1) * 86400) }
 
-    var dayCount: Int { Int((end.timeIntervalSince(start) / 86400).rounded()) }
+    var dayCount: Int { lastNumber - firstNumber + 1 }
+
+    /// Days since 1970-01-01 of a checked `YYYY-MM-DD` (the inverse of `day(of:)`).
+    private static func number(_ text: String) -> Int {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return 0 }
+        let (y0, m, d) = (parts[0], parts[1], parts[2])
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
 
     public var description: String { first == last ? first : "\(first)..\(last)" }
 

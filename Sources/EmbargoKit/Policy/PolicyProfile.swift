@@ -139,9 +139,10 @@ public enum PolicyEngine {
     {
         var result: [Violation] = []
         guard let disclosure = facts.disclosure else { return result }
-        let weekday = calendar.component(.weekday, from: disclosure)  // 1 = Sunday
-        let minuteOfDay = calendar.component(.hour, from: disclosure) * 60 + calendar.component(.minute, from: disclosure)
-        let dayName = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"][weekday - 1]
+        // UTC arithmetic, not a Calendar: the next-window search calls this many times.
+        let weekday = ReleaseCalendar.weekday(disclosure)  // 1 = Sunday
+        let minuteOfDay = Int(ReleaseCalendar.secondOfDay(disclosure)) / 60
+        let dayName = ReleaseCalendar.dayName(disclosure)
         func add(_ profile: PolicyProfile, _ rule: String, _ message: String) {
             result.append(Violation(profile: profile.rawValue, rule: rule, message: message))
         }

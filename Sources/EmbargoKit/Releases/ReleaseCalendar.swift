@@ -66,7 +66,7 @@ public enum ReleaseCalendar {
             break
         }
         if let now, at < now, !result.contains(where: { $0.rule == "lead-time" }) {
-            result.append(Violation(profile: "embargo", rule: "past", message: "\(Timestamp.string(at)) is in the past"))
+            result.append(Violation(profile: "embargo", rule: "past", message: "\(iso(at)) is in the past"))
         }
         return result
     }
@@ -85,7 +85,7 @@ public enum ReleaseCalendar {
             }
             if let now, let cutoff = mergeCutoff(kind: kind, releaseAt: at), cutoff < now {
                 result.append(Violation(profile: "embargo", rule: "qa-week",
-                                        message: "the merge cutoff (\(Timestamp.string(cutoff))) has passed: QA gets less than \(Int(defaultQATime / day)) days"))
+                                        message: "the merge cutoff (\(iso(cutoff))) has passed: QA gets less than \(Int(defaultQATime / day)) days"))
             }
         case .patch, .security:
             break
@@ -232,7 +232,7 @@ public enum ReleaseCalendar {
         if facts.firstPrerelease == nil {
             if profiles.contains(.kubernetes), at < now + 7 * day {
                 result.append(Violation(profile: PolicyProfile.kubernetes.rawValue, rule: "patches-7-days",
-                                        message: "the patches have not gone to distributors, who need them at least 7 days before disclosure (not before \(Timestamp.string(now + 7 * day)))"))
+                                        message: "the patches have not gone to distributors, who need them at least 7 days before disclosure (not before \(iso(now + 7 * day)))"))
             }
             if profiles.contains(.distros), at < now + day {
                 result.append(Violation(profile: PolicyProfile.distros.rawValue, rule: "min-1-day",
@@ -270,6 +270,12 @@ public enum ReleaseCalendar {
 
     static func dayName(_ date: Date) -> String {
         ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"][weekday(date) - 1]
+    }
+
+    /// `2026-12-02T16:00:00Z`, as `Timestamp.string` writes it, without a formatter per call.
+    static func iso(_ date: Date) -> String {
+        let seconds = Int(secondOfDay(date))
+        return Blackout.day(of: date) + String(format: "T%02d:%02d:%02dZ", seconds / 3600, seconds % 3600 / 60, seconds % 60)
     }
 
     static func clock(_ date: Date) -> String {
