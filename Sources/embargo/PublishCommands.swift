@@ -221,7 +221,7 @@ extension Embargo {
 
                 A release id (REL-...) gives the notes of that release: to its tags once
                 tagged, else to the branch heads; a breaking change's upgrade path is the one
-                attached with 'embargo release upgrade-path'.
+                attached with 'embargo release upgrade-path REL --issue N --file F'.
 
                 Example:
                   embargo notes ADV-2026-001 --format html

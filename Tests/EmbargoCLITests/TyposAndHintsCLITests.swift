@@ -72,11 +72,12 @@ struct TyposAndHintsCLITests {
                 // 'embargo ...' in text, and "embargo ..." built as a whole string.
                 // A whole string is a command when it names one (not "embargo release <...>", a committer).
                 let whole = line.matches(of: /"embargo ((?:[^"\\,]|\\\((?:[^()]|\([^()]*\))*\))+)"/).map { String($0.1) }
-                    .filter { text in names.contains(String(text.prefix { $0 != " " })) }
+                    .filter { text in names.contains(String(text.prefix { $0 != " " })) && text.firstMatch(of: /<[^>]*@[^>]*>/) == nil }
                 let quoted = line.matches(of: /'embargo ([^']+)'/).map { String($0.1) } + whole
                 for command in quoted where !command.hasPrefix("\\(") {
                     let filled = command.replacing(/\\\(((?:[^()]|\([^()]*\))*)\)/) { match in
-                        match.1.contains("position") ? "1" : match.1.contains("field") ? "ADV-2026-001.title"
+                        match.1.contains("position") || match.1.contains("number") || match.1.contains("issue") ? "1"
+                            : match.1.contains("kind") ? "minor" : match.1.contains("field") ? "ADV-2026-001.title"
                             : match.1.contains("Hash") ? String(repeating: "a", count: 64) : "x"
                     }
                     let arguments = Self.words(filled.replacingOccurrences(of: "\\\"", with: "\"")).map { values[$0] ?? $0 }

@@ -137,7 +137,7 @@ extension Workspace {
             }
             guard qa.passed else {
                 throw EmbargoError(.refused, "QA failed for \(release.id) (\(qa.by), \(qa.at)\(qa.note.isEmpty ? "" : ": \(qa.note)")); it is not published",
-                                   hint: "fix, plan the next release candidate ('embargo release plan --kind \(release.kind.rawValue) --stability rc'), or record a passed QA")
+                                   hint: "fix, plan the next release candidate ('embargo release plan --project \(release.project) --kind \(release.kind.rawValue) --branch \(release.versions.first?.releaseBranch ?? "BRANCH") --stability rc'), or record a passed QA ('embargo release qa \(release.id) --pass')")
             }
         }
         var steps: [String] = []

@@ -51,7 +51,7 @@ extension Workspace {
         let release = try self.release(id)
         guard release.status == .planned else {
             throw EmbargoError(.refused, "release \(release.id) is \(release.status.rawValue) already",
-                               hint: release.status == .tagged ? "verify it with 'embargo release verify \(release.id)', or take the tag back with 'embargo release revert \(release.id)'" : "plan the next one with 'embargo release plan'")
+                               hint: release.status == .tagged ? "verify it with 'embargo release verify \(release.id)', or take the tag back with 'embargo release revert \(release.id)'" : "plan the next one with 'embargo release plan --project \(release.project) --kind \(release.kind.rawValue)'")
         }
         if release.kind == .security {
             return try tagSecurityRelease(release, options: options, progress: progress)
@@ -150,7 +150,7 @@ extension Workspace {
     func tagSecurityRelease(_ release: Release, options: TagOptions, progress: (String) -> Void) throws -> TagReport {
         guard release.advisories.count == 1, let id = release.advisories.first else {
             throw EmbargoError(.refused, "release \(release.id) carries \(release.advisories.count) advisories; a security release is tagged from one advisory's approved pre-release",
-                               hint: "plan one security release per advisory ('embargo release plan --kind security --advisory ID')")
+                               hint: "plan one security release per advisory ('embargo release plan --project \(release.project) --kind security --advisory ID')")
         }
         let advisory = try advisory(id)
         guard let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) else {
