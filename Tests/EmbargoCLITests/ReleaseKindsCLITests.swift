@@ -122,7 +122,9 @@ struct ReleaseKindsCLITests {
 
         try box.ok(at: "2027-01-06 16:30:00", ["release", "published", id, "--url", "https://www.drupal.org/project/sample_module/releases/1.1.1"])
         #expect(try fixture.show(id)["status"] as? String == "published")
+        try box.ok(["people", "set", "alice", "--org", "Acme"])
         let announcement = try box.ok(["release", "announce", id, "--highlight", "3400100"]).stdout
+        #expect(announcement.contains("Thanks to 4 contributors from 1 organization for 3 issues."), "\(announcement)")
         #expect(announcement.contains("[1.1.1](https://www.drupal.org/project/sample_module/releases/1.1.1)"))
         #expect(announcement.contains("[#3400100](https://www.drupal.org/i/3400100) Keep the greeting short"))
         let list = try box.ok(["release", "list"]).stdout

@@ -142,8 +142,12 @@ extension Workspace {
             lines += ["", "Highlights:"] + shown.map { "- [#\($0.number!)](\(ReleaseNotes.issueURL($0.number!))) \($0.summary)" }
         }
         let contributors = Set(notes.flatMap { $0.contributors.map(\.name) }).count
+        let organizations = Set(notes.flatMap { ($0.organizations ?? []).map(\.name) }).count
         let issueCount = Set(issues.compactMap(\.number)).count
-        lines += ["", "Thanks to \(contributors) contributor\(contributors == 1 ? "" : "s") for \(issueCount) issue\(issueCount == 1 ? "" : "s")."]
+        let plural = { (count: Int, word: String) in "\(count) \(word)\(count == 1 ? "" : "s")" }
+        lines += ["", "Thanks to \(plural(contributors, "contributor"))"
+                    + (organizations > 0 ? " from \(plural(organizations, "organization"))" : "")
+                    + " for \(plural(issueCount, "issue"))."]
         let text = lines.joined(separator: "\n") + "\n"
         if release.kind == .security {
             for advisory in release.advisories {
