@@ -54,15 +54,9 @@ struct LegacyChangelogNotes {
         return Issue(number: nil, summary: clean, contributors: [], breaking: breaking)
     }
 
-    static func issueURL(_ number: Int) -> String { "https://www.drupal.org/i/\(number)" }
+    static func issueURL(_ number: Int) -> String { ReleaseNotes.issueURL(number) }
 
-    var dateText: String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
-    }
+    var dateText: String { ReleaseNotes.dateText(date) }
 
     var statsLine: String {
         let numbered = Set(issues.compactMap(\.number)).count
@@ -95,14 +89,6 @@ struct LegacyChangelogNotes {
 
     /// Inserts these notes at the top of a CHANGELOG.md (after its title).
     func changelog(updating existing: String?) -> String {
-        guard let existing, !existing.isEmpty else { return "# Changelog\n\n" + markdown }
-        var lines = existing.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if let title = lines.firstIndex(where: { $0.hasPrefix("# ") }) {
-            var insertAt = title + 1
-            while insertAt < lines.count, lines[insertAt].isEmpty { insertAt += 1 }
-            lines.insert(contentsOf: markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), at: insertAt)
-            return lines.joined(separator: "\n")
-        }
-        return markdown + "\n" + existing
+        ReleaseNotes.changelog(entry: markdown, updating: existing)
     }
 }

@@ -398,6 +398,33 @@ extension Workspace {
         }
     }
 
+    /// Deletes the tags `tags` (name, object) on the remote and in the
+    /// repository, each only where it is still the object the tool made;
+    /// returns what it did, one line each. A tag someone moved stays.
+    func deleteTags(_ tags: [(name: String, object: String)], git: Git, remote: String) throws -> [String] {
+        var actions: [String] = []
+        if let url = try git.remoteURL(remote) {
+            let onRemote = try remoteObjects(git, url: url, refs: tags.map { "refs/tags/\($0.name)" })
+            let ours = tags.filter { onRemote["refs/tags/\($0.name)"] == $0.object }
+            if !ours.isEmpty {
+                let delete = try git.run(["push", "--atomic", "--no-verify", url] + ours.map { ":refs/tags/\($0.name)" })
+                guard delete.status == 0 else {
+                    throw EmbargoError(.failure, "cannot delete the tags on \(remote): \(firstLine(delete.stderrText))",
+                                       hint: "check your rights on the remote and run the command again")
+                }
+                actions.append("deleted tags \(ours.map(\.name).joined(separator: ", ")) on \(remote)")
+            }
+        }
+        for tag in tags {
+            let local = try git.run(["rev-parse", "--verify", "--quiet", "refs/tags/\(tag.name)"])
+            if local.status == 0, local.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == tag.object {
+                _ = try git.run(["tag", "--delete", "--", tag.name])
+                actions.append("deleted local tag \(tag.name)")
+            }
+        }
+        return actions
+    }
+
     /// When a publication before the disclosure time was decided: the time its
     /// `checked` step was recorded, so that a publication finished later is
     /// dated the same. Nil for a publication on time.
@@ -487,25 +514,7 @@ extension Workspace {
         }
         let remoteName = remote ?? project.remote
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
-        var actions: [String] = []
-        if let url = try git.remoteURL(remoteName) {
-            let tags = try remoteObjects(git, url: url, refs: prerelease.manifest.branches.map { "refs/tags/\($0.tagName)" })
-            let ours = prerelease.manifest.branches.filter { tags["refs/tags/\($0.tagName)"] == $0.tagObject }
-            if !ours.isEmpty {
-                let delete = try git.run(["push", "--atomic", "--no-verify", url] + ours.map { ":refs/tags/\($0.tagName)" })
-                guard delete.status == 0 else {
-                    throw EmbargoError(.failure, "cannot delete the tags on \(remoteName): \(firstLine(delete.stderrText))")
-                }
-                actions.append("deleted tags \(ours.map(\.tagName).joined(separator: ", ")) on \(remoteName)")
-            }
-        }
-        for branch in prerelease.manifest.branches {
-            let local = try git.run(["rev-parse", "--verify", "--quiet", "refs/tags/\(branch.tagName)"])
-            if local.status == 0, local.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == branch.tagObject {
-                _ = try git.run(["tag", "--delete", "--", branch.tagName])
-                actions.append("deleted local tag \(branch.tagName)")
-            }
-        }
+        var actions = try deleteTags(prerelease.manifest.branches.map { ($0.tagName, $0.tagObject) }, git: git, remote: remoteName)
         let stamp = now
         try audited("advisory.revert", advisory.id, detail: actions.joined(separator: "; ")) { db in
             try db.execute(sql: "UPDATE prereleases SET superseded = 1 WHERE advisory = ?", arguments: [advisory.id])

@@ -314,14 +314,19 @@ public struct ReleaseNotes: Sendable, Equatable {
 
     /// Inserts these notes at the top of a CHANGELOG.md (after its title).
     public func changelog(updating existing: String?) -> String {
-        guard let existing, !existing.isEmpty else { return "# Changelog\n\n" + markdown }
+        Self.changelog(entry: markdown, updating: existing)
+    }
+
+    /// A CHANGELOG.md with `entry` on top (after its title), or a new one.
+    static func changelog(entry: String, updating existing: String?) -> String {
+        guard let existing, !existing.isEmpty else { return "# Changelog\n\n" + entry }
         var lines = existing.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if let title = lines.firstIndex(where: { $0.hasPrefix("# ") }) {
             var insertAt = title + 1
             while insertAt < lines.count, lines[insertAt].isEmpty { insertAt += 1 }
-            lines.insert(contentsOf: markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), at: insertAt)
+            lines.insert(contentsOf: entry.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), at: insertAt)
             return lines.joined(separator: "\n")
         }
-        return markdown + "\n" + existing
+        return entry + "\n" + existing
     }
 }

@@ -180,27 +180,11 @@ extension Workspace {
         }
         let project = try project(named: release.project).project
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
-        guard let url = try git.remoteURL(project.remote) else {
+        guard try git.remoteURL(project.remote) != nil else {
             throw EmbargoError(.failure, "the repository has no remote named \(project.remote)")
         }
-        var lines: [String] = []
-        let tags = try remoteObjects(git, url: url, refs: release.versions.map { "refs/tags/\($0.version)" })
-        let ours = release.versions.filter { $0.tagObject != nil && tags["refs/tags/\($0.version)"] == $0.tagObject }
-        if !ours.isEmpty {
-            let delete = try git.run(["push", "--atomic", "--no-verify", url] + ours.map { ":refs/tags/\($0.version)" })
-            guard delete.status == 0 else {
-                throw EmbargoError(.failure, "cannot delete the tags on \(project.remote): \(firstLine(delete.stderrText))",
-                                   hint: "check your rights on the remote and run 'embargo release revert \(release.id)' again")
-            }
-            lines.append("deleted tags \(ours.map(\.version).joined(separator: ", ")) on \(project.remote)")
-        }
-        for version in release.versions {
-            let local = try git.run(["rev-parse", "--verify", "--quiet", "refs/tags/\(version.version)"])
-            if local.status == 0, local.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == version.tagObject {
-                _ = try git.run(["tag", "--delete", "--", version.version])
-                lines.append("deleted local tag \(version.version)")
-            }
-        }
+        var lines = try deleteTags(release.versions.compactMap { version in version.tagObject.map { (version.version, $0) } }, git: git,
+                                   remote: project.remote)
         try audited("release.revert", release.id, detail: lines.joined(separator: "; ")) { db in
             try db.execute(sql: "UPDATE release_versions SET tag_commit = NULL, tag_object = NULL WHERE release = ?", arguments: [release.id])
             try db.execute(sql: "UPDATE releases SET status = 'planned', tagged_at = NULL, tagged_by = NULL WHERE id = ?", arguments: [release.id])
