@@ -52,14 +52,65 @@ enum Terminal {
         }
     }
 
-    /// Prints `value` as a JSON document that carries `"format_version"`, in
-    /// JSONEncoder's pretty, sorted-keys form (see `PrettyJSONEncoder`),
-    /// written as it is produced, in large pieces.
-    static func printJSON<T: Encodable>(_ value: T) throws {
-        try PrettyJSONEncoder().encode(Versioned(payload: value), to: writeStandardOutput)
-        let newline: StaticString = "\n"
-        try writeStandardOutput(UnsafeRawBufferPointer(start: newline.utf8Start, count: newline.utf8CodeUnitCount))
+    /// The form of every JSON document the CLI prints: JSONEncoder's pretty
+    /// printing with sorted keys, `/` left unescaped.
+    static func jsonEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
+
+    /// Prints `value` as a JSON document that carries `"format_version"`.
+    static func printJSON<T: Encodable>(_ value: T) throws {
+        var bytes = try jsonEncoder().encode(Versioned(payload: value))
+        bytes.append(UInt8(ascii: "\n"))
+        try bytes.withUnsafeBytes(writeStandardOutput)
+    }
+
+    /// Prints `{"<key>": elements, "format_version": 1}`, the bytes `printJSON`
+    /// prints for it, one element at a time: JSONEncoder writes the document
+    /// around one placeholder element, then writes each element, indented as
+    /// deep as the placeholder, in its place. A large list is never one
+    /// JSONEncoder tree, and is written in pieces as it is encoded.
+    static func printJSONList<Element: Encodable>(_ elements: [Element], under key: String) throws {
+        let encoder = jsonEncoder()
+        guard !elements.isEmpty else { return try printJSON([key: elements]) }
+        let skeleton = try encoder.encode(Versioned(payload: [key: [listPlaceholder]]))
+        let placeholder = try encoder.encode(listPlaceholder)
+        guard let found = skeleton.firstRange(of: placeholder),
+              let lineStart = skeleton[..<found.lowerBound].lastIndex(of: UInt8(ascii: "\n"))
+        else { throw EmbargoError(.failure, "JSONEncoder wrote an unexpected form of the list document") }
+        let indent = skeleton[skeleton.index(after: lineStart)..<found.lowerBound]
+
+        var output = Data(skeleton[..<found.lowerBound])
+        output.reserveCapacity(1 << 18)
+        for (index, element) in elements.enumerated() {
+            if index > 0 {
+                output.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: "\n")])
+                output.append(contentsOf: indent)
+            }
+            // JSON strings hold no raw line break: every one starts a line, indented
+            // but for the empty line of an empty array or object.
+            let encoded = try encoder.encode(element)
+            var start = encoded.startIndex
+            while let newline = encoded[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                output.append(encoded[start...newline])
+                start = encoded.index(after: newline)
+                if start < encoded.endIndex, encoded[start] != UInt8(ascii: "\n") { output.append(contentsOf: indent) }
+            }
+            output.append(encoded[start...])
+            if output.count >= 1 << 18 {
+                try output.withUnsafeBytes(writeStandardOutput)
+                output.removeAll(keepingCapacity: true)
+            }
+        }
+        output.append(skeleton[found.upperBound...])
+        output.append(UInt8(ascii: "\n"))
+        try output.withUnsafeBytes(writeStandardOutput)
+    }
+
+    /// Stands for the elements in the list document; unlike any key of it.
+    private static let listPlaceholder = "\u{1}elements\u{1}"
 
     /// Writes `bytes` to standard output, whatever it takes. A failed write (a
     /// closed pipe, a full disk) is an error, not a crash.

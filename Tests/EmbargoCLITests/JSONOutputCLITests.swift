@@ -4,8 +4,8 @@ import EmbargoStore
 import Foundation
 import Testing
 
-/// The CLI writes its JSON with PrettyJSONEncoder; what it prints must be,
-/// byte for byte, what JSONEncoder writes for the same document.
+/// The CLI writes a list one advisory at a time; what it prints must be,
+/// byte for byte, what JSONEncoder writes for the whole document.
 @Suite("JSON output: advisory documents are JSONEncoder's bytes")
 struct JSONOutputCLITests {
     @Test func advisoryListAndShowPrintWhatJSONEncoderWrites() throws {

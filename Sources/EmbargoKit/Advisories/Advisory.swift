@@ -84,47 +84,6 @@ public struct Advisory: Codable, Sendable, Equatable {
     }
 }
 
-// An advisory list holds thousands of these: PrettyJSONEncoder takes their
-// members directly (the same output as their synthesized encode(to:)).
-extension Person: PrettyJSONObject {
-    public func prettyJSONMembers(into members: inout PrettyJSONMembers) {
-        members.add(CodingKeys.name.stringValue, name)
-        members.add(CodingKeys.contact.stringValue, contact)
-        members.add(CodingKeys.type.stringValue, type)
-    }
-}
-
-extension Advisory: PrettyJSONObject {
-    public func prettyJSONMembers(into members: inout PrettyJSONMembers) {
-        members.add(CodingKeys.id.stringValue, id)
-        members.add(CodingKeys.project.stringValue, project)
-        members.add(CodingKeys.status.stringValue, status.rawValue)
-        members.add(CodingKeys.privateTitle.stringValue, privateTitle)
-        members.add(CodingKeys.publicTitle.stringValue, publicTitle)
-        members.add(CodingKeys.vulnerabilityType.stringValue, vulnerabilityType)
-        members.add(CodingKeys.description.stringValue, description)
-        members.add(CodingKeys.solution.stringValue, solution)
-        members.add(CodingKeys.branches.stringValue, branches)
-        members.add(CodingKeys.cwes.stringValue, cwes)
-        members.add(CodingKeys.reporters.stringValue, reporters)
-        members.add(CodingKeys.reportedAt.stringValue, reportedAt)
-        members.add(CodingKeys.fixers.stringValue, fixers)
-        members.add(CodingKeys.coordinators.stringValue, coordinators)
-        members.add(CodingKeys.credits.stringValue, credits)
-        members.add(CodingKeys.saID.stringValue, saID)
-        members.add(CodingKeys.cveID.stringValue, cveID)
-        members.add(CodingKeys.ghsaID.stringValue, ghsaID)
-        members.add(CodingKeys.references.stringValue, references)
-        members.add(CodingKeys.riskVector.stringValue, riskVector)
-        members.add(CodingKeys.cvss31Vector.stringValue, cvss31Vector)
-        members.add(CodingKeys.cvss40Vector.stringValue, cvss40Vector)
-        members.add(CodingKeys.disclosureAt.stringValue, disclosureAt)
-        members.add(CodingKeys.createdAt.stringValue, createdAt)
-        members.add(CodingKeys.createdBy.stringValue, createdBy)
-        members.add(CodingKeys.updatedAt.stringValue, updatedAt)
-    }
-}
-
 /// One event on an advisory's timeline.
 public struct TimelineEvent: Codable, Sendable, Equatable, FetchableRecord {
     public var seq: Int64
@@ -194,17 +153,17 @@ extension Advisory: FetchableRecord, PersistableRecord {
         vulnerabilityType = try text(c.vulnerabilityType)
         description = try text(c.description)
         solution = try text(c.solution)
-        branches = try StoredJSON.strings(try text(c.branches))
-        cwes = try StoredJSON.integers(try text(c.cwes))
-        reporters = try StoredJSON.people(try text(c.reporters))
+        branches = try Self.decode(try text(c.branches))
+        cwes = try Self.decode(try text(c.cwes))
+        reporters = try Self.decode(try text(c.reporters))
         reportedAt = try text(c.reportedAt)
-        fixers = try StoredJSON.people(try text(c.fixers))
-        coordinators = try StoredJSON.people(try text(c.coordinators))
-        credits = try StoredJSON.people(try text(c.credits))
+        fixers = try Self.decode(try text(c.fixers))
+        coordinators = try Self.decode(try text(c.coordinators))
+        credits = try Self.decode(try text(c.credits))
         saID = try text(c.saID)
         cveID = try text(c.cveID)
         ghsaID = try text(c.ghsaID)
-        references = try StoredJSON.strings(try text(c.references))
+        references = try Self.decode(try text(c.references))
         riskVector = try text(c.riskVector)
         cvss31Vector = try text(c.cvss31Vector)
         cvss40Vector = try text(c.cvss40Vector)
