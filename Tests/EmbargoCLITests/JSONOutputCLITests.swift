@@ -41,6 +41,37 @@ struct JSONOutputCLITests {
         #expect(Array(shown.utf8) == (try Self.jsonEncoder(Document(payload: Single(advisory: views[0])))))
     }
 
+    /// A list long enough to be encoded in several pieces, of advisories with
+    /// and without lists, prints what JSONEncoder writes for the advisories
+    /// read one at a time (as `advisory show` reads them).
+    @Test func aLongListIsWhatJSONEncoderWritesForEachAdvisoryReadAlone() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        let repo = try box.makeRepository(branches: ["1.0.x", "1.1.x"])
+        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
+        for index in 0..<70 {
+            var arguments = ["advisory", "create", "--project", "ai", "--title", "Advisory \(index) / \"quoted\""]
+            if index % 3 == 0 {
+                arguments += ["--branch", "1.1.x", "--branch", "1.0.x", "--cwe", "CWE-\(79 + index)", "--cwe", "CWE-20",
+                              "--reporter", "Reporter \(index) <https://example.org/u/\(index)>", "--fixer", "Fixer \(index)",
+                              "--credit", "Finder \(index):FINDER", "--credit", "Other \(index) <o@example.org>",
+                              "--reference", "https://example.org/\(index)?a=b", "--cvss", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:L/I:L/A:N"]
+            }
+            try box.ok(arguments)
+        }
+        let workspace = try Workspace.open(
+            at: box.store, identity: EmbargoIdentity.load(from: URL(fileURLWithPath: box.path("alice.identity")), passphrases: NoPassphrase()),
+            environment: Environment())
+        let ids = try workspace.advisories().map(\.id)
+        #expect(ids.count == 70)
+        let alone = try ids.map { try workspace.advisory($0) }
+        #expect(alone.contains { !$0.credits.isEmpty && !$0.cwes.isEmpty && !$0.branches.isEmpty })
+        let views = alone.map { View(advisory: $0, severity: SeverityView.all(for: $0)) }
+        let listed = try box.ok(["advisory", "list", "--json"]).stdout
+        #expect(Array(listed.utf8) == (try Self.jsonEncoder(Document(payload: List(advisories: views)))))
+    }
+
     /// A reader that went away (`embargo advisory list --json | head -1` after
     /// head exits) gets the documented failure: exit code 1 and one line, not a crash.
     @Test func aClosedStandardOutputIsAnError() throws {

@@ -5,7 +5,7 @@
 /// let views = zip(advisories, SeverityView.all(for: advisories)).map(AdvisoryView.init)
 /// let json = try JSONEncoder().encode(views)
 /// ```
-public struct AdvisoryView: Encodable {
+public struct AdvisoryView: Encodable, Sendable {
     public let advisory: Advisory
     public let severity: [SeverityView]
 
