@@ -7,7 +7,8 @@ import GRDB
 /// own machine both keep it after a team sync.
 ///
 /// Reading needs nothing of the caller: `Advisory.databaseSelection` has
-/// SQLite build each list as the JSON array the advisory decodes. Writing
+/// SQLite build each list as the JSON array the advisory decodes (JSONDecoder),
+/// and a list of advisories reads them all in one pass (`all`). Writing
 /// follows every insert and update of an advisory (`aroundSave`), and changes
 /// only the rows whose element changed, so that a sync sends just those.
 enum AdvisoryItems {
