@@ -325,7 +325,7 @@ enum AdvisoryOutput {
     static func printList(_ advisories: [Advisory], json: Bool, publishing: Set<String> = []) throws {
         let severities = SeverityView.all(for: advisories)
         if json {
-            try Terminal.printJSON(AdvisoryListReport(advisories: zip(advisories, severities).map(AdvisoryView.init)))
+            try Terminal.printJSONList(zip(advisories, severities).map(AdvisoryView.init), under: "advisories")
         } else {
             Terminal.printTable(["ID", "PROJECT", "STATUS", "SEVERITY", "TITLE"], zip(advisories, severities).map { advisory, severity in
                 [advisory.id, advisory.project, publishing.contains(advisory.id) ? "publishing" : advisory.status.rawValue,
@@ -344,4 +344,3 @@ struct AdvisoryReport: Encodable {
         case publicationStep = "publication_step"
     }
 }
-struct AdvisoryListReport: Encodable { let advisories: [AdvisoryView] }

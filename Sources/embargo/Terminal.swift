@@ -52,14 +52,78 @@ enum Terminal {
         }
     }
 
-    /// Prints `value` as a JSON document that carries `"format_version"`, in
-    /// JSONEncoder's pretty, sorted-keys form (see `PrettyJSONEncoder`),
-    /// written as it is produced, in large pieces.
-    static func printJSON<T: Encodable>(_ value: T) throws {
-        try PrettyJSONEncoder().encode(Versioned(payload: value), to: writeStandardOutput)
-        let newline: StaticString = "\n"
-        try writeStandardOutput(UnsafeRawBufferPointer(start: newline.utf8Start, count: newline.utf8CodeUnitCount))
+    /// The form of every JSON document the CLI prints: JSONEncoder's pretty
+    /// printing with sorted keys, `/` left unescaped.
+    static func jsonEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
+
+    /// Prints `value` as a JSON document that carries `"format_version"`.
+    static func printJSON<T: Encodable>(_ value: T) throws {
+        var bytes = try jsonEncoder().encode(Versioned(payload: value))
+        bytes.append(UInt8(ascii: "\n"))
+        try bytes.withUnsafeBytes(writeStandardOutput)
+    }
+
+    /// Prints `{"<key>": elements, "format_version": 1}`, the bytes `printJSON`
+    /// prints for it, without one JSONEncoder tree of the whole list: JSONEncoder
+    /// writes the document around one placeholder element, and the elements,
+    /// encoded in pieces on every CPU and indented as deep as the placeholder,
+    /// take its place, written a round of pieces at a time.
+    static func printJSONList<Element: Encodable & Sendable>(_ elements: [Element], under key: String) throws {
+        guard !elements.isEmpty else { return try printJSON([key: elements]) }
+        let encoder = jsonEncoder()
+        let skeleton = Array(try encoder.encode(Versioned(payload: [key: [listPlaceholder]])))
+        let placeholder = Array(try encoder.encode(listPlaceholder))
+        guard let found = skeleton.firstRange(of: placeholder),
+              let lineStart = skeleton[..<found.lowerBound].lastIndex(of: UInt8(ascii: "\n"))
+        else { throw EmbargoError(.failure, "JSONEncoder wrote an unexpected form of the list document") }
+        let indent = Array(skeleton[(lineStart + 1)..<found.lowerBound])
+
+        try skeleton[..<found.lowerBound].withUnsafeBytes(writeStandardOutput)
+        let pieceSize = 64
+        let pieceCount = (elements.count + pieceSize - 1) / pieceSize
+        let round = 16
+        for first in stride(from: 0, to: pieceCount, by: round) {
+            let pieces = EncodedPieces(count: min(round, pieceCount - first))
+            DispatchQueue.concurrentPerform(iterations: pieces.count) { offset in
+                let start = (first + offset) * pieceSize
+                let range = start..<min(elements.count, start + pieceSize)
+                pieces.set(offset, Result { try encodeListPiece(elements[range], indent: indent, leadingComma: start > 0) })
+            }
+            for offset in 0..<pieces.count { try pieces.get(offset).withUnsafeBytes(writeStandardOutput) }
+        }
+        try (skeleton[found.upperBound...] + [UInt8(ascii: "\n")]).withUnsafeBytes(writeStandardOutput)
+    }
+
+    /// Elements of a list as they appear in it, each after `,` and a new line
+    /// but the list's first. JSON strings hold no raw line break: each one
+    /// starts a line, indented but for the empty line of an empty array or object.
+    private static func encodeListPiece<Element: Encodable>(_ elements: ArraySlice<Element>, indent: [UInt8], leadingComma: Bool) throws -> [UInt8] {
+        let encoder = jsonEncoder()
+        var output: [UInt8] = []
+        for (index, element) in elements.enumerated() {
+            if leadingComma || index > 0 {
+                output += [UInt8(ascii: ","), UInt8(ascii: "\n")]
+                output += indent
+            }
+            try encoder.encode(element).withUnsafeBytes { (encoded: UnsafeRawBufferPointer) in
+                var start = 0
+                while let newline = encoded[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                    output += encoded[start...newline]
+                    start = newline + 1
+                    if start < encoded.count, encoded[start] != UInt8(ascii: "\n") { output += indent }
+                }
+                output += encoded[start...]
+            }
+        }
+        return output
+    }
+
+    /// Stands for the elements in the list document; unlike any key of it.
+    private static let listPlaceholder = "\u{1}elements\u{1}"
 
     /// Writes `bytes` to standard output, whatever it takes. A failed write (a
     /// closed pipe, a full disk) is an error, not a crash.
@@ -191,4 +255,26 @@ struct TerminalPassphraseProvider: PassphraseProvider {
         }
         return SecureBytes(copying: collected)
     }
+}
+
+/// The encoded pieces of one round of `printJSONList`, each set by one thread.
+// @unchecked Sendable: each slot is written by one iteration of concurrentPerform
+// only, and read after it has returned.
+private final class EncodedPieces: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<Result<[UInt8], any Error>?>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func set(_ index: Int, _ result: Result<[UInt8], any Error>) { slots[index] = result }
+    func get(_ index: Int) throws -> [UInt8] { try slots[index]!.get() }
 }

@@ -4,8 +4,8 @@ import EmbargoStore
 import Foundation
 import Testing
 
-/// The CLI writes its JSON with PrettyJSONEncoder; what it prints must be,
-/// byte for byte, what JSONEncoder writes for the same document.
+/// The CLI writes a list one advisory at a time; what it prints must be,
+/// byte for byte, what JSONEncoder writes for the whole document.
 @Suite("JSON output: advisory documents are JSONEncoder's bytes")
 struct JSONOutputCLITests {
     @Test func advisoryListAndShowPrintWhatJSONEncoderWrites() throws {
@@ -39,6 +39,37 @@ struct JSONOutputCLITests {
         #expect(Array(none.utf8) == (try Self.jsonEncoder(Document(payload: List(advisories: [])))))
         let shown = try box.ok(["advisory", "show", advisories[0].id, "--json"]).stdout
         #expect(Array(shown.utf8) == (try Self.jsonEncoder(Document(payload: Single(advisory: views[0])))))
+    }
+
+    /// A list long enough to be encoded in several pieces, of advisories with
+    /// and without lists, prints what JSONEncoder writes for the advisories
+    /// read one at a time (as `advisory show` reads them).
+    @Test func aLongListIsWhatJSONEncoderWritesForEachAdvisoryReadAlone() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        let repo = try box.makeRepository(branches: ["1.0.x", "1.1.x"])
+        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
+        for index in 0..<70 {
+            var arguments = ["advisory", "create", "--project", "ai", "--title", "Advisory \(index) / \"quoted\""]
+            if index % 3 == 0 {
+                arguments += ["--branch", "1.1.x", "--branch", "1.0.x", "--cwe", "CWE-\(79 + index)", "--cwe", "CWE-20",
+                              "--reporter", "Reporter \(index) <https://example.org/u/\(index)>", "--fixer", "Fixer \(index)",
+                              "--credit", "Finder \(index):FINDER", "--credit", "Other \(index) <o@example.org>",
+                              "--reference", "https://example.org/\(index)?a=b", "--cvss", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:L/I:L/A:N"]
+            }
+            try box.ok(arguments)
+        }
+        let workspace = try Workspace.open(
+            at: box.store, identity: EmbargoIdentity.load(from: URL(fileURLWithPath: box.path("alice.identity")), passphrases: NoPassphrase()),
+            environment: Environment())
+        let ids = try workspace.advisories().map(\.id)
+        #expect(ids.count == 70)
+        let alone = try ids.map { try workspace.advisory($0) }
+        #expect(alone.contains { !$0.credits.isEmpty && !$0.cwes.isEmpty && !$0.branches.isEmpty })
+        let views = alone.map { View(advisory: $0, severity: SeverityView.all(for: $0)) }
+        let listed = try box.ok(["advisory", "list", "--json"]).stdout
+        #expect(Array(listed.utf8) == (try Self.jsonEncoder(Document(payload: List(advisories: views)))))
     }
 
     /// A reader that went away (`embargo advisory list --json | head -1` after

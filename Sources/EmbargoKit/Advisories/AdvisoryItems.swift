@@ -7,7 +7,8 @@ import GRDB
 /// own machine both keep it after a team sync.
 ///
 /// Reading needs nothing of the caller: `Advisory.databaseSelection` has
-/// SQLite build each list as the JSON array the advisory decodes. Writing
+/// SQLite build each list as the JSON array the advisory decodes (JSONDecoder),
+/// and a list of advisories reads them all in one pass (`all`). Writing
 /// follows every insert and update of an advisory (`aroundSave`), and changes
 /// only the rows whose element changed, so that a sync sends just those.
 enum AdvisoryItems {
@@ -47,6 +48,41 @@ enum AdvisoryItems {
             (SELECT json_group_array(\(list.kind == .person ? "json(element)" : "element")) FROM (SELECT \(element) AS element FROM advisory_items \
             WHERE advisory = advisories.id AND list = '\(stored(list.name))' ORDER BY position, item)) AS \(list.name)
             """
+    }
+
+    /// An advisory's lists, as `selection` builds them.
+    struct Lists {
+        var branches: [String] = [], cwes: [Int] = [], references: [String] = []
+        var reporters: [Person] = [], fixers: [Person] = [], coordinators: [Person] = [], credits: [Person] = []
+    }
+
+    /// Every advisory's lists by advisory id, in one pass over the table: what
+    /// `selection` builds for each advisory, in the same order, without JSON in
+    /// between. For lists of advisories, where one JSONDecoder per list and
+    /// advisory cost more than fetching the rows.
+    static func all(_ db: Database) throws -> [String: Lists] {
+        var result: [String: Lists] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT advisory, list, item, CAST(item AS INTEGER), contact, type FROM advisory_items
+            ORDER BY advisory, list, position, item
+            """)
+        while let row = try rows.next() {
+            let advisory: String = row[0]
+            let list: String = row[1]
+            let item: String = row[2]
+            var person: Person { Person(name: item, contact: row[4], type: row[5]) }
+            switch list {
+            case "branches": result[advisory, default: Lists()].branches.append(item)
+            case "cwes": result[advisory, default: Lists()].cwes.append(row[3])
+            case "references": result[advisory, default: Lists()].references.append(item)
+            case "reporters": result[advisory, default: Lists()].reporters.append(person)
+            case "fixers": result[advisory, default: Lists()].fixers.append(person)
+            case "coordinators": result[advisory, default: Lists()].coordinators.append(person)
+            case "credits": result[advisory, default: Lists()].credits.append(person)
+            default: break
+            }
+        }
+        return result
     }
 
     struct Element: Equatable {

@@ -3,9 +3,9 @@
 ///
 /// ```swift
 /// let views = zip(advisories, SeverityView.all(for: advisories)).map(AdvisoryView.init)
-/// try PrettyJSONEncoder().encode(views)
+/// let json = try JSONEncoder().encode(views)
 /// ```
-public struct AdvisoryView: Encodable {
+public struct AdvisoryView: Encodable, Sendable {
     public let advisory: Advisory
     public let severity: [SeverityView]
 
@@ -25,13 +25,5 @@ public struct AdvisoryView: Encodable {
         try advisory.encode(to: encoder)
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(severity, forKey: .severity)
-    }
-}
-
-// `advisory list --json` prints thousands: their members go to the encoder directly.
-extension AdvisoryView: PrettyJSONObject {
-    public func prettyJSONMembers(into members: inout PrettyJSONMembers) {
-        advisory.prettyJSONMembers(into: &members)
-        members.add(Keys.severity.stringValue, severity)
     }
 }

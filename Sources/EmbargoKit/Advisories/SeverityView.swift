@@ -28,13 +28,3 @@ public struct SeverityView: Codable, Sendable, Equatable {
         kind == "drupal" ? "\(rating) \(score)" : "CVSS \(score)"
     }
 }
-
-extension SeverityView: PrettyJSONObject {
-    public func prettyJSONMembers(into members: inout PrettyJSONMembers) {
-        members.add(CodingKeys.kind.stringValue, kind)
-        members.add(CodingKeys.vector.stringValue, vector)
-        members.add(CodingKeys.score.stringValue, score)
-        members.add(CodingKeys.rating.stringValue, rating)
-        members.add(CodingKeys.display.stringValue, display)
-    }
-}
