@@ -75,7 +75,7 @@ struct AcceptedFindingsCLITests {
         #expect(missing.stderr.hasPrefix("embargo: error: no accepted lint finding of ADV-2026-001 has the key branch-xss-notes:xss\n"))
 
         // The pre-release itself may accept it, and remembers that too.
-        try fixture.prerelease(["--accept-finding", "branch-xss-notes:xss"])
+        _ = try fixture.prerelease(["--accept-finding", "branch-xss-notes:xss"])
         #expect(try box.ok(["lint", "ADV-2026-001"]).stdout.contains("(key branch-xss-notes:xss, accepted)"))
 
         // Publication honours what was accepted: no key to pass again.
