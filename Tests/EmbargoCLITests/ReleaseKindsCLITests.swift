@@ -348,3 +348,36 @@ struct ReleaseTeamCLITests {
         #expect(try team["quinn"].embargo(["release", "plan", "--project", "sample", "--kind", "patch"]).status == 3)
     }
 }
+
+extension ReleaseTeamCLITests {
+    /// Two members plan a release each while offline: both take the same
+    /// number; the second to sync gets the next one, said in one line, and
+    /// its QA and audit entries follow the new number.
+    @Test func releasesPlannedOfflineOnTwoMachinesGetNumbersOfTheirOwn() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        try team["alice"].ok(["store", "sync"])
+        try team["bob"].ok(["store", "sync"])
+        let offline = ["GIT_ALLOW_PROTOCOL": "ssh"]
+        let alice = try team["alice"].json(team["alice"].ok(["release", "plan", "--project", "sample", "--kind", "minor", "--json", "--offline"],
+                                                             env: offline).stdout)["release"] as? [String: Any]
+        let bob = try team["bob"].json(team["bob"].ok(["release", "plan", "--project", "sample", "--kind", "major", "--json", "--offline"],
+                                                         env: offline).stdout)["release"] as? [String: Any]
+        let taken = try #require(alice?["id"] as? String)
+        #expect(bob?["id"] as? String == taken, "both machines should have picked the same number offline")
+        try team["bob"].ok(["release", "qa", taken, "--fail", "--note", "major not ready"], env: offline)
+        try team["alice"].ok(["store", "sync"])
+        let synced = try team["bob"].ok(["store", "sync"])
+        let renamed = String(format: "REL-%@-%03d", String(taken.dropFirst(4).prefix(4)), Int(taken.suffix(3))! + 1)
+        #expect((synced.stdout + synced.stderr).contains("renumbered \(taken) to \(renamed)"))
+        for name in ["alice", "bob"] {
+            try team[name].ok(["store", "sync"])
+            let list = try team[name].json(team[name].ok(["release", "list", "--json"]).stdout)["releases"] as? [[String: Any]] ?? []
+            #expect(list.first { $0["id"] as? String == taken }?["kind"] as? String == "minor", "\(name)")
+            let moved = list.first { $0["id"] as? String == renamed }
+            #expect(moved?["kind"] as? String == "major", "\(name)")
+            #expect((moved?["qa"] as? [[String: Any]])?.first?["note"] as? String == "major not ready", "\(name)")
+            try team[name].ok(["audit", "verify"])
+        }
+    }
+}

@@ -34,7 +34,7 @@ public enum SyncSide: String, Sendable, CaseIterable {
 ///
 /// Rows are merged field by field. Rows both sides create independently get
 /// numbers of their own: an advisory created offline whose id the team took
-/// meanwhile is renumbered; timeline events, checks, pre-releases and
+/// meanwhile is renumbered, and so is a release; timeline events, checks, pre-releases and
 /// approvals get the next free number; a patch the next free position. This
 /// machine's audit entries are appended after the team's and signed again
 /// (they are re-chained). A field both sides changed to different values is
@@ -47,6 +47,8 @@ struct TeamMerge {
     let resolutions: [String: SyncSide]
 
     private(set) var advisoryRenames: [String: String] = [:]
+    /// Releases planned offline whose id the team took meanwhile, as advisories.
+    private(set) var releaseRenames: [String: String] = [:]
     private(set) var numberRenames: [String: [Int64: Int64]] = [:]
     private(set) var conflicts: [SyncConflict] = []
     /// Rows of the team's state that stood for one of this machine's rows
@@ -211,6 +213,9 @@ struct TeamMerge {
                 if column == "advisory" || (table == "advisories" && column == "id"), let id = value.text, let new = advisoryRenames[id] {
                     values[column] = .text(new)
                 }
+                if column == "release" || (table == "releases" && column == "id"), let id = value.text, let new = releaseRenames[id] {
+                    values[column] = .text(new)
+                }
                 if Self.prereleaseReferences.contains(column) || (table == "prereleases" && column == "seq"),
                    let number = value.integer, let new = numberRenames["prereleases"]?[number] {
                     values[column] = .integer(new)
@@ -265,6 +270,15 @@ struct TeamMerge {
             let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM advisories WHERE year = ?", arguments: [year]) ?? 0) + 1
             let renamed = String(format: "ADV-%04d-%03d", year, seq)
             advisoryRenames[id] = renamed
+            values["id"] = .text(renamed)
+            values["seq"] = .integer(seq)
+            try RowDiff.insert(db, shape, values)
+            return
+        case "releases":
+            guard let id = values["id"]?.text, let year = values["year"]?.integer else { break }
+            let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM releases WHERE year = ?", arguments: [year]) ?? 0) + 1
+            let renamed = String(format: "REL-%04d-%03d", year, seq)
+            releaseRenames[id] = renamed
             values["id"] = .text(renamed)
             values["seq"] = .integer(seq)
             try RowDiff.insert(db, shape, values)
@@ -425,8 +439,8 @@ struct TeamMerge {
                                hint: "only the member who made an entry can sync it; run 'embargo store sync' as that member")
         }
         var detail = values["detail"]?.text ?? ""
-        if let renamed = advisoryRenames[object] { object = renamed }
-        for (old, new) in advisoryRenames { detail = detail.replacingOccurrences(of: old, with: new) }
+        if let renamed = advisoryRenames[object] ?? releaseRenames[object] { object = renamed }
+        for (old, new) in advisoryRenames.merging(releaseRenames, uniquingKeysWith: { $1 }) { detail = detail.replacingOccurrences(of: old, with: new) }
         // Pushed already (a sync stopped after its push): the team has it.
         let same = try Int64.fetchAll(db, sql: """
             SELECT seq FROM audit_log WHERE seq > ? AND member = ? AND signing_key = ? AND at = ? AND action = ? AND object = ? AND detail = ? ORDER BY seq

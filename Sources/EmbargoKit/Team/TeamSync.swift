@@ -327,7 +327,7 @@ extension Workspace {
                     report.conflicts = merge.conflicts
                     return report
                 }
-                report.renumbered = merge.advisoryRenames
+                report.renumbered = merge.advisoryRenames.merging(merge.releaseRenames) { $1 }
                 let trusted = try replayed.state.queue.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") } ?? 0
                 do {
                     _ = try merged.queue.read { db in try AuditTrail.verify(db, founderKey: try pinnedFounder(), trustedThrough: trusted) }
