@@ -225,6 +225,13 @@ struct ReleaseKindsCLITests {
         #expect(!(try fixture.remoteRefs()).contains("refs/tags/1.1.1"))
         #expect(try box.run("git", ["-C", fixture.sample.repository.path, "rev-parse", "--verify", "--quiet", "refs/tags/1.1.1"]).status != 0)
         #expect(try fixture.show(id)["status"] as? String == "planned")
+
+        // Tagged again, the branch keeps its one changelog entry for 1.1.1.
+        try box.ok(at: "2027-01-08 09:30:00", ["release", "tag", id, "--yes"])
+        #expect(try fixture.remoteRefs().contains("refs/tags/1.1.1"))
+        let changelog = try box.run("git", ["--git-dir", fixture.sample.remote.path, "show", "1.1.x:CHANGELOG.md"]).stdout
+        #expect(changelog.components(separatedBy: "## 1.1.1\n").count == 2, "\(changelog)")
+        try box.ok(["release", "verify", id])
     }
 }
 

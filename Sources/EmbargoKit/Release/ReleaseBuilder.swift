@@ -139,15 +139,19 @@ public struct ReleaseBuilder {
             throw EmbargoError(.failure, "the plan of \(plan.version) asks for changelog layout \(layout), which this version of embargo does not know",
                                hint: "use the embargo version that made the pre-release, or make a new pre-release")
         }
-        try Data(changelog.utf8).write(to: changelogURL)
         var authorEnv = env
         authorEnv["GIT_AUTHOR_NAME"] = String(committer.1)
         authorEnv["GIT_AUTHOR_EMAIL"] = String(committer.2)
         authorEnv["GIT_AUTHOR_DATE"] = date
         let commitGit = Git(repository: clone.worktree, runner: runner, environment: authorEnv)
-        _ = try must(["add", "--", "CHANGELOG.md"])
-        let commit = try commitGit.run(["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "-m", "Changelog for \(plan.version)"])
-        guard commit.status == 0 else { throw EmbargoError(.failure, "cannot commit the changelog: \(firstLine(commit.stderrText))") }
+        // A branch that has this version's entry already (a tag taken back and made again) keeps it as it is.
+        let entered = existing?.split(separator: "\n").contains { $0 == "## \(plan.version)" } ?? false
+        if !entered {
+            try Data(changelog.utf8).write(to: changelogURL)
+            _ = try must(["add", "--", "CHANGELOG.md"])
+            let commit = try commitGit.run(["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "-m", "Changelog for \(plan.version)"])
+            guard commit.status == 0 else { throw EmbargoError(.failure, "cannot commit the changelog: \(firstLine(commit.stderrText))") }
+        }
 
         // 3. Built assets, committed for the tag only: the branch moves to the changelog
         //    commit, read here before a build commit goes on top of it.
