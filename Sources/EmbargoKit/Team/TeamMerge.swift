@@ -265,20 +265,12 @@ struct TeamMerge {
         }
         if existing == values { return }
         switch change.table {
-        case "advisories":
+        case "advisories", "releases":
+            // Numbered per year (ADV-2026-004, REL-2026-002): the next free number of that year.
             guard let id = values["id"]?.text, let year = values["year"]?.integer else { break }
-            let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM advisories WHERE year = ?", arguments: [year]) ?? 0) + 1
-            let renamed = String(format: "ADV-%04d-%03d", year, seq)
-            advisoryRenames[id] = renamed
-            values["id"] = .text(renamed)
-            values["seq"] = .integer(seq)
-            try RowDiff.insert(db, shape, values)
-            return
-        case "releases":
-            guard let id = values["id"]?.text, let year = values["year"]?.integer else { break }
-            let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM releases WHERE year = ?", arguments: [year]) ?? 0) + 1
-            let renamed = String(format: "REL-%04d-%03d", year, seq)
-            releaseRenames[id] = renamed
+            let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM \"\(change.table)\" WHERE year = ?", arguments: [year]) ?? 0) + 1
+            let renamed = String(id.prefix(4)) + String(format: "%04d-%03d", year, seq)
+            if change.table == "advisories" { advisoryRenames[id] = renamed } else { releaseRenames[id] = renamed }
             values["id"] = .text(renamed)
             values["seq"] = .integer(seq)
             try RowDiff.insert(db, shape, values)
