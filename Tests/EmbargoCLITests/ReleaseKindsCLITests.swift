@@ -1,4 +1,5 @@
 import EmbargoKit
+import GRDB
 import Foundation
 import Testing
 
@@ -154,6 +155,13 @@ struct ReleaseKindsCLITests {
         let refused = try box.embargo(["release", "published", first, "--url", "https://example.org/rc1"])
         #expect(refused.status == 3)
         #expect(refused.stderr.contains("QA failed") && refused.stderr.contains("the settings form breaks"))
+        // A passed QA written into the store around embargo is no signed QA: still refused.
+        try box.tamper(as: "alice") { db, _ in
+            try db.execute(sql: "INSERT INTO release_qa (release, at, by, passed, note) VALUES (?, '2099-01-01T00:00:00Z', 'alice', 1, '')",
+                           arguments: [first])
+        }
+        let forged = try box.embargo(["release", "published", first, "--url", "https://example.org/rc1"])
+        #expect(forged.status == 3 && forged.stderr.contains("QA failed"), "\(forged.stderr)")
 
         try box.merge("fix: #3400201 Repair the settings form\n\nBy: erin", file: "src/settings.txt", on: "1.2.x",
                       remote: fixture.sample.remote, at: "2027-01-05T10:00:00Z")

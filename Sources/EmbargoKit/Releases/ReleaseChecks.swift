@@ -131,12 +131,16 @@ extension Workspace {
                                hint: release.status == .planned ? "the preparer runs 'embargo release tag \(release.id)' first" : "it is done")
         }
         if release.kind.needsQA {
-            guard let qa = release.lastQA else {
+            // Read from the signed trail, which the verification checks against each signer's role:
+            // a QA row written around embargo counts for nothing.
+            _ = try verifyAudit()
+            let signed = try auditEntries(object: release.id).last { $0.action == "release.qa" }
+            guard let signed else {
                 throw EmbargoError(.refused, "a \(release.kind.rawValue) release is published after QA passed; no QA is recorded for \(release.id)",
                                    hint: "QA runs 'embargo release qa \(release.id) --pass' (or --fail --note TEXT)")
             }
-            guard qa.passed else {
-                throw EmbargoError(.refused, "QA failed for \(release.id) (\(qa.by), \(qa.at)\(qa.note.isEmpty ? "" : ": \(qa.note)")); it is not published",
+            guard signed.detail.hasPrefix("passed") else {
+                throw EmbargoError(.refused, "QA failed for \(release.id) (\(signed.member), \(signed.at): \(signed.detail)); it is not published",
                                    hint: "fix, plan the next release candidate ('embargo release plan --project \(release.project) --kind \(release.kind.rawValue) --branch \(release.versions.first?.releaseBranch ?? "BRANCH") --stability rc'), or record a passed QA ('embargo release qa \(release.id) --pass')")
             }
         }
