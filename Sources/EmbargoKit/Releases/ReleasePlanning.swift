@@ -86,21 +86,15 @@ extension Workspace {
         let stamp = Timestamp.string(now)
         let year = Calendar.utc.component(.year, from: now)
         let accepted = violations.isEmpty ? "" : violations.joined(separator: "; ") + " (accepted: \(request.allowViolation!))"
-        let id = try store.read { db in
-            String(format: "REL-%04d-%03d", year, (try Int.fetchOne(db, sql: "SELECT max(seq) FROM releases WHERE year = ?", arguments: [year]) ?? 0) + 1)
-        }
+        let (id, seq) = try nextReleaseNumber(year: year)
         let detail = "\(request.kind.rawValue) \(versions.map(\.version).joined(separator: ", "))" + (accepted.isEmpty ? "" : "; \(accepted)")
         return try audited("release.plan", id, detail: detail) { db in
-            let seq = (try Int.fetchOne(db, sql: "SELECT max(seq) FROM releases WHERE year = ?", arguments: [year]) ?? 0) + 1
             try db.execute(sql: """
                 INSERT INTO releases (id, year, seq, project, kind, status, planned_at, stability, violations, created_at, created_by)
                 VALUES (?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?)
                 """, arguments: [id, year, seq, project.name, request.kind.rawValue, request.at.map(Timestamp.string),
                                  request.stability?.rawValue, accepted, stamp, member.name])
-            for version in versions {
-                try db.execute(sql: "INSERT INTO release_versions (release, branch, new_branch, version, previous) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [id, version.branch, version.newBranch, version.version, version.previous])
-            }
+            try Self.insertVersions(db, release: id, versions)
             for advisory in request.advisories {
                 try db.execute(sql: "INSERT INTO release_advisories (advisory, release) VALUES (?, ?)", arguments: [advisory.uppercased(), id])
             }
@@ -115,6 +109,7 @@ extension Workspace {
     /// is built if there is none yet (`release plan --kind security` makes one
     /// earlier); a release not tagged yet takes the pre-release's versions.
     func securityRelease(for advisory: Advisory, versions plans: [ReleasePlan]) throws {
+        let versions = plans.map { Release.Version(branch: $0.branch, version: $0.version, previous: $0.previousVersion) }
         if let id = try releaseOf(advisory: advisory.id) {
             let release = try self.release(id)
             guard release.status == .planned, release.advisories == [advisory.id],
@@ -122,27 +117,33 @@ extension Workspace {
             else { return }
             try audited("release.plan", id, detail: "versions of \(advisory.id)'s pre-release: \(plans.map(\.version).joined(separator: ", "))") { db in
                 try db.execute(sql: "DELETE FROM release_versions WHERE release = ?", arguments: [id])
-                for plan in plans {
-                    try db.execute(sql: "INSERT INTO release_versions (release, branch, version, previous) VALUES (?, ?, ?, ?)",
-                                   arguments: [id, plan.branch, plan.version, plan.previousVersion])
-                }
+                try Self.insertVersions(db, release: id, versions)
             }
             return
         }
         let now = environment.clock.now()
         let year = Calendar.utc.component(.year, from: now)
-        let seq = try store.read { db in (try Int.fetchOne(db, sql: "SELECT max(seq) FROM releases WHERE year = ?", arguments: [year]) ?? 0) + 1 }
-        let id = String(format: "REL-%04d-%03d", year, seq)
+        let (id, seq) = try nextReleaseNumber(year: year)
         try audited("release.plan", id, detail: "security \(plans.map(\.version).joined(separator: ", ")) for \(advisory.id)") { db in
             try db.execute(sql: """
                 INSERT INTO releases (id, year, seq, project, kind, status, planned_at, created_at, created_by)
                 VALUES (?, ?, ?, ?, 'security', 'planned', ?, ?, ?)
                 """, arguments: [id, year, seq, advisory.project, advisory.disclosureAt, Timestamp.string(now), member.name])
-            for plan in plans {
-                try db.execute(sql: "INSERT INTO release_versions (release, branch, version, previous) VALUES (?, ?, ?, ?)",
-                               arguments: [id, plan.branch, plan.version, plan.previousVersion])
-            }
+            try Self.insertVersions(db, release: id, versions)
             try db.execute(sql: "INSERT INTO release_advisories (advisory, release) VALUES (?, ?)", arguments: [advisory.id, id])
+        }
+    }
+
+    /// The id and number the next release of `year` gets (`REL-2026-004`).
+    private func nextReleaseNumber(year: Int) throws -> (id: String, seq: Int) {
+        let seq = try store.read { db in (try Int.fetchOne(db, sql: "SELECT max(seq) FROM releases WHERE year = ?", arguments: [year]) ?? 0) + 1 }
+        return (String(format: "REL-%04d-%03d", year, seq), seq)
+    }
+
+    private static func insertVersions(_ db: Database, release id: String, _ versions: [Release.Version]) throws {
+        for version in versions {
+            try db.execute(sql: "INSERT INTO release_versions (release, branch, new_branch, version, previous) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [id, version.branch, version.newBranch, version.version, version.previous])
         }
     }
 
