@@ -124,16 +124,7 @@ extension Workspace {
         }
         report.pushed = true
         report.steps.append("pushed " + refspecs.joined(separator: " ") + " to \(project.remote)")
-        let now = self.now
-        try audited("release.tag", release.id, detail: outputs.map { "\($0.release.tagName) \($0.release.tagObject)" }.joined(separator: ", ")) { db in
-            for (version, output) in zip(release.versions, outputs) {
-                try db.execute(sql: """
-                    UPDATE release_versions SET tagged_head = ?, tag_commit = ?, tag_object = ? WHERE release = ? AND branch = ?
-                    """, arguments: [output.release.branchHead, output.release.releaseCommit, output.release.tagObject, release.id, version.branch])
-            }
-            try db.execute(sql: "UPDATE releases SET status = 'tagged', tagged_at = ?, tagged_by = ? WHERE id = ?",
-                           arguments: [now, member.name, release.id])
-        }
+        try recordTagged(release, zip(release.versions, outputs).map { ($0.branch, $1.release) })
         _ = try repoGit.run(["fetch", "--quiet", "--no-write-fetch-head", project.remote]
                             + outputs.map { "refs/tags/\($0.release.tagName):refs/tags/\($0.release.tagName)" }
                             + outputs.map { "refs/heads/\($0.release.plan.branch)" })
@@ -181,21 +172,28 @@ extension Workspace {
             report.tags.append(.init(version: branch.tagName, branch: branch.plan.branch, previous: branch.plan.previousVersion, diffStat: stat,
                                      tagObject: branch.tagObject))
         }
+        try recordTagged(release, manifest.map { ($0.plan.branch, $0) }, note: publish.early ? "early: \(publish.reason ?? "")" : nil)
+        return report
+    }
+}
+
+extension Workspace {
+    /// Records what a tagging pushed: each branch's tag, its commit and the
+    /// branch head, and the release tagged.
+    func recordTagged(_ release: Release, _ tagged: [(branch: String, release: BranchRelease)], note: String? = nil) throws {
         let now = self.now
-        try audited("release.tag", release.id, detail: manifest.map { "\($0.tagName) \($0.tagObject)" }.joined(separator: ", ")
-                        + (publish.early ? "; early: \(publish.reason ?? "")" : "")) { db in
-            for branch in manifest {
+        let detail = tagged.map { "\($0.release.tagName) \($0.release.tagObject)" }.joined(separator: ", ") + (note.map { "; \($0)" } ?? "")
+        try audited("release.tag", release.id, detail: detail) { db in
+            for (branch, made) in tagged {
                 try db.execute(sql: """
                     INSERT INTO release_versions (release, branch, version, previous, tagged_head, tag_commit, tag_object)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (release, branch) DO UPDATE SET version = excluded.version, previous = excluded.previous,
                         tagged_head = excluded.tagged_head, tag_commit = excluded.tag_commit, tag_object = excluded.tag_object
-                    """, arguments: [release.id, branch.plan.branch, branch.tagName, branch.plan.previousVersion, branch.branchHead,
-                                     branch.releaseCommit, branch.tagObject])
+                    """, arguments: [release.id, branch, made.tagName, made.plan.previousVersion, made.branchHead, made.releaseCommit, made.tagObject])
             }
             try db.execute(sql: "UPDATE releases SET status = 'tagged', tagged_at = ?, tagged_by = ? WHERE id = ?",
                            arguments: [now, member.name, release.id])
         }
-        return report
     }
 }
