@@ -390,10 +390,22 @@ extension Embargo.ReleaseCommands {
         )
 
         @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
         @Argument(help: "The release id.") var id: String
+
+        struct Document: Encodable {
+            let title: String
+            let category: String
+            let tags: [String]
+            let body: String
+        }
 
         func run() throws {
             let issue = try location.workspace().releaseIssue(id)
+            if output.json {
+                try Terminal.printJSON(["issue": Document(title: issue.title, category: issue.category, tags: issue.tags, body: issue.body)])
+                return
+            }
             Terminal.document("Title: \(issue.title)\nCategory: \(issue.category)\nTags: \(issue.tags.joined(separator: ", "))\n\n\(issue.body)")
         }
     }
