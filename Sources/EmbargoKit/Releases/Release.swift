@@ -76,9 +76,6 @@ public struct Release: Codable, Sendable, Equatable {
         case saURL = "sa_url"
     }
 
-    /// The newest QA result, which is the one that counts.
-    public var lastQA: QA? { qa.last }
-
     /// "1.2.4 and 1.1.9", as titles and announcements name a release.
     public var versionList: String {
         let names = versions.map(\.version)
