@@ -306,14 +306,15 @@ extension Embargo.ReleaseCommands {
         @OptionGroup var repository: RepositoryOption
         @Argument(help: "The release id.") var id: String
         @Option(help: ArgumentHelp("The release node's address.", valueName: "url")) var url: String?
-        @Option(help: ArgumentHelp("The published SA's address (security releases).", valueName: "url")) var saUrl: String?
+        @Option(help: ArgumentHelp("The published SA's address (security releases); with several advisories, once per advisory as ADV-ID=URL.",
+                                   valueName: "url")) var saUrl: [String] = []
         @Option(help: ArgumentHelp("Directory for a security release's public documents (default: ./ID-public).", valueName: "dir")) var out: String?
 
         func run() throws {
             let workspace = try location.workspace(repository)
             try TeamAutoSync.syncFirst(workspace, for: "release published")
             let (release, steps) = try workspace.markReleasePublished(
-                id, nodeURL: url, saURL: saUrl, outputDirectory: out.map { URL(fileURLWithPath: $0) }, progress: { Progress.step($0) })
+                id, nodeURL: url, saURLs: saUrl, outputDirectory: out.map { URL(fileURLWithPath: $0) }, progress: { Progress.step($0) })
             for step in steps { Terminal.say(step) }
             Terminal.say("release \(release.id) (\(release.versionList)) is published")
             Terminal.say("next: announce it with 'embargo release announce \(release.id)'")

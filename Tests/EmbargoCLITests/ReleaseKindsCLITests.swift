@@ -396,3 +396,106 @@ extension ReleaseTeamCLITests {
         }
     }
 }
+
+@Suite("a security release carrying two advisories")
+struct TwoAdvisoriesReleaseCLITests {
+    /// The fix of ADV-2026-001 on both branches and a second advisory's fix
+    /// on 1.1.x, released on one Wednesday: one pre-release holds both, each
+    /// advisory is approved on it, the tags carry both fixes, and each SA
+    /// closes its own advisory.
+    @Test func onePrereleaseEachApprovedOneTagBothPublished() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        try box.ok(["advisory", "create", "--project", SampleProject.name, "--title", "The settings list has no upper bound",
+                    "--public-title", "Denial of service", "--branch", "1.1.x",
+                    "--risk", "AC:None/A:None/CI:None/II:None/E:Theoretical/TD:All"])
+        try box.ok(["advisory", "status", "ADV-2026-002", "confirmed"])
+        try box.git(["-C", release.repo.path, "checkout", "--quiet", "-b", "fix-limit", "1.1.x"])
+        let form = release.repo.appendingPathComponent("src/Form/SettingsForm.php")
+        try String(contentsOf: form, encoding: .utf8).replacingOccurrences(of: "LIMIT = 10", with: "LIMIT = 5")
+            .write(to: form, atomically: true, encoding: .utf8)
+        try box.git(["-C", release.repo.path, "commit", "--quiet", "-am", "Issue #3400031 by maintainer: Show five settings per page"])
+        try box.git(["-C", release.repo.path, "checkout", "--quiet", "1.1.x"])
+        try box.ok(["patch", "add", "ADV-2026-002", "--branch", "1.1.x", "--from-ref", "fix-limit"])
+        try box.ok(["patch", "verify", "ADV-2026-002"])
+
+        // One release is public at one moment: advisories disclosed at different times are refused together.
+        try box.ok(["schedule", "ADV-2026-002", "--at", "2027-01-06T17:00Z"])
+        let apart = try box.embargo(["release", "plan", "--project", SampleProject.name, "--kind", "security",
+                                     "--advisory", "ADV-2026-001", "--advisory", "ADV-2026-002"])
+        #expect(apart.status == 3)
+        #expect(apart.stderr.contains("ADV-2026-001 at 2027-01-06T16:00:00Z, ADV-2026-002 at 2027-01-06T17:00:00Z"), "\(apart.stderr)")
+        try box.ok(["schedule", "ADV-2026-002", "--at", "2027-01-06T16:00Z"])
+        let planned = try box.json(box.ok(["release", "plan", "--project", SampleProject.name, "--kind", "security",
+                                           "--advisory", "ADV-2026-001", "--advisory", "ADV-2026-002", "--json"]).stdout)["release"] as? [String: Any]
+        let id = try #require(planned?["id"] as? String)
+
+        // Building the pre-release of either builds it for both.
+        let report = try box.json(box.ok(["prerelease", "ADV-2026-002", "--out", box.path("outbox"), "--json"]).stdout)
+        let manifest = try #require(report["manifest"] as? [String: Any])
+        #expect(manifest["advisories"] as? [String] == ["ADV-2026-001", "ADV-2026-002"])
+        #expect((manifest["public_digests"] as? [String: String])?.count == 2)
+        let hash = try #require(report["manifest_sha256"] as? String)
+        let bundle = try #require(report["bundle"] as? String)
+        for advisory in ["ADV-2026-001", "ADV-2026-002"] {
+            let shown = try box.json(box.ok(["advisory", "show", advisory, "--json"]).stdout)["advisory"] as? [String: Any]
+            #expect(shown?["status"] as? String == "prereleased")
+        }
+        let opened = try box.json(box.ok(["prerelease", "verify", bundle, "--identity", box.path("bob.identity"), "--json"]).stdout)
+        let paths = (opened["files"] as? [[String: String]] ?? []).compactMap { $0["path"] }
+        for path in ["advisory/ADV-2026-001/drupal-sa.txt", "advisory/ADV-2026-002/osv.json"] {
+            #expect(paths.contains(path), "\(paths)")
+        }
+        #expect(paths.contains { $0.hasPrefix("patches/ADV-2026-002/1.1.x/0001-") })
+        #expect(paths.contains { $0.hasPrefix("patches/ADV-2026-001/1.0.x/0001-") })
+
+        // Approved for one advisory only, the tags hold a fix nobody approved: refused, nothing pushed.
+        try box.ok(["approve", "ADV-2026-001", "--sha256", hash, "--identity", box.path("bob.identity")])
+        let before = try box.run("git", ["ls-remote", release.sample.remote.path]).stdout
+        let half = try box.embargo(at: "2027-01-06 11:00:00", ["release", "tag", id, "--yes"])
+        #expect(half.status == 3)
+        #expect(half.stderr.contains("ADV-2026-002, released with ADV-2026-001, has no approval of the pre-release they share"), "\(half.stderr)")
+        #expect(try box.run("git", ["ls-remote", release.sample.remote.path]).stdout == before)
+
+        // Reverting one takes both back: they share the pre-release and its approvals.
+        let reverted = try box.ok(["revert", "ADV-2026-002"]).stdout
+        #expect(reverted.contains("ADV-2026-001, released with ADV-2026-002, is ready again"), "\(reverted)")
+        for advisory in ["ADV-2026-001", "ADV-2026-002"] {
+            let shown = try box.json(box.ok(["advisory", "show", advisory, "--json"]).stdout)["advisory"] as? [String: Any]
+            #expect(shown?["status"] as? String == "ready")
+        }
+        try FileManager.default.removeItem(atPath: bundle)
+        let again = try box.json(box.ok(["prerelease", "ADV-2026-001", "--out", box.path("outbox"), "--json"]).stdout)
+        let newHash = try #require(again["manifest_sha256"] as? String)
+        let stale = try box.embargo(["approve", "ADV-2026-002", "--sha256", hash, "--identity", box.path("bob.identity")])
+        #expect(stale.status == 3, "an approval of the reverted pre-release counted")
+        for advisory in ["ADV-2026-001", "ADV-2026-002"] {
+            try box.ok(["approve", advisory, "--sha256", newHash, "--identity", box.path("bob.identity")])
+        }
+        try box.ok(at: "2027-01-06 11:00:00", ["release", "tag", id, "--yes"])
+        let remote = release.sample.remote.path
+        #expect(try box.run("git", ["--git-dir", remote, "show", "1.1.1:src/Form/SettingsForm.php"]).stdout.contains("LIMIT = 5"))
+        #expect(try box.run("git", ["--git-dir", remote, "show", "1.1.1:src/Controller/PageController.php"]).stdout.contains("htmlspecialchars"))
+        #expect(try box.run("git", ["--git-dir", remote, "show", "1.0.2:src/Form/SettingsForm.php"]).stdout.contains("LIMIT = 10"))
+
+        // Each advisory is closed by its own SA.
+        let vague = try box.embargo(at: "2027-01-06 16:20:00", ["release", "published", id, "--sa-url", "https://www.drupal.org/sa-contrib-2027-001"])
+        #expect(vague.status == 64)
+        #expect(vague.stderr.contains("say whose SA") && vague.stderr.contains("--sa-url ADV-2026-002=URL"), "\(vague.stderr)")
+        try box.ok(at: "2027-01-06 16:20:00", ["release", "published", id,
+                                                "--sa-url", "ADV-2026-001=https://www.drupal.org/sa-contrib-2027-001",
+                                                "--sa-url", "adv-2026-002=https://www.drupal.org/sa-contrib-2027-002",
+                                                "--out", box.path("public")])
+        for advisory in ["ADV-2026-001", "ADV-2026-002"] {
+            let shown = try box.json(box.ok(["advisory", "show", advisory, "--json"]).stdout)["advisory"] as? [String: Any]
+            #expect(shown?["status"] as? String == "published")
+            #expect(FileManager.default.fileExists(atPath: box.path("public/\(advisory)/advisory.osv.json")))
+        }
+        let closed = try box.json(box.ok(["release", "show", id, "--json"]).stdout)["release"] as? [String: Any]
+        #expect(closed?["status"] as? String == "published")
+        #expect(closed?["sa_url"] as? String
+                == "ADV-2026-001=https://www.drupal.org/sa-contrib-2027-001 ADV-2026-002=https://www.drupal.org/sa-contrib-2027-002")
+        try box.ok(["audit", "verify"])
+    }
+}

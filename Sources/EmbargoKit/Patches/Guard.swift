@@ -467,6 +467,8 @@ extension Workspace {
             let current = try self.advisory(advisory)
             guard current.status == .approved, let disclosure = current.disclosureAt.flatMap(Timestamp.parse),
                   let prerelease = try currentPrerelease(advisory), !(try validApprovals(advisory)).isEmpty,
+                  // Its tags hold the fixes of every advisory released with it: each must be approved.
+                  try approvalGaps(of: prerelease, for: advisory).isEmpty,
                   let from = ReleaseCalendar.tagWindow(kind: .security, releaseAt: disclosure).earliest
             else { continue }
             for branch in prerelease.manifest.branches {

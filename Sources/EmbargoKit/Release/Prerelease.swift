@@ -18,10 +18,16 @@ public struct PrereleaseManifest: Codable, Sendable, Equatable {
     /// SHA-256 of the advisory's public texts as this pre-release shows them
     /// (`Advisory.publicDigest`): the approval binds them with the manifest.
     public var publicSHA256: String?
+    /// Every advisory the release carries, when it carries more than one
+    /// (`advisory` is then the first): one pre-release holds all their fixes.
+    public var advisories: [String]?
+    /// Per carried advisory, the SHA-256 of its public texts (with `advisories`).
+    public var publicDigests: [String: String]?
 
     enum CodingKeys: String, CodingKey {
-        case advisory, project, branches
+        case advisory, project, branches, advisories
         case publicSHA256 = "public_sha256"
+        case publicDigests = "public_digests"
         case formatVersion = "format_version"
         case packageName = "package_name"
         case createdAt = "created_at"
@@ -31,6 +37,14 @@ public struct PrereleaseManifest: Codable, Sendable, Equatable {
     }
 
     public var versions: [String] { branches.map(\.plan.version) }
+
+    /// The advisories whose fixes this pre-release holds.
+    public var carried: [String] { advisories ?? [advisory] }
+
+    /// The digest of `id`'s public texts as this pre-release shows them.
+    public func publicDigest(of id: String) -> String? {
+        publicDigests?[id] ?? (id == advisory ? publicSHA256 : nil)
+    }
 
     public func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
@@ -92,12 +106,15 @@ extension Workspace {
 
     /// The plans for every affected branch: versions from the tags, the head
     /// each branch is at now, the timestamp fixed by the store's state.
+    /// With several advisories released together, every branch any of them
+    /// affects, and on each their series one after the other.
     func releasePlans(_ advisory: Advisory, _ project: Project) throws -> [(ReleasePlan, String)] {
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
-        let all = try patches(advisory.id)
+        let together = try releasedTogether(advisory.id)
+        let all = try releasePatches(together)
         // The release time is the scheduled disclosure, else the last change to the series:
         // the same store state always gives the same commits.
-        let stamp = advisory.disclosureAt.flatMap(Timestamp.parse)
+        let stamp = together.compactMap { $0.disclosureAt.flatMap(Timestamp.parse) }.min()
             ?? all.compactMap { Timestamp.parse($0.addedAt) }.max()
             ?? environment.clock.now()
         let requiredPaths: [String] = try store.read { db in
@@ -106,8 +123,9 @@ extension Workspace {
         let committer = try store.read { db in
             try String.fetchOne(db, sql: "SELECT committer FROM projects WHERE name = ?", arguments: [project.name])
         } ?? Self.defaultCommitter
-        let heads = try git.branchCommits(advisory.branches, remote: project.remote)
-        return try advisory.branches.map { branch in
+        let branches = Self.releaseBranches(together)
+        let heads = try git.branchCommits(branches, remote: project.remote)
+        return try branches.map { branch in
             let series = all.filter { $0.branch == branch }
             guard let head = heads[branch] else {
                 throw EmbargoError(.failure, "branch \(branch) not found in \(project.repoPath)")
@@ -125,20 +143,13 @@ extension Workspace {
     public func prerelease(_ id: String, options: PrereleaseOptions, progress: (String) -> Void = { _ in }) throws -> PrereleaseResult {
         try Permissions.require(.prerelease, by: member)
         let (advisory, project) = try advisoryAndProject(id)
+        let together = try releasedTogether(advisory.id)
         progress("fetching \(project.remote)")
         try fetchProject(project, offline: options.offline)
-        guard [.ready, .prereleased, .approved].contains(advisory.status) else {
-            let standing = try standing(advisory.id)
-            throw EmbargoError(.refused, "advisory \(advisory.id) is \(advisory.status.rawValue); a pre-release needs a verified fix (status ready)"
-                                   + (standing.blockers.isEmpty ? "" : ": " + standing.blockers.joined(separator: "; ")),
-                               hint: standing.next.map { "run '\($0)'" } ?? "see 'embargo status \(advisory.id)'")
+        for carried in together {
+            try requireReadyForPrerelease(carried, accepting: options.acceptedFindings)
         }
-        let verified = try verifiedSeries(advisory.id)
-        if let branch = advisory.branches.first(where: { verified[$0] != true }) {
-            throw EmbargoError(.refused, "the series for \(branch) is not verified on the branch's current head",
-                               hint: "run 'embargo patch verify \(advisory.id)'")
-        }
-        try requireCleanLint(advisory.id, accepting: options.acceptedFindings)
+        if let disagreement = Self.disclosureDisagreement(together) { throw disagreement }
         let recipients = try prereleaseRecipients(options.recipients)
         // A bundle of the same name (the same versions) is never replaced: the one the
         // security team holds may be it. Refused before anything is built.
@@ -156,24 +167,36 @@ extension Workspace {
         defer { built.clone.remove() }
 
         let auditHead = try store.read { db in try AuditTrail.head(db) }
-        let manifest = PrereleaseManifest(
-            formatVersion: 1, advisory: advisory.id, project: project.name, packageName: project.packageName, createdAt: now,
+        // Advisories released together share one manifest, named after the first.
+        let lead = together[0]
+        let several = together.count > 1
+        var manifest = PrereleaseManifest(
+            formatVersion: 1, advisory: lead.id, project: project.name, packageName: project.packageName, createdAt: now,
             createdBy: member.name, signingKey: identity.signingKey, auditHead: auditHead, branches: built.outputs.map(\.release),
-            publicSHA256: advisory.publicDigest)
+            publicSHA256: lead.publicDigest)
+        if several {
+            manifest.advisories = together.map(\.id)
+            manifest.publicDigests = Dictionary(uniqueKeysWithValues: together.map { ($0.id, $0.publicDigest) })
+        }
         progress("packing and encrypting the bundle")
         // Small files in memory with their hashes; the artifacts stay on disk, read
         // once, as the encrypted tar is written (their hashes are known already).
         var files: [(path: String, content: TarContent, sha256: String)] = []
         func add(_ path: String, _ bytes: [UInt8]) { files.append((path, .bytes(bytes), hex(Digest.sha256(bytes)))) }
         add("manifest.json", try manifest.encoded())
-        for (path, bytes) in try bundleAdvisoryFiles(advisory.id, plans: manifest.branches.map(\.plan)) { add(path, bytes) }
+        // With several advisories, each one's texts and patches in a folder named after it.
+        for carried in together {
+            let folder = several ? "\(carried.id)/" : ""
+            for (path, bytes) in try bundleAdvisoryFiles(carried.id, plans: manifest.branches.map(\.plan)) {
+                add(path.replacingOccurrences(of: "advisory/", with: "advisory/" + folder), bytes)
+            }
+            for record in try patches(carried.id) {
+                let slug = record.subject.lowercased().replacing(/[^a-z0-9]+/, with: "-").trimmingCharacters(in: CharacterSet(charactersIn: "-")).prefix(50)
+                add(String(format: "patches/%@%@/%04d-%@.patch", folder, record.branch, record.position, String(slug)), try store.blob(record.blob))
+            }
+        }
         for output in built.outputs {
             add("release-notes/\(output.release.plan.branch).md", Array(output.notes.markdown.utf8))
-        }
-        let records = try patches(advisory.id)
-        for record in records {
-            let slug = record.subject.lowercased().replacing(/[^a-z0-9]+/, with: "-").trimmingCharacters(in: CharacterSet(charactersIn: "-")).prefix(50)
-            add(String(format: "patches/%@/%04d-%@.patch", record.branch, record.position, String(slug)), try store.blob(record.blob))
         }
         for output in built.outputs {
             for (url, archive) in zip(output.archiveFiles, output.release.archives) {
@@ -188,7 +211,7 @@ extension Workspace {
         let sums = files.map { "\($0.sha256)  \($0.path)\n" }.joined()
         let stamp = built.outputs.first?.release.plan.timestamp ?? 0
         let signature = try identity.signing.sign(
-            Array(sums.utf8), trustedComment: "timestamp:\(stamp)\tfile:SHA256SUMS\tembargo \(advisory.id)",
+            Array(sums.utf8), trustedComment: "timestamp:\(stamp)\tfile:SHA256SUMS\tembargo \(together.map(\.id).joined(separator: " "))",
             untrustedComment: "signature from embargo member \(member.name)")
         func bundleTar() throws -> TarWriter {
             // The epoch as file time: the bundle is reproducible and unpacks without warnings.
@@ -227,20 +250,25 @@ extension Workspace {
                 try SafeFile.linkNew(temporary, to: url)
                 gpgURL = url
             }
-            try audited("advisory.prerelease", advisory.id, detail: "bundle \(bundleURL.lastPathComponent) \(bundleHash.prefix(16))") { db in
-                try db.execute(sql: "UPDATE prereleases SET superseded = 1 WHERE advisory = ?", arguments: [advisory.id])
-                try db.execute(sql: "UPDATE approvals SET void = 1 WHERE advisory = ? AND void = 0", arguments: [advisory.id])
-                try db.execute(
-                    sql: """
-                        INSERT INTO prereleases (advisory, created_at, created_by, manifest, manifest_hash, bundle_name, bundle_hash, recipients)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [advisory.id, manifest.createdAt, member.name, String(decoding: manifestBytes, as: UTF8.self), manifestHash,
-                                bundleURL.lastPathComponent, bundleHash, try Advisory.encodeJSON(allRecipients)])
-                try Self.record(db, advisory.id, at: now, actor: member.name, kind: "prereleased",
-                                summary: "pre-release \(manifest.versions.joined(separator: ", ")) sent to \(allRecipients.count) recipient(s), bundle sha256 \(bundleHash.prefix(16))",
-                                detail: manifestHash)
-                _ = try transition(advisory.id, to: .prereleased, kind: "status", note: "pre-release built", in: db)
+            let detail = "bundle \(bundleURL.lastPathComponent) \(bundleHash.prefix(16))"
+            try audited("advisory.prerelease", lead.id, detail: detail) { db in
+                for carried in together {
+                    if carried.id != lead.id { try appendAudit(db, "advisory.prerelease", carried.id, detail: detail) }
+                    try db.execute(sql: "UPDATE prereleases SET superseded = 1 WHERE advisory = ?", arguments: [carried.id])
+                    try db.execute(sql: "UPDATE approvals SET void = 1 WHERE advisory = ? AND void = 0", arguments: [carried.id])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO prereleases (advisory, created_at, created_by, manifest, manifest_hash, bundle_name, bundle_hash, recipients)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [carried.id, manifest.createdAt, member.name, String(decoding: manifestBytes, as: UTF8.self), manifestHash,
+                                    bundleURL.lastPathComponent, bundleHash, try Advisory.encodeJSON(allRecipients)])
+                    try Self.record(db, carried.id, at: now, actor: member.name, kind: "prereleased",
+                                    summary: "pre-release \(manifest.versions.joined(separator: ", ")) sent to \(allRecipients.count) recipient(s), bundle sha256 \(bundleHash.prefix(16))"
+                                        + (several ? ", with the fixes of " + together.filter { $0.id != carried.id }.map(\.id).joined(separator: ", ") : ""),
+                                    detail: manifestHash)
+                    _ = try transition(carried.id, to: .prereleased, kind: "status", note: "pre-release built", in: db)
+                }
             }
         } catch {
             // Not recorded: the files this run wrote go, so that the next run may write them.
@@ -248,9 +276,26 @@ extension Workspace {
             if let gpgURL { unlink(gpgURL.path) }
             throw error
         }
-        try securityRelease(for: advisory, versions: manifest.branches.map(\.plan))
+        try securityRelease(for: lead, versions: manifest.branches.map(\.plan))
         return PrereleaseResult(bundle: bundleURL, gpgBundle: gpgURL, manifest: manifest, bundleHash: bundleHash, manifestHash: manifestHash,
                                 recipients: allRecipients)
+    }
+
+    /// A pre-release needs a verified fix (status ready or later) on every
+    /// affected branch's current head, and a clean leak check.
+    private func requireReadyForPrerelease(_ advisory: Advisory, accepting findings: Set<String>) throws {
+        guard [.ready, .prereleased, .approved].contains(advisory.status) else {
+            let standing = try standing(advisory.id)
+            throw EmbargoError(.refused, "advisory \(advisory.id) is \(advisory.status.rawValue); a pre-release needs a verified fix (status ready)"
+                                   + (standing.blockers.isEmpty ? "" : ": " + standing.blockers.joined(separator: "; ")),
+                               hint: standing.next.map { "run '\($0)'" } ?? "see 'embargo status \(advisory.id)'")
+        }
+        let verified = try verifiedSeries(advisory.id)
+        if let branch = advisory.branches.first(where: { verified[$0] != true }) {
+            throw EmbargoError(.refused, "the series for \(branch) is not verified on the branch's current head",
+                               hint: "run 'embargo patch verify \(advisory.id)'")
+        }
+        try requireCleanLint(advisory.id, accepting: findings)
     }
 
     /// `NAME-VERSIONS.prerelease.tar`, the bundle's name before `.age` or `.gpg`.
@@ -272,7 +317,7 @@ extension Workspace {
     {
         let work: [(ReleasePlan, String)]
         if let given {
-            let all = try patches(advisory.id)
+            let all = try releasePatches(try releasedTogether(advisory.id))
             work = try given.map { plan in (plan, try seriesText(all.filter { $0.branch == plan.branch })) }
         } else {
             work = try releasePlans(advisory, project)

@@ -57,6 +57,15 @@ extension Workspace {
         guard let prerelease = try currentPrerelease(advisory.id) else {
             throw EmbargoError(.refused, "advisory \(advisory.id) has no pre-release", hint: "run 'embargo prerelease \(advisory.id) --out DIR' first")
         }
+        // Advisories released together are published together, in one push: each
+        // step is recorded for all of them (each on its own pre-release row).
+        let together = try releasedTogether(advisory.id)
+        let rows = try together.compactMap { carried in
+            try currentPrerelease(carried.id).flatMap { $0.manifestHash == prerelease.manifestHash ? (carried.id, $0.seq) : nil }
+        }
+        func recordStep(_ step: PublicationStep, detail: String = "") throws {
+            for (carried, seq) in rows { try self.recordStep(carried, seq, step, detail: detail) }
+        }
         let done = try journal(advisory.id, prerelease: prerelease.seq)
         if advisory.status == .published, done.isSuperset(of: Set(PublicationStep.allCases)) {
             report.alreadyPublished = true
@@ -108,10 +117,14 @@ extension Workspace {
                 try block(EmbargoError(.refused, "advisory \(advisory.id) has no approval of its current pre-release",
                                        hint: "the security team runs 'embargo approve \(advisory.id) --bundle BUNDLE'"))
             }
-            if let approved = manifest.publicSHA256, approved != advisory.publicDigest {
-                try block(EmbargoError(.verification, "the public texts of \(advisory.id) differ from the ones in the approved pre-release \(prerelease.number)",
-                                       hint: "nothing was pushed; build a new pre-release with 'embargo prerelease \(advisory.id) --out DIR' and ask for approval again"))
+            for gap in try approvalGaps(of: prerelease, for: advisory.id) { try block(gap) }
+            for carried in together {
+                if let approved = manifest.publicDigest(of: carried.id), approved != carried.publicDigest {
+                    try block(EmbargoError(.verification, "the public texts of \(carried.id) differ from the ones in the approved pre-release \(prerelease.number)",
+                                           hint: "nothing was pushed; build a new pre-release with 'embargo prerelease \(advisory.id) --out DIR' and ask for approval again"))
+                }
             }
+            if let disagreement = Self.disclosureDisagreement(together) { try block(disagreement) }
             if options.tagOnly, advisory.disclosureAt != nil, !options.early {
                 // The tag-first order: the caller checked the tag window of the disclosure day.
             } else if let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) {
@@ -120,7 +133,7 @@ extension Workspace {
                     options.early = true
                     options.reason = options.reason ?? "finishing a publication whose release was pushed already"
                     progress("finishing a publication whose release was pushed already")
-                } else if disclosure > environment.clock.now(), let emergency = try emergency(advisory.id) {
+                } else if disclosure > environment.clock.now(), let emergency = try together.compactMap({ try emergency($0.id) }).first {
                     // The emergency path: as soon as the release is ready, recorded as early.
                     options.early = true
                     options.reason = options.reason ?? "embargo broken: \(emergency.reason)"
@@ -158,7 +171,7 @@ extension Workspace {
                 }
             }
             if !options.dryRun, !done.contains(.checked) {
-                try recordStep(advisory.id, prerelease.seq, .checked, detail: options.early ? "early: \(options.reason ?? "")" : "")
+                try recordStep(.checked, detail: options.early ? "early: \(options.reason ?? "")" : "")
                 // With a team store, the step goes to the team before any tag does: a
                 // second publisher's sync then names the first instead of pushing too.
                 try onClaim?(advisory.id)
@@ -209,7 +222,7 @@ extension Workspace {
                 release = again
             }
         }
-        if !options.dryRun, !done.contains(.rebuilt) { try recordStep(advisory.id, prerelease.seq, .rebuilt) }
+        if !options.dryRun, !done.contains(.rebuilt) { try recordStep(.rebuilt) }
         report.steps.append("re-created \(manifest.branches.count) release(s): identical to the pre-release manifest")
         if redated != nil {
             report.steps.append("dated the release at the publication time: every commit holds the reviewed tree, author and message")
@@ -244,14 +257,14 @@ extension Workspace {
             report.steps.append("pushed " + refspecs.joined(separator: " ") + " to \(remoteName)")
         }
         if !options.dryRun {
-            if !done.contains(.pushed) { try recordStep(advisory.id, prerelease.seq, .pushed, detail: remoteURL) }
+            if !done.contains(.pushed) { try recordStep(.pushed, detail: remoteURL) }
             onStep(.pushed)
             // The maintainer's clone learns the tags and the remote's new heads (fetching
             // the branches by name updates their remote-tracking branches).
             _ = try repoGit.run(["fetch", "--quiet", "--no-write-fetch-head", remoteName]
                                 + manifest.branches.map { "refs/tags/\($0.tagName):refs/tags/\($0.tagName)" }
                                 + manifest.branches.map { "refs/heads/\($0.plan.branch)" })
-            if !done.contains(.fetched) { try recordStep(advisory.id, prerelease.seq, .fetched) }
+            if !done.contains(.fetched) { try recordStep(.fetched) }
             report.steps += try fastForwardReleaseBranches(project, branches: manifest.branches.map(\.plan.branch))
             onStep(.fetched)
         } else {
@@ -264,53 +277,61 @@ extension Workspace {
         }
 
         // 4. Published.
-        if options.dryRun {
-            report.steps.append("would mark \(advisory.id) published")
-        } else if try self.advisory(advisory.id).status != .published {
-            let stamp = now
-            try audited("advisory.publish", advisory.id, detail: manifest.versions.joined(separator: ", ")) { db in
-                var current = try Self.fetchAdvisory(db, advisory.id)
-                if let early = try earlyPublicationDate(advisory.id, prerelease: prerelease.seq) {
-                    current.disclosureAt = Timestamp.string(early)
-                } else if options.early || current.disclosureAt == nil {
-                    current.disclosureAt = stamp
+        for (carried, seq) in rows {
+            if options.dryRun {
+                report.steps.append("would mark \(carried) published")
+            } else if try self.advisory(carried).status != .published {
+                let stamp = now
+                let early = try earlyPublicationDate(carried, prerelease: seq)
+                try audited("advisory.publish", carried, detail: manifest.versions.joined(separator: ", ")) { db in
+                    var current = try Self.fetchAdvisory(db, carried)
+                    if let early {
+                        current.disclosureAt = Timestamp.string(early)
+                    } else if options.early || current.disclosureAt == nil {
+                        current.disclosureAt = stamp
+                    }
+                    current.updatedAt = stamp
+                    try current.update(db)
+                    _ = try transition(carried, to: .published, kind: "status", note: "published", in: db)
+                    try Self.record(db, carried, at: stamp, actor: member.name, kind: "published",
+                                    summary: "published \(manifest.versions.joined(separator: ", ")) to \(remoteName)"
+                                        + (options.early ? " before the disclosure time: \(options.reason ?? "")" : ""))
+                    try db.execute(sql: "INSERT OR IGNORE INTO publication_steps (advisory, prerelease, step, done_at, detail) VALUES (?, ?, ?, ?, '')",
+                                   arguments: [carried, seq, PublicationStep.marked.rawValue, stamp])
                 }
-                current.updatedAt = stamp
-                try current.update(db)
-                _ = try transition(advisory.id, to: .published, kind: "status", note: "published", in: db)
-                try Self.record(db, advisory.id, at: stamp, actor: member.name, kind: "published",
-                                summary: "published \(manifest.versions.joined(separator: ", ")) to \(remoteName)"
-                                    + (options.early ? " before the disclosure time: \(options.reason ?? "")" : ""))
-                try db.execute(sql: "INSERT OR IGNORE INTO publication_steps (advisory, prerelease, step, done_at, detail) VALUES (?, ?, ?, ?, '')",
-                               arguments: [advisory.id, prerelease.seq, PublicationStep.marked.rawValue, stamp])
+                report.steps.append("marked \(carried) published")
+            } else if try !journal(carried, prerelease: seq).contains(.marked) {
+                try self.recordStep(carried, seq, .marked)
             }
-            report.steps.append("marked \(advisory.id) published")
-            onStep(.marked)
-        } else if !done.contains(.marked) {
-            try recordStep(advisory.id, prerelease.seq, .marked)
         }
+        if !options.dryRun { onStep(.marked) }
 
-        // 5. The public documents.
-        let documents = try publicDocuments(advisory.id, built: release, releases: try releases())
-        if options.dryRun {
-            report.steps.append("would write \(documents.map(\.0).joined(separator: ", ")) to \(outDirectory.path)")
-        } else {
-            try SafeFile.makePrivateDirectory(outDirectory)
-            for (name, text) in documents {
-                try SafeFile.replaceAtomically(outDirectory.appendingPathComponent(name), bytes: Array(text.utf8), mode: 0o644)
-                report.files.append(outDirectory.appendingPathComponent(name).path)
+        // 5. The public documents: with several advisories, each one's in a folder of its own.
+        for (carried, seq) in rows {
+            let directory = together.count == 1 ? outDirectory
+                : options.outputDirectory.map { $0.appendingPathComponent(carried) }
+                ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("\(carried)-public")
+            let documents = try publicDocuments(carried, built: release, releases: carried == advisory.id ? try releases() : try self.releases(for: carried))
+            if options.dryRun {
+                report.steps.append("would write \(documents.map(\.0).joined(separator: ", ")) to \(directory.path)")
+                continue
             }
-            if !done.contains(.exported) { try recordStep(advisory.id, prerelease.seq, .exported, detail: outDirectory.path) }
-            report.steps.append("wrote \(documents.count) public documents to \(outDirectory.path)")
-            onStep(.exported)
+            try SafeFile.makePrivateDirectory(directory)
+            for (name, text) in documents {
+                try SafeFile.replaceAtomically(directory.appendingPathComponent(name), bytes: Array(text.utf8), mode: 0o644)
+                report.files.append(directory.appendingPathComponent(name).path)
+            }
+            if try !journal(carried, prerelease: seq).contains(.exported) { try self.recordStep(carried, seq, .exported, detail: directory.path) }
+            report.steps.append("wrote \(documents.count) public documents to \(directory.path)")
         }
+        if !options.dryRun { onStep(.exported) }
 
         // 6. The guard no longer needs to hold this advisory's patches back.
         if options.dryRun {
             report.steps.append("would refresh the pre-push guard of \(project.name)")
         } else {
             try refreshGuard(project: project.name)
-            if !done.contains(.guarded) { try recordStep(advisory.id, prerelease.seq, .guarded) }
+            if !done.contains(.guarded) { try recordStep(.guarded) }
             report.steps.append("refreshed the pre-push guard")
             onStep(.guarded)
         }
@@ -515,14 +536,23 @@ extension Workspace {
         let remoteName = remote ?? project.remote
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
         var actions = try deleteTags(prerelease.manifest.branches.map { ($0.tagName, $0.tagObject) }, git: git, remote: remoteName)
-        let stamp = now
-        try audited("advisory.revert", advisory.id, detail: actions.joined(separator: "; ")) { db in
-            try db.execute(sql: "UPDATE prereleases SET superseded = 1 WHERE advisory = ?", arguments: [advisory.id])
-            try db.execute(sql: "UPDATE approvals SET void = 1 WHERE advisory = ?", arguments: [advisory.id])
-            try Self.record(db, advisory.id, at: stamp, actor: member.name, kind: "reverted",
-                            summary: "release reverted" + (actions.isEmpty ? "" : ": " + actions.joined(separator: "; ")))
-            _ = try transition(advisory.id, to: .ready, kind: "status", note: "release reverted", in: db)
+        // Advisories released together share the tags, so they go back together.
+        let together = try releasedTogether(advisory.id).filter { carried in
+            try [.prereleased, .approved].contains(carried.status) && currentPrerelease(carried.id)?.manifestHash == prerelease.manifestHash
         }
+        let stamp = now
+        let detail = actions.joined(separator: "; ")
+        try audited("advisory.revert", advisory.id, detail: detail) { db in
+            for carried in together {
+                if carried.id != advisory.id { try appendAudit(db, "advisory.revert", carried.id, detail: detail) }
+                try db.execute(sql: "UPDATE prereleases SET superseded = 1 WHERE advisory = ?", arguments: [carried.id])
+                try db.execute(sql: "UPDATE approvals SET void = 1 WHERE advisory = ?", arguments: [carried.id])
+                try Self.record(db, carried.id, at: stamp, actor: member.name, kind: "reverted",
+                                summary: "release reverted" + (actions.isEmpty ? "" : ": " + actions.joined(separator: "; ")))
+                _ = try transition(carried.id, to: .ready, kind: "status", note: "release reverted", in: db)
+            }
+        }
+        actions += together.filter { $0.id != advisory.id }.map { "\($0.id), released with \(advisory.id), is ready again" }
         actions.append("\(advisory.id) is ready again")
         return actions
     }

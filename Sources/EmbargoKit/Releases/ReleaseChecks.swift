@@ -121,7 +121,7 @@ extension Workspace {
     /// (status published, public documents in `outputDirectory`, guard
     /// entries dropped) and records the SA.
     @discardableResult
-    public func markReleasePublished(_ id: String, nodeURL: String?, saURL: String?, outputDirectory: URL? = nil,
+    public func markReleasePublished(_ id: String, nodeURL: String?, saURLs: [String], outputDirectory: URL? = nil,
                                      progress: (String) -> Void = { _ in }) throws -> (release: Release, steps: [String])
     {
         try Permissions.require(.publish, by: member)
@@ -145,10 +145,9 @@ extension Workspace {
             }
         }
         var steps: [String] = []
+        var saURL: String?
         if release.kind == .security {
-            guard let sa = saURL, !sa.isEmpty else {
-                throw EmbargoError(.usage, "a security release is published with its advisory", hint: "pass --sa-url URL of the published SA")
-            }
+            saURL = try Self.securityAdvisoryAddresses(saURLs, of: release)
             for advisory in release.advisories {
                 var options = PublishOptions()
                 options.outputDirectory = outputDirectory
@@ -165,6 +164,43 @@ extension Workspace {
         return (updated, steps)
     }
 
+    /// The published SA of each advisory a security release carries, as the
+    /// release records them: one address for one advisory; with several,
+    /// `ADV-ID=URL` for every advisory, kept as `ADV-ID=URL ADV-ID=URL`.
+    static func securityAdvisoryAddresses(_ given: [String], of release: Release) throws -> String {
+        func address(_ text: some StringProtocol) throws -> String {
+            guard !text.contains(" "), let url = URL(string: String(text)), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw EmbargoError(.usage, "'\(text.prefix(80))' is not the http(s) address of a published SA")
+            }
+            return String(text)
+        }
+        let usage = release.advisories.count == 1 ? "pass --sa-url URL of the published SA"
+            : "pass --sa-url ADV-ID=URL for each: " + release.advisories.map { "--sa-url \($0)=URL" }.joined(separator: " ")
+        guard !given.isEmpty else {
+            throw EmbargoError(.usage, "a security release is published with its advisory's SA", hint: usage)
+        }
+        if release.advisories.count == 1, given.count == 1, !given[0].uppercased().hasPrefix(release.advisories[0] + "=") {
+            return try address(given[0])
+        }
+        var addresses: [String: String] = [:]
+        for text in given {
+            guard let equals = text.firstIndex(of: "=") else {
+                throw EmbargoError(.usage, "release \(release.id) carries \(release.advisories.count) advisories; say whose SA '\(text.prefix(80))' is", hint: usage)
+            }
+            let id = text[..<equals].uppercased()
+            guard release.advisories.contains(id) else {
+                throw EmbargoError(.usage, "release \(release.id) does not carry \(id); it carries \(release.advisories.joined(separator: ", "))", hint: usage)
+            }
+            guard addresses[id] == nil else { throw EmbargoError(.usage, "the SA of \(id) is given twice", hint: usage) }
+            addresses[id] = try address(text[text.index(after: equals)...])
+        }
+        if let missing = release.advisories.first(where: { addresses[$0] == nil }) {
+            throw EmbargoError(.usage, "the SA of \(missing) is missing", hint: usage)
+        }
+        if release.advisories.count == 1 { return addresses[release.advisories[0]]! }
+        return release.advisories.map { "\($0)=\(addresses[$0]!)" }.joined(separator: " ")
+    }
+
     /// Takes back the tags of a release that is not published: on the remote
     /// (only the tags made at tagging), locally, and the status goes back to
     /// planned. The changelog commit stays on the branch. A security
@@ -179,8 +215,8 @@ extension Workspace {
         }
         if release.kind == .security {
             var lines: [String] = []
-            for advisory in release.advisories { lines += try revert(advisory) }
-            return lines
+            // Reverting one of several advisories released together reverts them all.
+            return try release.advisories.first.map { try revert($0) } ?? []
         }
         let project = try project(named: release.project).project
         let git = environment.git(URL(fileURLWithPath: project.repoPath))

@@ -50,6 +50,9 @@ extension Workspace {
             }
             advisoryBranches += advisory.branches.filter { !advisoryBranches.contains($0) }
         }
+        if let disagreement = Self.disclosureDisagreement(try request.advisories.map { try advisory($0) }.filter { $0.disclosureAt != nil }) {
+            throw disagreement
+        }
         let branches = !request.branches.isEmpty ? request.branches : (request.kind == .security ? advisoryBranches : details.branches)
         for branch in branches where !details.branches.contains(branch) {
             throw EmbargoError(.failure, "\(branch) is not a release branch of \(project.name)",
@@ -60,23 +63,7 @@ extension Workspace {
             throw EmbargoError(.usage, "a \(request.kind.rawValue) release is made from one branch; \(project.name) has \(branches.count)",
                                hint: "pass --branch B (e.g. --branch \(branches.last!))")
         }
-        try fetchProject(project, offline: offline)
-        let git = environment.git(URL(fileURLWithPath: project.repoPath))
-        let heads = try git.branchCommits(branches, remote: project.remote)
-        let allTags = try git.output(["tag", "--list"]).split(whereSeparator: \.isNewline).map(String.init)
-        let allBranches = Set(try git.output(["for-each-ref", "--format=%(refname:lstrip=3)", "refs/remotes/\(project.remote)"])
-            .split(whereSeparator: \.isNewline).map(String.init))
-            .union(try git.output(["for-each-ref", "--format=%(refname:short)", "refs/heads"]).split(whereSeparator: \.isNewline).map(String.init))
-        var versions: [Release.Version] = []
-        for branch in branches {
-            guard let head = heads[branch] else {
-                throw EmbargoError(.failure, "branch \(branch) not found in \(project.repoPath)", hint: "fetch it, or pass --branch with another")
-            }
-            let planned = try PlannedVersions.plan(kind: request.kind, branch: branch, stability: request.stability, tags: allTags,
-                                                   branchTags: try git.tags(mergedInto: head), branches: allBranches)
-            versions.append(Release.Version(branch: planned.branch, newBranch: planned.newBranch, version: planned.version.description,
-                                            previous: planned.previous?.description))
-        }
+        let versions = try plannedVersions(details, kind: request.kind, branches: branches, stability: request.stability, offline: offline)
         let violations = try releaseCalendarViolations(kind: request.kind, project: details, at: request.at)
         if !violations.isEmpty, request.allowViolation?.isEmpty ?? true {
             throw EmbargoError(.refused, "the release breaks the calendar: " + violations.joined(separator: "; "),
@@ -105,6 +92,93 @@ extension Workspace {
         }
     }
 
+    /// Each branch's version in a release of `kind`, from the tags (fetched first unless `offline`).
+    private func plannedVersions(_ details: ProjectDetails, kind: ReleaseKind, branches: [String], stability: PlannedVersions.Stability?,
+                                 offline: Bool) throws -> [Release.Version]
+    {
+        let project = details.project
+        try fetchProject(project, offline: offline)
+        let git = environment.git(URL(fileURLWithPath: project.repoPath))
+        let heads = try git.branchCommits(branches, remote: project.remote)
+        let allTags = try git.output(["tag", "--list"]).split(whereSeparator: \.isNewline).map(String.init)
+        let allBranches = Set(try git.output(["for-each-ref", "--format=%(refname:lstrip=3)", "refs/remotes/\(project.remote)"])
+            .split(whereSeparator: \.isNewline).map(String.init))
+            .union(try git.output(["for-each-ref", "--format=%(refname:short)", "refs/heads"]).split(whereSeparator: \.isNewline).map(String.init))
+        return try branches.map { branch in
+            guard let head = heads[branch] else {
+                throw EmbargoError(.failure, "branch \(branch) not found in \(project.repoPath)", hint: "fetch it, or pass --branch with another")
+            }
+            let planned = try PlannedVersions.plan(kind: kind, branch: branch, stability: stability, tags: allTags,
+                                                   branchTags: try git.tags(mergedInto: head), branches: allBranches)
+            return Release.Version(branch: planned.branch, newBranch: planned.newBranch, version: planned.version.description,
+                                   previous: planned.previous?.description)
+        }
+    }
+
+    /// Adds an advisory to a planned security release, to be released with
+    /// the advisories it carries: disclosed at their time, its branches'
+    /// versions planned, and the pre-release they had no longer counting (a
+    /// new one holds every fix). An advisory whose own release carried only
+    /// it leaves that release, which is dropped.
+    @discardableResult
+    public func addAdvisory(_ advisoryID: String, toRelease releaseID: String, offline: Bool = false) throws -> (release: Release, dropped: String?) {
+        try Permissions.require(.planRelease, by: member)
+        let release = try self.release(releaseID)
+        let advisory = try advisory(advisoryID)
+        guard release.kind == .security else {
+            throw EmbargoError(.usage, "only a security release carries advisories; \(release.id) is a \(release.kind.rawValue) release")
+        }
+        guard release.status == .planned else {
+            throw EmbargoError(.refused, "release \(release.id) is \(release.status.rawValue); its tags are out, so it carries no more fixes",
+                               hint: "plan another security release: 'embargo release plan --project \(release.project) --kind security --advisory \(advisory.id)'")
+        }
+        guard advisory.project == release.project else {
+            throw EmbargoError(.failure, "advisory \(advisory.id) belongs to project \(advisory.project), not \(release.project)")
+        }
+        guard advisory.status != .published, advisory.status != .withdrawn else {
+            throw EmbargoError(.refused, "advisory \(advisory.id) is \(advisory.status.rawValue); only an embargoed advisory joins a release")
+        }
+        if release.advisories.contains(advisory.id) { return (release, nil) }
+        var dropped: String?
+        if let other = try releaseOf(advisory: advisory.id) {
+            let previous = try self.release(other)
+            guard previous.status == .planned, previous.advisories == [advisory.id] else {
+                throw EmbargoError(.refused, "advisory \(advisory.id) belongs to release \(other), which is \(previous.status.rawValue) and carries \(previous.advisories.joined(separator: ", "))",
+                                   hint: "see 'embargo release show \(other)'")
+            }
+            dropped = other
+        }
+        let together = try (release.advisories + [advisory.id]).sorted().map { try self.advisory($0) }
+        if let disagreement = Self.disclosureDisagreement(together) { throw disagreement }
+        let details = try project(named: release.project)
+        let branches = Self.releaseBranches(together)
+        let versions = try plannedVersions(details, kind: .security, branches: branches, stability: nil, offline: offline)
+        let stamp = now
+        let updated = try audited("release.plan", release.id, detail: "carries \(advisory.id) too: \(versions.map(\.version).joined(separator: ", "))") { db in
+            if let dropped {
+                for table in ["release_versions", "release_advisories", "release_issues", "release_qa"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE release = ?", arguments: [dropped])
+                }
+                try db.execute(sql: "DELETE FROM releases WHERE id = ?", arguments: [dropped])
+                try appendAudit(db, "release.drop", dropped, detail: "\(advisory.id) is released with \(release.id)")
+            }
+            try db.execute(sql: "INSERT INTO release_advisories (advisory, release) VALUES (?, ?)", arguments: [advisory.id, release.id])
+            try db.execute(sql: "DELETE FROM release_versions WHERE release = ?", arguments: [release.id])
+            try Self.insertVersions(db, release: release.id, versions)
+            // A pre-release made before holds fewer fixes than the release: it no longer counts.
+            for carried in together where [.prereleased, .approved].contains(carried.status) {
+                try db.execute(sql: "UPDATE prereleases SET superseded = 1 WHERE advisory = ?", arguments: [carried.id])
+                try db.execute(sql: "UPDATE approvals SET void = 1 WHERE advisory = ? AND void = 0", arguments: [carried.id])
+                try Self.record(db, carried.id, at: stamp, actor: member.name, kind: "edited",
+                                summary: "released with \(together.filter { $0.id != carried.id }.map(\.id).joined(separator: ", ")) in \(release.id): a new pre-release holds every fix")
+                _ = try transition(carried.id, to: .ready, kind: "status", note: "its release carries \(advisory.id) too", in: db)
+                try appendAudit(db, "advisory.edit", carried.id, detail: "\(ApprovalLedger.voidedByEdit): released with \(release.id)")
+            }
+            return try Release.fetch(db, release.id)
+        }
+        return (updated, dropped)
+    }
+
     /// The security release an advisory belongs to, made when its pre-release
     /// is built if there is none yet (`release plan --kind security` makes one
     /// earlier); a release not tagged yet takes the pre-release's versions.
@@ -112,10 +186,10 @@ extension Workspace {
         let versions = plans.map { Release.Version(branch: $0.branch, version: $0.version, previous: $0.previousVersion) }
         if let id = try releaseOf(advisory: advisory.id) {
             let release = try self.release(id)
-            guard release.status == .planned, release.advisories == [advisory.id],
+            guard release.status == .planned, release.advisories.contains(advisory.id),
                   release.versions.map(\.version) != plans.map(\.version) || release.versions.map(\.branch) != plans.map(\.branch)
             else { return }
-            try audited("release.plan", id, detail: "versions of \(advisory.id)'s pre-release: \(plans.map(\.version).joined(separator: ", "))") { db in
+            try audited("release.plan", id, detail: "versions of \(release.advisories.joined(separator: ", "))'s pre-release: \(plans.map(\.version).joined(separator: ", "))") { db in
                 try db.execute(sql: "DELETE FROM release_versions WHERE release = ?", arguments: [id])
                 try Self.insertVersions(db, release: id, versions)
             }

@@ -139,9 +139,11 @@ extension Workspace {
     /// tags are pushed exactly as reviewed; the advisory stays embargoed in the
     /// store until `release published --sa-url` records the SA.
     func tagSecurityRelease(_ release: Release, options: TagOptions, progress: (String) -> Void) throws -> TagReport {
-        guard release.advisories.count == 1, let id = release.advisories.first else {
-            throw EmbargoError(.refused, "release \(release.id) carries \(release.advisories.count) advisories; a security release is tagged from one advisory's approved pre-release",
-                               hint: "plan one security release per advisory ('embargo release plan --project \(release.project) --kind security --advisory ID')")
+        // Several advisories are released from the one pre-release they share
+        // (publication checks that each is approved on it).
+        guard let id = release.advisories.first else {
+            throw EmbargoError(.refused, "release \(release.id) carries no advisory; a security release is tagged from an approved pre-release",
+                               hint: "plan it with 'embargo release plan --project \(release.project) --kind security --advisory ID'")
         }
         let advisory = try advisory(id)
         guard let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) else {
