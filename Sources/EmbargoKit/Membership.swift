@@ -159,7 +159,7 @@ extension Permissions {
         case "advisory.revert": return [.revert]
         case "advisory.export": return [.read]
         case "lint.accept": return acceptFinding
-        case "release.plan", "release.tag", "release.revert": return [.planRelease]
+        case "release.plan", "release.drop", "release.tag", "release.revert": return [.planRelease]
         case "release.qa": return [.recordQA]
         case "release.published", "release.verify": return [.publish]
         case "advisory.status":

@@ -8,7 +8,7 @@ extension Embargo {
         static let configuration = CommandConfiguration(
             commandName: "release",
             abstract: "Plan, tag, verify and publish releases of every kind (patch, critical, minor, major, security).",
-            subcommands: [Plan.self, List.self, Show.self, Tag.self, Verify.self, QA.self, Published.self, Revert.self, Node.self, Issue.self, Announce.self, UpgradePath.self, ChangeRecordCommand.self]
+            subcommands: [Plan.self, Add.self, List.self, Show.self, Tag.self, Verify.self, QA.self, Published.self, Revert.self, Node.self, Issue.self, Announce.self, UpgradePath.self, ChangeRecordCommand.self]
         )
     }
 }
@@ -79,6 +79,48 @@ extension Embargo.ReleaseCommands {
                 ReleaseOutput.printVersions(release)
                 Terminal.say("next: tag it on release day with 'embargo release tag \(release.id)'")
             }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add",
+            abstract: "Add an advisory to a planned security release, to be released with the ones it carries.",
+            discussion: """
+                The advisories of one release are disclosed at one time and released from one
+                pre-release holding every fix: a pre-release made before no longer counts.
+                An advisory whose own release carried only it leaves that release.
+
+                Example:
+                  embargo release add REL-2026-009 --advisory ADV-2026-014
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var repository: RepositoryOption
+        @Argument(help: "The release id.") var id: String
+        @Option(name: .customLong("advisory"), help: ArgumentHelp("The advisory to add (repeat).", valueName: "id")) var advisories: [String]
+        @Flag(help: "Use the tags as last fetched instead of fetching the remote first.") var offline = false
+
+        func run() throws {
+            let workspace = try location.workspace(repository)
+            try TeamAutoSync.syncFirst(workspace, for: "release add", offlineAllowed: true)
+            var release = try workspace.release(id)
+            var dropped: [String] = []
+            for advisory in advisories {
+                let added = try workspace.addAdvisory(advisory, toRelease: release.id, offline: offline)
+                release = added.release
+                dropped += added.dropped.map { [$0] } ?? []
+            }
+            if output.json {
+                try Terminal.printJSON(["release": release])
+                return
+            }
+            for other in dropped { Terminal.say("dropped \(other): the advisory it carried is released with \(release.id)") }
+            Terminal.say("\(release.id) carries \(release.advisories.joined(separator: ", ")): \(release.versionList)")
+            ReleaseOutput.printVersions(release)
+            Terminal.say("next: one pre-release for all of them: 'embargo prerelease \(release.advisories[0]) --out DIR'")
         }
     }
 

@@ -407,21 +407,9 @@ struct TwoAdvisoriesReleaseCLITests {
         let box = try Sandbox()
         defer { box.remove() }
         let release = try ReleaseFixture(box)
-        try box.ok(["advisory", "create", "--project", SampleProject.name, "--title", "The settings list has no upper bound",
-                    "--public-title", "Denial of service", "--branch", "1.1.x",
-                    "--risk", "AC:None/A:None/CI:None/II:None/E:Theoretical/TD:All"])
-        try box.ok(["advisory", "status", "ADV-2026-002", "confirmed"])
-        try box.git(["-C", release.repo.path, "checkout", "--quiet", "-b", "fix-limit", "1.1.x"])
-        let form = release.repo.appendingPathComponent("src/Form/SettingsForm.php")
-        try String(contentsOf: form, encoding: .utf8).replacingOccurrences(of: "LIMIT = 10", with: "LIMIT = 5")
-            .write(to: form, atomically: true, encoding: .utf8)
-        try box.git(["-C", release.repo.path, "commit", "--quiet", "-am", "Issue #3400031 by maintainer: Show five settings per page"])
-        try box.git(["-C", release.repo.path, "checkout", "--quiet", "1.1.x"])
-        try box.ok(["patch", "add", "ADV-2026-002", "--branch", "1.1.x", "--from-ref", "fix-limit"])
-        try box.ok(["patch", "verify", "ADV-2026-002"])
+        try Self.addSecondAdvisory(box, release, at: "2027-01-06T17:00Z")
 
         // One release is public at one moment: advisories disclosed at different times are refused together.
-        try box.ok(["schedule", "ADV-2026-002", "--at", "2027-01-06T17:00Z"])
         let apart = try box.embargo(["release", "plan", "--project", SampleProject.name, "--kind", "security",
                                      "--advisory", "ADV-2026-001", "--advisory", "ADV-2026-002"])
         #expect(apart.status == 3)
@@ -496,6 +484,61 @@ struct TwoAdvisoriesReleaseCLITests {
         #expect(closed?["status"] as? String == "published")
         #expect(closed?["sa_url"] as? String
                 == "ADV-2026-001=https://www.drupal.org/sa-contrib-2027-001 ADV-2026-002=https://www.drupal.org/sa-contrib-2027-002")
+        try box.ok(["audit", "verify"])
+    }
+}
+
+extension TwoAdvisoriesReleaseCLITests {
+    /// ADV-2026-002, a second advisory of the fixture's project, fixed on
+    /// 1.1.x only (in another file than ADV-2026-001), verified, disclosed at `at`.
+    static func addSecondAdvisory(_ box: Sandbox, _ release: ReleaseFixture, at: String) throws {
+        try box.ok(["advisory", "create", "--project", SampleProject.name, "--title", "The settings list has no upper bound",
+                    "--public-title", "Denial of service", "--branch", "1.1.x",
+                    "--risk", "AC:None/A:None/CI:None/II:None/E:Theoretical/TD:All"])
+        try box.ok(["advisory", "status", "ADV-2026-002", "confirmed"])
+        try box.git(["-C", release.repo.path, "checkout", "--quiet", "-b", "fix-limit", "1.1.x"])
+        let form = release.repo.appendingPathComponent("src/Form/SettingsForm.php")
+        try String(contentsOf: form, encoding: .utf8).replacingOccurrences(of: "LIMIT = 10", with: "LIMIT = 5")
+            .write(to: form, atomically: true, encoding: .utf8)
+        try box.git(["-C", release.repo.path, "commit", "--quiet", "-am", "Issue #3400031 by maintainer: Show five settings per page"])
+        try box.git(["-C", release.repo.path, "checkout", "--quiet", "1.1.x"])
+        try box.ok(["patch", "add", "ADV-2026-002", "--branch", "1.1.x", "--from-ref", "fix-limit"])
+        try box.ok(["patch", "verify", "ADV-2026-002"])
+        try box.ok(["schedule", "ADV-2026-002", "--at", at])
+    }
+
+    /// An advisory found after the first one's pre-release was approved joins
+    /// its release: its own release is dropped, the approved pre-release no
+    /// longer counts, and the next one holds both fixes.
+    @Test func anAdvisoryAddedLaterVoidsTheEarlierPrerelease() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        let first = try #require(try release.prerelease()["manifest_sha256"] as? String)
+        try box.ok(["approve", "ADV-2026-001", "--sha256", first, "--identity", box.path("bob.identity")])
+        try Self.addSecondAdvisory(box, release, at: "2027-01-06T16:00Z")
+        try box.ok(["prerelease", "ADV-2026-002", "--out", box.path("second")])
+        let releases = try box.json(box.ok(["release", "list", "--json"]).stdout)["releases"] as? [[String: Any]] ?? []
+        let ids = releases.compactMap { $0["id"] as? String }
+        #expect(ids.count == 2)
+        let (carrier, own) = (ids[0], ids[1])
+
+        try box.ok(["schedule", "ADV-2026-002", "--at", "2027-01-06T17:00Z"])
+        #expect(try box.embargo(["release", "add", carrier, "--advisory", "ADV-2026-002"]).status == 3, "joined a release disclosed at another time")
+        try box.ok(["schedule", "ADV-2026-002", "--at", "2027-01-06T16:00Z"])
+        let added = try box.ok(["release", "add", carrier, "--advisory", "ADV-2026-002"]).stdout
+        #expect(added.contains("dropped \(own)") && added.contains("\(carrier) carries ADV-2026-001, ADV-2026-002"), "\(added)")
+        let listed = try box.json(box.ok(["release", "list", "--json"]).stdout)["releases"] as? [[String: Any]] ?? []
+        #expect(listed.compactMap { $0["id"] as? String } == [carrier])
+        for advisory in ["ADV-2026-001", "ADV-2026-002"] {
+            let shown = try box.json(box.ok(["advisory", "show", advisory, "--json"]).stdout)["advisory"] as? [String: Any]
+            #expect(shown?["status"] as? String == "ready", "\(advisory)")
+        }
+        // The approval of the pre-release without the second fix is void: nothing can be tagged from it.
+        let stale = try box.embargo(at: "2027-01-06 11:00:00", ["release", "tag", carrier, "--yes"])
+        #expect(stale.status == 3 && stale.stderr.contains("ADV-2026-001 has no pre-release"), "\(stale.stderr)")
+        let both = try box.json(box.ok(["prerelease", "ADV-2026-001", "--out", box.path("both"), "--json"]).stdout)
+        #expect((both["manifest"] as? [String: Any])?["advisories"] as? [String] == ["ADV-2026-001", "ADV-2026-002"])
         try box.ok(["audit", "verify"])
     }
 }
