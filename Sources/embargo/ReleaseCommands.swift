@@ -8,7 +8,7 @@ extension Embargo {
         static let configuration = CommandConfiguration(
             commandName: "release",
             abstract: "Plan, tag, verify and publish releases of every kind (patch, critical, minor, major, security).",
-            subcommands: [Plan.self, Add.self, List.self, Show.self, Tag.self, Verify.self, QA.self, Published.self, Revert.self, Node.self, Issue.self, Announce.self, UpgradePath.self, ChangeRecordCommand.self]
+            subcommands: [Plan.self, Add.self, Drop.self, List.self, Show.self, Tag.self, Verify.self, QA.self, Published.self, Revert.self, Node.self, Issue.self, Announce.self, UpgradePath.self, ChangeRecordCommand.self]
         )
     }
 }
@@ -121,6 +121,30 @@ extension Embargo.ReleaseCommands {
             Terminal.say("\(release.id) carries \(release.advisories.joined(separator: ", ")): \(release.versionList)")
             ReleaseOutput.printVersions(release)
             Terminal.say("next: one pre-release for all of them: 'embargo prerelease \(release.advisories[0]) --out DIR'")
+        }
+    }
+
+    struct Drop: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "drop",
+            abstract: "Drop a planned release (nothing of it is public yet).",
+            discussion: """
+                A tagged release is reverted first ('embargo release revert'); a security
+                release whose advisories have a pre-release is refused until 'embargo revert'.
+
+                Example:
+                  embargo release drop REL-2026-011
+                """
+        )
+
+        @OptionGroup var location: StoreOptions
+        @Argument(help: "The release id.") var id: String
+
+        func run() throws {
+            let workspace = try location.workspace()
+            try TeamAutoSync.syncFirst(workspace, for: "release drop", offlineAllowed: true)
+            try workspace.dropRelease(id)
+            Terminal.say("dropped \(id.uppercased())")
         }
     }
 

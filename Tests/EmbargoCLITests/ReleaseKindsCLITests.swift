@@ -82,6 +82,14 @@ struct ReleaseKindsCLITests {
         let id = try #require(release["id"] as? String)
         #expect(id.hasPrefix("REL-2027-"))
         #expect(fixture.versions(release) == ["1.0.2", "1.1.1"])
+        // From now on the patch releases go every other Wednesday: the next week's is refused, the next window is in two.
+        let nextWeek = try box.embargo(at: "2027-01-04 09:00:00", ["release", "plan", "--project", SampleProject.name, "--kind", "patch",
+                                                                   "--at", "2027-01-13T16:00Z", "--offline"])
+        #expect(nextWeek.status == 3 && nextWeek.stderr.contains("drupal.every-other-wednesday"), "\(nextWeek.stderr)")
+        let window = try box.json(box.ok(at: "2027-01-07 09:00:00", ["release", "plan", "--project", SampleProject.name, "--kind", "patch",
+                                                                   "--next-window", "--offline", "--json"]).stdout)["release"] as? [String: Any]
+        #expect(window?["planned_at"] as? String == "2027-01-20T16:00:00Z")
+        try box.ok(["release", "drop", try #require(window?["id"] as? String)])
 
         // A merge after the cutoff (end of Tuesday) is listed and kept out unless asked for.
         try box.merge("task: #3400102 Late change", file: "src/late.txt", on: "1.1.x", remote: remote, at: "2027-01-06T08:00:00Z")

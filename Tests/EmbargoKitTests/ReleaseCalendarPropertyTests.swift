@@ -30,6 +30,8 @@ struct ReleaseCalendarPropertyTests {
             // A random moment of the day, so windows open and close around it.
             let start = january + Double(dayIndex) * 86400 + Double(Int.random(in: 0..<86400, using: &random))
             let lead: TimeInterval = [0, 3600, 48 * 3600].randomElement(using: &random)!
+            // Every other day, a project whose patch releases run every other Wednesday from one in the year.
+            let cycle: Date? = dayIndex % 2 == 0 ? nil : utc("2026-12-30T16:00:00Z") + Double(Int.random(in: 0..<52, using: &random)) * 7 * 86400
             let sent = start - Double(Int.random(in: 0...(5 * 86400), using: &random))
             let variants = [
                 ScheduleFacts(),
@@ -40,16 +42,17 @@ struct ReleaseCalendarPropertyTests {
                 for profiles in combinations {
                     for facts in variants {
                         let next = ReleaseCalendar.nextWindow(kind: kind, profiles: profiles, blackouts: blackouts, after: start,
-                                                              facts: facts, leadTime: lead)
-                        let context = "\(kind) \(profiles.map(\.rawValue)) from \(Timestamp.string(start)) lead \(Int(lead)) \(facts)"
+                                                              facts: facts, leadTime: lead, patchCycle: cycle)
+                        let context = "\(kind) \(profiles.map(\.rawValue)) from \(Timestamp.string(start)) lead \(Int(lead)) \(facts) cycle \(cycle.map(Timestamp.string) ?? "-")"
                         #expect(next >= start + lead, "\(context)")
                         let broken = ReleaseCalendar.violations(kind: kind, profiles: profiles, blackouts: blackouts, at: next, now: start,
-                                                                facts: facts, leadTime: lead)
+                                                                facts: facts, leadTime: lead, patchCycle: cycle)
                         if broken.isEmpty { continue }
                         // Only a passed deadline may stay broken, and only when no hour meets every rule.
                         fallbacks += 1
                         #expect(broken.allSatisfy { deadlineRules.contains($0.rule) }, "\(context): \(broken.map(\.name))")
-                        let free = noViolationHour(kind, profiles, facts, from: start + lead, now: start, lead: lead, until: deadline(profiles, facts))
+                        let free = noViolationHour(kind, profiles, facts, from: start + lead, now: start, lead: lead, until: deadline(profiles, facts),
+                                                   cycle: cycle)
                         #expect(free == nil, "\(context): \(free.map(Timestamp.string) ?? "") breaks nothing")
                     }
                 }
@@ -80,6 +83,22 @@ struct ReleaseCalendarPropertyTests {
         }
     }
 
+    /// With a cycle, the drupal patch window found independently: the first
+    /// Wednesday an even number of weeks from the cycle's, out of every
+    /// blackout, whose 16:00 UTC is still ahead.
+    @Test func drupalPatchWindowKeepsEveryOtherWednesday() {
+        var random = SeededGenerator(seed: 14)
+        let january = utc("2027-01-01T00:00:00Z")
+        let cycle = utc("2027-01-13T16:00:00Z")
+        for dayIndex in 0..<365 {
+            let start = january + Double(dayIndex) * 86400 + Double(Int.random(in: 0..<86400, using: &random))
+            var expected = cycle - 14 * 86400
+            while expected < start || blackouts.contains(where: { $0.contains(expected) }) { expected += 14 * 86400 }
+            let next = ReleaseCalendar.nextWindow(kind: .patch, profiles: [.drupal], blackouts: blackouts, after: start, patchCycle: cycle)
+            #expect(next == expected, "from \(Timestamp.string(start))")
+        }
+    }
+
     /// The last moment the deadline rules of `profiles` allow (the day after it, to be sure).
     func deadline(_ profiles: [PolicyProfile], _ facts: ScheduleFacts) -> Date {
         var limits: [Date] = []
@@ -90,11 +109,12 @@ struct ReleaseCalendarPropertyTests {
 
     /// An hour breaking no rule before `until`, or nil.
     func noViolationHour(_ kind: ReleaseKind, _ profiles: [PolicyProfile], _ facts: ScheduleFacts, from: Date, now: Date,
-                         lead: TimeInterval, until: Date) -> Date?
+                         lead: TimeInterval, until: Date, cycle: Date?) -> Date?
     {
         var t = Date(timeIntervalSince1970: (from.timeIntervalSince1970 / 3600).rounded(.up) * 3600)
         while t <= until {
-            if ReleaseCalendar.violations(kind: kind, profiles: profiles, blackouts: blackouts, at: t, now: now, facts: facts, leadTime: lead).isEmpty {
+            if ReleaseCalendar.violations(kind: kind, profiles: profiles, blackouts: blackouts, at: t, now: now, facts: facts, leadTime: lead,
+                                          patchCycle: cycle).isEmpty {
                 return t
             }
             t += 3600

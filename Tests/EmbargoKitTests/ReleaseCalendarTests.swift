@@ -63,6 +63,32 @@ struct ReleaseCalendarTests {
         }
     }
 
+    /// Once a patch release is known (2026-12-02), the next go out every
+    /// other Wednesday: 2026-12-16, 2026-12-30; the Wednesdays between are
+    /// free for minor and major releases.
+    @Test func patchReleasesEveryOtherWednesdayOnceACycleIsKnown() {
+        let cycle = utc("2026-12-02T16:00:00Z")
+        let between = ReleaseCalendar.violations(kind: .patch, profiles: [.drupal], blackouts: [], at: utc("2026-12-09T16:00:00Z"),
+                                                 now: monday, patchCycle: cycle)
+        #expect(between.map(\.name) == ["drupal.every-other-wednesday"])
+        #expect(between.first?.message.contains("2026-12-09 falls between 2026-12-02 and 2026-12-16") == true, "\(between)")
+        for onCycle in ["2026-12-16T16:00:00Z", "2026-12-30T17:00:00Z", "2026-11-18T16:00:00Z"] {
+            #expect(ReleaseCalendar.violations(kind: .patch, profiles: [.drupal], blackouts: [], at: utc(onCycle), now: nil, patchCycle: cycle).isEmpty,
+                    "\(onCycle)")
+        }
+        // A security release keeps any Wednesday.
+        #expect(ReleaseCalendar.violations(kind: .security, profiles: [.drupal], blackouts: [], at: utc("2026-12-09T16:00:00Z"), now: monday,
+                                           patchCycle: cycle).isEmpty)
+        #expect(ReleaseCalendar.nextWindow(kind: .patch, profiles: [.drupal], blackouts: [], after: utc("2026-12-03T09:00:00Z"), patchCycle: cycle)
+                == utc("2026-12-16T16:00:00Z"))
+        let offWeek = ReleaseCalendar.warnings(kind: .minor, profiles: [.drupal], blackouts: [], at: utc("2026-12-23T17:00:00Z"), now: monday,
+                                               patchCycle: cycle)
+        #expect(offWeek.isEmpty)
+        let patchWeek = ReleaseCalendar.warnings(kind: .minor, profiles: [.drupal], blackouts: [], at: utc("2026-12-16T17:00:00Z"), now: monday,
+                                                 patchCycle: cycle)
+        #expect(patchWeek.map(\.name) == ["drupal.patch-wednesday"])
+    }
+
     @Test func mergeCutoffs() throws {
         let wednesday = utc("2026-12-02T16:00:00Z")
         let cutoff = ReleaseCalendar.mergeCutoff(kind: .patch, releaseAt: wednesday)

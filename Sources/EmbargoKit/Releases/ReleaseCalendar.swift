@@ -42,8 +42,11 @@ public enum ReleaseCalendar {
     ///   - facts: what is known of an advisory's embargo (pre-releases sent,
     ///     report date), for a security release.
     ///   - leadTime: the time the security team needs before a disclosure.
+    ///   - patchCycle: a Wednesday of the project's scheduled patch releases,
+    ///     which go out every other Wednesday from it; nil when none is known
+    ///     yet (any Wednesday then).
     public static func violations(kind: ReleaseKind, profiles: [PolicyProfile], blackouts: [Blackout], at: Date, now: Date?,
-                                  facts: ScheduleFacts = ScheduleFacts(), leadTime: TimeInterval = 0) -> [Violation]
+                                  facts: ScheduleFacts = ScheduleFacts(), leadTime: TimeInterval = 0, patchCycle: Date? = nil) -> [Violation]
     {
         var result: [Violation] = []
         if kind != .critical, let blackout = Blackout.covering(at, in: blackouts) {
@@ -57,7 +60,12 @@ public enum ReleaseCalendar {
             result += PolicyEngine.violations(profiles, disclosure, now: now, leadTime: leadTime)
             if let now { result += unsentPrereleaseRules(profiles, facts, at: at, now: now) }
         case .patch where drupal:
-            if weekday(at) != 4 { result.append(drupalRule("wednesday", "scheduled patch releases go out on Wednesdays; this is a \(dayName(at))")) }
+            if weekday(at) != 4 {
+                result.append(drupalRule("wednesday", "scheduled patch releases go out on Wednesdays; this is a \(dayName(at))"))
+            } else if let patchCycle, !isPatchWednesday(at, cycle: patchCycle) {
+                result.append(drupalRule("every-other-wednesday", "scheduled patch releases go out every other Wednesday, as on \(Blackout.day(of: patchCycle)); "
+                                         + "\(Blackout.day(of: at)) falls between \(Blackout.day(of: at - 7 * day)) and \(Blackout.day(of: at + 7 * day))"))
+            }
             let second = secondOfDay(at)
             if second < 16 * 3600 || second > 20 * 3600 {
                 result.append(drupalRule("window", "patch releases are published 16:00-20:00 UTC; this is \(clock(at)) UTC"))
@@ -74,13 +82,15 @@ public enum ReleaseCalendar {
     /// Advice a caller shows without refusing: a minor or major release on a
     /// patch Wednesday, less than the default week of QA before it, a
     /// critical release in a blackout.
-    public static func warnings(kind: ReleaseKind, profiles: [PolicyProfile], blackouts: [Blackout], at: Date, now: Date?) -> [Violation] {
+    public static func warnings(kind: ReleaseKind, profiles: [PolicyProfile], blackouts: [Blackout], at: Date, now: Date?,
+                                patchCycle: Date? = nil) -> [Violation]
+    {
         var result: [Violation] = []
         switch kind {
         case .critical:
             if let blackout = Blackout.covering(at, in: blackouts) { result.append(blackoutRule(at, blackout)) }
         case .minor, .major:
-            if profiles.contains(.drupal), weekday(at) == 4 {
+            if profiles.contains(.drupal), weekday(at) == 4, patchCycle.map({ isPatchWednesday(at, cycle: $0) }) ?? true {
                 result.append(drupalRule("patch-wednesday", "\(kind.rawValue) releases should not fall on a patch Wednesday"))
             }
             if let now, let cutoff = mergeCutoff(kind: kind, releaseAt: at), cutoff < now {
@@ -105,7 +115,7 @@ public enum ReleaseCalendar {
     /// passed), the earliest that breaks only such deadlines; failing that,
     /// the first candidate, whose violations the caller then shows.
     public static func nextWindow(kind: ReleaseKind, profiles: [PolicyProfile], blackouts: [Blackout], after: Date, now: Date? = nil,
-                                  facts: ScheduleFacts = ScheduleFacts(), leadTime: TimeInterval = 0) -> Date
+                                  facts: ScheduleFacts = ScheduleFacts(), leadTime: TimeInterval = 0, patchCycle: Date? = nil) -> Date
     {
         let now = now ?? after
         let earliest = max(after, now + leadTime)
@@ -145,7 +155,7 @@ public enum ReleaseCalendar {
             return nil
         }
         func broken(_ date: Date) -> [Violation] {
-            violations(kind: kind, profiles: profiles, blackouts: [], at: date, now: now, facts: facts, leadTime: leadTime)
+            violations(kind: kind, profiles: profiles, blackouts: [], at: date, now: now, facts: facts, leadTime: leadTime, patchCycle: patchCycle)
         }
         /// Takes a time that breaks nothing; gives up once a deadline has
         /// passed, since every later time breaks it too.
@@ -155,7 +165,9 @@ public enum ReleaseCalendar {
             return rules.isEmpty
         }
         if kind == .minor || kind == .major,
-           let quiet = first(daily: false, { perfect($0) == true && warnings(kind: kind, profiles: profiles, blackouts: [], at: $0, now: now).isEmpty })
+           let quiet = first(daily: false, {
+               perfect($0) == true && warnings(kind: kind, profiles: profiles, blackouts: [], at: $0, now: now, patchCycle: patchCycle).isEmpty
+           })
         {
             return quiet
         }
@@ -163,6 +175,13 @@ public enum ReleaseCalendar {
         if let window = first(daily: false, perfect) { return window }
         let onlyDeadlines: (Date) -> Bool? = { date in broken(date).allSatisfy { deadlineRules.contains($0.rule) } }
         return first(daily: atSixteen, onlyDeadlines) ?? first(daily: atSixteen, { _ in true }) ?? earliest
+    }
+
+    /// Whether the Wednesday of `date` is an even number of weeks from the
+    /// one of `cycle`: a Wednesday of the scheduled patch releases.
+    static func isPatchWednesday(_ date: Date, cycle: Date) -> Bool {
+        let weeks = Int(((startOfDay(date).timeIntervalSince1970 - startOfDay(cycle).timeIntervalSince1970) / (7 * day)).rounded())
+        return weeks % 2 == 0
     }
 
     /// The default time between the merge cutoff and a minor or major release (QA).

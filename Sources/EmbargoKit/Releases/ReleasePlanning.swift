@@ -156,10 +156,7 @@ extension Workspace {
         let stamp = now
         let updated = try audited("release.plan", release.id, detail: "carries \(advisory.id) too: \(versions.map(\.version).joined(separator: ", "))") { db in
             if let dropped {
-                for table in ["release_versions", "release_advisories", "release_issues", "release_qa"] {
-                    try db.execute(sql: "DELETE FROM \(table) WHERE release = ?", arguments: [dropped])
-                }
-                try db.execute(sql: "DELETE FROM releases WHERE id = ?", arguments: [dropped])
+                try Self.deleteRelease(db, dropped)
                 try appendAudit(db, "release.drop", dropped, detail: "\(advisory.id) is released with \(release.id)")
             }
             try db.execute(sql: "INSERT INTO release_advisories (advisory, release) VALUES (?, ?)", arguments: [advisory.id, release.id])
@@ -177,6 +174,32 @@ extension Workspace {
             return try Release.fetch(db, release.id)
         }
         return (updated, dropped)
+    }
+
+    /// Drops a planned release: nothing of it is public yet. A security
+    /// release whose advisories have a pre-release is refused: its fixes are
+    /// bound together until `revert`.
+    public func dropRelease(_ id: String) throws {
+        try Permissions.require(.planRelease, by: member)
+        let release = try self.release(id)
+        guard release.status == .planned else {
+            throw EmbargoError(.refused, "release \(release.id) is \(release.status.rawValue); only a planned release is dropped",
+                               hint: release.status == .tagged ? "take its tags back first: 'embargo release revert \(release.id)'" : "a published release stays")
+        }
+        for advisory in try release.advisories.map({ try self.advisory($0) }) where [.prereleased, .approved].contains(advisory.status) {
+            throw EmbargoError(.refused, "advisory \(advisory.id) of release \(release.id) is \(advisory.status.rawValue); its pre-release holds the release's fixes",
+                               hint: "take it back first: 'embargo revert \(advisory.id)'")
+        }
+        try audited("release.drop", release.id, detail: "\(release.kind.rawValue) \(release.versions.map(\.version).joined(separator: ", "))") { db in
+            try Self.deleteRelease(db, release.id)
+        }
+    }
+
+    private static func deleteRelease(_ db: Database, _ id: String) throws {
+        for table in ["release_versions", "release_advisories", "release_issues", "release_qa"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE release = ?", arguments: [id])
+        }
+        try db.execute(sql: "DELETE FROM releases WHERE id = ?", arguments: [id])
     }
 
     /// The security release an advisory belongs to, made when its pre-release
@@ -241,7 +264,7 @@ extension Workspace {
     func releaseCalendarViolations(kind: ReleaseKind, project: ProjectDetails, at: Date?) throws -> [String] {
         guard let at else { return [] }
         return ReleaseCalendar.violations(kind: kind, profiles: try profiles(of: project.project.name), blackouts: project.blackouts,
-                                          at: at, now: environment.clock.now())
+                                          at: at, now: environment.clock.now(), patchCycle: try patchCycle(project: project.project.name))
             .map { "\($0.message) (rule \($0.name))" }
     }
 
@@ -250,7 +273,7 @@ extension Workspace {
         guard let at = release.plannedAt.flatMap(Timestamp.parse) else { return [] }
         let project = try project(named: release.project)
         return ReleaseCalendar.warnings(kind: release.kind, profiles: try profiles(of: project.project.name), blackouts: project.blackouts,
-                                        at: at, now: environment.clock.now())
+                                        at: at, now: environment.clock.now(), patchCycle: try patchCycle(project: project.project.name, except: release.id))
             .map { "\($0.message) (rule \($0.name))" }
     }
 
@@ -258,6 +281,20 @@ extension Workspace {
     public func nextReleaseWindow(project name: String, kind: ReleaseKind) throws -> Date {
         let project = try project(named: name)
         let now = environment.clock.now()
-        return ReleaseCalendar.nextWindow(kind: kind, profiles: try profiles(of: name), blackouts: project.blackouts, after: now, now: now)
+        return ReleaseCalendar.nextWindow(kind: kind, profiles: try profiles(of: name), blackouts: project.blackouts, after: now, now: now,
+                                          patchCycle: try patchCycle(project: name))
+    }
+
+    /// The Wednesday of the project's latest scheduled patch release that kept
+    /// the calendar: the cycle of every other Wednesday runs from it. Nil
+    /// before the first one, when any Wednesday starts the cycle.
+    func patchCycle(project: String, except release: String? = nil) throws -> Date? {
+        try store.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT planned_at FROM releases
+                WHERE project = ? AND kind = 'patch' AND planned_at IS NOT NULL AND violations = '' AND id IS NOT ?
+                ORDER BY planned_at DESC LIMIT 1
+                """, arguments: [project, release])
+        }.flatMap(Timestamp.parse)
     }
 }
