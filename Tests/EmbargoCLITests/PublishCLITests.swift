@@ -30,9 +30,7 @@ struct PublishFixture {
         try box.run("git", ["ls-remote", remote.path]).stdout
     }
 
-    func status() throws -> String? {
-        (try box.json(box.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any])?["status"] as? String
-    }
+    func status() throws -> String? { try box.advisoryStatus() }
 
     /// The remote holds exactly the manifest's branch heads and tags.
     func expectPublished(_ manifest: [[String: Any]], sourceLocation: SourceLocation = #_sourceLocation) throws {

@@ -304,7 +304,7 @@ struct SecurityReleaseDayCLITests {
 
         try box.ok(at: "2027-01-06 16:20:00", ["release", "published", id, "--sa-url", "https://www.drupal.org/sa-contrib-2027-001",
                                                 "--url", "https://www.drupal.org/project/sample_module/releases/1.1.1", "--out", box.path("public")])
-        #expect((try box.json(box.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any])?["status"] as? String == "published")
+        #expect(try box.advisoryStatus() == "published")
         #expect(FileManager.default.fileExists(atPath: box.path("public/advisory.osv.json")))
         let announcement = try box.ok(["release", "announce", id]).stdout
         #expect(announcement.contains("Everyone using sample_module should update now."))
@@ -435,8 +435,7 @@ struct TwoAdvisoriesReleaseCLITests {
         let hash = try #require(report["manifest_sha256"] as? String)
         let bundle = try #require(report["bundle"] as? String)
         for advisory in ["ADV-2026-001", "ADV-2026-002"] {
-            let shown = try box.json(box.ok(["advisory", "show", advisory, "--json"]).stdout)["advisory"] as? [String: Any]
-            #expect(shown?["status"] as? String == "prereleased")
+            #expect(try box.advisoryStatus(advisory) == "prereleased")
         }
         let opened = try box.json(box.ok(["prerelease", "verify", bundle, "--identity", box.path("bob.identity"), "--json"]).stdout)
         let paths = (opened["files"] as? [[String: String]] ?? []).compactMap { $0["path"] }
@@ -458,8 +457,7 @@ struct TwoAdvisoriesReleaseCLITests {
         let reverted = try box.ok(["revert", "ADV-2026-002"]).stdout
         #expect(reverted.contains("ADV-2026-001, released with ADV-2026-002, is ready again"), "\(reverted)")
         for advisory in ["ADV-2026-001", "ADV-2026-002"] {
-            let shown = try box.json(box.ok(["advisory", "show", advisory, "--json"]).stdout)["advisory"] as? [String: Any]
-            #expect(shown?["status"] as? String == "ready")
+            #expect(try box.advisoryStatus(advisory) == "ready")
         }
         try FileManager.default.removeItem(atPath: bundle)
         let again = try box.json(box.ok(["prerelease", "ADV-2026-001", "--out", box.path("outbox"), "--json"]).stdout)
@@ -484,8 +482,7 @@ struct TwoAdvisoriesReleaseCLITests {
                                                 "--sa-url", "adv-2026-002=https://www.drupal.org/sa-contrib-2027-002",
                                                 "--out", box.path("public")])
         for advisory in ["ADV-2026-001", "ADV-2026-002"] {
-            let shown = try box.json(box.ok(["advisory", "show", advisory, "--json"]).stdout)["advisory"] as? [String: Any]
-            #expect(shown?["status"] as? String == "published")
+            #expect(try box.advisoryStatus(advisory) == "published")
             #expect(FileManager.default.fileExists(atPath: box.path("public/\(advisory)/advisory.osv.json")))
         }
         let closed = try box.json(box.ok(["release", "show", id, "--json"]).stdout)["release"] as? [String: Any]
@@ -539,8 +536,7 @@ extension TwoAdvisoriesReleaseCLITests {
         let listed = try box.json(box.ok(["release", "list", "--json"]).stdout)["releases"] as? [[String: Any]] ?? []
         #expect(listed.compactMap { $0["id"] as? String } == [carrier])
         for advisory in ["ADV-2026-001", "ADV-2026-002"] {
-            let shown = try box.json(box.ok(["advisory", "show", advisory, "--json"]).stdout)["advisory"] as? [String: Any]
-            #expect(shown?["status"] as? String == "ready", "\(advisory)")
+            #expect(try box.advisoryStatus(advisory) == "ready", "\(advisory)")
         }
         // The approval of the pre-release without the second fix is void: nothing can be tagged from it.
         let stale = try box.embargo(at: "2027-01-06 11:00:00", ["release", "tag", carrier, "--yes"])

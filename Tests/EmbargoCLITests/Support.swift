@@ -144,6 +144,11 @@ struct Sandbox {
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
         return object as? [String: Any] ?? [:]
     }
+
+    /// An advisory's status, as `advisory show --json` gives it.
+    func advisoryStatus(_ id: String = "ADV-2026-001") throws -> String? {
+        (try json(ok(["advisory", "show", id, "--json"]).stdout)["advisory"] as? [String: Any])?["status"] as? String
+    }
 }
 
 func contains(_ haystack: Data, _ needle: String) -> Bool {

@@ -257,9 +257,7 @@ extension Sandbox {
         #expect(byURL.status == 64)
     }
 
-    func status(_ box: Sandbox) throws -> String? {
-        (try box.json(box.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any])?["status"] as? String
-    }
+    func status(_ box: Sandbox) throws -> String? { try box.advisoryStatus() }
 }
 
 extension TrustCLITests {
