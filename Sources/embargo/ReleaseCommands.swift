@@ -129,8 +129,9 @@ extension Embargo.ReleaseCommands {
             commandName: "drop",
             abstract: "Drop a planned release (nothing of it is public yet).",
             discussion: """
-                A tagged release is reverted first ('embargo release revert'); a security
-                release whose advisories have a pre-release is refused until 'embargo revert'.
+                A tagged release is reverted first ('embargo release revert REL-2026-011'); a
+                security release whose advisories have a pre-release is refused until each is
+                taken back ('embargo revert ADV-2026-014').
 
                 Example:
                   embargo release drop REL-2026-011
