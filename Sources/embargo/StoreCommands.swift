@@ -227,8 +227,10 @@ extension Embargo.StoreCommands {
 
         func run() throws {
             let resolutions = try SyncOutput.resolutions(keep)
+            // The fetch runs while the identity is unlocked and the store opened.
+            let started = try TeamFetch.start(storeDirectory: location.storeDirectory, environment: try Settings.storeEnvironment())
             let workspace = try location.workspace()
-            let report = try workspace.sync(resolutions: resolutions)
+            let report = try workspace.sync(resolutions: resolutions, started: started)
             TeamAutoSync.synced = true
             try SyncOutput.print(report, json: output.json)
         }

@@ -59,8 +59,8 @@ struct TeamRemote: Sendable {
 
     /// git in the clone. A full disk is this machine's trouble, not the
     /// remote's: it is an error of its own rather than "unreachable".
-    private func run(_ arguments: [String]) throws -> ProcessResult {
-        let result = try git.run(arguments)
+    private func run(_ arguments: [String], input: [UInt8]? = nil) throws -> ProcessResult {
+        let result = try git.run(arguments, input: input)
         if result.status != 0, result.stderrText.contains("No space left on device") {
             throw EmbargoError(.failure, "this machine's disk is full: the team sync could not write its copy of the remote (\(firstLine(result.stderrText).prefix(120)))",
                                hint: "free disk space and run 'embargo store sync' again; nothing was lost")
@@ -164,10 +164,12 @@ struct TeamRemote: Sendable {
     /// Commits the files written at `paths` (nil: everything in the working
     /// tree) and pushes them as a fast forward of `main`.
     func commitAndPush(paths: [String]?, message: String) throws -> Pushed {
-        let commit = ["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message]
-        // Only the named files: git need not look at every file of the clone.
-        _ = try output(paths.map { ["update-index", "--add", "--"] + $0 } ?? ["add", "--all"])
-        _ = try output(commit)
+        if let paths {
+            try commit(paths, message: message)
+        } else {
+            _ = try output(["add", "--all"])
+            _ = try output(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message])
+        }
         let result = try run(["push", "--quiet", "--porcelain", "origin", "HEAD:\(Self.branch)"])
         // A successful push also moves refs/remotes/origin/main (the remote's fetch refspec covers it).
         if result.status == 0 {
@@ -182,29 +184,84 @@ struct TeamRemote: Sendable {
         return .unreachable(message.isEmpty ? "git push failed" : message)
     }
 
+    /// Commits the files at `paths` on top of `main` in one `git fast-import`:
+    /// only the named files, with no look at the index or the rest of the
+    /// clone (the working tree holds them already; a reset rewrites the index).
+    private func commit(_ paths: [String], message: String) throws {
+        func line(_ text: String) -> [UInt8] { Array(text.utf8) + [0x0A] }
+        func data(_ bytes: [UInt8]) -> [UInt8] { line("data \(bytes.count)") + bytes + [0x0A] }
+        let name = (environment["GIT_COMMITTER_NAME"] ?? "embargo").filter { !"<>\n".contains($0) }
+        let email = (environment["GIT_COMMITTER_EMAIL"] ?? "embargo@embargo.invalid").filter { !"<>\n".contains($0) }
+        var stream = line("commit \(Self.branch)") + line("committer \(name) <\(email)> now") + data(Array(message.utf8))
+        stream += line("from \(Self.branch)^0")
+        for path in paths {
+            guard let bytes = try read(path) else { throw EmbargoError(.failure, "the team clone lost \(path) before it was committed") }
+            stream += line("M 100644 inline \(path)") + data(bytes)
+        }
+        stream += line("done")
+        let arguments = ["fast-import", "--quiet", "--done", "--date-format=now"]
+        _ = try git.output(of: try run(arguments, input: stream), arguments)
+    }
+
     /// Starts `fetch()` beside the caller's own work (opening the store and the
     /// last synced state take about as long as a fetch).
-    func fetchInBackground() -> BackgroundFetch {
-        BackgroundFetch(self)
+    func fetchInBackground() -> Background<Fetched> {
+        Background { try self.fetch() }
     }
 }
 
-/// A `TeamRemote.fetch()` running on a thread of its own.
-final class BackgroundFetch: @unchecked Sendable {
+/// Work running on a thread of its own while the caller goes on.
+final class Background<Value>: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
-    private var result: Result<TeamRemote.Fetched, Error>?
+    private var result: Result<Value, Error>?
 
-    fileprivate init(_ remote: TeamRemote) {
+    init(_ body: @escaping () throws -> Value) {
+        let box = UncheckedBox(body)
         Thread.detachNewThread { [self] in
-            result = Result { try remote.fetch() }
+            result = Result { try box.value() }
             finished.signal()
         }
     }
 
-    /// The fetch's result, once it is done (it may be asked again).
-    func wait() throws -> TeamRemote.Fetched {
+    /// The result, once the work is done (it may be asked again).
+    func wait() throws -> Value {
         finished.wait()
         finished.signal()
         return try result!.get()
     }
+}
+
+/// A value handed to another thread whose owner does not touch it meanwhile.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// A team sync's fetch, started before the store is opened (decrypting the
+/// store and unlocking the identity take about as long as a fetch): it holds
+/// the sync lock from the start, and `Workspace.sync` goes on with it.
+public final class TeamFetch: @unchecked Sendable {
+    let lock: FileLock
+    let fetching: Background<TeamRemote.Fetched>
+
+    /// Nil when the store has no team remote (or no clone of it yet).
+    public static func start(storeDirectory: URL, environment: Environment) throws -> TeamFetch? {
+        let team = storeDirectory.appendingPathComponent("team")
+        let remote = team.appendingPathComponent("remote")
+        guard FileManager.default.fileExists(atPath: team.appendingPathComponent("state.json").path),
+              FileManager.default.fileExists(atPath: remote.appendingPathComponent(".git").path)
+        else { return nil }
+        let lock = try FileLock(team.appendingPathComponent("sync.lock"))
+        // Fetching commits nothing: the member's name is not needed yet.
+        let clone = TeamRemote(directory: remote, base: environment.childEnvironment, member: "embargo")
+        return TeamFetch(lock: lock, fetching: clone.fetchInBackground())
+    }
+
+    private init(lock: FileLock, fetching: Background<TeamRemote.Fetched>) {
+        self.lock = lock
+        self.fetching = fetching
+    }
+
+    // Unused (the store did not open): the fetch finishes before the lock goes.
+    deinit { _ = try? fetching.wait() }
 }

@@ -80,8 +80,22 @@ extension Workspace {
     /// It is a cache of the team log up to that entry, sealed and checked when
     /// read: when a crash damaged or lost it, sync makes it again from the log.
     private func saveTeam(_ config: TeamConfig, base: StoreState) throws {
+        try saveTeam(config, sealedBase: try sealBase(base, sequence: config.sequence))
+    }
+
+    /// `base` sealed as the base of team log entry `sequence`, in a file beside
+    /// the base that `saveTeam` puts in its place.
+    private func sealBase(_ base: StoreState, sequence: UInt64) throws -> URL {
         try SafeFile.makePrivateDirectory(teamDirectory)
-        try SafeFile.replaceAtomically(teamBaseFile, bytes: try store.seal(base, generation: config.sequence), durable: false)
+        let next = teamDirectory.appendingPathComponent("base.embargo.next")
+        try SafeFile.replaceAtomically(next, bytes: try store.seal(base, generation: sequence), durable: false)
+        return next
+    }
+
+    private func saveTeam(_ config: TeamConfig, sealedBase: URL) throws {
+        guard rename(sealedBase.path, teamBaseFile.path) == 0 else {
+            throw EmbargoError(.failure, "cannot keep the last synced state in \(teamBaseFile.path): \(String(cString: strerror(errno)))")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         try SafeFile.replaceAtomically(teamConfigFile, bytes: Array(try encoder.encode(config)))
@@ -249,24 +263,28 @@ extension Workspace {
     /// machine's changes on top, pushes them, and retries while someone else
     /// pushes first. Unreachable: the local store stays as it is, and the
     /// report says why. Conflicts: nothing changes, and the report names them.
-    public func sync(resolutions: [String: SyncSide] = [:]) throws -> SyncReport {
+    /// - Parameter started: the fetch `TeamFetch.start` began before this
+    ///   store was opened (it holds the sync lock); nil starts one now.
+    public func sync(resolutions: [String: SyncSide] = [:], started: TeamFetch? = nil) throws -> SyncReport {
         guard hasTeamRemote else {
             throw Self.noTeamRemote
         }
         // One sync at a time on this machine: two commands finishing at once share the clone.
-        let lock = try FileLock(teamDirectory.appendingPathComponent("sync.lock"))
+        let lock = try started?.lock ?? FileLock(teamDirectory.appendingPathComponent("sync.lock"))
         defer { lock.unlock() }
-        return try syncHoldingLock(resolutions: resolutions)
+        return try syncHoldingLock(resolutions: resolutions, fetched: started?.fetching)
     }
 
-    private func syncHoldingLock(resolutions: [String: SyncSide]) throws -> SyncReport {
+    private func syncHoldingLock(resolutions: [String: SyncSide], fetched early: Background<TeamRemote.Fetched>? = nil) throws -> SyncReport {
         guard var config = try teamConfig() else {
             throw Self.noTeamRemote
         }
         let remote = teamRemote()
         var report = SyncReport(remote: config.url, sequence: config.sequence)
+        var early = early
         for _ in 0..<8 {
-            let fetching = remote.fetchInBackground()
+            let fetching = early ?? remote.fetchInBackground()
+            early = nil
             // Whatever happens here, the fetch is done before the lock is given up.
             defer { _ = try? fetching.wait() }
             let baseBytes = try SafeFile.read(teamBaseFile)
@@ -365,6 +383,10 @@ extension Workspace {
                 try remote.write(Store.keyringName, keyring)
             }
             let outgoing = SyncReport.Entry(sequence: sequence, author: member.name, kind: "changes", changes: Self.summary(out))
+            // The next base is sealed while git commits and pushes; it is put in place once the push is in.
+            let mergedState = UncheckedBox(merged)
+            let sealing = nothingCameIn ? Background { try self.sealBase(mergedState.value, sequence: sequence) } : nil
+            defer { if let sealing, let url = try? sealing.wait() { unlink(url.path) } }
             switch try remote.commitAndPush(paths: written, message: "embargo sync \(member.name) \(out.count) changes") {
             case .rejected:
                 continue
@@ -383,7 +405,12 @@ extension Workspace {
                 return report
             case .pushed where nothingCameIn:
                 let (head, headDigest) = try snapshotIfDue(after: (sequence, digest), entries: entries, state: merged, remote: remote)
-                try saveTeam(TeamConfig(url: config.url, sequence: head, digest: hex(headDigest), syncedAt: now), base: merged)
+                let next = TeamConfig(url: config.url, sequence: head, digest: hex(headDigest), syncedAt: now)
+                if head == sequence, let sealed = try sealing?.wait() {
+                    try saveTeam(next, sealedBase: sealed)
+                } else {
+                    try saveTeam(next, base: merged)
+                }
                 report.outgoing.append(outgoing)
                 report.sequence = head
                 return report
