@@ -447,6 +447,9 @@ struct TwoAdvisoriesReleaseCLITests {
 
         // Approved for one advisory only, the tags hold a fix nobody approved: refused, nothing pushed.
         try box.ok(["approve", "ADV-2026-001", "--sha256", hash, "--identity", box.path("bob.identity")])
+        let waiting = try box.ok(["status", "ADV-2026-001"]).stdout
+        #expect(waiting.contains("ADV-2026-002, released with it, is prereleased") && waiting.contains("embargo approve ADV-2026-002 --sha256 \(hash)"),
+                "\(waiting)")
         let before = try box.run("git", ["ls-remote", release.sample.remote.path]).stdout
         let half = try box.embargo(at: "2027-01-06 11:00:00", ["release", "tag", id, "--yes"])
         #expect(half.status == 3)

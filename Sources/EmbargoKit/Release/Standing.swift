@@ -45,6 +45,8 @@ struct StandingFacts {
     var prereleases: [String: Prerelease] = [:]
     /// Advisories whose release is tagged, by id: the release.
     var taggedReleases: [String: String] = [:]
+    /// Per advisory, those released with it that are not approved yet, with their status.
+    var unapprovedCompanions: [String: [(id: String, status: String)]] = [:]
 
     /// `ids`: the advisories (nil: every one that is neither published nor withdrawn).
     init(_ db: Database, ids: [String]?) throws {
@@ -74,6 +76,16 @@ struct StandingFacts {
             WHERE l.status = 'tagged' AND r.\(filter)
             """, arguments: arguments) {
             taggedReleases[row["advisory"]] = row["release"]
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT mine.advisory AS advisory, other.advisory AS other, a.status AS status
+            FROM release_advisories mine
+            JOIN release_advisories other ON other.release = mine.release AND other.advisory != mine.advisory
+            JOIN advisories a ON a.id = other.advisory
+            WHERE a.status NOT IN ('approved', 'published') AND mine.\(filter)
+            ORDER BY other.advisory
+            """, arguments: arguments) {
+            unapprovedCompanions[row["advisory"], default: []].append((row["other"], row["status"]))
         }
     }
 
@@ -149,6 +161,18 @@ extension Workspace {
                 }
                 standing.blockers.append("the publication stopped after its step '\(step)': the fix is public, the advisory is not")
                 next("embargo publish \(advisory.id)", .publish)
+                break
+            }
+            if let waiting = facts.unapprovedCompanions[advisory.id], let first = waiting.first {
+                // Released together: the tags hold every fix, so every advisory is approved first.
+                for other in waiting {
+                    standing.blockers.append("\(other.id), released with it, is \(other.status): each advisory of the release is approved on the pre-release they share")
+                }
+                if first.status == AdvisoryStatus.prereleased.rawValue, let prerelease = facts.prereleases[advisory.id] {
+                    next("embargo approve \(first.id) --sha256 \(prerelease.manifestHash)", .approve)
+                } else {
+                    next("embargo prerelease \(advisory.id) --out DIR", .prerelease)
+                }
                 break
             }
             if advisory.disclosureAt == nil {
