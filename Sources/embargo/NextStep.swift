@@ -8,9 +8,10 @@ enum NextStep {
         "register a project: 'embargo project add NAME --repo PATH --remote origin --branch BRANCH'"
     }
 
-    static func afterPrerelease(_ advisory: String, bundle: URL) -> String {
+    /// `advisories`: every advisory the pre-release carries, each approved on it.
+    static func afterPrerelease(_ advisories: [String], bundle: URL) -> String {
         "send \(bundle.lastPathComponent) to the security team; a member of it checks and approves it with "
-            + "'embargo approve \(advisory) --bundle \(bundle.lastPathComponent)'"
+            + advisories.map { "'embargo approve \($0) --bundle \(bundle.lastPathComponent)'" }.joined(separator: " and ")
     }
 
     static func afterApprove(_ advisory: Advisory, now: Date) -> String {

@@ -70,7 +70,10 @@ extension Embargo.PrereleaseCommands {
                     Terminal.say("\(branch.plan.branch): \(branch.tagName) at \(branch.releaseCommit.prefix(12)) (tag \(branch.tagObject.prefix(12)))")
                 }
                 Terminal.say("recipients: \(result.recipients.count)")
-                Terminal.say("next: " + NextStep.afterPrerelease(result.manifest.advisory, bundle: result.bundle))
+                if result.manifest.carried.count > 1 {
+                    Terminal.say("carries the fixes of \(result.manifest.carried.joined(separator: ", ")), released together")
+                }
+                Terminal.say("next: " + NextStep.afterPrerelease(result.manifest.carried, bundle: result.bundle))
             }
         }
     }
@@ -124,7 +127,7 @@ extension Embargo.PrereleaseCommands {
                     Terminal.say("bundle ok: signed by \(report.signer) (\(report.trustedComment.replacingOccurrences(of: "\t", with: " ")))")
                     Terminal.note("without a store, who may sign and whether the bundle is current were not checked")
                 }
-                Terminal.say("advisory \(report.manifest.advisory), project \(report.manifest.project), created \(report.manifest.createdAt) by \(report.manifest.createdBy)")
+                Terminal.say("\(report.manifest.carried.count > 1 ? "advisories" : "advisory") \(report.manifest.carried.joined(separator: ", ")), project \(report.manifest.project), created \(report.manifest.createdAt) by \(report.manifest.createdBy)")
                 for branch in report.manifest.branches {
                     Terminal.say("\(branch.plan.branch): \(branch.tagName) release commit \(branch.releaseCommit) tag \(branch.tagObject)")
                 }
