@@ -14,8 +14,10 @@ public struct PublishOptions: Sendable {
     public var offline = false
     /// Stop once the release branches and tags are pushed (the tag-first order
     /// of a security release: the advisory is published later, with its SA).
-    /// The caller checked that the tags may be public now.
     public var tagOnly = false
+    /// The first moment the release may be public; nil: the disclosure time.
+    /// The tag-first order makes it the start of the disclosure day.
+    public var publicFrom: Date?
 
     public init() {}
 }
@@ -125,24 +127,23 @@ extension Workspace {
                 }
             }
             if let disagreement = Self.disclosureDisagreement(together) { try block(disagreement) }
-            if options.tagOnly, advisory.disclosureAt != nil, !options.early {
-                // The tag-first order: the caller checked the tag window of the disclosure day.
-            } else if let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) {
-                if disclosure > environment.clock.now(), done.contains(.pushed) {
+            if let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) {
+                let publicFrom = options.publicFrom ?? disclosure
+                if publicFrom > environment.clock.now(), done.contains(.pushed) {
                     // The push happened: the fix is public, and the only way on is to finish.
                     options.early = true
                     options.reason = options.reason ?? "finishing a publication whose release was pushed already"
                     progress("finishing a publication whose release was pushed already")
-                } else if disclosure > environment.clock.now(), let emergency = try together.compactMap({ try emergency($0.id) }).first {
+                } else if publicFrom > environment.clock.now(), let emergency = try together.compactMap({ try emergency($0.id) }).first {
                     // The emergency path: as soon as the release is ready, recorded as early.
                     options.early = true
                     options.reason = options.reason ?? "embargo broken: \(emergency.reason)"
                     progress("publishing before the disclosure time on the emergency path: \(emergency.reason)")
-                } else if disclosure > environment.clock.now() {
+                } else if publicFrom > environment.clock.now() {
                     if options.early, let reason = options.reason, !reason.isEmpty {
                         progress("publishing before the disclosure time: \(reason)")
                     } else {
-                        try block(EmbargoError(.refused, "the embargo of \(advisory.id) lasts until \(Timestamp.string(disclosure))",
+                        try block(EmbargoError(.refused, "the embargo of \(advisory.id) lasts until \(Timestamp.string(publicFrom))",
                                                hint: "wait, or publish early with --early --reason TEXT (recorded)"))
                     }
                 }

@@ -153,6 +153,7 @@ extension Workspace {
         let window = ReleaseCalendar.tagWindow(kind: .security, releaseAt: disclosure)
         var publish = PublishOptions()
         publish.tagOnly = true
+        publish.publicFrom = window.earliest ?? disclosure
         publish.offline = options.offline
         publish.dryRun = options.dryRun
         if let earliest = window.earliest, environment.clock.now() < earliest {
