@@ -313,6 +313,25 @@ struct SecurityReleaseDayCLITests {
 }
 
 extension SecurityReleaseDayCLITests {
+    /// Tagged the day before with --early REASON: pushed, and dated when it
+    /// happened (tags and changelog), the reason on the signed trail.
+    @Test func taggedEarlyWithAReasonIsDatedWhenItHappened() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
+        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        let listed = try box.json(box.ok(["release", "list", "--json"]).stdout)["releases"] as? [[String: Any]]
+        let id = try #require(listed?.first?["id"] as? String)
+        try box.ok(at: "2027-01-05 12:00:00", ["release", "tag", id, "--yes", "--early", "the distributions ship on Tuesday"])
+        let tagger = try box.run("git", ["--git-dir", release.sample.remote.path, "for-each-ref", "--format=%(taggerdate:iso-strict)", "refs/tags/1.1.1"]).stdout
+        #expect(tagger.hasPrefix("2027-01-05T12:00:00"), "\(tagger)")
+        let changelog = try box.run("git", ["--git-dir", release.sample.remote.path, "show", "1.1.1:CHANGELOG.md"]).stdout
+        #expect(changelog.contains("Released 2027-01-05"), "\(changelog)")
+        let trail = try box.ok(["audit", "list", "--advisory", "ADV-2026-001"]).stdout
+        #expect(trail.contains("early: the distributions ship on Tuesday"), "\(trail)")
+    }
+
     /// The pre-push guard lets exactly the approved release's tag through,
     /// from the start of the disclosure day: pushed by hand from the
     /// reviewed git bundle, refused the day before, accepted on the day;
