@@ -29,16 +29,7 @@ public enum IdentityAgent {
 
     /// The hex SHA-256 of an identity file's bytes: what the agent holds it under.
     public static func digest(_ fileBytes: [UInt8]) -> String {
-        // Every command that loads an identity computes this: digits by table, not
-        // String(format:), which took longer than the hash.
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(64)
-        for byte in Digest.sha256(fileBytes) {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        lowercaseHex(Digest.sha256(fileBytes))
     }
 
     /// The plain identity the agent holds for the encrypted file `fileBytes`;
