@@ -15,14 +15,16 @@ let fuzzFlags: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,addre
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)] + fuzzFlags
 
 /// How a release build links the command, for a fast start (README, Performance):
-/// the Swift runtime and Foundation linked in (`-static-stdlib`), so that a start
-/// does not load and bind a dozen shared libraries; lld instead of gold, whose
-/// binary the loader relocates faster; and, where the C library applies them
-/// (glibc 2.36 and later), relative relocations packed as DT_RELR, a tenth of
-/// the loader's work left. Debug builds, the tests and the fuzz build link as before.
+/// with lld instead of gold, whose binary the loader relocates faster, and, where
+/// the C library applies them (glibc 2.36 and later), relative relocations packed
+/// as DT_RELR, a tenth of the loader's work left. The Swift runtime and Foundation
+/// are linked in by `--static-swift-stdlib` (README, Installation): as a linker
+/// flag here alone it fails, since the modules compiled without it do not name
+/// the static libraries they need. Debug builds, the tests and the fuzz build
+/// link as before.
 let releaseLinking: [LinkerSetting] = {
     #if os(Linux)
-    var flags = ["-static-stdlib", "-use-ld=lld"]
+    var flags = ["-use-ld=lld"]
     if glibcAppliesRELR() { flags += ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] }
     return [.unsafeFlags(flags, .when(platforms: [.linux], configuration: .release))]
     #else
