@@ -33,7 +33,7 @@ public struct AuditEntry: Codable, Sendable, Equatable, FetchableRecord {
             .joined(separator: "\n").utf8)
     }
 
-    public var computedHash: String { Digest.sha256(canonical).map { String(format: "%02x", $0) }.joined() }
+    public var computedHash: String { lowercaseHex(Digest.sha256(canonical)) }
 }
 
 /// The audit trail: appending (inside every store write) and verification.

@@ -120,9 +120,9 @@ public struct EmbargoIdentity: Sendable {
     }
 
     static func isEncrypted(_ bytes: [UInt8]) -> Bool {
-        let text = String(decoding: bytes.prefix(64), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.hasPrefix("age-encryption.org/") || text.hasPrefix("-----BEGIN AGE ENCRYPTED FILE-----")
+        // Bytes, not Foundation's trimming: every command asks this of its identity file.
+        let start = bytes.prefix(64).drop { $0 == 0x20 || (0x09...0x0D).contains($0) }
+        return start.starts(with: "age-encryption.org/".utf8) || start.starts(with: "-----BEGIN AGE ENCRYPTED FILE-----".utf8)
     }
 
     static func parse(_ bytes: [UInt8], path: String) throws -> EmbargoIdentity {

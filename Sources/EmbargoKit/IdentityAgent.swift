@@ -29,7 +29,7 @@ public enum IdentityAgent {
 
     /// The hex SHA-256 of an identity file's bytes: what the agent holds it under.
     public static func digest(_ fileBytes: [UInt8]) -> String {
-        hex(Digest.sha256(fileBytes))
+        lowercaseHex(Digest.sha256(fileBytes))
     }
 
     /// The plain identity the agent holds for the encrypted file `fileBytes`;

@@ -19,12 +19,23 @@ public enum TemporaryDirectory {
     nonisolated(unsafe) private static var live: [String: Int32] = [:]
     private static let lock = NSLock()
 
-    public static func base(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func base(environment: [String: String]) -> String {
         environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    }
+
+    /// `$TMPDIR`, else /tmp: read with getenv, without copying the whole
+    /// environment as `ProcessInfo` does, since every command asks.
+    public static func base() -> String {
+        getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
     }
 
     public static func create(prefix: String) throws -> URL {
         let base = base()
+        // Held until the directory is locked and listed as live: `removeStale` may run
+        // on another thread of this process meanwhile, and must not take a directory
+        // whose lock file exists but is not locked yet.
+        lock.lock()
+        defer { lock.unlock() }
         var template = Array("\(base)/\(prefix).XXXXXX".utf8CString)
         let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard created != nil else {
@@ -38,9 +49,7 @@ public enum TemporaryDirectory {
             try? FileManager.default.removeItem(atPath: path)
             throw EmbargoError(.failure, "cannot lock the temporary directory \(path)")
         }
-        lock.lock()
         live[path] = fd
-        lock.unlock()
         return URL(fileURLWithPath: path)
     }
 
@@ -76,25 +85,54 @@ public enum TemporaryDirectory {
     /// holds: left by a process that was killed. Returns their paths.
     @discardableResult
     public static func removeStale(in base: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
         var removed: [String] = []
-        for name in names where prefixes.contains(where: name.hasPrefix) {
+        for name in candidates(in: base) {
             let path = base + "/" + name
             var info = stat()
             // Only real directories of ours: never a symlink, never someone else's.
             guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid() else { continue }
+            // Under `lock`, so that a directory this process is creating is either live or not there yet.
             lock.lock()
-            let ours = live[path] != nil
+            let fd = live[path] != nil ? -1 : lockedStale(path)
             lock.unlock()
-            if ours { continue }
-            // No lock file: kept on purpose (or not ours to judge). Held by a live process: in use.
-            let fd = open(path + "/" + lockName, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
             guard fd >= 0 else { continue }
             defer { close(fd) }
-            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
             if removeKeepingLockUntilEmpty(path) { removed.append(path) }
         }
         return removed
+    }
+
+    /// The lock file of the directory at `path`, locked by us, or -1. No lock file:
+    /// kept on purpose (or not ours to judge). Held by a live process: in use.
+    private static func lockedStale(_ path: String) -> Int32 {
+        let fd = open(path + "/" + lockName, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return -1 }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return -1
+        }
+        return fd
+    }
+
+    /// The names in `base` that start with one of `prefixes`. Every command
+    /// runs this, and a shared /tmp can hold thousands of entries: the names
+    /// are compared as bytes, and only ours become Strings.
+    private static func candidates(in base: String) -> [String] {
+        guard let dir = opendir(base) else { return [] }
+        defer { closedir(dir) }
+        let wanted = prefixes.map { Array($0.utf8) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                let length = strnlen(raw.baseAddress!.assumingMemoryBound(to: CChar.self), bytes.count)
+                let name = UnsafeBufferPointer(rebasing: bytes[..<length])
+                if wanted.contains(where: { name.starts(with: $0) }) {
+                    names.append(String(decoding: name, as: UTF8.self))
+                }
+            }
+        }
+        return names
     }
 
     /// Removes a stale directory. Programs the killed process started (git,

@@ -46,9 +46,6 @@ enum EmbargoMain {
         // back at exec, where ignored signals would stay ignored in them.
         signal(SIGPIPE) { _ in }
         signal(SIGXFSZ) { _ in }
-        Interrupts.removeTemporaryDirectoriesOnSignal()
-        // What a killed embargo left behind (patched sources, private refs) goes first.
-        TemporaryDirectory.removeStale(in: TemporaryDirectory.base())
         let command: ParsableCommand
         do {
             command = try Embargo.parseAsRoot()
@@ -60,6 +57,10 @@ enum EmbargoMain {
             }
             exitForParser(error)
         }
+        // Only once a command is to run: help, --version and usage errors make no
+        // throwaway directories, and scanning a crowded /tmp was a tenth of their time.
+        Interrupts.removeTemporaryDirectoriesOnSignal()
+        StaleTemporaryDirectories.removeWhileTheCommandRuns()
         do {
             var command = command
             try command.run()
@@ -94,6 +95,21 @@ enum EmbargoMain {
     static func fail(_ error: EmbargoError) -> Never {
         Terminal.report(error)
         exit(error.kind.exitCode)
+    }
+}
+
+/// What a killed embargo left behind (patched sources, private refs) is removed
+/// by every command, on a thread of its own while the command runs: reading a
+/// /tmp of thousands of entries was a tenth of a short command's time. The
+/// process waits for it at exit, so a command that has finished has removed them.
+enum StaleTemporaryDirectories {
+    static let done = DispatchGroup()
+
+    static func removeWhileTheCommandRuns() {
+        DispatchQueue.global().async(group: done) {
+            TemporaryDirectory.removeStale(in: TemporaryDirectory.base())
+        }
+        atexit { StaleTemporaryDirectories.done.wait() }
     }
 }
 

@@ -86,7 +86,9 @@ enum Settings {
 
     static func value(_ name: String) -> String? {
         precondition(variables.contains { $0.name == name }, "undocumented environment variable \(name)")
-        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        // getenv, not ProcessInfo's environment: that copies every variable into a new
+        // dictionary on each call, and a command reads several settings as it starts.
+        guard let value = getenv(name).map({ String(cString: $0) }), !value.isEmpty else { return nil }
         return value
     }
 
@@ -94,7 +96,7 @@ enum Settings {
     static var agentSocket: URL? { IdentityAgent.socket(runtimeDirectory: value("XDG_RUNTIME_DIR")) }
 
     static var home: URL {
-        URL(fileURLWithPath: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory())
+        URL(fileURLWithPath: getenv("HOME").map { String(cString: $0) } ?? NSHomeDirectory())
     }
 
     static func storeDirectory(_ option: String?) -> URL {
