@@ -138,8 +138,7 @@ struct DisclosureCLITests {
         let box = try Sandbox()
         defer { box.remove() }
         let release = try ReleaseFixture(box)  // scheduled for 2027-01-06 16:00 UTC
-        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
-        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        try release.approvedPrerelease()
         let waiting = try box.embargo(["publish", "ADV-2026-001", "--out", box.path("public")])
         #expect(waiting.status == 3)
 

@@ -59,6 +59,14 @@ struct ReleaseFixture {
         return try box.json(run.stdout)
     }
 
+    /// A pre-release approved by bob of the security team: its manifest's SHA-256.
+    @discardableResult
+    func approvedPrerelease() throws -> String {
+        let manifest = try #require(try prerelease()["manifest_sha256"] as? String)
+        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        return manifest
+    }
+
     func manifestBranches(_ report: [String: Any]) throws -> [[String: Any]] {
         try #require((report["manifest"] as? [String: Any])?["branches"] as? [[String: Any]])
     }

@@ -139,8 +139,7 @@ struct PublishCLITests {
         for branch in branches {
             #expect(branch["release_commit"] as? String != branch["branch_head"] as? String, "no build commit for the tag")
         }
-        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
-        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        try release.approvedPrerelease()
         try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "the release day is in the past for this test"])
         let published = try box.ok(["publish", "ADV-2026-001", "--out", box.path("public")])
         #expect(published.stdout.contains("re-created 2 release(s): identical to the pre-release manifest"))
@@ -196,8 +195,7 @@ struct PublishCLITests {
         let release = try ReleaseFixture(box)
         try box.ok(["project", "set", SampleProject.name, "--build-command", "mkdir -p dist && git log -1 --format=%cd > dist/when.txt",
                     "--required-path", "dist"])
-        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
-        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        try release.approvedPrerelease()
         try box.ok(["schedule", "ADV-2026-001", "--at", "2099-01-07T16:00Z", "--allow-violation", "far away"])
         let before = try box.run("git", ["ls-remote", release.sample.remote.path]).stdout
         let refused = try box.embargo(["publish", "ADV-2026-001", "--early", "--reason", "exploited in the wild", "--out", box.path("public")])

@@ -264,8 +264,7 @@ struct SecurityReleaseDayCLITests {
         try box.merge("fix: #3400400 Fix a typo in the help text\n\nBy: gina", file: "help.txt", on: "1.1.x",
                       remote: release.sample.remote, at: "2026-01-01T00:00:00Z")
         try box.ok(["patch", "verify", "ADV-2026-001"])
-        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
-        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        try release.approvedPrerelease()
         // The pre-release made the advisory's security release, at its disclosure, with its versions.
         let listed = try box.json(box.ok(["release", "list", "--json"]).stdout)["releases"] as? [[String: Any]]
         let planned = try #require(listed?.first { ($0["advisories"] as? [String]) == ["ADV-2026-001"] })
@@ -319,8 +318,7 @@ extension SecurityReleaseDayCLITests {
         let box = try Sandbox()
         defer { box.remove() }
         let release = try ReleaseFixture(box)
-        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
-        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        try release.approvedPrerelease()
         let listed = try box.json(box.ok(["release", "list", "--json"]).stdout)["releases"] as? [[String: Any]]
         let id = try #require(listed?.first?["id"] as? String)
         try box.ok(at: "2027-01-05 12:00:00", ["release", "tag", id, "--yes", "--early", "the distributions ship on Tuesday"])
@@ -341,8 +339,7 @@ extension SecurityReleaseDayCLITests {
         defer { box.remove() }
         let release = try ReleaseFixture(box)
         try box.ok(["guard", "install", "--project", SampleProject.name])
-        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
-        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        try release.approvedPrerelease()
         let outbox = box.root.appendingPathComponent("outbox")
         let bundle = try #require(try FileManager.default.contentsOfDirectory(atPath: outbox.path).first { $0.hasSuffix(".tar.age") })
         let unpack = box.root.appendingPathComponent("unpacked")
@@ -541,8 +538,7 @@ extension TwoAdvisoriesReleaseCLITests {
         let box = try Sandbox()
         defer { box.remove() }
         let release = try ReleaseFixture(box)
-        let first = try #require(try release.prerelease()["manifest_sha256"] as? String)
-        try box.ok(["approve", "ADV-2026-001", "--sha256", first, "--identity", box.path("bob.identity")])
+        try release.approvedPrerelease()
         try Self.addSecondAdvisory(box, release, at: "2027-01-06T16:00Z")
         try box.ok(["prerelease", "ADV-2026-002", "--out", box.path("second")])
         let releases = try box.json(box.ok(["release", "list", "--json"]).stdout)["releases"] as? [[String: Any]] ?? []

@@ -683,7 +683,7 @@ extension TeamCLITests {
         var info = statvfs()
         try #require(statvfs(disk.path, &info) == 0)
         let filler = disk.appendingPathComponent("filler")
-        FileManager.default.createFile(atPath: filler.path, contents: Data(count: max(0, Int(info.f_bavail) * Int(info.f_frsize) - 4096)))
+        _ = FileManager.default.createFile(atPath: filler.path, contents: Data(count: max(0, Int(info.f_bavail) * Int(info.f_frsize) - 4096)))
         try team["alice"].ok(["advisory", "edit", "ADV-2026-001", "--description", "alice meanwhile"])
         let full = try dora.embargo(["store", "sync"])
         #expect(full.status == 1, "\(full.stderr)")

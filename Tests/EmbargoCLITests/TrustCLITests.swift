@@ -200,8 +200,7 @@ extension Sandbox {
         let box = try Sandbox()
         defer { box.remove() }
         let release = try ReleaseFixture(box)
-        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
-        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        try release.approvedPrerelease()
         // The private title is not in what the public reads: the approval stands.
         try box.ok(["advisory", "edit", "ADV-2026-001", "--title", "Greeting markup (internal name)"])
         #expect(try status(box) == "approved")
@@ -265,8 +264,7 @@ extension TrustCLITests {
         let box = try Sandbox()
         defer { box.remove() }
         let release = try ReleaseFixture(box)
-        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
-        try box.ok(["approve", "ADV-2026-001", "--sha256", manifest, "--identity", box.path("bob.identity")])
+        try release.approvedPrerelease()
         try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "past"])
         // An inside attacker rewrites the solution in the database, past 'advisory edit'.
         try box.tamper(as: "alice") { db, _ in
