@@ -546,6 +546,10 @@ extension TwoAdvisoriesReleaseCLITests {
         #expect(ids.count == 2)
         let (carrier, own) = (ids[0], ids[1])
 
+        // A new plan for both is refused and points at adding the second to the first's release.
+        let planBoth = try box.embargo(["release", "plan", "--project", SampleProject.name, "--kind", "security",
+                                        "--advisory", "ADV-2026-001", "--advisory", "ADV-2026-002", "--offline"])
+        #expect(planBoth.status == 3 && planBoth.stderr.contains("'embargo release add \(carrier) --advisory ADV-2026-002'"), "\(planBoth.stderr)")
         try box.ok(["schedule", "ADV-2026-002", "--at", "2027-01-06T17:00Z"])
         #expect(try box.embargo(["release", "add", carrier, "--advisory", "ADV-2026-002"]).status == 3, "joined a release disclosed at another time")
         try box.ok(["schedule", "ADV-2026-002", "--at", "2027-01-06T16:00Z"])

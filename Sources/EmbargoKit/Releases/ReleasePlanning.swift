@@ -45,8 +45,10 @@ extension Workspace {
                 throw EmbargoError(.failure, "advisory \(advisory.id) belongs to project \(advisory.project), not \(project.name)")
             }
             if let release = try releaseOf(advisory: advisory.id) {
+                let others = request.advisories.map { $0.uppercased() }.filter { $0 != advisory.id }
                 throw EmbargoError(.refused, "advisory \(advisory.id) belongs to release \(release) already",
-                                   hint: "see 'embargo release show \(release)'")
+                                   hint: others.isEmpty ? "see 'embargo release show \(release)'"
+                                       : "release the others with it: " + others.map { "'embargo release add \(release) --advisory \($0)'" }.joined(separator: ", "))
             }
             advisoryBranches += advisory.branches.filter { !advisoryBranches.contains($0) }
         }
