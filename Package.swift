@@ -107,8 +107,23 @@ let package = Package(
             ]
         ),
         .target(
+            name: "EmbargoErrors",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "EmbargoSeverity",
+            dependencies: ["EmbargoErrors"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "EmbargoVersions",
+            dependencies: ["EmbargoErrors"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "EmbargoStore",
             dependencies: [
+                "EmbargoErrors",
                 "CStoreImage",
                 "EmbargoCrypto",
                 "EmbargoSchema",
@@ -120,6 +135,8 @@ let package = Package(
         .target(
             name: "EmbargoKit",
             dependencies: [
+                "EmbargoSeverity",
+                "EmbargoVersions",
                 "CSpawn",
                 "CAgent",
                 "EmbargoStore",
@@ -159,7 +176,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EmbargoKitTests",
-            dependencies: ["EmbargoKit", "EmbargoStore", "EmbargoCrypto"],
+            dependencies: ["EmbargoKit", "EmbargoSeverity", "EmbargoVersions", "EmbargoErrors", "EmbargoStore", "EmbargoCrypto"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -177,8 +194,8 @@ let fuzzTargets: [(name: String, module: String, dependencies: [Target.Dependenc
     ("age", "FuzzAge", ["EmbargoCrypto"]),
     ("store-header", "FuzzStoreHeader", ["EmbargoStore", "EmbargoCrypto"]),
     ("mbox", "FuzzMbox", ["EmbargoKit"]),
-    ("version", "FuzzVersion", ["EmbargoKit"]),
-    ("severity", "FuzzSeverity", ["EmbargoKit"]),
+    ("version", "FuzzVersion", ["EmbargoVersions"]),
+    ("severity", "FuzzSeverity", ["EmbargoSeverity"]),
     ("osv", "FuzzOSV", ["EmbargoKit"]),
     ("minisign", "FuzzMinisign", ["EmbargoCrypto"]),
     ("terminal", "FuzzTerminal", ["TerminalText"]),

@@ -1,4 +1,4 @@
-import EmbargoKit
+import EmbargoSeverity
 
 /// The input as a Drupal risk vector, a Drupal risk as printed, and a CVSS
 /// 3.1/4.0 vector. Each parses or throws an EmbargoError; a trap or a sanitizer

@@ -1,4 +1,4 @@
-import EmbargoKit
+import EmbargoVersions
 
 /// The input's first line is a branch name, the other lines tag names, as
 /// `embargo advisory releases` reads them from git. Parsing either succeeds or

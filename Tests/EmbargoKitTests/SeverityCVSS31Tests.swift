@@ -1,5 +1,5 @@
-@testable import EmbargoKit
-import EmbargoStore
+@testable import EmbargoSeverity
+import EmbargoErrors
 import Foundation
 import Testing
 

@@ -1,5 +1,5 @@
-import EmbargoKit
-import EmbargoStore
+import EmbargoSeverity
+import EmbargoErrors
 import Testing
 
 @Suite("severity: Drupal risk calculator")

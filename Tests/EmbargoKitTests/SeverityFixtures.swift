@@ -1,4 +1,4 @@
-import EmbargoStore
+import EmbargoErrors
 import Foundation
 import Testing
 

@@ -1,4 +1,4 @@
-import EmbargoKit
+import EmbargoVersions
 import Testing
 
 @Suite("release versions")

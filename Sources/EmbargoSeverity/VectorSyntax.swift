@@ -1,4 +1,4 @@
-import EmbargoStore
+import EmbargoErrors
 
 /// The grammar shared by Drupal risk vectors and CVSS vectors: an optional
 /// prefix, then `NAME:VALUE` pairs separated by `/`.

@@ -1,4 +1,4 @@
-import EmbargoStore
+import EmbargoErrors
 import Foundation
 
 /// A release version as Drupal projects write them: `MAJOR.MINOR.PATCH[-stability]`
@@ -24,7 +24,7 @@ public struct ReleaseVersion: Sendable, Hashable, Comparable, CustomStringConver
 
         public static func < (lhs: Stability, rhs: Stability) -> Bool { lhs.rank < rhs.rank }
 
-        var suffix: String {
+        public var suffix: String {
             switch self {
             case .dev: return "-dev"
             case .alpha(let n): return "-alpha\(n)"
@@ -104,7 +104,7 @@ public struct ReleaseVersion: Sendable, Hashable, Comparable, CustomStringConver
     }
 
     /// Compared as Composer does: a legacy `8.x-1.6` is `1.6.0`, older than `2.0.0`.
-    var numbers: [Int] { core == nil ? [major, minor, patch ?? 0] : [major, minor, 0] }
+    public var numbers: [Int] { core == nil ? [major, minor, patch ?? 0] : [major, minor, 0] }
 
     public static func < (lhs: ReleaseVersion, rhs: ReleaseVersion) -> Bool {
         if lhs.numbers != rhs.numbers { return lhs.numbers.lexicographicallyPrecedes(rhs.numbers) }
@@ -132,9 +132,9 @@ public struct ReleaseVersion: Sendable, Hashable, Comparable, CustomStringConver
 /// `1.2.x` (1.2.*), `2.x` (2.*.*), `8.x-1.x` (8.x-1.*).
 public struct ReleaseBranch: Sendable, Hashable, CustomStringConvertible {
     public let name: String
-    let core: Int?
-    let major: Int
-    let minor: Int?
+    public let core: Int?
+    public let major: Int
+    public let minor: Int?
 
     public init?(_ name: String) {
         self.name = name
@@ -210,6 +210,11 @@ public struct AffectedRanges: Sendable, Equatable {
         /// nil for the oldest branch: every earlier version is affected.
         public var introduced: String?
         public var fixed: String
+
+        public init(introduced: String?, fixed: String) {
+            self.introduced = introduced
+            self.fixed = fixed
+        }
 
         /// Composer form: `<1.2.4` or `>=1.3.0 <1.3.8`.
         public var constraint: String {

@@ -1,4 +1,4 @@
-import EmbargoStore
+import EmbargoErrors
 
 /// A CVSS v4.0 vector and its score, computed as FIRST's specification
 /// (section 8) and its reference calculator do: the vector's macrovector gives

@@ -1,4 +1,4 @@
-import EmbargoStore
+import EmbargoErrors
 
 /// A Drupal security advisory risk, as the Drupal Security Team's risk
 /// calculator produces it (based on NIST CMSS, NISTIR 7864).

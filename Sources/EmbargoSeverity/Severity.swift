@@ -1,4 +1,4 @@
-import EmbargoStore
+import EmbargoErrors
 
 /// A CVSS vector of either version embargo accepts, told apart by its prefix.
 ///

@@ -1,4 +1,4 @@
-import EmbargoStore
+import EmbargoErrors
 import Foundation
 
 /// A CVSS v3.1 or v3.0 vector and its scores, computed as FIRST's
