@@ -323,7 +323,8 @@ extension SecurityReleaseDayCLITests {
         let id = try #require(listed?.first?["id"] as? String)
         try box.ok(at: "2027-01-05 12:00:00", ["release", "tag", id, "--yes", "--early", "the distributions ship on Tuesday"])
         let tagger = try box.run("git", ["--git-dir", release.sample.remote.path, "for-each-ref", "--format=%(taggerdate:iso-strict)", "refs/tags/1.1.1"]).stdout
-        #expect(tagger.hasPrefix("2027-01-05T12:00:00"), "\(tagger)")
+        // The clock runs on from the faked start: the tag is dated within the minutes after it.
+        #expect(tagger.hasPrefix("2027-01-05T12:0"), "\(tagger)")
         let changelog = try box.run("git", ["--git-dir", release.sample.remote.path, "show", "1.1.1:CHANGELOG.md"]).stdout
         #expect(changelog.contains("Released 2027-01-05"), "\(changelog)")
         let trail = try box.ok(["audit", "list", "--advisory", "ADV-2026-001"]).stdout
