@@ -36,10 +36,8 @@ struct LocalSettingsFile: Codable {
     }
 
     func save(to directory: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         try SafeFile.makePrivateDirectory(directory)
-        try SafeFile.replaceAtomically(Self.url(in: directory), bytes: Array(try encoder.encode(self)))
+        try SafeFile.replaceAtomically(Self.url(in: directory), bytes: Array(try JSONEncoder.document().encode(self)))
     }
 }
 

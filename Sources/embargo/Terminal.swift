@@ -52,17 +52,9 @@ enum Terminal {
         }
     }
 
-    /// The form of every JSON document the CLI prints: JSONEncoder's pretty
-    /// printing with sorted keys, `/` left unescaped.
-    static func jsonEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
     /// Prints `value` as a JSON document that carries `"format_version"`.
     static func printJSON<T: Encodable>(_ value: T) throws {
-        var bytes = try jsonEncoder().encode(Versioned(payload: value))
+        var bytes = try JSONEncoder.document().encode(Versioned(payload: value))
         bytes.append(UInt8(ascii: "\n"))
         try bytes.withUnsafeBytes(writeStandardOutput)
     }
@@ -74,7 +66,7 @@ enum Terminal {
     /// take its place, written a round of pieces at a time.
     static func printJSONList<Element: Encodable & Sendable>(_ elements: [Element], under key: String) throws {
         guard !elements.isEmpty else { return try printJSON([key: elements]) }
-        let encoder = jsonEncoder()
+        let encoder = JSONEncoder.document()
         let skeleton = Array(try encoder.encode(Versioned(payload: [key: [listPlaceholder]])))
         let placeholder = Array(try encoder.encode(listPlaceholder))
         guard let found = skeleton.firstRange(of: placeholder),
@@ -102,7 +94,7 @@ enum Terminal {
     /// but the list's first. JSON strings hold no raw line break: each one
     /// starts a line, indented but for the empty line of an empty array or object.
     private static func encodeListPiece<Element: Encodable>(_ elements: ArraySlice<Element>, indent: [UInt8], leadingComma: Bool) throws -> [UInt8] {
-        let encoder = jsonEncoder()
+        let encoder = JSONEncoder.document()
         var output: [UInt8] = []
         for (index, element) in elements.enumerated() {
             if leadingComma || index > 0 {

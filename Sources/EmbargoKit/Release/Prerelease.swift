@@ -47,9 +47,7 @@ public struct PrereleaseManifest: Codable, Sendable, Equatable {
     }
 
     public func encoded() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(self)) + [0x0A]
+        Array(try JSONEncoder.document().encode(self)) + [0x0A]
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> PrereleaseManifest {
@@ -187,8 +185,8 @@ extension Workspace {
         // With several advisories, each one's texts and patches in a folder named after it.
         for carried in together {
             let folder = several ? "\(carried.id)/" : ""
-            for (path, bytes) in try bundleAdvisoryFiles(carried.id, plans: manifest.branches.map(\.plan)) {
-                add(path.replacingOccurrences(of: "advisory/", with: "advisory/" + folder), bytes)
+            for (path, bytes) in try bundleAdvisoryFiles(carried.id, plans: manifest.branches.map(\.plan), folder: "advisory/" + folder) {
+                add(path, bytes)
             }
             for record in try patches(carried.id) {
                 let slug = record.subject.lowercased().replacing(/[^a-z0-9]+/, with: "-").trimmingCharacters(in: CharacterSet(charactersIn: "-")).prefix(50)
@@ -254,8 +252,7 @@ extension Workspace {
             try audited("advisory.prerelease", lead.id, detail: detail) { db in
                 for carried in together {
                     if carried.id != lead.id { try appendAudit(db, "advisory.prerelease", carried.id, detail: detail) }
-                    try db.execute(sql: "UPDATE prereleases SET superseded = 1 WHERE advisory = ?", arguments: [carried.id])
-                    try db.execute(sql: "UPDATE approvals SET void = 1 WHERE advisory = ? AND void = 0", arguments: [carried.id])
+                    try Self.setAsidePrereleases(db, of: carried.id)
                     try db.execute(
                         sql: """
                             INSERT INTO prereleases (advisory, created_at, created_by, manifest, manifest_hash, bundle_name, bundle_hash, recipients)
@@ -364,16 +361,16 @@ extension Workspace {
     }
 
     /// The advisory texts in the bundle: the Drupal SA draft, OSV and (with a CVE id) CVE JSON 5,
-    /// for the versions the bundle's release commits carry.
-    func bundleAdvisoryFiles(_ id: String, plans: [ReleasePlan]) throws -> [(String, [UInt8])] {
+    /// for the versions the bundle's release commits carry, in `folder`.
+    func bundleAdvisoryFiles(_ id: String, plans: [ReleasePlan], folder: String = "advisory/") throws -> [(String, [UInt8])] {
         let (advisory, project) = try advisoryAndProject(id)
         let input = ExportInput(advisory: advisory, project: project, releases: try releases(for: advisory.id, plans: plans),
                                 severities: SeverityView.all(for: advisory), generatedAt: environment.clock.now(), draft: true)
         var files = [
-            ("advisory/drupal-sa.txt", Array(try AdvisoryExporter.render(.drupal, input).utf8)),
-            ("advisory/osv.json", Array(try AdvisoryExporter.render(.osv, input).utf8)),
+            (folder + "drupal-sa.txt", Array(try AdvisoryExporter.render(.drupal, input).utf8)),
+            (folder + "osv.json", Array(try AdvisoryExporter.render(.osv, input).utf8)),
         ]
-        if advisory.cveID != nil { files.append(("advisory/cve.json", Array(try AdvisoryExporter.render(.cve, input).utf8))) }
+        if advisory.cveID != nil { files.append((folder + "cve.json", Array(try AdvisoryExporter.render(.cve, input).utf8))) }
         return files
     }
 
@@ -389,6 +386,13 @@ extension Workspace {
                                hint: "import the recipient's public key with 'gpg --import'")
         }
         chmod(output.path, 0o600)
+    }
+
+    /// The advisory's pre-releases no longer count, nor any approval of them
+    /// (a new pre-release, a revert, a release that carries more fixes now).
+    static func setAsidePrereleases(_ db: Database, of id: String) throws {
+        try db.execute(sql: "UPDATE prereleases SET superseded = 1 WHERE advisory = ?", arguments: [id])
+        try db.execute(sql: "UPDATE approvals SET void = 1 WHERE advisory = ? AND void = 0", arguments: [id])
     }
 
     // MARK: Reading pre-releases

@@ -546,8 +546,7 @@ extension Workspace {
         try audited("advisory.revert", advisory.id, detail: detail) { db in
             for carried in together {
                 if carried.id != advisory.id { try appendAudit(db, "advisory.revert", carried.id, detail: detail) }
-                try db.execute(sql: "UPDATE prereleases SET superseded = 1 WHERE advisory = ?", arguments: [carried.id])
-                try db.execute(sql: "UPDATE approvals SET void = 1 WHERE advisory = ?", arguments: [carried.id])
+                try Self.setAsidePrereleases(db, of: carried.id)
                 try Self.record(db, carried.id, at: stamp, actor: member.name, kind: "reverted",
                                 summary: "release reverted" + (actions.isEmpty ? "" : ": " + actions.joined(separator: "; ")))
                 _ = try transition(carried.id, to: .ready, kind: "status", note: "release reverted", in: db)

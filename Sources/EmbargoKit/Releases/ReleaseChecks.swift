@@ -214,7 +214,6 @@ extension Workspace {
                                hint: release.status == .published ? "a published release is fixed forward with a new release" : "there is no tag to take back")
         }
         if release.kind == .security {
-            var lines: [String] = []
             // Reverting one of several advisories released together reverts them all.
             return try release.advisories.first.map { try revert($0) } ?? []
         }

@@ -37,8 +37,10 @@ extension Workspace {
             throw EmbargoError(.usage, "a security release carries at least one advisory", hint: "pass --advisory ADV-ID")
         }
         var advisoryBranches: [String] = []
+        var carried: [Advisory] = []
         for id in request.advisories {
             let advisory = try advisory(id)
+            carried.append(advisory)
             // A security release happens at its advisory's disclosure.
             if request.at == nil { request.at = advisory.disclosureAt.flatMap(Timestamp.parse) }
             guard advisory.project == project.name else {
@@ -52,7 +54,7 @@ extension Workspace {
             }
             advisoryBranches += advisory.branches.filter { !advisoryBranches.contains($0) }
         }
-        if let disagreement = Self.disclosureDisagreement(try request.advisories.map { try advisory($0) }.filter { $0.disclosureAt != nil }) {
+        if let disagreement = Self.disclosureDisagreement(carried.filter { $0.disclosureAt != nil }) {
             throw disagreement
         }
         let branches = !request.branches.isEmpty ? request.branches : (request.kind == .security ? advisoryBranches : details.branches)
@@ -166,8 +168,7 @@ extension Workspace {
             try Self.insertVersions(db, release: release.id, versions)
             // A pre-release made before holds fewer fixes than the release: it no longer counts.
             for carried in together where [.prereleased, .approved].contains(carried.status) {
-                try db.execute(sql: "UPDATE prereleases SET superseded = 1 WHERE advisory = ?", arguments: [carried.id])
-                try db.execute(sql: "UPDATE approvals SET void = 1 WHERE advisory = ? AND void = 0", arguments: [carried.id])
+                try Self.setAsidePrereleases(db, of: carried.id)
                 try Self.record(db, carried.id, at: stamp, actor: member.name, kind: "edited",
                                 summary: "released with \(together.filter { $0.id != carried.id }.map(\.id).joined(separator: ", ")) in \(release.id): a new pre-release holds every fix")
                 _ = try transition(carried.id, to: .ready, kind: "status", note: "its release carries \(advisory.id) too", in: db)
@@ -275,7 +276,7 @@ extension Workspace {
         guard let at = release.plannedAt.flatMap(Timestamp.parse) else { return [] }
         let project = try project(named: release.project)
         return ReleaseCalendar.warnings(kind: release.kind, profiles: try profiles(of: project.project.name), blackouts: project.blackouts,
-                                        at: at, now: environment.clock.now(), patchCycle: try patchCycle(project: project.project.name, except: release.id))
+                                        at: at, now: environment.clock.now(), patchCycle: try patchCycle(project: project.project.name))
             .map { "\($0.message) (rule \($0.name))" }
     }
 
@@ -290,13 +291,13 @@ extension Workspace {
     /// The Wednesday of the project's latest scheduled patch release that kept
     /// the calendar: the cycle of every other Wednesday runs from it. Nil
     /// before the first one, when any Wednesday starts the cycle.
-    func patchCycle(project: String, except release: String? = nil) throws -> Date? {
+    func patchCycle(project: String) throws -> Date? {
         try store.read { db in
             try String.fetchOne(db, sql: """
                 SELECT planned_at FROM releases
-                WHERE project = ? AND kind = 'patch' AND planned_at IS NOT NULL AND violations = '' AND id IS NOT ?
+                WHERE project = ? AND kind = 'patch' AND planned_at IS NOT NULL AND violations = ''
                 ORDER BY planned_at DESC LIMIT 1
-                """, arguments: [project, release])
+                """, arguments: [project])
         }.flatMap(Timestamp.parse)
     }
 }

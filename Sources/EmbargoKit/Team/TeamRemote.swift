@@ -1,6 +1,26 @@
 import EmbargoStore
 import Foundation
 
+/// Where a store keeps what it knows of its team remote: `<store>/team/`.
+struct TeamFiles {
+    let directory: URL
+
+    init(store: URL) {
+        directory = store.appendingPathComponent("team")
+    }
+
+    /// The remote's address and the last entry synced (`TeamConfig`).
+    var config: URL { directory.appendingPathComponent("state.json") }
+    /// The state as of that entry, sealed: what this machine's changes are compared with.
+    var base: URL { directory.appendingPathComponent("base.embargo") }
+    /// The next base, sealed while a sync pushes and put in place once the push is in.
+    var nextBase: URL { directory.appendingPathComponent("base.embargo.next") }
+    /// This machine's clone of the remote (`TeamRemote`).
+    var clone: URL { directory.appendingPathComponent("remote") }
+    /// Held by the one sync at a time on this machine.
+    var lock: URL { directory.appendingPathComponent("sync.lock") }
+}
+
 /// The team's private git repository, as this machine sees it: a clone in
 /// `<store>/team/remote` whose branch `main` holds only sealed files:
 ///
@@ -147,7 +167,10 @@ struct TeamRemote: Sendable {
         try SafeFile.read(directory.appendingPathComponent(path), limit: limit)
     }
 
-    /// Writes a file into the working tree, to be committed by `commitAndPush`.
+    /// A file of the clone and its bytes, as a commit writes it.
+    typealias File = (path: String, bytes: [UInt8])
+
+    /// Writes a file into the working tree, to be committed with the rest of it by `commitAllAndPush`.
     func write(_ path: String, _ bytes: [UInt8]) throws {
         if !FileManager.default.fileExists(atPath: writingMark.path) {
             try SafeFile.replaceAtomically(writingMark, bytes: [])
@@ -161,15 +184,22 @@ struct TeamRemote: Sendable {
         FileManager.default.fileExists(atPath: directory.appendingPathComponent(path).path)
     }
 
-    /// Commits the files written at `paths` (nil: everything in the working
-    /// tree) and pushes them as a fast forward of `main`.
-    func commitAndPush(paths: [String]?, message: String) throws -> Pushed {
-        if let paths {
-            try commit(paths, message: message)
-        } else {
-            _ = try output(["add", "--all"])
-            _ = try output(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message])
-        }
+    /// Writes `files` into the working tree, commits exactly them on top of
+    /// `main` and pushes them as a fast forward.
+    func commitAndPush(_ files: [File], message: String) throws -> Pushed {
+        for file in files { try write(file.path, file.bytes) }
+        try commit(files, message: message)
+        return try push()
+    }
+
+    /// Commits everything in the working tree (a new team log) and pushes it.
+    func commitAllAndPush(message: String) throws -> Pushed {
+        _ = try output(["add", "--all"])
+        _ = try output(["commit", "--quiet", "--no-verify", "--no-gpg-sign", "-m", message])
+        return try push()
+    }
+
+    private func push() throws -> Pushed {
         let result = try run(["push", "--quiet", "--porcelain", "origin", "HEAD:\(Self.branch)"])
         // A successful push also moves refs/remotes/origin/main (the remote's fetch refspec covers it).
         if result.status == 0 {
@@ -184,19 +214,18 @@ struct TeamRemote: Sendable {
         return .unreachable(message.isEmpty ? "git push failed" : message)
     }
 
-    /// Commits the files at `paths` on top of `main` in one `git fast-import`:
-    /// only the named files, with no look at the index or the rest of the
-    /// clone (the working tree holds them already; a reset rewrites the index).
-    private func commit(_ paths: [String], message: String) throws {
+    /// Commits `files` on top of `main` in one `git fast-import`: only these,
+    /// with no look at the index or the rest of the clone (the working tree
+    /// holds them already; a reset rewrites the index).
+    private func commit(_ files: [File], message: String) throws {
         func line(_ text: String) -> [UInt8] { Array(text.utf8) + [0x0A] }
         func data(_ bytes: [UInt8]) -> [UInt8] { line("data \(bytes.count)") + bytes + [0x0A] }
         let name = (environment["GIT_COMMITTER_NAME"] ?? "embargo").filter { !"<>\n".contains($0) }
         let email = (environment["GIT_COMMITTER_EMAIL"] ?? "embargo@embargo.invalid").filter { !"<>\n".contains($0) }
         var stream = line("commit \(Self.branch)") + line("committer \(name) <\(email)> now") + data(Array(message.utf8))
         stream += line("from \(Self.branch)^0")
-        for path in paths {
-            guard let bytes = try read(path) else { throw EmbargoError(.failure, "the team clone lost \(path) before it was committed") }
-            stream += line("M 100644 inline \(path)") + data(bytes)
+        for file in files {
+            stream += line("M 100644 inline \(file.path)") + data(file.bytes)
         }
         stream += line("done")
         let arguments = ["fast-import", "--quiet", "--done", "--date-format=now"]
@@ -246,15 +275,11 @@ public final class TeamFetch: @unchecked Sendable {
 
     /// Nil when the store has no team remote (or no clone of it yet).
     public static func start(storeDirectory: URL, environment: Environment) throws -> TeamFetch? {
-        let team = storeDirectory.appendingPathComponent("team")
-        let remote = team.appendingPathComponent("remote")
-        guard FileManager.default.fileExists(atPath: team.appendingPathComponent("state.json").path),
-              FileManager.default.fileExists(atPath: remote.appendingPathComponent(".git").path)
-        else { return nil }
-        let lock = try FileLock(team.appendingPathComponent("sync.lock"))
+        let files = TeamFiles(store: storeDirectory)
         // Fetching commits nothing: the member's name is not needed yet.
-        let clone = TeamRemote(directory: remote, base: environment.childEnvironment, member: "embargo")
-        return TeamFetch(lock: lock, fetching: clone.fetchInBackground())
+        let clone = TeamRemote(directory: files.clone, base: environment.childEnvironment, member: "embargo")
+        guard FileManager.default.fileExists(atPath: files.config.path), clone.exists else { return nil }
+        return TeamFetch(lock: try FileLock(files.lock), fetching: clone.fetchInBackground())
     }
 
     private init(lock: FileLock, fetching: Background<TeamRemote.Fetched>) {

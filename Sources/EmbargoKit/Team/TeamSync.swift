@@ -59,12 +59,13 @@ public struct TeamStatus: Codable, Sendable, Equatable {
 }
 
 extension Workspace {
-    var teamDirectory: URL { store.directory.appendingPathComponent("team") }
-    private var teamConfigFile: URL { teamDirectory.appendingPathComponent("state.json") }
-    private var teamBaseFile: URL { teamDirectory.appendingPathComponent("base.embargo") }
+    private var teamFiles: TeamFiles { TeamFiles(store: store.directory) }
+    var teamDirectory: URL { teamFiles.directory }
+    private var teamConfigFile: URL { teamFiles.config }
+    private var teamBaseFile: URL { teamFiles.base }
 
     func teamRemote() -> TeamRemote {
-        TeamRemote(directory: teamDirectory.appendingPathComponent("remote"), base: environment.childEnvironment, member: member.name)
+        TeamRemote(directory: teamFiles.clone, base: environment.childEnvironment, member: member.name)
     }
 
     func teamConfig() throws -> TeamConfig? {
@@ -87,7 +88,7 @@ extension Workspace {
     /// the base that `saveTeam` puts in its place.
     private func sealBase(_ base: StoreState, sequence: UInt64) throws -> URL {
         try SafeFile.makePrivateDirectory(teamDirectory)
-        let next = teamDirectory.appendingPathComponent("base.embargo.next")
+        let next = teamFiles.nextBase
         try SafeFile.replaceAtomically(next, bytes: try store.seal(base, generation: sequence), durable: false)
         return next
     }
@@ -96,9 +97,7 @@ extension Workspace {
         guard rename(sealedBase.path, teamBaseFile.path) == 0 else {
             throw EmbargoError(.failure, "cannot keep the last synced state in \(teamBaseFile.path): \(String(cString: strerror(errno)))")
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        try SafeFile.replaceAtomically(teamConfigFile, bytes: Array(try encoder.encode(config)))
+        try SafeFile.replaceAtomically(teamConfigFile, bytes: Array(try JSONEncoder.document().encode(config)))
         try environment.memory?.update(forStore: store.directory) { memory in
             if config.sequence >= memory.teamSequence ?? 0 {
                 memory.teamSequence = config.sequence
@@ -173,7 +172,7 @@ extension Workspace {
         for name in try blobNames(in: state) {
             if let sealed = try store.sealedBlob(name) { try remote.write("blobs/\(name)", sealed) }
         }
-        switch try remote.commitAndPush(paths: nil, message: "embargo sync \(member.name) snapshot") {
+        switch try remote.commitAllAndPush(message: "embargo sync \(member.name) snapshot") {
         case .pushed:
             break
         case .rejected:
@@ -209,9 +208,10 @@ extension Workspace {
         if Store.exists(at: directory) || FileManager.default.fileExists(atPath: directory.appendingPathComponent(Store.keyringName).path) {
             throw EmbargoError(.refused, "a store already exists in \(directory.path)", hint: "clone into another directory with --store DIR")
         }
-        let staging = directory.appendingPathComponent("team").appendingPathComponent("remote")
+        let files = TeamFiles(store: directory)
+        let staging = files.clone
         let remote = TeamRemote(directory: staging, base: environment.childEnvironment, member: "clone")
-        let cleanUp = { try? FileManager.default.removeItem(at: directory.appendingPathComponent("team")) }
+        let cleanUp = { try? FileManager.default.removeItem(at: files.directory) }
         try SafeFile.makePrivateDirectory(directory)
         if FileManager.default.fileExists(atPath: staging.path) { cleanUp() }
         try remote.create(url: url)
@@ -270,7 +270,7 @@ extension Workspace {
             throw Self.noTeamRemote
         }
         // One sync at a time on this machine: two commands finishing at once share the clone.
-        let lock = try started?.lock ?? FileLock(teamDirectory.appendingPathComponent("sync.lock"))
+        let lock = try started?.lock ?? FileLock(teamFiles.lock)
         defer { lock.unlock() }
         return try syncHoldingLock(resolutions: resolutions, fetched: started?.fetching)
     }
@@ -369,25 +369,20 @@ extension Workspace {
             let content = TeamLogEntry.Content(author: member.name, signingKey: identity.signingKey, at: now, kind: .changes,
                                                changes: out, snapshot: nil)
             let (bytes, digest) = try TeamLogEntry.seal(content, sequence: sequence, previous: replayed.digest, identity: identity, store: store)
-            var written = [TeamLogEntry.path(sequence, .changes)]
-            try remote.write(written[0], bytes)
+            var files: [TeamRemote.File] = [(TeamLogEntry.path(sequence, .changes), bytes)]
             for name in Set(out.compactMap({ $0.table == "patches" ? $0.new["blob"]?.text : nil })) where !remote.has("blobs/\(name)") {
-                if let sealed = try store.sealedBlob(name) {
-                    written.append("blobs/\(name)")
-                    try remote.write("blobs/\(name)", sealed)
-                }
+                if let sealed = try store.sealedBlob(name) { files.append(("blobs/\(name)", sealed)) }
             }
             let keyring = try store.keyringBytes()
             if try remote.read(Store.keyringName, limit: 1 << 20) != keyring {
-                written.append(Store.keyringName)
-                try remote.write(Store.keyringName, keyring)
+                files.append((Store.keyringName, keyring))
             }
             let outgoing = SyncReport.Entry(sequence: sequence, author: member.name, kind: "changes", changes: Self.summary(out))
             // The next base is sealed while git commits and pushes; it is put in place once the push is in.
             let mergedState = UncheckedBox(merged)
             let sealing = nothingCameIn ? Background { try self.sealBase(mergedState.value, sequence: sequence) } : nil
             defer { if let sealing, let url = try? sealing.wait() { unlink(url.path) } }
-            switch try remote.commitAndPush(paths: written, message: "embargo sync \(member.name) \(out.count) changes") {
+            switch try remote.commitAndPush(files, message: "embargo sync \(member.name) \(out.count) changes") {
             case .rejected:
                 continue
             case .unreachable(let why) where nothingCameIn:
@@ -451,9 +446,8 @@ extension Workspace {
         let content = TeamLogEntry.Content(author: member.name, signingKey: identity.signingKey, at: now, kind: .snapshot,
                                            changes: [], snapshot: Data(state.databaseBytes().exposedBytes()).base64EncodedString())
         let (bytes, digest) = try TeamLogEntry.seal(content, sequence: sequence, previous: head.digest, identity: identity, store: store)
-        let path = TeamLogEntry.path(sequence, .snapshot)
-        try remote.write(path, bytes)
-        guard case .pushed = try remote.commitAndPush(paths: [path], message: "embargo sync \(member.name) snapshot") else { return head }
+        guard case .pushed = try remote.commitAndPush([(TeamLogEntry.path(sequence, .snapshot), bytes)],
+                                                      message: "embargo sync \(member.name) snapshot") else { return head }
         return (sequence, digest)
     }
 
