@@ -341,15 +341,7 @@ extension SecurityReleaseDayCLITests {
         let release = try ReleaseFixture(box)
         try box.ok(["guard", "install", "--project", SampleProject.name])
         try release.approvedPrerelease()
-        let outbox = box.root.appendingPathComponent("outbox")
-        let bundle = try #require(try FileManager.default.contentsOfDirectory(atPath: outbox.path).first { $0.hasSuffix(".tar.age") })
-        let unpack = box.root.appendingPathComponent("unpacked")
-        try FileManager.default.createDirectory(at: unpack, withIntermediateDirectories: true)
-        #expect(try box.run("age", ["-d", "-i", box.path("bob.identity"), "-o", unpack.appendingPathComponent("bundle.tar").path,
-                                    outbox.appendingPathComponent(bundle).path]).status == 0)
-        #expect(try box.run("tar", ["-xf", "bundle.tar"], directory: unpack).status == 0)
-        try box.git(["-C", release.repo.path, "fetch", "--quiet", unpack.appendingPathComponent("artifacts/sample_module-1.1.1.git-bundle").path,
-                     "refs/tags/1.1.1:refs/tags/1.1.1"])
+        try Self.fetchReviewedTag(box, release)
 
         let dayBefore = try box.run("faketime", ["2027-01-05 12:00:00", "git", "-C", release.repo.path, "push", "origin", "refs/tags/1.1.1"])
         #expect(dayBefore.status != 0, "the approved tag went out the day before")
@@ -362,6 +354,38 @@ extension SecurityReleaseDayCLITests {
         let onTheDay = try box.run("faketime", ["2027-01-06 11:00:00", "git", "-C", release.repo.path, "push", "origin", "refs/tags/1.1.1"])
         #expect(onTheDay.status == 0, "the approved tag was refused on the disclosure day: \(onTheDay.stderr)")
         #expect(try box.run("git", ["ls-remote", release.sample.remote.path, "refs/tags/1.1.1"]).stdout.contains("refs/tags/1.1.1"))
+    }
+
+    /// An approval written into the table around embargo, with no signed
+    /// entry behind it, lets nothing through the guard on the disclosure day.
+    @Test func theGuardIgnoresAnApprovalTheTrailDoesNotHold() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
+        try box.tamper(as: "alice") { db, _ in
+            try db.execute(sql: "INSERT INTO approvals (advisory, prerelease, manifest_hash, approved_at, approved_by) SELECT advisory, seq, manifest_hash, created_at, 'bob' FROM prereleases WHERE manifest_hash = ?",
+                           arguments: [manifest])
+            try db.execute(sql: "UPDATE advisories SET status = 'approved' WHERE id = 'ADV-2026-001'")
+        }
+        try box.ok(["guard", "install", "--project", SampleProject.name])
+        try Self.fetchReviewedTag(box, release)
+        let onTheDay = try box.run("faketime", ["2027-01-06 11:00:00", "git", "-C", release.repo.path, "push", "origin", "refs/tags/1.1.1"])
+        #expect(onTheDay.status != 0, "a forged approval let the tag through")
+    }
+
+    /// Puts the reviewed tag 1.1.1 into the project's clone from the bundle in
+    /// the outbox, as a maintainer would push it by hand.
+    static func fetchReviewedTag(_ box: Sandbox, _ release: ReleaseFixture) throws {
+        let outbox = box.root.appendingPathComponent("outbox")
+        let bundle = try #require(try FileManager.default.contentsOfDirectory(atPath: outbox.path).first { $0.hasSuffix(".tar.age") })
+        let unpack = box.root.appendingPathComponent("unpacked")
+        try FileManager.default.createDirectory(at: unpack, withIntermediateDirectories: true)
+        #expect(try box.run("age", ["-d", "-i", box.path("bob.identity"), "-o", unpack.appendingPathComponent("bundle.tar").path,
+                                    outbox.appendingPathComponent(bundle).path]).status == 0)
+        #expect(try box.run("tar", ["-xf", "bundle.tar"], directory: unpack).status == 0)
+        try box.git(["-C", release.repo.path, "fetch", "--quiet", unpack.appendingPathComponent("artifacts/sample_module-1.1.1.git-bundle").path,
+                     "refs/tags/1.1.1:refs/tags/1.1.1"])
     }
 }
 
