@@ -104,6 +104,7 @@ let package = Package(
                 .embedInCode("m0011_people.sql"),
                 .embedInCode("m0012_project_blackouts.sql"),
                 .embedInCode("m0013_releases.sql"),
+                .embedInCode("m0014_keyed_former_members.sql"),
             ]
         ),
         .target(

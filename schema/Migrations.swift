@@ -18,6 +18,7 @@ public enum EmbargoMigrations {
         ("m0011_people", text(PackageResources.m0011_people_sql)),
         ("m0012_project_blackouts", text(PackageResources.m0012_project_blackouts_sql)),
         ("m0013_releases", text(PackageResources.m0013_releases_sql)),
+        ("m0014_keyed_former_members", text(PackageResources.m0014_keyed_former_members_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String {

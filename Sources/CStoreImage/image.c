@@ -49,8 +49,6 @@ struct emb_image {
     uint8_t *data;            // allocation + offset
     size_t size;
     size_t capacity;          // bytes available from data on
-    uint8_t *written;         // one flag per chunk
-    size_t written_length;
     int references;           // the owner's, plus one per open file
     emb_image *next;          // in the registry
 };
@@ -66,11 +64,8 @@ static emb_image *find_locked(const char *name) {
     return NULL;
 }
 
-static size_t chunks_for(size_t bytes) { return (bytes + EMB_IMAGE_CHUNK - 1) / EMB_IMAGE_CHUNK; }
-
 static void image_free(emb_image *image) {
     emb_image_buffer_free(image->allocation, image->allocation_length);
-    free(image->written);
     free(image->name);
     free(image);
 }
@@ -95,12 +90,6 @@ static emb_image *image_new(uint8_t *buffer, size_t capacity, size_t offset, siz
     image->data = buffer + offset;
     image->capacity = capacity - offset;
     image->size = size;
-    image->written_length = chunks_for(image->capacity);
-    image->written = calloc(image->written_length > 0 ? image->written_length : 1, 1);
-    if (image->written == NULL) {
-        free(image);
-        return NULL;
-    }
     image->references = 1;
     return image;
 }
@@ -113,53 +102,30 @@ static int image_reserve(emb_image *image, size_t needed) {
     size_t granted = 0;
     uint8_t *buffer = emb_image_buffer_alloc(wanted, &granted);
     if (buffer == NULL) return -1;
-    size_t flags = chunks_for(granted);
-    uint8_t *written = calloc(flags, 1);
-    if (written == NULL) {
-        emb_image_buffer_free(buffer, granted);
-        return -1;
-    }
     memcpy(buffer, image->data, image->size);
-    memcpy(written, image->written, image->written_length);
     emb_image_buffer_free(image->allocation, image->allocation_length);
-    free(image->written);
     image->allocation = buffer;
     image->allocation_length = granted;
     image->data = buffer;
     image->capacity = granted;
-    image->written = written;
-    image->written_length = flags;
     return 0;
 }
 
-static void mark(emb_image *image, size_t from, size_t to) {
-    if (to <= from) return;
-    for (size_t chunk = from / EMB_IMAGE_CHUNK; chunk <= (to - 1) / EMB_IMAGE_CHUNK && chunk < image->written_length; chunk++) {
-        image->written[chunk] = 1;
-    }
-}
-
-static int image_write(emb_image *image, size_t offset, const uint8_t *bytes, size_t len, int marking) {
+static int image_write(emb_image *image, size_t offset, const uint8_t *bytes, size_t len) {
     if (offset + len < offset) return -1;
     if (image_reserve(image, offset + len) != 0) return -1;
-    if (offset > image->size) {
-        memset(image->data + image->size, 0, offset - image->size);
-        if (marking) mark(image, image->size, offset);
-    }
+    if (offset > image->size) memset(image->data + image->size, 0, offset - image->size);
     memcpy(image->data + offset, bytes, len);
-    if (marking) mark(image, offset, offset + len);
     if (offset + len > image->size) image->size = offset + len;
     return 0;
 }
 
-static int image_resize(emb_image *image, size_t size, int marking) {
+static int image_resize(emb_image *image, size_t size) {
     if (size > image->size) {
         if (image_reserve(image, size) != 0) return -1;
         memset(image->data + image->size, 0, size - image->size);
-        if (marking) mark(image, image->size, size);
     } else if (size < image->size) {
         explicit_bzero(image->data + size, image->size - size);
-        if (marking) mark(image, size, size + 1);
     }
     image->size = size;
     return 0;
@@ -210,38 +176,6 @@ const uint8_t *emb_image_bytes(emb_image *image, size_t *size) {
     return image->data;
 }
 
-int emb_image_put(emb_image *image, size_t offset, const uint8_t *bytes, size_t len) {
-    return image_write(image, offset, bytes, len, 0);
-}
-
-int emb_image_set_size(emb_image *image, size_t size) {
-    return image_resize(image, size, 0);
-}
-
-int emb_image_write_marking(emb_image *image, size_t offset, const uint8_t *bytes, size_t len) {
-    return image_write(image, offset, bytes, len, 1);
-}
-
-int emb_image_set_size_marking(emb_image *image, size_t size) {
-    return image_resize(image, size, 1);
-}
-
-size_t emb_image_written_chunks(emb_image *image, uint32_t *chunks, size_t max) {
-    size_t count = 0;
-    size_t limit = chunks_for(image->size);
-    if (limit > image->written_length) limit = image->written_length;
-    for (size_t chunk = 0; chunk < limit; chunk++) {
-        if (!image->written[chunk]) continue;
-        if (chunks && count < max) chunks[count] = (uint32_t)chunk;
-        count++;
-    }
-    return count;
-}
-
-void emb_image_clear_written(emb_image *image) {
-    memset(image->written, 0, image->written_length);
-}
-
 // MARK: the VFS
 
 typedef struct {
@@ -277,13 +211,13 @@ static int file_read(sqlite3_file *file, void *out, int amount, sqlite3_int64 of
 static int file_write(sqlite3_file *file, const void *bytes, int amount, sqlite3_int64 offset) {
     emb_image *image = ((image_file *)file)->image;
     if (amount < 0 || offset < 0) return SQLITE_IOERR_WRITE;
-    return image_write(image, (size_t)offset, bytes, (size_t)amount, 1) == 0 ? SQLITE_OK : SQLITE_IOERR_NOMEM;
+    return image_write(image, (size_t)offset, bytes, (size_t)amount) == 0 ? SQLITE_OK : SQLITE_IOERR_NOMEM;
 }
 
 static int file_truncate(sqlite3_file *file, sqlite3_int64 size) {
     emb_image *image = ((image_file *)file)->image;
     if (size < 0) return SQLITE_IOERR_TRUNCATE;
-    return image_resize(image, (size_t)size, 1) == 0 ? SQLITE_OK : SQLITE_IOERR_NOMEM;
+    return image_resize(image, (size_t)size) == 0 ? SQLITE_OK : SQLITE_IOERR_NOMEM;
 }
 
 static int file_sync(sqlite3_file *file, int flags) {
@@ -320,7 +254,7 @@ static int file_control(sqlite3_file *file, int op, void *arg) {
 
 static int file_sector_size(sqlite3_file *file) {
     (void)file;
-    return EMB_IMAGE_CHUNK;
+    return 4096;
 }
 
 static int file_device_characteristics(sqlite3_file *file) {
@@ -362,7 +296,7 @@ static int vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int 
     } else {
         // Journals and temporary files live in memory and vanish on close.
         size_t granted = 0;
-        uint8_t *buffer = emb_image_buffer_alloc(EMB_IMAGE_CHUNK, &granted);
+        uint8_t *buffer = emb_image_buffer_alloc(4096, &granted);
         if (buffer == NULL) return SQLITE_NOMEM;
         f->image = image_new(buffer, granted, 0, 0);
         if (f->image == NULL) {

@@ -5,8 +5,7 @@ import GRDB
 import GRDBSQLite
 
 /// The decrypted database of one store state, held in memory only and served
-/// to SQLite by the `embargo-memory` VFS. It remembers which 4 KiB chunks were
-/// written since the state on disk, so that a commit can seal just those.
+/// to SQLite by the `embargo-memory` VFS.
 ///
 /// ```swift
 /// let (header, image) = try SealedFile.openImage(sealed, dataKey: key)
@@ -14,8 +13,6 @@ import GRDBSQLite
 /// ```
 // Not Sendable: it owns a C handle that one store uses from one thread at a time.
 final class DatabaseImage {
-    static let chunkSize = Int(EMB_IMAGE_CHUNK)
-
     fileprivate let handle: OpaquePointer
     let name: String
 
@@ -96,30 +93,6 @@ final class DatabaseImage {
         withBytes { SecureBytes(copying: $0) }
     }
 
-    /// The chunks written since the state on disk, ascending.
-    func writtenChunks() -> [UInt32] {
-        let count = emb_image_written_chunks(handle, nil, 0)
-        guard count > 0 else { return [] }
-        return [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
-            initialized = emb_image_written_chunks(handle, buffer.baseAddress, count)
-        }
-    }
-
-    func clearWritten() { emb_image_clear_written(handle) }
-
-    /// Replays committed bytes (a journal entry), without marking them written.
-    func put(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
-        guard emb_image_put(handle, offset, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count) == 0 else {
-            throw EmbargoError(.failure, "cannot load the store database (out of memory)")
-        }
-    }
-
-    func setSize(_ size: Int) throws {
-        guard emb_image_set_size(handle, size) == 0 else {
-            throw EmbargoError(.failure, "cannot load the store database (out of memory)")
-        }
-    }
-
     /// Memory for an image (unmapped when released); owned by the image once adopted.
     // Not Sendable: a raw buffer handed from the loader to the image on one thread.
     final class Buffer {
@@ -151,19 +124,5 @@ final class DatabaseImage {
         }
 
         deinit { free() }
-    }
-}
-
-extension DatabaseImage {
-    /// Writes as SQLite's own writes do (marked), for tests of the journal.
-    func writeMarking(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
-        guard emb_image_write_marking(handle, offset, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count) == 0 else {
-            throw EmbargoError(.failure, "out of memory")
-        }
-    }
-
-    /// Resizes as SQLite's own truncation does (marked), for tests of the journal.
-    func setSizeMarking(_ size: Int) throws {
-        guard emb_image_set_size_marking(handle, size) == 0 else { throw EmbargoError(.failure, "out of memory") }
     }
 }

@@ -1,20 +1,25 @@
+import CStoreImage
 import EmbargoCrypto
 import Foundation
+import GRDB
+import GRDBSQLite
 
-/// One commit of a large store, sealed on its own: the 4 KiB chunks of the
-/// database that the commit wrote, and the database's new size. A store's
-/// state is `store.embargo` (a whole database, generation G) followed by the
-/// entries G+1, G+2, ... in `journal/`, each naming the nonce of the file it
-/// follows, so that none can be left out, reordered or taken from elsewhere.
+/// One commit of a large store, sealed on its own: the SQLite changeset of
+/// the rows the commit inserted, changed and deleted (old and new values),
+/// recorded by SQLite's session extension. A store's state is `store.embargo`
+/// (a whole database, generation G) followed by the entries G+1, G+2, ... in
+/// `journal/`, each naming the nonce of the file it follows, so that none can
+/// be left out, reordered or taken from elsewhere.
 ///
-///     magic "EMBJRNL1" (8) | generation u64 BE | key id (16) |
-///     previous nonce (12) | nonce (12) | AES-256-GCM(ciphertext) | tag (16)
+///     magic "EMBJRNL2" (8) | generation u64 BE | key id (16) |
+///     previous nonce (12) | nonce (12) | AES-256-GCM(changeset) | tag (16)
 ///
-/// The header is the associated data. The plaintext is
-/// `database size u64 | chunk count u32 | chunk index u32 ... | chunk bytes`,
-/// every chunk 4 KiB except one that ends the database.
+/// The header is the associated data. Replaying applies each changeset
+/// exactly: a row that is not as the entry expects it stops the load.
 public struct JournalEntry: Sendable, Equatable {
-    public static let magic = Array("EMBJRNL1".utf8)
+    public static let magic = Array("EMBJRNL2".utf8)
+    /// Entries of 4 KiB database chunks, which development versions wrote.
+    static let chunkMagic = Array("EMBJRNL1".utf8)
     public static let headerSize = 8 + 8 + 16 + 12 + 12
 
     var generation: UInt64
@@ -33,30 +38,24 @@ public struct JournalEntry: Sendable, Equatable {
         return UInt64(digits)
     }
 
-    /// Seals the chunks of `image` written since the state sealed with `previousNonce`.
-    static func seal(_ image: DatabaseImage, generation: UInt64, previousNonce: [UInt8], dataKey: DataKey) throws -> [UInt8] {
+    /// Seals `changeset` as entry `generation`, following the state sealed with `previousNonce`.
+    static func seal(_ changeset: SecureBytes, generation: UInt64, previousNonce: [UInt8], dataKey: DataKey) throws -> [UInt8] {
         var header = magic
         header += bigEndianBytes(generation)
         header += dataKey.id
         header += previousNonce
         header += try Random.bytes(AEAD.nonceSize)
-        let chunks = image.writtenChunks()
-        var index = bigEndianBytes(UInt64(image.size)) + bigEndianBytes(UInt32(chunks.count))
-        index.reserveCapacity(12 + 4 * chunks.count)
-        for chunk in chunks { index += bigEndianBytes(chunk) }
-        return try image.withBytes { database in
-            let parts = chunks.map { chunk in
-                let start = Int(chunk) * DatabaseImage.chunkSize
-                return UnsafeRawBufferPointer(rebasing: database[start..<min(start + DatabaseImage.chunkSize, database.count)])
-            }
-            return try index.withUnsafeBytes { indexBytes in
-                try SealedFile.sealed(header: header, parts: [indexBytes] + parts, dataKey: dataKey)
-            }
+        return try changeset.withUnsafeBytes { bytes in
+            try SealedFile.sealed(header: header, parts: [bytes], dataKey: dataKey)
         }
     }
 
     /// Reads the header without decrypting.
     static func header(of bytes: [UInt8], file: String) throws -> JournalEntry {
+        if bytes.count >= chunkMagic.count, Array(bytes[0..<chunkMagic.count]) == chunkMagic {
+            throw EmbargoError(.failure, "the store journal entry \(file) was written by a development version of embargo that kept 4 KiB chunks",
+                               hint: "open the store with that version and run 'embargo store backup FILE', then 'embargo store restore FILE' with this one")
+        }
         guard bytes.count >= headerSize + AEAD.tagSize, Array(bytes[0..<magic.count]) == magic else {
             throw damaged(file, "is not a store journal entry or is truncated")
         }
@@ -67,9 +66,9 @@ public struct JournalEntry: Sendable, Equatable {
 
     /// Authenticates the entry in `bytes`, checks that it is generation
     /// `generation` following the file whose nonce is `previousNonce`, and
-    /// writes its chunks into `image`.
+    /// applies its changeset to the database `db`.
     static func apply(_ bytes: [UInt8], file: String, generation: UInt64, previousNonce: [UInt8], dataKey: DataKey,
-                      to image: DatabaseImage) throws -> JournalEntry
+                      to db: Database) throws -> JournalEntry
     {
         let entry = try header(of: bytes, file: file)
         guard entry.generation == generation else {
@@ -81,38 +80,20 @@ public struct JournalEntry: Sendable, Equatable {
         guard entry.previousNonce == previousNonce else {
             throw damaged(file, "does not follow the state before it")
         }
-        var plaintext: [UInt8]
+        var changeset: [UInt8]
         do {
-            plaintext = try AEAD.open(.aes256gcm, key: dataKey.key, nonce: entry.nonce, ciphertext: bytes[headerSize...],
+            changeset = try AEAD.open(.aes256gcm, key: dataKey.key, nonce: entry.nonce, ciphertext: bytes[headerSize...],
                                       aad: Array(bytes[0..<headerSize]))
         } catch {
             throw damaged(file, "failed authentication: it was modified or damaged")
         }
-        defer { wipe(&plaintext) }
-        try plaintext.withUnsafeBytes { body in
-            guard body.count >= 12 else { throw damaged(file, "is malformed") }
-            let size = readBigEndian(body, at: 0, count: 8)
-            let count = Int(readBigEndian(body, at: 8, count: 4))
-            guard size <= UInt64(Int.max), count <= (body.count - 12) / 4 else { throw damaged(file, "is malformed") }
-            // A database grows only by chunks written (SQLite writes every new page):
-            // past its old size, the new size ends within the last chunk.
-            let last = count > 0 ? readBigEndian(body, at: 12 + 4 * (count - 1), count: 4) : nil
-            let written = last.map { ($0 + 1) * UInt64(DatabaseImage.chunkSize) } ?? 0
-            guard size <= max(UInt64(image.size), written) else { throw damaged(file, "is malformed") }
-            var offset = 12 + 4 * count
-            var previous: UInt64?
-            for i in 0..<count {
-                let chunk = readBigEndian(body, at: 12 + 4 * i, count: 4)
-                let start = chunk * UInt64(DatabaseImage.chunkSize)
-                guard previous.map({ chunk > $0 }) ?? true, start < size else { throw damaged(file, "is malformed") }
-                previous = chunk
-                let length = Int(min(UInt64(DatabaseImage.chunkSize), size - start))
-                guard offset + length <= body.count else { throw damaged(file, "is malformed") }
-                try image.put(UnsafeRawBufferPointer(rebasing: body[offset..<(offset + length)]), at: Int(start))
-                offset += length
-            }
-            guard offset == body.count else { throw damaged(file, "is malformed") }
-            try image.setSize(Int(size))
+        defer { wipe(&changeset) }
+        guard changeset.count <= Int(Int32.max) else { throw damaged(file, "is malformed") }
+        let result = changeset.withUnsafeBytes { raw in
+            emb_changeset_apply(UnsafeMutableRawPointer(db.sqliteConnection), raw.baseAddress, Int32(raw.count))
+        }
+        guard result == SQLITE_OK else {
+            throw damaged(file, "does not apply to the state before it (SQLite code \(result))")
         }
         return entry
     }
@@ -131,7 +112,59 @@ extension JournalEntry {
                               dataKey: DataKey) throws -> SecureBytes
     {
         let image = try DatabaseImage(copying: database)
-        _ = try apply(bytes, file: "entry", generation: generation, previousNonce: previousNonce, dataKey: dataKey, to: image)
+        let queue = try Store.makeQueue(image)
+        try Store.replaying(queue) { db in
+            _ = try apply(bytes, file: "entry", generation: generation, previousNonce: previousNonce, dataKey: dataKey, to: db)
+        }
         return image.snapshot()
+    }
+}
+
+extension Store {
+    /// The database of a new store (every migration applied, no rows): for tools and fuzzing.
+    public static func emptyDatabase() throws -> SecureBytes {
+        let image = try DatabaseImage(copying: [UInt8]())
+        try migrate(try makeQueue(image))
+        return image.snapshot()
+    }
+}
+
+/// The row changes one transaction makes, recorded by SQLite's session
+/// extension on the connection: every table of the main database, each
+/// named by its primary key (a table without one is not recorded, so every
+/// table of the store has one).
+// Not Sendable: it belongs to the connection it records, used from one thread.
+final class ChangeRecording {
+    private var handle: UnsafeMutableRawPointer?
+    private let schemaVersion: Int
+
+    init(_ db: Database) throws {
+        schemaVersion = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
+        let result = emb_recording_start(UnsafeMutableRawPointer(db.sqliteConnection), &handle)
+        guard result == SQLITE_OK else {
+            throw EmbargoError(.failure, "cannot record the store's changes (SQLite code \(result))")
+        }
+    }
+
+    deinit { emb_recording_end(handle) }
+
+    /// The changeset so far; nil when the schema changed (a changeset holds
+    /// rows only, so such a commit must be sealed whole).
+    func changeset(_ db: Database) throws -> SecureBytes? {
+        guard try Int.fetchOne(db, sql: "PRAGMA schema_version") == schemaVersion else { return nil }
+        var bytes: UnsafeMutableRawPointer?
+        var size: Int32 = 0
+        let result = emb_recording_changeset(handle, &bytes, &size)
+        let count = bytes == nil ? 0 : Int(size)
+        defer {
+            if let bytes { memset(bytes, 0, count) }
+            emb_changeset_free(bytes)
+        }
+        guard result == SQLITE_OK else {
+            throw EmbargoError(.failure, "cannot record the store's changes (SQLite code \(result))")
+        }
+        return SecureBytes(count: count) { target in
+            if count > 0 { target.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: count)) }
+        }
     }
 }

@@ -5,8 +5,8 @@ import GRDB
 import GRDBSQLite
 
 /// The encrypted store: one SQLite database that lives only in memory and is
-/// sealed into `store.embargo` (and, for a large database, the journal) on
-/// every commit.
+/// sealed into `store.embargo` (and, for a large database, the journal of
+/// changesets) on every commit.
 ///
 /// ```swift
 /// let store = try Store.open(at: directory, identity: identity)
@@ -18,10 +18,10 @@ import GRDBSQLite
 /// state, runs in a transaction and commits it atomically. A small database
 /// is re-sealed whole into `store.embargo`, the replaced file staying in
 /// `backups/` (the newest `backupLimit`). A large one (see `JournalPolicy`)
-/// seals only the 4 KiB chunks the commit wrote, as the next entry in
-/// `journal/`, until the journal is long enough to fold back into a new
-/// `store.embargo`; so a commit costs about the same at 10,000 advisories as
-/// at 100.
+/// seals only the rows the commit changed (an SQLite changeset) as the next
+/// entry in `journal/`, until the journal is long enough to fold back into a
+/// new `store.embargo`; so a commit costs about the same at 10,000 advisories
+/// as at 100.
 // Not Sendable: one process uses one Store from one thread at a time.
 public final class Store {
     public static let fileName = "store.embargo"
@@ -328,6 +328,8 @@ public final class Store {
         var journalBytes: Int
         /// Whether loading it applied migrations (an older embargo wrote it).
         var migrated = false
+        /// The rows the last transaction changed, when its commit may go to the journal.
+        var changeset: SecureBytes?
 
         init(queue: DatabaseQueue, image: DatabaseImage, mark: Mark, base: Mark, storeFileBytes: Int, journalEntries: Int, journalBytes: Int) {
             self.queue = queue
@@ -404,14 +406,29 @@ public final class Store {
     /// through the store meanwhile see the committed state, not the open
     /// transaction; when `body` throws, the transaction rolls back and the
     /// database is the committed state again.
+    /// When the commit may go to the journal, the transaction's changeset is
+    /// recorded in `loaded.changeset`.
     func transaction<T>(_ loaded: Loaded, _ body: (Database) throws -> T) throws -> T {
         cached = nil
+        loaded.changeset = nil
+        let recording = mayJournal(loaded)
         do {
-            return try loaded.queue.write { db in try body(db) }
+            return try loaded.queue.write { db in
+                let recorder = recording ? try ChangeRecording(db) : nil
+                let result = try body(db)
+                loaded.changeset = try recorder?.changeset(db)
+                return result
+            }
         } catch {
+            loaded.changeset = nil
             cached = loaded
             throw error
         }
+    }
+
+    /// Whether the policy lets the next commit of `loaded` go to the journal.
+    private func mayJournal(_ loaded: Loaded) -> Bool {
+        loaded.image.size >= journalPolicy.minimumDatabaseSize && loaded.journalEntries < journalPolicy.maximumEntries
     }
 
     /// The newest state, for a writer holding the lock: the one in memory if
@@ -430,30 +447,35 @@ public final class Store {
         guard let (header, image, storeFileBytes) = try SealedFile.openImage(at: storeFile, dataKey: dataKey) else { throw missingStore() }
         let base = Mark(generation: header.generation, nonce: header.nonce)
         var mark = base
-        var entries = 0
-        var journalBytes = 0
+        var entries: [(name: String, generation: UInt64, bytes: [UInt8])] = []
         for generation in journalGenerations() where generation > base.generation {
             let name = JournalEntry.fileName(generation)
-            guard generation == mark.generation + 1 else {
-                throw EmbargoError(.verification, "the store journal is missing generation \(mark.generation + 1)",
+            guard generation == base.generation + UInt64(entries.count) + 1 else {
+                throw EmbargoError(.verification, "the store journal is missing generation \(base.generation + UInt64(entries.count) + 1)",
                                    hint: "run 'embargo store verify' and restore a backup with 'embargo store restore FILE'")
             }
             guard let bytes = try SafeFile.read(journalDirectory.appendingPathComponent(name)) else {
                 throw EmbargoError(.verification, "the store journal entry \(name) disappeared while it was read",
                                    hint: "run the command again")
             }
-            let entry = try JournalEntry.apply(bytes, file: name, generation: generation, previousNonce: mark.nonce,
-                                               dataKey: dataKey, to: image)
-            mark = Mark(generation: entry.generation, nonce: entry.nonce)
-            entries += 1
-            journalBytes += bytes.count
+            entries.append((name, generation, bytes))
         }
+        let journalBytes = entries.reduce(0) { $0 + $1.bytes.count }
         let queue = try Self.makeQueue(image)
         try Self.deserialized(queue)
+        if !entries.isEmpty {
+            try Self.replaying(queue) { db in
+                for (name, generation, bytes) in entries {
+                    let entry = try JournalEntry.apply(bytes, file: name, generation: generation, previousNonce: mark.nonce,
+                                                       dataKey: dataKey, to: db)
+                    mark = Mark(generation: entry.generation, nonce: entry.nonce)
+                }
+            }
+        }
         let pending = try queue.read { db in try !Self.migrator.hasCompletedMigrations(db) }
         try Self.migrate(queue)
         let loaded = Loaded(queue: queue, image: image, mark: mark, base: base, storeFileBytes: storeFileBytes,
-                            journalEntries: entries, journalBytes: journalBytes)
+                            journalEntries: entries.count, journalBytes: journalBytes)
         loaded.migrated = pending
         return loaded
     }
@@ -465,10 +487,11 @@ public final class Store {
         removeStaleTemporaryFiles()
         let generation = loaded.mark.generation + 1
         var entry: [UInt8]?
-        if !whole, loaded.image.size >= journalPolicy.minimumDatabaseSize, loaded.journalEntries < journalPolicy.maximumEntries {
-            let sealed = try JournalEntry.seal(loaded.image, generation: generation, previousNonce: loaded.mark.nonce, dataKey: dataKey)
+        if !whole, let changeset = loaded.changeset, mayJournal(loaded) {
+            let sealed = try JournalEntry.seal(changeset, generation: generation, previousNonce: loaded.mark.nonce, dataKey: dataKey)
             if loaded.journalBytes + sealed.count <= journalPolicy.budget(forDatabaseOf: loaded.image.size) { entry = sealed }
         }
+        loaded.changeset = nil
         if let entry {
             removeJournal(upTo: loaded.base.generation)
             if !FileManager.default.fileExists(atPath: journalDirectory.path) {
@@ -500,7 +523,6 @@ public final class Store {
             loaded.journalBytes = 0
             loaded.storeFileBytes = sealed.count
         }
-        loaded.image.clearWritten()
         cached = loaded
         onCommit?(generation)
     }
@@ -594,6 +616,20 @@ public final class Store {
         return try image.openQueue(configuration)
     }
 
+    /// Runs `body` (which applies journal entries) in one transaction with the
+    /// foreign key actions off: an entry already holds every row a cascade
+    /// changed, and its rows were checked when it was committed.
+    static func replaying(_ queue: DatabaseQueue, _ body: (Database) throws -> Void) throws {
+        try queue.inDatabase { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+            try db.inTransaction {
+                try body(db)
+                return .commit
+            }
+        }
+    }
+
     /// A valid seal around bytes that are not a database: SQLite notices on first use.
     private static func deserialized(_ queue: DatabaseQueue) throws {
         do {
@@ -646,8 +682,3 @@ extension Store {
     }
 }
 
-extension Store {
-    /// The database this process holds for the newest state, if any (tests
-    /// compare it with what another process loads from disk).
-    func heldDatabase() -> SecureBytes? { cached?.image.snapshot() }
-}

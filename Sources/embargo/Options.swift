@@ -78,6 +78,7 @@ enum Settings {
         Variable(name: "XDG_DATA_HOME", description: "base of the default store directory ($XDG_DATA_HOME/embargo)", sensitive: false),
         Variable(name: "EMBARGO_STOP_AFTER_STEP", description: "crash-recovery testing: 'publish' kills itself right after this journal step", sensitive: false),
         Variable(name: "EMBARGO_STORE_JOURNAL_BYTES", description: "databases of at least this many bytes commit to the store journal (default \(JournalPolicy.standard.minimumDatabaseSize); 0 for every store, as the crash tests do)", sensitive: false),
+        Variable(name: "EMBARGO_STORE_JOURNAL_ENTRIES", description: "the journal folds into a new store file after this many entries (default \(JournalPolicy.standard.maximumEntries))", sensitive: false),
         Variable(name: "EMBARGO_TEAM_SNAPSHOT_EVERY", description: "an admin's sync adds a snapshot of the store to the team log after this many entries (default 500)", sensitive: false),
         Variable(name: "XDG_STATE_HOME", description: "base of what this machine remembers of each store, to detect rollbacks ($XDG_STATE_HOME/embargo)", sensitive: false),
         Variable(name: "XDG_RUNTIME_DIR", description: "where 'embargo unlock' keeps its agent's socket ($XDG_RUNTIME_DIR/embargo/agent.sock)", sensitive: false),
@@ -122,7 +123,7 @@ enum Settings {
     }
 
     /// For commands that open or create a store: with the journal threshold
-    /// of EMBARGO_STORE_JOURNAL_BYTES.
+    /// of EMBARGO_STORE_JOURNAL_BYTES and length of EMBARGO_STORE_JOURNAL_ENTRIES.
     static func storeEnvironment() throws -> EmbargoKit.Environment {
         var environment = environment()
         var policy = JournalPolicy.standard
@@ -132,6 +133,13 @@ enum Settings {
                                    hint: "unset it to use the default (\(JournalPolicy.standard.minimumDatabaseSize))")
             }
             policy.minimumDatabaseSize = bytes
+        }
+        if let text = value("EMBARGO_STORE_JOURNAL_ENTRIES") {
+            guard let entries = Int(text), entries > 0 else {
+                throw EmbargoError(.usage, "EMBARGO_STORE_JOURNAL_ENTRIES must be a number of entries above 0, not '\(text.prefix(40))'",
+                                   hint: "unset it to use the default (\(JournalPolicy.standard.maximumEntries))")
+            }
+            policy.maximumEntries = entries
         }
         environment.journalPolicy = policy
         if let text = value("EMBARGO_TEAM_SNAPSHOT_EVERY") {

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// How the store commits: re-sealing the whole database (every small store),
-/// or through the journal (a large store; forced here for a small one).
+/// or through the journal (a large store; forced here for a small one, with a
+/// journal short enough to fold now and then).
 enum StoreMode: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case whole, journal
 
@@ -10,7 +11,10 @@ enum StoreMode: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     func sandbox() throws -> Sandbox {
         var box = try Sandbox()
-        if self == .journal { box.environment["EMBARGO_STORE_JOURNAL_BYTES"] = "0" }
+        if self == .journal {
+            box.environment["EMBARGO_STORE_JOURNAL_BYTES"] = "0"
+            box.environment["EMBARGO_STORE_JOURNAL_ENTRIES"] = "12"
+        }
         return box
     }
 

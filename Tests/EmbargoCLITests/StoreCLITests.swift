@@ -25,7 +25,7 @@ struct StoreCLITests {
         let report = try box.json(verify.stdout)
         #expect(report["format_version"] as? Int == 1)
         #expect(report["ok"] as? Bool == true)
-        #expect((report["store"] as? [String: Any])?["schema"] as? String == "m0013_releases")
+        #expect((report["store"] as? [String: Any])?["schema"] as? String == "m0014_keyed_former_members")
     }
 
     @Test func identityShowPrintsAgeRecipientAndMinisignKey() throws {
@@ -302,6 +302,11 @@ struct StoreCLITests {
             #expect(run.status == 64, "\(value): \(run.stderr)")
             #expect(run.stderr.hasPrefix("embargo: error: EMBARGO_STORE_JOURNAL_BYTES must be a number of bytes, not '\(value)'"), "\(run.stderr)")
             #expect(run.stderr.contains("hint: unset it to use the default (4194304)"))
+        }
+        for value in ["0", "many"] {
+            let run = try box.embargo(["advisory", "create", "--project", "none", "--title", "t"], env: ["EMBARGO_STORE_JOURNAL_ENTRIES": value])
+            #expect(run.status == 64, "\(value): \(run.stderr)")
+            #expect(run.stderr.hasPrefix("embargo: error: EMBARGO_STORE_JOURNAL_ENTRIES must be a number of entries above 0, not '\(value)'"), "\(run.stderr)")
         }
         #expect(try Data(contentsOf: box.store.appendingPathComponent("store.embargo")) == before)
         let elsewhere = box.path("other-store")

@@ -1,7 +1,6 @@
 // The store's database image: a SQLite database file held in memory only,
-// served to SQLite by the VFS "embargo-memory", with a record of the 4 KiB
-// chunks written since the last time the record was cleared. The store seals
-// those chunks as a journal entry instead of re-sealing the whole database.
+// served to SQLite by the VFS "embargo-memory"; and the changeset of one
+// commit, recorded and replayed with SQLite's session extension.
 //
 // Nothing here ever touches the disk: the VFS has no file behind it, and any
 // journal or temporary file SQLite asks for lives in memory too. Buffers are
@@ -13,8 +12,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-#define EMB_IMAGE_CHUNK 4096
 
 typedef struct emb_image emb_image;
 
@@ -44,24 +41,24 @@ void emb_image_release(emb_image *image);
 /// The database bytes and their count (valid until the next write).
 const uint8_t *emb_image_bytes(emb_image *image, size_t *size);
 
-/// Writes `len` bytes at `offset` (growing the image) without marking them
-/// written: for replaying committed journal entries. Returns 0 on success.
-int emb_image_put(emb_image *image, size_t offset, const uint8_t *bytes, size_t len);
+// MARK: changesets (SQLite's session extension)
 
-/// Sets the size (replaying a journal entry). Returns 0 on success.
-int emb_image_set_size(emb_image *image, size_t size);
+/// Starts recording the row changes made on the connection `db` (a `sqlite3 *`)
+/// to every table of its main database. Returns 0 (SQLITE_OK) or an SQLite error code.
+int emb_recording_start(void *db, void **recording);
 
-/// Writes and resizes as SQLite does through the VFS (marking the chunks):
-/// for tests of the journal. Return 0 on success.
-int emb_image_write_marking(emb_image *image, size_t offset, const uint8_t *bytes, size_t len);
-int emb_image_set_size_marking(emb_image *image, size_t size);
+/// The changeset of what was recorded so far: `*bytes` (free it with
+/// `emb_changeset_free`) and `*size`. Returns 0 or an SQLite error code.
+int emb_recording_changeset(void *recording, void **bytes, int *size);
 
-/// The chunks written since the last clear that lie within the image, in
-/// ascending order: writes up to `max` indices into `chunks` (which may be
-/// NULL to count) and returns how many there are.
-size_t emb_image_written_chunks(emb_image *image, uint32_t *chunks, size_t max);
+/// Stops recording and frees the recorder.
+void emb_recording_end(void *recording);
 
-/// Forgets which chunks were written (after they were committed).
-void emb_image_clear_written(emb_image *image);
+void emb_changeset_free(void *bytes);
+
+/// Applies a changeset to `db` exactly: any row that is not as the changeset
+/// expects it (a conflict, a constraint, a missing table) stops the whole
+/// changeset and leaves the database as it was. Returns 0 or an SQLite error code.
+int emb_changeset_apply(void *db, const void *bytes, int size);
 
 #endif
