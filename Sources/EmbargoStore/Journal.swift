@@ -54,7 +54,7 @@ public struct JournalEntry: Sendable, Equatable {
     static func header(of bytes: [UInt8], file: String) throws -> JournalEntry {
         if bytes.count >= chunkMagic.count, Array(bytes[0..<chunkMagic.count]) == chunkMagic {
             throw EmbargoError(.failure, "the store journal entry \(file) was written by a development version of embargo that kept 4 KiB chunks",
-                               hint: "open the store with that version and run 'embargo store backup FILE', then 'embargo store restore FILE' with this one")
+                               hint: "open the store with that version and run 'embargo store backup --out FILE', then 'embargo store restore FILE' with this one")
         }
         guard bytes.count >= headerSize + AEAD.tagSize, Array(bytes[0..<magic.count]) == magic else {
             throw damaged(file, "is not a store journal entry or is truncated")
