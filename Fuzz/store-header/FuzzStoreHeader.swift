@@ -35,14 +35,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
     }
     // The same for a journal entry: as read from disk, then as its authenticated
-    // plaintext (an SQLite changeset) replayed onto a database.
+    // plaintext (an SQLite patchset) replayed onto a database.
     let previous = [UInt8](repeating: 0, count: AEAD.nonceSize)
     _ = try? JournalEntry.replay(bytes, onto: database, generation: 8, previousNonce: previous, dataKey: dataKey)
     if let body = try? AEAD.seal(.aes256gcm, key: dataKey.key, nonce: Array(entryHeader.suffix(AEAD.nonceSize)), plaintext: bytes,
                                  aad: entryHeader),
        let replayed = try? JournalEntry.replay(entryHeader + body, onto: database, generation: 8, previousNonce: previous, dataKey: dataKey)
     {
-        // A changeset that applied leaves a database.
+        // A patchset that applied leaves a database.
         precondition(replayed.count >= database.count / 2)
     }
     return 0

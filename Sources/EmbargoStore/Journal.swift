@@ -4,17 +4,17 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// One commit of a large store, sealed on its own: the SQLite changeset of
-/// the rows the commit inserted, changed and deleted (old and new values),
-/// recorded by SQLite's session extension. A store's state is `store.embargo`
+/// One commit of a large store, sealed on its own: the SQLite patchset of
+/// the rows the commit inserted, changed and deleted (by primary key, with
+/// the new values), recorded by SQLite's session extension. A store's state is `store.embargo`
 /// (a whole database, generation G) followed by the entries G+1, G+2, ... in
 /// `journal/`, each naming the nonce of the file it follows, so that none can
 /// be left out, reordered or taken from elsewhere.
 ///
 ///     magic "EMBJRNL2" (8) | generation u64 BE | key id (16) |
-///     previous nonce (12) | nonce (12) | AES-256-GCM(changeset) | tag (16)
+///     previous nonce (12) | nonce (12) | AES-256-GCM(patchset) | tag (16)
 ///
-/// The header is the associated data. Replaying applies each changeset
+/// The header is the associated data. Replaying applies the patchsets
 /// exactly: a row that is not as the entry expects it stops the load.
 public struct JournalEntry: Sendable, Equatable {
     public static let magic = Array("EMBJRNL2".utf8)
@@ -38,14 +38,14 @@ public struct JournalEntry: Sendable, Equatable {
         return UInt64(digits)
     }
 
-    /// Seals `changeset` as entry `generation`, following the state sealed with `previousNonce`.
-    static func seal(_ changeset: SecureBytes, generation: UInt64, previousNonce: [UInt8], dataKey: DataKey) throws -> [UInt8] {
+    /// Seals `patchset` as entry `generation`, following the state sealed with `previousNonce`.
+    static func seal(_ patchset: SecureBytes, generation: UInt64, previousNonce: [UInt8], dataKey: DataKey) throws -> [UInt8] {
         var header = magic
         header += bigEndianBytes(generation)
         header += dataKey.id
         header += previousNonce
         header += try Random.bytes(AEAD.nonceSize)
-        return try changeset.withUnsafeBytes { bytes in
+        return try patchset.withUnsafeBytes { bytes in
             try SealedFile.sealed(header: header, parts: [bytes], dataKey: dataKey)
         }
     }
@@ -65,10 +65,10 @@ public struct JournalEntry: Sendable, Equatable {
     }
 
     /// Authenticates the entry in `bytes`, checks that it is generation
-    /// `generation` following the file whose nonce is `previousNonce`, and
-    /// applies its changeset to the database `db`.
-    static func apply(_ bytes: [UInt8], file: String, generation: UInt64, previousNonce: [UInt8], dataKey: DataKey,
-                      to db: Database) throws -> JournalEntry
+    /// `generation` following the file whose nonce is `previousNonce` and that
+    /// its plaintext is a patchset; returns the patchset (the caller wipes it).
+    static func open(_ bytes: [UInt8], file: String, generation: UInt64, previousNonce: [UInt8], dataKey: DataKey) throws
+        -> (entry: JournalEntry, patchset: [UInt8])
     {
         let entry = try header(of: bytes, file: file)
         guard entry.generation == generation else {
@@ -80,22 +80,32 @@ public struct JournalEntry: Sendable, Equatable {
         guard entry.previousNonce == previousNonce else {
             throw damaged(file, "does not follow the state before it")
         }
-        var changeset: [UInt8]
+        var patchset: [UInt8]
         do {
-            changeset = try AEAD.open(.aes256gcm, key: dataKey.key, nonce: entry.nonce, ciphertext: bytes[headerSize...],
-                                      aad: Array(bytes[0..<headerSize]))
+            patchset = try AEAD.open(.aes256gcm, key: dataKey.key, nonce: entry.nonce, ciphertext: bytes[headerSize...],
+                                     aad: Array(bytes[0..<headerSize]))
         } catch {
             throw damaged(file, "failed authentication: it was modified or damaged")
         }
-        defer { wipe(&changeset) }
-        guard changeset.count <= Int(Int32.max) else { throw damaged(file, "is malformed") }
-        let result = changeset.withUnsafeBytes { raw in
-            emb_changeset_apply(UnsafeMutableRawPointer(db.sqliteConnection), raw.baseAddress, Int32(raw.count))
+        guard patchset.count <= Int(Int32.max), patchset.withUnsafeBufferPointer({ emb_patchset_well_formed($0.baseAddress, $0.count) }) == 1 else {
+            wipe(&patchset)
+            throw damaged(file, "is malformed")
+        }
+        return (entry, patchset)
+    }
+
+    /// Applies the patchsets of the entries `files`, in order, as one to `db`.
+    static func apply(_ patchsets: [[UInt8]], files: [String], to db: Database) throws {
+        var joined = patchsets.flatMap { $0 }
+        defer { wipe(&joined) }
+        let sizes = patchsets.map { Int32($0.count) }
+        let result = joined.withUnsafeBufferPointer { bytes in
+            emb_patchsets_apply(UnsafeMutableRawPointer(db.sqliteConnection), bytes.baseAddress, sizes, Int32(sizes.count))
         }
         guard result == SQLITE_OK else {
-            throw damaged(file, "does not apply to the state before it (SQLite code \(result))")
+            let what = files.count == 1 ? files[0] : "\(files.first ?? "") to \(files.last ?? "")"
+            throw damaged(what, "does not apply to the state before it (SQLite code \(result))")
         }
-        return entry
     }
 
     private static func damaged(_ file: String, _ problem: String) -> EmbargoError {
@@ -113,9 +123,9 @@ extension JournalEntry {
     {
         let image = try DatabaseImage(copying: database)
         let queue = try Store.makeQueue(image)
-        try Store.replaying(queue) { db in
-            _ = try apply(bytes, file: "entry", generation: generation, previousNonce: previousNonce, dataKey: dataKey, to: db)
-        }
+        var (_, patchset) = try open(bytes, file: "entry", generation: generation, previousNonce: previousNonce, dataKey: dataKey)
+        defer { wipe(&patchset) }
+        try Store.replaying(queue) { db in try apply([patchset], files: ["entry"], to: db) }
         return image.snapshot()
     }
 }
@@ -148,17 +158,17 @@ final class ChangeRecording {
 
     deinit { emb_recording_end(handle) }
 
-    /// The changeset so far; nil when the schema changed (a changeset holds
+    /// The patchset so far; nil when the schema changed (a patchset holds
     /// rows only, so such a commit must be sealed whole).
-    func changeset(_ db: Database) throws -> SecureBytes? {
+    func patchset(_ db: Database) throws -> SecureBytes? {
         guard try Int.fetchOne(db, sql: "PRAGMA schema_version") == schemaVersion else { return nil }
         var bytes: UnsafeMutableRawPointer?
         var size: Int32 = 0
-        let result = emb_recording_changeset(handle, &bytes, &size)
+        let result = emb_recording_patchset(handle, &bytes, &size)
         let count = bytes == nil ? 0 : Int(size)
         defer {
             if let bytes { memset(bytes, 0, count) }
-            emb_changeset_free(bytes)
+            emb_patchset_free(bytes)
         }
         guard result == SQLITE_OK else {
             throw EmbargoError(.failure, "cannot record the store's changes (SQLite code \(result))")

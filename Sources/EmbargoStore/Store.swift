@@ -6,7 +6,7 @@ import GRDBSQLite
 
 /// The encrypted store: one SQLite database that lives only in memory and is
 /// sealed into `store.embargo` (and, for a large database, the journal of
-/// changesets) on every commit.
+/// patchsets) on every commit.
 ///
 /// ```swift
 /// let store = try Store.open(at: directory, identity: identity)
@@ -18,7 +18,7 @@ import GRDBSQLite
 /// state, runs in a transaction and commits it atomically. A small database
 /// is re-sealed whole into `store.embargo`, the replaced file staying in
 /// `backups/` (the newest `backupLimit`). A large one (see `JournalPolicy`)
-/// seals only the rows the commit changed (an SQLite changeset) as the next
+/// seals only the rows the commit changed (an SQLite patchset) as the next
 /// entry in `journal/`, until the journal is long enough to fold back into a
 /// new `store.embargo`; so a commit costs about the same at 10,000 advisories
 /// as at 100.
@@ -329,7 +329,7 @@ public final class Store {
         /// Whether loading it applied migrations (an older embargo wrote it).
         var migrated = false
         /// The rows the last transaction changed, when its commit may go to the journal.
-        var changeset: SecureBytes?
+        var patchset: SecureBytes?
 
         init(queue: DatabaseQueue, image: DatabaseImage, mark: Mark, base: Mark, storeFileBytes: Int, journalEntries: Int, journalBytes: Int) {
             self.queue = queue
@@ -406,21 +406,21 @@ public final class Store {
     /// through the store meanwhile see the committed state, not the open
     /// transaction; when `body` throws, the transaction rolls back and the
     /// database is the committed state again.
-    /// When the commit may go to the journal, the transaction's changeset is
-    /// recorded in `loaded.changeset`.
+    /// When the commit may go to the journal, the transaction's patchset is
+    /// recorded in `loaded.patchset`.
     func transaction<T>(_ loaded: Loaded, _ body: (Database) throws -> T) throws -> T {
         cached = nil
-        loaded.changeset = nil
+        loaded.patchset = nil
         let recording = mayJournal(loaded)
         do {
             return try loaded.queue.write { db in
                 let recorder = recording ? try ChangeRecording(db) : nil
                 let result = try body(db)
-                loaded.changeset = try recorder?.changeset(db)
+                loaded.patchset = try recorder?.patchset(db)
                 return result
             }
         } catch {
-            loaded.changeset = nil
+            loaded.patchset = nil
             cached = loaded
             throw error
         }
@@ -464,13 +464,15 @@ public final class Store {
         let queue = try Self.makeQueue(image)
         try Self.deserialized(queue)
         if !entries.isEmpty {
-            try Self.replaying(queue) { db in
-                for (name, generation, bytes) in entries {
-                    let entry = try JournalEntry.apply(bytes, file: name, generation: generation, previousNonce: mark.nonce,
-                                                       dataKey: dataKey, to: db)
-                    mark = Mark(generation: entry.generation, nonce: entry.nonce)
-                }
+            var patchsets: [[UInt8]] = []
+            defer { for index in patchsets.indices { wipe(&patchsets[index]) } }
+            for (name, generation, bytes) in entries {
+                let (entry, patchset) = try JournalEntry.open(bytes, file: name, generation: generation, previousNonce: mark.nonce,
+                                                              dataKey: dataKey)
+                patchsets.append(patchset)
+                mark = Mark(generation: entry.generation, nonce: entry.nonce)
             }
+            try Self.replaying(queue) { db in try JournalEntry.apply(patchsets, files: entries.map(\.name), to: db) }
         }
         let pending = try queue.read { db in try !Self.migrator.hasCompletedMigrations(db) }
         try Self.migrate(queue)
@@ -487,11 +489,11 @@ public final class Store {
         removeStaleTemporaryFiles()
         let generation = loaded.mark.generation + 1
         var entry: [UInt8]?
-        if !whole, let changeset = loaded.changeset, mayJournal(loaded) {
-            let sealed = try JournalEntry.seal(changeset, generation: generation, previousNonce: loaded.mark.nonce, dataKey: dataKey)
+        if !whole, let patchset = loaded.patchset, mayJournal(loaded) {
+            let sealed = try JournalEntry.seal(patchset, generation: generation, previousNonce: loaded.mark.nonce, dataKey: dataKey)
             if loaded.journalBytes + sealed.count <= journalPolicy.budget(forDatabaseOf: loaded.image.size) { entry = sealed }
         }
-        loaded.changeset = nil
+        loaded.patchset = nil
         if let entry {
             removeJournal(upTo: loaded.base.generation)
             if !FileManager.default.fileExists(atPath: journalDirectory.path) {

@@ -333,7 +333,7 @@ extension JournalTests {
         #expect(try other.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"])
     }
 
-    /// A changeset holds rows, not the schema: a commit that changes the
+    /// A patchset holds rows, not the schema: a commit that changes the
     /// schema is sealed whole.
     @Test func aCommitThatChangesTheSchemaIsSealedWhole() throws {
         let dir = try TempDir()
@@ -387,7 +387,7 @@ extension JournalTests {
 }
 
 extension JournalTests {
-    /// An authentic entry whose changeset is cut short (only a holder of the
+    /// An authentic entry whose patchset is cut short (only a holder of the
     /// data key could write one) is refused as malformed; the system SQLite
     /// alone would loop forever on some of these.
     @Test func anAuthenticEntryWithATruncatedChangesetIsRefused() throws {
@@ -396,9 +396,9 @@ extension JournalTests {
         let (store, identity) = try storeWithJournal(dir)
         let last = try JournalEntry.header(of: try #require(try SafeFile.read(store.journalDirectory.appendingPathComponent(JournalEntry.fileName(5)))),
                                            file: "5")
-        let cut = Array("TORE".utf8) + [0, 1, 0, 0, 0]  // a table header for 79 columns, then nothing
+        let cut = Array("PORE".utf8) + [0, 1, 0, 0, 0]  // a table header for 79 columns, then nothing
         let sealed = try JournalEntry.seal(SecureBytes(copying: cut), generation: 6, previousNonce: last.nonce, dataKey: store.dataKey)
         try Data(sealed).write(to: store.journalDirectory.appendingPathComponent(JournalEntry.fileName(6)))
-        expectVerificationFailure(store, identity, "a truncated changeset", message: "does not apply to the state before it")
+        expectVerificationFailure(store, identity, "a truncated patchset", message: "entry.000000000006.embargo is malformed")
     }
 }

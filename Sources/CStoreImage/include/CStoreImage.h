@@ -1,5 +1,5 @@
 // The store's database image: a SQLite database file held in memory only,
-// served to SQLite by the VFS "embargo-memory"; and the changeset of one
+// served to SQLite by the VFS "embargo-memory"; and the patchset of one
 // commit, recorded and replayed with SQLite's session extension.
 //
 // Nothing here ever touches the disk: the VFS has no file behind it, and any
@@ -41,24 +41,29 @@ void emb_image_release(emb_image *image);
 /// The database bytes and their count (valid until the next write).
 const uint8_t *emb_image_bytes(emb_image *image, size_t *size);
 
-// MARK: changesets (SQLite's session extension)
+// MARK: patchsets (SQLite's session extension)
 
 /// Starts recording the row changes made on the connection `db` (a `sqlite3 *`)
 /// to every table of its main database. Returns 0 (SQLITE_OK) or an SQLite error code.
 int emb_recording_start(void *db, void **recording);
 
-/// The changeset of what was recorded so far: `*bytes` (free it with
-/// `emb_changeset_free`) and `*size`. Returns 0 or an SQLite error code.
-int emb_recording_changeset(void *recording, void **bytes, int *size);
+/// The patchset of what was recorded so far: `*bytes` (free it with
+/// `emb_patchset_free`) and `*size`. Returns 0 or an SQLite error code.
+int emb_recording_patchset(void *recording, void **bytes, int *size);
 
 /// Stops recording and frees the recorder.
 void emb_recording_end(void *recording);
 
-void emb_changeset_free(void *bytes);
+void emb_patchset_free(void *bytes);
 
-/// Applies a changeset to `db` exactly: any row that is not as the changeset
-/// expects it (a conflict, a constraint, a missing table) stops the whole
-/// changeset and leaves the database as it was. Returns 0 or an SQLite error code.
-int emb_changeset_apply(void *db, const void *bytes, int size);
+/// Whether `bytes` is a patchset as the format says (read through once; the
+/// system SQLite can loop forever on a truncated one). Returns 1 or 0.
+int emb_patchset_well_formed(const uint8_t *bytes, size_t size);
+
+/// Applies `count` patchsets, one after the other in `bytes` (`sizes[i]` bytes
+/// each), to `db` as one: any that is malformed, and any row that is not as a
+/// patchset expects it (a conflict, a constraint, a missing table), stops them
+/// all and leaves the database as it was. Returns 0 or an SQLite error code.
+int emb_patchsets_apply(void *db, const uint8_t *bytes, const int *sizes, int count);
 
 #endif
