@@ -21,8 +21,7 @@ public final class StoreState {
 
     /// An independent copy of this state.
     public func copy() throws -> StoreState {
-        let bytes = image.snapshot()
-        return try bytes.withUnsafeBytes { try StoreState(image: DatabaseImage(copying: $0)) }
+        try StoreState(image: image.withBytes { try DatabaseImage(copying: $0) })
     }
 }
 
@@ -32,9 +31,7 @@ extension Store {
         // `read` leaves the state it read in `cached`.
         try read { _ in }
         guard let loaded = cached else { throw EmbargoError(.failure, "the store state could not be read") }
-        let bytes = loaded.image.snapshot()
-        let generation = loaded.mark.generation
-        return (try bytes.withUnsafeBytes { try StoreState(image: DatabaseImage(copying: $0)) }, generation)
+        return (try StoreState(image: loaded.image.withBytes { try DatabaseImage(copying: $0) }), loaded.mark.generation)
     }
 
     /// A state from raw SQLite database bytes (a snapshot taken from the team log).
@@ -45,6 +42,14 @@ extension Store {
     /// Seals a state under the data key (the base of the last sync is kept so).
     public func seal(_ state: StoreState, generation: UInt64 = 0) throws -> [UInt8] {
         try SealedFile.seal(state.image, generation: generation, dataKey: dataKey)
+    }
+
+    /// Opens the state sealed by `seal(_:)` in the file at `url` (read and
+    /// decrypted in place), and the generation it was sealed with; nil when
+    /// there is no such file.
+    public func openState(at url: URL) throws -> (state: StoreState, generation: UInt64)? {
+        guard let (header, image, _) = try SealedFile.openImage(at: url, dataKey: dataKey) else { return nil }
+        return (try StoreState(image: image), header.generation)
     }
 
     /// Opens a state sealed by `seal(_:)`.

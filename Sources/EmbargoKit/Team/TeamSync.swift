@@ -125,8 +125,7 @@ extension Workspace {
     }
 
     private func hasPendingChanges() throws -> Bool {
-        guard let bytes = try SafeFile.read(teamBaseFile) else { return false }
-        let base = try store.openState(bytes)
+        guard let base = try store.openState(at: teamBaseFile)?.state else { return false }
         let (local, _) = try store.currentState()
         return !(try RowDiff.diff(from: base, to: local)).isEmpty
     }
@@ -287,16 +286,17 @@ extension Workspace {
             early = nil
             // Whatever happens here, the fetch is done before the lock is given up.
             defer { _ = try? fetching.wait() }
-            let baseBytes = try SafeFile.read(teamBaseFile)
             let (local, generation) = try store.currentState()
-            var cached = baseBytes.flatMap { try? store.openState($0) }
+            // The base, when it cannot be opened, is made again from the team log below.
+            let opened = try? store.openState(at: teamBaseFile)
+            var cached = opened?.state
             let fetched = try fetching.wait()
             if case .unreachable(let why) = fetched {
                 report.offline = why
                 return report
             }
             let entries = try remote.logEntries()
-            let baseSequence = baseBytes.flatMap { try? SealedFile.header(of: $0).generation } ?? 0
+            let baseSequence = opened?.generation ?? 0
             if cached != nil, baseSequence > config.sequence, let entry = entries.first(where: { $0.sequence == baseSequence }),
                let bytes = try remote.read(TeamLogEntry.path(entry.sequence, entry.kind)) {
                 // A sync stopped after it kept the new base and before it said so.
@@ -484,9 +484,7 @@ extension Workspace {
     /// Runs a key rotation (removing a member) so that the last synced state
     /// stays readable: it is sealed again under the new key.
     public func keepingTeamBase(_ body: () throws -> Void) throws {
-        guard let bytes = try SafeFile.read(teamBaseFile) else { return try body() }
-        let base = try store.openState(bytes)
-        let sequence = try SealedFile.header(of: bytes).generation
+        guard let (base, sequence) = try store.openState(at: teamBaseFile) else { return try body() }
         try body()
         try SafeFile.replaceAtomically(teamBaseFile, bytes: try store.seal(base, generation: sequence))
     }
