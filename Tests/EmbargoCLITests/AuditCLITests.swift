@@ -21,10 +21,7 @@ struct AuditCLITests {
         let repo = try box.makeRepository()
         try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x"])
         try box.ok(["project", "set", "ai", "--test-command", "make test"])
-        try box.ok(["identity", "new", "--out", box.path("bob.identity")])
-        let bob = try box.json(box.ok(["identity", "show", "--identity", box.path("bob.identity"), "--json"]).stdout)
-        try box.ok(["member", "add", "bob", "--recipient", bob["recipient"] as! String, "--signing-key", bob["signing_key"] as! String,
-                    "--role", "qa"])
+        try box.addMember("bob", role: "qa")
         try box.ok(["member", "remove", "bob"])
         return box
     }

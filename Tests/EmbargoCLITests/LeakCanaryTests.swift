@@ -46,10 +46,7 @@ struct LeakCanaryTests {
         defer { box.remove() }
         let canary = Self.canary
         try box.initStore()
-        try box.ok(["identity", "new", "--out", box.path("bob.identity")])
-        let bob = try box.json(box.ok(["identity", "show", "--identity", box.path("bob.identity"), "--json"]).stdout)
-        try box.ok(["member", "add", "bob", "--recipient", bob["recipient"] as! String, "--signing-key", bob["signing_key"] as! String,
-                    "--role", "security"])
+        try box.addMember("bob", role: "security")
         let fixture = try PatchFixture.repository(box)
         let spy = try installWrappers(box)
         let env = ["PATH": "\(spy.bin.path):\(box.environment["PATH"] ?? "/usr/bin:/bin")"]

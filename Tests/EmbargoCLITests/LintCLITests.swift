@@ -129,10 +129,7 @@ struct LintCLITests {
         #expect((document["findings"] as? [Any])?.isEmpty == true)
 
         // Reading is enough: a QA member may lint too.
-        try box.ok(["identity", "new", "--out", box.path("bob.identity")])
-        let bob = try box.json(box.ok(["identity", "show", "--identity", box.path("bob.identity"), "--json"]).stdout)
-        try box.ok(["member", "add", "bob", "--recipient", bob["recipient"] as! String, "--signing-key", bob["signing_key"] as! String,
-                    "--role", "qa"])
+        try box.addMember("bob", role: "qa")
         #expect(try box.ok(["lint", "ADV-2026-001", "--identity", box.path("bob.identity")]).stdout == "no findings\n")
     }
 

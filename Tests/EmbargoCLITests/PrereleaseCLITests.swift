@@ -11,10 +11,7 @@ struct ReleaseFixture {
     init(_ box: Sandbox) throws {
         self.box = box
         try box.initStore()
-        try box.ok(["identity", "new", "--out", box.path("bob.identity")])
-        let bob = try box.json(box.ok(["identity", "show", "--identity", box.path("bob.identity"), "--json"]).stdout)
-        try box.ok(["member", "add", "bob", "--recipient", bob["recipient"] as! String, "--signing-key", bob["signing_key"] as! String,
-                    "--role", "security"])
+        try box.addMember("bob", role: "security")
         let root = box.root.appendingPathComponent("sample")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         sample = try SampleProject.create(at: root)
@@ -207,10 +204,7 @@ struct PrereleaseCLITests {
         let box = try Sandbox()
         defer { box.remove() }
         try box.initStore()
-        try box.ok(["identity", "new", "--out", box.path("bob.identity")])
-        let bob = try box.json(box.ok(["identity", "show", "--identity", box.path("bob.identity"), "--json"]).stdout)
-        try box.ok(["member", "add", "bob", "--recipient", bob["recipient"] as! String, "--signing-key", bob["signing_key"] as! String,
-                    "--role", "security"])
+        try box.addMember("bob", role: "security")
         let repo = box.root.appendingPathComponent("repo")
         let remote = box.root.appendingPathComponent("remote.git")
         func write(_ path: String, _ text: String) throws {

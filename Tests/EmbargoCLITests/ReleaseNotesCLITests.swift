@@ -114,10 +114,7 @@ struct ReleaseNotesCLITests {
         #expect(try box.embargo(["people", "set", "ann"]).status == 64)
 
         // Credits are project settings: a QA member may read them, not change them.
-        try box.ok(["identity", "new", "--out", box.path("quinn.identity")])
-        let keys = try box.json(box.ok(["identity", "show", "--identity", box.path("quinn.identity"), "--json"]).stdout)
-        try box.ok(["member", "add", "quinn", "--recipient", keys["recipient"] as! String, "--signing-key", keys["signing_key"] as! String,
-                    "--role", "qa"])
+        try box.addMember("quinn", role: "qa")
         let refused = try box.embargo(["people", "set", "ann", "--org", "Acme", "--identity", box.path("quinn.identity")])
         #expect(refused.status == 3)
         #expect(refused.stderr.contains("needs role admin or preparer"))

@@ -181,10 +181,7 @@ struct StoreCLITests {
         let box = try Sandbox()
         defer { box.remove() }
         try box.initStore()
-        try box.ok(["identity", "new", "--out", box.path("bob.identity")])
-        let bob = try box.json(box.ok(["identity", "show", "--identity", box.path("bob.identity"), "--json"]).stdout)
-        try box.ok(["member", "add", "bob", "--recipient", bob["recipient"] as! String,
-                    "--signing-key", bob["signing_key"] as! String, "--role", "security"])
+        try box.addMember("bob", role: "security")
 
         let asBob = ["--identity", box.path("bob.identity")]
         let list = try box.json(box.ok(["member", "list", "--json"] + asBob).stdout)

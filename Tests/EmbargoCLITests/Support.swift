@@ -154,3 +154,13 @@ struct Sandbox {
 func contains(_ haystack: Data, _ needle: String) -> Bool {
     haystack.range(of: Data(needle.utf8)) != nil
 }
+
+extension Sandbox {
+    /// Creates `NAME.identity` and adds it as a member with `role`.
+    func addMember(_ name: String, role: String) throws {
+        try ok(["identity", "new", "--out", path("\(name).identity")])
+        let keys = try json(ok(["identity", "show", "--identity", path("\(name).identity"), "--json"]).stdout)
+        try ok(["member", "add", name, "--recipient", keys["recipient"] as! String, "--signing-key", keys["signing_key"] as! String,
+                "--role", role])
+    }
+}

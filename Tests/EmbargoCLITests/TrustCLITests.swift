@@ -6,16 +6,6 @@ import GRDB
 import Testing
 
 extension Sandbox {
-    /// Creates `NAME.identity` and adds it as a member with `role`.
-    func addMember(_ name: String, role: String) throws {
-        try ok(["identity", "new", "--out", path("\(name).identity")])
-        let keys = try json(ok(["identity", "show", "--identity", path("\(name).identity"), "--json"]).stdout)
-        try ok(["member", "add", name, "--recipient", keys["recipient"] as! String, "--signing-key", keys["signing_key"] as! String,
-                "--role", role])
-    }
-
-    /// What an inside attacker does: opens the store with their own keyring
-    /// entry, outside embargo's checks, and rewrites the database.
     /// `NAME.identity` of this sandbox (made without a passphrase).
     func identity(_ name: String) throws -> EmbargoIdentity {
         struct NoPassphrase: PassphraseProvider {
@@ -24,6 +14,8 @@ extension Sandbox {
         return try EmbargoIdentity.load(from: URL(fileURLWithPath: path("\(name).identity")), passphrases: NoPassphrase())
     }
 
+    /// What an inside attacker does: opens the store with their own keyring
+    /// entry, outside embargo's checks, and rewrites the database.
     func tamper(as name: String, _ body: (Database, EmbargoIdentity) throws -> Void) throws {
         let identity = try identity(name)
         let store = try Store.open(at: self.store, identity: identity.age)
