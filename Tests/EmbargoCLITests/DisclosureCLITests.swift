@@ -165,9 +165,7 @@ extension DisclosureCLITests {
     @Test func realDrupalAdvisoriesSurviveImportAndExport() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        try box.initStore()
-        let repo = try box.makeRepository(branches: ["1.0.x"])
-        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x"])
+        try box.storeWithProject(branches: ["1.0.x"])
         let folder = ExportCLITests.repo.appendingPathComponent("Tests/Fixtures/drupal-osv")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
         #expect(files.count >= 13)

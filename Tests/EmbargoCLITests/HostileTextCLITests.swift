@@ -21,9 +21,7 @@ struct HostileTextCLITests {
     @Test func titlesNotesAndErrorsAreShownEscaped() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        try box.initStore()
-        let repo = try box.makeRepository()
-        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x"])
+        try box.storeWithProject(releaseBranches: ["1.0.x"])
         // A title is one line without control characters now; one written before that rule,
         // or by hand in the database, still reaches the screen.
         let refused = try box.embargo(["advisory", "create", "--project", "ai", "--title", Self.title])

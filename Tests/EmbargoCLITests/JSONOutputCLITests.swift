@@ -11,9 +11,7 @@ struct JSONOutputCLITests {
     @Test func advisoryListAndShowPrintWhatJSONEncoderWrites() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        try box.initStore()
-        let repo = try box.makeRepository(branches: ["1.0.x", "1.1.x"])
-        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
+        try box.storeWithProject()
         // A title is one line without control characters; the description carries those.
         let tricky = "Quote \" backslash \\ slash / é e\u{301} 😀 \u{2028}"
         try "Line one\nline \"two\" \\ end\r\n\u{1} tab\t bell \u{7} DEL \u{7F}".write(toFile: box.path("description.txt"), atomically: true, encoding: .utf8)
@@ -47,9 +45,7 @@ struct JSONOutputCLITests {
     @Test func aLongListIsWhatJSONEncoderWritesForEachAdvisoryReadAlone() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        try box.initStore()
-        let repo = try box.makeRepository(branches: ["1.0.x", "1.1.x"])
-        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
+        try box.storeWithProject()
         for index in 0..<70 {
             var arguments = ["advisory", "create", "--project", "ai", "--title", "Advisory \(index) / \"quoted\""]
             if index % 3 == 0 {

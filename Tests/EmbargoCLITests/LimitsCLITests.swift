@@ -5,9 +5,7 @@ import Testing
 @Suite("input limits through the CLI")
 struct LimitsCLITests {
     func project(_ box: Sandbox) throws {
-        try box.initStore()
-        let repo = try box.makeRepository()
-        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x"])
+        try box.storeWithProject(releaseBranches: ["1.0.x"])
         try box.ok(["advisory", "create", "--project", "ai", "--title", "Greeting output"])
     }
 

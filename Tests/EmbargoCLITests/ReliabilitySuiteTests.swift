@@ -28,9 +28,7 @@ enum StoreMode: String, CaseIterable, Sendable, CustomTestStringConvertible {
 @Suite("reliability suite")
 struct ReliabilitySuiteTests {
     func project(_ box: Sandbox) throws {
-        try box.initStore()
-        let repo = try box.makeRepository()
-        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x"])
+        try box.storeWithProject(releaseBranches: ["1.0.x"])
     }
 
     func ids(_ box: Sandbox) throws -> [String] {

@@ -164,3 +164,15 @@ extension Sandbox {
                 "--role", role])
     }
 }
+
+extension Sandbox {
+    /// A store with project `ai` on a repository of `branches`; `releaseBranches`
+    /// (all of `branches` when nil) are the project's release branches.
+    @discardableResult
+    func storeWithProject(branches: [String] = ["1.0.x", "1.1.x"], releaseBranches: [String]? = nil) throws -> URL {
+        try initStore()
+        let repo = try makeRepository(branches: branches)
+        try ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin"] + (releaseBranches ?? branches).flatMap { ["--branch", $0] })
+        return repo
+    }
+}
