@@ -12,6 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
+// libcrypto is set up without reading the system's OpenSSL configuration
+// (openssl.cnf, or the file OPENSSL_CONF names): what embargo uses comes from
+// the default provider only, and no configuration file can load other code
+// into the process. It also saves reading and parsing that file on every start.
+__attribute__((constructor)) static void emb_openssl_setup(void) {
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+}
+
 int emb_random(uint8_t *out, size_t len) {
     while (len > 0) {
         int chunk = len > INT_MAX ? INT_MAX : (int)len;

@@ -311,6 +311,29 @@ struct StoreCLITests {
         #expect(!FileManager.default.fileExists(atPath: elsewhere))
     }
 
+    /// No OpenSSL configuration file is read, so none can load a provider
+    /// (other code) into embargo: OPENSSL_CONF names a FIFO here, which a
+    /// reader would wait on for ever.
+    @Test func theOpenSSLConfigurationIsNotRead() throws {
+        var box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        let fifo = box.path("openssl.cnf")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        box.environment["OPENSSL_CONF"] = fifo
+        let process = try box.start(["member", "list"])
+        var waited = 0.0
+        while process.isRunning && waited < 60 {
+            usleep(50_000)
+            waited += 0.05
+        }
+        let finished = !process.isRunning
+        if !finished { Glibc.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(finished, "embargo waited on the OpenSSL configuration named by OPENSSL_CONF")
+        #expect(process.terminationStatus == 0)
+    }
+
     @Test func theProgramsEmbargoStartsGetTheDefaultSignalActions() throws {
         let box = try Sandbox()
         defer { box.remove() }
