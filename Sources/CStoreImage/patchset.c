@@ -152,15 +152,10 @@ int emb_patchset_well_formed(const uint8_t *p, size_t size) {
 }
 
 int emb_patchsets_apply(void *db, const uint8_t *bytes, const int *sizes, int count) {
-    const uint8_t *p = bytes;
-    for (int i = 0; i < count; i++) {
-        if (sizes[i] < 0 || (sizes[i] > 0 && p == NULL) || !emb_patchset_well_formed(p, (size_t)sizes[i])) return SQLITE_CORRUPT;
-        p += sizes[i];
-    }
     // One patchset of them all: each row once, each table's statements prepared once.
     sqlite3_changegroup *group = NULL;
     int rc = sqlite3changegroup_new(&group);
-    p = bytes;
+    const uint8_t *p = bytes;
     for (int i = 0; i < count && rc == SQLITE_OK; i++) {
         if (sizes[i] > 0) rc = sqlite3changegroup_add(group, sizes[i], (void *)p);
         p += sizes[i];

@@ -94,7 +94,7 @@ public struct JournalEntry: Sendable, Equatable {
         return (entry, patchset)
     }
 
-    /// Applies the patchsets of the entries `files`, in order, as one to `db`.
+    /// Applies the patchsets `open` returned for the entries `files`, in order, as one to `db`.
     static func apply(_ patchsets: [[UInt8]], files: [String], to db: Database) throws {
         var joined = patchsets.flatMap { $0 }
         defer { wipe(&joined) }
@@ -126,15 +126,6 @@ extension JournalEntry {
         var (_, patchset) = try open(bytes, file: "entry", generation: generation, previousNonce: previousNonce, dataKey: dataKey)
         defer { wipe(&patchset) }
         try Store.replaying(queue) { db in try apply([patchset], files: ["entry"], to: db) }
-        return image.snapshot()
-    }
-}
-
-extension Store {
-    /// The database of a new store (every migration applied, no rows): for tools and fuzzing.
-    public static func emptyDatabase() throws -> SecureBytes {
-        let image = try DatabaseImage(copying: [UInt8]())
-        try migrate(try makeQueue(image))
         return image.snapshot()
     }
 }

@@ -605,6 +605,13 @@ public final class Store {
         try migrator.migrate(queue)
     }
 
+    /// The database of a new store (every migration applied, no rows): for tools and fuzzing.
+    public static func emptyDatabase() throws -> SecureBytes {
+        let image = try DatabaseImage(copying: [UInt8]())
+        try migrate(try makeQueue(image))
+        return image.snapshot()
+    }
+
     static func makeQueue(_ image: DatabaseImage) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true

@@ -52,12 +52,6 @@ extension Store {
         return (try StoreState(image: image), header.generation)
     }
 
-    /// Opens a state sealed by `seal(_:)`.
-    public func openState(_ bytes: [UInt8]) throws -> StoreState {
-        let (_, image) = try SealedFile.openImage(bytes, dataKey: dataKey)
-        return try StoreState(image: image)
-    }
-
     /// Makes `state` the newest generation, if the store is still at
     /// `generation` (no other command committed meanwhile); false otherwise.
     /// The state is handed over: the caller must not use it afterwards.

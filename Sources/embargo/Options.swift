@@ -122,32 +122,33 @@ enum Settings {
         EmbargoKit.Environment()
     }
 
-    /// For commands that open or create a store: with the journal threshold
-    /// of EMBARGO_STORE_JOURNAL_BYTES and length of EMBARGO_STORE_JOURNAL_ENTRIES.
+    /// The whole number (at least `minimum`) that the variable `name` holds,
+    /// or nil when it is unset; anything else is a usage error.
+    private static func number(_ name: String, of unit: String, minimum: Int, default fallback: Int) throws -> Int? {
+        guard let text = value(name) else { return nil }
+        guard let number = Int(text), number >= minimum else {
+            let bound = minimum > 0 ? " above \(minimum - 1)" : ""
+            throw EmbargoError(.usage, "\(name) must be a number of \(unit)\(bound), not '\(text.prefix(40))'",
+                               hint: "unset it to use the default (\(fallback))")
+        }
+        return number
+    }
+
+    /// For commands that open or create a store: with the journal policy
+    /// (EMBARGO_STORE_JOURNAL_BYTES, EMBARGO_STORE_JOURNAL_ENTRIES) and the
+    /// team snapshot interval (EMBARGO_TEAM_SNAPSHOT_EVERY).
     static func storeEnvironment() throws -> EmbargoKit.Environment {
         var environment = environment()
         var policy = JournalPolicy.standard
-        if let text = value("EMBARGO_STORE_JOURNAL_BYTES") {
-            guard let bytes = Int(text), bytes >= 0 else {
-                throw EmbargoError(.usage, "EMBARGO_STORE_JOURNAL_BYTES must be a number of bytes, not '\(text.prefix(40))'",
-                                   hint: "unset it to use the default (\(JournalPolicy.standard.minimumDatabaseSize))")
-            }
+        if let bytes = try number("EMBARGO_STORE_JOURNAL_BYTES", of: "bytes", minimum: 0, default: policy.minimumDatabaseSize) {
             policy.minimumDatabaseSize = bytes
         }
-        if let text = value("EMBARGO_STORE_JOURNAL_ENTRIES") {
-            guard let entries = Int(text), entries > 0 else {
-                throw EmbargoError(.usage, "EMBARGO_STORE_JOURNAL_ENTRIES must be a number of entries above 0, not '\(text.prefix(40))'",
-                                   hint: "unset it to use the default (\(JournalPolicy.standard.maximumEntries))")
-            }
+        if let entries = try number("EMBARGO_STORE_JOURNAL_ENTRIES", of: "entries", minimum: 1, default: policy.maximumEntries) {
             policy.maximumEntries = entries
         }
         environment.journalPolicy = policy
-        if let text = value("EMBARGO_TEAM_SNAPSHOT_EVERY") {
-            guard let entries = UInt64(text), entries > 0 else {
-                throw EmbargoError(.usage, "EMBARGO_TEAM_SNAPSHOT_EVERY must be a number of entries above 0, not '\(text.prefix(40))'",
-                                   hint: "unset it to use the default (500)")
-            }
-            environment.teamSnapshotInterval = entries
+        if let entries = try number("EMBARGO_TEAM_SNAPSHOT_EVERY", of: "entries", minimum: 1, default: Int(environment.teamSnapshotInterval)) {
+            environment.teamSnapshotInterval = UInt64(entries)
         }
         environment.stateDirectory = (value("XDG_STATE_HOME").map { URL(fileURLWithPath: $0) }
             ?? home.appendingPathComponent(".local/state")).appendingPathComponent("embargo")

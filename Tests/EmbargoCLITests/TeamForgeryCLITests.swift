@@ -17,8 +17,7 @@ extension TeamCLITests {
         let box = team[name]
         let identity = try box.identity("alice") // every sandbox keeps its identity at alice.identity
         let store = try store ?? Store.open(at: box.store, identity: identity.age)
-        let baseBytes = try #require(try SafeFile.read(box.store.appendingPathComponent("team/base.embargo")))
-        let base = try store.openState(baseBytes)
+        let base = try #require(try store.openState(at: box.store.appendingPathComponent("team/base.embargo"))).state
         let forged = try base.copy()
         try forged.queue.write { db in try forge(db, identity) }
         let changes = try RowDiff.diff(from: base, to: forged)

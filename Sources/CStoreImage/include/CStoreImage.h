@@ -60,10 +60,11 @@ void emb_patchset_free(void *bytes);
 /// system SQLite can loop forever on a truncated one). Returns 1 or 0.
 int emb_patchset_well_formed(const uint8_t *bytes, size_t size);
 
-/// Applies `count` patchsets, one after the other in `bytes` (`sizes[i]` bytes
-/// each), to `db` as one: any that is malformed, and any row that is not as a
-/// patchset expects it (a conflict, a constraint, a missing table), stops them
-/// all and leaves the database as it was. Returns 0 or an SQLite error code.
+/// Applies `count` patchsets, each of which `emb_patchset_well_formed` accepted,
+/// one after the other in `bytes` (`sizes[i]` bytes each), to `db` as one: any
+/// row that is not as a patchset expects it (a conflict, a constraint, a
+/// missing table) stops them all and leaves the database as it was. Returns 0
+/// or an SQLite error code.
 int emb_patchsets_apply(void *db, const uint8_t *bytes, const int *sizes, int count);
 
 #endif
