@@ -475,6 +475,33 @@ extension TeamCLITests {
         #expect(trails[0].last?["hash"] as? String == trails[1].last?["hash"] as? String)
         print("team sync kills: \(killed) of 30 syncs killed mid-flight, seed \(seed)")
     }
+
+    /// A sync killed while its git ran leaves that git at work in the clone,
+    /// or (killed too) its lock files: the next sync waits for the one and
+    /// removes the others, instead of stopping on "index.lock: File exists".
+    @Test func aSyncWaitsForTheGitAKilledSyncLeftAtWork() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let alice = team["alice"], bob = team["bob"]
+        try bob.ok(["advisory", "create", "--project", "sample", "--title", "Shared", "--description", "d"])
+        try bob.ok(["advisory", "note", "ADV-2026-001", "left behind"], env: ["GIT_ALLOW_PROTOCOL": "ssh"])
+        let teamDirectory = bob.root.appendingPathComponent("store/team")
+        let clone = teamDirectory.appendingPathComponent("remote")
+        // What a killed sync leaves: its mark, the lock files of a git killed
+        // with it, and a git still at work (which drops its own lock when done).
+        FileManager.default.createFile(atPath: teamDirectory.appendingPathComponent("sync.running").path, contents: Data())
+        for stale in [".git/index.lock", ".git/HEAD.lock", ".git/refs/remotes/origin/main.lock"] {
+            FileManager.default.createFile(atPath: clone.appendingPathComponent(stale).path, contents: Data())
+        }
+        let straggler = try SpawnedProcess(path: "/bin/sh", arguments: ["-c", "sleep 1; rm -f .git/index.lock"],
+                                           environment: ["PATH": "/usr/bin:/bin"], directory: clone)
+        let synced = try bob.ok(["store", "sync"])
+        #expect(!straggler.isRunning, "the sync waited for the git still at work")
+        #expect(synced.stdout.contains("ADV-2026-001"), "\(synced.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: teamDirectory.appendingPathComponent("sync.running").path))
+        try alice.ok(["store", "sync"])
+        #expect(try alice.ok(["timeline", "ADV-2026-001", "--json"]).stdout.contains("left behind"))
+    }
 }
 
 extension TeamCLITests {

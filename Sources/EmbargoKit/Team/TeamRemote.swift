@@ -19,6 +19,74 @@ struct TeamFiles {
     var clone: URL { directory.appendingPathComponent("remote") }
     /// Held by the one sync at a time on this machine.
     var lock: URL { directory.appendingPathComponent("sync.lock") }
+    /// Present while a sync holds the lock: found when the lock is taken, the last sync was killed.
+    var running: URL { directory.appendingPathComponent("sync.running") }
+
+    /// Takes the sync lock. When the last holder was killed, the git it ran
+    /// in the clone may still be at work, or have left its lock files behind
+    /// (a git killed too): it waits for those processes, up to `patience`
+    /// seconds, and then removes what they left, since no other sync can be
+    /// using the clone now.
+    func lockForSync(patience: Double = 30) throws -> SyncLock {
+        let lock = try FileLock(self.lock)
+        if FileManager.default.fileExists(atPath: running.path) {
+            Self.waitForProcesses(workingIn: clone, patience: patience)
+            Self.removeGitLocks(in: clone.appendingPathComponent(".git"))
+        }
+        if FileManager.default.fileExists(atPath: directory.path) {
+            try SafeFile.replaceAtomically(running, bytes: [], durable: false)
+        }
+        return SyncLock(lock: lock, running: running)
+    }
+
+    /// Waits while a process other than this one has its working directory in `directory`.
+    private static func waitForProcesses(workingIn directory: URL, patience: Double) {
+        guard let root = realpath(directory.path, nil) else { return }
+        let prefix = String(cString: root)
+        free(root)
+        let me = getpid()
+        let deadline = Date().addingTimeInterval(patience)
+        while Date() < deadline {
+            let busy = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).contains { name in
+                guard let pid = Int32(name), pid != me,
+                      let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(name)/cwd") else { return false }
+                return cwd == prefix || cwd.hasPrefix(prefix + "/")
+            }
+            if !busy { return }
+            usleep(20_000)
+        }
+    }
+
+    /// Removes git's lock files (`index.lock`, `HEAD.lock`, `refs/…/*.lock`, …) below `gitDirectory`.
+    private static func removeGitLocks(in gitDirectory: URL) {
+        guard let names = FileManager.default.enumerator(atPath: gitDirectory.path) else { return }
+        for case let name as String in names where name.hasSuffix(".lock") && !name.hasPrefix("objects/") {
+            unlink(gitDirectory.appendingPathComponent(name).path)
+        }
+    }
+}
+
+/// The sync lock and its mark of a sync at work (`TeamFiles.lockForSync`).
+final class SyncLock: @unchecked Sendable {
+    private let lock: FileLock
+    private let running: URL
+
+    init(lock: FileLock, running: URL) {
+        self.lock = lock
+        self.running = running
+    }
+
+    private var held = true
+
+    /// The sync finished (or stopped with an error it reported): the mark goes, then the lock.
+    func unlock() {
+        guard held else { return }
+        held = false
+        unlink(running.path)
+        lock.unlock()
+    }
+
+    deinit { unlock() }
 }
 
 /// The team's private git repository, as this machine sees it: a clone in
@@ -270,7 +338,7 @@ struct UncheckedBox<Value>: @unchecked Sendable {
 /// store and unlocking the identity take about as long as a fetch): it holds
 /// the sync lock from the start, and `Workspace.sync` goes on with it.
 public final class TeamFetch: @unchecked Sendable {
-    let lock: FileLock
+    let lock: SyncLock
     let fetching: Background<TeamRemote.Fetched>
 
     /// Nil when the store has no team remote (or no clone of it yet).
@@ -279,10 +347,10 @@ public final class TeamFetch: @unchecked Sendable {
         // Fetching commits nothing: the member's name is not needed yet.
         let clone = TeamRemote(directory: files.clone, base: environment.childEnvironment, member: "embargo")
         guard FileManager.default.fileExists(atPath: files.config.path), clone.exists else { return nil }
-        return TeamFetch(lock: try FileLock(files.lock), fetching: clone.fetchInBackground())
+        return TeamFetch(lock: try files.lockForSync(), fetching: clone.fetchInBackground())
     }
 
-    private init(lock: FileLock, fetching: Background<TeamRemote.Fetched>) {
+    private init(lock: SyncLock, fetching: Background<TeamRemote.Fetched>) {
         self.lock = lock
         self.fetching = fetching
     }

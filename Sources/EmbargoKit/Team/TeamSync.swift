@@ -269,7 +269,7 @@ extension Workspace {
             throw Self.noTeamRemote
         }
         // One sync at a time on this machine: two commands finishing at once share the clone.
-        let lock = try started?.lock ?? FileLock(teamFiles.lock)
+        let lock = try started?.lock ?? teamFiles.lockForSync()
         defer { lock.unlock() }
         return try syncHoldingLock(resolutions: resolutions, fetched: started?.fetching)
     }
