@@ -54,6 +54,23 @@ struct LintRemedyTests {
             ("Fix the TLS backend\n\nThe GnuTLS code completely ignored\nclient certificates.", "verify-peer"),
             ("Switch to Retry.remove_headers_on_redirect", "credentials-on-redirect"),
             ("Call Curl_cert_hostcheck on IP addresses too", "security-api"),
+            ("Redact the API token in debug output", "secret-exposure"),
+            ("Do not log the user's password on failed logins", "secret-exposure"),
+            ("Fix a crash on malformed GIF headers", "crafted-input"),
+            ("Handle specially crafted archives", "crafted-input"),
+            ("Use yaml.safe_load for the settings file", "safe-parsing"),
+            ("Disable external entity resolution in the feed reader", "safe-parsing"),
+            ("Generate reset tokens with a cryptographically strong generator", "safe-parsing"),
+            ("Quote shell arguments passed to the converter", "query-and-command-quoting"),
+            ("Escape identifiers in the ORDER BY clause", "query-and-command-quoting"),
+            ("Do not follow symbolic links when extracting", "symlinks-and-modes"),
+            ("Stop writing world-readable cache files", "symlinks-and-modes"),
+            ("Require a logged-in user for the export view", "login-required"),
+            ("Only allow owners to delete the album", "login-required"),
+            ("Add a bounds check to the palette lookup", "bounds-check"),
+            ("Validate indices before gathering rows", "bounds-check"),
+            ("Avoid catastrophic backtracking in the e-mail pattern", "regex-complexity"),
+            ("Fix quadratic time in header parsing", "regex-complexity"),
         ]
         for (text, rule) in cases {
             let found = findings(text)
@@ -79,7 +96,10 @@ struct LintRemedyTests {
                      "[SecurityBundle] Optimize the container tests", "Fix the protocol list for SecureTransport",
                      "Use --insecure in the SFTP tests", "Fail if security.http_utils cannot be configured",
                      "Report filters would overflow the viewport", "The Secure Shell agent key format",
-                     "Raise the size limit for certificate information", "Fix a crash in rate-limited uploads"]
+                     "Raise the size limit for certificate information", "Fix a crash in rate-limited uploads",
+                     "Hide the sidebar on small screens", "Follow symbolic links when copying assets", "Fix a crash on startup",
+                     "Check the index page renders", "Use a placeholder for the empty state", "Require PHP 8.1",
+                     "Only show the banner on the front page", "Hand-crafted icons for the toolbar"]
         {
             #expect(findings(text).isEmpty, "\(text): \(findings(text).map(\.rule))")
         }

@@ -156,6 +156,63 @@ public enum LintRemedyRules {
             reason: "prototype pollution names the flaw",
             suggestion: behaviour),
         LintRemedyRule(
+            "secret-exposure",
+            pattern: "\\b(?:redact|mask|obfuscat|censor|scrub|hide|hiding)\\w*\\b\(gap)\\b(?:passwords?|secrets?|(?:api |access |auth |session |csrf |bearer )?tokens?|credentials?|api keys?|private keys?|session ids?|password hash\\w*)\\b"
+                + "|\\b(?:don't|do not|never|no longer|stop|avoid|prevent|without)\\b\(gap)\\b(?:log|logging|logged|print|printing|echo|echoing|expos|reveal|return|returning|includ|send|sending|show|showing|display|displaying|stor|storing)\\w*\\b\(gap)\\b(?:passwords?|secrets?|(?:api |access |auth |session |csrf |bearer )?tokens?|credentials|api keys?|private keys?|session ids?|password hash\\w*)\\b"
+                + "|\\b(?:don't|do not|never|no longer|stop|avoid|prevent)\\w*\\b\(gap)\\b(?:expos|reveal)\\w*",
+            reason: "keeping passwords, tokens or keys out of logs and responses points at an information disclosure",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "crafted-input",
+            pattern: "\\b(?:specially|maliciously|carefully|purposely|intentionally)[- ]crafted\\b|\\bcrafted (?:inputs?|files?|requests?|payloads?|urls?|images?|archives?|packets?|data|messages?|headers?|strings?|documents?|fonts?|responses?)\\b"
+                + "|\\b(?:crash\\w*|hangs?|hanging|infinite loops?|segfaults?|segmentation faults?|aborts?|panics?|check[- ]fail\\w*|assertion failures?)\\b\(gap)\\b(?:malformed|crafted|corrupt\\w*|truncated|untrusted|hostile)\\b"
+                + "|\\b(?:malformed|crafted|corrupt\\w*|truncated|untrusted|hostile)\\b[^.;:\\n]{0,30}?\\b(?:crash\\w*|hangs?|hanging|infinite loops?|segfaults?|segmentation faults?|aborts?|panics?|check[- ]fail\\w*)\\b",
+            reason: "a crash or hang on malformed or crafted input points at a denial of service found by fuzzing or an attacker",
+            suggestion: "describe the behaviour users will notice, e.g. 'Fix reading damaged image files'"),
+        LintRemedyRule(
+            "safe-parsing",
+            pattern: "\\bsafe[_ ]load\\b|\\bliteral[_ ]eval\\b|\\bdefusedxml\\b|\\bresolve[_ ]entities\\b|\\bno[_ ]network\\b|\\bSystemRandom\\b"
+                + "|\\b(?:disabl|disallow|forbid|prevent|turn\\w* off|stop|forbid)\\w*\\b\(gap)\\b(?:external )?entit(?:y|ies) (?:expansion|resolution|loading|references?)\\b"
+                + "|\\b(?:unsafe|safe) (?:yaml|pickl\\w*|unpickl\\w*|deseriali[sz]\\w*|eval\\w*)\\b"
+                + "|\\b(?:cryptographically (?:secure|strong)|csprng|secure random\\w*|(?:weak|predictable|guessable) (?:random\\w*|tokens?|ids?|seeds?|nonces?|values?))\\b",
+            reason: "safe parsers, no entity expansion and strong randomness point at code execution, XXE or guessable tokens",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "query-and-command-quoting",
+            pattern: "\\bshell ?= ?(?:true|false)\\b|\\bshlex\\.quote\\b|\\bescapeshell(?:arg|cmd)\\b"
+                + "|\\b(?:quot|escap)\\w*\\b\(gap)\\b(?:shell|command[- ]line|command|subprocess) (?:arguments?|args?|parameters?|strings?)\\b"
+                + "|\\b(?:parameteri[sz]\\w*|bound parameters|bind parameters|query parameters|placeholders?) (?:for|in|instead)\\b[^.;:\\n]{0,30}\\b(?:quer(?:y|ies)|sql|statements?)\\b"
+                + "|\\b(?:quot|escap)\\w*\\b\(gap)\\b(?:sql |table |column )?identifiers?\\b|\\b(?:quot|escap)\\w*\\b\(gap)\\b(?:sql|like patterns?|wildcards? in (?:like|search|quer))",
+            reason: "quoting shell arguments or SQL, or binding query parameters, is how command and SQL injection are fixed",
+            suggestion: "describe the behaviour users will notice, e.g. 'Fix searching for names with quotes'"),
+        LintRemedyRule(
+            "symlinks-and-modes",
+            pattern: "\\b(?:don't|do not|never|no longer|stop|avoid|prevent|refus|reject|disallow|forbid)\\w*\\b\(gap)\\bfollow\\w*\\b\(gap)\\bsym(?:bolic )?links?\\b"
+                + "|\\bsym(?:bolic )?links?\\b[^.;:\\n]{0,30}\\b(?:outside|escap\\w*|pointing out)\\b|\\bo_nofollow\\b|\\btoctou\\b|\\btime[- ]of[- ]check\\b"
+                + "|\\b(?:world|group|other)[- ](?:readable|writable|writeable|accessible)\\b|\\b(?:restrict|tighten)\\w*\\b\(gap)\\b(?:file )?(?:permissions?|modes?|umask)\\b",
+            reason: "symbolic links and file modes point at files read or written where they should not be",
+            suggestion: "describe the behaviour users will notice, e.g. 'Fix where exported files are written'"),
+        LintRemedyRule(
+            "login-required",
+            pattern: "\\blogin[_ ]required\\b|\\bpermission[_ ]required\\b|\\bis_(?:authenticated|staff|superuser)\\b"
+                + "|\\brequir\\w*\\b\(gap)\\b(?:log-?in|logged[- ]in|sign(?:ed)?[- ]in|authenticated|admin(?:istrator)? (?:rights|role)|staff|superusers?)\\b"
+                + "|\\bonly (?:allow|permit|let|show|return|list)\\w*\\b\(gap)\\b(?:admins?|administrators?|staff|superusers?|owners?|the owner|logged[- ]in|authenticated|authori[sz]ed)\\b"
+                + "|\\b(?:non-?admins?|anonymous users?|other users?|unprivileged users?|guests?) (?:can|could|may|were able|are able|could still)\\b",
+            reason: "restricting an action to logged-in users, owners or administrators points at an access bypass",
+            suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
+        LintRemedyRule(
+            "bounds-check",
+            pattern: "\\bbounds?[- ]check\\w*|\\brange[- ]check\\w*|\\bindex (?:check|validation)\\w*"
+                + "|\\b(?:negative|out[- ]of[- ]range) (?:index|indices|offsets?|sizes?|lengths?|counts?|dimensions?|dims)\\b"
+                + "|\\b(?:check|validat|verif|sanit)\\w*\\b\(gap)\\b(?:indices|index|offsets?|bounds)\\b(?! (?:page|file|html|template|route|of the (?:docs|documentation)))",
+            reason: "checking an index, offset or bounds points at an out-of-bounds read or write",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "regex-complexity",
+            pattern: "\\b(?:catastrophic|exponential|excessive|polynomial) backtracking\\b|\\b(?:quadratic|exponential|super-?linear)\\b\(gap)\\b(?:time|complexity|blow-?up|runtime|behaviou?r|backtracking)\\b",
+            reason: "removing quadratic or exponential work points at a denial of service",
+            suggestion: "describe the behaviour users will notice, e.g. 'Fix slow parsing of long headers'"),
+        LintRemedyRule(
             "security-api",
             pattern: "\\bcheck[_ ]plain\\b|\\bcheck[_ ]markup\\b|\\bcheck[_ ]url\\b|\\bfilter[_ ]xss\\w*|\\bXss::filter\\w*|\\bHtml::escape\\b|\\bhtmlspecialchars\\b|\\bescapeHtml\\b|\\bhtml[_ ]escape\\b|\\bstripDangerousProtocols\\b|\\bhasPermission\\b|\\buser[_ ]access\\s*\\(|->access\\s*\\(|\\bisGranted\\b|\\bdenyAccessUnlessGranted\\b"
                 + "|\\b\\w*verify ?(?:status|host|peer|server)\\w*|\\bhostcheck\\b|\\b(?:snprintf|strlcpy|strlcat|strncpy)\\b|\\bhash[_ ]equals\\b|\\bcompare[_ ]digest\\b|\\w*trusted ?prox(?:y|ies)\\w*",
