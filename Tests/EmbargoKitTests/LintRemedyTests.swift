@@ -71,6 +71,9 @@ struct LintRemedyTests {
             ("Validate indices before gathering rows", "bounds-check"),
             ("Avoid catastrophic backtracking in the e-mail pattern", "regex-complexity"),
             ("Fix quadratic time in header parsing", "regex-complexity"),
+            ("Drop the dangerous eval fallback", "risk-words"),
+            // A dot inside a name does not end the clause.
+            ("Define Parser.MAX_NESTING_DEPTH for lists", "bound-size"),
         ]
         for (text, rule) in cases {
             let found = findings(text)
@@ -99,7 +102,8 @@ struct LintRemedyTests {
                      "Raise the size limit for certificate information", "Fix a crash in rate-limited uploads",
                      "Hide the sidebar on small screens", "Follow symbolic links when copying assets", "Fix a crash on startup",
                      "Check the index page renders", "Use a placeholder for the empty state", "Require PHP 8.1",
-                     "Only show the banner on the front page", "Hand-crafted icons for the toolbar"]
+                     "Only show the banner on the front page", "Hand-crafted icons for the toolbar",
+                     "Wrap the unsafe pointer access in a helper", "Mark the cache as thread-unsafe", "Use an unsafe block for the FFI call"]
         {
             #expect(findings(text).isEmpty, "\(text): \(findings(text).map(\.rule))")
         }

@@ -38,8 +38,9 @@ public enum LintRemedyRules {
     /// Where no neutral wording of the remedy exists, the user-visible behaviour is.
     static let behaviour = "describe the behaviour users will notice, not the remedy, e.g. 'Fix how block titles are rendered'"
 
-    /// Between a verb and its object: a few words of the same clause.
-    private static let gap = "[^.;:\\n]{0,40}?"
+    /// Between a verb and its object: a few words of the same clause. A dot
+    /// inside a name (`ImageFont.MAX_SIZE`, `yaml.safe_load`) does not end it.
+    private static let gap = "(?:[^.;:\\n]|\\.(?=\\w)){0,40}?"
 
     public static let defaults: [LintRemedyRule] = [
         LintRemedyRule(
@@ -212,6 +213,14 @@ public enum LintRemedyRules {
             pattern: "\\b(?:catastrophic|exponential|excessive|polynomial) backtracking\\b|\\b(?:quadratic|exponential|super-?linear)\\b\(gap)\\b(?:time|complexity|blow-?up|runtime|behaviou?r|backtracking)\\b",
             reason: "removing quadratic or exponential work points at a denial of service",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix slow parsing of long headers'"),
+        LintRemedyRule(
+            "risk-words",
+            pattern: "\\b(?:risky|dangerous|unsafe|harmful|hostile)\\b",
+            exceptions: ["\\bunsafe(?:[ _-]\\w*)? (?:blocks?|fn|functions?|code|pointers?|buffers?|mutable\\w*|raw\\w*|bit ?casts?|casts?|impls?|traits?|methods?|calls?|flags?|rust|swift|api|apis|operations?|unwrap\\w*)\\b",
+                         "\\bunsafe(?:mutable|raw|buffer|pointer|bitcast|continuation)\\w*", "\\bthread[- ]unsafe\\b", "\\bunsafe for threads\\b",
+                         "\\b(?:dangerous(?:ly)?[_ ]set[_ ]?inner[_ ]?html)\\b", "\\bdangerous (?:goods|curves?)\\b"],
+            reason: "calling something risky, dangerous or unsafe says that what it replaces could be abused",
+            suggestion: behaviour),
         LintRemedyRule(
             "security-api",
             pattern: "\\bcheck[_ ]plain\\b|\\bcheck[_ ]markup\\b|\\bcheck[_ ]url\\b|\\bfilter[_ ]xss\\w*|\\bXss::filter\\w*|\\bHtml::escape\\b|\\bhtmlspecialchars\\b|\\bescapeHtml\\b|\\bhtml[_ ]escape\\b|\\bstripDangerousProtocols\\b|\\bhasPermission\\b|\\buser[_ ]access\\s*\\(|->access\\s*\\(|\\bisGranted\\b|\\bdenyAccessUnlessGranted\\b"
