@@ -54,10 +54,10 @@ public enum LintRemedyRules {
             suggestion: behaviour),
         LintRemedyRule(
             "access-check",
-            pattern: "\\b(?:check|checks|checked|checking|requir\\w*|enforc\\w*|verif\\w*|respect\\w*|honou?r\\w*|missing|add\\w*)\\b\(gap)\\b(?:access|permissions?|authori[sz]ation|ownership|capabilit(?:y|ies)|privileges?|origins?)\\b(?! (?:log|logs|time|times|pattern|modifier)s?\\b)"
+            pattern: "\\b(?:check|checks|checked|checking|requir\\w*|enforc\\w*|verif\\w*|respect\\w*|honou?r\\w*|missing|add\\w*)\\b\(gap)\\b(?:access|permissions?|authori[sz]ation|authz|ownership|capabilit(?:y|ies)|privileges?|origins?)\\b(?! (?:log|logs|time|times|pattern|modifier)s?\\b)"
                 + "|\\b(?:access|permission|capability|ownership|authori[sz]ation|owner|origin) (?:checks?|checking|control)\\b"
                 + "|\\b(?:no|without|lacks?|lacking|insufficient) (?:\\w+ )?(?:access|permissions?|privileges?)\\b"
-                + "|\\baccess ?denied\\w*|\\b(?:requir|enforc)\\w*\\b\(gap)\\b(?:auth|authentication)\\b",
+                + "|\\baccess ?denied\\w*|\\b(?:requir|enforc)\\w*\\b\(gap)\\b(?:auth|authentication|authn|authz)\\b|\\bauth\\w* (?:rules? )?(?:checks?|checking)\\b",
             exceptions: ["\\baccess(?:ibility| log| token for)\\b", "\\bread access to the cache\\b"],
             reason: "an added access or permission check points at an access bypass",
             suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
@@ -88,7 +88,7 @@ public enum LintRemedyRules {
         LintRemedyRule(
             "credentials-on-redirect",
             pattern: "\\b(?:clear|drop|strip|remov|forget|discard|reset|flush|prevent|stop sending|do not send|don't send)\\w*\\b[^.;\\n]{0,50}?\\b(?:credentials|cookies?|auth\\w*(?: headers?)?|passwords?|proxy-authorization|bearer)\\b[^.\\n]{0,60}?\\b(?:redirect\\w*|port|scheme|host|origin|switch\\w*)"
-                + "|\\bcredentials? changes?\\b|\\bon (?:origin|host|port|scheme)(?: or \\w+)? changes?\\b|\\bheaders?\\b[^.;\\n]{0,20}\\b(?:on|in|across|after) (?:cross-origin )?redirects?\\b|\\bonly send\\w*\\b\(gap)\\b(?:bearer|credentials|auth\\w*|cookies?|passwords?|tokens?)\\b",
+                + "|\\bcredentials? changes?\\b|\\bon (?:origin|host|port|scheme)(?: or \\w+)? changes?\\b|\\bheaders?\\b[^.;\\n]{0,20}\\b(?:on|in|across|after) (?:cross-origin )?redirects?\\b|\\bonly send\\w*\\b\(gap)\\b(?:bearer|credentials|auth\\w*|cookies?|passwords?|tokens?)\\b|\\bcross-(?:origin|domain)\\b",
             reason: "dropping credentials when a redirect changes host, port or scheme points at a credential leak",
             suggestion: "describe what changes for users following redirects, e.g. 'Fix following redirects to other sites'"),
         LintRemedyRule(
@@ -100,7 +100,9 @@ public enum LintRemedyRules {
             suggestion: "describe what changes for users, e.g. 'Fix switching between accounts'"),
         LintRemedyRule(
             "session-handling",
-            pattern: "\\b(?:migrat|regenerat|renew|invalidat|rotat)\\w*\\b\(gap)\\bsessions?\\b|\\bnew session on (?:log-?in|auth\\w*)|\\bsession (?:timeout|expiry|expiration)\\b",
+            pattern: "\\b(?:migrat|regenerat|renew|invalidat|rotat)\\w*\\b\(gap)\\bsessions?\\b|\\bnew session on (?:log-?in|auth\\w*)|\\bsession (?:timeout|expiry|expiration)\\b"
+                + "|\\b(?:ensur|enforc|respect|honou?r|maintain|check|verif|validat)\\w*\\b\(gap)\\b(?:tokens?|sessions?|cookies?|certificates?|links?) (?:expir\\w*|lifetime|revocation|validity)\\b"
+                + "|\\b(?:expired|revoked) (?:tokens?|sessions?|certificates?|links?)\\b",
             reason: "renewing or expiring sessions points at session fixation or hijacking",
             suggestion: "describe what users will notice, e.g. 'Ask users to log in again after changing their password'"),
         LintRemedyRule(
@@ -117,13 +119,14 @@ public enum LintRemedyRules {
         LintRemedyRule(
             "http-framing",
             pattern: "\\b(?:invalid|duplicate|multiple|conflicting|both) (?:content-length|transfer-encoding)\\b|\\bcontent-length\\b[^.\\n]{0,40}\\btransfer-encoding\\b"
-                + "|\\bvalidation (?:in|of) (?:the )?http (?:parser|requests?|headers?)\\b|\\b(?:http )?method (?:validation|override)\\b",
+                + "|\\bvalidation (?:in|of) (?:the )?http (?:parser|requests?|headers?)\\b|\\b(?:http )?method (?:validation|override)\\b"
+                + "|\\b(?:check|validat|verif|requir|enforc)\\w*\\b\(gap)\\bcontent-?types?\\b",
             reason: "stricter HTTP framing points at request smuggling",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix parsing of unusual requests'"),
         LintRemedyRule(
             "bound-size",
             pattern: "\\b(?:bound|limit|cap|capped|clamp|restrict|enforc)\\w*\\b\(gap)\\b(?:size|length|depth|recursion|nesting|header count|number of headers|allocations?|decompressed \\w+)\\b"
-                + "|\\b(?:maximum|max|upper) (?:recursion|nesting) depth\\b"
+                + "|\\b(?:maximum|max|upper) (?:recursion|nesting) depth\\b|\\b(?:deep|unbounded|infinite|excessive|uncontrolled|unlimited) (?:recursion|nesting)\\b"
                 + "|\\b(?:add|set|defin|introduc|enforc|apply|impos)\\w*\\b\(gap)\\b(?:max(?:imum)?|upper|size|field|length|input) (?:sizes?|limits?|lengths?)\\b"
                 + "|\\b(?:add|defin|introduc)\\w*\\b\(gap)\\bmax(?:imum)?\\b(?: \\w+)? (?:length|size|depth)s?\\b|\\blargest acceptable\\b"
                 + "|\\b(?:raise|reject|refus|error|fail|bail|deny|catch|return error)\\w*\\b[^.;:\\n]{0,50}\\b(?:too (?:long|large|big|many|deep)|overly long)\\b"
@@ -131,6 +134,12 @@ public enum LintRemedyRules {
                 + "|\\b(?:add|apply|enforc|introduc|implement)\\w*\\b\(gap)\\b(?:rate[- ]?limit\\w*|throttl\\w*)|\\b(?:api|login|auth\\w*|request|password)[- ](?:throttl\\w*|rate[- ]?limit\\w*)",
             reason: "bounding a size, length, depth or rate points at a denial of service, an overflow or brute force",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix handling of very large uploads'"),
+        LintRemedyRule(
+            "memory-corruption",
+            level: .names,
+            pattern: "\\b(?:use[- ]after[- ]free|out[- ]of[- ]bounds (?:reads?|writes?|access\\w*)|oob (?:read|write)s?|heap[- ](?:buffer[- ])?(?:overflow|corruption|over-?reads?)|stack[- ]buffer[- ]overflow|memory corruption|type confusion)\\b",
+            reason: "use after free, out-of-bounds access, heap overflow and memory corruption are names of vulnerability classes",
+            suggestion: behaviour),
         LintRemedyRule(
             "memory-safety",
             pattern: "\\b(?:double[- ]free|over-?reads?|under-?reads?|use[- ]after[- ](?:free|scope|return)|uaf|uninitiali[sz]ed (?:read|memory|values?|variables?|data|bytes?|use|stack|contents?)|out[- ]of[- ]bounds?|oob (?:read|write|access)|heap[- ](?:buffer|corruption|overflow|over-?read)|stack[- ](?:buffer|corruption|exhaustion)|buffer (?:overruns?|over-?reads?|underflows?|overflows?|overwrites?)|overruns? the \\w+ buffer|integer (?:overflow|underflow|wrap\\w*)|null (?:pointer )?deref\\w*|dangling pointer|memory (?:corruption|safety)|type confusion)\\b",
@@ -158,8 +167,10 @@ public enum LintRemedyRules {
             suggestion: behaviour),
         LintRemedyRule(
             "secret-exposure",
-            pattern: "\\b(?:redact|mask|obfuscat|censor|scrub|hide|hiding)\\w*\\b\(gap)\\b(?:passwords?|secrets?|(?:api |access |auth |session |csrf |bearer )?tokens?|credentials?|api keys?|private keys?|session ids?|password hash\\w*)\\b"
-                + "|\\b(?:don't|do not|never|no longer|stop|avoid|prevent|without)\\b\(gap)\\b(?:log|logging|logged|print|printing|echo|echoing|expos|reveal|return|returning|includ|send|sending|show|showing|display|displaying|stor|storing)\\w*\\b\(gap)\\b(?:passwords?|secrets?|(?:api |access |auth |session |csrf |bearer )?tokens?|credentials|api keys?|private keys?|session ids?|password hash\\w*)\\b"
+            pattern: "\\b(?:redact|mask|obfuscat|censor|scrub|hide|hiding)\\w*\\b\(gap)\\b(?:passwords?|secrets?|(?:api |access |auth |session |csrf |bearer )?tokens?|credentials?|api keys?|private keys?|session ids?|password hash\\w*|key(?:ing)? material)\\b"
+                + "|\\b(?:passwords?|password hash(?:es)?|secrets?|private keys?|key(?:ing)? material) (?:removal|redaction|masking|scrubbing)\\b"
+                + "|\\b(?:remov|hid|strip|redact|omit)\\w*\\b\(gap)\\bfrom (?:the )?(?:\\d{3}|error|exception|debug|not found) (?:responses?|pages?|messages?)\\b"
+                + "|\\b(?:don't|do not|never|no longer|stop|avoid|prevent|without)\\b\(gap)\\b(?:log|logging|logged|print|printing|echo|echoing|expos|reveal|return|returning|includ|send|sending|show|showing|display|displaying|stor|storing)\\w*\\b\(gap)\\b(?:passwords?|secrets?|(?:api |access |auth |session |csrf |bearer )?tokens?|credentials|api keys?|private keys?|session ids?|password hash\\w*|key(?:ing)? material)\\b"
                 + "|\\b(?:don't|do not|never|no longer|stop|avoid|prevent)\\w*\\b\(gap)\\b(?:expos|reveal)\\w*",
             reason: "keeping passwords, tokens or keys out of logs and responses points at an information disclosure",
             suggestion: behaviour),
