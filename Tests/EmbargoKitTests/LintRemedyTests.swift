@@ -94,6 +94,9 @@ struct LintRemedyTests {
         #expect(findings("Fix out of bounds read in the tokenizer").map(\.level) == [.names])
         #expect(findings("Fix a heap overflow in the GIF decoder").map(\.level).contains(.names))
         #expect(findings("Fix two Windows untrusted search path cases").map(\.level) == [.names])
+        // A merged branch's name is public.
+        #expect(findings("Merge pull request #7 from someone/security/tighten-regex").map(\.rule) == ["security-branch"])
+        #expect(findings("Merge pull request #7 from someone/fix-titles").isEmpty)
         #expect(findings("Avoid local drive traversal when saving files").map(\.level) == [.names])
         #expect(findings("It should not be possible to inject a header into a request").map(\.level) == [.names])
         #expect(findings("Reported as GHSL-2021-1037").map(\.level) == [.names])
@@ -118,7 +121,8 @@ struct LintRemedyTests {
                      "Only show the banner on the front page", "Hand-crafted icons for the toolbar",
                      "Wrap the unsafe pointer access in a helper", "Mark the cache as thread-unsafe", "Use an unsafe block for the FFI call",
                      "Fix tests for refresh_token removal", "Add fault injection to the storage tests", "Show when the token expires",
-                     "Allow cross-platform builds"]
+                     "Allow cross-platform builds",
+                     "[Security] Add a test for the remember-me listener", "Detect Secure Boot support on the host"]
         {
             #expect(findings(text).isEmpty, "\(text): \(findings(text).map(\.rule))")
         }

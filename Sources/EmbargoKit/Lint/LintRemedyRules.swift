@@ -160,6 +160,12 @@ public enum LintRemedyRules {
             reason: "injecting headers, markup, code or commands names the flaw",
             suggestion: "describe the behaviour change instead, e.g. 'Fix the search query'"),
         LintRemedyRule(
+            "security-branch",
+            level: .names,
+            pattern: "\\bfrom [\\w.-]+/(?:security|vuln\\w*|cve|ghsa)\\b|\\b(?:branch|from) '?(?:security|vuln\\w*)[/_-]",
+            reason: "a merged branch named for security work is public, and names what the merge fixes",
+            suggestion: "name the branch after the behaviour it changes, e.g. fix-block-titles"),
+        LintRemedyRule(
             "prototype-pollution",
             level: .names,
             pattern: "\\bprototype[- ]pollution\\b|\\bpollut\\w* (?:the |object )?prototypes?\\b|__proto__",

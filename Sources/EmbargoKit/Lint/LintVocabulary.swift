@@ -36,11 +36,13 @@ public struct LintVocabulary: Sendable, Equatable {
                  // The file SECURITY.md, a team's name, a CI job's label.
                  exceptions: ["security md", "security txt", "security team", "security teams", "security policy",
                               "security scan", "security scanner", "security scanning", "security checker", "security workflow",
-                              "security label", "secure shell"],
+                              "security label", "secure shell", "secure boot"],
                  // Names of components, classes, namespaces, settings and options: SecurityBundle,
                  // SecureTransport, Security\Http, security.firewalls, --insecure.
                  exceptionPatterns: ["\\b(?:Security|Secure)(?:Bundle|Transport|Random|Context|Extension|Component)\\b",
-                                     "(?i)\\bsecurity[\\\\/.][a-z]", "(?i)--(?:in)?secure\\b"],
+                                     "(?i)\\bsecurity[\\\\/.][a-z]", "(?i)--(?:in)?secure\\b",
+                                     // A component's tag at the start of a subject: [Security], [Security-Http].
+                                     "\\[Security(?:-\\w+)?\\]"],
                  suggestion: "say what users will notice, e.g. 'Fix who sees the settings form'"),
         LintTerm("vulnerability", forms: ["vulnerability", "vulnerabilities", "vulnerable", "vuln", "vulns"], suggestion: describe),
         LintTerm("exploit", forms: ["exploit", "exploits", "exploited", "exploiting", "exploitable", "exploitation"], suggestion: describe),
