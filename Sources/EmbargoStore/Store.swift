@@ -450,8 +450,9 @@ public final class Store {
         var entries: [(name: String, generation: UInt64, bytes: [UInt8])] = []
         for generation in journalGenerations() where generation > base.generation {
             let name = JournalEntry.fileName(generation)
-            guard generation == base.generation + UInt64(entries.count) + 1 else {
-                throw EmbargoError(.verification, "the store journal is missing generation \(base.generation + UInt64(entries.count) + 1)",
+            let expected = base.generation + UInt64(entries.count) + 1
+            guard generation == expected else {
+                throw EmbargoError(.verification, "the store journal is missing generation \(expected)",
                                    hint: "run 'embargo store verify' and restore a backup with 'embargo store restore FILE'")
             }
             guard let bytes = try SafeFile.read(journalDirectory.appendingPathComponent(name)) else {

@@ -21,7 +21,12 @@ public final class StoreState {
 
     /// An independent copy of this state.
     public func copy() throws -> StoreState {
-        try StoreState(image: image.withBytes { try DatabaseImage(copying: $0) })
+        try StoreState(copying: image)
+    }
+
+    /// A state of its own holding the database `image` holds now.
+    convenience init(copying image: DatabaseImage) throws {
+        try self.init(image: image.withBytes { try DatabaseImage(copying: $0) })
     }
 }
 
@@ -31,7 +36,7 @@ extension Store {
         // `read` leaves the state it read in `cached`.
         try read { _ in }
         guard let loaded = cached else { throw EmbargoError(.failure, "the store state could not be read") }
-        return (try StoreState(image: loaded.image.withBytes { try DatabaseImage(copying: $0) }), loaded.mark.generation)
+        return (try StoreState(copying: loaded.image), loaded.mark.generation)
     }
 
     /// A state from raw SQLite database bytes (a snapshot taken from the team log).

@@ -41,6 +41,13 @@ public enum LintRemedyRules {
     /// Between a verb and its object: a few words of the same clause. A dot
     /// inside a name (`ImageFont.MAX_SIZE`, `yaml.safe_load`) does not end it.
     private static let gap = "(?:[^.;:\\n]|\\.(?=\\w)){0,40}?"
+    /// Words that say something no longer happens.
+    private static let negation = "don't|do not|never|no longer|stop|avoid|prevent"
+    /// What must stay out of logs and responses.
+    private static let secrets = "passwords?|secrets?|(?:api |access |auth |session |csrf |bearer )?tokens?|credentials?|api keys?|private keys?|session ids?|password hash\\w*|key(?:ing)? material"
+    /// How a program fails on input it cannot read, and what such input is called.
+    private static let failure = "crash\\w*|hangs?|hanging|infinite loops?|segfaults?|segmentation faults?|aborts?|panics?|check[- ]fail\\w*"
+    private static let badInput = "malformed|crafted|corrupt\\w*|truncated|untrusted|hostile"
 
     public static let defaults: [LintRemedyRule] = [
         LintRemedyRule(
@@ -173,24 +180,24 @@ public enum LintRemedyRules {
             suggestion: behaviour),
         LintRemedyRule(
             "secret-exposure",
-            pattern: "\\b(?:redact|mask|obfuscat|censor|scrub|hide|hiding)\\w*\\b\(gap)\\b(?:passwords?|secrets?|(?:api |access |auth |session |csrf |bearer )?tokens?|credentials?|api keys?|private keys?|session ids?|password hash\\w*|key(?:ing)? material)\\b"
+            pattern: "\\b(?:redact|mask|obfuscat|censor|scrub|hide|hiding)\\w*\\b\(gap)\\b(?:\(secrets))\\b"
                 + "|\\b(?:passwords?|password hash(?:es)?|secrets?|private keys?|key(?:ing)? material) (?:removal|redaction|masking|scrubbing)\\b"
                 + "|\\b(?:remov|hid|strip|redact|omit)\\w*\\b\(gap)\\bfrom (?:the )?(?:\\d{3}|error|exception|debug|not found) (?:responses?|pages?|messages?)\\b"
-                + "|\\b(?:don't|do not|never|no longer|stop|avoid|prevent|without)\\b\(gap)\\b(?:log|logging|logged|print|printing|echo|echoing|expos|reveal|return|returning|includ|send|sending|show|showing|display|displaying|stor|storing)\\w*\\b\(gap)\\b(?:passwords?|secrets?|(?:api |access |auth |session |csrf |bearer )?tokens?|credentials|api keys?|private keys?|session ids?|password hash\\w*|key(?:ing)? material)\\b"
-                + "|\\b(?:don't|do not|never|no longer|stop|avoid|prevent)\\w*\\b\(gap)\\b(?:expos|reveal)\\w*",
+                + "|\\b(?:\(negation)|without)\\b\(gap)\\b(?:log|logging|logged|print|printing|echo|echoing|expos|reveal|return|returning|includ|send|sending|show|showing|display|displaying|stor|storing)\\w*\\b\(gap)\\b(?:\(secrets))\\b"
+                + "|\\b(?:\(negation))\\w*\\b\(gap)\\b(?:expos|reveal)\\w*",
             reason: "keeping passwords, tokens or keys out of logs and responses points at an information disclosure",
             suggestion: behaviour),
         LintRemedyRule(
             "crafted-input",
             pattern: "\\b(?:specially|maliciously|carefully|purposely|intentionally)[- ]crafted\\b|\\bcrafted (?:inputs?|files?|requests?|payloads?|urls?|images?|archives?|packets?|data|messages?|headers?|strings?|documents?|fonts?|responses?)\\b"
-                + "|\\b(?:crash\\w*|hangs?|hanging|infinite loops?|segfaults?|segmentation faults?|aborts?|panics?|check[- ]fail\\w*|assertion failures?)\\b\(gap)\\b(?:malformed|crafted|corrupt\\w*|truncated|untrusted|hostile)\\b"
-                + "|\\b(?:malformed|crafted|corrupt\\w*|truncated|untrusted|hostile)\\b[^.;:\\n]{0,30}?\\b(?:crash\\w*|hangs?|hanging|infinite loops?|segfaults?|segmentation faults?|aborts?|panics?|check[- ]fail\\w*)\\b",
+                + "|\\b(?:\(failure)|assertion failures?)\\b\(gap)\\b(?:\(badInput))\\b"
+                + "|\\b(?:\(badInput))\\b[^.;:\\n]{0,30}?\\b(?:\(failure))\\b",
             reason: "a crash or hang on malformed or crafted input points at a denial of service found by fuzzing or an attacker",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix reading damaged image files'"),
         LintRemedyRule(
             "safe-parsing",
             pattern: "\\bsafe[_ ]load\\b|\\bliteral[_ ]eval\\b|\\bdefusedxml\\b|\\bresolve[_ ]entities\\b|\\bno[_ ]network\\b|\\bSystemRandom\\b"
-                + "|\\b(?:disabl|disallow|forbid|prevent|turn\\w* off|stop|forbid)\\w*\\b\(gap)\\b(?:external )?entit(?:y|ies) (?:expansion|resolution|loading|references?)\\b"
+                + "|\\b(?:disabl|disallow|forbid|prevent|turn\\w* off|stop)\\w*\\b\(gap)\\b(?:external )?entit(?:y|ies) (?:expansion|resolution|loading|references?)\\b"
                 + "|\\b(?:unsafe|safe) (?:yaml|pickl\\w*|unpickl\\w*|deseriali[sz]\\w*|eval\\w*)\\b"
                 + "|\\b(?:cryptographically (?:secure|strong)|csprng|secure random\\w*|(?:weak|predictable|guessable) (?:random\\w*|tokens?|ids?|seeds?|nonces?|values?))\\b",
             reason: "safe parsers, no entity expansion and strong randomness point at code execution, XXE or guessable tokens",
@@ -205,7 +212,7 @@ public enum LintRemedyRules {
             suggestion: "describe the behaviour users will notice, e.g. 'Fix searching for names with quotes'"),
         LintRemedyRule(
             "symlinks-and-modes",
-            pattern: "\\b(?:don't|do not|never|no longer|stop|avoid|prevent|refus|reject|disallow|forbid)\\w*\\b\(gap)\\bfollow\\w*\\b\(gap)\\bsym(?:bolic )?links?\\b"
+            pattern: "\\b(?:\(negation)|refus|reject|disallow|forbid)\\w*\\b\(gap)\\bfollow\\w*\\b\(gap)\\bsym(?:bolic )?links?\\b"
                 + "|\\bsym(?:bolic )?links?\\b[^.;:\\n]{0,30}\\b(?:outside|escap\\w*|pointing out)\\b|\\bo_nofollow\\b|\\btoctou\\b|\\btime[- ]of[- ]check\\b"
                 + "|\\b(?:world|group|other)[- ](?:readable|writable|writeable|accessible)\\b|\\b(?:restrict|tighten)\\w*\\b\(gap)\\b(?:file )?(?:permissions?|modes?|umask)\\b",
             reason: "symbolic links and file modes point at files read or written where they should not be",

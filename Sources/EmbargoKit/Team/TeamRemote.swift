@@ -33,9 +33,8 @@ struct TeamFiles {
             Self.waitForProcesses(workingIn: clone, patience: patience)
             Self.removeGitLocks(in: clone.appendingPathComponent(".git"))
         }
-        if FileManager.default.fileExists(atPath: directory.path) {
-            try SafeFile.replaceAtomically(running, bytes: [], durable: false)
-        }
+        // The lock file is in the same folder: it exists.
+        try SafeFile.replaceAtomically(running, bytes: [], durable: false)
         return SyncLock(lock: lock, running: running)
     }
 
@@ -60,8 +59,10 @@ struct TeamFiles {
     /// Removes git's lock files (`index.lock`, `HEAD.lock`, `refs/…/*.lock`, …) below `gitDirectory`.
     private static func removeGitLocks(in gitDirectory: URL) {
         guard let names = FileManager.default.enumerator(atPath: gitDirectory.path) else { return }
-        for case let name as String in names where name.hasSuffix(".lock") && !name.hasPrefix("objects/") {
-            unlink(gitDirectory.appendingPathComponent(name).path)
+        for case let name as String in names {
+            // Objects take no lock files, and a clone holds many of them.
+            if name == "objects" { names.skipDescendants() }
+            if name.hasSuffix(".lock") { unlink(gitDirectory.appendingPathComponent(name).path) }
         }
     }
 }
