@@ -40,6 +40,17 @@ struct JournalTests {
     }
 
     /// Every row of every table (SQLite's own and the full-text index's included), in order.
+    /// A project `p` and draft advisories ADV-2026-001, -002, ... with these titles.
+    static func insertAdvisories(_ db: Database, titles: [String]) throws {
+        try db.execute(sql: "INSERT INTO projects (name, repo_path, remote, package_name, created_at) VALUES ('p', '/r', 'origin', 'p', 't')")
+        for (index, title) in titles.enumerated() {
+            try db.execute(sql: """
+                INSERT INTO advisories (id, year, seq, project, status, private_title, created_at, created_by, updated_at)
+                VALUES (?, 2026, ?, 'p', 'draft', ?, 't', 'alice', 't')
+                """, arguments: [String(format: "ADV-2026-%03d", index + 1), index + 1, title])
+        }
+    }
+
     static func rows(_ store: Store) throws -> [String] {
         try store.read(rows)
     }
@@ -273,11 +284,7 @@ extension JournalTests {
         defer { dir.remove() }
         let (store, identity) = try makeStore(dir)
         try store.write { db in
-            try db.execute(sql: "INSERT INTO projects (name, repo_path, remote, package_name, created_at) VALUES ('p', '/r', 'origin', 'p', 't')")
-            try db.execute(sql: """
-                INSERT INTO advisories (id, year, seq, project, status, private_title, created_at, created_by, updated_at)
-                VALUES ('ADV-2026-001', 2026, 1, 'p', 'draft', 'Title', 't', 'alice', 't')
-                """)
+            try Self.insertAdvisories(db, titles: ["Title"])
             // Back to the schema before m0008: the lists as JSON columns.
             try db.execute(sql: "DROP TABLE advisory_items")
             for column in ["branches", "cwes", "reporters", "fixers", "coordinators", "credits", "reference_urls"] {
@@ -304,13 +311,9 @@ extension JournalTests {
         defer { dir.remove() }
         let (store, identity) = try makeStore(dir)
         try store.write { db in
-            try db.execute(sql: "INSERT INTO projects (name, repo_path, remote, package_name, created_at) VALUES ('p', '/r', 'origin', 'p', 't')")
+            try Self.insertAdvisories(db, titles: (1...3).map { "Title \($0)" })
             for number in 1...3 {
                 let id = "ADV-2026-00\(number)"
-                try db.execute(sql: """
-                    INSERT INTO advisories (id, year, seq, project, status, private_title, created_at, created_by, updated_at)
-                    VALUES (?, 2026, ?, 'p', 'draft', ?, 't', 'alice', 't')
-                    """, arguments: [id, number, "Title \(number)"])
                 try db.execute(sql: "INSERT INTO advisory_items (advisory, list, position, item) VALUES (?, 'branches', 0, '1.0.x')", arguments: [id])
                 try db.execute(sql: "INSERT INTO advisory_search (id, private_title, description) VALUES (?, ?, ?)",
                                arguments: [id, "Title \(number)", "word\(number) shared"])
