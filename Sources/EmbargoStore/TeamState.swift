@@ -76,6 +76,24 @@ extension Store {
     /// The id of the data key, which every sealed file names.
     public var dataKeyID: [UInt8] { dataKey.id }
 
+    /// The store in `directory` with its data key unwrapped and nothing else
+    /// read: for a sync that only sends what an earlier command sealed, and
+    /// checks the store's generation from the files' headers. Nil when there
+    /// is no store or a key rotation is unfinished (a full open finishes it).
+    public static func openKeyOnly(at directory: URL, identity: any AgeIdentity) throws -> Store? {
+        guard exists(at: directory), !FileManager.default.fileExists(atPath: directory.appendingPathComponent(nextKeyringName).path),
+              let keyring = try SafeFile.read(directory.appendingPathComponent(keyringName))
+        else { return nil }
+        return Store(directory: directory, dataKey: try Keyring.open(keyring, identity: identity))
+    }
+
+    /// The generation a file `seal(_:generation:)` wrote was sealed with, read
+    /// from its header alone; nil when it is missing or not such a file.
+    public static func sealedGeneration(at url: URL) -> UInt64? {
+        guard let bytes = try? SafeFile.read(url, limit: SealedFile.headerSize + AEAD.tagSize + 8) else { return nil }
+        return try? SealedFile.header(of: bytes).generation
+    }
+
     // MARK: Sealing team log entries
 
     /// Seals `body` under the data key with `header` as associated data (the

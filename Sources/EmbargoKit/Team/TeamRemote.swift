@@ -21,6 +21,8 @@ struct TeamFiles {
     var lock: URL { directory.appendingPathComponent("sync.lock") }
     /// Present while a sync holds the lock: found when the lock is taken, the last sync was killed.
     var running: URL { directory.appendingPathComponent("sync.running") }
+    /// What a sync that could not reach the remote prepared to push (`PreparedPush`).
+    var outbox: URL { directory.appendingPathComponent("outbox.json") }
 
     /// Takes the sync lock. When the last holder was killed, the git it ran
     /// in the clone may still be at work, or have left its lock files behind
@@ -268,8 +270,25 @@ struct TeamRemote: Sendable {
         return try push()
     }
 
-    private func push() throws -> Pushed {
-        let result = try run(["push", "--quiet", "--porcelain", "origin", "HEAD:\(Self.branch)"])
+    /// Commits `files` on the remote's head as this machine last saw it, without
+    /// pushing: what a sync that cannot reach the remote prepares, so that the
+    /// next one only pushes it. Returns the commit and its parent.
+    func commitOnTracking(_ files: [File], message: String) throws -> (commit: String, parent: String) {
+        for file in files { try write(file.path, file.bytes) }
+        try commit(files, message: message, onto: Self.tracking)
+        let heads = try output(["rev-parse", Self.branch, Self.tracking]).split(separator: "\n").map(String.init)
+        guard heads.count == 2 else { throw EmbargoError(.failure, "git rev-parse did not name the prepared commit") }
+        return (heads[0], heads[1])
+    }
+
+    /// Pushes `commit` if the remote still is at `parent` (git's lease: the
+    /// compare-and-swap without a fetch); rejected when anyone pushed meanwhile.
+    func pushPrepared(commit: String, parent: String) throws -> Pushed {
+        try push(["--force-with-lease=\(Self.branch):\(parent)", "origin", "\(commit):\(Self.branch)"])
+    }
+
+    private func push(_ arguments: [String] = ["origin", "HEAD:\(Self.branch)"]) throws -> Pushed {
+        let result = try run(["push", "--quiet", "--porcelain"] + arguments)
         // A successful push also moves refs/remotes/origin/main (the remote's fetch refspec covers it).
         if result.status == 0 {
             unlink(writingMark.path)
@@ -283,21 +302,22 @@ struct TeamRemote: Sendable {
         return .unreachable(message.isEmpty ? "git push failed" : message)
     }
 
-    /// Commits `files` on top of `main` in one `git fast-import`: only these,
+    /// Commits `files` on top of `parent` (`main` unless said) in one `git fast-import`: only these,
     /// with no look at the index or the rest of the clone (the working tree
     /// holds them already; a reset rewrites the index).
-    private func commit(_ files: [File], message: String) throws {
+    private func commit(_ files: [File], message: String, onto parent: String = Self.branch) throws {
         func line(_ text: String) -> [UInt8] { Array(text.utf8) + [0x0A] }
         func data(_ bytes: [UInt8]) -> [UInt8] { line("data \(bytes.count)") + bytes + [0x0A] }
         let name = (environment["GIT_COMMITTER_NAME"] ?? "embargo").filter { !"<>\n".contains($0) }
         let email = (environment["GIT_COMMITTER_EMAIL"] ?? "embargo@embargo.invalid").filter { !"<>\n".contains($0) }
         var stream = line("commit \(Self.branch)") + line("committer \(name) <\(email)> now") + data(Array(message.utf8))
-        stream += line("from \(Self.branch)^0")
+        stream += line("from \(parent)^0")
         for file in files {
             stream += line("M 100644 inline \(file.path)") + data(file.bytes)
         }
         stream += line("done")
-        let arguments = ["fast-import", "--quiet", "--done", "--date-format=now"]
+        // On the remote's head, `main` may hold a commit prepared earlier, which this one replaces.
+        let arguments = ["fast-import", "--quiet", "--done", "--date-format=now"] + (parent == Self.branch ? [] : ["--force"])
         _ = try git.output(of: try run(arguments, input: stream), arguments)
     }
 

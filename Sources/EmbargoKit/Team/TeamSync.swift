@@ -59,7 +59,7 @@ public struct TeamStatus: Codable, Sendable, Equatable {
 }
 
 extension Workspace {
-    private var teamFiles: TeamFiles { TeamFiles(store: store.directory) }
+    var teamFiles: TeamFiles { TeamFiles(store: store.directory) }
     var teamDirectory: URL { teamFiles.directory }
     private var teamConfigFile: URL { teamFiles.config }
     private var teamBaseFile: URL { teamFiles.base }
@@ -86,7 +86,7 @@ extension Workspace {
 
     /// `base` sealed as the base of team log entry `sequence`, in a file beside
     /// the base that `saveTeam` puts in its place.
-    private func sealBase(_ base: StoreState, sequence: UInt64) throws -> URL {
+    func sealBase(_ base: StoreState, sequence: UInt64) throws -> URL {
         try SafeFile.makePrivateDirectory(teamDirectory)
         let next = teamFiles.nextBase
         try SafeFile.replaceAtomically(next, bytes: try store.seal(base, generation: sequence), durable: false)
@@ -94,11 +94,15 @@ extension Workspace {
     }
 
     private func saveTeam(_ config: TeamConfig, sealedBase: URL) throws {
-        guard rename(sealedBase.path, teamBaseFile.path) == 0 else {
-            throw EmbargoError(.failure, "cannot keep the last synced state in \(teamBaseFile.path): \(String(cString: strerror(errno)))")
+        try Self.saveTeam(config, sealedBase: sealedBase, files: teamFiles, storeDirectory: store.directory, memory: environment.memory)
+    }
+
+    static func saveTeam(_ config: TeamConfig, sealedBase: URL, files: TeamFiles, storeDirectory: URL, memory: MachineMemory?) throws {
+        guard rename(sealedBase.path, files.base.path) == 0 else {
+            throw EmbargoError(.failure, "cannot keep the last synced state in \(files.base.path): \(String(cString: strerror(errno)))")
         }
-        try SafeFile.replaceAtomically(teamConfigFile, bytes: Array(try JSONEncoder.document().encode(config)))
-        try environment.memory?.update(forStore: store.directory) { memory in
+        try SafeFile.replaceAtomically(files.config, bytes: Array(try JSONEncoder.document().encode(config)))
+        try memory?.update(forStore: storeDirectory) { memory in
             if config.sequence >= memory.teamSequence ?? 0 {
                 memory.teamSequence = config.sequence
                 memory.teamDigest = config.digest
@@ -293,8 +297,14 @@ extension Workspace {
             let fetched = try fetching.wait()
             if case .unreachable(let why) = fetched {
                 report.offline = why
+                // Ready for the next sync to push at once; should that fail, the next sync does it all.
+                if let cached, opened?.generation == config.sequence {
+                    try? prepareToSend(config: config, local: local, generation: generation, base: cached, remote: remote)
+                }
                 return report
             }
+            // The remote was reached: what an earlier sync prepared is made again from what it holds.
+            unlink(teamFiles.outbox.path)
             let entries = try remote.logEntries()
             let baseSequence = opened?.generation ?? 0
             if cached != nil, baseSequence > config.sequence, let entry = entries.first(where: { $0.sequence == baseSequence }),
@@ -366,17 +376,7 @@ extension Workspace {
                 return report
             }
             let sequence = replayed.sequence + 1
-            let content = TeamLogEntry.Content(author: member.name, signingKey: identity.signingKey, at: now, kind: .changes,
-                                               changes: out, snapshot: nil)
-            let (bytes, digest) = try TeamLogEntry.seal(content, sequence: sequence, previous: replayed.digest, identity: identity, store: store)
-            var files: [TeamRemote.File] = [(TeamLogEntry.path(sequence, .changes), bytes)]
-            for name in Set(out.compactMap({ $0.table == "patches" ? $0.new["blob"]?.text : nil })) where !remote.has("blobs/\(name)") {
-                if let sealed = try store.sealedBlob(name) { files.append(("blobs/\(name)", sealed)) }
-            }
-            let keyring = try store.keyringBytes()
-            if try remote.read(Store.keyringName, limit: 1 << 20) != keyring {
-                files.append((Store.keyringName, keyring))
-            }
+            let (files, digest) = try outgoingFiles(out, sequence: sequence, previous: replayed.digest, remote: remote)
             let outgoing = SyncReport.Entry(sequence: sequence, author: member.name, kind: "changes", changes: Self.summary(out))
             // The next base is sealed while git commits and pushes; it is put in place once the push is in.
             let mergedState = UncheckedBox(merged)
@@ -431,6 +431,26 @@ extension Workspace {
             }
         }
         throw EmbargoError(.failure, "the team remote kept moving while this machine synced", hint: "run 'embargo store sync' again")
+    }
+
+    /// This machine's changes `out` sealed and signed as team log entry
+    /// `sequence` (following the entry whose digest is `previous`), with the
+    /// patch files and the keyring the remote lacks; and the entry's digest.
+    func outgoingFiles(_ out: [RowChange], sequence: UInt64, previous: [UInt8], remote: TeamRemote) throws
+        -> (files: [TeamRemote.File], digest: [UInt8])
+    {
+        let content = TeamLogEntry.Content(author: member.name, signingKey: identity.signingKey, at: now, kind: .changes,
+                                           changes: out, snapshot: nil)
+        let (bytes, digest) = try TeamLogEntry.seal(content, sequence: sequence, previous: previous, identity: identity, store: store)
+        var files: [TeamRemote.File] = [(TeamLogEntry.path(sequence, .changes), bytes)]
+        for name in Set(out.compactMap({ $0.table == "patches" ? $0.new["blob"]?.text : nil })) where !remote.has("blobs/\(name)") {
+            if let sealed = try store.sealedBlob(name) { files.append(("blobs/\(name)", sealed)) }
+        }
+        let keyring = try store.keyringBytes()
+        if try remote.read(Store.keyringName, limit: 1 << 20) != keyring {
+            files.append((Store.keyringName, keyring))
+        }
+        return (files, digest)
     }
 
     /// After an admin's push, when the log has grown by `teamSnapshotInterval`

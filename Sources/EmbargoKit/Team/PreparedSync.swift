@@ -1,0 +1,105 @@
+import EmbargoCrypto
+import EmbargoStore
+import Foundation
+
+/// What a sync that could not reach the team remote made ready, so that the
+/// next sync only pushes it: this machine's changes, sealed and signed as the
+/// next team log entry and committed in the clone on the remote's head as it
+/// was last seen, and the next last synced state, sealed beside the current
+/// one. Kept in `<store>/team/outbox.json` (no secret: a generation, commit
+/// ids and the entry's number and digest).
+///
+/// It holds while the store is at the generation it was made from and the
+/// remote is where this machine last saw it; the push checks the latter
+/// itself (git's lease), so nothing is fetched. Anything else, and the sync
+/// does all of its work as before.
+struct PreparedPush: Codable, Equatable {
+    /// The store's generation the entry holds every change of.
+    var generation: UInt64
+    var commit: String
+    var parent: String
+    var sequence: UInt64
+    var digest: String
+
+    static func load(_ files: TeamFiles) -> PreparedPush? {
+        guard let bytes = try? SafeFile.read(files.outbox, limit: 1 << 16) else { return nil }
+        return try? JSONDecoder().decode(PreparedPush.self, from: Data(bytes))
+    }
+
+    func save(_ files: TeamFiles) throws {
+        try SafeFile.replaceAtomically(files.outbox, bytes: Array(try JSONEncoder.document().encode(self)))
+    }
+}
+
+extension Workspace {
+    /// Prepares this machine's changes since the last sync (`local`, at
+    /// `generation`, against `base`, the last synced state) for the next sync
+    /// to push, when none is prepared for this generation already. Makes
+    /// nothing when there is nothing to send, or when an admin's push is due
+    /// to be followed by a snapshot (the next sync does it all then).
+    func prepareToSend(config: TeamConfig, local: StoreState, generation: UInt64, base: StoreState, remote: TeamRemote) throws {
+        let files = teamFiles
+        if let prepared = PreparedPush.load(files), prepared.generation == generation, prepared.sequence == config.sequence + 1 { return }
+        unlink(files.outbox.path)
+        let sequence = config.sequence + 1
+        let entries = try remote.logEntries().filter { $0.sequence <= config.sequence }
+        let snapshot = entries.last(where: { $0.kind == .snapshot })?.sequence ?? 0
+        guard member.role != .admin || sequence - snapshot < environment.teamSnapshotInterval else { return }
+        let out = try RowDiff.diff(from: base, to: local, appendOnly: TeamMerge.appendOnly)
+        guard !out.isEmpty else { return }
+        try TeamMerge.checkOwn(out, member: member, identity: identity)
+        let (outgoing, digest) = try outgoingFiles(out, sequence: sequence, previous: Self.bytes(hex: config.digest), remote: remote)
+        let (commit, parent) = try remote.commitOnTracking(outgoing, message: "embargo sync \(member.name) \(out.count) changes")
+        _ = try sealBase(local, sequence: sequence)
+        try PreparedPush(generation: generation, commit: commit, parent: parent, sequence: sequence, digest: hex(digest)).save(files)
+    }
+
+    /// Pushes what a sync that could not reach the remote prepared, when it
+    /// still holds: the store has not changed since, and the remote is where
+    /// this machine last saw it (nothing to bring in). Opens neither the store
+    /// nor the last synced state. Nil when a whole sync is needed; a report
+    /// with `offline` when the remote still cannot be reached.
+    public static func sendPrepared(storeDirectory: URL, identity: EmbargoIdentity, environment: Environment) throws -> SyncReport? {
+        let files = TeamFiles(store: storeDirectory)
+        guard FileManager.default.fileExists(atPath: files.outbox.path) else { return nil }
+        let lock = try files.lockForSync()
+        defer { lock.unlock() }
+        guard let prepared = PreparedPush.load(files),
+              let bytes = try SafeFile.read(files.config, limit: 1 << 16),
+              let config = try? JSONDecoder().decode(TeamConfig.self, from: Data(bytes)),
+              prepared.sequence == config.sequence + 1,
+              Store.sealedGeneration(at: files.nextBase) == prepared.sequence,
+              let store = try? Store.openKeyOnly(at: storeDirectory, identity: identity.age),
+              (try? store.generation()) == prepared.generation
+        else { return nil }
+        // A store or remote older than this machine saw is for the whole sync (and the store's open) to name.
+        let memory = environment.memory
+        if let seen = try memory?.load(forStore: storeDirectory),
+           seen.generation > prepared.generation || (seen.teamSequence ?? 0) > config.sequence { return nil }
+        let remote = TeamRemote(directory: files.clone, base: environment.childEnvironment, member: "embargo")
+        guard let entryBytes = try remote.read(TeamLogEntry.path(prepared.sequence, .changes)),
+              hex(Digest.sha256(entryBytes)) == prepared.digest,
+              let entry = try? TeamLogEntry.open(entryBytes, sequence: prepared.sequence, store: store),
+              entry.content.signingKey == identity.signingKey, entry.isSigned(by: identity.signingKey)
+        else { return nil }
+        var report = SyncReport(remote: config.url, sequence: config.sequence)
+        switch try remote.pushPrepared(commit: prepared.commit, parent: prepared.parent) {
+        case .rejected:
+            // Someone pushed meanwhile: their changes come in first.
+            return nil
+        case .unreachable(let why):
+            report.offline = why
+            return report
+        case .pushed:
+            break
+        }
+        let now = Timestamp.string(environment.clock.now())
+        try saveTeam(TeamConfig(url: config.url, sequence: prepared.sequence, digest: prepared.digest, syncedAt: now),
+                     sealedBase: files.nextBase, files: files, storeDirectory: storeDirectory, memory: memory)
+        unlink(files.outbox.path)
+        report.sequence = prepared.sequence
+        report.outgoing = [SyncReport.Entry(sequence: prepared.sequence, author: entry.content.author, kind: TeamLogEntry.Kind.changes.rawValue,
+                                            changes: summary(entry.content.changes))]
+        return report
+    }
+}
