@@ -186,6 +186,24 @@ public final class FileLock {
         }
     }
 
+    /// Whether the lock file holds the mark `mark(_:)` leaves: a holder that
+    /// was killed before it cleared it. The file's size is the mark, so that
+    /// setting it creates no file.
+    public var isMarked: Bool {
+        var status = stat()
+        return fd >= 0 && fstat(fd, &status) == 0 && status.st_size > 0
+    }
+
+    /// Sets (one byte) or clears (empty file) the mark.
+    public func mark(_ on: Bool) {
+        guard fd >= 0 else { return }
+        if on {
+            _ = pwrite(fd, "1", 1, 0)
+        } else {
+            _ = ftruncate(fd, 0)
+        }
+    }
+
     public func unlock() {
         guard fd >= 0 else { return }
         flock(fd, LOCK_UN)

@@ -25,10 +25,10 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the store as the member holding the identity; `repository`:
     /// the clone of the project's repository this command uses, when given.
-    func workspace(_ repository: RepositoryOption? = nil) throws -> Workspace {
+    func workspace(_ repository: RepositoryOption? = nil, identity loaded: EmbargoIdentity? = nil) throws -> Workspace {
         let log = Diagnostics.logger(verbose: verbose)
         log.debug("identity file \(identityFile.path)")
-        let identity = try loadIdentity()
+        let identity = try loaded ?? loadIdentity()
         log.debug("opening store \(storeDirectory.path) as \(identity.recipient)")
         var environment = try Settings.storeEnvironment()
         if let path = repository?.path {

@@ -227,18 +227,21 @@ extension Embargo.StoreCommands {
 
         func run() throws {
             let resolutions = try SyncOutput.resolutions(keep)
+            var identity: EmbargoIdentity?
             // What a sync that could not reach the remote prepared goes out at once when it still holds.
-            if resolutions.isEmpty,
-               let report = try Workspace.sendPrepared(storeDirectory: location.storeDirectory, identity: try location.loadIdentity(),
-                                                       environment: try Settings.storeEnvironment())
-            {
-                TeamAutoSync.synced = true
-                try SyncOutput.print(report, json: output.json)
-                return
+            if resolutions.isEmpty, Workspace.hasPreparedPush(storeDirectory: location.storeDirectory) {
+                let loaded = try location.loadIdentity()
+                identity = loaded
+                if let report = try Workspace.sendPrepared(storeDirectory: location.storeDirectory, identity: loaded,
+                                                           environment: try Settings.storeEnvironment()) {
+                    TeamAutoSync.synced = true
+                    try SyncOutput.print(report, json: output.json)
+                    return
+                }
             }
             // The fetch runs while the identity is unlocked and the store opened.
             let started = try TeamFetch.start(storeDirectory: location.storeDirectory, environment: try Settings.storeEnvironment())
-            let workspace = try location.workspace()
+            let workspace = try location.workspace(identity: identity)
             let report = try workspace.sync(resolutions: resolutions, started: started)
             TeamAutoSync.synced = true
             try SyncOutput.print(report, json: output.json)

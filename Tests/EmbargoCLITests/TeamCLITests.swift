@@ -489,7 +489,7 @@ extension TeamCLITests {
         let clone = teamDirectory.appendingPathComponent("remote")
         // What a killed sync leaves: its mark, the lock files of a git killed
         // with it, and a git still at work (which drops its own lock when done).
-        FileManager.default.createFile(atPath: teamDirectory.appendingPathComponent("sync.running").path, contents: Data())
+        try Data("1".utf8).write(to: teamDirectory.appendingPathComponent("sync.lock"))
         for stale in [".git/index.lock", ".git/HEAD.lock", ".git/refs/remotes/origin/main.lock"] {
             FileManager.default.createFile(atPath: clone.appendingPathComponent(stale).path, contents: Data())
         }
@@ -498,7 +498,7 @@ extension TeamCLITests {
         let synced = try bob.ok(["store", "sync"])
         #expect(!straggler.isRunning, "the sync waited for the git still at work")
         #expect(synced.stdout.contains("ADV-2026-001"), "\(synced.stdout)")
-        #expect(!FileManager.default.fileExists(atPath: teamDirectory.appendingPathComponent("sync.running").path))
+        #expect(try Data(contentsOf: teamDirectory.appendingPathComponent("sync.lock")).isEmpty, "the mark is cleared")
         try alice.ok(["store", "sync"])
         #expect(try alice.ok(["timeline", "ADV-2026-001", "--json"]).stdout.contains("left behind"))
     }

@@ -49,9 +49,18 @@ extension Workspace {
         guard !out.isEmpty else { return }
         try TeamMerge.checkOwn(out, member: member, identity: identity)
         let (outgoing, digest) = try outgoingFiles(out, sequence: sequence, previous: Self.bytes(hex: config.digest), remote: remote)
+        // The next last synced state is sealed while git commits.
+        let state = UncheckedBox(local)
+        let sealing = Background { try self.sealBase(state.value, sequence: sequence) }
+        defer { _ = try? sealing.wait() }
         let (commit, parent) = try remote.commitOnTracking(outgoing, message: "embargo sync \(member.name) \(out.count) changes")
-        _ = try sealBase(local, sequence: sequence)
+        _ = try sealing.wait()
         try PreparedPush(generation: generation, commit: commit, parent: parent, sequence: sequence, digest: hex(digest)).save(files)
+    }
+
+    /// Whether a sync that could not reach the remote prepared a push (which may no longer hold).
+    public static func hasPreparedPush(storeDirectory: URL) -> Bool {
+        FileManager.default.fileExists(atPath: TeamFiles(store: storeDirectory).outbox.path)
     }
 
     /// Pushes what a sync that could not reach the remote prepared, when it
@@ -61,7 +70,7 @@ extension Workspace {
     /// with `offline` when the remote still cannot be reached.
     public static func sendPrepared(storeDirectory: URL, identity: EmbargoIdentity, environment: Environment) throws -> SyncReport? {
         let files = TeamFiles(store: storeDirectory)
-        guard FileManager.default.fileExists(atPath: files.outbox.path) else { return nil }
+        guard hasPreparedPush(storeDirectory: storeDirectory) else { return nil }
         let lock = try files.lockForSync()
         defer { lock.unlock() }
         guard let prepared = PreparedPush.load(files),

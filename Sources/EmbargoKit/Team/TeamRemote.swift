@@ -17,10 +17,9 @@ struct TeamFiles {
     var nextBase: URL { directory.appendingPathComponent("base.embargo.next") }
     /// This machine's clone of the remote (`TeamRemote`).
     var clone: URL { directory.appendingPathComponent("remote") }
-    /// Held by the one sync at a time on this machine.
+    /// Held by the one sync at a time on this machine; not empty while a sync
+    /// holds it (found so when the lock is taken, the last sync was killed).
     var lock: URL { directory.appendingPathComponent("sync.lock") }
-    /// Present while a sync holds the lock: found when the lock is taken, the last sync was killed.
-    var running: URL { directory.appendingPathComponent("sync.running") }
     /// What a sync that could not reach the remote prepared to push (`PreparedPush`).
     var outbox: URL { directory.appendingPathComponent("outbox.json") }
 
@@ -31,16 +30,14 @@ struct TeamFiles {
     /// using the clone now.
     func lockForSync(patience: Double = 30) throws -> SyncLock {
         let lock = try FileLock(self.lock)
-        if FileManager.default.fileExists(atPath: running.path) {
+        if lock.isMarked {
             Self.waitForProcesses(workingIn: clone, patience: patience)
             Self.removeGitLocks(in: clone.appendingPathComponent(".git"))
         }
-        // The lock file is in the same folder: it exists.
-        try SafeFile.replaceAtomically(running, bytes: [], durable: false)
-        return SyncLock(lock: lock, running: running)
+        lock.mark(true)
+        return SyncLock(lock: lock)
     }
 
-    /// Waits while a process other than this one has its working directory in `directory`.
     private static func waitForProcesses(workingIn directory: URL, patience: Double) {
         guard let root = realpath(directory.path, nil) else { return }
         let prefix = String(cString: root)
@@ -72,20 +69,17 @@ struct TeamFiles {
 /// The sync lock and its mark of a sync at work (`TeamFiles.lockForSync`).
 final class SyncLock: @unchecked Sendable {
     private let lock: FileLock
-    private let running: URL
 
-    init(lock: FileLock, running: URL) {
+    init(lock: FileLock) {
         self.lock = lock
-        self.running = running
     }
 
     private var held = true
 
-    /// The sync finished (or stopped with an error it reported): the mark goes, then the lock.
     func unlock() {
         guard held else { return }
         held = false
-        unlink(running.path)
+        lock.mark(false)
         lock.unlock()
     }
 
