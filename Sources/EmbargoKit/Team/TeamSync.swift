@@ -98,6 +98,10 @@ extension Workspace {
     }
 
     static func saveTeam(_ config: TeamConfig, sealedBase: URL, files: TeamFiles, storeDirectory: URL, memory: MachineMemory?) throws {
+        // The old base goes first: a rename over it would make the file system write the new
+        // one out at once (ext4 does so for a replaced file). A stop in between leaves no base,
+        // which the next sync makes again from the log.
+        unlink(files.base.path)
         guard rename(sealedBase.path, files.base.path) == 0 else {
             throw EmbargoError(.failure, "cannot keep the last synced state in \(files.base.path): \(String(cString: strerror(errno)))")
         }
