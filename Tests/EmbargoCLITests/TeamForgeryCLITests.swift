@@ -63,6 +63,74 @@ extension TeamCLITests {
         try team["bob"].ok(["audit", "verify"])
     }
 
+    /// After the team upgrades embargo, entries the older version wrote may
+    /// follow the log's newest snapshot, and a new clone cannot apply them: the
+    /// clone says to ask an admin, and the admin's next sync with this version
+    /// writes a snapshot that clones start from.
+    @Test func aCloneAfterAnUpgradeStartsFromTheSnapshotAnAdminWrites() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let alice = team["alice"]
+        let carol = try Sandbox()
+        defer { carol.remove() }
+        try carol.becomeMember("carol", role: "preparer", addedBy: alice)
+        try alice.ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
+        // An entry of an older embargo, which alice's machine applied while it ran that version.
+        let older: (Database, EmbargoIdentity) throws -> Void = { db, identity in
+            try db.execute(sql: "UPDATE advisories SET description = 'older' WHERE id = 'ADV-2026-001'")
+            try AuditTrail.append(db, identity: identity, member: "alice", at: "2026-12-04T10:00:00Z", action: "advisory.edit",
+                                  object: "ADV-2026-001", detail: "description")
+        }
+        try Self.pushForgedEntry(team, as: "alice", schema: "m0013_releases", older)
+        func logFiles() throws -> [String] {
+            try alice.run("git", ["-C", team.remote.path, "ls-tree", "--name-only", "main", "log/"]).stdout
+                .split(separator: "\n").map(String.init)
+        }
+        let entryPath = try #require(try logFiles().last)
+        let copy = alice.root.appendingPathComponent("remote-copy")
+        try alice.git(["clone", "--quiet", "--branch", "main", team.remote.path, copy.path])
+        let entry = [UInt8](try Data(contentsOf: copy.appendingPathComponent(entryPath)))
+        let identity = try alice.identity("alice")
+        let store = try Store.open(at: alice.store, identity: identity.age)
+        let baseFile = alice.store.appendingPathComponent("team/base.embargo")
+        let base = try #require(try store.openState(at: baseFile)).state
+        try base.queue.write { db in try older(db, identity) }
+        try store.write { db in try older(db, identity) }
+        let sequence = try #require(TeamLogEntry.parse(fileName: String(entryPath.dropFirst("log/".count)))).sequence
+        try Data(try store.seal(base, generation: sequence)).write(to: baseFile)
+        let state = alice.store.appendingPathComponent("team/state.json")
+        var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: state)) as? [String: Any])
+        #expect(config["clone_schema"] as? String == Store.schema)
+        config["sequence"] = sequence
+        config["digest"] = Digest.sha256(entry).map { String(format: "%02x", $0) }.joined()
+        // As the older embargo kept it: no word on what a clone can replay.
+        config.removeValue(forKey: "clone_schema")
+        try JSONSerialization.data(withJSONObject: config).write(to: state)
+
+        let refused = try carol.embargo(["store", "clone", team.remote.path])
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("holds entries of an older version of embargo (store schema m0013_releases"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("ask a store admin to run 'embargo store sync' with this version"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: carol.store.appendingPathComponent("store.embargo").path))
+        #expect(!FileManager.default.fileExists(atPath: carol.store.appendingPathComponent("team").path))
+
+        let before = try logFiles()
+        try alice.ok(["store", "sync"])
+        let after = try logFiles()
+        #expect(after.count == before.count + 1 && after.last?.hasSuffix(".snapshot") == true, "\(after)")
+        try alice.ok(["store", "sync"])
+        #expect(try logFiles() == after, "one snapshot, not one per sync")
+
+        let cloned = try carol.ok(["store", "clone", team.remote.path])
+        #expect(cloned.stdout.contains("team log entry \(after.count)"), "\(cloned.stdout)")
+        let shown = try carol.json(carol.ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any]
+        #expect(shown?["description"] as? String == "older")
+        for box in [alice, carol] {
+            try box.ok(["store", "sync"])
+            try box.ok(["audit", "verify"])
+        }
+    }
+
     /// A QA member's entry that makes them an admin (a role change only an
     /// admin may sign) is refused on every machine.
     @Test func anEntryBeyondItsAuthorsRoleIsRefusedEverywhere() throws {

@@ -103,7 +103,7 @@ extension Workspace {
             break
         }
         let now = Timestamp.string(environment.clock.now())
-        try saveTeam(TeamConfig(url: config.url, sequence: prepared.sequence, digest: prepared.digest, syncedAt: now),
+        try saveTeam(TeamConfig(url: config.url, sequence: prepared.sequence, digest: prepared.digest, syncedAt: now, cloneSchema: config.cloneSchema),
                      sealedBase: files.nextBase, files: files, storeDirectory: storeDirectory, memory: memory)
         unlink(files.outbox.path)
         report.sequence = prepared.sequence

@@ -37,10 +37,22 @@ struct TeamConfig: Codable, Equatable {
     var sequence: UInt64
     var digest: String
     var syncedAt: String?
+    /// The store schema a new clone can replay the log at, from its newest
+    /// snapshot on: set when this machine wrote that snapshot, or replayed the
+    /// log so itself. Another schema (or none: an older embargo kept this
+    /// file) means entries of an older embargo may follow the snapshot, which
+    /// a clone cannot apply: an admin's next sync writes a snapshot.
+    var cloneSchema: String?
 
     enum CodingKeys: String, CodingKey {
         case url, sequence, digest
         case syncedAt = "synced_at"
+        case cloneSchema = "clone_schema"
+    }
+
+    /// This configuration at log entry `sequence` (its digest), synced at `syncedAt`.
+    func at(_ sequence: UInt64, digest: [UInt8], syncedAt: String?) -> TeamConfig {
+        TeamConfig(url: url, sequence: sequence, digest: hex(digest), syncedAt: syncedAt, cloneSchema: cloneSchema)
     }
 }
 
@@ -189,7 +201,7 @@ extension Workspace {
             try? FileManager.default.removeItem(at: teamDirectory)
             throw EmbargoError(.failure, "cannot push to the team remote: \(why)", hint: "check your access to \(url), then run this again")
         }
-        try saveTeam(TeamConfig(url: url, sequence: 1, digest: hex(digest), syncedAt: now), base: state)
+        try saveTeam(TeamConfig(url: url, sequence: 1, digest: hex(digest), syncedAt: now, cloneSchema: Store.schema), base: state)
         try appendAuditAlone("store.remote", "store", detail: "team log entry 1")
         var report = SyncReport(remote: url, sequence: 1)
         report.outgoing = [SyncReport.Entry(sequence: 1, author: member.name, kind: "snapshot", changes: ["the whole store"])]
@@ -242,9 +254,10 @@ extension Workspace {
                 replayed = result
                 return result.state
             }
-        } catch let error as EmbargoError where error.kind == .accessDenied {
-            // Keyring.open says so when no stanza of the keyring is for this identity.
+        } catch {
             cleanUp()
+            // Keyring.open says so when no stanza of the keyring is for this identity.
+            guard let denied = error as? EmbargoError, denied.kind == .accessDenied else { throw error }
             throw EmbargoError(.accessDenied, "this identity is not a member of the team store: the remote's keyring does not open with it",
                                hint: "ask a store admin to add you with 'embargo member add NAME --recipient age1... --signing-key RW... --role ROLE' (your keys: 'embargo identity show'), then sync, and clone again")
         }
@@ -258,7 +271,7 @@ extension Workspace {
         }
         try workspace.fetchBlobs(remote: remote, state: replayed.state)
         try workspace.saveTeam(TeamConfig(url: url, sequence: replayed.sequence, digest: hex(replayed.digest),
-                                          syncedAt: workspace.now), base: replayed.state)
+                                          syncedAt: workspace.now, cloneSchema: Store.schema), base: replayed.state)
         var report = SyncReport(remote: url, sequence: replayed.sequence)
         report.incoming = replayed.incoming
         return (workspace, report)
@@ -329,14 +342,16 @@ extension Workspace {
             try fetchBlobs(remote: remote, names: replayed.changes.compactMap { $0.change.table == "patches" ? $0.change.new["blob"]?.text : nil })
             let nothingCameIn = replayed.incoming.isEmpty
 
+            if replayed.snapshotSchema == Store.schema { config.cloneSchema = Store.schema }
             let mine = try RowDiff.diff(from: base, to: local, appendOnly: TeamMerge.appendOnly)
             if mine.isEmpty {
                 if !replayed.incoming.isEmpty {
                     guard try store.replaceState(with: try replayed.state.copy(), ifGeneration: generation) else { continue }
                 }
-                try saveTeam(TeamConfig(url: config.url, sequence: replayed.sequence, digest: hex(replayed.digest), syncedAt: now),
-                             base: replayed.state)
-                report.sequence = replayed.sequence
+                let (head, headDigest) = try snapshotIfDue(after: (replayed.sequence, replayed.digest), entries: entries,
+                                                           state: replayed.state, remote: remote, config: &config)
+                try saveTeam(config.at(head, digest: headDigest, syncedAt: now), base: replayed.state)
+                report.sequence = head
                 try rememberAuditHead()
                 return report
             }
@@ -373,7 +388,7 @@ extension Workspace {
                 // The team holds all of it already (this machine pushed it, then was stopped).
                 try announceHead(of: replayed.state)
                 guard try store.replaceState(with: try replayed.state.copy(), ifGeneration: generation) else { continue }
-                try saveTeam(TeamConfig(url: config.url, sequence: replayed.sequence, digest: hex(replayed.digest), syncedAt: now),
+                try saveTeam(config.at(replayed.sequence, digest: replayed.digest, syncedAt: now),
                              base: replayed.state)
                 try rememberAuditHead()
                 report.sequence = replayed.sequence
@@ -396,15 +411,15 @@ extension Workspace {
                 // The team's changes are in; this machine's stay pending on top of them.
                 try announceHead(of: merged)
                 guard try store.replaceState(with: merged, ifGeneration: generation) else { continue }
-                try saveTeam(TeamConfig(url: config.url, sequence: replayed.sequence, digest: hex(replayed.digest), syncedAt: config.syncedAt),
+                try saveTeam(config.at(replayed.sequence, digest: replayed.digest, syncedAt: config.syncedAt),
                              base: replayed.state)
                 try rememberAuditHead()
                 report.offline = why
                 report.sequence = replayed.sequence
                 return report
             case .pushed where nothingCameIn:
-                let (head, headDigest) = try snapshotIfDue(after: (sequence, digest), entries: entries, state: merged, remote: remote)
-                let next = TeamConfig(url: config.url, sequence: head, digest: hex(headDigest), syncedAt: now)
+                let (head, headDigest) = try snapshotIfDue(after: (sequence, digest), entries: entries, state: merged, remote: remote, config: &config)
+                let next = config.at(head, digest: headDigest, syncedAt: now)
                 if head == sequence, let sealed = try sealing?.wait() {
                     try saveTeam(next, sealedBase: sealed)
                 } else {
@@ -421,13 +436,13 @@ extension Workspace {
                     // stays at the team's state before its own entry: the next round brings that
                     // entry in, recognises these changes in it (as after a sync stopped at this
                     // point) and sends the new command's change.
-                    try saveTeam(TeamConfig(url: config.url, sequence: replayed.sequence, digest: hex(replayed.digest), syncedAt: now),
+                    try saveTeam(config.at(replayed.sequence, digest: replayed.digest, syncedAt: now),
                                  base: replayed.state)
                     report.outgoing.append(outgoing)
                     return try syncHoldingLock(resolutions: resolutions).merging(report)
                 }
-                let (head, headDigest) = try snapshotIfDue(after: (sequence, digest), entries: entries, state: kept, remote: remote)
-                try saveTeam(TeamConfig(url: config.url, sequence: head, digest: hex(headDigest), syncedAt: now), base: kept)
+                let (head, headDigest) = try snapshotIfDue(after: (sequence, digest), entries: entries, state: kept, remote: remote, config: &config)
+                try saveTeam(config.at(head, digest: headDigest, syncedAt: now), base: kept)
                 try rememberAuditHead()
                 report.outgoing.append(outgoing)
                 report.sequence = head
@@ -458,20 +473,24 @@ extension Workspace {
     }
 
     /// After an admin's push, when the log has grown by `teamSnapshotInterval`
-    /// entries since its last snapshot: a snapshot of the state just pushed,
-    /// signed by the admin, so that a new clone replays only what follows it.
-    /// Returns the new head of the log (the snapshot, or the entry pushed when
-    /// none is due or someone pushed first: the next admin sync tries again).
+    /// entries since its last snapshot, or when a clone could not replay the
+    /// log at this embargo's schema (`TeamConfig.cloneSchema`): a snapshot of
+    /// the state just pushed, signed by the admin, so that a new clone replays
+    /// only what follows it. Returns the new head of the log (the snapshot, or
+    /// the entry pushed when none is due or someone pushed first: the next
+    /// admin sync tries again).
     private func snapshotIfDue(after head: (sequence: UInt64, digest: [UInt8]), entries: [(sequence: UInt64, kind: TeamLogEntry.Kind)],
-                               state: StoreState, remote: TeamRemote) throws -> (UInt64, [UInt8]) {
+                               state: StoreState, remote: TeamRemote, config: inout TeamConfig) throws -> (UInt64, [UInt8]) {
         let last = entries.last(where: { $0.kind == .snapshot })?.sequence ?? 0
-        guard member.role == .admin, head.sequence - last >= environment.teamSnapshotInterval else { return head }
+        guard member.role == .admin, head.sequence - last >= environment.teamSnapshotInterval || config.cloneSchema != Store.schema
+        else { return head }
         let sequence = head.sequence + 1
         let content = TeamLogEntry.Content(author: member.name, signingKey: identity.signingKey, at: now, kind: .snapshot,
                                            changes: [], snapshot: Data(state.databaseBytes().exposedBytes()).base64EncodedString())
         let (bytes, digest) = try TeamLogEntry.seal(content, sequence: sequence, previous: head.digest, identity: identity, store: store)
         guard case .pushed = try remote.commitAndPush([(TeamLogEntry.path(sequence, .snapshot), bytes)],
                                                       message: "embargo sync \(member.name) snapshot") else { return head }
+        config.cloneSchema = Store.schema
         return (sequence, digest)
     }
 
@@ -550,6 +569,8 @@ extension Workspace {
         var incoming: [SyncReport.Entry]
         /// Every change each entry made, with its author and time, in order.
         var changes: [(change: RowChange, author: String, at: String)]
+        /// The schema of the last snapshot among the entries replayed, if any.
+        var snapshotSchema: String? = nil
     }
 
     /// The state after the log entries that follow `after` (the last synced
@@ -566,6 +587,7 @@ extension Workspace {
         let start = after?.sequence ?? 0
         var incoming: [SyncReport.Entry] = []
         var changes: [(RowChange, String, String)] = []
+        var snapshotSchema: String?
         if after == nil {
             // A clone starts at the newest snapshot.
             guard let snapshot = entries.last(where: { $0.kind == .snapshot }) else {
@@ -592,6 +614,11 @@ extension Workspace {
             let entry = try TeamLogEntry.open(bytes, sequence: sequence, store: store)
             if let schema = entry.content.schema, schema != Store.schema, !Store.knows(schema: schema) || kind == .changes {
                 let newer = !Store.knows(schema: schema)
+                if after == nil, !newer {
+                    // A clone meets what the team wrote before it upgraded: only a snapshot of this schema helps.
+                    throw EmbargoError(.failure, "the team log after its newest snapshot holds entries of an older version of embargo (store schema \(schema.prefix(40)), this one has \(Store.schema)), which a new clone cannot apply",
+                                       hint: "nothing was created here; ask a store admin to run 'embargo store sync' with this version (it writes a snapshot a clone starts from), then clone again")
+                }
                 throw EmbargoError(.failure, "team log entry \(sequence) by \(entry.content.author.prefix(40)) was written by \(newer ? "a newer" : "an older") version of embargo (store schema \(schema.prefix(40)), this one has \(Store.schema))",
                                    hint: "nothing was changed here; update embargo to the same version on every machine of the team, then sync again")
             }
@@ -623,6 +650,7 @@ extension Workspace {
                 }
                 state = next
                 copied = true
+                snapshotSchema = entry.content.schema
             case .changes:
                 guard var current = state else { throw refuse("it has no state to apply to") }
                 if !copied {
@@ -679,7 +707,8 @@ extension Workspace {
             throw EmbargoError(.verification, "the team's changes are refused: \(error.message)",
                                hint: "nothing was changed here; ask an admin to check the remote and remove the member who made them")
         }
-        return Replayed(state: state, sequence: entries.last?.sequence ?? start, digest: previous, incoming: incoming, changes: changes)
+        return Replayed(state: state, sequence: entries.last?.sequence ?? start, digest: previous, incoming: incoming, changes: changes,
+                        snapshotSchema: snapshotSchema)
     }
 
     /// Base to team state, by row, with who changed each row last: read from
