@@ -63,7 +63,7 @@ enum TeamAutoSync {
         guard !synced, let (workspace, generation) = opened, workspace.hasTeamRemote,
               let now = try? workspace.store.generation(), now != generation
         else { return }
-        let report = try workspace.sync()
+        let report = try workspace.sync(sendFirst: true)
         // The command itself succeeded: a conflict is said, not an error of the command.
         do {
             try SyncOutput.print(report, json: false, quiet: true)

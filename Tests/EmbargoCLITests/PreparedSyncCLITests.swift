@@ -79,6 +79,31 @@ struct PreparedSyncCLITests {
         }
     }
 
+    /// A write's own sync pushes first, with the lease: no fetch when nobody
+    /// pushed meanwhile; when someone did, the lease refuses and the whole
+    /// sync brings their change in before sending this one.
+    @Test func aWritesOwnSyncFetchesOnlyWhenTheTeamMoved() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let alice = team["alice"], bob = team["bob"]
+        try alice.ok(["advisory", "create", "--project", "sample", "--title", "One", "--description", "d"])
+        try bob.ok(["store", "sync"])
+
+        let (_, alone) = try Self.gitCommands(alice, ["advisory", "note", "ADV-2026-001", "alice alone"])
+        #expect(!alone.contains("fetch") && alone.last == "push", "\(alone)")
+        try bob.ok(["advisory", "note", "ADV-2026-001", "bob meanwhile"])
+        let (noted, moved) = try Self.gitCommands(alice, ["advisory", "note", "ADV-2026-001", "alice after bob"])
+        #expect(moved.first != "fetch" && moved.contains("fetch") && moved.last == "push", "\(moved)")
+        #expect(noted.stderr.contains("bob"), "the team's change came in first: \(noted.stderr)")
+        try bob.ok(["store", "sync"])
+        for box in [alice, bob] {
+            let timeline = try box.ok(["timeline", "ADV-2026-001", "--json"]).stdout
+            #expect(["alice alone", "bob meanwhile", "alice after bob"].allSatisfy { timeline.contains($0) })
+            try box.ok(["audit", "verify"])
+            try box.ok(["store", "verify"])
+        }
+    }
+
     /// Something prepared for another state of the store, or changed by hand,
     /// is never pushed: the sync does all of its work instead.
     @Test func aPreparedPushThatNoLongerHoldsIsNotUsed() throws {

@@ -58,6 +58,18 @@ extension Workspace {
         try PreparedPush(generation: generation, commit: commit, parent: parent, sequence: sequence, digest: hex(digest)).save(files)
     }
 
+    /// A write's own sync, before any fetch: its changes prepared (as for a
+    /// remote that cannot be reached) and pushed at once with the lease. Nil
+    /// when there is nothing to send so, or someone pushed meanwhile: the
+    /// whole sync follows. The caller holds the sync lock.
+    func sendBeforeFetching(config: TeamConfig) throws -> SyncReport? {
+        guard let (base, sequence) = try? store.openState(at: teamFiles.base), sequence == config.sequence else { return nil }
+        let (local, generation) = try store.currentState()
+        guard (try? prepareToSend(config: config, local: local, generation: generation, base: base, remote: teamRemote())) != nil
+        else { return nil }
+        return try Self.pushPrepared(store: store, identity: identity, environment: environment)
+    }
+
     /// Whether a sync that could not reach the remote prepared a push (which may no longer hold).
     public static func hasPreparedPush(storeDirectory: URL) -> Bool {
         FileManager.default.fileExists(atPath: TeamFiles(store: storeDirectory).outbox.path)
@@ -69,16 +81,22 @@ extension Workspace {
     /// nor the last synced state. Nil when a whole sync is needed; a report
     /// with `offline` when the remote still cannot be reached.
     public static func sendPrepared(storeDirectory: URL, identity: EmbargoIdentity, environment: Environment) throws -> SyncReport? {
-        let files = TeamFiles(store: storeDirectory)
         guard hasPreparedPush(storeDirectory: storeDirectory) else { return nil }
-        let lock = try files.lockForSync()
+        let lock = try TeamFiles(store: storeDirectory).lockForSync()
         defer { lock.unlock() }
+        guard let store = try? Store.openKeyOnly(at: storeDirectory, identity: identity.age) else { return nil }
+        return try pushPrepared(store: store, identity: identity, environment: environment)
+    }
+
+    /// `sendPrepared` for a caller that holds the sync lock and `store` (its key at least).
+    static func pushPrepared(store: Store, identity: EmbargoIdentity, environment: Environment) throws -> SyncReport? {
+        let storeDirectory = store.directory
+        let files = TeamFiles(store: storeDirectory)
         guard let prepared = PreparedPush.load(files),
               let bytes = try SafeFile.read(files.config, limit: 1 << 16),
               let config = try? JSONDecoder().decode(TeamConfig.self, from: Data(bytes)),
               prepared.sequence == config.sequence + 1,
               Store.sealedGeneration(at: files.nextBase) == prepared.sequence,
-              let store = try? Store.openKeyOnly(at: storeDirectory, identity: identity.age),
               (try? store.generation()) == prepared.generation
         else { return nil }
         // A store or remote older than this machine saw is for the whole sync (and the store's open) to name.

@@ -285,13 +285,19 @@ extension Workspace {
     /// report says why. Conflicts: nothing changes, and the report names them.
     /// - Parameter started: the fetch `TeamFetch.start` began before this
     ///   store was opened (it holds the sync lock); nil starts one now.
-    public func sync(resolutions: [String: SyncSide] = [:], started: TeamFetch? = nil) throws -> SyncReport {
+    /// - Parameter sendFirst: push this machine's changes before fetching, with
+    ///   the lease as the compare-and-swap (a write's own sync: it has changes
+    ///   to send, and most often no one pushed meanwhile).
+    public func sync(resolutions: [String: SyncSide] = [:], started: TeamFetch? = nil, sendFirst: Bool = false) throws -> SyncReport {
         guard hasTeamRemote else {
             throw Self.noTeamRemote
         }
         // One sync at a time on this machine: two commands finishing at once share the clone.
         let lock = try started?.lock ?? teamFiles.lockForSync()
         defer { lock.unlock() }
+        if sendFirst, started == nil, resolutions.isEmpty, let config = try teamConfig(), let report = try sendBeforeFetching(config: config) {
+            return report
+        }
         return try syncHoldingLock(resolutions: resolutions, fetched: started?.fetching)
     }
 
