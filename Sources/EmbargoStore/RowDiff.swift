@@ -253,9 +253,19 @@ extension RowDiff {
             var deletes: [RowChange] = []
             for shape in shapes {
                 let list = shape.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+                // A row of `from` that `other` lacks or holds with other values: one look-up by the
+                // primary key each (NOT EXISTS of an identical row), where EXCEPT would sort both
+                // tables whole; EXCEPT for a table without a key.
+                let identical = shape.columns.map { "b.\"\($0)\" IS a.\"\($0)\"" }.joined(separator: " AND ")
+                let aliased = shape.columns.map { "a.\"\($0)\"" }.joined(separator: ", ")
                 func differing(_ from: String, _ other: String?, after start: (String, Int64)? = nil) throws -> [[SyncValue]: [String: SyncValue]] {
-                    var sql = other.map { "SELECT \(list) FROM \(from).\"\(shape.name)\" EXCEPT SELECT \(list) FROM \($0).\"\(shape.name)\"" }
-                        ?? "SELECT \(list) FROM \(from).\"\(shape.name)\""
+                    var sql: String
+                    if let other, shape.key != shape.columns {
+                        sql = "SELECT \(aliased) FROM \(from).\"\(shape.name)\" AS a WHERE NOT EXISTS (SELECT 1 FROM \(other).\"\(shape.name)\" AS b WHERE \(identical))"
+                    } else {
+                        sql = other.map { "SELECT \(list) FROM \(from).\"\(shape.name)\" EXCEPT SELECT \(list) FROM \($0).\"\(shape.name)\"" }
+                            ?? "SELECT \(list) FROM \(from).\"\(shape.name)\""
+                    }
                     if let (key, high) = start { sql += " WHERE \"\(key)\" > \(high)" }
                     var result: [[SyncValue]: [String: SyncValue]] = [:]
                     let cursor = try Row.fetchCursor(db, sql: sql)
