@@ -2,12 +2,13 @@ import EmbargoCrypto
 import EmbargoStore
 import Foundation
 
-/// What a sync that could not reach the team remote made ready, so that the
-/// next sync only pushes it: this machine's changes, sealed and signed as the
-/// next team log entry and committed in the clone on the remote's head as it
-/// was last seen, and the next last synced state, sealed beside the current
-/// one. Kept in `<store>/team/outbox.json` (no secret: a generation, commit
-/// ids and the entry's number and digest).
+/// A push made ready before the remote is reached: this machine's changes,
+/// sealed and signed as the next team log entry and committed in the clone on
+/// the remote's head as it was last seen, and the next last synced state,
+/// sealed beside the current one. A write's own sync prepares one and pushes
+/// it at once; when the remote cannot be reached, it stays for the next sync,
+/// which only pushes it. Kept in `<store>/team/outbox.json` (no secret: a
+/// generation, commit ids and the entry's number and digest).
 ///
 /// It holds while the store is at the generation it was made from and the
 /// remote is where this machine last saw it; the push checks the latter
@@ -70,13 +71,13 @@ extension Workspace {
         return try Self.pushPrepared(store: store, identity: identity, environment: environment)
     }
 
-    /// Whether a sync that could not reach the remote prepared a push (which may no longer hold).
+    /// Whether a push was prepared and not sent (it may no longer hold).
     public static func hasPreparedPush(storeDirectory: URL) -> Bool {
         FileManager.default.fileExists(atPath: TeamFiles(store: storeDirectory).outbox.path)
     }
 
-    /// Pushes what a sync that could not reach the remote prepared, when it
-    /// still holds: the store has not changed since, and the remote is where
+    /// Pushes what an earlier sync prepared and could not send, when it still
+    /// holds: the store has not changed since, and the remote is where
     /// this machine last saw it (nothing to bring in). Opens neither the store
     /// nor the last synced state. Nil when a whole sync is needed; a report
     /// with `offline` when the remote still cannot be reached.
