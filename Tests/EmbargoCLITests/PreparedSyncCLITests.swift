@@ -104,6 +104,26 @@ struct PreparedSyncCLITests {
         }
     }
 
+    /// `store remote show` says whether changes wait, also when a sync that
+    /// stopped at the wrong moment left no last synced state behind.
+    @Test func remoteShowKnowsWhatIsPendingWithoutTheLastSyncedState() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let bob = team["bob"]
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "One", "--description", "d"])
+        try bob.ok(["store", "sync"])
+        let base = bob.store.appendingPathComponent("team/base.embargo")
+        try FileManager.default.removeItem(at: base)
+        #expect(try bob.ok(["store", "remote", "show"]).stdout.contains("pending: nothing"))
+        try bob.ok(["advisory", "note", "ADV-2026-001", "waiting"], env: Self.offline)
+        #expect(!FileManager.default.fileExists(atPath: base.path), "nothing was prepared without it")
+        #expect(try bob.ok(["store", "remote", "show"]).stdout.contains("pending: this machine has changes the team has not received"))
+        try bob.ok(["store", "sync"])
+        #expect(try bob.ok(["store", "remote", "show"]).stdout.contains("pending: nothing"))
+        try team["alice"].ok(["store", "sync"])
+        #expect(try team["alice"].ok(["timeline", "ADV-2026-001", "--json"]).stdout.contains("waiting"))
+    }
+
     /// Something prepared for another state of the store, or changed by hand,
     /// is never pushed: the sync does all of its work instead.
     @Test func aPreparedPushThatNoLongerHoldsIsNotUsed() throws {

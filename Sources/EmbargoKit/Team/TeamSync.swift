@@ -145,9 +145,18 @@ extension Workspace {
     }
 
     private func hasPendingChanges() throws -> Bool {
-        guard let base = try store.openState(at: teamBaseFile)?.state else { return false }
+        guard let config = try teamConfig() else { return false }
+        let base: StoreState
+        if let (state, sequence) = try? store.openState(at: teamBaseFile), sequence == config.sequence {
+            base = state
+        } else {
+            // The last synced state is gone or behind (a sync stopped while it replaced it): the log makes it again.
+            let remote = teamRemote()
+            base = try Self.replay(store: store, remote: remote, entries: try remote.logEntries().filter { $0.sequence <= config.sequence },
+                                   after: nil, founderKey: try pinnedFounder()).state
+        }
         let (local, _) = try store.currentState()
-        return !(try RowDiff.diff(from: base, to: local)).isEmpty
+        return !(try RowDiff.diff(from: base, to: local, appendOnly: TeamMerge.appendOnly)).isEmpty
     }
 
     // MARK: Connecting
