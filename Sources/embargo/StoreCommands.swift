@@ -227,20 +227,20 @@ extension Embargo.StoreCommands {
 
         func run() throws {
             let resolutions = try SyncOutput.resolutions(keep)
+            let environment = try Settings.storeEnvironment()
             var identity: EmbargoIdentity?
             // What a sync that could not reach the remote prepared goes out at once when it still holds.
             if resolutions.isEmpty, Workspace.hasPreparedPush(storeDirectory: location.storeDirectory) {
                 let loaded = try location.loadIdentity()
                 identity = loaded
-                if let report = try Workspace.sendPrepared(storeDirectory: location.storeDirectory, identity: loaded,
-                                                           environment: try Settings.storeEnvironment()) {
+                if let report = try Workspace.sendPrepared(storeDirectory: location.storeDirectory, identity: loaded, environment: environment) {
                     TeamAutoSync.synced = true
                     try SyncOutput.print(report, json: output.json)
                     return
                 }
             }
             // The fetch runs while the identity is unlocked and the store opened.
-            let started = try TeamFetch.start(storeDirectory: location.storeDirectory, environment: try Settings.storeEnvironment())
+            let started = try TeamFetch.start(storeDirectory: location.storeDirectory, environment: environment)
             let workspace = try location.workspace(identity: identity)
             let report = try workspace.sync(resolutions: resolutions, started: started)
             TeamAutoSync.synced = true

@@ -124,6 +124,24 @@ struct PreparedSyncCLITests {
         #expect(try team["alice"].ok(["timeline", "ADV-2026-001", "--json"]).stdout.contains("waiting"))
     }
 
+    /// An admin's write that a snapshot is due to follow (here: the log was
+    /// written by an older embargo, as far as this machine knows) is not sent
+    /// by the prepared push but by the whole sync, which writes the snapshot.
+    @Test func anAdminsWriteThatASnapshotIsDueToFollowWritesIt() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let alice = team["alice"]
+        let state = alice.store.appendingPathComponent("team/state.json")
+        var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: state)) as? [String: Any])
+        config.removeValue(forKey: "clone_schema")
+        try JSONSerialization.data(withJSONObject: config).write(to: state)
+        try alice.ok(["advisory", "create", "--project", "sample", "--title", "One", "--description", "d"])
+        let log = try alice.run("git", ["-C", team.remote.path, "ls-tree", "--name-only", "main", "log/"]).stdout
+        #expect(log.split(separator: "\n").last?.hasSuffix(".snapshot") == true, "\(log)")
+        try team["bob"].ok(["store", "sync"])
+        try team["bob"].ok(["audit", "verify"])
+    }
+
     /// Something prepared for another state of the store, or changed by hand,
     /// is never pushed: the sync does all of its work instead.
     @Test func aPreparedPushThatNoLongerHoldsIsNotUsed() throws {

@@ -43,9 +43,8 @@ extension Workspace {
         if let prepared = PreparedPush.load(files), prepared.generation == generation, prepared.sequence == config.sequence + 1 { return }
         unlink(files.outbox.path)
         let sequence = config.sequence + 1
-        let entries = try remote.logEntries().filter { $0.sequence <= config.sequence }
-        let snapshot = entries.last(where: { $0.kind == .snapshot })?.sequence ?? 0
-        guard member.role != .admin || sequence - snapshot < environment.teamSnapshotInterval else { return }
+        guard !snapshotDue(after: sequence, entries: try remote.logEntries().filter { $0.sequence <= config.sequence }, config: config)
+        else { return }
         let out = try RowDiff.diff(from: base, to: local, appendOnly: TeamMerge.appendOnly)
         guard !out.isEmpty else { return }
         try TeamMerge.checkOwn(out, member: member, identity: identity)
@@ -64,11 +63,11 @@ extension Workspace {
     /// when there is nothing to send so, or someone pushed meanwhile: the
     /// whole sync follows. The caller holds the sync lock.
     func sendBeforeFetching(config: TeamConfig) throws -> SyncReport? {
-        guard let (base, sequence) = try? store.openState(at: teamFiles.base), sequence == config.sequence else { return nil }
+        guard let base = syncedBase(at: config.sequence) else { return nil }
         let (local, generation) = try store.currentState()
         guard (try? prepareToSend(config: config, local: local, generation: generation, base: base, remote: teamRemote())) != nil
         else { return nil }
-        return try Self.pushPrepared(store: store, identity: identity, environment: environment)
+        return try Self.sendPreparedHoldingLock(store: store, identity: identity, environment: environment)
     }
 
     /// Whether a push was prepared and not sent (it may no longer hold).
@@ -86,16 +85,15 @@ extension Workspace {
         let lock = try TeamFiles(store: storeDirectory).lockForSync()
         defer { lock.unlock() }
         guard let store = try? Store.openKeyOnly(at: storeDirectory, identity: identity.age) else { return nil }
-        return try pushPrepared(store: store, identity: identity, environment: environment)
+        return try sendPreparedHoldingLock(store: store, identity: identity, environment: environment)
     }
 
     /// `sendPrepared` for a caller that holds the sync lock and `store` (its key at least).
-    static func pushPrepared(store: Store, identity: EmbargoIdentity, environment: Environment) throws -> SyncReport? {
+    static func sendPreparedHoldingLock(store: Store, identity: EmbargoIdentity, environment: Environment) throws -> SyncReport? {
         let storeDirectory = store.directory
         let files = TeamFiles(store: storeDirectory)
         guard let prepared = PreparedPush.load(files),
-              let bytes = try SafeFile.read(files.config, limit: 1 << 16),
-              let config = try? JSONDecoder().decode(TeamConfig.self, from: Data(bytes)),
+              let config = try? TeamConfig.load(files),
               prepared.sequence == config.sequence + 1,
               Store.sealedGeneration(at: files.nextBase) == prepared.sequence,
               (try? store.generation()) == prepared.generation
@@ -122,7 +120,7 @@ extension Workspace {
             break
         }
         let now = Timestamp.string(environment.clock.now())
-        try saveTeam(TeamConfig(url: config.url, sequence: prepared.sequence, digest: prepared.digest, syncedAt: now, cloneSchema: config.cloneSchema),
+        try saveTeam(config.at(prepared.sequence, digest: prepared.digest, syncedAt: now),
                      sealedBase: files.nextBase, files: files, storeDirectory: storeDirectory, memory: memory)
         unlink(files.outbox.path)
         report.sequence = prepared.sequence

@@ -50,9 +50,18 @@ struct TeamConfig: Codable, Equatable {
         case cloneSchema = "clone_schema"
     }
 
-    /// This configuration at log entry `sequence` (its digest), synced at `syncedAt`.
-    func at(_ sequence: UInt64, digest: [UInt8], syncedAt: String?) -> TeamConfig {
-        TeamConfig(url: url, sequence: sequence, digest: hex(digest), syncedAt: syncedAt, cloneSchema: cloneSchema)
+    /// This configuration at log entry `sequence` (its digest, hex), synced at `syncedAt`.
+    func at(_ sequence: UInt64, digest: String, syncedAt: String?) -> TeamConfig {
+        TeamConfig(url: url, sequence: sequence, digest: digest, syncedAt: syncedAt, cloneSchema: cloneSchema)
+    }
+
+    /// The configuration `files` hold; nil without a team remote.
+    static func load(_ files: TeamFiles) throws -> TeamConfig? {
+        guard let bytes = try SafeFile.read(files.config, limit: 1 << 16) else { return nil }
+        guard let config = try? JSONDecoder().decode(TeamConfig.self, from: Data(bytes)) else {
+            throw EmbargoError(.verification, "\(files.config.path) is damaged", hint: "connect again with 'embargo store remote set URL'")
+        }
+        return config
     }
 }
 
@@ -81,11 +90,7 @@ extension Workspace {
     }
 
     func teamConfig() throws -> TeamConfig? {
-        guard let bytes = try SafeFile.read(teamConfigFile, limit: 1 << 16) else { return nil }
-        guard let config = try? JSONDecoder().decode(TeamConfig.self, from: Data(bytes)) else {
-            throw EmbargoError(.verification, "\(teamConfigFile.path) is damaged", hint: "connect again with 'embargo store remote set URL'")
-        }
-        return config
+        try TeamConfig.load(teamFiles)
     }
 
     /// The base file says which log entry it holds (its generation), so a
@@ -144,17 +149,23 @@ extension Workspace {
         return TeamStatus(remote: config.url, sequence: config.sequence, syncedAt: config.syncedAt, pending: pending)
     }
 
+    /// The last synced state when its file holds log entry `sequence`; nil when it is missing, damaged or another.
+    func syncedBase(at sequence: UInt64) -> StoreState? {
+        guard let (state, held) = try? store.openState(at: teamBaseFile), held == sequence else { return nil }
+        return state
+    }
+
+    /// The last synced state made again from the log `entries` up to entry `sequence`.
+    private func replayedBase(upTo sequence: UInt64, entries: [(sequence: UInt64, kind: TeamLogEntry.Kind)], remote: TeamRemote) throws -> StoreState {
+        try Self.replay(store: store, remote: remote, entries: entries.filter { $0.sequence <= sequence }, after: nil,
+                        founderKey: try pinnedFounder()).state
+    }
+
     private func hasPendingChanges() throws -> Bool {
         guard let config = try teamConfig() else { return false }
-        let base: StoreState
-        if let (state, sequence) = try? store.openState(at: teamBaseFile), sequence == config.sequence {
-            base = state
-        } else {
-            // The last synced state is gone or behind (a sync stopped while it replaced it): the log makes it again.
-            let remote = teamRemote()
-            base = try Self.replay(store: store, remote: remote, entries: try remote.logEntries().filter { $0.sequence <= config.sequence },
-                                   after: nil, founderKey: try pinnedFounder()).state
-        }
+        let remote = teamRemote()
+        // The last synced state, or when it is gone or behind (a sync stopped while it replaced it), the log makes it again.
+        let base = try syncedBase(at: config.sequence) ?? replayedBase(upTo: config.sequence, entries: try remote.logEntries(), remote: remote)
         let (local, _) = try store.currentState()
         return !(try RowDiff.diff(from: base, to: local, appendOnly: TeamMerge.appendOnly)).isEmpty
     }
@@ -348,8 +359,7 @@ extension Workspace {
             try checkNoRollback(entries: entries, remote: remote, config: config)
             if baseSequence < config.sequence { cached = nil }
             // The cache of the last synced state is gone, damaged or behind: the team log makes it again.
-            let base = try cached ?? Self.replay(store: store, remote: remote, entries: entries.filter { $0.sequence <= config.sequence },
-                                               after: nil, founderKey: try pinnedFounder()).state
+            let base = try cached ?? replayedBase(upTo: config.sequence, entries: entries, remote: remote)
             let replayed = try Self.replay(store: store, remote: remote, entries: entries,
                                            after: (base, config.sequence, Self.bytes(hex: config.digest)), founderKey: try pinnedFounder(),
                                            adoptKey: { keyID in try self.adoptRotatedKey(keyID, remote: remote) })
@@ -365,7 +375,7 @@ extension Workspace {
                 }
                 let (head, headDigest) = try snapshotIfDue(after: (replayed.sequence, replayed.digest), entries: entries,
                                                            state: replayed.state, remote: remote, config: &config)
-                try saveTeam(config.at(head, digest: headDigest, syncedAt: now), base: replayed.state)
+                try saveTeam(config.at(head, digest: hex(headDigest), syncedAt: now), base: replayed.state)
                 report.sequence = head
                 try rememberAuditHead()
                 return report
@@ -403,7 +413,7 @@ extension Workspace {
                 // The team holds all of it already (this machine pushed it, then was stopped).
                 try announceHead(of: replayed.state)
                 guard try store.replaceState(with: try replayed.state.copy(), ifGeneration: generation) else { continue }
-                try saveTeam(config.at(replayed.sequence, digest: replayed.digest, syncedAt: now),
+                try saveTeam(config.at(replayed.sequence, digest: hex(replayed.digest), syncedAt: now),
                              base: replayed.state)
                 try rememberAuditHead()
                 report.sequence = replayed.sequence
@@ -426,7 +436,7 @@ extension Workspace {
                 // The team's changes are in; this machine's stay pending on top of them.
                 try announceHead(of: merged)
                 guard try store.replaceState(with: merged, ifGeneration: generation) else { continue }
-                try saveTeam(config.at(replayed.sequence, digest: replayed.digest, syncedAt: config.syncedAt),
+                try saveTeam(config.at(replayed.sequence, digest: hex(replayed.digest), syncedAt: config.syncedAt),
                              base: replayed.state)
                 try rememberAuditHead()
                 report.offline = why
@@ -434,7 +444,7 @@ extension Workspace {
                 return report
             case .pushed where nothingCameIn:
                 let (head, headDigest) = try snapshotIfDue(after: (sequence, digest), entries: entries, state: merged, remote: remote, config: &config)
-                let next = config.at(head, digest: headDigest, syncedAt: now)
+                let next = config.at(head, digest: hex(headDigest), syncedAt: now)
                 if head == sequence, let sealed = try sealing?.wait() {
                     try saveTeam(next, sealedBase: sealed)
                 } else {
@@ -451,13 +461,13 @@ extension Workspace {
                     // stays at the team's state before its own entry: the next round brings that
                     // entry in, recognises these changes in it (as after a sync stopped at this
                     // point) and sends the new command's change.
-                    try saveTeam(config.at(replayed.sequence, digest: replayed.digest, syncedAt: now),
+                    try saveTeam(config.at(replayed.sequence, digest: hex(replayed.digest), syncedAt: now),
                                  base: replayed.state)
                     report.outgoing.append(outgoing)
                     return try syncHoldingLock(resolutions: resolutions).merging(report)
                 }
                 let (head, headDigest) = try snapshotIfDue(after: (sequence, digest), entries: entries, state: kept, remote: remote, config: &config)
-                try saveTeam(config.at(head, digest: headDigest, syncedAt: now), base: kept)
+                try saveTeam(config.at(head, digest: hex(headDigest), syncedAt: now), base: kept)
                 try rememberAuditHead()
                 report.outgoing.append(outgoing)
                 report.sequence = head
@@ -494,11 +504,18 @@ extension Workspace {
     /// only what follows it. Returns the new head of the log (the snapshot, or
     /// the entry pushed when none is due or someone pushed first: the next
     /// admin sync tries again).
+    /// Whether this member's push of entry `sequence` is to be followed by a
+    /// snapshot: an admin's, when the log has grown by `teamSnapshotInterval`
+    /// entries since its last snapshot or a clone could not replay it at this
+    /// embargo's schema.
+    func snapshotDue(after sequence: UInt64, entries: [(sequence: UInt64, kind: TeamLogEntry.Kind)], config: TeamConfig) -> Bool {
+        let last = entries.last(where: { $0.kind == .snapshot })?.sequence ?? 0
+        return member.role == .admin && (sequence - last >= environment.teamSnapshotInterval || config.cloneSchema != Store.schema)
+    }
+
     private func snapshotIfDue(after head: (sequence: UInt64, digest: [UInt8]), entries: [(sequence: UInt64, kind: TeamLogEntry.Kind)],
                                state: StoreState, remote: TeamRemote, config: inout TeamConfig) throws -> (UInt64, [UInt8]) {
-        let last = entries.last(where: { $0.kind == .snapshot })?.sequence ?? 0
-        guard member.role == .admin, head.sequence - last >= environment.teamSnapshotInterval || config.cloneSchema != Store.schema
-        else { return head }
+        guard snapshotDue(after: head.sequence, entries: entries, config: config) else { return head }
         let sequence = head.sequence + 1
         let content = TeamLogEntry.Content(author: member.name, signingKey: identity.signingKey, at: now, kind: .snapshot,
                                            changes: [], snapshot: Data(state.databaseBytes().exposedBytes()).base64EncodedString())
