@@ -135,10 +135,12 @@ enum Terminal {
     /// Prints rows as aligned columns under a header.
     static func printTable(_ header: [String], _ rows: [[String]]) {
         let all = [header] + rows.map { $0.map(TerminalText.line) }
-        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        for row in all {
-            let line = row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+        let counts = all.map { $0.map(\.count) }
+        let widths = header.indices.map { column in counts.map { $0[column] }.max() ?? 0 }
+        for (row, count) in zip(all, counts) {
+            // Padded by characters, as the widths are counted.
+            let line = row.indices.map { index in
+                index == row.count - 1 ? row[index] : row[index] + String(repeating: " ", count: widths[index] - count[index])
             }.joined(separator: "  ")
             print(line)
         }
