@@ -82,6 +82,18 @@ struct LintRemedyTests {
             ("Fix missing password hash removal in exports", "secret-exposure"),
             ("Remove the file path from 404 responses", "secret-exposure"),
             ("Word the error to avoid showing keying material", "secret-exposure"),
+            // Wording of Go projects' fixes.
+            ("Add authentication middleware to the SSH server", "access-check"),
+            ("Restrict secret access for namespaced policies", "access-check"),
+            ("Use scoped tokens for webhook requests", "access-check"),
+            ("Fix token authentication in the registry", "access-check"),
+            ("Add a limit to the handshake buffer", "bound-size"),
+            ("Limit the maximum output from decompressing payloads", "bound-size"),
+            ("Before this change we imposed no limit on buffered data", "bound-size"),
+            ("Prevent reading through symlinks in the theme loader", "symlinks-and-modes"),
+            ("Normalize the request path before routing", "redirect-url"),
+            ("Strip Connection headers before the middleware chain", "trusted-headers"),
+            ("Validate the manifest type before unmarshalling it", "sandbox"),
         ]
         for (text, rule) in cases {
             let found = findings(text)
@@ -122,7 +134,9 @@ struct LintRemedyTests {
                      "Wrap the unsafe pointer access in a helper", "Mark the cache as thread-unsafe", "Use an unsafe block for the FFI call",
                      "Fix tests for refresh_token removal", "Add fault injection to the storage tests", "Show when the token expires",
                      "Allow cross-platform builds",
-                     "[Security] Add a test for the remember-me listener", "Detect Secure Boot support on the host"]
+                     "[Security] Add a test for the remember-me listener", "Detect Secure Boot support on the host",
+                     "Improve cleanup in the upload error path", "Fix parsing of the Authorization header",
+                     "Fix a nil pointer dereference in the log formatter", "Normalize line endings in the changelog"]
         {
             #expect(findings(text).isEmpty, "\(text): \(findings(text).map(\.rule))")
         }

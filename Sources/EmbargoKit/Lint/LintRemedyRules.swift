@@ -64,7 +64,9 @@ public enum LintRemedyRules {
             pattern: "\\b(?:check|checks|checked|checking|requir\\w*|enforc\\w*|verif\\w*|respect\\w*|honou?r\\w*|missing|add\\w*)\\b\(gap)\\b(?:access|permissions?|authori[sz]ation|authz|ownership|capabilit(?:y|ies)|privileges?|origins?)\\b(?! (?:log|logs|time|times|pattern|modifier)s?\\b)"
                 + "|\\b(?:access|permission|capability|ownership|authori[sz]ation|owner|origin) (?:checks?|checking|control)\\b"
                 + "|\\b(?:no|without|lacks?|lacking|insufficient) (?:\\w+ )?(?:access|permissions?|privileges?)\\b"
-                + "|\\baccess ?denied\\w*|\\b(?:requir|enforc)\\w*\\b\(gap)\\b(?:auth|authentication|authn|authz)\\b|\\bauth\\w* (?:rules? )?(?:checks?|checking)\\b",
+                + "|\\baccess ?denied\\w*|\\b(?:requir|enforc)\\w*\\b\(gap)\\b(?:auth|authentication|authn|authz)\\b|\\bauth\\w* (?:rules? )?(?:checks?|checking)\\b"
+                + "|\\brestrict\\w*\\b\(gap)\\b(?:access|permissions?|privileges?)\\b|\\b(?:authentication|authorization|authori[sz]ation|authn|authz) (?:middleware|bugs?|layer|guards?)\\b"
+                + "|\\bfix\\w*\\b\(gap)\\b(?:authentication|authori[sz]ation|authz|access control)\\b(?! headers?)|\\bscoped (?:tokens?|credentials?)\\b",
             exceptions: ["\\baccess(?:ibility| log| token for)\\b", "\\bread access to the cache\\b"],
             reason: "an added access or permission check points at an access bypass",
             suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
@@ -78,7 +80,8 @@ public enum LintRemedyRules {
         LintRemedyRule(
             "redirect-url",
             pattern: "\\b(?:validat|restrict|reject|verif|whitelist|allowlist|disallow|sanitiz|saniti[sz]|filter)\\w*\\b\(gap)\\b(?:redirects?|redirect targets?|destinations?|url schemes?|schemes?|protocols?|hosts?|host ?names?|origins?|filenames?|file names?|uploads?|uploaded files?|paths?|urls?)\\b"
-                + "|\\bip (?:range )?(?:block|deny|allow|black|white)list\\w*|\\bdangerous protocols?\\b|\\bjavascript: ?urls?\\b|\\bbad redirect",
+                + "|\\b(?:clean(?:s|ed|ing)?|normali[sz](?:e|es|ed|ing)|canonicali[sz](?:e|es|ed|ing))\\b\(gap)\\b(?:request |url |uri )?paths?\\b|\\bip (?:range )?(?:block|deny|allow|black|white)list\\w*|\\bdangerous protocols?\\b|\\bjavascript: ?urls?\\b|\\bbad redirect",
+            exceptions: ["\\b(?:error|code|hot|fast|slow|exit|search|class|import|include|lookup) paths?\\b"],
             reason: "validating a redirect target, URL scheme, host, path or upload points at an open redirect, SSRF or traversal",
             suggestion: "describe where users end up or what they can open, e.g. 'Fix where the login form sends users'"),
         LintRemedyRule(
@@ -114,7 +117,7 @@ public enum LintRemedyRules {
             suggestion: "describe what users will notice, e.g. 'Ask users to log in again after changing their password'"),
         LintRemedyRule(
             "trusted-headers",
-            pattern: "\\btrusted[ _]?(?:prox(?:y|ies)|headers?|hosts?)\\b|\\bx-forwarded-(?:host|for|proto|port)\\b|\\b(?:private|internal|hop-by-hop|sensitive) headers?\\b|\\bheaders? with internal\\b",
+            pattern: "\\btrusted[ _]?(?:prox(?:y|ies)|headers?|hosts?)\\b|\\bx-forwarded-(?:host|for|proto|port)\\b|\\b(?:private|internal|hop-by-hop|sensitive|connection) headers?\\b|\\bheaders? with internal\\b",
             reason: "which proxy headers are trusted, or kept out of a cache, points at spoofing or cache poisoning",
             suggestion: "describe what users will notice, e.g. 'Fix the client address shown in logs'"),
         LintRemedyRule(
@@ -132,7 +135,8 @@ public enum LintRemedyRules {
             suggestion: "describe the behaviour users will notice, e.g. 'Fix parsing of unusual requests'"),
         LintRemedyRule(
             "bound-size",
-            pattern: "\\b(?:bound|limit|cap|capped|clamp|restrict|enforc)\\w*\\b\(gap)\\b(?:size|length|depth|recursion|nesting|header count|number of headers|allocations?|decompressed \\w+)\\b"
+            pattern: "\\b(?:bound|limit|cap|capped|clamp|restrict|enforc)\\w*\\b\(gap)\\b(?:size|length|depth|recursion|nesting|header count|number of headers|allocations?|decompressed \\w+|(?:maximum )?output from decompress\\w*|buffer(?:ed)? (?:size|data))\\b"
+                + "|\\b(?:add|set|impos|introduc|put)\\w*\\b (?:a |an )?(?:\\w+ )?(?:limit|cap|bound)s? (?:to|on|for)\\b|\\b(?:imposed?|had|has|have|with) no (?:\\w+ )?(?:limit|bound)s? (?:on|to)\\b"
                 + "|\\b(?:maximum|max|upper) (?:recursion|nesting) depth\\b|\\b(?:deep|unbounded|infinite|excessive|uncontrolled|unlimited) (?:recursion|nesting)\\b"
                 + "|\\b(?:add|set|defin|introduc|enforc|apply|impos)\\w*\\b\(gap)\\b(?:max(?:imum)?|upper|size|field|length|input) (?:sizes?|limits?|lengths?)\\b"
                 + "|\\b(?:add|defin|introduc)\\w*\\b\(gap)\\bmax(?:imum)?\\b(?: \\w+)? (?:length|size|depth)s?\\b|\\blargest acceptable\\b"
@@ -157,7 +161,8 @@ public enum LintRemedyRules {
             pattern: "\\bsandbox\\w*\\b\(gap)\\b(?:restrict\\w*|escap\\w*|flags?|attributes?|polic\\w*|enforc\\w*|tighten\\w*)\\b"
                 + "|\\b(?:restrict|tighten|enforc)\\w*\\b\(gap)\\bsandbox\\w*|\\bcsp sandbox\\w*|\\b(?:apply|add|enforc|set)\\w*\\b\(gap)\\b(?:csp|content-security-policy)\\b"
                 + "|\\b(?:untrusted|user[- ](?:submitted|supplied|provided|controlled)) (?:input|data|content|values?|types?|strings?|files?|html|markup)\\b"
-                + "|\\b(?:prevent|forbid|disallow|reject|restrict)\\w*\\b[^.;:\\n]{0,60}?\\b(?:unserializ|deserializ)\\w*",
+                + "|\\b(?:prevent|forbid|disallow|reject|restrict)\\w*\\b[^.;:\\n]{0,60}?\\b(?:unserializ|deserializ)\\w*"
+                + "|\\bvalidat\\w*\\b\(gap)\\bbefore (?:unmarshal|pars|decod|deseriali[sz]|unserializ)\\w*",
             reason: "sandboxing untrusted content or refusing to unserialise it points at code execution or a sandbox escape",
             suggestion: behaviour),
         LintRemedyRule(
@@ -213,7 +218,7 @@ public enum LintRemedyRules {
         LintRemedyRule(
             "symlinks-and-modes",
             pattern: "\\b(?:\(negation)|refus|reject|disallow|forbid)\\w*\\b\(gap)\\bfollow\\w*\\b\(gap)\\bsym(?:bolic )?links?\\b"
-                + "|\\bsym(?:bolic )?links?\\b[^.;:\\n]{0,30}\\b(?:outside|escap\\w*|pointing out)\\b|\\bo_nofollow\\b|\\btoctou\\b|\\btime[- ]of[- ]check\\b"
+                + "|\\bsym(?:bolic )?links?\\b[^.;:\\n]{0,30}\\b(?:outside|escap\\w*|pointing out)\\b|\\b(?:prevent|refus|reject|disallow|forbid|block)\\w*\\b\(gap)\\bsym(?:bolic )?link\\w*|\\bo_nofollow\\b|\\btoctou\\b|\\btime[- ]of[- ]check\\b"
                 + "|\\b(?:world|group|other)[- ](?:readable|writable|writeable|accessible)\\b|\\b(?:restrict|tighten)\\w*\\b\(gap)\\b(?:file )?(?:permissions?|modes?|umask)\\b",
             reason: "symbolic links and file modes point at files read or written where they should not be",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix where exported files are written'"),
