@@ -61,11 +61,11 @@ public enum LintRemedyRules {
             suggestion: behaviour),
         LintRemedyRule(
             "access-check",
-            pattern: "\\b(?:check|checks|checked|checking|requir\\w*|enforc\\w*|verif\\w*|respect\\w*|honou?r\\w*|missing|add\\w*)\\b\(gap)\\b(?:access|permissions?|authori[sz]ation|authz|ownership|capabilit(?:y|ies)|privileges?|origins?)\\b(?! (?:log|logs|time|times|pattern|modifier)s?\\b)"
+            pattern: "\\b(?:check|checks|checked|checking|requir\\w*|enforc\\w*|verif\\w*|respect\\w*|honou?r\\w*|missing|add\\w*|restrict\\w*)\\b\(gap)\\b(?:access|permissions?|authori[sz]ation|authz|ownership|capabilit(?:y|ies)|privileges?|origins?)\\b(?! (?:log|logs|time|times|pattern|modifier)s?\\b)"
                 + "|\\b(?:access|permission|capability|ownership|authori[sz]ation|owner|origin) (?:checks?|checking|control)\\b"
                 + "|\\b(?:no|without|lacks?|lacking|insufficient) (?:\\w+ )?(?:access|permissions?|privileges?)\\b"
                 + "|\\baccess ?denied\\w*|\\b(?:requir|enforc)\\w*\\b\(gap)\\b(?:auth|authentication|authn|authz)\\b|\\bauth\\w* (?:rules? )?(?:checks?|checking)\\b"
-                + "|\\brestrict\\w*\\b\(gap)\\b(?:access|permissions?|privileges?)\\b|\\b(?:authentication|authorization|authori[sz]ation|authn|authz) (?:middleware|bugs?|layer|guards?)\\b"
+                + "|\\b(?:authentication|authori[sz]ation|authn|authz) (?:middleware|bugs?|layer|guards?)\\b"
                 + "|\\bfix\\w*\\b\(gap)\\b(?:authentication|authori[sz]ation|authz|access control)\\b(?! headers?)|\\bscoped (?:tokens?|credentials?)\\b",
             exceptions: ["\\baccess(?:ibility| log| token for)\\b", "\\bread access to the cache\\b"],
             reason: "an added access or permission check points at an access bypass",
@@ -217,7 +217,7 @@ public enum LintRemedyRules {
             suggestion: "describe the behaviour users will notice, e.g. 'Fix searching for names with quotes'"),
         LintRemedyRule(
             "symlinks-and-modes",
-            pattern: "\\b(?:\(negation)|refus|reject|disallow|forbid)\\w*\\b\(gap)\\bfollow\\w*\\b\(gap)\\bsym(?:bolic )?links?\\b"
+            pattern: "\\b(?:\(negation))\\w*\\b\(gap)\\bfollow\\w*\\b\(gap)\\bsym(?:bolic )?links?\\b"
                 + "|\\bsym(?:bolic )?links?\\b[^.;:\\n]{0,30}\\b(?:outside|escap\\w*|pointing out)\\b|\\b(?:prevent|refus|reject|disallow|forbid|block)\\w*\\b\(gap)\\bsym(?:bolic )?link\\w*|\\bo_nofollow\\b|\\btoctou\\b|\\btime[- ]of[- ]check\\b"
                 + "|\\b(?:world|group|other)[- ](?:readable|writable|writeable|accessible)\\b|\\b(?:restrict|tighten)\\w*\\b\(gap)\\b(?:file )?(?:permissions?|modes?|umask)\\b",
             reason: "symbolic links and file modes point at files read or written where they should not be",
