@@ -1,4 +1,3 @@
-import CStoreImage
 import Foundation
 import GRDB
 
@@ -236,17 +235,14 @@ public enum RowDiff {
 
 extension RowDiff {
     /// What turns `old` into `new`, computed by SQLite itself: `old` is
-    /// attached to `new`'s connection and each table compared with `EXCEPT`,
+    /// attached to `new`'s connection (without a copy) and each table compared,
     /// so that only the rows that differ ever reach Swift.
     ///
     /// Tables in `appendOnly` (name: the integer key) only ever gain rows: when
     /// both states hold the same rows up to the older one's highest key, only
     /// the rows after it are compared.
     public static func diff(from old: StoreState, to new: StoreState, appendOnly: [String: String] = [:]) throws -> [RowChange] {
-        try new.queue.writeWithoutTransaction { db in
-            let uri = "file:\(old.image.name)?vfs=\(String(cString: emb_image_vfs_name()))&mode=ro"
-            try db.execute(sql: "ATTACH DATABASE ? AS previous", arguments: [uri])
-            defer { try? db.execute(sql: "DETACH DATABASE previous") }
+        try new.queue.writeWithoutTransaction { db in try old.image.attached(to: db, as: "previous") {
             let shapes = try tables(db)
             let previous = Set(try String.fetchAll(db, sql: "SELECT name FROM previous.sqlite_master WHERE type = 'table'"))
             var upserts: [RowChange] = []
@@ -293,7 +289,7 @@ extension RowDiff {
                 collect(shape, before: before, after: after, upserts: &upserts, deletes: &deletes)
             }
             return upserts + deletes
-        }
+        } }
     }
 
     /// Inserts and updates from the rows of `after` that differ from `before`,

@@ -264,14 +264,68 @@ struct DatabaseImageTests {
     @Test func aDatabaseOpensOnlyInMemory() throws {
         let image = try DatabaseImage(copying: [UInt8]())
         let queue = try image.openQueue(Configuration())
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: FileManager.default.currentDirectoryPath))
         try queue.write { db in
             try db.execute(sql: "CREATE TABLE t (x)")
             try db.execute(sql: "INSERT INTO t VALUES ('kept in memory')")
         }
         #expect(image.size > 0)
-        let name = try queue.read { db in try String.fetchOne(db, sql: "SELECT file FROM pragma_database_list WHERE name = 'main'") }
-        #expect(name == image.name)
-        #expect(!FileManager.default.fileExists(atPath: image.name))
+        let (vfs, journal) = try queue.read { db in
+            (try String.fetchOne(db, sql: "SELECT file FROM pragma_database_list WHERE name = 'main'"),
+             try String.fetchOne(db, sql: "PRAGMA journal_mode"))
+        }
+        #expect(vfs == "" || vfs == "x", "no file behind the database: \(vfs ?? "none")")
+        #expect(journal == "memory")
+        let after = Set(try FileManager.default.contentsOfDirectory(atPath: FileManager.default.currentDirectoryPath))
+        #expect(after == before, "nothing was written beside: \(after.subtracting(before))")
+    }
+
+    /// A database that outgrows its buffer moves to a larger one, and what
+    /// `withBytes` gives is the whole database, which opens again.
+    @Test func aDatabaseGrowsPastItsBufferAndCopiesWhole() throws {
+        let image = try DatabaseImage(copying: [UInt8]())
+        let queue = try image.openQueue(Configuration())
+        let row = String(repeating: "x", count: 4000)
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (x)")
+            for _ in 0..<2000 { try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: [row]) }
+        }
+        #expect(image.size > DatabaseImage.capacity(holding: 0))
+        let copy = try DatabaseImage(copying: image.snapshot().exposedBytes())
+        #expect(copy.withBytes { Array($0.prefix(15)) } == Array("SQLite format 3".utf8))
+        let count = try copy.openQueue(Configuration()).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM t") }
+        #expect(count == 2000)
+        // The database's memory is a mapping kept out of core dumps (VmFlags "dd").
+        let address = UInt(bitPattern: image.withBytes { $0.baseAddress })
+        let flags = try Self.mappingFlags(containing: address)
+        #expect(flags?.contains("dd") == true, "VmFlags of the database's memory at \(String(address, radix: 16)): \(flags ?? [])")
+        // Attached to another connection without a copy, read-only.
+        let other = try DatabaseImage(copying: [UInt8]()).openQueue(Configuration())
+        try other.writeWithoutTransaction { db in
+            try image.attached(to: db, as: "previous") { () throws -> Void in
+                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM previous.t") == 2000)
+                #expect(throws: (any Error).self) { try db.execute(sql: "INSERT INTO previous.t VALUES (1)") }
+            }
+        }
+    }
+
+    /// The VmFlags of the mapping of this process that holds `address`.
+    static func mappingFlags(containing address: UInt) throws -> [String]? {
+        var inside = false
+        // A file of /proc has no size to read up to: read it to its end.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/smaps") else { return nil }
+        defer { try? handle.close() }
+        let smaps = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
+        for line in smaps.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if let range = fields.first, range.contains("-"), !range.hasSuffix(":") {
+                let bounds = range.split(separator: "-").compactMap { UInt($0, radix: 16) }
+                inside = bounds.count == 2 && bounds[0] <= address && address < bounds[1]
+            } else if inside, fields.first == "VmFlags:" {
+                return fields.dropFirst().map(String.init)
+            }
+        }
+        return nil
     }
 }
 

@@ -1,45 +1,34 @@
-// The store's database image: a SQLite database file held in memory only,
-// served to SQLite by the VFS "embargo-memory"; and the patchset of one
-// commit, recorded and replayed with SQLite's session extension.
+// The memory of SQLite, as the store's plaintext needs it; and the patchset
+// of one commit, recorded and replayed with SQLite's session extension.
 //
-// Nothing here ever touches the disk: the VFS has no file behind it, and any
-// journal or temporary file SQLite asks for lives in memory too. Buffers are
-// anonymous mappings kept out of core dumps and unmapped when released (the
-// kernel zeroes pages before reusing them); bytes cut off the end of a
-// database are wiped at once.
+// Every block SQLite frees is wiped first (the page cache, row values, the
+// database itself), and large blocks are anonymous mappings kept out of core
+// dumps and unmapped when freed (the kernel zeroes pages before reusing them).
+// The store's database lives in such memory as a `memdb` database
+// (`sqlite3_deserialize`): nothing of it is ever a file.
 #ifndef EMBARGO_CSTOREIMAGE_H
 #define EMBARGO_CSTOREIMAGE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct emb_image emb_image;
+/// Installs the allocator above as SQLite's and initializes SQLite; must come
+/// before any other use of SQLite in the process (idempotent, thread-safe).
+/// Returns 0 (SQLITE_OK), or SQLITE_MISUSE when SQLite was used before.
+int emb_memory_configure(void);
 
-/// The VFS name to put in a URI filename: "file:/NAME?vfs=embargo-memory".
-const char *emb_image_vfs_name(void);
+/// A zeroed anonymous mapping of at least `capacity` bytes (its length in
+/// `*granted`), kept out of core dumps; NULL when memory runs out.
+uint8_t *emb_memory_map(size_t capacity, size_t *granted);
 
-/// Registers the VFS (idempotent, thread-safe). Returns 0 (SQLITE_OK) on success.
-int emb_image_vfs_register(void);
+/// Unmaps a mapping from `emb_memory_map` that was not adopted.
+void emb_memory_unmap(uint8_t *mapping, size_t length);
 
-/// A zeroed buffer of at least `capacity` bytes for `emb_image_adopt`, or NULL.
-/// Large buffers are mapped with transparent huge pages where the kernel allows.
-uint8_t *emb_image_buffer_alloc(size_t capacity, size_t *granted);
-
-/// Releases (unmaps) a buffer from `emb_image_buffer_alloc` that was not adopted.
-void emb_image_buffer_free(uint8_t *buffer, size_t capacity);
-
-/// Makes an image of the database that starts `offset` bytes into `buffer`
-/// and is `size` bytes long; the image owns the buffer from now on (even on
-/// failure). It is found by xOpen under `name` until `emb_image_release`.
-/// Returns NULL if the name is taken or memory runs out.
-emb_image *emb_image_adopt(const char *name, uint8_t *buffer, size_t capacity, size_t offset, size_t size);
-
-/// Drops the caller's reference: the name is forgotten, and the memory is
-/// released once SQLite has closed every file on the image.
-void emb_image_release(emb_image *image);
-
-/// The database bytes and their count (valid until the next write).
-const uint8_t *emb_image_bytes(emb_image *image, size_t *size);
+/// Makes the bytes from `offset` on in `mapping` (from `emb_memory_map`,
+/// `length` bytes) a block of SQLite's memory: `sqlite3_free` unmaps it, and
+/// `sqlite3_realloc` moves it. The 32 bytes before `offset` are overwritten.
+/// Only while `emb_memory_configure` succeeded. NULL when `offset` < 32.
+void *emb_memory_adopt(uint8_t *mapping, size_t length, size_t offset);
 
 // MARK: patchsets (SQLite's session extension)
 
