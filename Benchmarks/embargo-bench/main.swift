@@ -177,15 +177,7 @@ func populate(_ arguments: Arguments) throws {
                 "seq": auditSeq, "at": at, "member": "bench", "signing_key": identity.signingKey, "action": action,
                 "object": object, "detail": detail, "prev_hash": auditHash, "hash": "", "signature": "",
             ]))
-            entry.hash = entry.computedHash
-            entry.signature = Data(try identity.signing.signingKey.signature(for: Array(entry.hash.utf8))).base64EncodedString()
-            try db.execute(
-                sql: """
-                    INSERT INTO audit_log (seq, at, member, signing_key, action, object, detail, prev_hash, hash, signature)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [entry.seq, entry.at, entry.member, entry.signingKey, entry.action, entry.object, entry.detail,
-                            entry.prevHash, entry.hash, entry.signature])
+            try entry.signAndInsert(into: db, identity: identity)
             auditHash = entry.hash
         }
         func timeline(_ id: String, _ at: String, _ kind: String, _ summary: String) throws {

@@ -34,6 +34,18 @@ public struct AuditEntry: Codable, Sendable, Equatable, FetchableRecord {
     }
 
     public var computedHash: String { lowercaseHex(Digest.sha256(canonical)) }
+
+    /// Sets the hash and `identity`'s signature over it, and inserts the entry in `db`.
+    public mutating func signAndInsert(into db: Database, identity: EmbargoIdentity) throws {
+        hash = computedHash
+        signature = Data(try identity.signing.signingKey.signature(for: Array(hash.utf8))).base64EncodedString()
+        try db.execute(
+            sql: """
+                INSERT INTO audit_log (seq, at, member, signing_key, action, object, detail, prev_hash, hash, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [seq, at, member, signingKey, action, object, detail, prevHash, hash, signature])
+    }
 }
 
 /// The audit trail: appending (inside every store write) and verification.
@@ -47,15 +59,7 @@ public enum AuditTrail {
             seq: (last?["seq"] as Int64? ?? 0) + 1, at: at, member: member, signingKey: identity.signingKey,
             action: action, object: object, detail: detail, prevHash: last?["hash"] ?? AuditEntry.genesis,
             hash: "", signature: "")
-        entry.hash = entry.computedHash
-        entry.signature = Data(try identity.signing.signingKey.signature(for: Array(entry.hash.utf8))).base64EncodedString()
-        try db.execute(
-            sql: """
-                INSERT INTO audit_log (seq, at, member, signing_key, action, object, detail, prev_hash, hash, signature)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [entry.seq, entry.at, entry.member, entry.signingKey, entry.action, entry.object, entry.detail,
-                        entry.prevHash, entry.hash, entry.signature])
+        try entry.signAndInsert(into: db, identity: identity)
     }
 
     public static func entries(_ db: Database, object: String? = nil) throws -> [AuditEntry] {
