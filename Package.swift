@@ -26,6 +26,12 @@ let releaseLinking: [LinkerSetting] = {
     #if os(Linux)
     var flags = ["-use-ld=lld"]
     if glibcAppliesRELR() { flags += ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] }
+    if staticArchivesInstalled(), ProcessInfo.processInfo.environment["EMBARGO_LINK_SHARED"] == nil {
+        // `-lsqlite3`, `-lcrypto` and `-lstdc++` find the linker scripts in Linking/static
+        // first, which name the static archives: no shared library left to load but the C
+        // library's, and none of their symbols to bind at each start.
+        flags += ["-L", Context.packageDirectory + "/Linking/static", "-Xclang-linker", "-static-libgcc"]
+    }
     return [.unsafeFlags(flags, .when(platforms: [.linux], configuration: .release))]
     #else
     return []
@@ -46,6 +52,22 @@ func glibcAppliesRELR() -> Bool {
     #else
     return false
     #endif
+}
+
+/// Whether the static archives of SQLite, OpenSSL's libcrypto and libstdc++ are
+/// installed (Debian's libsqlite3-dev, libssl-dev and libstdc++-dev ship them); without
+/// them a release build links the shared libraries.
+func staticArchivesInstalled() -> Bool {
+    let files = FileManager.default
+    let libraries = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"]
+    func installed(_ name: String, in directories: [String]) -> Bool {
+        directories.contains { files.fileExists(atPath: $0 + "/" + name) }
+    }
+    let compilers = ((try? files.contentsOfDirectory(atPath: "/usr/lib/gcc")) ?? []).flatMap { triple in
+        ((try? files.contentsOfDirectory(atPath: "/usr/lib/gcc/" + triple)) ?? []).map { "/usr/lib/gcc/\(triple)/\($0)" }
+    }
+    return installed("libsqlite3.a", in: libraries) && installed("libcrypto.a", in: libraries)
+        && installed("libstdc++.a", in: compilers)
 }
 
 let package = Package(
