@@ -63,11 +63,18 @@ func staticArchivesInstalled() -> Bool {
     func installed(_ name: String, in directories: [String]) -> Bool {
         directories.contains { files.fileExists(atPath: $0 + "/" + name) }
     }
-    let compilers = ((try? files.contentsOfDirectory(atPath: "/usr/lib/gcc")) ?? []).flatMap { triple in
-        ((try? files.contentsOfDirectory(atPath: "/usr/lib/gcc/" + triple)) ?? []).map { "/usr/lib/gcc/\(triple)/\($0)" }
-    }
+    // The compiler driver links with the newest GCC installation's libstdc++: its archive counts.
+    #if arch(arm64)
+    let triple = "aarch64-linux-gnu"
+    #else
+    let triple = "x86_64-linux-gnu"
+    #endif
+    let versions = ((try? files.contentsOfDirectory(atPath: "/usr/lib/gcc/" + triple)) ?? [])
+        .filter { files.fileExists(atPath: "/usr/lib/gcc/\(triple)/\($0)/crtbegin.o") }
+        .sorted { $0.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes($1.split(separator: ".").compactMap { Int($0) }) }
+    guard let newest = versions.last else { return false }
     return installed("libsqlite3.a", in: libraries) && installed("libcrypto.a", in: libraries)
-        && installed("libstdc++.a", in: compilers)
+        && installed("libstdc++.a", in: ["/usr/lib/gcc/\(triple)/\(newest)"])
 }
 
 let package = Package(
