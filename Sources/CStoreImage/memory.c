@@ -15,11 +15,10 @@ typedef struct {
     size_t size;      // bytes usable from the block's start on
     size_t mapped;
     uint8_t *mapping;
-    size_t magic;
+    size_t unused;    // keeps malloc's 16-byte alignment for the block
 } block_header;
 
 #define HEADER sizeof(block_header)
-static const size_t header_magic = 0x656d62617267ul;
 // Blocks this large are mappings: kept out of core dumps, and unmapped (not
 // wiped) when freed, since the kernel zeroes pages before reusing them.
 static const size_t large_block = 256u << 10;
@@ -31,7 +30,6 @@ static block_header read_header(const void *block) {
 }
 
 static void write_header(void *block, block_header header) {
-    header.magic = header_magic;
     memcpy((uint8_t *)block - HEADER, &header, HEADER);
 }
 
