@@ -59,22 +59,24 @@ func glibcAppliesRELR() -> Bool {
 /// them a release build links the shared libraries.
 func staticArchivesInstalled() -> Bool {
     let files = FileManager.default
-    let libraries = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"]
-    func installed(_ name: String, in directories: [String]) -> Bool {
-        directories.contains { files.fileExists(atPath: $0 + "/" + name) }
-    }
-    // The compiler driver links with the newest GCC installation's libstdc++: its archive counts.
     #if arch(arm64)
     let triple = "aarch64-linux-gnu"
     #else
     let triple = "x86_64-linux-gnu"
     #endif
-    let versions = ((try? files.contentsOfDirectory(atPath: "/usr/lib/gcc/" + triple)) ?? [])
-        .filter { files.fileExists(atPath: "/usr/lib/gcc/\(triple)/\($0)/crtbegin.o") }
-        .sorted { $0.split(separator: ".").compactMap { Int($0) }.lexicographicallyPrecedes($1.split(separator: ".").compactMap { Int($0) }) }
-    guard let newest = versions.last else { return false }
+    let libraries = ["/usr/lib/\(triple)", "/usr/lib64", "/usr/lib"]
+    func installed(_ name: String, in directories: [String]) -> Bool {
+        directories.contains { files.fileExists(atPath: $0 + "/" + name) }
+    }
+    // The compiler driver links with the newest GCC installation's libstdc++: its archive counts.
+    let compilers = "/usr/lib/gcc/" + triple
+    func version(_ name: String) -> [Int] { name.split(separator: ".").compactMap { Int($0) } }
+    let newest = ((try? files.contentsOfDirectory(atPath: compilers)) ?? [])
+        .filter { files.fileExists(atPath: "\(compilers)/\($0)/crtbegin.o") }
+        .max { version($0).lexicographicallyPrecedes(version($1)) }
+    guard let newest else { return false }
     return installed("libsqlite3.a", in: libraries) && installed("libcrypto.a", in: libraries)
-        && installed("libstdc++.a", in: ["/usr/lib/gcc/\(triple)/\(newest)"])
+        && installed("libstdc++.a", in: ["\(compilers)/\(newest)"])
 }
 
 let package = Package(

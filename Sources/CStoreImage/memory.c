@@ -19,6 +19,7 @@ typedef struct {
 } block_header;
 
 #define HEADER sizeof(block_header)
+_Static_assert(sizeof(block_header) == EMB_MEMORY_HEADER, "the header's size is part of the interface");
 // Blocks this large are mappings: kept out of core dumps, and unmapped (not
 // wiped) when freed, since the kernel zeroes pages before reusing them.
 static const size_t large_block = 256u << 10;

@@ -20,7 +20,7 @@ final class DatabaseImage {
     private var queue: DatabaseQueue?
 
     /// Room before the database in a buffer, for the allocator's header.
-    static let blockHeader = 32
+    static let blockHeader = Int(EMB_MEMORY_HEADER)
 
     /// Takes ownership of `buffer` (from `Buffer.allocate`): the database is
     /// `size` bytes starting `offset` (at least `blockHeader`) bytes in.

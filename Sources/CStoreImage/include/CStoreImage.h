@@ -24,10 +24,14 @@ uint8_t *emb_memory_map(size_t capacity, size_t *granted);
 /// Unmaps a mapping from `emb_memory_map` that was not adopted.
 void emb_memory_unmap(uint8_t *mapping, size_t length);
 
+/// The bytes of the allocator's header, just before each block.
+#define EMB_MEMORY_HEADER 32
+
 /// Makes the bytes from `offset` on in `mapping` (from `emb_memory_map`,
 /// `length` bytes) a block of SQLite's memory: `sqlite3_free` unmaps it, and
-/// `sqlite3_realloc` moves it. The 32 bytes before `offset` are overwritten.
-/// Only while `emb_memory_configure` succeeded. NULL when `offset` < 32.
+/// `sqlite3_realloc` moves it. The `EMB_MEMORY_HEADER` bytes before `offset` are
+/// overwritten. Only while `emb_memory_configure` succeeded. NULL when `offset`
+/// is smaller than `EMB_MEMORY_HEADER`.
 void *emb_memory_adopt(uint8_t *mapping, size_t length, size_t offset);
 
 // MARK: patchsets (SQLite's session extension)
