@@ -94,6 +94,23 @@ struct LintRemedyTests {
             ("Normalize the request path before routing", "redirect-url"),
             ("Strip Connection headers before the middleware chain", "trusted-headers"),
             ("Validate the manifest type before unmarshalling it", "sandbox"),
+            // The second Go batch: tenancy, tokens, time limits, parsers that stop a server.
+            ("Merge commit from fork\n\nFix the export form", "advisory-fork-merge"),
+            ("Call sanitizePath on the archive entries", "escape-output"),
+            ("Escape the language in code block rendering", "escape-output"),
+            ("Scope the list call to the namespace of the request", "access-check"),
+            ("Honor the cross-namespace setting in chained middleware", "access-check"),
+            ("Verify the responses of the witness nodes", "verify-peer"),
+            ("Use the record counter as the nonce", "verify-peer"),
+            ("Strip the Authorization header whenever the base URL changes", "credentials-on-redirect"),
+            ("Don't allow an unbounded number of parts", "bound-size"),
+            ("Add a handshake timeout to the listener", "bound-size"),
+            ("Fix panic when decoding unknown attributes", "crafted-input"),
+            ("Refactor the scoped file system to avoid escaping symlinks", "symlinks-and-modes"),
+            ("Mask the password in the settings API", "secret-exposure"),
+            ("Show a generic login error", "secret-exposure"),
+            ("Add stricter validation of the repository name", "input-validation"),
+            ("Validate the subject token before the exchange", "input-validation"),
         ]
         for (text, rule) in cases {
             let found = findings(text)
@@ -136,7 +153,9 @@ struct LintRemedyTests {
                      "Allow cross-platform builds",
                      "[Security] Add a test for the remember-me listener", "Detect Secure Boot support on the host",
                      "Improve cleanup in the upload error path", "Fix parsing of the Authorization header",
-                     "Fix a nil pointer dereference in the log formatter", "Normalize line endings in the changelog"]
+                     "Fix a nil pointer dereference in the log formatter", "Normalize line endings in the changelog",
+                     "Run the fuzzers with AddressSanitizer", "Build the tests with -fsanitize=undefined", "Set the timeout of the slow test to 60s",
+                     "Merge branch 'fork-sync' into main"]
         {
             #expect(findings(text).isEmpty, "\(text): \(findings(text).map(\.rule))")
         }

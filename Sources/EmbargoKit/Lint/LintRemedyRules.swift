@@ -46,7 +46,9 @@ public enum LintRemedyRules {
     /// What must stay out of logs and responses.
     private static let secrets = "passwords?|secrets?|(?:api |access |auth |session |csrf |bearer )?tokens?|credentials?|api keys?|private keys?|session ids?|password hash\\w*|key(?:ing)? material"
     /// How a program fails on input it cannot read, and what such input is called.
-    private static let failure = "crash\\w*|hangs?|hanging|infinite loops?|segfaults?|segmentation faults?|aborts?|panics?|check[- ]fail\\w*"
+    private static let failure = "crash\\w*|hangs?|hanging|infinite loops?|segfaults?|segmentation faults?|aborts?|panic\\w*|check[- ]fail\\w*"
+    /// What a program that serves others is, when a single input can stop it.
+    private static let service = "server|daemon|controller|node|service|process|application|proxy|agent"
     private static let badInput = "malformed|crafted|corrupt\\w*|truncated|untrusted|hostile"
 
     public static let defaults: [LintRemedyRule] = [
@@ -55,8 +57,11 @@ public enum LintRemedyRules {
             pattern: "\\b(?:escap|saniti[sz]|html-?encod|strip[_ ]?tags|filter[_ ]?xss)\\w*\\b\(gap)\\b(?:output|html|markup|titles?|attributes?|labels?|captions?|names?|descriptions?|user[- ]\\w+|comments?|messages?|fields?|values?|text|input|formulas?|entities|help text)\\b"
                 + "|\\bencod\\w*\\b\(gap)\\b(?:html|output|markup|entities|attributes?)\\b"
                 + "|\\b(?:strip|filter|remov)\\w*\\b\(gap)\\b(?:script tags?|html tags|event handlers?|on\\w+ attributes?|javascript:? ?urls?)\\b"
-                + "|\\bauto-?escap\\w*|\\b(?:html|output|url|input|markup) (?:escaping|saniti[sz]\\w*|encoding)\\b",
-            exceptions: ["\\bescape (?:key|button|hatch|sequences?)\\b", "\\besc key\\b", "\\bescap\\w* (?:the )?(?:regex|regexp|regular expression|backslash|quotes?|shell argument)"],
+                + "|\\bauto-?escap\\w*|\\b(?:html|output|url|input|markup) (?:escaping|saniti[sz]\\w*|encoding)\\b"
+                + "|\\bsaniti[sz](?:e|es|ed|ing|ation|er)?\\b|\\w+saniti[sz]\\w*|\\bsaniti[sz]e\\w+"
+                + "|\\bescap\\w*\\b\(gap)\\bin (?:the )?(?:\\w+ ){0,3}(?:render\\w*|templates?|output|html|pages?|views?)\\b|\\bescap\\w* (?:the )?(?:f(?:ile)?names?|file names?)\\b",
+            exceptions: ["\\bescape (?:key|button|hatch|sequences?)\\b", "\\besc key\\b", "\\bescap\\w* (?:the )?(?:regex|regexp|regular expression|backslash|quotes?|shell argument)",
+                         "\\b(?:address|memory|thread|undefined[- ]behaviou?r|ub|leak|clang|gcc|llvm|compiler)[- ]?sanitizers?\\b", "\\bsanitizers? (?:instrumentation|builds?|flags?|jobs?|runs?|ci)\\b", "\\bfsanitize\\b"],
             reason: "escaping or sanitising output is how cross-site scripting is fixed",
             suggestion: behaviour),
         LintRemedyRule(
@@ -66,7 +71,10 @@ public enum LintRemedyRules {
                 + "|\\b(?:no|without|lacks?|lacking|insufficient) (?:\\w+ )?(?:access|permissions?|privileges?)\\b"
                 + "|\\baccess ?denied\\w*|\\b(?:requir|enforc)\\w*\\b\(gap)\\b(?:auth|authentication|authn|authz)\\b|\\bauth\\w* (?:rules? )?(?:checks?|checking)\\b"
                 + "|\\b(?:authentication|authori[sz]ation|authn|authz) (?:middleware|bugs?|layer|guards?)\\b"
-                + "|\\bfix\\w*\\b\(gap)\\b(?:authentication|authori[sz]ation|authz|access control)\\b(?! headers?)|\\bscoped (?:tokens?|credentials?)\\b",
+                + "|\\bfix\\w*\\b\(gap)\\b(?:authentication|authori[sz]ation|authz|access control)\\b(?! headers?)|\\bscoped (?:tokens?|credentials?)\\b"
+                + "|\\bcross[- ]?(?:namespaces?|tenants?)\\b|\\b(?:namespace|tenant) (?:isolation|scop\\w*|boundar\\w*)\\b|\\bscope\\w*\\b\(gap)\\bto (?:the |its |their )?(?:namespace|tenant|project|owner)\\b"
+                + "|\\b(?:has|have|with) (?:\\w+ )?(?:write|read|admin|edit) (?:access|permissions?)\\b|\\bcheck\\w*\\b[^.;:\\n]{0,30}?\\b(?:is|are) (?:allowed|permitted|authori[sz]ed)\\b"
+                + "|\\b(?:disallow|prevent|block|forbid|refus)\\w*\\b\(gap)\\b(?:non-?admins?|admin (?:users?|accounts?)|anonymous users?)\\b|\\btrust boundar(?:y|ies)\\b",
             exceptions: ["\\baccess(?:ibility| log| token for)\\b", "\\bread access to the cache\\b"],
             reason: "an added access or permission check points at an access bypass",
             suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
@@ -74,8 +82,9 @@ public enum LintRemedyRules {
             "verify-peer",
             pattern: "\\b(?:verif|check|validat|enforc|requir|refus|reject|ignor|forc)\\w*\\b\(gap)\\b(?:certificates?|certs?|host ?names?|signatures?|signed|ocsp|peer|pinned keys?|host keys?|wildcard)\\b"
                 + "|\\b(?:certificate|cert|host ?name|signature|peer|wildcard) (?:verification|validation|checks?|checking|matching|matches)\\b"
-                + "|\\bocsp\\b|\\bhsts checks?\\b|\\brequir\\w* (?:tls|ssl|https|encryption)\\b|\\bconstant[- ]time\\b|\\btiming-safe\\b",
-            reason: "verifying a certificate, host name or signature points at a spoofing or man-in-the-middle flaw",
+                + "|\\bocsp\\b|\\bhsts checks?\\b|\\brequir\\w* (?:tls|ssl|https|encryption)\\b|\\bconstant[- ]time\\b|\\btiming-safe\\b"
+                + "|\\b(?:ssl|tls)[- ]?verify\\b|\\bverif\\w*\\b\(gap)\\b(?:responses?|headers?|thresholds?)\\b|\\bnonces?\\b|\\b(?:default|weak|insecure|legacy) ciphers?\\b",
+            reason: "verifying a certificate, host name, signature or response, or choosing ciphers and nonces, points at a spoofing, man-in-the-middle or broken-encryption flaw",
             suggestion: "describe what users will notice, e.g. 'Fix connecting to servers with a different name'"),
         LintRemedyRule(
             "redirect-url",
@@ -98,7 +107,8 @@ public enum LintRemedyRules {
         LintRemedyRule(
             "credentials-on-redirect",
             pattern: "\\b(?:clear|drop|strip|remov|forget|discard|reset|flush|prevent|stop sending|do not send|don't send)\\w*\\b[^.;\\n]{0,50}?\\b(?:credentials|cookies?|auth\\w*(?: headers?)?|passwords?|proxy-authorization|bearer)\\b[^.\\n]{0,60}?\\b(?:redirect\\w*|port|scheme|host|origin|switch\\w*)"
-                + "|\\bcredentials? changes?\\b|\\bon (?:origin|host|port|scheme)(?: or \\w+)? changes?\\b|\\bheaders?\\b[^.;\\n]{0,20}\\b(?:on|in|across|after) (?:cross-origin )?redirects?\\b|\\bonly send\\w*\\b\(gap)\\b(?:bearer|credentials|auth\\w*|cookies?|passwords?|tokens?)\\b|\\bcross-(?:origin|domain)\\b",
+                + "|\\bcredentials? changes?\\b|\\bon (?:origin|host|port|scheme)(?: or \\w+)? changes?\\b|\\bheaders?\\b[^.;\\n]{0,20}\\b(?:on|in|across|after) (?:cross-origin )?redirects?\\b|\\bonly send\\w*\\b\(gap)\\b(?:bearer|credentials|auth\\w*|cookies?|passwords?|tokens?)\\b|\\bcross-(?:origin|domain)\\b"
+                + "|\\b(?:strip|drop|remov|clear)\\w*\\b\(gap)\\bauthori[sz]ation headers?\\b",
             reason: "dropping credentials when a redirect changes host, port or scheme points at a credential leak",
             suggestion: "describe what changes for users following redirects, e.g. 'Fix following redirects to other sites'"),
         LintRemedyRule(
@@ -142,8 +152,11 @@ public enum LintRemedyRules {
                 + "|\\b(?:add|defin|introduc)\\w*\\b\(gap)\\bmax(?:imum)?\\b(?: \\w+)? (?:length|size|depth)s?\\b|\\blargest acceptable\\b"
                 + "|\\b(?:raise|reject|refus|error|fail|bail|deny|catch|return error)\\w*\\b[^.;:\\n]{0,50}\\b(?:too (?:long|large|big|many|deep)|overly long)\\b"
                 + "|\\b(?:don't|do not|doesn't|does not|to) fit\\b|\\bfits? in (?:the )?(?:\\w+ )?buffer\\b"
-                + "|\\b(?:add|apply|enforc|introduc|implement)\\w*\\b\(gap)\\b(?:rate[- ]?limit\\w*|throttl\\w*)|\\b(?:api|login|auth\\w*|request|password)[- ](?:throttl\\w*|rate[- ]?limit\\w*)",
-            reason: "bounding a size, length, depth or rate points at a denial of service, an overflow or brute force",
+                + "|\\b(?:add|apply|enforc|introduc|implement)\\w*\\b\(gap)\\b(?:rate[- ]?limit\\w*|throttl\\w*)|\\b(?:api|login|auth\\w*|request|password)[- ](?:throttl\\w*|rate[- ]?limit\\w*)"
+                + "|\\bunbounded\\b|\\b(?:decompression|body|request|upload|payload|message|frame) (?:size )?limits?\\b"
+                + "|\\b(?:pars|read|accept|allocat)\\w* (?:\\w+ )?(?:large|huge|oversized) (?:sizes?|lengths?|messages?|payloads?|bodies|requests?)\\b"
+                + "|\\b(?:add|set|introduc|default|enforc)\\w*\\b[^.;:\\n]{0,30}?\\b(?:connection|handshake|read|write|header|idle|request) ?timeouts?\\b",
+            reason: "bounding a size, length, depth, rate or time points at a denial of service, an overflow or brute force",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix handling of very large uploads'"),
         LintRemedyRule(
             "memory-corruption",
@@ -178,6 +191,19 @@ public enum LintRemedyRules {
             reason: "a merged branch named for security work is public, and names what the merge fixes",
             suggestion: "name the branch after the behaviour it changes, e.g. fix-block-titles"),
         LintRemedyRule(
+            "advisory-fork-merge",
+            pattern: "^merge commit from fork\\b",
+            reason: "'Merge commit from fork' is the title GitHub gives to merging a security advisory's private fork, and people watching repositories search for it",
+            suggestion: "give the merge a title that says what changes for users, e.g. 'Fix how block titles are rendered'",
+            kinds: [.message]),
+        LintRemedyRule(
+            "input-validation",
+            pattern: "\\b(?:extra|additional|stricter|strict|missing)\\w* (?:\\w+ ){0,2}validations?\\b|\\bvalidations? (?:is|was|were) missing\\b"
+                + "|\\bvalidat\\w*\\b[^.;:\\n]{0,30}?\\b(?:jwts?|jws|jwe|tokens?|assertions?|claims?|uids?|gids?|entitlements?|links?|thresholds?)\\b"
+                + "|\\b(?:jwt|jws|jwe|token|assertion|claims?) (?:validation|verification)\\b|\\w*validat\\w*token\\w*",
+            reason: "adding or tightening validation of tokens, identities, entitlements or links points at a way past a check",
+            suggestion: behaviour),
+        LintRemedyRule(
             "prototype-pollution",
             level: .names,
             pattern: "\\bprototype[- ]pollution\\b|\\bpollut\\w* (?:the |object )?prototypes?\\b|__proto__",
@@ -189,14 +215,18 @@ public enum LintRemedyRules {
                 + "|\\b(?:passwords?|password hash(?:es)?|secrets?|private keys?|key(?:ing)? material) (?:removal|redaction|masking|scrubbing)\\b"
                 + "|\\b(?:remov|hid|strip|redact|omit)\\w*\\b\(gap)\\bfrom (?:the )?(?:\\d{3}|error|exception|debug|not found) (?:responses?|pages?|messages?)\\b"
                 + "|\\b(?:\(negation)|without)\\b\(gap)\\b(?:log|logging|logged|print|printing|echo|echoing|expos|reveal|return|returning|includ|send|sending|show|showing|display|displaying|stor|storing)\\w*\\b\(gap)\\b(?:\(secrets))\\b"
-                + "|\\b(?:\(negation))\\w*\\b\(gap)\\b(?:expos|reveal)\\w*",
+                + "|\\b(?:\(negation))\\w*\\b\(gap)\\b(?:expos|reveal)\\w*"
+                + "|\\b(?:mask|masks|masked|masking|exposed?|exposure|leak\\w*)\\b[^.;:\\n]{0,20}?\\b(?:\(secrets))\\b|\\b(?:\(secrets)) (?:masks?|masking|exposed|exposure|leak\\w*)\\b"
+                + "|\\b(?:hide|hiding|hid|redact\\w*|mask\\w*)\\b\(gap)\\be-?mails?(?: address\\w*)?\\b|\\bgeneric (?:login |auth\\w* |error )?(?:errors?|messages?|responses?)\\b",
             reason: "keeping passwords, tokens or keys out of logs and responses points at an information disclosure",
             suggestion: behaviour),
         LintRemedyRule(
             "crafted-input",
             pattern: "\\b(?:specially|maliciously|carefully|purposely|intentionally)[- ]crafted\\b|\\bcrafted (?:inputs?|files?|requests?|payloads?|urls?|images?|archives?|packets?|data|messages?|headers?|strings?|documents?|fonts?|responses?)\\b"
                 + "|\\b(?:\(failure)|assertion failures?)\\b\(gap)\\b(?:\(badInput))\\b"
-                + "|\\b(?:\(badInput))\\b[^.;:\\n]{0,30}?\\b(?:\(failure))\\b",
+                + "|\\b(?:\(badInput))\\b[^.;:\\n]{0,30}?\\b(?:\(failure))\\b"
+                + "|\\b(?:\(failure))\\b[^.;:\\n]{0,40}?\\b(?:when|while|on|in) (?:\\w+ ){0,2}?(?:decod|pars|unmarshal|deseriali[sz]|receiv)\\w*|\\bpanic\\w* (?:unmarshal|decod|pars|receiv)\\w*"
+                + "|\\b(?:panic|crash)\\w*\\b[^.;:\\n]{0,20}?\\bthe (?:\\w+ )?(?:\(service))\\b",
             reason: "a crash or hang on malformed or crafted input points at a denial of service found by fuzzing or an attacker",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix reading damaged image files'"),
         LintRemedyRule(
@@ -218,7 +248,7 @@ public enum LintRemedyRules {
         LintRemedyRule(
             "symlinks-and-modes",
             pattern: "\\b(?:\(negation))\\w*\\b\(gap)\\bfollow\\w*\\b\(gap)\\bsym(?:bolic )?links?\\b"
-                + "|\\bsym(?:bolic )?links?\\b[^.;:\\n]{0,30}\\b(?:outside|escap\\w*|pointing out)\\b|\\b(?:prevent|refus|reject|disallow|forbid|block)\\w*\\b\(gap)\\bsym(?:bolic )?link\\w*|\\bo_nofollow\\b|\\btoctou\\b|\\btime[- ]of[- ]check\\b"
+                + "|\\bsym(?:bolic )?links?\\b[^.;:\\n]{0,30}\\b(?:outside|escap\\w*|pointing out)\\b|\\bescap\\w*\\b[^.;:\\n]{0,20}?\\bsym(?:bolic )?links?\\b|\\b(?:prevent|refus|reject|disallow|forbid|block)\\w*\\b\(gap)\\bsym(?:bolic )?link\\w*|\\bo_nofollow\\b|\\btoctou\\b|\\btime[- ]of[- ]check\\b"
                 + "|\\b(?:world|group|other)[- ](?:readable|writable|writeable|accessible)\\b|\\b(?:restrict|tighten)\\w*\\b\(gap)\\b(?:file )?(?:permissions?|modes?|umask)\\b",
             reason: "symbolic links and file modes point at files read or written where they should not be",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix where exported files are written'"),
