@@ -72,7 +72,7 @@ public enum LintRemedyRules {
                 + "|\\baccess ?denied\\w*|\\b(?:requir|enforc)\\w*\\b\(gap)\\b(?:auth|authentication|authn|authz)\\b|\\bauth\\w* (?:rules? )?(?:checks?|checking)\\b"
                 + "|\\b(?:authentication|authori[sz]ation|authn|authz) (?:middleware|bugs?|layer|guards?)\\b"
                 + "|\\bfix\\w*\\b\(gap)\\b(?:authentication|authori[sz]ation|authz|access control)\\b(?! headers?)|\\bscoped (?:tokens?|credentials?)\\b"
-                + "|\\bcross[- ]?(?:namespaces?|tenants?)\\b|\\b(?:namespace|tenant) (?:isolation|scop\\w*|boundar\\w*)\\b|\\bscope\\w*\\b\(gap)\\bto (?:the |its |their )?(?:namespace|tenant|project|owner)\\b"
+                + "|\\bcross[- ]?(?:namespaces?|tenants?)\\b|\\b(?:namespace|tenant) (?:isolation|scop\\w*|boundar\\w*)\\b|\\bscope\\w*\\b\(gap)\\bto (?:the |its |their )?(?:namespace|tenant|owner)\\b"
                 + "|\\b(?:has|have|with) (?:\\w+ )?(?:write|read|admin|edit) (?:access|permissions?)\\b|\\bcheck\\w*\\b[^.;:\\n]{0,30}?\\b(?:is|are) (?:allowed|permitted|authori[sz]ed)\\b"
                 + "|\\b(?:disallow|prevent|block|forbid|refus)\\w*\\b\(gap)\\b(?:non-?admins?|admin (?:users?|accounts?)|anonymous users?)\\b|\\btrust boundar(?:y|ies)\\b",
             exceptions: ["\\baccess(?:ibility| log| token for)\\b", "\\bread access to the cache\\b"],
@@ -83,8 +83,8 @@ public enum LintRemedyRules {
             pattern: "\\b(?:verif|check|validat|enforc|requir|refus|reject|ignor|forc)\\w*\\b\(gap)\\b(?:certificates?|certs?|host ?names?|signatures?|signed|ocsp|peer|pinned keys?|host keys?|wildcard)\\b"
                 + "|\\b(?:certificate|cert|host ?name|signature|peer|wildcard) (?:verification|validation|checks?|checking|matching|matches)\\b"
                 + "|\\bocsp\\b|\\bhsts checks?\\b|\\brequir\\w* (?:tls|ssl|https|encryption)\\b|\\bconstant[- ]time\\b|\\btiming-safe\\b"
-                + "|\\b(?:ssl|tls)[- ]?verify\\b|\\bverif\\w*\\b\(gap)\\b(?:responses?|headers?|thresholds?)\\b|\\bnonces?\\b|\\b(?:default|weak|insecure|legacy) ciphers?\\b",
-            reason: "verifying a certificate, host name, signature or response, or choosing ciphers and nonces, points at a spoofing, man-in-the-middle or broken-encryption flaw",
+                + "|\\b(?:ssl|tls)[- ]?verify\\b|\\bnonces?\\b|\\b(?:default|weak|insecure|legacy) ciphers?\\b",
+            reason: "verifying a certificate, host name or signature, or choosing ciphers and nonces, points at a spoofing, man-in-the-middle or broken-encryption flaw",
             suggestion: "describe what users will notice, e.g. 'Fix connecting to servers with a different name'"),
         LintRemedyRule(
             "redirect-url",
@@ -155,7 +155,7 @@ public enum LintRemedyRules {
                 + "|\\b(?:add|apply|enforc|introduc|implement)\\w*\\b\(gap)\\b(?:rate[- ]?limit\\w*|throttl\\w*)|\\b(?:api|login|auth\\w*|request|password)[- ](?:throttl\\w*|rate[- ]?limit\\w*)"
                 + "|\\bunbounded\\b|\\b(?:decompression|body|request|upload|payload|message|frame) (?:size )?limits?\\b"
                 + "|\\b(?:pars|read|accept|allocat)\\w* (?:\\w+ )?(?:large|huge|oversized) (?:sizes?|lengths?|messages?|payloads?|bodies|requests?)\\b"
-                + "|\\b(?:add|set|introduc|default|enforc)\\w*\\b[^.;:\\n]{0,30}?\\b(?:connection|handshake|read|write|header|idle|request) ?timeouts?\\b",
+                + "|\\b(?:add|set|introduc|default|enforc)\\w*\\b[^.;:\\n]{0,30}?\\b(?:handshake|read|read header|header read|idle|connection) ?timeouts?\\b",
             reason: "bounding a size, length, depth, rate or time points at a denial of service, an overflow or brute force",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix handling of very large uploads'"),
         LintRemedyRule(
@@ -198,10 +198,10 @@ public enum LintRemedyRules {
             kinds: [.message]),
         LintRemedyRule(
             "input-validation",
-            pattern: "\\b(?:extra|additional|stricter|strict|missing)\\w* (?:\\w+ ){0,2}validations?\\b|\\bvalidations? (?:is|was|were) missing\\b"
-                + "|\\bvalidat\\w*\\b[^.;:\\n]{0,30}?\\b(?:jwts?|jws|jwe|tokens?|assertions?|claims?|uids?|gids?|entitlements?|links?|thresholds?)\\b"
+            pattern: "\\b(?:stricter|strict|extra)\\w* (?:\\w+ ){0,2}validations?\\b"
+                + "|\\bvalidat\\w*\\b[^.;:\\n]{0,30}?\\b(?:jwts?|jws|jwe|tokens?|assertions?|claims?|uids?|gids?|entitlements?|thresholds?)\\b"
                 + "|\\b(?:jwt|jws|jwe|token|assertion|claims?) (?:validation|verification)\\b|\\w*validat\\w*token\\w*",
-            reason: "adding or tightening validation of tokens, identities, entitlements or links points at a way past a check",
+            reason: "adding or tightening validation of tokens, identities or entitlements points at a way past a check",
             suggestion: behaviour),
         LintRemedyRule(
             "prototype-pollution",
@@ -225,7 +225,7 @@ public enum LintRemedyRules {
             pattern: "\\b(?:specially|maliciously|carefully|purposely|intentionally)[- ]crafted\\b|\\bcrafted (?:inputs?|files?|requests?|payloads?|urls?|images?|archives?|packets?|data|messages?|headers?|strings?|documents?|fonts?|responses?)\\b"
                 + "|\\b(?:\(failure)|assertion failures?)\\b\(gap)\\b(?:\(badInput))\\b"
                 + "|\\b(?:\(badInput))\\b[^.;:\\n]{0,30}?\\b(?:\(failure))\\b"
-                + "|\\b(?:\(failure))\\b[^.;:\\n]{0,40}?\\b(?:when|while|on|in) (?:\\w+ ){0,2}?(?:decod|pars|unmarshal|deseriali[sz]|receiv)\\w*|\\bpanic\\w* (?:unmarshal|decod|pars|receiv)\\w*"
+                + "|\\b(?:\(failure))\\b[^.;:\\n]{0,40}?\\b(?:when|while|on|in) (?:\\w+ ){0,2}?(?:decod|unmarshal|deseriali[sz]|receiv)\\w*|\\bpanic\\w* (?:unmarshal|decod|receiv)\\w*"
                 + "|\\b(?:panic|crash)\\w*\\b[^.;:\\n]{0,20}?\\bthe (?:\\w+ )?(?:\(service))\\b",
             reason: "a crash or hang on malformed or crafted input points at a denial of service found by fuzzing or an attacker",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix reading damaged image files'"),
