@@ -13,26 +13,28 @@ struct StaleTemporaryCLITests {
         return Set(names.filter { $0.hasPrefix("embargo-clone.") })
     }
 
-    /// Starts `patch verify` (whose test command sleeps) and waits until its clone exists.
+    /// Starts `patch verify` and waits until its test command runs (it marks
+    /// its start, then sleeps): by then git has finished writing the clone, so
+    /// nothing but the sleeping test command is left of it once it is killed.
     func startVerify(_ box: Sandbox, besides known: Set<String>) throws -> (SpawnedProcess, String) {
         let process = try box.start(["patch", "verify", "ADV-2026-001"])
         let deadline = Date() + 60
         while Date() < deadline {
             if let new = clones(box).subtracting(known).first,
-               FileManager.default.fileExists(atPath: box.path("tmp/\(new)/work")) {
+               FileManager.default.fileExists(atPath: box.path("tmp/\(new)/work/.test-started")) {
                 return (process, new)
             }
             usleep(20_000)
         }
         process.terminate()
-        throw EmbargoError(.failure, "patch verify made no clone in time")
+        throw EmbargoError(.failure, "patch verify started no test command in time")
     }
 
     @Test func theNextCommandRemovesWhatAKilledOneLeftButNotWhatALiveOneUses() throws {
         let box = try Sandbox()
         defer { box.remove() }
         _ = try ReleaseFixture(box)
-        try box.ok(["project", "set", SampleProject.name, "--test-command", "sleep 30"])
+        try box.ok(["project", "set", SampleProject.name, "--test-command", "touch .test-started && sleep 30"])
 
         let (killed, stale) = try startVerify(box, besides: [])
         kill(killed.processIdentifier, SIGKILL)
