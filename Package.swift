@@ -191,6 +191,12 @@ let package = Package(
             swiftSettings: strict,
             linkerSettings: releaseLinking
         ),
+        // A seeded generator and what else several test targets share.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "TerminalTextTests",
             dependencies: ["TerminalText"],
@@ -203,17 +209,17 @@ let package = Package(
         ),
         .testTarget(
             name: "EmbargoStoreTests",
-            dependencies: ["EmbargoStore", "EmbargoCrypto"],
+            dependencies: ["EmbargoStore", "EmbargoCrypto", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EmbargoKitTests",
-            dependencies: ["EmbargoKit", "EmbargoSeverity", "EmbargoVersions", "EmbargoErrors", "EmbargoStore", "EmbargoCrypto"],
+            dependencies: ["EmbargoKit", "EmbargoSeverity", "EmbargoVersions", "EmbargoErrors", "EmbargoStore", "EmbargoCrypto", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EmbargoCLITests",
-            dependencies: ["embargo", "EmbargoKit", "EmbargoStore", "EmbargoCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["embargo", "EmbargoKit", "EmbargoStore", "EmbargoCrypto", .product(name: "GRDB", package: "GRDB.swift"), "TestSupport"],
             swiftSettings: strict
         ),
     ]

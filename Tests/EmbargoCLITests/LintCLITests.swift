@@ -67,14 +67,23 @@ struct LintCLITests {
                     "--author", "Sam <sam@example.org>"])
     }
 
+    /// The project and its advisory, the fix (its test named `testName`)
+    /// added to each branch of `messages` with that message, and a local
+    /// branch `branch` in the project: what `lint` reads.
+    @discardableResult
+    func fixSeries(_ box: Sandbox, testName: String, messages: KeyValuePairs<String, String>, branch: String) throws -> URL {
+        let repo = try setUp(box)
+        let diff = try fixDiff(box, repo, testName: testName)
+        for (target, message) in messages { try addFix(box, diff, branch: target, message: message) }
+        try box.git(["-C", repo.path, "branch", branch])
+        return repo
+    }
+
     @Test func leaksInMessagesBranchesAndTestNamesAreReported() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        let repo = try setUp(box)
-        let diff = try fixDiff(box, repo, testName: "testXssInGreeting")
-        try addFix(box, diff, branch: "1.0.x", message: "Fix XSS in greeting")
-        try addFix(box, diff, branch: "1.1.x", message: "Fix XSS in greeting")
-        try box.git(["-C", repo.path, "branch", "fix-xss-greeting"])
+        try fixSeries(box, testName: "testXssInGreeting",
+                                 messages: ["1.0.x": "Fix XSS in greeting", "1.1.x": "Fix XSS in greeting"], branch: "fix-xss-greeting")
 
         let run = try box.embargo(["lint", "ADV-2026-001"])
         #expect(run.status == 3, "\(run.stderr)")
@@ -115,12 +124,11 @@ struct LintCLITests {
     @Test func aNeutralSeriesIsClean() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        let repo = try setUp(box)
-        let diff = try fixDiff(box, repo, testName: "testTitleIsEscaped")
         // "Escape the greeting title" was neutral once; it describes the remedy, a hint (see remedyWordingIsAHint).
-        try addFix(box, diff, branch: "1.0.x", message: "Fix how the greeting title is shown")
-        try addFix(box, diff, branch: "1.1.x", message: "Fix how the greeting title is shown\n\nThe title now appears as typed.")
-        try box.git(["-C", repo.path, "branch", "greeting-output"])
+        try fixSeries(box, testName: "testTitleIsEscaped", messages: [
+            "1.0.x": "Fix how the greeting title is shown",
+            "1.1.x": "Fix how the greeting title is shown\n\nThe title now appears as typed.",
+        ], branch: "greeting-output")
 
         let run = try box.ok(["lint", "ADV-2026-001"])
         #expect(run.stdout == "no findings\n")
@@ -136,10 +144,7 @@ struct LintCLITests {
     @Test func remedyWordingIsAHint() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        let repo = try setUp(box)
-        let diff = try fixDiff(box, repo, testName: "testTitleIsShown")
-        try addFix(box, diff, branch: "1.0.x", message: "Escape the greeting title")
-        try box.git(["-C", repo.path, "branch", "greeting-output"])
+        try fixSeries(box, testName: "testTitleIsShown", messages: ["1.0.x": "Escape the greeting title"], branch: "greeting-output")
 
         // The drupal profile (the default) is strict: the hint refuses.
         let strict = try box.embargo(["lint", "ADV-2026-001"])

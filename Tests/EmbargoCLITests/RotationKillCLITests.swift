@@ -6,18 +6,6 @@ import Testing
 /// removed member can no longer open once the removal is done.
 @Suite("key rotation killed at any moment")
 struct RotationKillCLITests {
-    /// A deterministic generator (SplitMix64) so a failing run can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let killPoints = 200
 
     @Test func aKillAnywhereInMemberRemoveEndsInAVerifyingStoreAndALockedOutMember() throws {
@@ -48,13 +36,18 @@ struct RotationKillCLITests {
             duration = max(duration, Date().timeIntervalSince(start))
         }
 
+        // Kill moments spread evenly over the run (the golden-ratio sequence from a seed's
+        // offset), so that a failing point can be replayed with the same seed.
         let seed = ProcessInfo.processInfo.environment["EMBARGO_TEST_SEED"].flatMap(UInt64.init) ?? 20_261_204
-        var random = SplitMix(state: seed)
+        let offset = Double(seed % 1_000_003) / 1_000_003
+        func moment(_ point: Int) -> Double {
+            (offset + Double(point) * 0.618_033_988_749_895).truncatingRemainder(dividingBy: 1) * duration * 1.2
+        }
         var (killed, undone, finished) = (0, 0, 0)
         for point in 0..<Self.killPoints {
             try reset()
             let process = try box.start(["member", "remove", "eve"])
-            if box.kill(process, after: Double.random(in: 0...(duration * 1.2), using: &random)) { killed += 1 }
+            if box.kill(process, after: moment(point)) { killed += 1 }
 
             // The next command (any member's) finishes or undoes the rotation; the store verifies.
             let verify = try box.embargo(["store", "verify"])

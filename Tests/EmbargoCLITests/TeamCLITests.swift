@@ -1,6 +1,7 @@
 import EmbargoKit
 import Foundation
 import Testing
+import TestSupport
 
 /// Several machines, each with its own HOME, identity and store, sharing one
 /// store through a local bare git repository, as a team does through its
@@ -79,7 +80,7 @@ struct TeamCLITests {
             column == "cwes" ? (advisory["cwes"] as? [Int]).map { $0.map(String.init).joined(separator: ",") } : advisory[column] as? String
         }
         let seed = UInt64(ProcessInfo.processInfo.environment["EMBARGO_TEST_SEED"] ?? "") ?? 0x7EA4_2026
-        var random = RotationKillCLITests.SplitMix(state: seed)
+        var random = SeededGenerator(seed: seed)
         var created: Set<String> = []
         var expected: [String: [String: String]] = [:] // title -> column -> value
         var notes: Set<String> = []
@@ -361,33 +362,44 @@ extension TeamCLITests {
 }
 
 extension TeamCLITests {
-    /// An approved advisory on a team store, and a second machine whose
-    /// member pat may publish too, from a clone of the project of their own.
-    static func publishingTeam(_ box: Sandbox, _ other: Sandbox) throws -> PublishFixture {
-        let fixture = try PublishFixture(box)
-        let teamRemote = box.root.appendingPathComponent("team.git")
-        try box.git(["init", "--quiet", "--bare", teamRemote.path])
-        try box.ok(["store", "remote", "set", teamRemote.path])
-        try other.becomeMember("pat", role: "publisher", addedBy: box)
-        try other.ok(["store", "clone", teamRemote.path])
-        let clone = other.root.appendingPathComponent("sample-clone")
-        try other.git(["clone", "--quiet", fixture.remote.path, clone.path])
-        for branch in SampleProject.branches {
-            try other.git(["-C", clone.path, "branch", "--force", branch, "origin/\(branch)"])
+    /// An approved advisory on a team store (alice's machine, `box`), and a
+    /// second machine (`other`) whose member pat may publish too, from a clone
+    /// of the project of their own.
+    struct PublishingTeam {
+        let box: Sandbox
+        let other: Sandbox
+        let fixture: PublishFixture
+
+        init() throws {
+            box = try Sandbox()
+            other = try Sandbox()
+            fixture = try PublishFixture(box)
+            let teamRemote = box.root.appendingPathComponent("team.git")
+            try box.git(["init", "--quiet", "--bare", teamRemote.path])
+            try box.ok(["store", "remote", "set", teamRemote.path])
+            try other.becomeMember("pat", role: "publisher", addedBy: box)
+            try other.ok(["store", "clone", teamRemote.path])
+            let clone = other.root.appendingPathComponent("sample-clone")
+            try other.git(["clone", "--quiet", fixture.remote.path, clone.path])
+            for branch in SampleProject.branches {
+                try other.git(["-C", clone.path, "branch", "--force", branch, "origin/\(branch)"])
+            }
+            try other.ok(["project", "local", SampleProject.name, "--repo", clone.path])
         }
-        try other.ok(["project", "local", SampleProject.name, "--repo", clone.path])
-        return fixture
+
+        func remove() {
+            box.remove()
+            other.remove()
+        }
     }
 
     /// Two publishing managers on two machines: whoever claims the advisory
     /// through the remote first publishes; the other is refused with the
     /// first one's name before pushing any tag.
     @Test func onlyOnePublisherPublishes() throws {
-        let box = try Sandbox()
-        defer { box.remove() }
-        let other = try Sandbox()
-        defer { other.remove() }
-        let fixture = try Self.publishingTeam(box, other)
+        let team = try PublishingTeam()
+        defer { team.remove() }
+        let (box, other, fixture) = (team.box, team.other, team.fixture)
         let before = try fixture.remoteRefs()
 
         // Both start at the same moment.
@@ -413,11 +425,9 @@ extension TeamCLITests {
 
     /// The second publisher, after the first claimed: refused by name, no tag pushed.
     @Test func aSecondPublisherIsRefusedByName() throws {
-        let box = try Sandbox()
-        defer { box.remove() }
-        let other = try Sandbox()
-        defer { other.remove() }
-        let fixture = try Self.publishingTeam(box, other)
+        let team = try PublishingTeam()
+        defer { team.remove() }
+        let (box, other, fixture) = (team.box, team.other, team.fixture)
         let before = try fixture.remoteRefs()
         // alice's publish stops (killed) right after its claim reached the team.
         let stopped = try box.embargo(["publish", "ADV-2026-001", "--out", box.path("public")], env: ["EMBARGO_STOP_AFTER_STEP": "checked"])
@@ -440,7 +450,7 @@ extension TeamCLITests {
         defer { team.remove() }
         let alice = team["alice"], bob = team["bob"]
         let seed = UInt64(ProcessInfo.processInfo.environment["EMBARGO_TEST_SEED"] ?? "") ?? 0x5EED_0015
-        var random = RotationKillCLITests.SplitMix(state: seed)
+        var random = SeededGenerator(seed: seed)
         let offline = ["GIT_ALLOW_PROTOCOL": "ssh"]
         var killed = 0
         var notes: [String] = []

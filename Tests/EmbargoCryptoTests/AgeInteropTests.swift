@@ -37,6 +37,17 @@ import Testing
 
     static func payload(_ size: Int) throws -> [UInt8] { try Random.bytes(size) }
 
+    /// A temporary directory holding `size` random bytes in `plain`, and the
+    /// path of `age`: what each round trip starts from.
+    static func withPlaintext(_ size: Int, _ body: (AgeTestSupport.TemporaryDirectory, String, [UInt8]) throws -> Void) throws {
+        let dir = try AgeTestSupport.TemporaryDirectory()
+        defer { dir.remove() }
+        let age = try AgeTestSupport.requireTool("age")
+        let plaintext = try payload(size)
+        try Data(plaintext).write(to: dir.file("plain"))
+        try body(dir, age, plaintext)
+    }
+
     static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool { a == b }
 
     /// age creates its `-o` file on the first write, so an empty plaintext leaves
@@ -64,82 +75,66 @@ import Testing
 
     @Test(arguments: sizes, [false, true])
     func weEncryptAgeDecrypts(size: Int, armor: Bool) throws {
-        let dir = try AgeTestSupport.TemporaryDirectory()
-        defer { dir.remove() }
-        let age = try AgeTestSupport.requireTool("age")
-        let keys = try Self.makeKeys(in: dir)
-        let plaintext = try Self.payload(size)
-        try Data(plaintext).write(to: dir.file("plain"))
-
-        try Age.encryptFile(
-            at: dir.file("plain"), to: dir.file("sealed.age"), recipients: keys.identities.map(\.recipient), armor: armor)
-        for (index, keyFile) in keys.files.enumerated() {
-            let output = dir.file("opened-\(index)")
-            let result = try AgeTestSupport.run(
-                age, ["-d", "-i", keyFile.path, "-o", output.path, dir.file("sealed.age").path], in: dir)
-            #expect(result.status == 0, "age -d with key \(index): \(result.stderr)")
-            #expect(Self.same(try Self.output(output), plaintext), "key \(index), size \(size), armor \(armor)")
+        try Self.withPlaintext(size) { dir, age, plaintext in
+            let keys = try Self.makeKeys(in: dir)
+            try Age.encryptFile(
+                at: dir.file("plain"), to: dir.file("sealed.age"), recipients: keys.identities.map(\.recipient), armor: armor)
+            for (index, keyFile) in keys.files.enumerated() {
+                let output = dir.file("opened-\(index)")
+                let result = try AgeTestSupport.run(
+                    age, ["-d", "-i", keyFile.path, "-o", output.path, dir.file("sealed.age").path], in: dir)
+                #expect(result.status == 0, "age -d with key \(index): \(result.stderr)")
+                #expect(Self.same(try Self.output(output), plaintext), "key \(index), size \(size), armor \(armor)")
+            }
         }
     }
 
     @Test(arguments: sizes, [false, true])
     func ageEncryptsWeDecrypt(size: Int, armor: Bool) throws {
-        let dir = try AgeTestSupport.TemporaryDirectory()
-        defer { dir.remove() }
-        let age = try AgeTestSupport.requireTool("age")
-        let keys = try Self.makeKeys(in: dir)
-        let plaintext = try Self.payload(size)
-        try Data(plaintext).write(to: dir.file("plain"))
+        try Self.withPlaintext(size) { dir, age, plaintext in
+            let keys = try Self.makeKeys(in: dir)
+            var arguments = ["-e"]
+            for identity in keys.identities { arguments += ["-r", identity.recipient.encoded] }
+            if armor { arguments.append("-a") }
+            arguments += ["-o", dir.file("sealed.age").path, dir.file("plain").path]
+            let result = try AgeTestSupport.run(age, arguments, in: dir)
+            try #require(result.status == 0, "age -e: \(result.stderr)")
 
-        var arguments = ["-e"]
-        for identity in keys.identities { arguments += ["-r", identity.recipient.encoded] }
-        if armor { arguments.append("-a") }
-        arguments += ["-o", dir.file("sealed.age").path, dir.file("plain").path]
-        let result = try AgeTestSupport.run(age, arguments, in: dir)
-        try #require(result.status == 0, "age -e: \(result.stderr)")
-
-        let sealed = Array(try Data(contentsOf: dir.file("sealed.age")))
-        for (index, identity) in keys.identities.enumerated() {
-            #expect(Self.same(try Age.decrypt(sealed, identities: [identity]), plaintext), "key \(index), size \(size), armor \(armor)")
+            let sealed = Array(try Data(contentsOf: dir.file("sealed.age")))
+            for (index, identity) in keys.identities.enumerated() {
+                #expect(Self.same(try Age.decrypt(sealed, identities: [identity]), plaintext), "key \(index), size \(size), armor \(armor)")
+            }
+            try Age.decryptFile(at: dir.file("sealed.age"), to: dir.file("opened"), identities: [keys.theirs])
+            #expect(Self.same(Array(try Data(contentsOf: dir.file("opened"))), plaintext))
         }
-        try Age.decryptFile(at: dir.file("sealed.age"), to: dir.file("opened"), identities: [keys.theirs])
-        #expect(Self.same(Array(try Data(contentsOf: dir.file("opened"))), plaintext))
     }
 
     @Test(arguments: sizes, [false, true])
     func passphraseWeEncryptAgeDecrypts(size: Int, armor: Bool) throws {
-        let dir = try AgeTestSupport.TemporaryDirectory()
-        defer { dir.remove() }
-        let age = try AgeTestSupport.requireTool("age")
-        let plaintext = try Self.payload(size)
-        try Data(plaintext).write(to: dir.file("plain"))
-
-        // The default work factor (18), as a user would get it.
-        let recipient = AgeScryptRecipient(passphrase: SecureBytes(copying: Array(Self.passphrase.utf8)))
-        try Age.encryptFile(at: dir.file("plain"), to: dir.file("sealed.age"), recipients: [recipient], armor: armor)
-        let result = try AgeTestSupport.runWithTerminalPassphrase(
-            [age, "-d", "-o", dir.file("opened").path, dir.file("sealed.age").path], passphrase: Self.passphrase, in: dir)
-        #expect(result.status == 0, "age -d: \(result.stderr)")
-        #expect(Self.same(try Self.output(dir.file("opened")), plaintext), "size \(size), armor \(armor)")
+        try Self.withPlaintext(size) { dir, age, plaintext in
+            // The default work factor (18), as a user would get it.
+            let recipient = AgeScryptRecipient(passphrase: SecureBytes(copying: Array(Self.passphrase.utf8)))
+            try Age.encryptFile(at: dir.file("plain"), to: dir.file("sealed.age"), recipients: [recipient], armor: armor)
+            let result = try AgeTestSupport.runWithTerminalPassphrase(
+                [age, "-d", "-o", dir.file("opened").path, dir.file("sealed.age").path], passphrase: Self.passphrase, in: dir)
+            #expect(result.status == 0, "age -d: \(result.stderr)")
+            #expect(Self.same(try Self.output(dir.file("opened")), plaintext), "size \(size), armor \(armor)")
+        }
     }
 
     @Test(arguments: sizes, [false, true])
     func passphraseAgeEncryptsWeDecrypt(size: Int, armor: Bool) throws {
-        let dir = try AgeTestSupport.TemporaryDirectory()
-        defer { dir.remove() }
-        let age = try AgeTestSupport.requireTool("age")
-        let plaintext = try Self.payload(size)
-        try Data(plaintext).write(to: dir.file("plain"))
+        try Self.withPlaintext(size) { dir, age, plaintext in
+            let result = try AgeTestSupport.runWithTerminalPassphrase(
+                [age, "-e", "-p"] + (armor ? ["-a"] : []) + ["-o", dir.file("sealed.age").path, dir.file("plain").path],
+                passphrase: Self.passphrase, in: dir)
+            try #require(result.status == 0, "age -e -p: \(result.stderr)")
 
-        let result = try AgeTestSupport.runWithTerminalPassphrase(
-            [age, "-e", "-p"] + (armor ? ["-a"] : []) + ["-o", dir.file("sealed.age").path, dir.file("plain").path],
-            passphrase: Self.passphrase, in: dir)
-        try #require(result.status == 0, "age -e -p: \(result.stderr)")
-
-        let sealed = Array(try Data(contentsOf: dir.file("sealed.age")))
-        let identity = AgeScryptIdentity(passphrase: SecureBytes(copying: Array(Self.passphrase.utf8)))
-        #expect(Self.same(try Age.decrypt(sealed, identities: [identity]), plaintext), "size \(size), armor \(armor)")
-        let wrong = AgeScryptIdentity(passphrase: SecureBytes(copying: Array("wrong".utf8)))
-        #expect(throws: AgeError.noMatch) { try Age.decrypt(sealed, identities: [wrong]) }
+            let sealed = Array(try Data(contentsOf: dir.file("sealed.age")))
+            let identity = AgeScryptIdentity(passphrase: SecureBytes(copying: Array(Self.passphrase.utf8)))
+            #expect(Self.same(try Age.decrypt(sealed, identities: [identity]), plaintext), "size \(size), armor \(armor)")
+            let wrong = AgeScryptIdentity(passphrase: SecureBytes(copying: Array("wrong".utf8)))
+            #expect(throws: AgeError.noMatch) { try Age.decrypt(sealed, identities: [wrong]) }
+        }
     }
 }

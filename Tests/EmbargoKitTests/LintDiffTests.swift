@@ -3,51 +3,41 @@ import Testing
 
 @Suite("leak linter: the diff's added lines")
 struct LintDiffTests {
-    static let leaking = """
+    /// The fix of the greeting, with `comment` above the escaping line and
+    /// `test` (added lines) in the test class.
+    static func greetingFix(comment: String, test: [String]) -> String {
+        """
         diff --git a/src/Greeting.php b/src/Greeting.php
         --- a/src/Greeting.php
         +++ b/src/Greeting.php
         @@ -2,4 +2,5 @@
          function greeting(string $title): string {
         -  return 'Hello ' . $title;
-        +  // Prevents XSS in the title.
+        +  // \(comment)
         +  return 'Hello ' . htmlspecialchars($title);
          }
         diff --git a/tests/src/GreetingTest.php b/tests/src/GreetingTest.php
         --- a/tests/src/GreetingTest.php
         +++ b/tests/src/GreetingTest.php
-        @@ -10,3 +10,9 @@
+        @@ -10,2 +10,\(test.count + 2) @@
            }
-        +  /** @dataProvider xssPayloads */
-        +  public function testTitleIsShown($title) {
-        +    $this->assertSame('Hello', greeting('<script>alert(1)</script>'));
-        +  }
-        +  public function xssPayloads() { return [["' OR 1=1 --"]]; }
-         }
 
-        """
+        """ + test.map { "+" + $0 + "\n" }.joined() + " }\n"
+    }
 
-    static let neutral = """
-        diff --git a/src/Greeting.php b/src/Greeting.php
-        --- a/src/Greeting.php
-        +++ b/src/Greeting.php
-        @@ -2,4 +2,5 @@
-         function greeting(string $title): string {
-        -  return 'Hello ' . $title;
-        +  // The title appears as typed.
-        +  return 'Hello ' . htmlspecialchars($title);
-         }
-        diff --git a/tests/src/GreetingTest.php b/tests/src/GreetingTest.php
-        --- a/tests/src/GreetingTest.php
-        +++ b/tests/src/GreetingTest.php
-        @@ -10,3 +10,6 @@
-           }
-        +  public function testTitleIsShown() {
-        +    $this->assertSame('Hello &lt;b&gt;', greeting('<b>'));
-        +  }
-         }
+    static let leaking = greetingFix(comment: "Prevents XSS in the title.", test: [
+        "  /** @dataProvider xssPayloads */",
+        "  public function testTitleIsShown($title) {",
+        "    $this->assertSame('Hello', greeting('<script>alert(1)</script>'));",
+        "  }",
+        "  public function xssPayloads() { return [[\"' OR 1=1 --\"]]; }",
+    ])
 
-        """
+    static let neutral = greetingFix(comment: "The title appears as typed.", test: [
+        "  public function testTitleIsShown() {",
+        "    $this->assertSame('Hello &lt;b&gt;', greeting('<b>'));",
+        "  }",
+    ])
 
     @Test func commentsStringsProvidersAndPayloadsAreFound() {
         let subjects = LeakLinter.diffSubjects(Self.leaking, branch: "1.1.x", position: 2)

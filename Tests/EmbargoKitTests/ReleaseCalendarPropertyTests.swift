@@ -2,8 +2,8 @@ import EmbargoKit
 import EmbargoStore
 import Foundation
 import Testing
+import TestSupport
 
-// SeededGenerator (SplitMix64) is in JSONTestSupport.swift.
 /// `nextWindow` against `violations`, from every day of 2027, for every kind
 /// and the profile combinations projects use, with holidays and blackouts.
 @Suite("release calendar: the next window breaks no rule")

@@ -2,6 +2,7 @@
 import EmbargoStore
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("severity views: a list scores each distinct vector once, with the same result")
 struct SeverityViewTests {
