@@ -128,6 +128,12 @@ struct LintRemedyTests {
         #expect(findings("Avoid local drive traversal when saving files").map(\.level) == [.names])
         #expect(findings("It should not be possible to inject a header into a request").map(\.level) == [.names])
         #expect(findings("Reported as GHSL-2021-1037").map(\.level) == [.names])
+        // Something secret or about other users leaking names the flaw, in any word order and in test names.
+        for text in ["Don't leak the session token in redirects", "It leaks message counts for rooms people cannot see",
+                     "Prevent secret leaks in the patch logs", "Fix cross-tenant leak of service names"] {
+            #expect(findings(text).first?.rule == "leak", "\(text): \(findings(text).map(\.rule))")
+        }
+        #expect(findings("testNoCredentialLeak", kind: .test).map(\.rule) == ["leak"])
         // Paragraphs stay apart: a remedy verb and its object in two paragraphs are no finding.
         #expect(findings("Check the tests\n\nAccess to the cache is shared").isEmpty)
         // Names are read as their words.
@@ -159,7 +165,13 @@ struct LintRemedyTests {
                      "Verify the response status in the functional test", "Add a request timeout to the HTTP client",
                      "Add additional validation to the settings form", "Validate the link field widget settings",
                      "Add missing validation for the date field", "Fix the panic when parsing an empty config file",
-                     "Scope the cache tags to the project"]
+                     "Scope the cache tags to the project",
+                     // Everyday work of a random sample of ordinary Go commits: leaking resources and
+                     // abstractions, the signature of a function, granting the software a permission.
+                     "Fix goroutine leaks in the watcher", "Don't leak implementation details from the WAL interface",
+                     "Fix leaking context markers when indented", "Prevent TCP connections leakage", "Fix leaking test data between runs",
+                     "Use the new validation function signature in the test data", "Add permission to get roles to the operator",
+                     "Add missing RBAC permission for the resolver", "Add permissions to the docker action jobs"]
         {
             #expect(findings(text).isEmpty, "\(text): \(findings(text).map(\.rule))")
         }

@@ -140,14 +140,16 @@ public enum LeakLinter {
     /// subject (its first occurrence). Where terms overlap the longest match
     /// wins, so `remote code execution` is one finding, not two.
     ///
-    /// Then the remedy rules (`rules`, by default `LintRemedyRules.defaults`):
-    /// at most one finding per rule and subject, none where a term or an
-    /// earlier rule already matched the same words.
+    /// Then the remedy rules (`rules`, by default `LintRemedyRules.defaults`),
+    /// those at level `names` first: at most one finding per rule and
+    /// subject, none where a term or an earlier rule already matched the
+    /// same words.
     public static func lint(_ subjects: [LintSubject], vocabulary: LintVocabulary,
                             rules: [LintRemedyRule] = LintRemedyRules.defaults) -> [LintFinding]
     {
         let compiled = vocabulary.terms.map(CompiledTerm.init)
-        let compiledRules = rules.compactMap(CompiledRule.init)
+        // Rules that name the flaw read first: a hint must not hide them where both read the same words.
+        let compiledRules = (rules.filter { $0.level == .names } + rules.filter { $0.level != .names }).compactMap(CompiledRule.init)
         var findings: [LintFinding] = []
         var seen = Set<String>()
         for subject in subjects {

@@ -50,6 +50,10 @@ public enum LintRemedyRules {
     /// What a program that serves others is, when a single input can stop it.
     private static let service = "server|daemon|controller|node|service|process|application|proxy|agent"
     private static let badInput = "malformed|crafted|corrupt\\w*|truncated|untrusted|hostile"
+    /// What must not leak: secrets, private data, what other users have, and what reveals it.
+    private static let leaked = "credentials?|secrets?|tokens?|passwords?|(?:private |api |session )?keys?|cookies?|auth\\w*|information|info|data"
+        + "|environment|addresse?s?|e-?mails?|user\\w*|private|sensitive|personal|headers?|memory contents|contents|cross-\\w+|across \\w+"
+        + "|between \\w+|counts?|lengths?|sizes?|existence|whether|timing|to (?:other|another|unauthori[sz]ed)"
 
     public static let defaults: [LintRemedyRule] = [
         LintRemedyRule(
@@ -75,7 +79,10 @@ public enum LintRemedyRules {
                 + "|\\bcross[- ]?(?:namespaces?|tenants?)\\b|\\b(?:namespace|tenant) (?:isolation|scop\\w*|boundar\\w*)\\b|\\bscope\\w*\\b\(gap)\\bto (?:the |its |their )?(?:namespace|tenant|owner)\\b"
                 + "|\\b(?:has|have|with) (?:\\w+ )?(?:write|read|admin|edit) (?:access|permissions?)\\b|\\bcheck\\w*\\b[^.;:\\n]{0,30}?\\b(?:is|are) (?:allowed|permitted|authori[sz]ed)\\b"
                 + "|\\b(?:disallow|prevent|block|forbid|refus)\\w*\\b\(gap)\\b(?:non-?admins?|admin (?:users?|accounts?)|anonymous users?)\\b|\\btrust boundar(?:y|ies)\\b",
-            exceptions: ["\\baccess(?:ibility| log| token for)\\b", "\\bread access to the cache\\b"],
+            // Granting the software itself a permission (RBAC, IAM, a CI job's) is everyday operations work.
+            exceptions: ["\\baccess(?:ibility| log| token for)\\b", "\\bread access to the cache\\b",
+                         "\\b(?:rbac|iam|github|actions?|workflow|jobs?|ci|docker|cluster ?roles?|service ?accounts?) permissions?\\b",
+                         "\\badd\\w* (?:the |a |missing )?(?:\\w+ ){0,2}permissions? (?:to|for) (?!check)"],
             reason: "an added access or permission check points at an access bypass",
             suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
         LintRemedyRule(
@@ -84,6 +91,8 @@ public enum LintRemedyRules {
                 + "|\\b(?:certificate|cert|host ?name|signature|peer|wildcard) (?:verification|validation|checks?|checking|matching|matches)\\b"
                 + "|\\bocsp\\b|\\bhsts checks?\\b|\\brequir\\w* (?:tls|ssl|https|encryption)\\b|\\bconstant[- ]time\\b|\\btiming-safe\\b"
                 + "|\\b(?:ssl|tls)[- ]?verify\\b|\\bnonces?\\b|\\b(?:default|weak|insecure|legacy) ciphers?\\b",
+            // The signature of a function is code.
+            exceptions: ["\\b(?:function|method|type|call|constructor|interface|callback|handler|api|func|closure|trait) signatures?\\b"],
             reason: "verifying a certificate, host name or signature, or choosing ciphers and nonces, points at a spoofing, man-in-the-middle or broken-encryption flaw",
             suggestion: "describe what users will notice, e.g. 'Fix connecting to servers with a different name'"),
         LintRemedyRule(
@@ -93,6 +102,16 @@ public enum LintRemedyRules {
             exceptions: ["\\b(?:error|code|hot|fast|slow|exit|search|class|import|include|lookup) paths?\\b"],
             reason: "validating a redirect target, URL scheme, host, path or upload points at an open redirect, SSRF or traversal",
             suggestion: "describe where users end up or what they can open, e.g. 'Fix where the login form sends users'"),
+        LintRemedyRule(
+            "leak",
+            level: .names,
+            pattern: "\\bleak(?:s|ed|ing|age)?\\b[^.;:\\n]{0,30}?\\b(?:\(leaked))\\b|\\b(?:\(leaked))(?: [\\w-]+){0,2} leak(?:s|ed|ing|age)?\\b",
+            // Resources, handles and abstractions leak too: ordinary bugs.
+            exceptions: ["\\b(?:memory|goroutine|thread|fd|file descriptor|handle|socket|connection|resource|tty|pipe|process)s? leak\\w*",
+                         "\\bleak\\w* (?:of )?(?:the )?(?:memory|goroutines?|threads?|fds?|file descriptors?|handles?|sockets?|connections?)\\b",
+                         "\\bref(?:erence)?[- ]?counts?\\b", "\\bleak (?:sanitizer|check\\w*)\\b", "\\b(?:test|fixture) data\\b"],
+            reason: "something secret, private or about other users leaking names an information disclosure",
+            suggestion: "describe the behaviour change instead, e.g. 'Fix what the profile page shows to other users'"),
         LintRemedyRule(
             "path-containment",
             pattern: "\\b(?:outside|out) of (?:the )?(?:\\w+ ){0,2}(?:director(?:y|ies)|folders?|root|paths?|base ?dir\\w*)\\b|\\bbreak\\w* out of\\b",
