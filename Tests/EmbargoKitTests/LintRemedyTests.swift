@@ -110,6 +110,11 @@ struct LintRemedyTests {
             ("Show a generic login error", "secret-exposure"),
             ("Add stricter validation of the repository name", "input-validation"),
             ("Validate the subject token before the exchange", "input-validation"),
+            ("Fix the route parser to check the input length", "bounds-check"),
+            ("Remove the request body from the audit log", "secret-exposure"),
+            ("Add a timeout to the challenge handshake", "bound-size"),
+            ("Require signed assertions from the identity provider", "verify-peer"),
+            ("Extract uploaded archives safely", "path-containment"),
         ]
         for (text, rule) in cases {
             let found = findings(text)

@@ -90,7 +90,8 @@ public enum LintRemedyRules {
             pattern: "\\b(?:verif|check|validat|enforc|requir|refus|reject|ignor|forc)\\w*\\b\(gap)\\b(?:certificates?|certs?|host ?names?|signatures?|signed|ocsp|peer|pinned keys?|host keys?|wildcard)\\b"
                 + "|\\b(?:certificate|cert|host ?name|signature|peer|wildcard) (?:verification|validation|checks?|checking|matching|matches)\\b"
                 + "|\\bocsp\\b|\\bhsts checks?\\b|\\brequir\\w* (?:tls|ssl|https|encryption)\\b|\\bconstant[- ]time\\b|\\btiming-safe\\b"
-                + "|\\b(?:ssl|tls)[- ]?verify\\b|\\bnonces?\\b|\\b(?:default|weak|insecure|legacy) ciphers?\\b",
+                + "|\\b(?:ssl|tls)[- ]?verify\\b|\\bnonces?\\b|\\b(?:default|weak|insecure|legacy) ciphers?\\b"
+                + "|\\b(?:requir|enforc|verif|check|add)\\w*\\b\(gap)\\bsigned (?:requests?|assertions?|responses?|authn ?requests?|tokens?|urls?|cookies?|payloads?)\\b",
             // The signature of a function is code.
             exceptions: ["\\b(?:function|method|type|call|constructor|interface|callback|handler|api|func|closure|trait) signatures?\\b"],
             reason: "verifying a certificate, host name or signature, or choosing ciphers and nonces, points at a spoofing, man-in-the-middle or broken-encryption flaw",
@@ -114,7 +115,8 @@ public enum LintRemedyRules {
             suggestion: "describe the behaviour change instead, e.g. 'Fix what the profile page shows to other users'"),
         LintRemedyRule(
             "path-containment",
-            pattern: "\\b(?:outside|out) of (?:the )?(?:\\w+ ){0,2}(?:director(?:y|ies)|folders?|root|paths?|base ?dir\\w*)\\b|\\bbreak\\w* out of\\b",
+            pattern: "\\b(?:outside|out) of (?:the )?(?:\\w+ ){0,2}(?:director(?:y|ies)|folders?|root|paths?|base ?dir\\w*)\\b|\\bbreak\\w* out of\\b"
+                + "|\\bsafe(?:ly)?[- ]?(?:extract|unpack|untar|unzip)\\w*|\\b(?:extract|unpack|untar|unzip)\\w*\\b\(gap)\\bsafely\\b",
             reason: "keeping file access inside a directory points at a path traversal",
             suggestion: "describe what users can open, e.g. 'Fix downloads from the files directory'"),
         LintRemedyRule(
@@ -174,7 +176,8 @@ public enum LintRemedyRules {
                 + "|\\b(?:add|apply|enforc|introduc|implement)\\w*\\b\(gap)\\b(?:rate[- ]?limit\\w*|throttl\\w*)|\\b(?:api|login|auth\\w*|request|password)[- ](?:throttl\\w*|rate[- ]?limit\\w*)"
                 + "|\\bunbounded\\b|\\b(?:decompression|body|request|upload|payload|message|frame) (?:size )?limits?\\b"
                 + "|\\b(?:pars|read|accept|allocat)\\w* (?:\\w+ )?(?:large|huge|oversized) (?:sizes?|lengths?|messages?|payloads?|bodies|requests?)\\b"
-                + "|\\b(?:add|set|introduc|default|enforc)\\w*\\b[^.;:\\n]{0,30}?\\b(?:handshake|read|read header|header read|idle|connection) ?timeouts?\\b",
+                + "|\\b(?:add|set|introduc|default|enforc)\\w*\\b[^.;:\\n]{0,30}?\\b(?:handshake|read|read header|header read|idle|connection) ?timeouts?\\b"
+                + "|\\b(?:add|set|enforc|introduc)\\w* (?:a |an )?(?:\\w+ )?timeouts? (?:to|for|on) (?:the )?[^.;:\\n]{0,30}?\\bhandshakes?\\b",
             reason: "bounding a size, length, depth, rate or time points at a denial of service, an overflow or brute force",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix handling of very large uploads'"),
         LintRemedyRule(
@@ -236,7 +239,8 @@ public enum LintRemedyRules {
                 + "|\\b(?:\(negation)|without)\\b\(gap)\\b(?:log|logging|logged|print|printing|echo|echoing|expos|reveal|return|returning|includ|send|sending|show|showing|display|displaying|stor|storing)\\w*\\b\(gap)\\b(?:\(secrets))\\b"
                 + "|\\b(?:\(negation))\\w*\\b\(gap)\\b(?:expos|reveal)\\w*"
                 + "|\\b(?:mask|masks|masked|masking|exposed?|exposure|leak\\w*)\\b[^.;:\\n]{0,20}?\\b(?:\(secrets))\\b|\\b(?:\(secrets)) (?:masks?|masking|exposed|exposure|leak\\w*)\\b"
-                + "|\\b(?:hide|hiding|hid|redact\\w*|mask\\w*)\\b\(gap)\\be-?mails?(?: address\\w*)?\\b|\\bgeneric (?:login |auth\\w* |error )?(?:errors?|messages?|responses?)\\b",
+                + "|\\b(?:hide|hiding|hid|redact\\w*|mask\\w*)\\b\(gap)\\be-?mails?(?: address\\w*)?\\b|\\bgeneric (?:login |auth\\w* |error )?(?:errors?|messages?|responses?)\\b"
+                + "|\\b(?:remov|strip|omit|redact|hid|drop)\\w*\\b\(gap)\\b(?:payloads?|request bod(?:y|ies)|headers?|query strings?|user data|personal data|pii)\\b[^.;:\\n]{0,20}?\\b(?:from|in) (?:the )?(?:\\w+ ){0,2}(?:logs?|log messages?|log output)\\b",
             reason: "keeping passwords, tokens or keys out of logs and responses points at an information disclosure",
             suggestion: behaviour),
         LintRemedyRule(
@@ -283,8 +287,10 @@ public enum LintRemedyRules {
             "bounds-check",
             pattern: "\\bbounds?[- ]check\\w*|\\brange[- ]check\\w*|\\bindex (?:check|validation)\\w*"
                 + "|\\b(?:negative|out[- ]of[- ]range) (?:index|indices|offsets?|sizes?|lengths?|counts?|dimensions?|dims)\\b"
-                + "|\\b(?:check|validat|verif|sanit)\\w*\\b\(gap)\\b(?:indices|index|offsets?|bounds)\\b(?! (?:page|file|html|template|route|of the (?:docs|documentation)))",
-            reason: "checking an index, offset or bounds points at an out-of-bounds read or write",
+                + "|\\b(?:check|validat|verif|sanit)\\w*\\b\(gap)\\b(?:indices|index|offsets?|bounds)\\b(?! (?:page|file|html|template|route|of the (?:docs|documentation)))"
+                + "|\\b(?:check|validat|verif|ensur)\\w*\\b\(gap)\\b(?:input|packet|message|payload|buffer|frame|record|tlv|header|attribute)s? (?:length|size)s?\\b"
+                + "|\\b(?:input|packet|message|payload|buffer|frame|record|tlv) (?:length|size) (?:checks?|validation)\\b",
+            reason: "checking an index, offset or bounds, or the length of what a parser reads, points at an out-of-bounds read or write",
             suggestion: behaviour),
         LintRemedyRule(
             "regex-complexity",
