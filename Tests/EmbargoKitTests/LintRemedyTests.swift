@@ -176,7 +176,10 @@ struct LintRemedyTests {
                      "Fix goroutine leaks in the watcher", "Don't leak implementation details from the WAL interface",
                      "Fix leaking context markers when indented", "Prevent TCP connections leakage", "Fix leaking test data between runs",
                      "Use the new validation function signature in the test data", "Add permission to get roles to the operator",
-                     "Add missing RBAC permission for the resolver", "Add permissions to the docker action jobs"]
+                     "Add missing RBAC permission for the resolver", "Add permissions to the docker action jobs",
+                     "Move the probe packets out of the fast path", "Add a generic error type for untyped errors",
+                     "Fix database corruption in case of a daemon crash", "Validate the index TOC checksum on read",
+                     "Add a helper with exponential backoff to wait for the server"]
         {
             #expect(findings(text).isEmpty, "\(text): \(findings(text).map(\.rule))")
         }

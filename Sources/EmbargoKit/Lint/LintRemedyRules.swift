@@ -117,6 +117,8 @@ public enum LintRemedyRules {
             "path-containment",
             pattern: "\\b(?:outside|out) of (?:the )?(?:\\w+ ){0,2}(?:director(?:y|ies)|folders?|root|paths?|base ?dir\\w*)\\b|\\bbreak\\w* out of\\b"
                 + "|\\bsafe(?:ly)?[- ]?(?:extract|unpack|untar|unzip)\\w*|\\b(?:extract|unpack|untar|unzip)\\w*\\b\(gap)\\bsafely\\b",
+            // A code path is not a directory.
+            exceptions: ["\\b(?:fast|slow|hot|code|critical|happy|error|data|execution|common) paths?\\b"],
             reason: "keeping file access inside a directory points at a path traversal",
             suggestion: "describe what users can open, e.g. 'Fix downloads from the files directory'"),
         LintRemedyRule(
@@ -241,6 +243,8 @@ public enum LintRemedyRules {
                 + "|\\b(?:mask|masks|masked|masking|exposed?|exposure|leak\\w*)\\b[^.;:\\n]{0,20}?\\b(?:\(secrets))\\b|\\b(?:\(secrets)) (?:masks?|masking|exposed|exposure|leak\\w*)\\b"
                 + "|\\b(?:hide|hiding|hid|redact\\w*|mask\\w*)\\b\(gap)\\be-?mails?(?: address\\w*)?\\b|\\bgeneric (?:login |auth\\w* |error )?(?:errors?|messages?|responses?)\\b"
                 + "|\\b(?:remov|strip|omit|redact|hid|drop)\\w*\\b\(gap)\\b(?:payloads?|request bod(?:y|ies)|headers?|query strings?|user data|personal data|pii)\\b[^.;:\\n]{0,20}?\\b(?:from|in) (?:the )?(?:\\w+ ){0,2}(?:logs?|log messages?|log output)\\b",
+            // A type for errors in general is code.
+            exceptions: ["\\bgeneric (?:error )?errors? (?:types?|class(?:es)?|structs?|interfaces?|handlers?|wrappers?)\\b"],
             reason: "keeping passwords, tokens or keys out of logs and responses points at an information disclosure",
             suggestion: behaviour),
         LintRemedyRule(
@@ -250,6 +254,8 @@ public enum LintRemedyRules {
                 + "|\\b(?:\(badInput))\\b[^.;:\\n]{0,30}?\\b(?:\(failure))\\b"
                 + "|\\b(?:\(failure))\\b[^.;:\\n]{0,40}?\\b(?:when|while|on|in) (?:\\w+ ){0,2}?(?:decod|unmarshal|deseriali[sz]|receiv)\\w*|\\bpanic\\w* (?:unmarshal|decod|receiv)\\w*"
                 + "|\\b(?:panic|crash)\\w*\\b[^.;:\\n]{0,20}?\\bthe (?:\\w+ )?(?:\(service))\\b",
+            // Data damaged by a crash or a power loss is crash consistency.
+            exceptions: ["\\bcorrupt\\w*\\b[^.;:\\n]{0,30}\\b(?:on|after|in case of|during) (?:a |an |the )?(?:\\w+ )?(?:crash\\w*|power (?:loss|failure))\\b"],
             reason: "a crash or hang on malformed or crafted input points at a denial of service found by fuzzing or an attacker",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix reading damaged image files'"),
         LintRemedyRule(
@@ -290,11 +296,15 @@ public enum LintRemedyRules {
                 + "|\\b(?:check|validat|verif|sanit)\\w*\\b\(gap)\\b(?:indices|index|offsets?|bounds)\\b(?! (?:page|file|html|template|route|of the (?:docs|documentation)))"
                 + "|\\b(?:check|validat|verif|ensur)\\w*\\b\(gap)\\b(?:input|packet|message|payload|buffer|frame|record|tlv|header|attribute)s? (?:length|size)s?\\b"
                 + "|\\b(?:input|packet|message|payload|buffer|frame|record|tlv) (?:length|size) (?:checks?|validation)\\b",
+            // A database or file index is storage.
+            exceptions: ["\\b(?:primary|secondary|unique|covering|database|db|search|btree|b-tree|full-?text|composite)[- ](?:index|indices|indexes)\\b", "\\bindex[- ]only\\b", "\\bindex (?:toc|scans?|builds?|files?)\\b"],
             reason: "checking an index, offset or bounds, or the length of what a parser reads, points at an out-of-bounds read or write",
             suggestion: behaviour),
         LintRemedyRule(
             "regex-complexity",
             pattern: "\\b(?:catastrophic|exponential|excessive|polynomial) backtracking\\b|\\b(?:quadratic|exponential|super-?linear)\\b\(gap)\\b(?:time|complexity|blow-?up|runtime|behaviou?r|backtracking)\\b",
+            // Retrying with exponential backoff is ordinary.
+            exceptions: ["\\bexponential(?:ly)? back-?off\\b"],
             reason: "removing quadratic or exponential work points at a denial of service",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix slow parsing of long headers'"),
         LintRemedyRule(
