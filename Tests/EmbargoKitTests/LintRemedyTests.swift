@@ -179,8 +179,7 @@ struct LintRemedyTests {
                      "Add missing RBAC permission for the resolver", "Add permissions to the docker action jobs",
                      "Move the probe packets out of the fast path", "Add a generic error type for untyped errors",
                      "Fix database corruption in case of a daemon crash", "Validate the index TOC checksum on read",
-                     "Add a helper with exponential backoff to wait for the server",
-                     "Bumps yaml from 1.10.2 to 1.10.3.\n\nDependabot will resolve any conflicts with this PR. See https://docs.github.com/en/github/managing-security-vulnerabilities/about-dependabot-security-updates"]
+                     "Add a helper with exponential backoff to wait for the server"]
         {
             #expect(findings(text).isEmpty, "\(text): \(findings(text).map(\.rule))")
         }

@@ -24,8 +24,6 @@ public struct LintVocabulary: Sendable, Equatable {
     // MARK: The default vocabulary
 
     private static let describe = "describe the behaviour users will notice, not the problem, e.g. 'Fix how block titles are rendered'"
-    /// The link every dependency update by GitHub's Dependabot carries in its body.
-    private static let dependabotTemplate = "(?i)managing-security-vulnerabilities/about-dependabot-security-updates"
 
     /// Words that reveal a vulnerability in any project; README.md lists them.
     ///
@@ -44,11 +42,9 @@ public struct LintVocabulary: Sendable, Equatable {
                  exceptionPatterns: ["\\b(?:Security|Secure)(?:Bundle|Transport|Random|Context|Extension|Component)\\b",
                                      "(?i)\\bsecurity[\\\\/.][a-z]", "(?i)--(?:in)?secure\\b",
                                      // A component's tag at the start of a subject: [Security], [Security-Http].
-                                     "\\[Security(?:-\\w+)?\\]",
-                                     dependabotTemplate],
+                                     "\\[Security(?:-\\w+)?\\]"],
                  suggestion: "say what users will notice, e.g. 'Fix who sees the settings form'"),
-        LintTerm("vulnerability", forms: ["vulnerability", "vulnerabilities", "vulnerable", "vuln", "vulns"],
-                 exceptionPatterns: [dependabotTemplate], suggestion: describe),
+        LintTerm("vulnerability", forms: ["vulnerability", "vulnerabilities", "vulnerable", "vuln", "vulns"], suggestion: describe),
         LintTerm("exploit", forms: ["exploit", "exploits", "exploited", "exploiting", "exploitable", "exploitation"], suggestion: describe),
         LintTerm("attack", forms: ["attack", "attacks", "attacked", "attacking", "attacker", "attackers"], suggestion: describe),
         LintTerm("malicious", forms: ["malicious", "maliciously"], suggestion: describe),
