@@ -139,6 +139,10 @@ struct LintRemedyTests {
             #expect(findings(text).first?.rule == "leak", "\(text): \(findings(text).map(\.rule))")
         }
         #expect(findings("testNoCredentialLeak", kind: .test).map(\.rule) == ["leak"])
+        #expect(findings("Fix arbitrary file access during archive extraction").map(\.level) == [.names])
+        #expect(findings("testZipSlipIsRefused", kind: .test).map(\.level) == [.names])
+        // Adding arbitrary files is a feature.
+        #expect(findings("Add a flag that allows adding arbitrary files to the image").isEmpty)
         // Paragraphs stay apart: a remedy verb and its object in two paragraphs are no finding.
         #expect(findings("Check the tests\n\nAccess to the cache is shared").isEmpty)
         // Names are read as their words.

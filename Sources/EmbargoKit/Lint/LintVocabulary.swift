@@ -89,6 +89,10 @@ public struct LintVocabulary: Sendable, Equatable {
                  suggestion: "describe the behaviour change instead, e.g. 'Fix which program is started on Windows'"),
         LintTerm("file inclusion", forms: ["file inclusion", "lfi", "rfi"],
                  suggestion: "describe the behaviour change instead, e.g. 'Fix which templates the theme loads'"),
+        LintTerm("arbitrary file access", forms: ["arbitrary file read", "arbitrary file reads", "arbitrary file write", "arbitrary file writes",
+                                                  "arbitrary file access", "arbitrary file overwrite", "arbitrary file deletion",
+                                                  "arbitrary file upload", "arbitrary file creation", "zip slip", "zipslip"],
+                 suggestion: "describe the behaviour change instead, e.g. 'Fix downloads from the files directory'"),
         // Plain "traversal" is ordinary (of a tree, of objects); the remedy rule
         // `path-traversal` catches it next to paths and directories.
         LintTerm("traversal", forms: ["path traversal", "directory traversal"],
