@@ -48,7 +48,7 @@ public enum LintRemedyRules {
     /// How a program fails on input it cannot read, and what such input is called.
     private static let failure = "crash\\w*|hangs?|hanging|infinite loops?|segfaults?|segmentation faults?|aborts?|panic\\w*|check[- ]fail\\w*"
     /// What a program that serves others is, when a single input can stop it.
-    private static let service = "server|daemon|controller|node|service|process|application|proxy|agent"
+    private static let service = "server|daemon|controller|application|proxy|agent"
     private static let badInput = "malformed|crafted|corrupt\\w*|truncated|untrusted|hostile"
     /// What must not leak: secrets, private data, what other users have, and what reveals it.
     private static let leaked = "credentials?|secrets?|tokens?|passwords?|(?:private |api |session )?keys?|cookies?|auth\\w*|information|info|data"
@@ -62,10 +62,13 @@ public enum LintRemedyRules {
                 + "|\\bencod\\w*\\b\(gap)\\b(?:html|output|markup|entities|attributes?)\\b"
                 + "|\\b(?:strip|filter|remov)\\w*\\b\(gap)\\b(?:script tags?|html tags|event handlers?|on\\w+ attributes?|javascript:? ?urls?)\\b"
                 + "|\\bauto-?escap\\w*|\\b(?:html|output|url|input|markup) (?:escaping|saniti[sz]\\w*|encoding)\\b"
-                + "|\\bsaniti[sz](?:e|es|ed|ing|ation|er)?\\b|\\w+saniti[sz]\\w*|\\bsaniti[sz]e\\w+"
+                + "|\\bsaniti[sz](?:e|es|ed|ing|ation|er)?\\b|\\bsaniti[sz]e\\w+"
                 + "|\\bescap\\w*\\b\(gap)\\bin (?:the )?(?:\\w+ ){0,3}(?:render\\w*|templates?|output|html|pages?|views?)\\b|\\bescap\\w* (?:the )?(?:f(?:ile)?names?|file names?)\\b",
             exceptions: ["\\bescape (?:key|button|hatch|sequences?)\\b", "\\besc key\\b", "\\bescap\\w* (?:the )?(?:regex|regexp|regular expression|backslash|quotes?|shell argument)",
-                         "\\b(?:address|memory|thread|undefined[- ]behaviou?r|ub|leak|clang|gcc|llvm|compiler)[- ]?sanitizers?\\b", "\\bsanitizers? (?:instrumentation|builds?|flags?|jobs?|runs?|ci)\\b", "\\bfsanitize\\b"],
+                         "(?:address|memory|thread|undefined[- ]behaviou?r|ub|leak)[- ]?saniti[sz]ers?\\b", "\\b(?:clang|gcc|llvm|compiler)[- ]?saniti[sz]ers?\\b",
+                         "\\bsanitizers? (?:instrumentation|builds?|flags?|jobs?|runs?|ci)\\b", "\\bsanitizers? (?:in|for|on) (?:the )?(?:ci|nightly|(?:\\w+ )?builds?)\\b",
+                         "\\bf(?:no-)?sanitize\\b", "\\bsql[: -]sanitize\\b", "\\b(?:unnecessary|double|redundant|extra|over)[- ]?escap\\w*",
+                         "\\bescap\\w* (?:of )?(?:the )?(?:percent|dollar|backslash|ampersand|quote|brace|pipe)\\w*"],
             reason: "escaping or sanitising output is how cross-site scripting is fixed",
             suggestion: behaviour),
         LintRemedyRule(
@@ -77,12 +80,17 @@ public enum LintRemedyRules {
                 + "|\\b(?:authentication|authori[sz]ation|authn|authz) (?:middleware|bugs?|layer|guards?)\\b"
                 + "|\\bfix\\w*\\b\(gap)\\b(?:authentication|authori[sz]ation|authz|access control)\\b(?! headers?)|\\bscoped (?:tokens?|credentials?)\\b"
                 + "|\\bcross[- ]?(?:namespaces?|tenants?)\\b|\\b(?:namespace|tenant) (?:isolation|scop\\w*|boundar\\w*)\\b|\\bscope\\w*\\b\(gap)\\bto (?:the |its |their )?(?:namespace|tenant|owner)\\b"
-                + "|\\b(?:has|have|with) (?:\\w+ )?(?:write|read|admin|edit) (?:access|permissions?)\\b|\\bcheck\\w*\\b[^.;:\\n]{0,30}?\\b(?:is|are) (?:allowed|permitted|authori[sz]ed)\\b"
-                + "|\\b(?:disallow|prevent|block|forbid|refus)\\w*\\b\(gap)\\b(?:non-?admins?|admin (?:users?|accounts?)|anonymous users?)\\b|\\btrust boundar(?:y|ies)\\b",
+                + "|\\b(?:if|when|unless|only if) (?:the )?(?:user|caller|requester|member)s? (?:has|have) (?:\\w+ )?(?:write|read|admin|edit) (?:access|permissions?)\\b"
+                + "|\\bcheck\\w*\\b (?:if|whether|that) (?:the )?(?:user|caller|command|requester|account|client)s? (?:is|are) (?:allowed|permitted|authori[sz]ed)\\b"
+                + "|\\b(?:disallow|prevent|forbid|refus)\\w*\\b (?:\\w+ ){0,2}?(?:non-?admins?|admin (?:users?|accounts?)|anonymous users?)\\b|\\btrust boundar(?:y|ies)\\b",
             // Granting the software itself a permission (RBAC, IAM, a CI job's) is everyday operations work.
             exceptions: ["\\baccess(?:ibility| log| token for)\\b", "\\bread access to the cache\\b",
                          "\\b(?:rbac|iam|github|actions?|workflow|jobs?|ci|docker|cluster ?roles?|service ?accounts?) permissions?\\b",
-                         "\\badd\\w* (?:the |a |missing )?(?:\\w+ ){0,2}permissions? (?:to|for) (?!check)"],
+                         "\\badd\\w* (?:the |a |missing )?(?:\\w+ ){0,2}permissions? (?:to|for) (?!check)",
+                         "\\b(?:github[_ ]token|packages|workflows?) permissions?\\b", "\\bpermissions? (?:blocks?|for (?:the )?(?:github )?workflows?)\\b",
+                         // Permission to use someone's work, and a file mode passed as a parameter.
+                         "\\bwith (?:their |his |her |the author's )?permission\\b(?! (?:checks?|to access))",
+                         "\\b(?:optional )?permission (?:parameter|argument|bits|mode)s?\\b"],
             reason: "an added access or permission check points at an access bypass",
             suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
         LintRemedyRule(
@@ -90,7 +98,7 @@ public enum LintRemedyRules {
             pattern: "\\b(?:verif|check|validat|enforc|requir|refus|reject|ignor|forc)\\w*\\b\(gap)\\b(?:certificates?|certs?|host ?names?|signatures?|signed|ocsp|peer|pinned keys?|host keys?|wildcard)\\b"
                 + "|\\b(?:certificate|cert|host ?name|signature|peer|wildcard) (?:verification|validation|checks?|checking|matching|matches)\\b"
                 + "|\\bocsp\\b|\\bhsts checks?\\b|\\brequir\\w* (?:tls|ssl|https|encryption)\\b|\\bconstant[- ]time\\b|\\btiming-safe\\b"
-                + "|\\b(?:ssl|tls)[- ]?verify\\b|\\bnonces?\\b|\\b(?:default|weak|insecure|legacy) ciphers?\\b"
+                + "|\\b(?:ssl|tls)[- ]?verify\\b|\\b(?:reus\\w*|unique|random|repeat\\w*|predictable)\\b[^.;:\\n]{0,20}?\\bnonces?\\b|\\bnonces?\\b[^.;:\\n]{0,30}?\\b(?:gcm|aead|chacha\\w*|ciphers?|reuse)\\b|\\b(?:default|weak|insecure|legacy) ciphers?\\b"
                 + "|\\b(?:requir|enforc|verif|check|add)\\w*\\b\(gap)\\bsigned (?:requests?|assertions?|responses?|authn ?requests?|tokens?|urls?|cookies?|payloads?)\\b",
             // The signature of a function is code.
             exceptions: ["\\b(?:function|method|type|call|constructor|interface|callback|handler|api|func|closure|trait) signatures?\\b"],
@@ -176,9 +184,11 @@ public enum LintRemedyRules {
                 + "|\\b(?:raise|reject|refus|error|fail|bail|deny|catch|return error)\\w*\\b[^.;:\\n]{0,50}\\b(?:too (?:long|large|big|many|deep)|overly long)\\b"
                 + "|\\b(?:don't|do not|doesn't|does not|to) fit\\b|\\bfits? in (?:the )?(?:\\w+ )?buffer\\b"
                 + "|\\b(?:add|apply|enforc|introduc|implement)\\w*\\b\(gap)\\b(?:rate[- ]?limit\\w*|throttl\\w*)|\\b(?:api|login|auth\\w*|request|password)[- ](?:throttl\\w*|rate[- ]?limit\\w*)"
-                + "|\\bunbounded\\b|\\b(?:decompression|body|request|upload|payload|message|frame) (?:size )?limits?\\b"
-                + "|\\b(?:pars|read|accept|allocat)\\w* (?:\\w+ )?(?:large|huge|oversized) (?:sizes?|lengths?|messages?|payloads?|bodies|requests?)\\b"
-                + "|\\b(?:add|set|introduc|default|enforc)\\w*\\b[^.;:\\n]{0,30}?\\b(?:handshake|read|read header|header read|idle|connection) ?timeouts?\\b"
+                // Making something unbounded, showing an upload limit or reading large payloads is everyday work.
+                + "|\\b(?:don't|do not|never|no longer|stop|avoid\\w*|prevent\\w*|disallow\\w*|shouldn't|should not|not|no)\\b[^.;:\\n]{0,30}?\\bunbounded\\b|\\bdecompression (?:size )?limits?\\b"
+                + "|\\b(?:add\\w*|enforc\\w*|apply\\w*|introduc\\w*|respect\\w*|honou?r\\w*|use)\\b\(gap)\\b(?:body|request|upload|payload|message|frame) (?:size )?limits?\\b"
+                + "|\\b(?:don't|do not|never|no longer|stop|avoid|prevent|refus\\w*|reject\\w*)\\b (?:\\w+ )?(?:pars|read|accept|allocat)\\w* (?:\\w+ )?(?:large|huge|oversized) (?:sizes?|lengths?|messages?|payloads?|bodies|requests?)\\b"
+                + "|\\b(?:add|adds|added|adding|introduc\\w*|enforc\\w*)\\b (?:an? |the )?(?:\\w+ )?(?:handshake|read|read header|header read|idle|connection) ?timeouts?\\b"
                 + "|\\b(?:add|set|enforc|introduc)\\w* (?:a |an )?(?:\\w+ )?timeouts? (?:to|for|on) (?:the )?[^.;:\\n]{0,30}?\\bhandshakes?\\b",
             reason: "bounding a size, length, depth, rate or time points at a denial of service, an overflow or brute force",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix handling of very large uploads'"),
@@ -222,9 +232,10 @@ public enum LintRemedyRules {
             kinds: [.message]),
         LintRemedyRule(
             "input-validation",
-            pattern: "\\b(?:stricter|strict|extra)\\w* (?:\\w+ ){0,2}validations?\\b"
-                + "|\\bvalidat\\w*\\b[^.;:\\n]{0,30}?\\b(?:jwts?|jws|jwe|tokens?|assertions?|claims?|uids?|gids?|entitlements?|thresholds?)\\b"
-                + "|\\b(?:jwt|jws|jwe|token|assertion|claims?) (?:validation|verification)\\b|\\w*validat\\w*token\\w*",
+            // Drupal's tokens, strict config schema and extra form validation are everyday work.
+            pattern: "\\bstricter (?:\\w+ ){0,2}validations?\\b"
+                + "|\\bvalidat\\w*\\b[^.;:\\n]{0,30}?\\b(?:jwts?|jws|jwe|(?:access|id|bearer|session|csrf|auth\\w*|subject|refresh) tokens?|saml assertions?|assertions?|claims?|uid ?/ ?gid|uids? and gids?|entitlements?|thresholds?)\\b"
+                + "|\\b(?:jwt|jws|jwe|token|assertion|claims?) (?:validation|verification)\\b|\\b\\w*validat\\w*token\\w*",
             reason: "adding or tightening validation of tokens, identities or entitlements points at a way past a check",
             suggestion: behaviour),
         LintRemedyRule(
@@ -240,8 +251,10 @@ public enum LintRemedyRules {
                 + "|\\b(?:remov|hid|strip|redact|omit)\\w*\\b\(gap)\\bfrom (?:the )?(?:\\d{3}|error|exception|debug|not found) (?:responses?|pages?|messages?)\\b"
                 + "|\\b(?:\(negation)|without)\\b\(gap)\\b(?:log|logging|logged|print|printing|echo|echoing|expos|reveal|return|returning|includ|send|sending|show|showing|display|displaying|stor|storing)\\w*\\b\(gap)\\b(?:\(secrets))\\b"
                 + "|\\b(?:\(negation))\\w*\\b\(gap)\\b(?:expos|reveal)\\w*"
-                + "|\\b(?:mask|masks|masked|masking|exposed?|exposure|leak\\w*)\\b[^.;:\\n]{0,20}?\\b(?:\(secrets))\\b|\\b(?:\(secrets)) (?:masks?|masking|exposed|exposure|leak\\w*)\\b"
-                + "|\\b(?:hide|hiding|hid|redact\\w*|mask\\w*)\\b\(gap)\\be-?mails?(?: address\\w*)?\\b|\\bgeneric (?:login |auth\\w* |error )?(?:errors?|messages?|responses?)\\b"
+                // Exposing a Drupal token, a password mask toggle, an e-mail field and a generic error type are everyday work.
+                + "|\\b(?:\(secrets)) (?:exposed|exposure|leak\\w*)\\b"
+                + "|\\b(?:hide|hiding|hid|redact\\w*|mask\\w*)\\b\(gap)\\b(?:users?'?s?|authors?'?s?|members?'?s?) e-?mails?(?: address\\w*)?\\b"
+                + "|\\bgeneric (?:login|auth\\w*|sign[- ]?in|password reset) (?:errors?|messages?|responses?)\\b"
                 + "|\\b(?:remov|strip|omit|redact|hid|drop)\\w*\\b\(gap)\\b(?:payloads?|request bod(?:y|ies)|headers?|query strings?|user data|personal data|pii)\\b[^.;:\\n]{0,20}?\\b(?:from|in) (?:the )?(?:\\w+ ){0,2}(?:logs?|log messages?|log output)\\b",
             // A type for errors in general is code.
             exceptions: ["\\bgeneric (?:error )?errors? (?:types?|class(?:es)?|structs?|interfaces?|handlers?|wrappers?)\\b"],
@@ -252,10 +265,12 @@ public enum LintRemedyRules {
             pattern: "\\b(?:specially|maliciously|carefully|purposely|intentionally)[- ]crafted\\b|\\bcrafted (?:inputs?|files?|requests?|payloads?|urls?|images?|archives?|packets?|data|messages?|headers?|strings?|documents?|fonts?|responses?)\\b"
                 + "|\\b(?:\(failure)|assertion failures?)\\b\(gap)\\b(?:\(badInput))\\b"
                 + "|\\b(?:\(badInput))\\b[^.;:\\n]{0,30}?\\b(?:\(failure))\\b"
-                + "|\\b(?:\(failure))\\b[^.;:\\n]{0,40}?\\b(?:when|while|on|in) (?:\\w+ ){0,2}?(?:decod|unmarshal|deseriali[sz]|receiv)\\w*|\\bpanic\\w* (?:unmarshal|decod|receiv)\\w*"
-                + "|\\b(?:panic|crash)\\w*\\b[^.;:\\n]{0,20}?\\bthe (?:\\w+ )?(?:\(service))\\b",
+                + "|\\b(?:\(failure))\\b[^.;:\\n]{0,40}?\\b(?:when|while) (?:\\w+ ){0,2}?(?:decod|unmarshal|deseriali[sz])\\w*|\\bpanic\\w* (?:unmarshal|decod|receiv)\\w*"
+                + "|\\b(?:panic|crash)\\w*\\b (?:the |a )?(?:\\w+ )?(?:\(service))\\b",
             // Data damaged by a crash or a power loss is crash consistency.
-            exceptions: ["\\bcorrupt\\w*\\b[^.;:\\n]{0,30}\\b(?:on|after|in case of|during) (?:a |an |the )?(?:\\w+ )?(?:crash\\w*|power (?:loss|failure))\\b"],
+            exceptions: ["\\bcorrupt\\w*\\b[^.;:\\n]{0,30}\\b(?:on|after|in case of|during) (?:a |an |the )?(?:\\w+ )?(?:crash\\w*|power (?:loss|failure))\\b",
+                         // A program's own configuration file is not an attacker's input.
+                         "\\b(?:decod|unmarshal)\\w* (?:an? |the )?(?:empty |invalid |missing )?(?:config\\w*|yaml|toml|json|settings)\\b"],
             reason: "a crash or hang on malformed or crafted input points at a denial of service found by fuzzing or an attacker",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix reading damaged image files'"),
         LintRemedyRule(
@@ -318,7 +333,7 @@ public enum LintRemedyRules {
         LintRemedyRule(
             "security-api",
             pattern: "\\bcheck[_ ]plain\\b|\\bcheck[_ ]markup\\b|\\bcheck[_ ]url\\b|\\bfilter[_ ]xss\\w*|\\bXss::filter\\w*|\\bHtml::escape\\b|\\bhtmlspecialchars\\b|\\bescapeHtml\\b|\\bhtml[_ ]escape\\b|\\bstripDangerousProtocols\\b|\\bhasPermission\\b|\\buser[_ ]access\\s*\\(|->access\\s*\\(|\\bisGranted\\b|\\bdenyAccessUnlessGranted\\b"
-                + "|\\b\\w*verify ?(?:status|host|peer|server)\\w*|\\bhostcheck\\b|\\b(?:snprintf|strlcpy|strlcat|strncpy)\\b|\\bhash[_ ]equals\\b|\\bcompare[_ ]digest\\b|\\w*trusted ?prox(?:y|ies)\\w*",
+                + "|\\b\\w*verify ?(?:status|host|peer|server)\\w*|\\bhostcheck\\b|\\b(?:snprintf|strlcpy|strlcat|strncpy)\\b|\\bhash[_ ]equals\\b|\\bcompare[_ ]digest\\b|\\b\\w*trusted ?prox(?:y|ies)\\w*",
             reason: "naming an escaping, access-checking or bounds-checking function in the message points at what it fixes",
             suggestion: behaviour),
         LintRemedyRule(
