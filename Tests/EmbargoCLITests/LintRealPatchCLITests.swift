@@ -12,7 +12,7 @@ struct LintRealPatchCLITests {
     /// A store with project `tuf` whose branch `2.x` holds the files of
     /// `commit`'s parent, an advisory worded apart from the patch, and the
     /// commit's own diff added to it as the fix.
-    func storeWithRealPatch(_ box: Sandbox, commit: String, message: String) throws {
+    func storeWithRealPatch(_ box: Sandbox, commit: String, message: String, diff: URL? = nil) throws {
         try box.initStore()
         let repo = try box.makeRepository(branches: ["2.x"])
         let parent = Self.fixtures.appendingPathComponent("go-tuf-\(commit)")
@@ -29,7 +29,7 @@ struct LintRealPatchCLITests {
         try box.ok(["project", "add", "tuf", "--repo", repo.path, "--remote", "origin", "--branch", "2.x"])
         try box.ok(["advisory", "create", "--project", "tuf", "--title", "Arbitrary file write in the multi-repo client",
                     "--type", "Path traversal", "--cwe", "CWE-22"])
-        try box.ok(["patch", "add", "ADV-2026-001", "--branch", "2.x", "--file", Self.fixtures.appendingPathComponent("go-tuf-\(commit).diff").path,
+        try box.ok(["patch", "add", "ADV-2026-001", "--branch", "2.x", "--file", (diff ?? Self.fixtures.appendingPathComponent("go-tuf-\(commit).diff")).path,
                     "--message", message, "--author", "Sam <sam@example.org>"])
     }
 
@@ -67,5 +67,20 @@ struct LintRealPatchCLITests {
         let run = try box.embargo(["lint", "ADV-2026-001", "--strict", "--json"])
         #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
         #expect((try box.json(run.stdout)["findings"] as? [[String: Any]])?.isEmpty == true)
+
+        // The same change, its comment saying what it prevents: the diff was read.
+        let other = try Sandbox()
+        defer { other.remove() }
+        let comment = "// For backwards compatibility, if the client is nil, use the default client."
+        let text = try String(contentsOf: Self.fixtures.appendingPathComponent("go-tuf-7dec1eca.diff"), encoding: .utf8)
+        #expect(text.contains(comment))
+        let changed = other.root.appendingPathComponent("changed.diff")
+        try text.replacingOccurrences(of: comment, with: comment + " This prevents XSS.").write(to: changed, atomically: true, encoding: .utf8)
+        try storeWithRealPatch(other, commit: "7dec1eca", message: "Set a default HTTP client for DefaultFetcher in DownloadFile method if none is set",
+                               diff: changed)
+        let found = try other.embargo(["lint", "ADV-2026-001", "--strict", "--json"])
+        #expect(found.status == 3)
+        let keys = (try other.json(found.stdout)["findings"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }
+        #expect(keys.count == 1 && keys.allSatisfy { $0.hasPrefix("diff-2.x-1-metadata/fetcher/fetcher.go-") && $0.hasSuffix("-comment:xss") }, "\(keys)")
     }
 }
