@@ -203,6 +203,7 @@ struct LintRemedyTests {
                      "Add extra validation to the block form", "Run drush sql:sanitize after the database sync",
                      "Enable sanitizers in the nightly build", "Run the tests with KernelAddressSanitizer", "Run the fuzzers with AddressSanitiser",
                      "Remove unnecessary escaping in the node template", "Fix escaping of percent signs in the Twig template",
+                     "Remove the unused Authorization header constant",
                      "Move the probe packets out of the fast path", "Add a generic error type for untyped errors",
                      "Fix database corruption in case of a daemon crash", "Validate the index TOC checksum on read",
                      "Add a helper with exponential backoff to wait for the server"]

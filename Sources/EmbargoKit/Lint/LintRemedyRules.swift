@@ -139,7 +139,7 @@ public enum LintRemedyRules {
             "credentials-on-redirect",
             pattern: "\\b(?:clear|drop|strip|remov|forget|discard|reset|flush|prevent|stop sending|do not send|don't send)\\w*\\b[^.;\\n]{0,50}?\\b(?:credentials|cookies?|auth\\w*(?: headers?)?|passwords?|proxy-authorization|bearer)\\b[^.\\n]{0,60}?\\b(?:redirect\\w*|port|scheme|host|origin|switch\\w*)"
                 + "|\\bcredentials? changes?\\b|\\bon (?:origin|host|port|scheme)(?: or \\w+)? changes?\\b|\\bheaders?\\b[^.;\\n]{0,20}\\b(?:on|in|across|after) (?:cross-origin )?redirects?\\b|\\bonly send\\w*\\b\(gap)\\b(?:bearer|credentials|auth\\w*|cookies?|passwords?|tokens?)\\b|\\bcross-(?:origin|domain)\\b"
-                + "|\\b(?:strip|drop|remov|clear)\\w*\\b\(gap)\\bauthori[sz]ation headers?\\b",
+                + "|\\b(?:strip|drop|remov|clear)\\w*\\b\(gap)\\bauthori[sz]ation headers?\\b[^.;:\\n]{0,60}?\\b(?:redirect\\w*|host|origin|cross-origin|(?:base|root) url)\\b",
             reason: "dropping credentials when a redirect changes host, port or scheme points at a credential leak",
             suggestion: "describe what changes for users following redirects, e.g. 'Fix following redirects to other sites'"),
         LintRemedyRule(
