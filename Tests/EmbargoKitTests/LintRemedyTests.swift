@@ -204,6 +204,9 @@ struct LintRemedyTests {
                      "Enable sanitizers in the nightly build", "Run the tests with KernelAddressSanitizer", "Run the fuzzers with AddressSanitiser",
                      "Remove unnecessary escaping in the node template", "Fix escaping of percent signs in the Twig template",
                      "Remove the unused Authorization header constant",
+                     "Fix the forget password and sign up routes", "Use a personal access token instead of the cleartext password",
+                     "Make the user session timeout configurable", "Set the retry limit to 3", "Validate the healthcheck path configuration",
+                     "Verify the URL is non-nil in initQueryCache",
                      "Move the probe packets out of the fast path", "Add a generic error type for untyped errors",
                      "Fix database corruption in case of a daemon crash", "Validate the index TOC checksum on read",
                      "Add a helper with exponential backoff to wait for the server"]

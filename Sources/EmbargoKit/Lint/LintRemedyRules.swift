@@ -108,7 +108,9 @@ public enum LintRemedyRules {
             "redirect-url",
             pattern: "\\b(?:validat|restrict|reject|verif|whitelist|allowlist|disallow|sanitiz|saniti[sz]|filter)\\w*\\b\(gap)\\b(?:redirects?|redirect targets?|destinations?|url schemes?|schemes?|protocols?|hosts?|host ?names?|origins?|filenames?|file names?|uploads?|uploaded files?|paths?|urls?)\\b"
                 + "|\\b(?:clean(?:s|ed|ing)?|normali[sz](?:e|es|ed|ing)|canonicali[sz](?:e|es|ed|ing))\\b\(gap)\\b(?:request |url |uri )?paths?\\b|\\bip (?:range )?(?:block|deny|allow|black|white)list\\w*|\\bdangerous protocols?\\b|\\bjavascript: ?urls?\\b|\\bbad redirect",
-            exceptions: ["\\b(?:error|code|hot|fast|slow|exit|search|class|import|include|lookup) paths?\\b"],
+            // A URL that must not be nil and a health check's path are everyday checks.
+            exceptions: ["\\b(?:error|code|hot|fast|slow|exit|search|class|import|include|lookup) paths?\\b",
+                         "\\b(?:urls?|paths?|hosts?) (?:is|are) (?:non-?)?(?:nil|null|empty|set)\\b", "\\b(?:healthcheck|health check|probe|metrics) (?:paths?|urls?)\\b"],
             reason: "validating a redirect target, URL scheme, host, path or upload points at an open redirect, SSRF or traversal",
             suggestion: "describe where users end up or what they can open, e.g. 'Fix where the login form sends users'"),
         LintRemedyRule(
@@ -147,6 +149,8 @@ public enum LintRemedyRules {
             pattern: "\\b(?:clear|wipe|flush|forget|zero|scrub)\\w*\\b\(gap)\\b(?:credentials?|passwords?|proxy auth\\w*|auth(?:entication)? (?:state|data|properties|info\\w*)|secrets?|private keys?)\\b"
                 + "|\\bre-?us\\w*\\b\(gap)\\b(?:credentials|username|password|log-?in|client cert\\w*|auth\\w*|identical sessions?)\\b"
                 + "|\\b(?:empty|blank) passwords?\\b",
+            // A "forgot password" page and cleartext are not clearing credentials.
+            exceptions: ["\\bforg[eo]t(?:ten)?[- ](?:your |the |my )?password\\b", "\\bclear[- ]?text\\b"],
             reason: "clearing credentials or matching them before reusing a connection points at a credential leak or an authentication bypass",
             suggestion: "describe what changes for users, e.g. 'Fix switching between accounts'"),
         LintRemedyRule(
@@ -154,6 +158,8 @@ public enum LintRemedyRules {
             pattern: "\\b(?:migrat|regenerat|renew|invalidat|rotat)\\w*\\b\(gap)\\bsessions?\\b|\\bnew session on (?:log-?in|auth\\w*)|\\bsession (?:timeout|expiry|expiration)\\b"
                 + "|\\b(?:ensur|enforc|respect|honou?r|maintain|check|verif|validat)\\w*\\b\(gap)\\b(?:tokens?|sessions?|cookies?|certificates?|links?) (?:expir\\w*|lifetime|revocation|validity)\\b"
                 + "|\\b(?:expired|revoked) (?:tokens?|sessions?|certificates?|links?)\\b",
+            // Making the session timeout configurable is a setting.
+            exceptions: ["\\bsession timeouts?\\b[^.;:\\n]{0,20}\\bconfigur\\w*", "\\bconfigur\\w*\\b[^.;:\\n]{0,20}\\bsession timeouts?\\b"],
             reason: "renewing or expiring sessions points at session fixation or hijacking",
             suggestion: "describe what users will notice, e.g. 'Ask users to log in again after changing their password'"),
         LintRemedyRule(
@@ -190,6 +196,8 @@ public enum LintRemedyRules {
                 + "|\\b(?:don't|do not|never|no longer|stop|avoid|prevent|refus\\w*|reject\\w*)\\b (?:\\w+ )?(?:pars|read|accept|allocat)\\w* (?:\\w+ )?(?:large|huge|oversized) (?:sizes?|lengths?|messages?|payloads?|bodies|requests?)\\b"
                 + "|\\b(?:add|adds|added|adding|introduc\\w*|enforc\\w*)\\b (?:an? |the )?(?:\\w+ )?(?:handshake|read|read header|header read|idle|connection) ?timeouts?\\b"
                 + "|\\b(?:add|set|enforc|introduc)\\w* (?:a |an )?(?:\\w+ )?timeouts? (?:to|for|on) (?:the )?[^.;:\\n]{0,30}?\\bhandshakes?\\b",
+            // Retry and heap limits are everyday operations.
+            exceptions: ["\\bretry limits?\\b", "\\bheap limit\\b"],
             reason: "bounding a size, length, depth, rate or time points at a denial of service, an overflow or brute force",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix handling of very large uploads'"),
         LintRemedyRule(
