@@ -372,8 +372,24 @@ extension TeamCLITests {
 
         init() throws {
             box = try Sandbox()
-            other = try Sandbox()
-            fixture = try PublishFixture(box)
+            do {
+                other = try Sandbox()
+            } catch {
+                box.remove()
+                throw error
+            }
+            do {
+                fixture = try Self.connect(box, other)
+            } catch {
+                box.remove()
+                other.remove()
+                throw error
+            }
+        }
+
+        /// The approved advisory on `box`'s team store, and pat's clone on `other`.
+        private static func connect(_ box: Sandbox, _ other: Sandbox) throws -> PublishFixture {
+            let fixture = try PublishFixture(box)
             let teamRemote = box.root.appendingPathComponent("team.git")
             try box.git(["init", "--quiet", "--bare", teamRemote.path])
             try box.ok(["store", "remote", "set", teamRemote.path])
@@ -385,6 +401,7 @@ extension TeamCLITests {
                 try other.git(["-C", clone.path, "branch", "--force", branch, "origin/\(branch)"])
             }
             try other.ok(["project", "local", SampleProject.name, "--repo", clone.path])
+            return fixture
         }
 
         func remove() {

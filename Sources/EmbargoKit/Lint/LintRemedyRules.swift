@@ -51,7 +51,7 @@ public enum LintRemedyRules {
     private static let service = "server|daemon|controller|application|proxy|agent"
     private static let badInput = "malformed|crafted|corrupt\\w*|truncated|untrusted|hostile"
     /// What must not leak: secrets, private data, what other users have, and what reveals it.
-    private static let leaked = "credentials?|secrets?|tokens?|passwords?|(?:private |api |session )?keys?|cookies?|auth\\w*|information|info|data"
+    private static let leaked = "credentials?|secrets?|tokens?|passwords?|keys?|cookies?|auth\\w*|information|info|data"
         + "|environment|addresse?s?|e-?mails?|user\\w*|private|sensitive|personal|headers?|memory contents|contents|cross-\\w+|across \\w+"
         + "|between \\w+|counts?|lengths?|sizes?|existence|whether|timing|to (?:other|another|unauthori[sz]ed)"
 
@@ -85,9 +85,9 @@ public enum LintRemedyRules {
                 + "|\\b(?:disallow|prevent|forbid|refus)\\w*\\b (?:\\w+ ){0,2}?(?:non-?admins?|admin (?:users?|accounts?)|anonymous users?)\\b|\\btrust boundar(?:y|ies)\\b",
             // Granting the software itself a permission (RBAC, IAM, a CI job's) is everyday operations work.
             exceptions: ["\\baccess(?:ibility| log| token for)\\b", "\\bread access to the cache\\b",
-                         "\\b(?:rbac|iam|github|actions?|workflow|jobs?|ci|docker|cluster ?roles?|service ?accounts?) permissions?\\b",
+                         "\\b(?:rbac|iam|github|github[_ ]token|actions?|workflows?|jobs?|ci|docker|packages|cluster ?roles?|service ?accounts?) permissions?\\b",
                          "\\badd\\w* (?:the |a |missing )?(?:\\w+ ){0,2}permissions? (?:to|for) (?!check)",
-                         "\\b(?:github[_ ]token|packages|workflows?) permissions?\\b", "\\bpermissions? (?:blocks?|for (?:the )?(?:github )?workflows?)\\b",
+                         "\\bpermissions? (?:blocks?|for (?:the )?(?:github )?workflows?)\\b",
                          // Permission to use someone's work, and a file mode passed as a parameter.
                          "\\bwith (?:their |his |her |the author's )?permission\\b(?! (?:checks?|to access))",
                          "\\b(?:optional )?permission (?:parameter|argument|bits|mode)s?\\b"],
@@ -193,7 +193,7 @@ public enum LintRemedyRules {
                 // Making something unbounded, showing an upload limit or reading large payloads is everyday work.
                 + "|\\b(?:don't|do not|never|no longer|stop|avoid\\w*|prevent\\w*|disallow\\w*|shouldn't|should not|not|no)\\b[^.;:\\n]{0,30}?\\bunbounded\\b|\\bdecompression (?:size )?limits?\\b"
                 + "|\\b(?:add\\w*|enforc\\w*|apply\\w*|introduc\\w*|respect\\w*|honou?r\\w*|use)\\b\(gap)\\b(?:body|request|upload|payload|message|frame) (?:size )?limits?\\b"
-                + "|\\b(?:don't|do not|never|no longer|stop|avoid|prevent|refus\\w*|reject\\w*)\\b (?:\\w+ )?(?:pars|read|accept|allocat)\\w* (?:\\w+ )?(?:large|huge|oversized) (?:sizes?|lengths?|messages?|payloads?|bodies|requests?)\\b"
+                + "|\\b(?:\(negation)|refus\\w*|reject\\w*)\\b (?:\\w+ )?(?:pars|read|accept|allocat)\\w* (?:\\w+ )?(?:large|huge|oversized) (?:sizes?|lengths?|messages?|payloads?|bodies|requests?)\\b"
                 + "|\\b(?:add|adds|added|adding|introduc\\w*|enforc\\w*)\\b (?:an? |the )?(?:\\w+ )?(?:handshake|read|read header|header read|idle|connection) ?timeouts?\\b"
                 + "|\\b(?:add|set|enforc|introduc)\\w* (?:a |an )?(?:\\w+ )?timeouts? (?:to|for|on) (?:the )?[^.;:\\n]{0,30}?\\bhandshakes?\\b",
             // Retry and heap limits are everyday operations.
@@ -264,8 +264,6 @@ public enum LintRemedyRules {
                 + "|\\b(?:hide|hiding|hid|redact\\w*|mask\\w*)\\b\(gap)\\b(?:users?'?s?|authors?'?s?|members?'?s?) e-?mails?(?: address\\w*)?\\b"
                 + "|\\bgeneric (?:login|auth\\w*|sign[- ]?in|password reset) (?:errors?|messages?|responses?)\\b"
                 + "|\\b(?:remov|strip|omit|redact|hid|drop)\\w*\\b\(gap)\\b(?:payloads?|request bod(?:y|ies)|headers?|query strings?|user data|personal data|pii)\\b[^.;:\\n]{0,20}?\\b(?:from|in) (?:the )?(?:\\w+ ){0,2}(?:logs?|log messages?|log output)\\b",
-            // A type for errors in general is code.
-            exceptions: ["\\bgeneric (?:error )?errors? (?:types?|class(?:es)?|structs?|interfaces?|handlers?|wrappers?)\\b"],
             reason: "keeping passwords, tokens or keys out of logs and responses points at an information disclosure",
             suggestion: behaviour),
         LintRemedyRule(
