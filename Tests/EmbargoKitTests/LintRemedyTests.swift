@@ -122,6 +122,27 @@ struct LintRemedyTests {
             ("Add a timeout to the challenge handshake", "bound-size"),
             ("Require signed assertions from the identity provider", "verify-peer"),
             ("Extract uploaded archives safely", "path-containment"),
+            // General remedies of the Ruby batch's tuning part.
+            ("Escape wildcard characters in the file pattern", "escape-output"),
+            ("Enforce URL validation on the homepage field", "redirect-url"),
+            ("Compare the fully resolved path when deciding whether a file may be served", "redirect-url"),
+            ("End the other sessions after a password change", "session-handling"),
+            ("Add a session check to the taxonomy edit links", "session-handling"),
+            ("Strip non-printable characters from log lines", "control-characters"),
+            ("Validate the length of text attributes", "bound-size"),
+            ("Fix unbounded parameter parsing in the query parser", "bound-size"),
+            ("Clear the stack slots that may refer to freed objects", "memory-safety"),
+            ("Check the length of the stack before accessing the upvalue", "bounds-check"),
+            ("Prevent arbitrary templates from being rendered", "path-containment"),
+            ("Filter sensitive parameters from the request log", "secret-exposure"),
+            ("Strip EXIF metadata from uploaded photos", "secret-exposure"),
+            ("Replace the unsafe constantize call with a lookup table", "safe-parsing"),
+            ("Fix the mysql quoting of numbers", "query-and-command-quoting"),
+            ("Add a require_password_on_accept option", "login-required"),
+            ("Require strong passwords for new accounts", "login-required"),
+            ("Do not allow scripts in comments", "user-content"),
+            ("Refuse SVG uploads as avatars", "user-content"),
+            ("Keep SafeBuffer#gsub results from being html_safe", "security-api"),
         ]
         for (text, rule) in cases {
             let found = findings(text)
@@ -147,6 +168,8 @@ struct LintRemedyTests {
         }
         #expect(findings("testNoCredentialLeak", kind: .test).map(\.rule) == ["leak"])
         #expect(findings("Fix arbitrary file access during archive extraction").map(\.level) == [.names])
+        #expect(findings("Fix a read-after-free when a node set is released").map(\.rule) == ["memory-corruption"])
+        #expect(findings("Merge pull request #12 from someone/fix-comment-sec-issue").map(\.level) == [.names])
         #expect(findings("testZipSlipIsRefused", kind: .test).map(\.level) == [.names])
         // Adding arbitrary files is a feature.
         #expect(findings("Add a flag that allows adding arbitrary files to the image").isEmpty)
@@ -209,7 +232,13 @@ struct LintRemedyTests {
                      "Verify the URL is non-nil in initQueryCache",
                      "Move the probe packets out of the fast path", "Add a generic error type for untyped errors",
                      "Fix database corruption in case of a daemon crash", "Validate the index TOC checksum on read",
-                     "Add a helper with exponential backoff to wait for the server"]
+                     "Add a helper with exponential backoff to wait for the server",
+                     // Everyday Ruby work that shares words with the remedies of the Ruby batch.
+                     "Check the type before the hash access", "Speed up array access in the VM", "Handle unauthorized errors in the API client",
+                     "Stub remove_entry_secure in the package tests", "Validate the argument count of the method",
+                     "Use constantize to load the serializer class", "Show the image size in the gallery",
+                     "Allow images in the sidebar block", "Quote the column names in the CSV export",
+                     "Resolve the path of the config file relative to the root"]
         {
             #expect(findings(text).isEmpty, "\(text): \(findings(text).map(\.rule))")
         }

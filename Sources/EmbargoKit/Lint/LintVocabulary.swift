@@ -40,7 +40,7 @@ public struct LintVocabulary: Sendable, Equatable {
                  // Names of components, classes, namespaces, settings and options: SecurityBundle,
                  // SecureTransport, Security\Http, security.firewalls, --insecure.
                  exceptionPatterns: ["\\b(?:Security|Secure)(?:Bundle|Transport|Random|Context|Extension|Component)\\b",
-                                     "(?i)\\bsecurity[\\\\/.][a-z]", "(?i)--(?:in)?secure\\b",
+                                     "(?i)\\bsecurity[\\\\/.][a-z]", "(?i)--(?:in)?secure\\b", "\\bremove_entry_secure\\b",
                                      // A component's tag at the start of a subject: [Security], [Security-Http].
                                      "\\[Security(?:-\\w+)?\\]"],
                  suggestion: "say what users will notice, e.g. 'Fix who sees the settings form'"),
@@ -76,6 +76,9 @@ public struct LintVocabulary: Sendable, Equatable {
         LintTerm("bypass", forms: ["bypass", "bypasses", "bypassed", "bypassing"],
                  suggestion: "say what users will notice, e.g. 'Fix who sees the settings form'"),
         LintTerm("unauthorized", forms: ["unauthorized", "unauthorised", "unauthenticated"],
+                 // The HTTP 401 answer as a kind of error to handle.
+                 exceptions: ["unauthorized error", "unauthorized errors", "unauthorized exception", "unauthorized exceptions",
+                              "unauthorised error", "unauthorised errors"],
                  suggestion: "say what users will notice, e.g. 'Fix who sees the settings form'"),
         LintTerm("privilege escalation",
                  forms: ["privilege escalation", "escalation of privilege", "escalation of privileges", "escalate privileges",
