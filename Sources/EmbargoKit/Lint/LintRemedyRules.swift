@@ -58,7 +58,7 @@ public enum LintRemedyRules {
     public static let defaults: [LintRemedyRule] = [
         LintRemedyRule(
             "escape-output",
-            pattern: "\\b(?:escap|saniti[sz]|html-?encod|strip[_ ]?tags|filter[_ ]?xss)\\w*\\b\(gap)\\b(?:output|html|markup|titles?|attributes?|labels?|captions?|names?|descriptions?|user[- ]\\w+|comments?|messages?|fields?|values?|text|input|formulas?|entities|help text|(?:glob|wildcard|special|meta|html|unsafe|non-printable) ?(?:characters?|chars))\\b"
+            pattern: "\\b(?:escap|saniti[sz]|html-?encod|strip[_ ]?tags|filter[_ ]?xss)\\w*\\b\(gap)\\b(?:output|html|markup|titles?|attributes?|labels?|captions?|names?|descriptions?|user[- ]\\w+|comments?|messages?|fields?|values?|text|input|formulas?|entities|help text|(?:glob|wildcard) (?:characters?|chars|metacharacters))\\b"
                 + "|\\bencod\\w*\\b\(gap)\\b(?:html|output|markup|entities|attributes?)\\b"
                 + "|\\b(?:strip|filter|remov)\\w*\\b\(gap)\\b(?:script tags?|html tags|event handlers?|on\\w+ attributes?|javascript:? ?urls?)\\b"
                 + "|\\bauto-?escap\\w*|\\b(?:html|output|url|input|markup) (?:escaping|saniti[sz]\\w*|encoding)\\b"
@@ -107,8 +107,8 @@ public enum LintRemedyRules {
         LintRemedyRule(
             "redirect-url",
             pattern: "\\b(?:validat|restrict|reject|verif|whitelist|allowlist|disallow|sanitiz|saniti[sz]|filter)\\w*\\b\(gap)\\b(?:redirects?|redirect targets?|destinations?|url schemes?|schemes?|protocols?|hosts?|host ?names?|origins?|filenames?|file names?|uploads?|uploaded files?|paths?|urls?)\\b"
-                + "|\\b(?:clean(?:s|ed|ing)?|normali[sz](?:e|es|ed|ing)|canonicali[sz](?:e|es|ed|ing))\\b\(gap)\\b(?:request |url |uri )?paths?\\b|\\b(?:enforc|add|requir|stricter|tighten|improv)\\w*\\b\(gap)\\b(?:url|uri|redirect|scheme|host|origin|path|filename|upload) (?:validation|verification|checks?)\\b"
-                + "|\\b(?:fully )?(?:resolved|canonical|expanded) (?:file )?paths?\\b[^.;:\\n]{0,40}?\\b(?:serv\\w*|allow\\w*|permitted|confirm\\w*|check\\w*|inside|within)\\b"
+                + "|\\b(?:clean(?:s|ed|ing)?|normali[sz](?:e|es|ed|ing)|canonicali[sz](?:e|es|ed|ing))\\b\(gap)\\b(?:request |url |uri )?paths?\\b|\\b(?:enforc\\w*|requir\\w*|tighten\\w*|stricter)\\b\(gap)\\b(?:url|uri|redirect|scheme|origin) (?:validation|verification|checks?)\\b"
+                + "|\\b(?:fully )?(?:resolved|canonical|expanded) (?:file )?paths?\\b[^.;:\\n]{0,40}?\\b(?:(?:is|are|stays?|lies) (?:inside|within|under)|before serving|(?:can|may|is allowed to) be served)\\b"
                 + "|\\bip (?:range )?(?:block|deny|allow|black|white)list\\w*|\\bdangerous protocols?\\b|\\bjavascript: ?urls?\\b|\\bbad redirect",
             // A URL that must not be nil and a health check's path are everyday checks.
             exceptions: ["\\b(?:error|code|hot|fast|slow|exit|search|class|import|include|lookup) paths?\\b",
@@ -128,7 +128,7 @@ public enum LintRemedyRules {
         LintRemedyRule(
             "path-containment",
             pattern: "\\b(?:outside|out) of (?:the )?(?:\\w+ ){0,2}(?:director(?:y|ies)|folders?|root|paths?|base ?dir\\w*)\\b|\\bbreak\\w* out of\\b"
-                + "|\\b(?:\(negation)|block\\w*|disallow\\w*|refus\\w*)\\b\(gap)\\barbitrary (?:files?|paths?|templates?|classes|objects?|methods?)\\b"
+                + "|\\b(?:\(negation)|block|disallow|refus)\\w*\\b\(gap)\\barbitrary (?:files?|paths?|templates?)\\b[^.;:\\n]{0,20}?\\b(?:read|served|rendered|included|accessed|downloaded|opened|reading|serving|rendering|including|accessing)\\b"
                 + "|\\bsafe(?:ly)?[- ]?(?:extract|unpack|untar|unzip)\\w*|\\b(?:extract|unpack|untar|unzip)\\w*\\b\(gap)\\bsafely\\b",
             // A code path is not a directory.
             exceptions: ["\\b(?:fast|slow|hot|code|critical|happy|error|data|execution|common) paths?\\b"],
@@ -160,8 +160,8 @@ public enum LintRemedyRules {
             "session-handling",
             pattern: "\\b(?:migrat|regenerat|renew|invalidat|rotat)\\w*\\b\(gap)\\bsessions?\\b|\\bnew session on (?:log-?in|auth\\w*)|\\bsession (?:timeout|expiry|expiration)\\b"
                 + "|\\b(?:ensur|enforc|respect|honou?r|maintain|check|verif|validat)\\w*\\b\(gap)\\b(?:tokens?|sessions?|cookies?|certificates?|links?) (?:expir\\w*|lifetime|revocation|validity)\\b"
-                + "|\\b(?:expired|revoked) (?:tokens?|sessions?|certificates?|links?)\\b|\\bsession (?:restrictions?|checks?)\\b"
-                + "|\\b(?:log\\w* ?out|sign\\w* ?out|invalidat\\w*|expir\\w*|revok\\w*|destroy\\w*|terminat\\w*|end)\\b[^.;:\\n]{0,40}?\\b(?:sessions?|users?|tokens?|devices?)\\b[^.;:\\n]{0,40}?\\b(?:on|after|when|upon) (?:a |the )?(?:user'?s? )?password (?:changes?|resets?|updates?)\\b",
+                + "|\\b(?:expired|revoked) (?:tokens?|sessions?|certificates?|links?)\\b|\\bsession restrictions?\\b"
+                + "|\\b(?:log ?out|sign ?out|(?:log|sign) (?:\\w+ ){1,3}out|(?:invalidat|revok|expir|destroy|terminat)\\w* (?:\\w+ ){0,3}?(?:sessions?|tokens?|devices?))\\b[^.;:\\n]{0,30}?\\b(?:on|after|when|upon) (?:a |the )?(?:user'?s? )?password (?:changes?|resets?|updates?)\\b",
             // Making the session timeout configurable is a setting.
             exceptions: ["\\bsession timeouts?\\b[^.;:\\n]{0,20}\\bconfigur\\w*", "\\bconfigur\\w*\\b[^.;:\\n]{0,20}\\bsession timeouts?\\b"],
             reason: "renewing or expiring sessions points at session fixation or hijacking",
@@ -173,8 +173,8 @@ public enum LintRemedyRules {
             suggestion: "describe what users will notice, e.g. 'Fix the client address shown in logs'"),
         LintRemedyRule(
             "control-characters",
-            pattern: "\\b(?:reject|strip|disallow|forbid|refus|filter|remov|escap|block|deny|validat|check|contain|encod|percent-encod)\\w*\\b\(gap)\\b(?:control (?:characters?|chars?|codes?|bytes?)|non-?printable (?:characters?|chars?|bytes?)|invalid characters|newlines? in (?:headers?|names?|urls?|values?|cookies?)|crlfs?|cr/?lf|nul (?:bytes?|characters?)|null (?:bytes?|characters?))(?!\\w)"
-                + "|\\bonly (?:accept|allow)\\w*\\b\(gap)\\b(?:ascii|printable)\\b",
+            pattern: "\\b(?:reject|strip|disallow|forbid|refus|filter|remov|escap|block|deny|validat|check|contain|encod|percent-encod)\\w*\\b\(gap)\\b(?:control (?:characters?|chars?|codes?|bytes?)|invalid characters|newlines? in (?:headers?|names?|urls?|values?|cookies?)|crlfs?|cr/?lf|nul (?:bytes?|characters?)|null (?:bytes?|characters?))(?!\\w)"
+                + "|\\b(?:reject|disallow|forbid|refus|deny|escap)\\w*\\b\(gap)\\bnon[- ]?printable (?:characters?|chars?|bytes?)\\b|\\bonly (?:accept|allow)\\w*\\b\(gap)\\b(?:ascii|printable)\\b",
             reason: "rejecting control characters or NUL bytes points at header or log injection",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix how odd characters in header values are handled'"),
         LintRemedyRule(
@@ -197,7 +197,7 @@ public enum LintRemedyRules {
                 // Making something unbounded, showing an upload limit or reading large payloads is everyday work.
                 + "|\\b(?:don't|do not|never|no longer|stop|avoid\\w*|prevent\\w*|disallow\\w*|shouldn't|should not|not|no)\\b[^.;:\\n]{0,30}?\\bunbounded\\b|\\bdecompression (?:size )?limits?\\b"
                 + "|\\b(?:add\\w*|enforc\\w*|apply\\w*|introduc\\w*|respect\\w*|honou?r\\w*|use)\\b\(gap)\\b(?:body|request|upload|payload|message|frame) (?:size )?limits?\\b"
-                + "|\\bvalidat\\w*\\b\(gap)\\b(?:lengths?|sizes?)\\b|\\bunbounded (?:\\w+ )?(?:pars\\w*|reads?|input|parameters?|params|allocations?|requests?|headers?|bod(?:y|ies)|quer(?:y|ies))\\b"
+                + "|\\bunbounded (?:parameter |param |header |body |input )?(?:pars\\w*|allocations?)\\b"
                 + "|\\b(?:\(negation)|refus\\w*|reject\\w*)\\b (?:\\w+ )?(?:pars|read|accept|allocat)\\w* (?:\\w+ )?(?:large|huge|oversized) (?:sizes?|lengths?|messages?|payloads?|bodies|requests?)\\b"
                 + "|\\b(?:add|adds|added|adding|introduc\\w*|enforc\\w*)\\b (?:an? |the )?(?:\\w+ )?(?:handshake|read|read header|header read|idle|connection) ?timeouts?\\b"
                 + "|\\b(?:add|set|enforc|introduc)\\w* (?:a |an )?(?:\\w+ )?timeouts? (?:to|for|on) (?:the )?[^.;:\\n]{0,30}?\\bhandshakes?\\b",
@@ -208,12 +208,12 @@ public enum LintRemedyRules {
         LintRemedyRule(
             "memory-corruption",
             level: .names,
-            pattern: "\\b(?:(?:use|read)[- ]after[- ]free|out[- ]of[- ]bounds (?:reads?|writes?|access\\w*)|oob (?:read|write)s?|heap[- ](?:buffer[- ])?(?:overflow|corruption|over-?reads?)|stack[- ]buffer[- ]overflow|memory corruption|type confusion)\\b",
+            pattern: "\\b(?:use[- ]after[- ]free|read-after-free|out[- ]of[- ]bounds (?:reads?|writes?|access\\w*)|oob (?:read|write)s?|heap[- ](?:buffer[- ])?(?:overflow|corruption|over-?reads?)|stack[- ]buffer[- ]overflow|memory corruption|type confusion)\\b",
             reason: "use after free, out-of-bounds access, heap overflow and memory corruption are names of vulnerability classes",
             suggestion: behaviour),
         LintRemedyRule(
             "memory-safety",
-            pattern: "\\b(?:double[- ]free|over-?reads?|under-?reads?|use[- ]after[- ](?:free|scope|return)|uaf|uninitiali[sz]ed (?:read|memory|values?|variables?|data|bytes?|use|stack|contents?)|out[- ]of[- ]bounds?|oob (?:read|write|access)|heap[- ](?:buffer|corruption|overflow|over-?read)|stack[- ](?:buffer|corruption|exhaustion)|buffer (?:overruns?|over-?reads?|underflows?|overflows?|overwrites?)|overruns? the \\w+ buffer|integer (?:overflow|underflow|wrap\\w*)|null (?:pointer )?deref\\w*|dangling pointer|memory (?:corruption|safety)|type confusion)\\b|\\b(?:refer|point)\\w*\\b (?:to )?(?:already[- ])?freed (?:objects?|memory|pointers?|buffers?|values?)\\b",
+            pattern: "\\b(?:double[- ]free|over-?reads?|under-?reads?|use[- ]after[- ](?:free|scope|return)|uaf|uninitiali[sz]ed (?:read|memory|values?|variables?|data|bytes?|use|stack|contents?)|out[- ]of[- ]bounds?|oob (?:read|write|access)|heap[- ](?:buffer|corruption|overflow|over-?read)|stack[- ](?:buffer|corruption|exhaustion)|buffer (?:overruns?|over-?reads?|underflows?|overflows?|overwrites?)|overruns? the \\w+ buffer|integer (?:overflow|underflow|wrap\\w*)|null (?:pointer )?deref\\w*|dangling pointer|memory (?:corruption|safety)|type confusion)\\b|\\b(?:may|might|can|could|still|would) (?:\\w+ )?(?:refer|point)(?:s|ing)? (?:to )?(?:already[- ])?freed (?:objects?|memory|pointers?|buffers?|values?)\\b",
             reason: "memory-safety wording is how memory corruption flaws are described",
             suggestion: behaviour),
         LintRemedyRule(
@@ -234,7 +234,7 @@ public enum LintRemedyRules {
         LintRemedyRule(
             "security-branch",
             level: .names,
-            pattern: "\\bfrom [\\w.-]+/(?:security|vuln\\w*|cve|ghsa)\\b|\\b(?:branch|from) '?(?:security|vuln\\w*)[/_-]|\\bsec[- _](?:issues?|fix(?:es)?|bugs?)\\b",
+            pattern: "\\bfrom [\\w.-]+/(?:security|vuln\\w*|cve|ghsa)\\b|\\b(?:branch|from) '?(?:security|vuln\\w*)[/_-]|\\bfrom [\\w.-]+/[\\w.-]*?\\bsec-(?:issues?|fix(?:es)?|bugs?)\\b",
             reason: "a merged branch named for security work is public, and names what the merge fixes",
             suggestion: "name the branch after the behaviour it changes, e.g. fix-block-titles"),
         LintRemedyRule(
@@ -261,8 +261,8 @@ public enum LintRemedyRules {
             "secret-exposure",
             pattern: "\\b(?:redact|mask|obfuscat|censor|scrub|hide|hiding)\\w*\\b\(gap)\\b(?:\(secrets))\\b"
                 + "|\\b(?:passwords?|password hash(?:es)?|secrets?|private keys?|key(?:ing)? material) (?:removal|redaction|masking|scrubbing)\\b"
-                + "|\\b(?:filter|mask|redact|scrub|hid|strip|remov)\\w*\\b\(gap)\\b(?:sensitive|secret|private|confidential) (?:parameters?|params|data|values?|fields?|attributes?|information|info)\\b"
-                + "|\\b(?:strip|remov|scrub|clean)\\w*\\b\(gap)\\b(?:exif|gps|geolocation|location) (?:data|metadata|tags?|info\\w*)\\b"
+                + "|\\b(?:filter|mask|redact|scrub|strip|remov)\\w*\\b\(gap)\\b(?:sensitive|secret|confidential) (?:parameters?|params|data|values?|information|info)\\b[^.;:\\n]{0,30}?\\b(?:from|in|out of) (?:the )?(?:\\w+ ){0,2}(?:logs?|logging|responses?|errors?|output|exceptions?)\\b"
+                + "|\\b(?:strip|remov|scrub)\\w*\\b\(gap)\\b(?:exif|gps) (?:data|metadata|tags?|info\\w*)\\b[^.;:\\n]{0,20}?\\bfrom (?:the )?(?:\\w+ )?(?:uploads?|uploaded|images?|photos?|pictures?|attachments?)\\b"
                 + "|\\b(?:remov|hid|strip|redact|omit)\\w*\\b\(gap)\\bfrom (?:the )?(?:\\d{3}|error|exception|debug|not found) (?:responses?|pages?|messages?)\\b"
                 + "|\\b(?:\(negation)|without)\\b\(gap)\\b(?:log|logging|logged|print|printing|echo|echoing|expos|reveal|return|returning|includ|send|sending|show|showing|display|displaying|stor|storing)\\w*\\b\(gap)\\b(?:\(secrets))\\b"
                 + "|\\b(?:\(negation))\\w*\\b\(gap)\\b(?:expos|reveal)\\w*"
@@ -290,7 +290,7 @@ public enum LintRemedyRules {
             "safe-parsing",
             pattern: "\\bsafe[_ ]load\\b|\\bliteral[_ ]eval\\b|\\bdefusedxml\\b|\\bresolve[_ ]entities\\b|\\bno[_ ]network\\b|\\bSystemRandom\\b"
                 + "|\\b(?:disabl|disallow|forbid|prevent|turn\\w* off|stop)\\w*\\b\(gap)\\b(?:external )?entit(?:y|ies) (?:expansion|resolution|loading|references?)\\b"
-                + "|\\b(?:unsafe|safe) (?:yaml|pickl\\w*|unpickl\\w*|deseriali[sz]\\w*|eval\\w*|constantize|reflection)\\b|\\bsafe_constantize\\b"
+                + "|\\b(?:unsafe|safe) (?:yaml|pickl\\w*|unpickl\\w*|deseriali[sz]\\w*|eval\\w*)\\b|\\bunsafe (?:constantize|reflection)\\b"
                 + "|\\b(?:cryptographically (?:secure|strong)|csprng|secure random\\w*|(?:weak|predictable|guessable) (?:random\\w*|tokens?|ids?|seeds?|nonces?|values?))\\b",
             reason: "safe parsers, no entity expansion and strong randomness point at code execution, XXE or guessable tokens",
             suggestion: behaviour),
@@ -299,7 +299,7 @@ public enum LintRemedyRules {
             pattern: "\\bshell ?= ?(?:true|false)\\b|\\bshlex\\.quote\\b|\\bescapeshell(?:arg|cmd)\\b"
                 + "|\\b(?:quot|escap)\\w*\\b\(gap)\\b(?:shell|command[- ]line|command|subprocess) (?:arguments?|args?|parameters?|strings?)\\b"
                 + "|\\b(?:parameteri[sz]\\w*|bound parameters|bind parameters|query parameters|placeholders?) (?:for|in|instead)\\b[^.;:\\n]{0,30}\\b(?:quer(?:y|ies)|sql|statements?)\\b"
-                + "|\\b(?:mysql|sql|postgres\\w*|sqlite) quot\\w*|\\b(?:quot|escap)\\w*\\b\(gap)\\b(?:sql |table |column )?identifiers?\\b|\\b(?:quot|escap)\\w*\\b\(gap)\\b(?:sql|like patterns?|wildcards? in (?:like|search|quer))",
+                + "|\\b(?:mysql|sql|postgres\\w*|sqlite) (?:quoting|quotes?|quoted) (?:of )?(?:numeric|numbers?|integers?|user input|values?|strings?)\\b|\\b(?:quot|escap)\\w*\\b\(gap)\\b(?:sql |table |column )?identifiers?\\b|\\b(?:quot|escap)\\w*\\b\(gap)\\b(?:sql|like patterns?|wildcards? in (?:like|search|quer))",
             reason: "quoting shell arguments or SQL, or binding query parameters, is how command and SQL injection are fixed",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix searching for names with quotes'"),
         LintRemedyRule(
@@ -311,8 +311,8 @@ public enum LintRemedyRules {
             suggestion: "describe the behaviour users will notice, e.g. 'Fix where exported files are written'"),
         LintRemedyRule(
             "login-required",
-            pattern: "\\blogin[_ ]required\\b|\\bpermission[_ ]required\\b|\\bis_(?:authenticated|staff|superuser)\\b"
-                + "|\\brequire_(?:current_|old_)?password\\w*|\\brequir\\w* (?:the )?(?:current|old|existing) password\\b|\\b(?:requir|enforc)\\w*\\b\(gap)\\b(?:strong|stronger|complex) passwords?\\b"
+            pattern: "\\blogin[_ ]required\\b|\\bpermission[_ ]required\\b|\\bis[_ ](?:staff|superuser)\\b"
+                + "|\\brequire[_ ](?:current[_ ]|old[_ ])?password[_ ]on[_ ]\\w+|\\brequir\\w* (?:the )?(?:current|old|existing) password (?:to|before|when|for) (?:chang|updat|edit|delet)\\w*"
                 + "|\\brequir\\w*\\b\(gap)\\b(?:log-?in|logged[- ]in|sign(?:ed)?[- ]in|authenticated|admin(?:istrator)? (?:rights|role)|staff|superusers?)\\b"
                 + "|\\bonly (?:allow|permit|let|show|return|list)\\w*\\b\(gap)\\b(?:admins?|administrators?|staff|superusers?|owners?|the owner|logged[- ]in|authenticated|authori[sz]ed)\\b"
                 + "|\\b(?:non-?admins?|anonymous users?|other users?|unprivileged users?|guests?) (?:can|could|may|were able|are able|could still)\\b",
@@ -325,7 +325,7 @@ public enum LintRemedyRules {
                 + "|\\b(?:check|validat|verif|sanit)\\w*\\b\(gap)\\b(?:indices|index|offsets?|bounds)\\b(?! (?:page|file|html|template|route|of the (?:docs|documentation)))"
                 + "|\\b(?:check|validat|verif|ensur)\\w*\\b\(gap)\\b(?:input|packet|message|payload|buffer|frame|record|tlv|header|attribute)s? (?:length|size)s?\\b"
                 + "|\\b(?:input|packet|message|payload|buffer|frame|record|tlv) (?:length|size) (?:checks?|validation)\\b"
-                + "|\\bcheck\\w*\\b (?:the )?(?:length|size|bounds|depth|capacity)\\b[^.;:\\n]{0,40}?\\bbefore (?:access|read|index|copy|writ|deref|us)\\w*",
+                + "|\\bcheck\\w*\\b (?:the )?(?:length|bounds|capacity) of (?:the )?(?:\\w+ )?(?:stack|buffer|packet|header|input|array|frame|record)s?\\b[^.;:\\n]{0,30}?\\bbefore (?:accessing|indexing|copying|dereferencing|reading)\\b",
             // A database or file index is storage.
             exceptions: ["\\b(?:primary|secondary|unique|covering|database|db|search|btree|b-tree|full-?text|composite)[- ](?:index|indices|indexes)\\b", "\\bindex[- ]only\\b", "\\bindex (?:toc|scans?|builds?|files?)\\b"],
             reason: "checking an index, offset or bounds, or the length of what a parser reads, points at an out-of-bounds read or write",
@@ -347,13 +347,13 @@ public enum LintRemedyRules {
             suggestion: behaviour),
         LintRemedyRule(
             "user-content",
-            pattern: "\\b(?:\(negation)|disallow\\w*|forbid\\w*|refus\\w*|reject\\w*|block\\w*)\\b (?:allow\\w* |accept\\w* |render\\w* |permit\\w* )?(?:\\w+ ){0,2}?(?:html|svg|xhtml|images?|scripts?|iframes?|embeds?|markup|executables?|php) (?:files? )?(?:in|as|from|inside) (?:user |the |a )?(?:comments?|posts?|profiles?|signatures?|resources?|uploads?|attachments?|avatars?|plain text)\\b"
+            pattern: "\\b(?:\(negation)|disallow\\w*|forbid\\w*|refus\\w*|reject\\w*|block\\w*)\\b (?:allow|accept|render|permit)\\w* (?:html|svg|xhtml|images?|scripts?|iframes?|embeds?|markup) (?:in|inside) (?:user |the )?(?:comments?|profiles?|signatures?|avatars?|user content)\\b"
                 + "|\\b(?:refus|reject|disallow|block|forbid|deny)\\w*\\b (?:\\w+ )?(?:html|svg|xhtml|executable|php) (?:files?|uploads?|attachments?)\\b",
             reason: "refusing markup, scripts or files of some types in what users submit points at stored cross-site scripting",
             suggestion: behaviour),
         LintRemedyRule(
             "security-api",
-            pattern: "\\bcheck[_ ]plain\\b|\\bcheck[_ ]markup\\b|\\bcheck[_ ]url\\b|\\bfilter[_ ]xss\\w*|\\bXss::filter\\w*|\\bHtml::escape\\b|\\bhtmlspecialchars\\b|\\bhtml_safe\\b|\\bSafeBuffer\\b|\\bescapeHtml\\b|\\bhtml[_ ]escape\\b|\\bstripDangerousProtocols\\b|\\bhasPermission\\b|\\buser[_ ]access\\s*\\(|->access\\s*\\(|\\bisGranted\\b|\\bdenyAccessUnlessGranted\\b"
+            pattern: "\\bcheck[_ ]plain\\b|\\bcheck[_ ]markup\\b|\\bcheck[_ ]url\\b|\\bfilter[_ ]xss\\w*|\\bXss::filter\\w*|\\bHtml::escape\\b|\\bhtmlspecialchars\\b|\\bhtml[_ ]safe\\b|\\bescapeHtml\\b|\\bhtml[_ ]escape\\b|\\bstripDangerousProtocols\\b|\\bhasPermission\\b|\\buser[_ ]access\\s*\\(|->access\\s*\\(|\\bisGranted\\b|\\bdenyAccessUnlessGranted\\b"
                 + "|\\b\\w*verify ?(?:status|host|peer|server)\\w*|\\bhostcheck\\b|\\b(?:snprintf|strlcpy|strlcat|strncpy)\\b|\\bhash[_ ]equals\\b|\\bcompare[_ ]digest\\b|\\b\\w*trusted ?prox(?:y|ies)\\w*",
             reason: "naming an escaping, access-checking or bounds-checking function in the message points at what it fixes",
             suggestion: behaviour),

@@ -40,7 +40,7 @@ public struct LintVocabulary: Sendable, Equatable {
                  // Names of components, classes, namespaces, settings and options: SecurityBundle,
                  // SecureTransport, Security\Http, security.firewalls, --insecure.
                  exceptionPatterns: ["\\b(?:Security|Secure)(?:Bundle|Transport|Random|Context|Extension|Component)\\b",
-                                     "(?i)\\bsecurity[\\\\/.][a-z]", "(?i)--(?:in)?secure\\b", "\\bremove_entry_secure\\b",
+                                     "(?i)\\bsecurity[\\\\/.][a-z]", "(?i)--(?:in)?secure\\b", "remove_entry_secure\\b",
                                      // A component's tag at the start of a subject: [Security], [Security-Http].
                                      "\\[Security(?:-\\w+)?\\]"],
                  suggestion: "say what users will notice, e.g. 'Fix who sees the settings form'"),
@@ -78,7 +78,8 @@ public struct LintVocabulary: Sendable, Equatable {
         LintTerm("unauthorized", forms: ["unauthorized", "unauthorised", "unauthenticated"],
                  // The HTTP 401 answer as a kind of error to handle.
                  exceptions: ["unauthorized error", "unauthorized errors", "unauthorized exception", "unauthorized exceptions",
-                              "unauthorised error", "unauthorised errors"],
+                              "unauthorised error", "unauthorised errors", "unauthorised exception", "unauthorised exceptions",
+                              "unauthenticated error", "unauthenticated errors"],
                  suggestion: "say what users will notice, e.g. 'Fix who sees the settings form'"),
         LintTerm("privilege escalation",
                  forms: ["privilege escalation", "escalation of privilege", "escalation of privileges", "escalate privileges",
