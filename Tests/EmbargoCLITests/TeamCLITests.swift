@@ -372,19 +372,16 @@ extension TeamCLITests {
 
         init() throws {
             box = try Sandbox()
+            var other: Sandbox?
             do {
                 other = try Sandbox()
+                fixture = try Self.connect(box, other!)
             } catch {
                 box.remove()
+                other?.remove()
                 throw error
             }
-            do {
-                fixture = try Self.connect(box, other)
-            } catch {
-                box.remove()
-                other.remove()
-                throw error
-            }
+            self.other = other!
         }
 
         /// The approved advisory on `box`'s team store, and pat's clone on `other`.

@@ -347,7 +347,7 @@ public enum LintRemedyRules {
             suggestion: behaviour),
         LintRemedyRule(
             "user-content",
-            pattern: "\\b(?:\(negation)|disallow\\w*|forbid\\w*|refus\\w*|reject\\w*|block\\w*)\\b (?:allow|accept|render|permit)\\w* (?:html|svg|xhtml|images?|scripts?|iframes?|embeds?|markup) (?:in|inside) (?:user |the )?(?:comments?|profiles?|signatures?|avatars?|user content)\\b"
+            pattern: "\\b(?:\(negation))\\b (?:allow|accept|render|permit)\\w* (?:html|svg|xhtml|images?|scripts?|iframes?|embeds?|markup) (?:in|inside) (?:user |the )?(?:comments?|profiles?|signatures?|avatars?|user content)\\b"
                 + "|\\b(?:refus|reject|disallow|block|forbid|deny)\\w*\\b (?:\\w+ )?(?:html|svg|xhtml|executable|php) (?:files?|uploads?|attachments?)\\b",
             reason: "refusing markup, scripts or files of some types in what users submit points at stored cross-site scripting",
             suggestion: behaviour),
