@@ -86,6 +86,32 @@ public enum SafeFile {
         if durable { try syncDirectory(directory) }
     }
 
+    /// Writes a document the user asked for with `option` (`--out FILE`) as
+    /// `replaceAtomically` does, when `url` is a regular file or does not
+    /// exist yet. Anything else there (a symbolic link, a pipe, a device) is
+    /// refused and left as it is: replacing it would put the document in a
+    /// plain file where the user expected it to go elsewhere.
+    public static func writeOutput(_ url: URL, bytes: [UInt8], mode: mode_t, option: String) throws {
+        try checkOutput(url, option: option)
+        try replaceAtomically(url, bytes: bytes, mode: mode)
+    }
+
+    /// Refuses an output path `writeOutput` would refuse: before the work, so that none is wasted.
+    public static func checkOutput(_ url: URL, option: String) throws {
+        var status = stat()
+        if lstat(url.path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            let kind = switch status.st_mode & S_IFMT {
+            case S_IFLNK: "a symbolic link"
+            case S_IFIFO: "a pipe"
+            case S_IFCHR, S_IFBLK: "a device"
+            case S_IFDIR: "a directory"
+            default: "a special file"
+            }
+            throw EmbargoError(.usage, "\(option) \(url.path) is \(kind), which embargo does not write through",
+                               hint: "name a regular file (it is replaced whole), or leave out \(option) to print to standard output")
+        }
+    }
+
     /// Creates `url` with `bytes` in one step, never replacing a file: the
     /// content goes to a temporary file in the same directory, is synced and
     /// linked to `url`. A crash leaves no partial `url`; an existing `url` is

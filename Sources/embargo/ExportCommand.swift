@@ -28,10 +28,11 @@ extension Embargo {
         @Flag(help: "Export an advisory that is not yet published (marked EMBARGOED).") var draft = false
 
         func run() throws {
+            if let out { try SafeFile.checkOutput(URL(fileURLWithPath: out), option: "--out") }
             let workspace = try location.workspace(repository)
             let text = try workspace.export(id, format: format, draft: draft)
             if let out {
-                try SafeFile.replaceAtomically(URL(fileURLWithPath: out), bytes: Array(text.utf8), mode: draft ? 0o600 : 0o644)
+                try SafeFile.writeOutput(URL(fileURLWithPath: out), bytes: Array(text.utf8), mode: draft ? 0o600 : 0o644, option: "--out")
                 FileHandle.standardError.write(Data("wrote \(format.rawValue) to \(out)\n".utf8))
             } else {
                 Terminal.document(text)

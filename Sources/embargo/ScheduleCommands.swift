@@ -91,7 +91,7 @@ extension Embargo {
             let entries = try workspace.calendar()
             if let ics {
                 let text = ICSCalendar.render(entries, generatedAt: workspace.environment.clock.now())
-                try SafeFile.replaceAtomically(URL(fileURLWithPath: ics), bytes: Array(text.utf8), mode: 0o600)
+                try SafeFile.writeOutput(URL(fileURLWithPath: ics), bytes: Array(text.utf8), mode: 0o600, option: "--ics")
                 Terminal.say("wrote \(entries.count) events to \(ics)")
                 return
             }

@@ -63,8 +63,16 @@ enum TeamAutoSync {
         guard !synced, let (workspace, generation) = opened, workspace.hasTeamRemote,
               let now = try? workspace.store.generation(), now != generation
         else { return }
-        let report = try workspace.sync(sendFirst: true)
-        // The command itself succeeded: a conflict is said, not an error of the command.
+        // The command itself succeeded and its change is committed: a sync that fails
+        // here (a full disk, a refused entry of the team's) is said, not an error of the command.
+        let report: SyncReport
+        do {
+            report = try workspace.sync(sendFirst: true)
+        } catch let error as EmbargoError {
+            Terminal.warn("the change is saved on this machine, but the team sync after it failed: \(error.message)",
+                          hint: "once that is fixed, 'embargo store sync' sends it")
+            return
+        }
         do {
             try SyncOutput.print(report, json: false, quiet: true)
         } catch let error as EmbargoError where !report.conflicts.isEmpty {

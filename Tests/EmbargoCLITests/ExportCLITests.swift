@@ -84,3 +84,40 @@ struct ExportCLITests {
         #expect(audit.contains("advisory.export"))
     }
 }
+
+extension ExportCLITests {
+    /// `--out` names a file to write: a symbolic link, a pipe or a device
+    /// there is refused and left as it is, never replaced by a plain file
+    /// holding the draft.
+    @Test func anOutputPathThatIsNotARegularFileIsLeftAlone() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        let repo = try box.makeRepository(branches: ["1.0.x"])
+        try box.git(["-C", repo.path, "checkout", "--quiet", "1.0.x"])
+        try box.git(["-C", repo.path, "tag", "1.0.0"])
+        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x"])
+        try box.ok(["advisory", "create", "--project", "ai", "--title", "CANARY-out-3f1", "--description", "d"])
+        let elsewhere = box.path("elsewhere.md")
+        let link = box.path("link.md")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: elsewhere)
+        let pipe = box.path("pipe")
+        #expect(mkfifo(pipe, 0o600) == 0)
+        for (path, kind) in [(link, "a symbolic link"), (pipe, "a pipe")] {
+            let run = try box.embargo(["export", "ADV-2026-001", "--format", "markdown", "--draft", "--out", path])
+            #expect(run.status == 64, "\(run.stderr)")
+            #expect(run.stderr.contains("--out \(path) is \(kind)"), "\(run.stderr)")
+            let calendar = try box.embargo(["calendar", "--ics", path])
+            #expect(calendar.status == 64, "\(calendar.stderr)")
+        }
+        let attributes = try FileManager.default.attributesOfItem(atPath: link)
+        #expect(attributes[.type] as? FileAttributeType == .typeSymbolicLink)
+        #expect(!FileManager.default.fileExists(atPath: elsewhere))
+        #expect((try FileManager.default.attributesOfItem(atPath: pipe)[.type] as? FileAttributeType) != .typeRegular)
+        // A regular file is replaced whole, as before.
+        let file = box.path("draft.md")
+        try Data("old".utf8).write(to: URL(fileURLWithPath: file))
+        try box.ok(["export", "ADV-2026-001", "--format", "markdown", "--draft", "--out", file])
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("EMBARGOED"))
+    }
+}

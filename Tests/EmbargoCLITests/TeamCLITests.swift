@@ -777,3 +777,48 @@ extension TeamCLITests {
         for box in [alice, bob] { try box.ok(["audit", "verify"]) }
     }
 }
+
+extension TeamCLITests {
+    /// A write that committed succeeds although the sync after it fails on
+    /// this machine (here its sync lock cannot be opened): it says the change
+    /// is saved, never that the state before it is intact, so that no one
+    /// repeats it; the next sync sends it.
+    @Test func aWriteWhoseSyncFailsLocallyIsSavedAndSaysSo() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        let lock = team["bob"].store.appendingPathComponent("team/sync.lock")
+        try? FileManager.default.removeItem(at: lock)
+        try FileManager.default.createDirectory(at: lock, withIntermediateDirectories: false)
+        let create = try team["bob"].embargo(["advisory", "create", "--project", "sample", "--title", "Kept", "--description", "x"])
+        #expect(create.status == 0, "\(create.stderr)")
+        #expect(create.stderr.contains("the change is saved on this machine, but the team sync after it failed"), "\(create.stderr)")
+        #expect(!create.stderr.contains("intact"), "\(create.stderr)")
+        #expect(try team["bob"].ok(["advisory", "list"]).stdout.contains("Kept"))
+        try FileManager.default.removeItem(at: lock)
+        try team["bob"].ok(["store", "sync"])
+        try team["alice"].ok(["store", "sync"])
+        #expect(try team["alice"].ok(["advisory", "list"]).stdout.contains("Kept"))
+    }
+}
+
+extension TeamCLITests {
+    /// The documented steps after an approval reach the team: an edit of a
+    /// public text voids the approval, and a new pre-release sets the old one
+    /// aside. Both change rows that name only their number (the approval's,
+    /// the pre-release's); the other machine finds their advisory in its own
+    /// copy and takes them, under the signed edit and pre-release.
+    @Test func anEditAndANewPrereleaseAfterApprovalReachTheTeam() throws {
+        let team = try PublishingTeam()
+        defer { team.remove() }
+        let (box, other) = (team.box, team.other)
+        #expect(try other.advisoryStatus() == "approved")
+        try box.ok(["advisory", "edit", "ADV-2026-001", "--solution", "Upgrade to the new release."])
+        try other.ok(["store", "sync"])
+        #expect(try other.advisoryStatus() != "approved")
+        let again = try box.embargo(["prerelease", "ADV-2026-001", "--out", box.path("outbox-2")])
+        #expect(again.status == 0, "\(again.stderr)")
+        try other.ok(["store", "sync"])
+        #expect(try other.advisoryStatus() == "prereleased")
+        try other.ok(["audit", "verify"])
+    }
+}

@@ -214,3 +214,53 @@ extension TeamCLITests {
         }
     }
 }
+
+extension TeamCLITests {
+    /// A member whose role lets them only read and record QA signs an entry of
+    /// their own for the advisory (an export), and with it moves the
+    /// disclosure date: an export changes nothing, so the entry is refused
+    /// everywhere and the date stays.
+    @Test func anAuditEntryCoversOnlyWhatItsActionWrites() throws {
+        let team = try Team(members: [("bob", "qa"), ("carol", "preparer")])
+        defer { team.remove() }
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
+        try team["alice"].ok(["schedule", "ADV-2026-001", "--at", "2027-03-03T16:00Z", "--allow-violation", "a test date"])
+        try team["bob"].ok(["store", "sync"])
+        try team["carol"].ok(["store", "sync"])
+        try Self.pushForgedEntry(team, as: "bob") { db, identity in
+            try db.execute(sql: "UPDATE advisories SET disclosure_at = '2026-12-02T16:00:00Z' WHERE id = 'ADV-2026-001'")
+            try AuditTrail.append(db, identity: identity, member: "bob", at: "2026-12-04T10:00:00Z", action: "advisory.export",
+                                  object: "ADV-2026-001", detail: "osv draft")
+        }
+        for name in ["alice", "carol"] {
+            let run = try team[name].embargo(["store", "sync"])
+            #expect(run.status == 4, "\(name): \(run.stderr)")
+            #expect(run.stderr.contains("changes advisory ADV-2026-001 without a signed audit entry for it, none that may update rows of advisories"),
+                    "\(name): \(run.stderr)")
+            let shown = try team[name].json(team[name].ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any]
+            #expect(shown?["disclosure_at"] as? String == "2027-03-03T16:00:00Z", "\(name)'s date stays")
+        }
+    }
+
+    /// Only a pre-release adds a pre-release: a security member who may edit
+    /// advisories cannot slip in one of their own (which they could then
+    /// approve, as its builder is not on record) under an edit.
+    @Test func onlyAPrereleaseEntryAddsAPrerelease() throws {
+        let team = try Team(members: [("bob", "security"), ("carol", "preparer")])
+        defer { team.remove() }
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
+        try team["bob"].ok(["store", "sync"])
+        try Self.pushForgedEntry(team, as: "bob") { db, identity in
+            let manifest = #"{"forged":true}"#
+            try db.execute(sql: """
+                INSERT INTO prereleases (advisory, created_at, created_by, manifest, manifest_hash, bundle_name, bundle_hash, recipients)
+                VALUES ('ADV-2026-001', '2026-12-04T10:00:00Z', 'carol', ?, ?, 'b.tar.age', 'x', '[]')
+                """, arguments: [manifest, hex(Digest.sha256(Array(manifest.utf8)))])
+            try AuditTrail.append(db, identity: identity, member: "bob", at: "2026-12-04T10:00:00Z", action: "advisory.edit",
+                                  object: "ADV-2026-001", detail: "description")
+        }
+        let run = try team["carol"].embargo(["store", "sync"])
+        #expect(run.status == 4, "\(run.stderr)")
+        #expect(run.stderr.contains("none that may insert rows of prereleases"), "\(run.stderr)")
+    }
+}

@@ -268,3 +268,29 @@ extension TrustCLITests {
         #expect(!(try box.run("git", ["ls-remote", release.sample.remote.path]).stdout.contains("refs/tags/1.0.2")))
     }
 }
+
+extension TrustCLITests {
+    /// The approval binds the manifest's hash; publication rebuilds from the
+    /// manifest's text. A text rewritten in the database (another patch's
+    /// commit and tag ids, with the approved hash left in place) is damage:
+    /// publication refuses it before any push, and the verifications name it.
+    @Test func aManifestRewrittenUnderItsApprovedHashIsRefused() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        try release.approvedPrerelease()
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "past"])
+        try box.tamper(as: "alice") { db, _ in
+            let manifest = try #require(try String.fetchOne(db, sql: "SELECT manifest FROM prereleases"))
+            // Any change to the text, say to the first release commit's id.
+            let forged = manifest.replacingOccurrences(of: #""release_commit" : ""#, with: #""release_commit" : "0"#)
+            #expect(forged != manifest)
+            try db.execute(sql: "UPDATE prereleases SET manifest = ?", arguments: [forged])
+        }
+        let publish = try box.embargo(["publish", "ADV-2026-001", "--out", box.path("public")])
+        #expect(publish.status == 4, "\(publish.stderr)")
+        #expect(publish.stderr.contains("does not match its hash"), "\(publish.stderr)")
+        #expect(!(try box.run("git", ["ls-remote", release.sample.remote.path]).stdout.contains("refs/tags/1.0.2")))
+        try expectDamage(box, "the manifest of a pre-release of ADV-2026-001 does not match its hash")
+    }
+}

@@ -137,8 +137,19 @@ public enum AuditTrail {
         }
         try checkMembers(db, chain)
         try approvals.checkRows(db)
+        try checkPrereleaseManifests(db)
         try checkPublicationSteps(db, all)
         return Report(entries: all.count, head: all.last?.hash, founderKey: chain.founderKey, members: chain.members.count)
+    }
+
+    /// Every pre-release's manifest must be the one its hash names: approvals
+    /// bind the hash, and publication rebuilds from the manifest's text.
+    static func checkPrereleaseManifests(_ db: Database) throws {
+        for row in try Row.fetchAll(db, sql: "SELECT advisory, seq, manifest, manifest_hash FROM prereleases ORDER BY seq") {
+            if let problem = PrereleaseRecord.manifestProblem(row["manifest"], hash: row["manifest_hash"], advisory: row["advisory"]) {
+                throw damaged(problem)
+            }
+        }
     }
 
     /// Replays the membership entries alone (a few, whatever the size of the

@@ -61,6 +61,13 @@ public struct PrereleaseManifest: Codable, Sendable, Equatable {
 
 /// A pre-release as the store records it.
 public struct PrereleaseRecord: Sendable, Equatable {
+    /// Why a stored manifest cannot be trusted (its text is not the one its hash
+    /// names: the row was changed around embargo), or nil.
+    static func manifestProblem(_ manifest: String, hash: String, advisory: String) -> String? {
+        hex(Digest.sha256(Array(manifest.utf8))) == hash ? nil
+            : "the manifest of a pre-release of \(advisory.prefix(40)) does not match its hash \(hash.prefix(16)): its text was changed after it was built"
+    }
+
     /// The store's row number, shared by every advisory.
     public var seq: Int64
     /// Its number among the advisory's pre-releases (1, 2, ...): what people see.
@@ -402,7 +409,10 @@ extension Workspace {
             let advisory = try Self.fetchAdvisory(db, id)
             return try Row.fetchAll(db, sql: "SELECT * FROM prereleases WHERE advisory = ? ORDER BY seq", arguments: [advisory.id])
                 .enumerated().map { index, row in
-                PrereleaseRecord(
+                if let problem = PrereleaseRecord.manifestProblem(row["manifest"], hash: row["manifest_hash"], advisory: advisory.id) {
+                    throw AuditTrail.damaged(problem)
+                }
+                return PrereleaseRecord(
                     seq: row["seq"], number: index + 1, advisory: row["advisory"], createdAt: row["created_at"], createdBy: row["created_by"],
                     manifest: try PrereleaseManifest.decode(Array((row["manifest"] as String).utf8)), manifestHash: row["manifest_hash"],
                     bundleName: row["bundle_name"], bundleHash: row["bundle_hash"], recipients: try Advisory.decode(row["recipients"]),

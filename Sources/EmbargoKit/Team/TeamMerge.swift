@@ -102,52 +102,6 @@ struct TeamMerge {
         }
     }
 
-    /// What an entry changes that none of its own audit entries accounts for,
-    /// or nil. Every command records what it did on the audit trail, signed
-    /// and checked against the signer's role; a change of an advisory, a
-    /// project or the store's settings that no entry of the same author names
-    /// was made around embargo, and is refused. Member changes are checked
-    /// against the membership chain by the audit verification itself.
-    static func unaccounted(_ changes: [RowChange]) -> String? {
-        let audit = changes.filter { $0.table == "audit_log" }
-        let objects = Set(audit.compactMap { $0.new["object"]?.text })
-        let actions = Set(audit.compactMap { $0.new["action"]?.text })
-        let rotation = actions.contains("member.remove")
-        for change in changes where change.table != "audit_log" {
-            func value(_ column: String) -> String? {
-                (change.key[column] ?? change.new[column] ?? change.old[column])?.text
-            }
-            switch change.table {
-            case "members", "former_members":
-                continue
-            case "store_meta":
-                // The blob naming key and its renames change with a key rotation; the rest at init.
-                if rotation || actions.contains("store.remote") { continue }
-                return "the store's settings"
-            case "people":
-                // An import is one entry for the whole file; a single change names the person.
-                if actions.contains("people.import") || objects.contains(value("key") ?? "") { continue }
-                return "person \(value("key")?.prefix(40) ?? "?")"
-            case "releases", "release_versions", "release_issues", "release_qa", "release_advisories":
-                let release = value(change.table == "releases" ? "id" : "release") ?? "?"
-                if objects.contains(release) { continue }
-                return "release \(release.prefix(40))"
-            case "projects", "project_branches", "project_blackouts":
-                let project = value(change.table == "projects" ? "name" : "project") ?? "?"
-                if objects.contains(project) { continue }
-                return "project \(project)"
-            default:
-                let advisory = change.table == "advisories" ? value("id") : value("advisory")
-                guard let advisory else { return "table \(change.table.prefix(40))" }
-                if objects.contains(advisory) { continue }
-                // A key rotation renames every patch's blob, under the removal's entry.
-                if rotation, change.table == "patches", change.operation == .update, Set(change.new.keys) == ["blob"] { continue }
-                return "advisory \(advisory.prefix(40))"
-            }
-        }
-        return nil
-    }
-
     /// `baseMaxima` of a state.
     static func maxima(_ db: Database) throws -> [String: Int64] {
         var result: [String: Int64] = [:]

@@ -700,8 +700,15 @@ extension Workspace {
                           change.new["signing_key"]?.text == author.signingKey
                     else { throw refuse("it changes audit entries that are not its author's own new ones") }
                 }
-                if let unsigned = TeamMerge.unaccounted(entry.content.changes) {
-                    throw refuse("it changes \(unsigned) without a signed audit entry for it")
+                let shapes = Dictionary(uniqueKeysWithValues: try current.queue.read { db in try RowDiff.tables(db) }.map { ($0.name, $0) })
+                let unsigned = try current.queue.read { db in
+                    try AuditedWrites.unaccounted(entry.content.changes) { change in
+                        guard let shape = shapes[change.table], shape.admits(change) else { return nil }
+                        return try RowDiff.row(db, shape, key: change.key)
+                    }
+                }
+                if let unsigned {
+                    throw refuse("it changes \(unsigned)")
                 }
                 let problem: String?
                 do {

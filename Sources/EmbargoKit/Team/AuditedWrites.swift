@@ -1,0 +1,134 @@
+import EmbargoStore
+
+/// What each audit action may change, for the rows a team log entry brings.
+///
+/// Every command records what it did on the audit trail, signed and checked
+/// against the signer's role (`Permissions.needed(forAudit:)`). A row that an
+/// entry changes must be one a command of its author's would change: a signed
+/// entry of the same author names the row's advisory, release, project or
+/// person, and that entry's action writes the row's table that way. So a
+/// member whose role only lets them read (an export) or record QA cannot move
+/// a disclosure date, and only a pre-release adds a pre-release.
+enum AuditedWrites {
+    private static let any: Set<RowChange.Operation> = [.insert, .update, .delete]
+    private static let added: Set<RowChange.Operation> = [.insert]
+    private static let changed: Set<RowChange.Operation> = [.update]
+
+    /// An advisory's own fields and lists, with the search index rebuilt from them.
+    private static let fields: [String: Set<RowChange.Operation>] = [
+        "advisories": changed, "advisory_items": any, "timeline": added,
+    ]
+    /// What setting a pre-release and its approvals aside changes (a new pre-release, an edit, a revert).
+    private static let setAside: [String: Set<RowChange.Operation>] = [
+        "prereleases": changed, "approvals": changed, "advisories": changed, "timeline": added,
+    ]
+
+    /// A release's rows but its QA records.
+    private static let releaseRows: [String: Set<RowChange.Operation>] = [
+        "releases": any, "release_versions": any, "release_issues": any, "release_advisories": any,
+    ]
+
+    /// Action → table → the operations it makes there.
+    static let tables: [String: [String: Set<RowChange.Operation>]] = [
+        "advisory.create": ["advisories": added, "advisory_items": added, "timeline": added, "cve_duties": any],
+        "advisory.import": ["advisories": any, "advisory_items": any, "timeline": added, "imported_osv": any, "imported_ranges": any,
+                            "cve_duties": any],
+        "advisory.edit": fields.merging(setAside) { $0.union($1) }.merging(["cve_duties": any]) { $0.union($1) },
+        "advisory.amend": fields.merging(["advisory_revisions": added, "cve_duties": any]) { $0.union($1) },
+        "advisory.status": ["advisories": changed, "timeline": added],
+        "advisory.note": ["timeline": added],
+        "advisory.schedule": ["advisories": changed, "timeline": added],
+        "advisory.broken": ["advisories": changed, "timeline": added, "emergencies": any],
+        "advisory.announce": ["advisories": changed, "timeline": added],
+        "cve.request": ["cve_duties": any, "advisories": changed, "timeline": added],
+        "cve.publish": ["cve_duties": any, "advisories": changed, "timeline": added],
+        "patch.add": setAside.merging(["patches": any]) { $0.union($1) },
+        "patch.replace": setAside.merging(["patches": any]) { $0.union($1) },
+        "patch.remove": setAside.merging(["patches": any]) { $0.union($1) },
+        "patch.verify": ["patch_checks": added, "advisories": changed, "timeline": added],
+        "patch.checkout": ["timeline": added],
+        "lint.accept": ["accepted_findings": any, "timeline": added],
+        "advisory.prerelease": setAside.merging(["prereleases": any]) { $0.union($1) },
+        "advisory.approve": ["approvals": added, "advisories": changed, "timeline": added],
+        "advisory.publish": ["publication_steps": any, "advisories": changed, "timeline": added, "cve_duties": any],
+        "advisory.revert": setAside.merging(["publication_steps": any]) { $0.union($1) },
+        "advisory.export": [:],
+        "guard.install": [:],
+        "release.plan": releaseRows,
+        "release.drop": releaseRows.merging(["release_qa": any]) { $1 },
+        "release.tag": releaseRows,
+        "release.revert": releaseRows.merging(["release_qa": any]) { $1 },
+        "release.qa": ["release_qa": added, "releases": changed],
+        "release.published": releaseRows,
+        "release.verify": [:],
+        "project.add": ["projects": added, "project_branches": any, "project_blackouts": any],
+        "project.set": ["projects": changed, "project_branches": any, "project_blackouts": any],
+        "people.import": ["people": any],
+        "people.set": ["people": any],
+    ]
+
+    /// Whether an audit entry for `action` may make `change`.
+    static func allows(_ action: String, _ change: RowChange) -> Bool {
+        if action == "store.restore" { return true }
+        if action.hasPrefix("publish.") { return change.table == "publication_steps" }
+        return tables[action]?[change.table]?.contains(change.operation) ?? false
+    }
+
+    /// The column that names what a row of `table` belongs to (an advisory, a
+    /// release, a project, a person), or nil for a table that is not any one's.
+    static func ownerColumn(_ table: String) -> String? {
+        switch table {
+        case "members", "former_members", "former_members_keyed", "store_meta", "audit_log": nil
+        case "advisories", "releases": "id"
+        case "projects": "name"
+        case "people": "key"
+        case "release_versions", "release_issues", "release_qa", "release_advisories": "release"
+        case "project_branches", "project_blackouts": "project"
+        default: "advisory"
+        }
+    }
+
+    /// What the first change of `changes` that no audit entry among them
+    /// accounts for changes, and why (`advisory ADV-2026-001 without ...`), or nil. `stored` reads a row as the store holds it
+    /// before the changes (an update or a delete names its row by its key only).
+    /// Member changes are checked against the membership chain by the audit
+    /// verification itself.
+    static func unaccounted(_ changes: [RowChange], stored: (RowChange) throws -> [String: SyncValue]?) rethrows -> String? {
+        let audit = changes.filter { $0.table == "audit_log" }.map {
+            (action: $0.new["action"]?.text ?? "", object: $0.new["object"]?.text ?? "")
+        }
+        let actions = Set(audit.map(\.action))
+        let rotation = actions.contains("member.remove")
+        for change in changes where change.table != "audit_log" {
+            switch change.table {
+            case "members", "former_members", "former_members_keyed":
+                continue
+            case "store_meta":
+                // The blob naming key and its renames change with a key rotation, the
+                // naming key with the first patch or the team remote; the rest at init.
+                if rotation || actions.contains("store.remote") || actions.contains("store.restore") { continue }
+                if change.operation == .insert, actions.contains(where: { $0.hasPrefix("patch.") }) { continue }
+                return "the store's settings without a signed audit entry for it"
+            default:
+                guard let column = ownerColumn(change.table) else { return "table \(change.table.prefix(40)) without a signed audit entry for it" }
+                var owner = (change.key[column] ?? change.new[column] ?? change.old[column])?.text
+                if owner == nil, change.operation != .insert { owner = try stored(change)?[column]?.text }
+                guard let owner else { return "table \(change.table.prefix(40)) without a signed audit entry for it" }
+                // A key rotation renames every patch's blob, under the removal's entry.
+                if rotation, change.table == "patches", change.operation == .update, Set(change.new.keys) == ["blob"] { continue }
+                // An import is one entry for the whole file; a single change names the person.
+                if change.table == "people", actions.contains("people.import") { continue }
+                if audit.contains(where: { $0.object == owner && allows($0.action, change) }) { continue }
+                let what = switch change.table {
+                case "people": "person"
+                case "projects", "project_branches", "project_blackouts": "project"
+                case "releases", "release_versions", "release_issues", "release_qa", "release_advisories": "release"
+                default: "advisory"
+                }
+                let how = audit.contains { $0.object == owner } ? ", none that may \(change.operation.rawValue) rows of \(change.table.prefix(40))" : ""
+                return "\(what) \(owner.prefix(40)) without a signed audit entry for it\(how)"
+            }
+        }
+        return nil
+    }
+}
