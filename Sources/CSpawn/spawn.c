@@ -18,7 +18,7 @@
 int emb_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int emb_spawn(const char *path, char *const argv[], char *const envp[], const char *directory,
-              int fd_in, int fd_out, int fd_err, pid_t *pid) {
+              int fd_in, int fd_out, int fd_err, int new_group, pid_t *pid) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     int result = posix_spawn_file_actions_init(&actions);
@@ -44,7 +44,10 @@ int emb_spawn(const char *path, char *const argv[], char *const envp[], const ch
     sigdelset(&all, SIGSTOP);
     if (result == 0) result = posix_spawnattr_setsigmask(&attributes, &none);
     if (result == 0) result = posix_spawnattr_setsigdefault(&attributes, &all);
-    if (result == 0) result = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    // A group of its own (the child's pid) for a command that starts others: all of them end together.
+    if (result == 0 && new_group) result = posix_spawnattr_setpgroup(&attributes, 0);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (new_group ? POSIX_SPAWN_SETPGROUP : 0);
+    if (result == 0) result = posix_spawnattr_setflags(&attributes, flags);
     if (result == 0) result = posix_spawn(pid, path, &actions, &attributes, argv, envp);
 
     posix_spawnattr_destroy(&attributes);

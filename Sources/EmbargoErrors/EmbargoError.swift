@@ -45,3 +45,21 @@ public struct EmbargoError: Error, Equatable, CustomStringConvertible, Sendable 
         hint.map { "\(message) (hint: \($0))" } ?? message
     }
 }
+
+extension EmbargoError {
+    /// A value someone gave (an id, a name), as a message quotes it: on one
+    /// line, a line break shown as `\n`, and cut after `limit` characters, so
+    /// that the error stays one readable line whatever was typed.
+    public static func quoted(_ value: some StringProtocol, limit: Int = 80) -> String {
+        var shown = ""
+        for character in value.prefix(limit) {
+            switch character {
+            case "\n": shown += "\\n"
+            case "\r": shown += "\\r"
+            case "\r\n": shown += "\\r\\n"
+            default: shown.append(character)
+            }
+        }
+        return value.count > limit ? shown + "…" : shown
+    }
+}

@@ -26,10 +26,20 @@ public struct Git: Sendable {
 
     /// The output of `result`, a run of git with `arguments` that must have succeeded.
     func output(of result: ProcessResult, _ arguments: [String]) throws -> String {
-        guard result.status == 0 else {
-            throw EmbargoError(.failure, "git \(arguments.first ?? "") failed in \(repository.path): \(firstLine(result.stderrText))")
-        }
+        guard result.status == 0 else { throw failure(arguments.first ?? "", result) }
         return result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The error of a git command that failed: a missing clone, or one that is
+    /// no git repository, is named as such, with where to point embargo.
+    func failure(_ command: String, _ result: ProcessResult) -> EmbargoError {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: repository.path, isDirectory: &isDirectory)
+        if !exists || !isDirectory.boolValue || result.stderrText.contains("not a git repository") {
+            return EmbargoError(.failure, "\(repository.path) is \(exists ? (isDirectory.boolValue ? "not a git repository" : "not a directory") : "missing"), so git \(command) cannot run there",
+                                hint: "point embargo to the project's clone: 'embargo project local PROJECT --repo PATH' (or pass --repo PATH)")
+        }
+        return EmbargoError(.failure, "git \(command) failed in \(repository.path): \(firstLine(result.stderrText))")
     }
 
     public func isRepository() -> Bool {
@@ -58,9 +68,7 @@ public struct Git: Sendable {
         // `rev-parse REF^{commit}` would; the answers come back in the same order.
         let input = candidates.map { "\($0.ref)^{commit}\n" }.joined()
         let result = try run(["cat-file", "--batch-check=%(objectname) %(objecttype)"], input: Array(input.utf8))
-        guard result.status == 0 else {
-            throw EmbargoError(.failure, "git cat-file failed in \(repository.path): \(firstLine(result.stderrText))")
-        }
+        guard result.status == 0 else { throw failure("cat-file", result) }
         let answers = result.stdoutText.split(separator: "\n", omittingEmptySubsequences: false)
         var commits: [String: String] = [:]
         for (candidate, answer) in zip(candidates, answers) where commits[candidate.branch] == nil {

@@ -13,10 +13,15 @@ public final class SpawnedProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var exit: Int32?
 
+    /// The children not reaped yet, and whether each leads a process group of its own.
+    private static let liveLock = NSLock()
+    nonisolated(unsafe) private static var live: [pid_t: Bool] = [:]
+
     /// Starts `path` (an absolute path) with `arguments`; -1 for a standard
-    /// descriptor means /dev/null.
+    /// descriptor means /dev/null. With `newGroup`, the child leads a process
+    /// group of its own, which `terminateAll` ends whole.
     public init(path: String, arguments: [String], environment: [String: String], directory: URL?,
-                stdin: Int32 = -1, stdout: Int32 = -1, stderr: Int32 = -1) throws {
+                stdin: Int32 = -1, stdout: Int32 = -1, stderr: Int32 = -1, newGroup: Bool = false) throws {
         let argv = ([path] + arguments).map { strdup($0) }
         let envp = environment.map { strdup("\($0.key)=\($0.value)") }
         defer {
@@ -26,13 +31,31 @@ public final class SpawnedProcess: @unchecked Sendable {
         var pid: pid_t = 0
         let result = (argv + [nil]).withUnsafeBufferPointer { arguments in
             (envp + [nil]).withUnsafeBufferPointer { environment in
-                emb_spawn(path, arguments.baseAddress, environment.baseAddress, directory?.path, stdin, stdout, stderr, &pid)
+                emb_spawn(path, arguments.baseAddress, environment.baseAddress, directory?.path, stdin, stdout, stderr, newGroup ? 1 : 0, &pid)
             }
         }
         guard result == 0 else {
             throw EmbargoError(.failure, "cannot start \(path): \(String(cString: strerror(result)))")
         }
         processIdentifier = pid
+        Self.liveLock.withLock { Self.live[pid] = newGroup }
+    }
+
+    /// Sends SIGTERM to every child not reaped yet, and to everything a child
+    /// that leads its own group started (a test command's processes): for a
+    /// signal that ends embargo, so that nothing it started runs on.
+    public static func terminateAll() {
+        liveLock.withLock {
+            for (pid, group) in live {
+                if group { kill(-pid, SIGTERM) }
+                kill(pid, SIGTERM)
+            }
+        }
+    }
+
+    private func reaped(_ status: Int32) {
+        exit = Self.code(status)
+        _ = Self.liveLock.withLock { Self.live.removeValue(forKey: processIdentifier) }
     }
 
     /// Whether the child still runs (it is reaped when it has exited).
@@ -42,7 +65,7 @@ public final class SpawnedProcess: @unchecked Sendable {
         if exit != nil { return false }
         var status: Int32 = 0
         let reaped = waitpid(processIdentifier, &status, WNOHANG)
-        if reaped == processIdentifier { exit = Self.code(status) }
+        if reaped == processIdentifier { self.reaped(status) }
         return exit == nil
     }
 
@@ -57,7 +80,7 @@ public final class SpawnedProcess: @unchecked Sendable {
         guard exit == nil else { return }
         var status: Int32 = 0
         while waitpid(processIdentifier, &status, 0) < 0, errno == EINTR {}
-        exit = Self.code(status)
+        reaped(status)
     }
 
     /// The exit status, or the number of the signal that ended the child.
@@ -84,8 +107,9 @@ public enum Spawn {
         }
         let process: SpawnedProcess
         do {
+            // A shell runs the project's own commands (tests, builds), which start others.
             process = try SpawnedProcess(path: path, arguments: arguments, environment: environment, directory: directory,
-                                         stdin: inPipe[0], stdout: outPipe[1], stderr: errPipe[1])
+                                         stdin: inPipe[0], stdout: outPipe[1], stderr: errPipe[1], newGroup: path.hasSuffix("/sh"))
         } catch {
             for fd in outPipe + errPipe + inPipe where fd >= 0 { close(fd) }
             throw error

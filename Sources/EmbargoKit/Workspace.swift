@@ -223,7 +223,7 @@ public final class Workspace {
     }
 
     static func unknownMember(_ name: String) -> EmbargoError {
-        EmbargoError(.failure, "member \(name) not found", hint: "run 'embargo member list' to see members")
+        EmbargoError(.failure, "member \(EmbargoError.quoted(name)) not found", hint: "run 'embargo member list' to see members")
     }
 
     // MARK: Projects
@@ -435,7 +435,7 @@ public final class Workspace {
     }
 
     static func unknownProject(_ name: String) -> EmbargoError {
-        EmbargoError(.failure, "project \(name) not found", hint: "run 'embargo project list' to see known projects")
+        EmbargoError(.failure, "project \(EmbargoError.quoted(name)) not found", hint: "run 'embargo project list' to see known projects")
     }
 }
 
@@ -443,21 +443,21 @@ public final class Workspace {
 enum Validate {
     static func memberName(_ name: String) throws {
         guard isSimpleName(name, extra: "._@-") else {
-            throw EmbargoError(.usage, "'\(name.prefix(64))' is not a valid member name",
+            throw EmbargoError(.usage, "'\(EmbargoError.quoted(name, limit: 64))' is not a valid member name",
                                hint: "use 1-64 letters, digits, '.', '_', '@' or '-'")
         }
     }
 
     static func projectName(_ name: String) throws {
         guard isSimpleName(name, extra: "._-") else {
-            throw EmbargoError(.usage, "'\(name.prefix(64))' is not a valid project name",
+            throw EmbargoError(.usage, "'\(EmbargoError.quoted(name, limit: 64))' is not a valid project name",
                                hint: "use 1-64 letters, digits, '.', '_' or '-'")
         }
     }
 
     static func packageName(_ name: String) throws {
         guard isSimpleName(name, extra: "._-") else {
-            throw EmbargoError(.usage, "'\(name.prefix(64))' is not a valid package name",
+            throw EmbargoError(.usage, "'\(EmbargoError.quoted(name, limit: 64))' is not a valid package name",
                                hint: "use 1-64 letters, digits, '.', '_' or '-'")
         }
     }

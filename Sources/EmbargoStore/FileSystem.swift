@@ -184,7 +184,9 @@ public final class FileLock {
     public init(_ url: URL) throws {
         fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw EmbargoError(.failure, "cannot open lock file \(url.path): \(String(cString: strerror(errno)))")
+            let code = errno
+            throw EmbargoError(.failure, "cannot open lock file \(url.path): \(String(cString: strerror(code)))",
+                               hint: code == EISDIR ? "something else took its name: move it away; embargo makes the lock file again" : "check the permissions of \(url.deletingLastPathComponent().path)")
         }
         try acquire(LOCK_EX, url)
     }

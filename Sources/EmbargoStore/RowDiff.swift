@@ -136,7 +136,7 @@ public struct TableShape: Sendable, Equatable {
 public enum RowDiff {
     /// Tables that never travel: SQLite's and GRDB's bookkeeping, and the
     /// full-text index (rebuilt from the advisories wherever they change).
-    static func isLocal(_ table: String) -> Bool {
+    public static func isLocal(_ table: String) -> Bool {
         table.hasPrefix("sqlite_") || table.hasPrefix("grdb_") || table.hasPrefix("advisory_search")
     }
 

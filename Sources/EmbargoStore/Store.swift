@@ -102,6 +102,11 @@ public final class Store {
     /// hint that names the backup to restore; `forRestore` opens one whose
     /// store file is missing, so that `restore` can put a backup in its place.
     public static func open(at directory: URL, identity: any AgeIdentity, forRestore: Bool = false) throws -> Store {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw EmbargoError(.failure, "the store \(directory.path) is a file, not a store's directory",
+                               hint: "pass the store's directory with --store DIR (or EMBARGO_STORE)")
+        }
         let keyringBytes = try SafeFile.read(directory.appendingPathComponent(keyringName))
             ?? SafeFile.read(directory.appendingPathComponent(nextKeyringName))
         let hasStoreFile = exists(at: directory)

@@ -143,7 +143,8 @@ extension Embargo.AdvisoryCommands {
         func run() throws {
             let workspace = try location.workspace()
             let advisory = try workspace.advisory(id)
-            try AdvisoryOutput.print(advisory, json: output.json, verb: nil, publicationStep: try workspace.publicationStep(advisory.id))
+            try AdvisoryOutput.print(advisory, json: output.json, verb: nil, publicationStep: try workspace.publicationStep(advisory.id),
+                                     taggedIn: try workspace.taggedFirstRelease(advisory.id))
         }
     }
 
@@ -284,8 +285,9 @@ extension Embargo.AdvisoryCommands {
 }
 
 enum AdvisoryOutput {
-    /// `publicationStep`: the last step of a publication that pushed and did not finish.
-    static func print(_ advisory: Advisory, json: Bool, verb: String?, publicationStep: String? = nil) throws {
+    /// `publicationStep`: the last step of a publication that pushed and did not finish;
+    /// `taggedIn`: the release that pushed it tag first (the advisory waits for its SA).
+    static func print(_ advisory: Advisory, json: Bool, verb: String?, publicationStep: String? = nil, taggedIn: String? = nil) throws {
         if json {
             try Terminal.printJSON(AdvisoryReport(advisory: AdvisoryView(advisory), publicationStep: publicationStep))
             return
@@ -297,7 +299,8 @@ enum AdvisoryOutput {
         let view = AdvisoryView(advisory)
         var rows: [[String]] = [
             ["id", advisory.id], ["project", advisory.project],
-            ["status", publicationStep.map { "publishing (stopped after '\($0)'; run 'embargo publish \(advisory.id)' to finish)" } ?? advisory.status.rawValue],
+            ["status", taggedIn.map { "\(advisory.status.rawValue), tagged with \($0): the SA publishes it ('embargo release published \($0) --sa-url URL')" }
+                ?? publicationStep.map { "publishing (stopped after '\($0)'; run 'embargo publish \(advisory.id)' to finish)" } ?? advisory.status.rawValue],
             ["title", advisory.privateTitle], ["public title", advisory.publicTitle ?? "-"],
             ["type", advisory.vulnerabilityType ?? "-"], ["CWE", advisory.cwes.map { "CWE-\($0)" }.joined(separator: ", ")],
             ["branches", advisory.branches.joined(separator: ", ")],

@@ -63,7 +63,7 @@ extension Embargo {
                                 "--public-title", "Cross site scripting", "--type", "Cross site scripting", "--cwe", "CWE-79",
                                 "--reporter", "Jane Reporter <https://www.drupal.org/u/jane>", "--reported-at", "2026-11-02",
                                 "--risk", "AC:Basic/A:None/CI:Some/II:Some/E:Theoretical/TD:Default",
-                                "--cvss", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"])
+                                "--cvss", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", "--sa-id", "SA-CONTRIB-\(Self.year)-001"])
             try runner.embargo(["advisory", "status", "ADV-\(Self.year)-001", "confirmed", "--note", "reproduced on 1.0.x and 1.1.x"])
             try runner.embargo(["advisory", "show", "ADV-\(Self.year)-001"])
 
@@ -129,7 +129,7 @@ extension Embargo {
             try runner.embargo(["release", "plan", "--project", SampleProject.name, "--kind", "patch", "--branch", "1.1.x",
                                 "--at", "\(releaseDay)T17:00Z", "--issue", "3400040"])
             let patch = "REL-\(Self.year)-002"
-            try runner.embargo(["release", "tag", patch, "--yes"])
+            try runner.embargo(["release", "tag", patch, "--yes", "--early", "the demo simulates release day"])
             try runner.embargo(["release", "verify", patch])
             try runner.embargo(["release", "published", patch, "--url", "https://www.drupal.org/project/\(SampleProject.name)/releases/1.1.2"])
             try runner.embargo(["release", "announce", patch, "--highlight", "3400040"])

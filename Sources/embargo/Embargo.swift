@@ -88,6 +88,18 @@ enum EmbargoMain {
     static func exitForParser(_ error: Error) -> Never {
         let code = Embargo.exitCode(for: error)
         guard code != .success else { Embargo.exit(withError: error) }
+        if code == .validationFailure {
+            // One line, as embargo's own usage errors: what is wrong, then where the usage is.
+            // The first line, and the choices the parser lists under it ("    - draft").
+            let lines = Embargo.message(for: error).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            let first = lines.first.map { $0.hasPrefix("Error: ") ? String($0.dropFirst("Error: ".count)) : $0 } ?? "invalid arguments"
+            let choices = lines.dropFirst().prefix { $0.hasPrefix("- ") }.map { "'\($0.dropFirst(2))'" }
+            let message = choices.isEmpty ? first
+                : first.replacingOccurrences(of: "one of the following:", with: "one of") + " " + choices.joined(separator: ", ")
+            let tokens = Array(CommandLine.arguments.dropFirst())
+            let command = Typos.tree().map { Typos.commandPath(tokens, tree: $0) } ?? "embargo"
+            fail(EmbargoError(.usage, message, hint: "see '\(command) --help'"))
+        }
         FileHandle.standardError.write(Data((TerminalText.block(Embargo.fullMessage(for: error), indent: "  ") + "\n").utf8))
         exit(code.rawValue)
     }
@@ -124,6 +136,8 @@ enum Interrupts {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
+                // What embargo started ends with it: a test command must not run on in a removed clone.
+                SpawnedProcess.terminateAll()
                 TemporaryDirectory.removeAllLive()
                 exit(128 + number)
             }

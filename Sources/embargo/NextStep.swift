@@ -14,13 +14,17 @@ enum NextStep {
             + advisories.map { "'embargo approve \($0) --bundle \(bundle.lastPathComponent)'" }.joined(separator: " and ")
     }
 
-    static func afterApprove(_ advisory: Advisory, now: Date) -> String {
+    /// `release`: the security release planned for the advisory, if any (drupal.org's
+    /// order: its tags on the disclosure day, then the SA).
+    static func afterApprove(_ advisory: Advisory, release: String? = nil, now: Date) -> String {
         guard let text = advisory.disclosureAt, let disclosure = Timestamp.parse(text) else {
             return "set the disclosure time with 'embargo schedule \(advisory.id) --at TIME' (or --next-window), "
                 + "then publish with 'embargo publish \(advisory.id)'"
         }
         if disclosure > now {
             return "publish at the disclosure time, \(text): 'embargo publish \(advisory.id)' ('--dry-run' checks it first)"
+                + (release.map { "; or in drupal.org's order, 'embargo release tag \($0)' on the disclosure day, "
+                    + "then 'embargo release published \($0) --sa-url URL' once the Security Team published the SA" } ?? "")
         }
         return "publish: 'embargo publish \(advisory.id)' (the disclosure time has come)"
     }

@@ -59,6 +59,15 @@ extension Embargo.PrereleaseCommands {
                 Terminal.warn("project \(project.project.name) has no committer: the release commits and tags are by '\(Workspace.defaultCommitter)'; set yours with 'embargo project set \(project.project.name) --committer \"Name <email>\"' and build the pre-release again")
             }
             Terminal.warnUnset(try workspace.unsetPublicFields(id), of: result.manifest.advisory, when: "goes to the security team")
+            // Built too late for the release day (drupal: before 16:00 UTC that day): said now, not only in the timeline.
+            for late in try workspace.scheduleReport(id).violations where late.rule.hasPrefix("prerelease-before") {
+                Terminal.warn("\(late.profile).\(late.rule): \(late.message)",
+                              hint: "the security team may not publish on time; move the disclosure with 'embargo schedule \(id) --next-window' and tell them")
+            }
+            if !result.breakingChanges.isEmpty {
+                Terminal.warn("the security release carries changes marked breaking, which a patch release should not: " + result.breakingChanges.joined(separator: "; "),
+                              hint: "base the fix on the last release: take them off the branch (or release them in a major first), then build the pre-release again")
+            }
             if output.json {
                 try Terminal.printJSON(PrereleaseReport(result))
             } else {

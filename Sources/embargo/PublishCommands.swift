@@ -92,7 +92,7 @@ extension Embargo {
             } else {
                 Terminal.say("approved pre-release \(approval.prerelease) of \(advisory.id) (manifest \(approval.manifestHash))"
                     + (approval.external.map { " for \($0)" } ?? ""))
-                Terminal.say("next: " + NextStep.afterApprove(advisory, now: Date()))
+                Terminal.say("next: " + NextStep.afterApprove(advisory, release: try workspace.releaseOf(advisory: advisory.id), now: Date()))
             }
         }
     }

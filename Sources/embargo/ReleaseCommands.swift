@@ -229,7 +229,9 @@ extension Embargo.ReleaseCommands {
                 go into CHANGELOG.md on the branch, the project's build command runs and its
                 required paths are committed for the tag only, and the tag is made. The diff
                 summary is shown; the push waits for your 'yes' (--yes for scripts). Commits
-                merged after the merge cutoff are refused unless --include-late.
+                merged after the merge cutoff are refused unless --include-late, and changes
+                marked (Breaking Change) or (BC) outside a major release unless
+                --allow-breaking REASON.
 
                 A security release is tagged from its approved pre-release, exactly as
                 reviewed, from 00:00 UTC of the disclosure day (tags ready by 11:00 UTC);
@@ -249,13 +251,18 @@ extension Embargo.ReleaseCommands {
         @Flag(help: "Push without asking.") var yes = false
         @Flag(help: "Make the tags and show them, push nothing.") var dryRun = false
         @Flag(help: "Release commits merged after the merge cutoff too.") var includeLate = false
-        @Option(help: ArgumentHelp("Tag a security release before its disclosure day, recording this reason.", valueName: "reason")) var early: String?
+        @Option(help: ArgumentHelp("Tag a security release before its disclosure day, or a patch release before its merge cutoff, recording this reason.",
+                                   valueName: "reason"))
+        var early: String?
+        @Option(help: ArgumentHelp("Tag changes marked (Breaking Change) in a release that is not a major, recording this reason.", valueName: "reason"))
+        var allowBreaking: String?
         @Flag(help: "Use the branches as last fetched instead of fetching the remote first.") var offline = false
 
         func run() throws {
             var options = TagOptions()
             options.includeLate = includeLate
             options.early = early
+            options.allowBreaking = allowBreaking
             options.offline = offline
             options.dryRun = dryRun
             let workspace = try location.workspace(repository)

@@ -51,6 +51,19 @@ enum Typos {
         }
     }
 
+    /// The command `tokens` (the command line without the program name) names:
+    /// `embargo advisory status`.
+    static func commandPath(_ tokens: [String], tree root: Command) -> String {
+        var command = root
+        var path = ["embargo"]
+        for token in tokens where !token.hasPrefix("-") {
+            guard let sub = command.subcommands?.first(where: { $0.commandName == token }) else { break }
+            command = sub
+            path.append(token)
+        }
+        return path.joined(separator: " ")
+    }
+
     /// The first unknown subcommand or option of `tokens` (the command line
     /// without the program name), as a usage error naming the closest real
     /// one; nil when every name is known.

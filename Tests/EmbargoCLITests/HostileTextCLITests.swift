@@ -53,3 +53,26 @@ struct HostileTextCLITests {
         #expect((json["advisory"] as? [String: Any])?["private_title"] as? String == Self.title)
     }
 }
+
+extension HostileTextCLITests {
+    /// A value typed with a line break, or far too long, is quoted on one
+    /// short line: the error stays one line and its hint another, as with a
+    /// usage error the argument parser finds.
+    @Test func aValueInAnErrorStaysOnOneShortLine() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        _ = try box.storeWithProject(releaseBranches: ["1.0.x"])
+        for arguments in [["advisory", "show", "ADV-2026-001\n2026-01-01T00:00:00Z  alice  forged row"],
+                          ["project", "add", "p\nq", "--repo", box.path("nowhere"), "--remote", "origin", "--branch", "1.0.x"],
+                          ["advisory", "show", String(repeating: "A", count: 120_000)],
+                          // The parser's own usage errors too: the choices on the line, the usage in --help.
+                          ["advisory", "status", "ADV-2026-001", "bogus"]] {
+            let run = try box.embargo(arguments)
+            #expect(run.status != 0)
+            let lines = run.stderr.split(separator: "\n")
+            #expect(lines.count == 2, "\(run.stderr.prefix(300))")
+            #expect(lines.allSatisfy { $0.count < 300 }, "\(run.stderr.prefix(300))")
+            expectSafe(run.stderr, "the error for \(arguments[0]) \(arguments[1])")
+        }
+    }
+}

@@ -14,6 +14,13 @@ struct PatchFixture {
         try box.ok(["advisory", "status", "ADV-2026-001", "confirmed"])
     }
 
+    /// Adds the 1.0.x fix (`diff10`, a plain diff) to `branch` of ADV-2026-001.
+    func addTidyFix(on branch: String = "1.0.x") throws {
+        let file = try write("fix.diff", Self.diff10)
+        try box.ok(["patch", "add", "ADV-2026-001", "--branch", branch, "--file", file,
+                    "--message", "Tidy the greeting output", "--author", "Sam Fixer <sam@example.org>"])
+    }
+
     /// A unified diff that escapes the name on the 1.0.x version of the file.
     static let diff10 = """
         diff --git a/src/Greeter.php b/src/Greeter.php
@@ -110,9 +117,7 @@ struct PatchCLITests {
         defer { box.remove() }
         let fixture = try PatchFixture(box)
         // The 1.0.x diff does not fit 1.1.x, where the line changed.
-        let file = try fixture.write("fix.diff", PatchFixture.diff10)
-        try box.ok(["patch", "add", "ADV-2026-001", "--branch", "1.1.x", "--file", file,
-                    "--message", "Tidy the greeting output", "--author", "Sam Fixer <sam@example.org>"])
+        try fixture.addTidyFix(on: "1.1.x")
         let result = try box.embargo(["patch", "verify", "ADV-2026-001"])
         #expect(result.status == 1)
         #expect(result.stdout.contains("1.1.x: conflict"))
@@ -141,9 +146,7 @@ struct PatchCLITests {
         let box = try Sandbox()
         defer { box.remove() }
         let fixture = try PatchFixture(box)
-        let file = try fixture.write("fix.diff", PatchFixture.diff10)
-        try box.ok(["patch", "add", "ADV-2026-001", "--branch", "1.0.x", "--file", file,
-                    "--message", "Tidy the greeting output", "--author", "Sam Fixer <sam@example.org>"])
+        try fixture.addTidyFix()
         // A test that passes only with the fix applied, and reads a file the fix does not touch:
         // the test command runs in a full checkout.
         try box.ok(["project", "set", "greeter", "--test-command", "grep -q htmlspecialchars src/Greeter.php && test -f README.md"])
@@ -201,5 +204,39 @@ struct PatchCLITests {
         }
         // The store still has it, encrypted.
         #expect(try box.ok(["patch", "show", "ADV-2026-001", "--branch", "1.0.x"]).stdout.contains(canary))
+    }
+}
+
+extension PatchCLITests {
+    /// A signal that ends 'patch verify' (a CI timeout's SIGTERM) ends the
+    /// project's test command and what it started too: nothing runs on in the
+    /// removed clone with the fix in its files.
+    @Test func aSignalEndsTheTestCommandWithEmbargo() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try PatchFixture(box)
+        try fixture.addTidyFix()
+        let marker = "orphan-\(UUID().uuidString.prefix(8))"
+        // A shell that starts another, which names the marker too.
+        try box.ok(["project", "set", "greeter", "--test-command", "sh -c 'sleep 30' \(marker) & wait"])
+        func running() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { $0.allSatisfy(\.isNumber) }.compactMap { pid in
+                guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+                let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+                return line.contains(marker) ? line : nil
+            }
+        }
+        let verify = try box.start(["patch", "verify", "ADV-2026-001"])
+        var waited = 0
+        while running().isEmpty, waited < 200 {
+            usleep(50_000)
+            waited += 1
+        }
+        #expect(!running().isEmpty, "the test command started")
+        kill(verify.processIdentifier, SIGTERM)
+        verify.waitUntilExit()
+        #expect(verify.terminationStatus == 128 + SIGTERM)
+        usleep(300_000)
+        #expect(running().isEmpty, "left running: \(running())")
     }
 }

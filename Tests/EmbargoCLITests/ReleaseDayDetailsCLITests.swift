@@ -37,7 +37,9 @@ struct ReleaseDayDetailsCLITests {
             """), "\(built)")
         let approved = try other.ok(["approve", "ADV-2026-001", "--bundle", bundle(in: "outbox", other), "--identity", other.path("bob.identity")])
         #expect(approved.stdout.hasSuffix("""
-            next: publish at the disclosure time, 2027-01-06T16:00:00Z: 'embargo publish ADV-2026-001' ('--dry-run' checks it first)
+            next: publish at the disclosure time, 2027-01-06T16:00:00Z: 'embargo publish ADV-2026-001' ('--dry-run' checks it first); \
+            or in drupal.org's order, 'embargo release tag REL-2026-001' on the disclosure day, then 'embargo release published \
+            REL-2026-001 --sa-url URL' once the Security Team published the SA
 
             """), "\(approved.stdout)")
         _ = fixture
@@ -200,5 +202,18 @@ struct ReleaseDayDetailsCLITests {
 
             """))
         #expect(!(try box.run("git", ["ls-remote", fixture.sample.remote.path]).stdout.contains("1.0.2")))
+    }
+}
+
+extension ReleaseDayDetailsCLITests {
+    /// A pre-release built after 16:00 UTC on its release day is late for the
+    /// Security Team (drupal.org's rule): said when it is built, with the way out.
+    @Test func aPrereleaseAfterFourOnTheReleaseDayIsSaidToBeLate() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try ReleaseFixture(box)
+        let late = try box.ok(at: "2027-01-06 16:30:00", ["prerelease", "ADV-2026-001", "--out", box.path("outbox")])
+        #expect(late.stderr.contains("drupal.prerelease-before-16") && late.stderr.contains("--next-window"), "\(late.stderr)")
+        _ = fixture
     }
 }

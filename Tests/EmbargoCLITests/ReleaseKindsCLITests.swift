@@ -111,6 +111,8 @@ struct ReleaseKindsCLITests {
         #expect(try box.run("git", ["--git-dir", remote.path, "cat-file", "-e", "1.1.x:dist/info.yml"]).status != 0)
         let changelog = try box.run("git", ["--git-dir", remote.path, "show", "1.1.x:CHANGELOG.md"]).stdout
         #expect(changelog.contains("## 1.1.1") && changelog.contains("Keep the greeting short"))
+        // The entry credits the By: lines, as the release notes do, not the commits' git author.
+        #expect(changelog.contains("[bob](https://www.drupal.org/u/bob)"), "\(changelog)")
         #expect(try fixture.show(id)["status"] as? String == "tagged")
 
         let verified = try box.ok(at: "2027-01-06 10:00:00", ["release", "verify", id])
@@ -155,6 +157,8 @@ struct ReleaseKindsCLITests {
         #expect((rc1?["versions"] as? [[String: Any]])?.first?["new_branch"] as? String == "1.2.x")
         try box.ok(["release", "tag", first, "--yes"])
         #expect(try fixture.remoteRefs().contains("refs/heads/1.2.x"))
+        // The branch the release made is one of the project's release branches now.
+        #expect(try box.ok(["project", "show", SampleProject.name]).stdout.contains("1.2.x"))
         try box.ok(["release", "qa", first, "--fail", "--note", "the settings form breaks"])
         // A minor release on a patch Wednesday is allowed, with a warning naming the rule.
         let wednesday = try box.embargo(["release", "plan", "--project", SampleProject.name, "--kind", "minor", "--branch", "1.0.x",
@@ -292,8 +296,14 @@ struct SecurityReleaseDayCLITests {
         }
         // The ordinary fix is in the tag too.
         #expect(try box.run("git", ["--git-dir", release.sample.remote.path, "cat-file", "-e", "1.1.1:help.txt"]).status == 0)
-        // Until the SA is out, the advisory is embargoed in the store, its fix public.
-        #expect(try box.ok(["advisory", "show", "ADV-2026-001"]).stdout.contains("publishing"))
+        // Until the SA is out, the advisory is embargoed in the store, its fix public;
+        // 'publish' does not end the embargo before its time on its own.
+        #expect(try box.ok(["advisory", "show", "ADV-2026-001"]).stdout.contains("approved, tagged with \(id): the SA publishes it"))
+        let publish = try box.embargo(at: "2027-01-06 12:00:00", ["publish", "ADV-2026-001", "--out", box.path("too-soon")])
+        #expect(publish.status == 3, "\(publish.stderr)")
+        #expect(publish.stderr.contains("was tagged first, in drupal.org's order; the advisory stays embargoed until 2027-01-06T16:00:00Z"))
+        #expect(try box.advisoryStatus() == "approved")
+        #expect(!FileManager.default.fileExists(atPath: box.path("too-soon/advisory.osv.json")))
         let status = try box.ok(["status", "ADV-2026-001"]).stdout
         #expect(status.contains("release \(id) is tagged and public; the SA is not published yet"))
         #expect(status.contains("embargo release published \(id) --sa-url URL"))
@@ -301,9 +311,14 @@ struct SecurityReleaseDayCLITests {
         #expect(node.contains("tick \"Security update\"") && node.contains("coordinated with the Drupal Security Team")
                 && node.contains("Short description: (none"))
 
-        try box.ok(at: "2027-01-06 16:20:00", ["release", "published", id, "--sa-url", "https://www.drupal.org/sa-contrib-2027-001",
-                                                "--url", "https://www.drupal.org/project/sample_module/releases/1.1.1", "--out", box.path("public")])
+        // A backup steps in: another member who may publish records the SA, not only who tagged.
+        try box.addMember("carol", role: "publisher")
+        let published = try box.ok(at: "2027-01-06 16:20:00", ["release", "published", id, "--sa-url", "https://www.drupal.org/sa-contrib-2027-001",
+                                                                "--url", "https://www.drupal.org/project/sample_module/releases/1.1.1",
+                                                                "--out", box.path("public"), "--identity", box.path("carol.identity")])
         #expect(try box.advisoryStatus() == "published")
+        // The advisory had no SA id: the address names it, and the way to record it is said.
+        #expect(published.stdout.contains("--sa-id SA-CONTRIB-2027-001 --reason TEXT"), "\(published.stdout)")
         #expect(FileManager.default.fileExists(atPath: box.path("public/advisory.osv.json")))
         let announcement = try box.ok(["release", "announce", id]).stdout
         #expect(announcement.contains("Everyone using sample_module should update now."))
@@ -591,5 +606,84 @@ extension TwoAdvisoriesReleaseCLITests {
         let both = try box.json(box.ok(["prerelease", "ADV-2026-001", "--out", box.path("both"), "--json"]).stdout)
         #expect((both["manifest"] as? [String: Any])?["advisories"] as? [String] == ["ADV-2026-001", "ADV-2026-002"])
         try box.ok(["audit", "verify"])
+    }
+}
+
+extension SecurityReleaseDayCLITests {
+    /// The advisory's security release, approved and tagged at 11:00 UTC on the
+    /// disclosure day (its SA id set first, if given): the fixture and the release id.
+    static func taggedFirst(_ box: Sandbox, saID: String? = nil) throws -> (ReleaseFixture, String) {
+        let release = try ReleaseFixture(box)
+        if let saID { try box.ok(["advisory", "edit", "ADV-2026-001", "--sa-id", saID]) }
+        try release.approvedPrerelease()
+        let listed = try box.json(box.ok(["release", "list", "--json"]).stdout)["releases"] as? [[String: Any]]
+        let id = try #require(listed?.first?["id"] as? String)
+        try box.ok(at: "2027-01-06 11:00:00", ["release", "tag", id, "--yes"])
+        return (release, id)
+    }
+
+    /// A security release tagged first whose SA is not out may be taken back
+    /// (drupal.org: a tag that is not yet published may be reverted): the tags
+    /// go, and the message says the release commits stay on the branches.
+    @Test func aReleaseTaggedFirstIsRevertedBeforeItsSA() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let (release, _) = try Self.taggedFirst(box)
+        #expect(try box.run("git", ["ls-remote", release.sample.remote.path]).stdout.contains("refs/tags/1.1.1"))
+        let reverted = try box.ok(at: "2027-01-06 12:00:00", ["revert", "ADV-2026-001"]).stdout
+        #expect(reverted.contains("stay on") && reverted.contains("tell the security team"), "\(reverted)")
+        #expect(!(try box.run("git", ["ls-remote", release.sample.remote.path]).stdout.contains("refs/tags/1.1.1")))
+        #expect(try box.advisoryStatus() == "ready")
+        try box.ok(["audit", "verify"])
+    }
+}
+
+extension ReleaseKindsCLITests {
+    /// Breaking changes need a major release: a patch release that would
+    /// carry one is refused, naming it, unless the reason to do so anyway is
+    /// given (and recorded on the signed trail). A patch release is not
+    /// tagged before its merge cutoff either.
+    @Test func aPatchReleaseDoesNotCarryABreakingChangeUnasked() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try KindsFixture(box)
+        try box.merge("fix: #3400200 Allow an empty API key (Breaking Change)\n\nBy: erin", file: "src/key.txt", on: "1.1.x",
+                      remote: fixture.sample.remote, at: "2027-01-04T10:00:00Z")
+        let planned = try box.json(box.ok(at: "2027-01-04 09:00:00", ["release", "plan", "--project", SampleProject.name, "--kind", "patch",
+                                                                    "--at", "2027-01-06T16:00Z", "--json"]).stdout)
+        let id = try #require((planned["release"] as? [String: Any])?["id"] as? String)
+        // Before the merge cutoff (end of Tuesday), merges still to come would miss the release.
+        let tooSoon = try box.embargo(at: "2027-01-05 12:00:00", ["release", "tag", id, "--yes"])
+        #expect(tooSoon.status == 3 && tooSoon.stderr.contains("is tagged after its merge cutoff (2027-01-05T23:59:59Z)"), "\(tooSoon.stderr)")
+        let refused = try box.embargo(at: "2027-01-06 09:00:00", ["release", "tag", id, "--yes"])
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(refused.stderr.contains("breaking changes need a major release") && refused.stderr.contains("1.1.1: #3400200 Allow an empty API key"),
+                "\(refused.stderr)")
+        #expect(!(try fixture.remoteRefs()).contains("refs/tags/1.1.1"))
+        try box.ok(at: "2027-01-06 09:05:00", ["release", "tag", id, "--yes", "--allow-breaking", "the key was never enforced"])
+        #expect(try fixture.remoteRefs().contains("refs/tags/1.1.1"))
+        let trail = try box.ok(["audit", "list"]).stdout
+        #expect(trail.contains("breaking changes allowed: the key was never enforced"), "\(trail)")
+        // Published after the window (16:00-20:00 UTC): recorded, with a warning naming the rule.
+        let late = try box.ok(at: "2027-01-06 21:00:00", ["release", "published", id, "--url", "https://example.org/1.1.1"])
+        #expect(late.stdout.contains("warning: ") && late.stdout.contains("drupal.window"), "\(late.stdout)")
+    }
+}
+
+extension SecurityReleaseDayCLITests {
+    /// The SA's address names its id; one that is not the advisory's is
+    /// refused before anything is published (a wrong address, or a wrong id).
+    @Test func anSAAddressNamingAnotherIdIsRefused() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let (_, id) = try Self.taggedFirst(box, saID: "SA-CONTRIB-2027-001")
+        let wrong = try box.embargo(at: "2027-01-06 16:20:00", ["release", "published", id, "--sa-url", "https://www.drupal.org/sa-contrib-2027-009",
+                                                                "--out", box.path("public")])
+        #expect(wrong.status == 3, "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("is SA-CONTRIB-2027-009, but the SA id of ADV-2026-001 is SA-CONTRIB-2027-001"), "\(wrong.stderr)")
+        #expect(try box.advisoryStatus() == "approved")
+        try box.ok(at: "2027-01-06 16:25:00", ["release", "published", id, "--sa-url", "https://www.drupal.org/sa-contrib-2027-001",
+                                                "--out", box.path("public")])
+        #expect(try box.advisoryStatus() == "published")
     }
 }

@@ -108,3 +108,32 @@ struct StoreDamageCLITests {
         try box.ok(["audit", "verify"])
     }
 }
+
+extension StoreDamageCLITests {
+    /// Paths that are not what embargo expects there each get one line that
+    /// names the problem and a hint: a store that is a file, a project clone
+    /// that is gone, a lock file that is a directory.
+    @Test func pathsOfTheWrongKindAreNamedWithAHint() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let repo = try box.storeWithProject(releaseBranches: ["1.0.x"])
+        try box.ok(["advisory", "create", "--project", "ai", "--title", "Greeting", "--description", "d"])
+
+        let file = box.root.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        let wrongStore = try box.embargo(["advisory", "list", "--store", file.path])
+        #expect(wrongStore.status == 1 && wrongStore.stderr.contains("is a file, not a store's directory")
+                && wrongStore.stderr.contains("--store DIR"), "\(wrongStore.stderr)")
+
+        try FileManager.default.moveItem(at: repo, to: box.root.appendingPathComponent("moved-away"))
+        let lint = try box.embargo(["lint", "ADV-2026-001"])
+        #expect(lint.status == 1 && lint.stderr.contains("is missing, so git") && lint.stderr.contains("embargo project local"), "\(lint.stderr)")
+
+        let lock = box.store.appendingPathComponent("lock")
+        try? FileManager.default.removeItem(at: lock)
+        try FileManager.default.createDirectory(at: lock, withIntermediateDirectories: false)
+        let note = try box.embargo(["advisory", "note", "ADV-2026-001", "kept?"])
+        #expect(note.status == 1 && note.stderr.contains("embargo: hint: something else took its name"), "\(note.stderr)")
+        for run in [wrongStore, lint, note] { #expect(run.stderr.split(separator: "\n").count == 2, "\(run.stderr)") }
+    }
+}

@@ -199,6 +199,9 @@ extension Sandbox {
         let edited = try box.ok(["advisory", "edit", "ADV-2026-001", "--solution", "Upgrade, and also read this text nobody reviewed."])
         #expect(edited.stderr.contains("the approval of ADV-2026-001 is void: its public texts changed"))
         #expect(try status(box) == "prereleased")
+        // Approving that pre-release again would not carry the new text: the next step is a new one.
+        let standing = try box.ok(["status", "ADV-2026-001"]).stdout
+        #expect(standing.contains("voided the approval") && standing.contains("embargo prerelease ADV-2026-001"), "\(standing)")
         try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "past"])
         let publish = try box.embargo(["publish", "ADV-2026-001", "--early", "--reason", "test"])
         #expect(publish.status == 3)

@@ -40,6 +40,8 @@ struct PlannedVersionsTests {
         #expect(try plan(.minor, "1.x", .rc, tags: tags).version.description == "1.2.0-rc2")
         #expect(try plan(.minor, "1.x", .rc, tags: tags).previous?.description == "1.2.0-rc1")
         #expect(try plan(.minor, "1.x", tags: tags).version.description == "1.2.0")
+        // The release itself follows the last stable one: its notes cover the alphas, betas and rcs.
+        #expect(try plan(.minor, "1.x", tags: tags).previous?.description == "1.1.0")
         #expect(try plan(.minor, "1.x", .alpha, tags: ["1.0.0"]).version.description == "1.1.0-alpha1")
         // A beta after an rc of the same version would go backwards.
         #expect(throws: EmbargoError.self) { try plan(.minor, "1.x", .beta, tags: tags) }

@@ -9,7 +9,7 @@
 /// default signal mask and actions. Returns 0 and the child's pid, or an
 /// errno value.
 int emb_spawn(const char *path, char *const argv[], char *const envp[], const char *directory,
-              int fd_in, int fd_out, int fd_err, pid_t *pid);
+              int fd_in, int fd_out, int fd_err, int new_group, pid_t *pid);
 
 /// pipe2(fds, O_CLOEXEC): a pipe whose ends no other child inherits.
 int emb_pipe(int fds[2]);

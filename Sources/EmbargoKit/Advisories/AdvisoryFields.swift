@@ -114,7 +114,7 @@ enum AdvisoryFields {
         if value.isEmpty { return nil }
         let upper = what == "GHSA id" ? "GHSA" + value.dropFirst(4).lowercased() : value.uppercased()
         guard upper.range(of: pattern, options: .regularExpression) != nil else {
-            throw EmbargoError(.usage, "'\(value)' is not a valid \(what)", hint: "for example \(example)")
+            throw EmbargoError(.usage, "'\(EmbargoError.quoted(value))' is not a valid \(what)", hint: "for example \(example)")
         }
         return upper
     }

@@ -46,7 +46,7 @@ extension Workspace {
         let now = environment.clock.now()
         let stamp = Timestamp.string(now)
         let year = Calendar.utc.component(.year, from: now)
-        return try store.write { db in
+        return try signedWrite { db in
             guard let project = try Project.fetchOne(db, key: projectName) else { throw Self.unknownProject(projectName) }
             let projectBranches = try Self.details(db, project).branches
             let seq = (try Int.fetchOne(db, sql: "SELECT max(seq) FROM advisories WHERE year = ?", arguments: [year]) ?? 0) + 1
@@ -77,7 +77,7 @@ extension Workspace {
             throw EmbargoError(.usage, "nothing to change", hint: "pass at least one option, see 'embargo advisory edit --help'")
         }
         var stamp = now
-        return try store.write { db in
+        return try signedWrite { db in
             var advisory = try Self.fetchAdvisory(db, id)
             let published = advisory.status == .published
             // Each revision of a public advisory is later than the one before (OSV "modified" advances).
@@ -210,7 +210,7 @@ extension Workspace {
             return advisory
         }
         if let db { return try body(db) }
-        return try store.write(body)
+        return try signedWrite(body)
     }
 
     public func addNote(_ id: String, text: String) throws {
@@ -237,7 +237,7 @@ extension Workspace {
 
     static func fetchAdvisory(_ db: Database, _ id: String) throws -> Advisory {
         guard let advisory = try Advisory.fetchOne(db, key: id.uppercased()) else {
-            throw EmbargoError(.failure, "advisory \(id) not found", hint: "run 'embargo advisory list' to see known ids")
+            throw EmbargoError(.failure, "advisory \(EmbargoError.quoted(id)) not found", hint: "run 'embargo advisory list' to see known ids")
         }
         return advisory
     }

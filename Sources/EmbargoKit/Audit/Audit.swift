@@ -232,7 +232,7 @@ extension Workspace {
     @discardableResult
     func audited<T>(_ action: String, _ object: String, detail: String = "", _ body: (Database) throws -> T) throws -> T {
         let stamp = now
-        return try store.write { db in
+        return try signedWrite { db in
             let result = try body(db)
             try AuditTrail.append(db, identity: identity, member: member.name, at: stamp, action: action, object: object, detail: detail)
             return result

@@ -416,7 +416,7 @@ extension Workspace {
         let repository = URL(fileURLWithPath: project.repoPath)
         let git = environment.git(repository)
         let target = name ?? "wip/\(branch)"
-        guard try git.isValidBranchName(target) else { throw EmbargoError(.usage, "'\(target)' is not a valid branch name") }
+        guard try git.isValidBranchName(target) else { throw EmbargoError(.usage, "'\(EmbargoError.quoted(target))' is not a valid branch name") }
         if try git.run(["rev-parse", "--verify", "--quiet", "refs/heads/\(target)"]).status == 0 {
             throw EmbargoError(.failure, "branch \(target) already exists in \(project.repoPath)", hint: "pass --as NAME to choose another name")
         }

@@ -43,7 +43,7 @@ public enum LocalTime {
         components.minute = Int(match.5)
         components.second = match.6.flatMap { Int($0) } ?? 0
         guard let date = calendar.date(from: components) else {
-            throw EmbargoError(.usage, "'\(text)' is not a valid time")
+            throw EmbargoError(.usage, "'\(EmbargoError.quoted(text))' is not a valid time")
         }
         let back = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         guard back.year == components.year, back.month == components.month, back.day == components.day,

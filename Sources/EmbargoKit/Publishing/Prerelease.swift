@@ -104,6 +104,9 @@ public struct PrereleaseResult: Sendable {
     /// SHA-256 of manifest.json, which an approval binds.
     public var manifestHash: String
     public var recipients: [String]
+    /// Changes marked breaking that the security release carries from its
+    /// branches (`1.2.1: #3500060 Drop the legacy API`): a patch bump should not.
+    public var breakingChanges: [String] = []
 }
 
 extension Workspace {
@@ -281,8 +284,11 @@ extension Workspace {
             throw error
         }
         try securityRelease(for: lead, versions: manifest.branches.map(\.plan))
+        let breaking = built.outputs.flatMap { output in
+            output.notes.issues.filter(\.breaking).map { "\(output.release.plan.version): \($0.number.map { "#\($0) " } ?? "")\($0.summary)" }
+        }
         return PrereleaseResult(bundle: bundleURL, gpgBundle: gpgURL, manifest: manifest, bundleHash: bundleHash, manifestHash: manifestHash,
-                                recipients: allRecipients)
+                                recipients: allRecipients, breakingChanges: breaking)
     }
 
     /// A pre-release needs a verified fix (status ready or later) on every

@@ -129,7 +129,13 @@ extension Workspace {
             if let disagreement = Self.disclosureDisagreement(together) { try block(disagreement) }
             if let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) {
                 let publicFrom = options.publicFrom ?? disclosure
-                if publicFrom > environment.clock.now(), done.contains(.pushed) {
+                if publicFrom > environment.clock.now(), done.contains(.pushed), !options.tagOnly,
+                   try pushedTagFirst(advisory.id, prerelease: prerelease.seq), !(options.early && !(options.reason ?? "").isEmpty) {
+                    // Drupal's order: the tags went out on the disclosure day, and the advisory
+                    // stays embargoed until the Security Team publishes the SA at its time.
+                    try block(EmbargoError(.refused, "the release of \(advisory.id) was tagged first, in drupal.org's order; the advisory stays embargoed until \(Timestamp.string(disclosure))",
+                                           hint: "when the Security Team publishes the SA, record it with 'embargo release published RELEASE --sa-url URL' (or 'embargo publish \(advisory.id)' from then on); to publish now, --early --reason TEXT (recorded)"))
+                } else if publicFrom > environment.clock.now(), done.contains(.pushed) {
                     // The push happened: the fix is public, and the only way on is to finish.
                     options.early = true
                     options.reason = options.reason ?? "finishing a publication whose release was pushed already"
@@ -258,7 +264,7 @@ extension Workspace {
             report.steps.append("pushed " + refspecs.joined(separator: " ") + " to \(remoteName)")
         }
         if !options.dryRun {
-            if !done.contains(.pushed) { try recordStep(.pushed, detail: remoteURL) }
+            if !done.contains(.pushed) { try recordStep(.pushed, detail: (options.tagOnly ? Self.tagFirst : "") + remoteURL) }
             onStep(.pushed)
             // The maintainer's clone learns the tags and the remote's new heads (fetching
             // the branches by name updates their remote-tracking branches).
@@ -273,7 +279,7 @@ extension Workspace {
         }
 
         if options.tagOnly {
-            report.steps.append("the release is tagged and public; the advisory is published with its SA")
+            report.steps.append("the release is tagged and public; the advisory stays embargoed until the Security Team publishes its SA")
             return report
         }
 
@@ -409,7 +415,12 @@ extension Workspace {
                 SELECT member FROM audit_log WHERE object = ? AND action = 'publish.checked' AND seq > ? ORDER BY seq LIMIT 1
                 """, arguments: [id, revert])
             guard let first, first != member.name else { return nil }
-            return first
+            // The claim guards the push. A release tagged first is pushed; its SA may be
+            // recorded by any member who may publish (a backup steps in for the tagger).
+            let taggedFirst = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM audit_log WHERE object = ? AND action = 'publish.pushed' AND seq > ? AND detail LIKE 'tag first: %')
+                """, arguments: [id, revert]) ?? false
+            return taggedFirst ? nil : first
         }
     }
 
@@ -445,6 +456,28 @@ extension Workspace {
             }
         }
         return actions
+    }
+
+    /// How the `pushed` step of a tag-first push (`release tag`) begins its detail
+    /// (`pushedTagFirst` and `publicationClaimant` look for it).
+    static let tagFirst = "tag first: "
+
+    /// Whether the release of the pre-release `prerelease` was pushed tag first:
+    /// its advisory is then published with the SA, at the disclosure time.
+    func pushedTagFirst(_ id: String, prerelease: Int64) throws -> Bool {
+        try store.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM publication_steps
+                WHERE advisory = ? AND prerelease = ? AND step = 'pushed' AND detail LIKE 'tag first: %')
+                """, arguments: [id, prerelease])
+        } ?? false
+    }
+
+    /// The release that tagged the advisory's current pre-release first, in
+    /// drupal.org's order (the advisory waits for its SA), or nil.
+    public func taggedFirstRelease(_ id: String) throws -> String? {
+        guard let prerelease = try currentPrerelease(id), try pushedTagFirst(prerelease.advisory, prerelease: prerelease.seq) else { return nil }
+        return try releaseOf(advisory: prerelease.advisory)
     }
 
     /// When a publication before the disclosure time was decided: the time its
@@ -524,9 +557,11 @@ extension Workspace {
         guard [.prereleased, .approved].contains(advisory.status), let prerelease = try currentPrerelease(advisory.id) else {
             throw EmbargoError(.refused, "advisory \(advisory.id) is \(advisory.status.rawValue); there is no release to revert")
         }
-        // Once the release commits are on the public branches, deleting tags hides nothing:
-        // the fix is public and the only way on is to finish.
-        if let step = try publicationStep(advisory.id) {
+        // Once a publication pushed the release commits, deleting tags hides nothing: the fix
+        // is public and the only way on is to finish. A release tagged first, in drupal.org's
+        // order, may be taken back until its SA is out.
+        let taggedFirst = try pushedTagFirst(advisory.id, prerelease: prerelease.seq)
+        if let step = try publicationStep(advisory.id), !taggedFirst {
             let pushed = try store.read { db in
                 try String.fetchOne(db, sql: "SELECT done_at FROM publication_steps WHERE advisory = ? AND prerelease = ? AND step = 'pushed'",
                                     arguments: [advisory.id, prerelease.seq])
@@ -537,6 +572,15 @@ extension Workspace {
         let remoteName = remote ?? project.remote
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
         var actions = try deleteTags(prerelease.manifest.branches.map { ($0.tagName, $0.tagObject) }, git: git, remote: remoteName)
+        // Tagged first, in drupal.org's order, and the SA not out: the tags go; the release
+        // commits stay on the branches, where whoever watched them saw the fix.
+        if taggedFirst {
+            let pushed = try store.read { db in
+                try String.fetchOne(db, sql: "SELECT done_at FROM publication_steps WHERE advisory = ? AND prerelease = ? AND step = 'pushed'",
+                                    arguments: [advisory.id, prerelease.seq])
+            } ?? "earlier"
+            actions.append("the release commits stay on \(prerelease.manifest.branches.map(\.plan.branch).joined(separator: ", ")), public since \(pushed): tell the security team")
+        }
         // Advisories released together share the tags, so they go back together.
         let together = try releasedTogether(advisory.id).filter { carried in
             try [.prereleased, .approved].contains(carried.status) && currentPrerelease(carried.id)?.manifestHash == prerelease.manifestHash

@@ -113,10 +113,13 @@ public enum PlannedVersions {
                                    hint: "plan the next stability (alpha, beta, rc) or the release itself, without --stability")
             }
         }
+        // A pre-release follows the one before it; the release itself follows the last
+        // stable one, so that its notes cover the whole cycle of its alphas, betas and rcs.
+        let after = stability == nil ? previous ?? newest : newest ?? previous
         if let newBranch, branches.contains(newBranch) {
             // Started by an earlier alpha, beta or rc: the release is made from that branch.
-            return Plan(version: version, previous: newest ?? previous, newBranch: nil, branch: newBranch)
+            return Plan(version: version, previous: after, newBranch: nil, branch: newBranch)
         }
-        return Plan(version: version, previous: newest ?? previous, newBranch: newBranch, branch: branch)
+        return Plan(version: version, previous: after, newBranch: newBranch, branch: branch)
     }
 }

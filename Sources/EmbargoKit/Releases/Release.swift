@@ -87,7 +87,7 @@ public struct Release: Codable, Sendable, Equatable {
     static func fetch(_ db: Database, _ id: String) throws -> Release {
         let key = id.uppercased()
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM releases WHERE id = ?", arguments: [key]) else {
-            throw EmbargoError(.failure, "release \(key) not found", hint: "run 'embargo release list' to see releases")
+            throw EmbargoError(.failure, "release \(EmbargoError.quoted(key)) not found", hint: "run 'embargo release list' to see releases")
         }
         return try make(db, row)
     }

@@ -145,12 +145,38 @@ extension Workspace {
             }
         }
         var steps: [String] = []
+        // Published now, it is a release at this moment: the window rules say whether that keeps the calendar.
+        if release.kind == .patch {
+            let project = try project(named: release.project)
+            steps += try releaseCalendarViolations(kind: .patch, project: project, at: environment.clock.now())
+                .filter { $0.hasSuffix("window)") }.map { "warning: \($0)" }
+        }
         var saURL: String?
         if release.kind == .security {
             saURL = try Self.securityAdvisoryAddresses(saURLs, of: release)
+            // The address names the SA's id: it must be the advisory's, which its public documents carry.
+            for advisory in release.advisories {
+                let address = release.advisories.count == 1 ? saURL
+                    : saURL?.split(separator: " ").first { $0.uppercased().hasPrefix(advisory + "=") }.map { String($0.dropFirst(advisory.count + 1)) }
+                guard let named = address.flatMap(Self.securityAdvisoryID(inAddress:)) else { continue }
+                if let id = try self.advisory(advisory).saID {
+                    guard id.uppercased() == named else {
+                        throw EmbargoError(.refused, "the SA at \(address ?? "") is \(named), but the SA id of \(advisory) is \(id); nothing was published",
+                                           hint: "check the address; if the id changed, set it with 'embargo advisory edit \(advisory) --sa-id \(named)' and build a new pre-release")
+                    }
+                } else {
+                    steps.append("\(advisory) has no SA id, so its public documents say it is not assigned: once published, "
+                                 + "'embargo advisory edit \(advisory) --sa-id \(named) --reason TEXT' records it; then export them again")
+                }
+            }
             for advisory in release.advisories {
                 var options = PublishOptions()
                 options.outputDirectory = outputDirectory
+                // The Security Team published the SA: that ends the embargo, also before the time it was planned for.
+                if let disclosure = try self.advisory(advisory).disclosureAt.flatMap(Timestamp.parse), disclosure > environment.clock.now() {
+                    options.early = true
+                    options.reason = "the Security Team published the SA (\(saURL ?? "release published \(release.id)"))"
+                }
                 let report = try publish(advisory, options: options, progress: progress)
                 steps += report.steps + report.files.map { "wrote \($0)" }
             }
@@ -167,6 +193,12 @@ extension Workspace {
     /// The published SA of each advisory a security release carries, as the
     /// release records them: one address for one advisory; with several,
     /// `ADV-ID=URL` for every advisory, kept as `ADV-ID=URL ADV-ID=URL`.
+    /// The SA id a drupal.org address names (`.../sa-contrib-2026-101` → `SA-CONTRIB-2026-101`), or nil.
+    static func securityAdvisoryID(inAddress address: String) -> String? {
+        guard let match = address.lowercased().firstMatch(of: /sa-(contrib|core)-(\d{4})-(\d{3,})/) else { return nil }
+        return "SA-\(match.1.uppercased())-\(match.2)-\(match.3)"
+    }
+
     static func securityAdvisoryAddresses(_ given: [String], of release: Release) throws -> String {
         func address(_ text: some StringProtocol) throws -> String {
             guard !text.contains(" "), let url = URL(string: String(text)), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {

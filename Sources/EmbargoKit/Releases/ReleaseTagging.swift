@@ -7,6 +7,8 @@ public struct TagOptions: Sendable {
     public var includeLate = false
     /// Tag a security release before its release day (recorded with the reason).
     public var early: String?
+    /// Tag changes marked breaking in a release that is not a major (recorded with the reason).
+    public var allowBreaking: String?
     public var offline = false
     public var dryRun = false
 
@@ -67,19 +69,33 @@ extension Workspace {
         let heads = try repoGit.branchCommits(release.versions.map(\.branch), remote: project.remote)
         var report = TagReport(release: release.id, pushed: false, tags: [], lateCommits: [], steps: [])
 
+        // A scheduled patch release is tagged after its merge cutoff: merges until then go into it.
+        var taggedEarly: String?
+        if release.kind == .patch, let at = release.plannedAt.flatMap(Timestamp.parse),
+           let cutoff = ReleaseCalendar.mergeCutoff(kind: .patch, releaseAt: at), environment.clock.now() <= cutoff {
+            guard let reason = options.early, !reason.isEmpty else {
+                throw EmbargoError(.refused, "patch release \(release.id) is tagged after its merge cutoff (\(Timestamp.string(cutoff))), so that merges until then go into it; it is \(now)",
+                                   hint: "tag it on its release day (ready by 11:00 UTC), or now with --early REASON (recorded)")
+            }
+            taggedEarly = reason
+            report.steps.append("tagged before the merge cutoff: \(reason)")
+        }
+
         // Commits merged after the cutoff are listed and stay out unless asked for.
         if let at = release.plannedAt.flatMap(Timestamp.parse), let cutoff = ReleaseCalendar.mergeCutoff(kind: release.kind, releaseAt: at) {
             for version in release.versions {
                 guard let head = heads[version.branch] else { continue }
                 let range = version.previous.map { "refs/tags/\($0)..\(head)" } ?? head
+                // The changelog commit a tag made before (taken back since) is the release's own, not a merge.
                 let late = try repoGit.output(["log", "--format=%h %cI %s", "--since=\(Timestamp.string(cutoff))", range])
-                    .split(whereSeparator: \.isNewline).map { "\(version.branch): \($0)" }
+                    .split(whereSeparator: \.isNewline).filter { !$0.hasSuffix(" Changelog for \(version.version)") }
+                    .map { "\(version.branch): \($0)" }
                 report.lateCommits += late
             }
             if !report.lateCommits.isEmpty, !options.includeLate {
                 throw EmbargoError(.refused, "\(report.lateCommits.count) commit(s) were merged after the merge cutoff (\(Timestamp.string(cutoff))): "
                                        + report.lateCommits.joined(separator: "; "),
-                                   hint: "release them too with 'embargo release tag \(release.id) --include-late', or revert them on the branch first")
+                                   hint: "release them too with 'embargo release tag \(release.id) --include-late' (they are in its notes), or leave them for the next release: plan this one again once they are off the branch")
             }
         }
 
@@ -91,7 +107,8 @@ extension Workspace {
             }
             return ReleasePlan(branch: version.releaseBranch, baseCommit: head, version: version.version, previousVersion: version.previous,
                                patchIDs: [], timestamp: stamp, committer: committer, packageName: project.packageName,
-                               buildCommand: project.buildCommand, requiredPaths: details.requiredPaths)
+                               buildCommand: project.buildCommand, requiredPaths: details.requiredPaths,
+                               changelogLayout: ReleasePlan.currentChangelogLayout)
         }
         let workTree: PrivateClone.WorkTree = project.buildCommand != nil ? .full : .sparse
         let clone = try PrivateClone(repository: URL(fileURLWithPath: project.repoPath), runner: environment.runner, workTree: workTree)
@@ -105,6 +122,15 @@ extension Workspace {
             let stat = try clone.git.output(["diff", "--stat", "--summary", (plan.previousVersion.map { "refs/tags/\($0)" } ?? plan.baseCommit), output.release.tagObject])
             report.tags.append(.init(version: plan.version, branch: plan.branch, previous: plan.previousVersion, diffStat: stat,
                                      tagObject: output.release.tagObject))
+        }
+        // Semver: a change marked breaking needs a major release (drupal.org's rule too).
+        let breaking = outputs.flatMap { output in
+            output.notes.issues.filter(\.breaking).map { "\(output.release.plan.version): \($0.number.map { "#\($0) " } ?? "")\($0.summary)" }
+        }
+        if release.kind != .major, !breaking.isEmpty, (options.allowBreaking ?? "").isEmpty {
+            throw EmbargoError(.refused, "\(breaking.count) change(s) marked breaking would go out in \(release.kind.rawValue) release \(release.id), and breaking changes need a major release: "
+                                   + breaking.joined(separator: "; "),
+                               hint: "plan a major release for them ('embargo release plan --project \(release.project) --kind major --branch BRANCH'), or tag anyway with --allow-breaking REASON (recorded)")
         }
         report.steps.append("made \(outputs.count) tag(s) with the changelog on the branch" + (project.buildCommand == nil ? "" : " and the built paths in the tag only"))
         guard !options.dryRun, try confirm(report) else {
@@ -124,7 +150,10 @@ extension Workspace {
         }
         report.pushed = true
         report.steps.append("pushed " + refspecs.joined(separator: " ") + " to \(project.remote)")
-        try recordTagged(release, zip(release.versions, outputs).map { ($0.branch, $1.release) })
+        let notes = [taggedEarly.map { "early: \($0)" },
+                     breaking.isEmpty || release.kind == .major ? nil : "breaking changes allowed: \(options.allowBreaking ?? "")"].compactMap { $0 }
+        try recordTagged(release, zip(release.versions, outputs).map { ($0.branch, $1.release) },
+                         note: notes.isEmpty ? nil : notes.joined(separator: "; "))
         _ = try repoGit.run(["fetch", "--quiet", "--no-write-fetch-head", project.remote]
                             + outputs.map { "refs/tags/\($0.release.tagName):refs/tags/\($0.release.tagName)" }
                             + outputs.map { "refs/heads/\($0.release.plan.branch)" })
@@ -187,6 +216,18 @@ extension Workspace {
         let now = self.now
         let detail = tagged.map { "\($0.release.tagName) \($0.release.tagObject)" }.joined(separator: ", ") + (note.map { "; \($0)" } ?? "")
         try audited("release.tag", release.id, detail: detail) { db in
+            // A branch the release made (1.3.x for 1.3.0-rc1) is a release branch of the project from now on.
+            let known = Set(try String.fetchAll(db, sql: "SELECT branch FROM project_branches WHERE project = ?", arguments: [release.project]))
+            let added = tagged.map(\.release.plan.branch).filter { !known.contains($0) }
+            if !added.isEmpty {
+                var position = (try Int.fetchOne(db, sql: "SELECT MAX(position) FROM project_branches WHERE project = ?", arguments: [release.project]) ?? -1) + 1
+                for branch in added {
+                    try db.execute(sql: "INSERT INTO project_branches (project, branch, position) VALUES (?, ?, ?)",
+                                   arguments: [release.project, branch, position])
+                    position += 1
+                }
+                try appendAudit(db, "project.set", release.project, detail: "release branch \(added.joined(separator: ", ")) made by \(release.id)")
+            }
             for (branch, made) in tagged {
                 try db.execute(sql: """
                     INSERT INTO release_versions (release, branch, version, previous, tagged_head, tag_commit, tag_object)

@@ -38,6 +38,8 @@ struct StandingFacts {
         var number: Int
         var bundleName: String
         var manifestHash: String
+        /// Whether an approval of it was voided (its public texts changed after it was built).
+        var voided = false
     }
 
     var series: [String: [String: [PatchRecord]]] = [:]
@@ -63,12 +65,16 @@ struct StandingFacts {
             lastChecks[row["advisory"], default: [:]][row["branch"]] = row
         }
         var numbers: [String: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT advisory, bundle_name, manifest_hash, superseded FROM prereleases WHERE \(filter) ORDER BY seq",
-                                    arguments: arguments) {
+        for row in try Row.fetchAll(db, sql: """
+            SELECT advisory, bundle_name, manifest_hash, superseded,
+                   EXISTS (SELECT 1 FROM approvals a WHERE a.prerelease = p.seq AND a.void = 1) AS voided
+            FROM prereleases p WHERE \(filter) ORDER BY seq
+            """, arguments: arguments) {
             let advisory: String = row["advisory"]
             numbers[advisory, default: 0] += 1
             if (row["superseded"] as Int) == 0 {
-                prereleases[advisory] = Prerelease(number: numbers[advisory]!, bundleName: row["bundle_name"], manifestHash: row["manifest_hash"])
+                prereleases[advisory] = Prerelease(number: numbers[advisory]!, bundleName: row["bundle_name"], manifestHash: row["manifest_hash"],
+                                                   voided: row["voided"])
             }
         }
         for row in try Row.fetchAll(db, sql: """
@@ -144,7 +150,11 @@ extension Workspace {
             standing.blockers = blockers
             next(command, action)
         case .prereleased:
-            if let prerelease = facts.prereleases[advisory.id] {
+            if let prerelease = facts.prereleases[advisory.id], prerelease.voided {
+                // Its approval was voided: the public texts changed since it was built, and only a new one carries them.
+                standing.blockers.append("the public texts changed after pre-release \(prerelease.number) was approved, which voided the approval")
+                next("embargo prerelease \(advisory.id) --out DIR", .prerelease)
+            } else if let prerelease = facts.prereleases[advisory.id] {
                 standing.blockers.append("pre-release \(prerelease.number) (\(prerelease.bundleName)) waits for the security team's approval")
                 next("embargo approve \(advisory.id) --sha256 \(prerelease.manifestHash)", .approve)
             } else {

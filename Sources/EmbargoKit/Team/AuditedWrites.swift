@@ -1,4 +1,5 @@
 import EmbargoStore
+import GRDB
 
 /// What each audit action may change, for the rows a team log entry brings.
 ///
@@ -130,5 +131,67 @@ enum AuditedWrites {
             }
         }
         return nil
+    }
+}
+
+#if DEBUG
+extension AuditedWrites {
+    /// In debug builds (the tests), every write that appends audit entries
+    /// checks that those entries' actions account for the tables it changed,
+    /// as every other machine of a team checks: a command that writes a table
+    /// its action does not list fails here, not in a team's sync.
+    final class Recorder: TransactionObserver {
+        private var changes: Set<String> = []
+        private var audit: [Int64] = []
+
+        func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { true }
+
+        func databaseDidChange(with event: DatabaseEvent) {
+            let operation: RowChange.Operation = switch event.kind {
+            case .insert: .insert
+            case .update: .update
+            case .delete: .delete
+            }
+            if event.tableName == "audit_log", operation == .insert { audit.append(event.rowID) }
+            changes.insert("\(event.tableName) \(operation.rawValue)")
+        }
+
+        func databaseDidCommit(_ db: Database) {}
+        func databaseDidRollback(_ db: Database) {}
+
+        func check(_ db: Database) throws {
+            let actions = try audit.compactMap { try String.fetchOne(db, sql: "SELECT action FROM audit_log WHERE rowid = ?", arguments: [$0]) }
+            guard !actions.isEmpty, !actions.contains("store.init"), !actions.contains("store.restore") else { return }
+            for change in changes.sorted() {
+                let parts = change.split(separator: " ").map(String.init)
+                let table = parts[0]
+                // Member and store-wide rows are checked by the membership chain and by name.
+                guard let operation = RowChange.Operation(rawValue: parts[1]), !RowDiff.isLocal(table), ownerColumn(table) != nil
+                else { continue }
+                let row = RowChange(table: table, operation: operation, key: [:])
+                if !actions.contains(where: { allows($0, row) }) {
+                    throw EmbargoError(.failure, "\(actions.joined(separator: ", ")) made \(operation.rawValue)s in \(table), which AuditedWrites does not list for them: every other machine of a team would refuse the change")
+                }
+            }
+        }
+    }
+}
+#endif
+
+extension Workspace {
+    /// `store.write` for a body that appends audit entries (in debug builds
+    /// checked by `AuditedWrites.Recorder`).
+    func signedWrite<T>(_ body: (Database) throws -> T) throws -> T {
+        try store.write { db in
+            #if DEBUG
+            let recorder = AuditedWrites.Recorder()
+            db.add(transactionObserver: recorder, extent: .nextTransaction)
+            let result = try body(db)
+            try recorder.check(db)
+            return result
+            #else
+            try body(db)
+            #endif
+        }
     }
 }
