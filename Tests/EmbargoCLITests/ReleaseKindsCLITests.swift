@@ -86,10 +86,10 @@ struct ReleaseKindsCLITests {
         let nextWeek = try box.embargo(at: "2027-01-04 09:00:00", ["release", "plan", "--project", SampleProject.name, "--kind", "patch",
                                                                    "--at", "2027-01-13T16:00Z", "--offline"])
         #expect(nextWeek.status == 3 && nextWeek.stderr.contains("drupal.every-other-wednesday"), "\(nextWeek.stderr)")
-        let window = try box.json(box.ok(at: "2027-01-07 09:00:00", ["release", "plan", "--project", SampleProject.name, "--kind", "patch",
-                                                                   "--next-window", "--offline", "--json"]).stdout)["release"] as? [String: Any]
-        #expect(window?["planned_at"] as? String == "2027-01-20T16:00:00Z")
-        try box.ok(["release", "drop", try #require(window?["id"] as? String)])
+        // The same versions in a second open plan would push the same tags: refused, naming the first.
+        let twice = try box.embargo(at: "2027-01-07 09:00:00", ["release", "plan", "--project", SampleProject.name, "--kind", "patch",
+                                                                "--next-window", "--offline"])
+        #expect(twice.status == 3 && twice.stderr.contains("1.0.2 is planned already, by release \(id)"), "\(twice.stderr)")
 
         // A merge after the cutoff (end of Tuesday) is listed and kept out unless asked for.
         try box.merge("task: #3400102 Late change", file: "src/late.txt", on: "1.1.x", remote: remote, at: "2027-01-06T08:00:00Z")
@@ -103,6 +103,11 @@ struct ReleaseKindsCLITests {
         #expect(!(try fixture.remoteRefs()).contains("refs/tags/1.1.1"))
 
         let tagged = try box.ok(at: "2027-01-06 09:05:00", ["release", "tag", id, "--yes", "--include-late"])
+        // Tagged, its versions are no longer only planned: the next window may be planned.
+        let window = try box.json(box.ok(at: "2027-01-07 09:00:00", ["release", "plan", "--project", SampleProject.name, "--kind", "patch",
+                                                                   "--next-window", "--offline", "--json"]).stdout)["release"] as? [String: Any]
+        #expect(window?["planned_at"] as? String == "2027-01-20T16:00:00Z")
+        try box.ok(["release", "drop", try #require(window?["id"] as? String)])
         #expect(tagged.stdout.contains("next: the publishing manager checks the tags with 'embargo release verify \(id)'"))
         let refs = try fixture.remoteRefs()
         #expect(refs.contains("refs/tags/1.0.2") && refs.contains("refs/tags/1.1.1"))
@@ -233,6 +238,10 @@ struct ReleaseKindsCLITests {
         let next = try box.json(box.ok(at: "2027-01-08 08:30:00", ["release", "plan", "--project", SampleProject.name, "--kind", "patch",
                                                                  "--next-window", "--json"]).stdout)
         #expect((next["release"] as? [String: Any])?["planned_at"] as? String == "2027-01-13T16:00:00Z")
+        // A critical release takes the version first: the scheduled one is planned again after it.
+        let critical = ["release", "plan", "--project", SampleProject.name, "--kind", "critical", "--branch", "1.1.x", "--at", "2027-01-08T10:00Z"]
+        #expect(try box.embargo(at: "2027-01-08 08:30:00", critical).stderr.contains("1.1.1 is planned already"))
+        try box.ok(["release", "drop", try #require((next["release"] as? [String: Any])?["id"] as? String)])
         let planned = try box.json(box.ok(at: "2027-01-08 08:30:00", ["release", "plan", "--project", SampleProject.name, "--kind", "critical",
                                                                     "--branch", "1.1.x", "--at", "2027-01-08T10:00Z", "--json"]).stdout)
         let id = try #require((planned["release"] as? [String: Any])?["id"] as? String)
@@ -685,5 +694,20 @@ extension SecurityReleaseDayCLITests {
         try box.ok(at: "2027-01-06 16:25:00", ["release", "published", id, "--sa-url", "https://www.drupal.org/sa-contrib-2027-001",
                                                 "--out", box.path("public")])
         #expect(try box.advisoryStatus() == "published")
+    }
+}
+
+extension ReleaseKindsCLITests {
+    /// A scheduled patch release of every branch leaves out a branch with
+    /// nothing since its last release (its notes would say "No changes").
+    @Test func aPatchReleaseLeavesOutABranchWithoutChanges() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let fixture = try KindsFixture(box)
+        try box.merge("fix: #3400500 Keep the greeting short\n\nBy: alice", file: "src/short.txt", on: "1.1.x",
+                      remote: fixture.sample.remote, at: "2027-01-04T10:00:00Z")
+        let planned = try box.json(box.ok(at: "2027-01-04 09:00:00", ["release", "plan", "--project", SampleProject.name, "--kind", "patch",
+                                                                    "--at", "2027-01-06T16:00Z", "--json"]).stdout)
+        #expect(fixture.versions(try #require(planned["release"] as? [String: Any])) == ["1.1.1"])
     }
 }

@@ -67,11 +67,38 @@ extension Workspace {
             throw EmbargoError(.usage, "a \(request.kind.rawValue) release is made from one branch; \(project.name) has \(branches.count)",
                                hint: "pass --branch B (e.g. --branch \(branches.last!))")
         }
-        let versions = try plannedVersions(details, kind: request.kind, branches: branches, stability: request.stability, offline: offline)
+        var versions = try plannedVersions(details, kind: request.kind, branches: branches, stability: request.stability, offline: offline)
+        if request.kind == .patch, request.branches.isEmpty {
+            // A scheduled patch release of every branch leaves out those with nothing since their last release.
+            let git = environment.git(URL(fileURLWithPath: project.repoPath))
+            let heads = try git.branchCommits(versions.map(\.branch), remote: project.remote)
+            versions = try versions.filter { version in
+                guard let previous = version.previous, let head = heads[version.branch] else { return true }
+                return try git.output(["rev-list", "--count", "refs/tags/\(previous)..\(head)"]) != "0"
+            }
+            guard !versions.isEmpty else {
+                throw EmbargoError(.refused, "no release branch of \(project.name) has changes since its last release",
+                                   hint: "merge the fixes first, or plan one branch with --branch B")
+            }
+        }
         let violations = try releaseCalendarViolations(kind: request.kind, project: details, at: request.at)
         if !violations.isEmpty, request.allowViolation?.isEmpty ?? true {
             throw EmbargoError(.refused, "the release breaks the calendar: " + violations.joined(separator: "; "),
                                hint: "choose another time (--at), or record why with --allow-violation REASON")
+        }
+        // A version is released once: another plan of it, not tagged yet, would push the same tag.
+        let taken = try store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT v.version, r.id FROM release_versions v JOIN releases r ON r.id = v.release
+                WHERE r.project = ? AND r.status = 'planned'
+                """, arguments: [project.name])
+        }
+        for version in versions {
+            if let other = taken.first(where: { ($0["version"] as String) == version.version }) {
+                let id: String = other["id"]
+                throw EmbargoError(.refused, "\(version.version) is planned already, by release \(id)",
+                                   hint: "tag that one ('embargo release tag \(id)'), or drop it first ('embargo release drop \(id)')")
+            }
         }
         let now = environment.clock.now()
         let stamp = Timestamp.string(now)
