@@ -65,9 +65,11 @@ enum EmbargoMain {
             var command = command
             try command.run()
             try TeamAutoSync.afterCommand()
+            // A signal that ended what the command waited for ends it with 128 + N.
+            if Interrupts.received != 0 { exit(128 + Interrupts.received) }
         } catch let error as EmbargoError {
             Terminal.report(error)
-            exit(error.kind.exitCode)
+            exit(Interrupts.received != 0 ? 128 + Interrupts.received : error.kind.exitCode)
         } catch let error as CryptoError {
             fail(EmbargoError(.failure, error.description))
         } catch let error as AgeError {
@@ -106,7 +108,7 @@ enum EmbargoMain {
 
     static func fail(_ error: EmbargoError) -> Never {
         Terminal.report(error)
-        exit(error.kind.exitCode)
+        exit(Interrupts.received != 0 ? 128 + Interrupts.received : error.kind.exitCode)
     }
 }
 
@@ -130,12 +132,16 @@ enum StaleTemporaryDirectories {
 enum Interrupts {
     // Kept alive for the life of the process; only touched at start-up.
     nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
+    /// The signal that is ending the process (0: none): the command's own
+    /// end, racing the handler's, exits with 128 + it too.
+    nonisolated(unsafe) static var received: Int32 = 0
 
     static func removeTemporaryDirectoriesOnSignal() {
         for number in [SIGINT, SIGTERM, SIGHUP] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
+                received = number
                 // What embargo started ends with it: a test command must not run on in a removed clone.
                 SpawnedProcess.terminateAll()
                 TemporaryDirectory.removeAllLive()

@@ -501,6 +501,10 @@ extension Embargo.ReleaseCommands {
         @Option(name: .customLong("highlight"), help: ArgumentHelp("An issue number to highlight (up to three).", valueName: "n")) var highlights: [Int] = []
 
         func run() throws {
+            guard highlights.count <= 3 else {
+                throw EmbargoError(.usage, "an announcement has up to three highlights; \(highlights.count) were given",
+                                   hint: "keep the three that matter most")
+            }
             Terminal.document(try location.workspace(repository).releaseAnnouncement(id, highlights: highlights))
         }
     }

@@ -140,6 +140,8 @@ struct ReleaseKindsCLITests {
         #expect(try fixture.show(id)["status"] as? String == "published")
         try box.ok(["people", "set", "alice", "--org", "Acme"])
         let announcement = try box.ok(["release", "announce", id, "--highlight", "3400100"]).stdout
+        let four = try box.embargo(["release", "announce", id] + ["1", "2", "3", "4"].flatMap { ["--highlight", $0] })
+        #expect(four.status == 64 && four.stderr.contains("up to three highlights"), "\(four.stderr)")
         #expect(announcement.contains("Thanks to 4 contributors from 1 organization for 3 issues."), "\(announcement)")
         #expect(announcement.contains("[1.1.1](https://www.drupal.org/project/sample_module/releases/1.1.1)"))
         #expect(announcement.contains("[#3400100](https://www.drupal.org/i/3400100) Keep the greeting short"))
@@ -241,10 +243,12 @@ struct ReleaseKindsCLITests {
         // A critical release takes the version first: the scheduled one is planned again after it.
         let critical = ["release", "plan", "--project", SampleProject.name, "--kind", "critical", "--branch", "1.1.x", "--at", "2027-01-08T10:00Z"]
         #expect(try box.embargo(at: "2027-01-08 08:30:00", critical).stderr.contains("1.1.1 is planned already"))
-        try box.ok(["release", "drop", try #require((next["release"] as? [String: Any])?["id"] as? String)])
+        let dropped = try #require((next["release"] as? [String: Any])?["id"] as? String)
+        try box.ok(["release", "drop", dropped])
         let planned = try box.json(box.ok(at: "2027-01-08 08:30:00", ["release", "plan", "--project", SampleProject.name, "--kind", "critical",
                                                                     "--branch", "1.1.x", "--at", "2027-01-08T10:00Z", "--json"]).stdout)
         let id = try #require((planned["release"] as? [String: Any])?["id"] as? String)
+        #expect(id != dropped, "a dropped release's id is not given again: the audit trail names it")
         try box.ok(at: "2027-01-08 09:00:00", ["release", "tag", id, "--yes"])
         #expect(try fixture.remoteRefs().contains("refs/tags/1.1.1"))
 
@@ -621,14 +625,14 @@ extension TwoAdvisoriesReleaseCLITests {
 extension SecurityReleaseDayCLITests {
     /// The advisory's security release, approved and tagged at 11:00 UTC on the
     /// disclosure day (its SA id set first, if given): the fixture and the release id.
-    static func taggedFirst(_ box: Sandbox, saID: String? = nil) throws -> (ReleaseFixture, String) {
+    static func taggedFirst(_ box: Sandbox, saID: String? = nil, at time: String = "2027-01-06 11:00:00") throws -> (ReleaseFixture, String, Run) {
         let release = try ReleaseFixture(box)
         if let saID { try box.ok(["advisory", "edit", "ADV-2026-001", "--sa-id", saID]) }
         try release.approvedPrerelease()
         let listed = try box.json(box.ok(["release", "list", "--json"]).stdout)["releases"] as? [[String: Any]]
         let id = try #require(listed?.first?["id"] as? String)
-        try box.ok(at: "2027-01-06 11:00:00", ["release", "tag", id, "--yes"])
-        return (release, id)
+        let tagged = try box.ok(at: time, ["release", "tag", id, "--yes"])
+        return (release, id, tagged)
     }
 
     /// A security release tagged first whose SA is not out may be taken back
@@ -637,9 +641,11 @@ extension SecurityReleaseDayCLITests {
     @Test func aReleaseTaggedFirstIsRevertedBeforeItsSA() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        let (release, _) = try Self.taggedFirst(box)
+        let (release, _, tagged) = try Self.taggedFirst(box, at: "2027-01-06 13:00:00")
         #expect(try box.run("git", ["ls-remote", release.sample.remote.path]).stdout.contains("refs/tags/1.1.1"))
-        let reverted = try box.ok(at: "2027-01-06 12:00:00", ["revert", "ADV-2026-001"]).stdout
+        // Past 11:00 UTC the tags are late for the Security Team: said when they are pushed.
+        #expect(tagged.stdout.contains("warning: the tags were due by 2027-01-06T11:00:00Z"), "\(tagged.stdout)")
+        let reverted = try box.ok(at: "2027-01-06 14:00:00", ["revert", "ADV-2026-001"]).stdout
         #expect(reverted.contains("stay on") && reverted.contains("tell the security team"), "\(reverted)")
         #expect(!(try box.run("git", ["ls-remote", release.sample.remote.path]).stdout.contains("refs/tags/1.1.1")))
         #expect(try box.advisoryStatus() == "ready")
@@ -685,7 +691,7 @@ extension SecurityReleaseDayCLITests {
     @Test func anSAAddressNamingAnotherIdIsRefused() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        let (_, id) = try Self.taggedFirst(box, saID: "SA-CONTRIB-2027-001")
+        let (_, id, _) = try Self.taggedFirst(box, saID: "SA-CONTRIB-2027-001")
         let wrong = try box.embargo(at: "2027-01-06 16:20:00", ["release", "published", id, "--sa-url", "https://www.drupal.org/sa-contrib-2027-009",
                                                                 "--out", box.path("public")])
         #expect(wrong.status == 3, "\(wrong.stderr)")

@@ -264,3 +264,24 @@ extension TeamCLITests {
         #expect(run.stderr.contains("none that may insert rows of prereleases"), "\(run.stderr)")
     }
 }
+
+extension TeamCLITests {
+    /// A publisher marks an advisory published, which dates it; the same
+    /// entry cannot move its disclosure date without publishing it (a
+    /// publisher has no right to edit an advisory).
+    @Test func aPublicationEntryMovesTheDateOnlyWhenItPublishes() throws {
+        let team = try Team(members: [("pat", "publisher"), ("carol", "preparer")])
+        defer { team.remove() }
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
+        try team["alice"].ok(["schedule", "ADV-2026-001", "--at", "2027-03-03T16:00Z", "--allow-violation", "a test date"])
+        try team["pat"].ok(["store", "sync"])
+        try Self.pushForgedEntry(team, as: "pat") { db, identity in
+            try db.execute(sql: "UPDATE advisories SET disclosure_at = '2026-12-02T16:00:00Z' WHERE id = 'ADV-2026-001'")
+            try AuditTrail.append(db, identity: identity, member: "pat", at: "2026-12-04T10:00:00Z", action: "advisory.publish",
+                                  object: "ADV-2026-001", detail: "1.0.2")
+        }
+        let run = try team["carol"].embargo(["store", "sync"])
+        #expect(run.status == 4, "\(run.stderr)")
+        #expect(run.stderr.contains("none that may change disclosure_at of advisories"), "\(run.stderr)")
+    }
+}

@@ -169,7 +169,7 @@ extension Sandbox {
         try box.ok(["member", "role", "carol", "security"])
         let own = try box.embargo(["approve", "ADV-2026-001", "--sha256", manifest] + carol)
         #expect(own.status == 3)
-        #expect(own.stderr.contains("carol built a pre-release of ADV-2026-001 or added its patches, so cannot approve it (four eyes)"))
+        #expect(own.stderr.contains("carol built a pre-release of ADV-2026-001 or changed its patches, so cannot approve it (four eyes)"))
 
         // Bob approves, bound to what he names: a stale or mistyped hash is refused.
         let wrong = try box.embargo(["approve", "ADV-2026-001", "--sha256", String(repeating: "ab", count: 32), "--identity", box.path("bob.identity")])
@@ -295,5 +295,31 @@ extension TrustCLITests {
         #expect(publish.stderr.contains("does not match its hash"), "\(publish.stderr)")
         #expect(!(try box.run("git", ["ls-remote", release.sample.remote.path]).stdout.contains("refs/tags/1.0.2")))
         try expectDamage(box, "the manifest of a pre-release of ADV-2026-001 does not match its hash")
+    }
+}
+
+extension TrustCLITests {
+    /// Whoever changed the fix is one of its authors: a second preparer who
+    /// replaced a patch (without adding one or building the pre-release)
+    /// cannot vouch for an outside team's approval of it either.
+    @Test func whoReplacedAPatchCannotVouchForItsApproval() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        try box.addMember("pat", role: "preparer")
+        try box.git(["-C", release.repo.path, "checkout", "--quiet", "-b", "pat-fix", "1.1.x"])
+        let file = release.repo.appendingPathComponent("src/Controller/PageController.php")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "'Hello ' . $name", with: "'Hello ' . htmlspecialchars($name, ENT_QUOTES)")
+            .write(to: file, atomically: true, encoding: .utf8)
+        try box.git(["-C", release.repo.path, "commit", "--quiet", "-am", "Issue #3400030 by maintainer: Tidy the page title"])
+        try box.git(["-C", release.repo.path, "checkout", "--quiet", "1.1.x"])
+        try box.ok(["patch", "replace", "ADV-2026-001", "--branch", "1.1.x", "1", "--from-ref", "pat-fix", "--identity", box.path("pat.identity")])
+        try box.ok(["patch", "verify", "ADV-2026-001"])
+        let manifest = try #require(try release.prerelease()["manifest_sha256"] as? String)
+        let vouched = try box.embargo(["approve", "ADV-2026-001", "--external", "Drupal Security Team", "--ref", "https://security.drupal.org/node/1",
+                                       "--sha256", manifest, "--identity", box.path("pat.identity")])
+        #expect(vouched.status == 3, "\(vouched.stderr)")
+        #expect(vouched.stderr.contains("pat built a pre-release of ADV-2026-001 or changed its patches"), "\(vouched.stderr)")
     }
 }

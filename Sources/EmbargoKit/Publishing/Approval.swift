@@ -55,7 +55,7 @@ extension Workspace {
     }
 
     /// Approves the current pre-release, bound to its manifest hash. Four
-    /// eyes: whoever built a pre-release of the advisory or added its patches
+    /// eyes: whoever built a pre-release of the advisory or added, replaced or removed its patches
     /// cannot approve it, nor record an outside team's approval without that
     /// team's signature. Three ways:
     /// - a member with the security role approves what they reviewed;
@@ -128,11 +128,11 @@ extension Workspace {
             }
             let builders = try store.read { db in
                 try String.fetchAll(db, sql: """
-                    SELECT DISTINCT member FROM audit_log WHERE object = ? AND action IN ('patch.add', 'advisory.prerelease')
+                    SELECT DISTINCT member FROM audit_log WHERE object = ? AND action IN ('patch.add', 'patch.replace', 'patch.remove', 'advisory.prerelease')
                     """, arguments: [advisory.id])
             }
             if builders.contains(member.name) {
-                throw EmbargoError(.refused, "\(member.name) built a pre-release of \(advisory.id) or added its patches, so cannot approve it (four eyes)",
+                throw EmbargoError(.refused, "\(member.name) built a pre-release of \(advisory.id) or changed its patches, so cannot approve it (four eyes)",
                                    hint: "a member of the security team who did not prepare it approves: 'embargo approve \(advisory.id) --sha256 HASH'")
             }
             approver = member.name
@@ -207,7 +207,8 @@ struct ApprovalLedger {
     mutating func apply(_ entry: AuditEntry, chain: MembershipChain, manifest: (String) throws -> String?) throws {
         let advisory = entry.object
         switch entry.action {
-        case "patch.add":
+        case "patch.add", "patch.replace", "patch.remove":
+            // Whoever changed the fix is one of its authors: not a reviewer of it.
             builders[advisory, default: []].insert(entry.member)
         case "advisory.prerelease":
             builders[advisory, default: []].insert(entry.member)

@@ -263,7 +263,13 @@ extension Workspace {
 
     /// The id and number the next release of `year` gets (`REL-2026-004`).
     private func nextReleaseNumber(year: Int) throws -> (id: String, seq: Int) {
-        let seq = try store.read { db in (try Int.fetchOne(db, sql: "SELECT max(seq) FROM releases WHERE year = ?", arguments: [year]) ?? 0) + 1 }
+        // A dropped release's number stays taken: the audit trail names it.
+        let seq = try store.read { db in
+            let planned = try Int.fetchOne(db, sql: "SELECT max(seq) FROM releases WHERE year = ?", arguments: [year]) ?? 0
+            let named = try Int.fetchOne(db, sql: "SELECT max(CAST(substr(object, 10) AS INTEGER)) FROM audit_log WHERE object LIKE ?",
+                                         arguments: [String(format: "REL-%04d-%%", year)]) ?? 0
+            return max(planned, named) + 1
+        }
         return (String(format: "REL-%04d-%03d", year, seq), seq)
     }
 

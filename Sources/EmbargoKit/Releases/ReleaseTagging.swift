@@ -195,6 +195,9 @@ extension Workspace {
         }
         let published = try self.publish(advisory.id, options: publish, progress: progress)
         var report = TagReport(release: release.id, pushed: !options.dryRun, tags: [], lateCommits: [], steps: published.steps)
+        if environment.clock.now() >= window.readyBy + 60 {
+            report.steps.append("warning: the tags were due by \(Timestamp.string(window.readyBy)) (ready by 11:00 UTC on release day); tell the Security Team they are late")
+        }
         guard !options.dryRun, let prerelease = try currentPrerelease(advisory.id) else { return report }
         let git = environment.git(URL(fileURLWithPath: try project(named: release.project).project.repoPath))
         let manifest = prerelease.manifest.branches

@@ -57,10 +57,10 @@ enum AuditedWrites {
         "guard.install": [:],
         "release.plan": releaseRows,
         "release.drop": releaseRows.merging(["release_qa": any]) { $1 },
-        "release.tag": releaseRows,
-        "release.revert": releaseRows.merging(["release_qa": any]) { $1 },
-        "release.qa": ["release_qa": added, "releases": changed],
-        "release.published": releaseRows,
+        "release.tag": ["releases": changed, "release_versions": any],
+        "release.revert": ["releases": changed, "release_versions": changed],
+        "release.qa": ["release_qa": added],
+        "release.published": ["releases": changed],
         "release.verify": [:],
         "project.add": ["projects": added, "project_branches": any, "project_blackouts": any],
         "project.set": ["projects": changed, "project_branches": any, "project_blackouts": any],
@@ -68,11 +68,50 @@ enum AuditedWrites {
         "people.set": ["people": any],
     ]
 
-    /// Whether an audit entry for `action` may make `change`.
+    /// The columns an update may change, where an action's right is narrower
+    /// than its table (table → action → columns; an action not listed may
+    /// change any column). Setting a pre-release or an approval aside flips
+    /// one flag; a step of the release's life sets its status and who and when;
+    /// actions without the right to edit an advisory only move its status.
+    static let updatedColumns: [String: [String: Set<String>]] = [
+        "prereleases": ["*": ["superseded"]],
+        "approvals": ["*": ["void"]],
+        "advisories": [
+            "advisory.status": ["status", "updated_at"],
+            // Marking it published dates it (an early publication to when it happened).
+            "advisory.publish": ["status", "disclosure_at", "updated_at"],
+            "advisory.prerelease": ["updated_at"], "advisory.approve": ["updated_at"], "advisory.revert": ["updated_at"],
+            "patch.add": ["updated_at"], "patch.replace": ["updated_at"], "patch.remove": ["updated_at"], "patch.verify": ["updated_at"],
+        ],
+        "releases": [
+            "release.tag": ["status", "tagged_at", "tagged_by"],
+            "release.revert": ["status", "tagged_at", "tagged_by"],
+            "release.published": ["status", "published_at", "published_by", "node_url", "sa_url"],
+        ],
+        "release_versions": ["release.revert": ["tag_commit", "tag_object"]],
+    ]
+
+    /// Whether an audit entry for `action` may make `change` (its columns aside).
     static func allows(_ action: String, _ change: RowChange) -> Bool {
         if action == "store.restore" { return true }
         if action.hasPrefix("publish.") { return change.table == "publication_steps" }
         return tables[action]?[change.table]?.contains(change.operation) ?? false
+    }
+
+    /// Whether the entries for `actions` together may change the columns an update `change` sets.
+    static func coversColumns(_ actions: [String], _ change: RowChange) -> Bool {
+        guard change.operation == .update, let rules = updatedColumns[change.table] else { return true }
+        var allowed: Set<String> = []
+        for action in actions {
+            guard let columns = rules[action] ?? rules["*"] else { return true }
+            allowed.formUnion(columns)
+        }
+        // A publication marks the advisory published: its date moves with that only.
+        if change.table == "advisories", change.new["disclosure_at"] != nil, change.new["status"]?.text != "published",
+           !actions.contains(where: { rules[$0] == nil }) {
+            allowed.remove("disclosure_at")
+        }
+        return Set(change.new.keys).isSubset(of: allowed)
     }
 
     /// The column that names what a row of `table` belongs to (an advisory, a
@@ -112,21 +151,34 @@ enum AuditedWrites {
                 return "the store's settings without a signed audit entry for it"
             default:
                 guard let column = ownerColumn(change.table) else { return "table \(change.table.prefix(40)) without a signed audit entry for it" }
-                var owner = (change.key[column] ?? change.new[column] ?? change.old[column])?.text
-                if owner == nil, change.operation != .insert { owner = try stored(change)?[column]?.text }
-                guard let owner else { return "table \(change.table.prefix(40)) without a signed audit entry for it" }
+                // Whose row it is: as the store holds it (an update or a delete names it by its key
+                // only), and, when the change moves it to another, whose it becomes too.
+                var owners: [String] = []
+                if let named = (change.key[column] ?? change.old[column])?.text ?? (change.operation == .insert ? change.new[column]?.text : nil) {
+                    owners.append(named)
+                } else if change.operation != .insert, let held = try stored(change)?[column]?.text {
+                    owners.append(held)
+                }
+                if change.operation == .update, let moved = change.new[column]?.text, !owners.contains(moved) { owners.append(moved) }
+                guard !owners.isEmpty else { return "table \(change.table.prefix(40)) without a signed audit entry for it" }
                 // A key rotation renames every patch's blob, under the removal's entry.
                 if rotation, change.table == "patches", change.operation == .update, Set(change.new.keys) == ["blob"] { continue }
                 // An import is one entry for the whole file; a single change names the person.
                 if change.table == "people", actions.contains("people.import") { continue }
-                if audit.contains(where: { $0.object == owner && allows($0.action, change) }) { continue }
+                let unaccountedOwner = owners.first { owner in
+                    let covering = audit.filter { $0.object == owner && allows($0.action, change) }.map(\.action)
+                    return covering.isEmpty || !coversColumns(covering, change)
+                }
+                guard let owner = unaccountedOwner else { continue }
                 let what = switch change.table {
                 case "people": "person"
                 case "projects", "project_branches", "project_blackouts": "project"
                 case "releases", "release_versions", "release_issues", "release_qa", "release_advisories": "release"
                 default: "advisory"
                 }
-                let how = audit.contains { $0.object == owner } ? ", none that may \(change.operation.rawValue) rows of \(change.table.prefix(40))" : ""
+                let covering = audit.filter { $0.object == owner && allows($0.action, change) }.map(\.action)
+                let how = !covering.isEmpty ? ", none that may change \(change.new.keys.sorted().joined(separator: ", ").prefix(80)) of \(change.table.prefix(40))"
+                    : audit.contains { $0.object == owner } ? ", none that may \(change.operation.rawValue) rows of \(change.table.prefix(40))" : ""
                 return "\(what) \(owner.prefix(40)) without a signed audit entry for it\(how)"
             }
         }
