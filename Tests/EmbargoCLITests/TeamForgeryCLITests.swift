@@ -216,6 +216,22 @@ extension TeamCLITests {
 }
 
 extension TeamCLITests {
+    /// `attacker`'s entry, pushed: it moves ADV-2026-001's disclosure (scheduled
+    /// for 2027-03-03 by alice) three months earlier under a signed `action`
+    /// of theirs for the advisory. The other members have synced before.
+    static func pushEarlierDisclosure(_ team: Team, by attacker: String, under action: String, detail: String) throws {
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
+        try team["alice"].ok(["schedule", "ADV-2026-001", "--at", "2027-03-03T16:00Z", "--allow-violation", "a test date"])
+        for name in team.machines.keys where name != "alice" { try team[name].ok(["store", "sync"]) }
+        try pushForgedEntry(team, as: attacker) { db, identity in
+            try db.execute(sql: "UPDATE advisories SET disclosure_at = '2026-12-02T16:00:00Z' WHERE id = 'ADV-2026-001'")
+            try AuditTrail.append(db, identity: identity, member: attacker, at: "2026-12-04T10:00:00Z", action: action,
+                                  object: "ADV-2026-001", detail: detail)
+        }
+    }
+}
+
+extension TeamCLITests {
     /// A member whose role lets them only read and record QA signs an entry of
     /// their own for the advisory (an export), and with it moves the
     /// disclosure date: an export changes nothing, so the entry is refused
@@ -223,15 +239,7 @@ extension TeamCLITests {
     @Test func anAuditEntryCoversOnlyWhatItsActionWrites() throws {
         let team = try Team(members: [("bob", "qa"), ("carol", "preparer")])
         defer { team.remove() }
-        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
-        try team["alice"].ok(["schedule", "ADV-2026-001", "--at", "2027-03-03T16:00Z", "--allow-violation", "a test date"])
-        try team["bob"].ok(["store", "sync"])
-        try team["carol"].ok(["store", "sync"])
-        try Self.pushForgedEntry(team, as: "bob") { db, identity in
-            try db.execute(sql: "UPDATE advisories SET disclosure_at = '2026-12-02T16:00:00Z' WHERE id = 'ADV-2026-001'")
-            try AuditTrail.append(db, identity: identity, member: "bob", at: "2026-12-04T10:00:00Z", action: "advisory.export",
-                                  object: "ADV-2026-001", detail: "osv draft")
-        }
+        try Self.pushEarlierDisclosure(team, by: "bob", under: "advisory.export", detail: "osv draft")
         for name in ["alice", "carol"] {
             let run = try team[name].embargo(["store", "sync"])
             #expect(run.status == 4, "\(name): \(run.stderr)")
@@ -272,14 +280,7 @@ extension TeamCLITests {
     @Test func aPublicationEntryMovesTheDateOnlyWhenItPublishes() throws {
         let team = try Team(members: [("pat", "publisher"), ("carol", "preparer")])
         defer { team.remove() }
-        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
-        try team["alice"].ok(["schedule", "ADV-2026-001", "--at", "2027-03-03T16:00Z", "--allow-violation", "a test date"])
-        try team["pat"].ok(["store", "sync"])
-        try Self.pushForgedEntry(team, as: "pat") { db, identity in
-            try db.execute(sql: "UPDATE advisories SET disclosure_at = '2026-12-02T16:00:00Z' WHERE id = 'ADV-2026-001'")
-            try AuditTrail.append(db, identity: identity, member: "pat", at: "2026-12-04T10:00:00Z", action: "advisory.publish",
-                                  object: "ADV-2026-001", detail: "1.0.2")
-        }
+        try Self.pushEarlierDisclosure(team, by: "pat", under: "advisory.publish", detail: "1.0.2")
         let run = try team["carol"].embargo(["store", "sync"])
         #expect(run.status == 4, "\(run.stderr)")
         #expect(run.stderr.contains("none that may change disclosure_at of advisories"), "\(run.stderr)")
