@@ -255,12 +255,18 @@ extension Sandbox {
 }
 
 extension TrustCLITests {
-    @Test func publicationRefusesTextsTheSecurityTeamDidNotApprove() throws {
-        let box = try Sandbox()
-        defer { box.remove() }
+    /// An approved advisory whose disclosure time has come: ready to publish.
+    func approvedAndDue(_ box: Sandbox) throws -> ReleaseFixture {
         let release = try ReleaseFixture(box)
         try release.approvedPrerelease()
         try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "past"])
+        return release
+    }
+
+    @Test func publicationRefusesTextsTheSecurityTeamDidNotApprove() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try approvedAndDue(box)
         // An inside attacker rewrites the solution in the database, past 'advisory edit'.
         try box.tamper(as: "alice") { db, _ in
             try db.execute(sql: "UPDATE advisories SET solution = 'Also run this script from my site.'")
@@ -280,9 +286,7 @@ extension TrustCLITests {
     @Test func aManifestRewrittenUnderItsApprovedHashIsRefused() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        let release = try ReleaseFixture(box)
-        try release.approvedPrerelease()
-        try box.ok(["schedule", "ADV-2026-001", "--at", "2026-01-07T16:00Z", "--allow-violation", "past"])
+        let release = try approvedAndDue(box)
         try box.tamper(as: "alice") { db, _ in
             let manifest = try #require(try String.fetchOne(db, sql: "SELECT manifest FROM prereleases"))
             // Any change to the text, say to the first release commit's id.
