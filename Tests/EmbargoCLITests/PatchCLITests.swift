@@ -80,6 +80,10 @@ struct PatchCLITests {
         let file = try fixture.write("fix.diff", PatchFixture.diff10)
         let missing = try box.embargo(["patch", "add", "ADV-2026-001", "--branch", "1.0.x", "--file", file])
         #expect(missing.status == 64, "a plain diff needs --message and --author: \(missing.stderr)")
+        // A file that is no diff says so first, not that a message is missing.
+        let notADiff = try fixture.write("notes.txt", "just some notes\n")
+        let wrongFile = try box.embargo(["patch", "add", "ADV-2026-001", "--branch", "1.0.x", "--file", notADiff])
+        #expect(wrongFile.stderr.contains("is not a unified diff") && !wrongFile.stderr.contains("--message"), "\(wrongFile.stderr)")
         try box.ok(["patch", "add", "ADV-2026-001", "--branch", "1.0.x", "--file", file,
                     "--message", "Tidy the greeting output", "--author", "Sam Fixer <sam@example.org>"])
         let list = try box.ok(["patch", "list", "ADV-2026-001"]).stdout

@@ -141,6 +141,8 @@ extension Workspace {
             patches = try Mbox.parse(bytes)
         } else {
             guard let message, let author else {
+                // What is wrong with the file comes first: no message makes a binary or empty file a diff.
+                _ = try PlainDiff.gitForm(try Mbox.checkedText(bytes)) { _ in true }
                 throw EmbargoError(.usage, "a plain diff needs --message and --author",
                                    hint: "or pass 'git format-patch' output, which carries both")
             }
