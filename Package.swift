@@ -140,6 +140,7 @@ let package = Package(
         ),
         .target(
             name: "EmbargoErrors",
+            dependencies: ["TerminalText"],
             swiftSettings: strict
         ),
         .target(

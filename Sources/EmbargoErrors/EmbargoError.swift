@@ -1,3 +1,5 @@
+import TerminalText
+
 /// What kind of failure an error is; decides the process exit code.
 public enum FailureKind: Sendable, Equatable {
     /// 1: any failure not listed below.
@@ -48,18 +50,9 @@ public struct EmbargoError: Error, Equatable, CustomStringConvertible, Sendable 
 
 extension EmbargoError {
     /// A value someone gave (an id, a name), as a message quotes it: on one
-    /// line, a line break shown as `\n`, and cut after `limit` characters, so
-    /// that the error stays one readable line whatever was typed.
+    /// line (`TerminalText.line` shows a line break as `\n`) and cut after
+    /// `limit` characters, so that the error stays one readable line whatever was typed.
     public static func quoted(_ value: some StringProtocol, limit: Int = 80) -> String {
-        var shown = ""
-        for character in value.prefix(limit) {
-            switch character {
-            case "\n": shown += "\\n"
-            case "\r": shown += "\\r"
-            case "\r\n": shown += "\\r\\n"
-            default: shown.append(character)
-            }
-        }
-        return value.count > limit ? shown + "…" : shown
+        TerminalText.line(String(value.prefix(limit))) + (value.count > limit ? "…" : "")
     }
 }

@@ -66,10 +66,10 @@ enum EmbargoMain {
             try command.run()
             try TeamAutoSync.afterCommand()
             // A signal that ended what the command waited for ends it with 128 + N.
-            if Interrupts.received != 0 { exit(128 + Interrupts.received) }
+            if Interrupts.received != 0 { exit(Interrupts.exitCode(or: 0)) }
         } catch let error as EmbargoError {
             Terminal.report(error)
-            exit(Interrupts.received != 0 ? 128 + Interrupts.received : error.kind.exitCode)
+            exit(Interrupts.exitCode(or: error.kind.exitCode))
         } catch let error as CryptoError {
             fail(EmbargoError(.failure, error.description))
         } catch let error as AgeError {
@@ -108,7 +108,7 @@ enum EmbargoMain {
 
     static func fail(_ error: EmbargoError) -> Never {
         Terminal.report(error)
-        exit(Interrupts.received != 0 ? 128 + Interrupts.received : error.kind.exitCode)
+        exit(Interrupts.exitCode(or: error.kind.exitCode))
     }
 }
 
@@ -135,6 +135,9 @@ enum Interrupts {
     /// The signal that is ending the process (0: none): the command's own
     /// end, racing the handler's, exits with 128 + it too.
     nonisolated(unsafe) static var received: Int32 = 0
+
+    /// 128 + the signal that is ending the process, else `code`.
+    static func exitCode(or code: Int32) -> Int32 { received != 0 ? 128 + received : code }
 
     static func removeTemporaryDirectoriesOnSignal() {
         for number in [SIGINT, SIGTERM, SIGHUP] {

@@ -284,9 +284,7 @@ extension Workspace {
             throw error
         }
         try securityRelease(for: lead, versions: manifest.branches.map(\.plan))
-        let breaking = built.outputs.flatMap { output in
-            output.notes.issues.filter(\.breaking).map { "\(output.release.plan.version): \($0.number.map { "#\($0) " } ?? "")\($0.summary)" }
-        }
+        let breaking = built.outputs.flatMap(\.breakingChanges)
         return PrereleaseResult(bundle: bundleURL, gpgBundle: gpgURL, manifest: manifest, bundleHash: bundleHash, manifestHash: manifestHash,
                                 recipients: allRecipients, breakingChanges: breaking)
     }

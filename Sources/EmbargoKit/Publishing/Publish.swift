@@ -129,8 +129,9 @@ extension Workspace {
             if let disagreement = Self.disclosureDisagreement(together) { try block(disagreement) }
             if let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse) {
                 let publicFrom = options.publicFrom ?? disclosure
-                if publicFrom > environment.clock.now(), done.contains(.pushed), !options.tagOnly,
-                   try pushedTagFirst(advisory.id, prerelease: prerelease.seq), !(options.early && !(options.reason ?? "").isEmpty) {
+                let earlyWithReason = options.early && !(options.reason ?? "").isEmpty
+                if publicFrom > environment.clock.now(), done.contains(.pushed), !options.tagOnly, !earlyWithReason,
+                   try pushedTagFirst(advisory.id, prerelease: prerelease.seq) {
                     // Drupal's order: the tags went out on the disclosure day, and the advisory
                     // stays embargoed until the Security Team publishes the SA at its time.
                     try block(EmbargoError(.refused, "the release of \(advisory.id) was tagged first, in drupal.org's order; the advisory stays embargoed until \(Timestamp.string(disclosure))",
@@ -146,8 +147,8 @@ extension Workspace {
                     options.reason = options.reason ?? "embargo broken: \(emergency.reason)"
                     progress("publishing before the disclosure time on the emergency path: \(emergency.reason)")
                 } else if publicFrom > environment.clock.now() {
-                    if options.early, let reason = options.reason, !reason.isEmpty {
-                        progress("publishing before the disclosure time: \(reason)")
+                    if earlyWithReason {
+                        progress("publishing before the disclosure time: \(options.reason ?? "")")
                     } else {
                         try block(EmbargoError(.refused, "the embargo of \(advisory.id) lasts until \(Timestamp.string(publicFrom))",
                                                hint: "wait, or publish early with --early --reason TEXT (recorded)"))
@@ -418,8 +419,8 @@ extension Workspace {
             // The claim guards the push. A release tagged first is pushed; its SA may be
             // recorded by any member who may publish (a backup steps in for the tagger).
             let taggedFirst = try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM audit_log WHERE object = ? AND action = 'publish.pushed' AND seq > ? AND detail LIKE 'tag first: %')
-                """, arguments: [id, revert]) ?? false
+                SELECT EXISTS (SELECT 1 FROM audit_log WHERE object = ? AND action = 'publish.pushed' AND seq > ? AND detail LIKE ?)
+                """, arguments: [id, revert, Self.tagFirst + "%"]) ?? false
             return taggedFirst ? nil : first
         }
     }
@@ -467,17 +468,30 @@ extension Workspace {
     func pushedTagFirst(_ id: String, prerelease: Int64) throws -> Bool {
         try store.read { db in
             try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM publication_steps
-                WHERE advisory = ? AND prerelease = ? AND step = 'pushed' AND detail LIKE 'tag first: %')
-                """, arguments: [id, prerelease])
+                SELECT EXISTS (SELECT 1 FROM publication_steps WHERE advisory = ? AND prerelease = ? AND step = 'pushed' AND detail LIKE ?)
+                """, arguments: [id, prerelease, Self.tagFirst + "%"])
         } ?? false
+    }
+
+    /// When the release of the pre-release `prerelease` was pushed, or nil.
+    func pushedAt(_ id: String, prerelease: Int64) throws -> String? {
+        try store.read { db in
+            try String.fetchOne(db, sql: "SELECT done_at FROM publication_steps WHERE advisory = ? AND prerelease = ? AND step = 'pushed'",
+                                arguments: [id, prerelease])
+        }
     }
 
     /// The release that tagged the advisory's current pre-release first, in
     /// drupal.org's order (the advisory waits for its SA), or nil.
+    /// One query, for `advisory show`: no manifest is read.
     public func taggedFirstRelease(_ id: String) throws -> String? {
-        guard let prerelease = try currentPrerelease(id), try pushedTagFirst(prerelease.advisory, prerelease: prerelease.seq) else { return nil }
-        return try releaseOf(advisory: prerelease.advisory)
+        try store.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT r.release FROM release_advisories r WHERE r.advisory = ?1 AND EXISTS (
+                    SELECT 1 FROM publication_steps s WHERE s.advisory = ?1 AND s.step = 'pushed' AND s.detail LIKE ?2
+                    AND s.prerelease = (SELECT MAX(seq) FROM prereleases p WHERE p.advisory = ?1 AND p.superseded = 0))
+                """, arguments: [id.uppercased(), Self.tagFirst + "%"])
+        }
     }
 
     /// When a publication before the disclosure time was decided: the time its
@@ -562,10 +576,7 @@ extension Workspace {
         // order, may be taken back until its SA is out.
         let taggedFirst = try pushedTagFirst(advisory.id, prerelease: prerelease.seq)
         if let step = try publicationStep(advisory.id), !taggedFirst {
-            let pushed = try store.read { db in
-                try String.fetchOne(db, sql: "SELECT done_at FROM publication_steps WHERE advisory = ? AND prerelease = ? AND step = 'pushed'",
-                                    arguments: [advisory.id, prerelease.seq])
-            } ?? "earlier"
+            let pushed = try pushedAt(advisory.id, prerelease: prerelease.seq) ?? "earlier"
             throw EmbargoError(.refused, "the fix of \(advisory.id) is public: its release branches and tags were pushed at \(pushed) (the publication stopped after '\(step)'); the embargo is broken and a revert would hide nothing",
                                hint: "finish now with 'embargo publish \(advisory.id)' and tell the security team ('embargo broken \(advisory.id) --reason TEXT' records it)")
         }
@@ -575,10 +586,7 @@ extension Workspace {
         // Tagged first, in drupal.org's order, and the SA not out: the tags go; the release
         // commits stay on the branches, where whoever watched them saw the fix.
         if taggedFirst {
-            let pushed = try store.read { db in
-                try String.fetchOne(db, sql: "SELECT done_at FROM publication_steps WHERE advisory = ? AND prerelease = ? AND step = 'pushed'",
-                                    arguments: [advisory.id, prerelease.seq])
-            } ?? "earlier"
+            let pushed = try pushedAt(advisory.id, prerelease: prerelease.seq) ?? "earlier"
             actions.append("the release commits stay on \(prerelease.manifest.branches.map(\.plan.branch).joined(separator: ", ")), public since \(pushed): tell the security team")
         }
         // Advisories released together share the tags, so they go back together.

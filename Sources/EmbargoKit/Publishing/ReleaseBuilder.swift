@@ -286,3 +286,10 @@ private final class ConcurrentResults<T: Sendable>: @unchecked Sendable {
 }
 
 func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+extension ReleaseBuilder.Output {
+    /// The changes its notes mark breaking, each with its version (`1.2.1: #3500060 Drop the legacy API`).
+    var breakingChanges: [String] {
+        notes.issues.filter(\.breaking).map { "\(release.plan.version): \($0.number.map { "#\($0) " } ?? "")\($0.summary)" }
+    }
+}

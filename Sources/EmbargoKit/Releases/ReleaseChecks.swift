@@ -153,31 +153,33 @@ extension Workspace {
         }
         var saURL: String?
         if release.kind == .security {
-            saURL = try Self.securityAdvisoryAddresses(saURLs, of: release)
+            let addresses = try Self.securityAdvisoryAddresses(saURLs, of: release)
+            saURL = release.advisories.count == 1 ? addresses[release.advisories[0]]
+                : release.advisories.map { "\($0)=\(addresses[$0]!)" }.joined(separator: " ")
+            let carried = try release.advisories.map { try advisory($0) }
             // The address names the SA's id: it must be the advisory's, which its public documents carry.
-            for advisory in release.advisories {
-                let address = release.advisories.count == 1 ? saURL
-                    : saURL?.split(separator: " ").first { $0.uppercased().hasPrefix(advisory + "=") }.map { String($0.dropFirst(advisory.count + 1)) }
-                guard let named = address.flatMap(Self.securityAdvisoryID(inAddress:)) else { continue }
-                if let id = try self.advisory(advisory).saID {
+            for advisory in carried {
+                let address = addresses[advisory.id]!
+                guard let named = Self.securityAdvisoryID(inAddress: address) else { continue }
+                if let id = advisory.saID {
                     guard id.uppercased() == named else {
-                        throw EmbargoError(.refused, "the SA at \(address ?? "") is \(named), but the SA id of \(advisory) is \(id); nothing was published",
-                                           hint: "check the address; if the id changed, set it with 'embargo advisory edit \(advisory) --sa-id \(named)' and build a new pre-release")
+                        throw EmbargoError(.refused, "the SA at \(address) is \(named), but the SA id of \(advisory.id) is \(id); nothing was published",
+                                           hint: "check the address; if the id changed, set it with 'embargo advisory edit \(advisory.id) --sa-id \(named)' and build a new pre-release")
                     }
                 } else {
-                    steps.append("\(advisory) has no SA id, so its public documents say it is not assigned: once published, "
-                                 + "'embargo advisory edit \(advisory) --sa-id \(named) --reason TEXT' records it; then export them again")
+                    steps.append("\(advisory.id) has no SA id, so its public documents say it is not assigned: once published, "
+                                 + "'embargo advisory edit \(advisory.id) --sa-id \(named) --reason TEXT' records it; then export them again")
                 }
             }
-            for advisory in release.advisories {
+            for advisory in carried {
                 var options = PublishOptions()
                 options.outputDirectory = outputDirectory
                 // The Security Team published the SA: that ends the embargo, also before the time it was planned for.
-                if let disclosure = try self.advisory(advisory).disclosureAt.flatMap(Timestamp.parse), disclosure > environment.clock.now() {
+                if let disclosure = advisory.disclosureAt.flatMap(Timestamp.parse), disclosure > environment.clock.now() {
                     options.early = true
-                    options.reason = "the Security Team published the SA (\(saURL ?? "release published \(release.id)"))"
+                    options.reason = "the Security Team published the SA (\(addresses[advisory.id]!))"
                 }
-                let report = try publish(advisory, options: options, progress: progress)
+                let report = try publish(advisory.id, options: options, progress: progress)
                 steps += report.steps + report.files.map { "wrote \($0)" }
             }
         }
@@ -190,16 +192,16 @@ extension Workspace {
         return (updated, steps)
     }
 
-    /// The published SA of each advisory a security release carries, as the
-    /// release records them: one address for one advisory; with several,
-    /// `ADV-ID=URL` for every advisory, kept as `ADV-ID=URL ADV-ID=URL`.
     /// The SA id a drupal.org address names (`.../sa-contrib-2026-101` → `SA-CONTRIB-2026-101`), or nil.
     static func securityAdvisoryID(inAddress address: String) -> String? {
         guard let match = address.lowercased().firstMatch(of: /sa-(contrib|core)-(\d{4})-(\d{3,})/) else { return nil }
         return "SA-\(match.1.uppercased())-\(match.2)-\(match.3)"
     }
 
-    static func securityAdvisoryAddresses(_ given: [String], of release: Release) throws -> String {
+    /// The published SA of each advisory a security release carries, by
+    /// advisory: one address for one advisory; with several, `ADV-ID=URL`
+    /// for every advisory (the release records them as `ADV-ID=URL ADV-ID=URL`).
+    static func securityAdvisoryAddresses(_ given: [String], of release: Release) throws -> [String: String] {
         func address(_ text: some StringProtocol) throws -> String {
             guard !text.contains(" "), let url = URL(string: String(text)), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw EmbargoError(.usage, "'\(text.prefix(80))' is not the http(s) address of a published SA")
@@ -212,7 +214,7 @@ extension Workspace {
             throw EmbargoError(.usage, "a security release is published with its advisory's SA", hint: usage)
         }
         if release.advisories.count == 1, given.count == 1, !given[0].uppercased().hasPrefix(release.advisories[0] + "=") {
-            return try address(given[0])
+            return [release.advisories[0]: try address(given[0])]
         }
         var addresses: [String: String] = [:]
         for text in given {
@@ -229,8 +231,7 @@ extension Workspace {
         if let missing = release.advisories.first(where: { addresses[$0] == nil }) {
             throw EmbargoError(.usage, "the SA of \(missing) is missing", hint: usage)
         }
-        if release.advisories.count == 1 { return addresses[release.advisories[0]]! }
-        return release.advisories.map { "\($0)=\(addresses[$0]!)" }.joined(separator: " ")
+        return addresses
     }
 
     /// Takes back the tags of a release that is not published: on the remote

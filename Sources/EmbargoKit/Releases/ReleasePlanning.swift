@@ -67,19 +67,13 @@ extension Workspace {
             throw EmbargoError(.usage, "a \(request.kind.rawValue) release is made from one branch; \(project.name) has \(branches.count)",
                                hint: "pass --branch B (e.g. --branch \(branches.last!))")
         }
-        var versions = try plannedVersions(details, kind: request.kind, branches: branches, stability: request.stability, offline: offline)
-        if request.kind == .patch, request.branches.isEmpty {
-            // A scheduled patch release of every branch leaves out those with nothing since their last release.
-            let git = environment.git(URL(fileURLWithPath: project.repoPath))
-            let heads = try git.branchCommits(versions.map(\.branch), remote: project.remote)
-            versions = try versions.filter { version in
-                guard let previous = version.previous, let head = heads[version.branch] else { return true }
-                return try git.output(["rev-list", "--count", "refs/tags/\(previous)..\(head)"]) != "0"
-            }
-            guard !versions.isEmpty else {
-                throw EmbargoError(.refused, "no release branch of \(project.name) has changes since its last release",
-                                   hint: "merge the fixes first, or plan one branch with --branch B")
-            }
+        // A scheduled patch release of every branch leaves out those with nothing since their last release.
+        let changedOnly = request.kind == .patch && request.branches.isEmpty
+        let versions = try plannedVersions(details, kind: request.kind, branches: branches, stability: request.stability, offline: offline,
+                                           changedOnly: changedOnly)
+        guard !changedOnly || !versions.isEmpty else {
+            throw EmbargoError(.refused, "no release branch of \(project.name) has changes since its last release",
+                               hint: "merge the fixes first, or plan one branch with --branch B")
         }
         let violations = try releaseCalendarViolations(kind: request.kind, project: details, at: request.at)
         if !violations.isEmpty, request.allowViolation?.isEmpty ?? true {
@@ -123,9 +117,10 @@ extension Workspace {
         }
     }
 
-    /// Each branch's version in a release of `kind`, from the tags (fetched first unless `offline`).
+    /// Each branch's version in a release of `kind`, from the tags (fetched first unless `offline`);
+    /// with `changedOnly`, of the branches with commits since their last release only.
     private func plannedVersions(_ details: ProjectDetails, kind: ReleaseKind, branches: [String], stability: PlannedVersions.Stability?,
-                                 offline: Bool) throws -> [Release.Version]
+                                 offline: Bool, changedOnly: Bool = false) throws -> [Release.Version]
     {
         let project = details.project
         try fetchProject(project, offline: offline)
@@ -135,12 +130,16 @@ extension Workspace {
         let allBranches = Set(try git.output(["for-each-ref", "--format=%(refname:lstrip=3)", "refs/remotes/\(project.remote)"])
             .split(whereSeparator: \.isNewline).map(String.init))
             .union(try git.output(["for-each-ref", "--format=%(refname:short)", "refs/heads"]).split(whereSeparator: \.isNewline).map(String.init))
-        return try branches.map { branch in
+        return try branches.compactMap { branch in
             guard let head = heads[branch] else {
                 throw EmbargoError(.failure, "branch \(branch) not found in \(project.repoPath)", hint: "fetch it, or pass --branch with another")
             }
             let planned = try PlannedVersions.plan(kind: kind, branch: branch, stability: stability, tags: allTags,
                                                    branchTags: try git.tags(mergedInto: head), branches: allBranches)
+            if changedOnly, let previous = planned.previous,
+               try git.output(["rev-list", "--count", "refs/tags/\(previous)..\(head)"]) == "0" {
+                return nil
+            }
             return Release.Version(branch: planned.branch, newBranch: planned.newBranch, version: planned.version.description,
                                    previous: planned.previous?.description)
         }

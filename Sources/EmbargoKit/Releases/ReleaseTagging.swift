@@ -124,9 +124,7 @@ extension Workspace {
                                      tagObject: output.release.tagObject))
         }
         // Semver: a change marked breaking needs a major release (drupal.org's rule too).
-        let breaking = outputs.flatMap { output in
-            output.notes.issues.filter(\.breaking).map { "\(output.release.plan.version): \($0.number.map { "#\($0) " } ?? "")\($0.summary)" }
-        }
+        let breaking = outputs.flatMap(\.breakingChanges)
         if release.kind != .major, !breaking.isEmpty, (options.allowBreaking ?? "").isEmpty {
             throw EmbargoError(.refused, "\(breaking.count) change(s) marked breaking would go out in \(release.kind.rawValue) release \(release.id), and breaking changes need a major release: "
                                    + breaking.joined(separator: "; "),

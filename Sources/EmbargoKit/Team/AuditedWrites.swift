@@ -165,19 +165,18 @@ enum AuditedWrites {
                 if rotation, change.table == "patches", change.operation == .update, Set(change.new.keys) == ["blob"] { continue }
                 // An import is one entry for the whole file; a single change names the person.
                 if change.table == "people", actions.contains("people.import") { continue }
-                let unaccountedOwner = owners.first { owner in
-                    let covering = audit.filter { $0.object == owner && allows($0.action, change) }.map(\.action)
-                    return covering.isEmpty || !coversColumns(covering, change)
+                // The owner's entries whose action makes this change; together they must cover its columns.
+                func covering(_ owner: String) -> [String] {
+                    audit.filter { $0.object == owner && allows($0.action, change) }.map(\.action)
                 }
-                guard let owner = unaccountedOwner else { continue }
-                let what = switch change.table {
-                case "people": "person"
-                case "projects", "project_branches", "project_blackouts": "project"
-                case "releases", "release_versions", "release_issues", "release_qa", "release_advisories": "release"
-                default: "advisory"
+                guard let owner = owners.first(where: { covering($0).isEmpty || !coversColumns(covering($0), change) }) else { continue }
+                let what = switch column {
+                case "key": "person"
+                case "name", "project": "project"
+                case "release": "release"
+                default: change.table == "releases" ? "release" : "advisory"
                 }
-                let covering = audit.filter { $0.object == owner && allows($0.action, change) }.map(\.action)
-                let how = !covering.isEmpty ? ", none that may change \(change.new.keys.sorted().joined(separator: ", ").prefix(80)) of \(change.table.prefix(40))"
+                let how = !covering(owner).isEmpty ? ", none that may change \(change.new.keys.sorted().joined(separator: ", ").prefix(80)) of \(change.table.prefix(40))"
                     : audit.contains { $0.object == owner } ? ", none that may \(change.operation.rawValue) rows of \(change.table.prefix(40))" : ""
                 return "\(what) \(owner.prefix(40)) without a signed audit entry for it\(how)"
             }
@@ -193,7 +192,12 @@ extension AuditedWrites {
     /// as every other machine of a team checks: a command that writes a table
     /// its action does not list fails here, not in a team's sync.
     final class Recorder: TransactionObserver {
-        private var changes: Set<String> = []
+        private struct Change: Hashable {
+            var table: String
+            var operation: RowChange.Operation
+        }
+
+        private var changes: Set<Change> = []
         private var audit: [Int64] = []
 
         func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { true }
@@ -205,7 +209,7 @@ extension AuditedWrites {
             case .delete: .delete
             }
             if event.tableName == "audit_log", operation == .insert { audit.append(event.rowID) }
-            changes.insert("\(event.tableName) \(operation.rawValue)")
+            changes.insert(Change(table: event.tableName, operation: operation))
         }
 
         func databaseDidCommit(_ db: Database) {}
@@ -214,15 +218,11 @@ extension AuditedWrites {
         func check(_ db: Database) throws {
             let actions = try audit.compactMap { try String.fetchOne(db, sql: "SELECT action FROM audit_log WHERE rowid = ?", arguments: [$0]) }
             guard !actions.isEmpty, !actions.contains("store.init"), !actions.contains("store.restore") else { return }
-            for change in changes.sorted() {
-                let parts = change.split(separator: " ").map(String.init)
-                let table = parts[0]
-                // Member and store-wide rows are checked by the membership chain and by name.
-                guard let operation = RowChange.Operation(rawValue: parts[1]), !RowDiff.isLocal(table), ownerColumn(table) != nil
-                else { continue }
-                let row = RowChange(table: table, operation: operation, key: [:])
+            // Member and store-wide rows are checked by the membership chain and by name.
+            for change in changes where !RowDiff.isLocal(change.table) && ownerColumn(change.table) != nil {
+                let row = RowChange(table: change.table, operation: change.operation, key: [:])
                 if !actions.contains(where: { allows($0, row) }) {
-                    throw EmbargoError(.failure, "\(actions.joined(separator: ", ")) made \(operation.rawValue)s in \(table), which AuditedWrites does not list for them: every other machine of a team would refuse the change")
+                    throw EmbargoError(.failure, "\(actions.joined(separator: ", ")) made \(change.operation.rawValue)s in \(change.table), which AuditedWrites does not list for them: every other machine of a team would refuse the change")
                 }
             }
         }

@@ -700,10 +700,12 @@ extension Workspace {
                           change.new["signing_key"]?.text == author.signingKey
                     else { throw refuse("it changes audit entries that are not its author's own new ones") }
                 }
-                let shapes = Dictionary(uniqueKeysWithValues: try current.queue.read { db in try RowDiff.tables(db) }.map { ($0.name, $0) })
                 let unsigned = try current.queue.read { db in
-                    try AuditedWrites.unaccounted(entry.content.changes) { change in
-                        guard let shape = shapes[change.table], shape.admits(change) else { return nil }
+                    // The tables' shapes are read once, and only when a row must be looked up.
+                    var shapes: [String: TableShape]?
+                    return try AuditedWrites.unaccounted(entry.content.changes) { change in
+                        if shapes == nil { shapes = Dictionary(uniqueKeysWithValues: try RowDiff.tables(db).map { ($0.name, $0) }) }
+                        guard let shape = shapes?[change.table], shape.admits(change) else { return nil }
                         return try RowDiff.row(db, shape, key: change.key)
                     }
                 }
