@@ -13,7 +13,7 @@ extension TeamCLITests {
     /// synced state) as the next entry of the team log, sealed under
     /// `store`'s key and signed by `name`'s identity, and pushes it.
     static func pushForgedEntry(_ team: Team, as name: String, key store: Store? = nil, schema: String = Store.schema,
-                                _ forge: (Database, EmbargoIdentity) throws -> Void) throws {
+                                kind: TeamLogEntry.Kind = .changes, _ forge: (Database, EmbargoIdentity) throws -> Void) throws {
         let box = team[name]
         let identity = try box.identity("alice") // every sandbox keeps its identity at alice.identity
         let store = try store ?? Store.open(at: box.store, identity: identity.age)
@@ -28,10 +28,11 @@ extension TeamCLITests {
         let last = try #require(try FileManager.default.contentsOfDirectory(atPath: log.path).sorted().last)
         let sequence = try #require(TeamLogEntry.parse(fileName: last)).sequence
         let previous = Digest.sha256([UInt8](try Data(contentsOf: log.appendingPathComponent(last))))
+        let snapshot = kind == .snapshot ? Data(try forged.databaseBytes().exposedBytes()).base64EncodedString() : nil
         let content = TeamLogEntry.Content(author: name, signingKey: identity.signingKey, at: "2026-12-04T10:00:00Z",
-                                           kind: .changes, changes: changes, snapshot: nil, schema: schema)
+                                           kind: kind, changes: kind == .snapshot ? [] : changes, snapshot: snapshot, schema: schema)
         let (bytes, _) = try TeamLogEntry.seal(content, sequence: sequence + 1, previous: previous, identity: identity, store: store)
-        try Data(bytes).write(to: work.appendingPathComponent(TeamLogEntry.path(sequence + 1, .changes)))
+        try Data(bytes).write(to: work.appendingPathComponent(TeamLogEntry.path(sequence + 1, kind)))
         try box.git(["-C", work.path, "add", "--all"])
         try box.git(["-C", work.path, "commit", "--quiet", "-m", "embargo sync \(name) 2 changes"])
         try box.git(["-C", work.path, "push", "--quiet", "origin", "HEAD:main"])
@@ -262,7 +263,7 @@ extension TeamCLITests {
             let manifest = #"{"forged":true}"#
             try db.execute(sql: """
                 INSERT INTO prereleases (advisory, created_at, created_by, manifest, manifest_hash, bundle_name, bundle_hash, recipients)
-                VALUES ('ADV-2026-001', '2026-12-04T10:00:00Z', 'carol', ?, ?, 'b.tar.age', 'x', '[]')
+                VALUES ('ADV-2026-001', '2026-12-04T10:00:00Z', 'bob', ?, ?, 'b.tar.age', 'x', '[]')
                 """, arguments: [manifest, hex(Digest.sha256(Array(manifest.utf8)))])
             try AuditTrail.append(db, identity: identity, member: "bob", at: "2026-12-04T10:00:00Z", action: "advisory.edit",
                                   object: "ADV-2026-001", detail: "description")
@@ -284,5 +285,71 @@ extension TeamCLITests {
         let run = try team["carol"].embargo(["store", "sync"])
         #expect(run.status == 4, "\(run.stderr)")
         #expect(run.stderr.contains("none that may change disclosure_at of advisories"), "\(run.stderr)")
+    }
+}
+
+extension TeamCLITests {
+    /// What a row says its member did is what the entry's signer did: a
+    /// timeline event in someone else's name, or a pre-release event (from
+    /// which the pre-release lead time is counted) under an edit, is refused
+    /// everywhere; the signer's own note goes through.
+    @Test func anEntryRecordsOnlyItsSignersOwnSteps() throws {
+        let team = try Team(members: [("bob", "security"), ("carol", "preparer")])
+        defer { team.remove() }
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
+        for name in ["bob", "carol"] { try team[name].ok(["store", "sync"]) }
+        func event(actor: String, kind: String, under action: String) -> (Database, EmbargoIdentity) throws -> Void {
+            { db, identity in
+                try db.execute(sql: "INSERT INTO timeline (advisory, at, actor, kind, summary) VALUES ('ADV-2026-001', '2026-10-01T10:00:00Z', ?, ?, 'done')",
+                               arguments: [actor, kind])
+                try AuditTrail.append(db, identity: identity, member: "bob", at: "2026-12-04T10:00:00Z", action: action,
+                                      object: "ADV-2026-001", detail: "a note")
+            }
+        }
+        for (forge, refusal) in [
+            (event(actor: "alice", kind: "note", under: "advisory.note"), "changes timeline naming alice as actor, although bob signed it"),
+            (event(actor: "bob", kind: "prereleased", under: "advisory.edit"), "none that records a prereleased event"),
+        ] {
+            let head = try team.remoteHead()
+            try Self.pushForgedEntry(team, as: "bob", forge)
+            let run = try team["carol"].embargo(["store", "sync"])
+            #expect(run.status == 4, "\(run.stderr)")
+            #expect(run.stderr.contains(refusal), "\(run.stderr)")
+            try team.resetRemote(to: head)
+        }
+        try Self.pushForgedEntry(team, as: "bob", event(actor: "bob", kind: "note", under: "advisory.note"))
+        try team["carol"].ok(["store", "sync"])
+        let timeline = try team["carol"].ok(["timeline", "ADV-2026-001", "--json"]).stdout
+        #expect(timeline.contains("\"actor\" : \"bob\""), "\(timeline)")
+        try team["carol"].ok(["audit", "verify"])
+    }
+}
+
+extension TeamCLITests {
+    /// A snapshot is the state the log before it makes: an admin's snapshot
+    /// that also moves a disclosure date and rewrites a project's test command
+    /// with no audit entry is refused everywhere; one that holds just the
+    /// team's state goes through.
+    @Test func anAdminsSnapshotHoldsOnlyWhatTheLogMade() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        try team["alice"].ok(["advisory", "create", "--project", "sample", "--title", "Greeting", "--description", "d"])
+        try team["alice"].ok(["schedule", "ADV-2026-001", "--at", "2027-03-03T16:00Z", "--allow-violation", "a test date"])
+        try team["bob"].ok(["store", "sync"])
+        let head = try team.remoteHead()
+        try Self.pushForgedEntry(team, as: "alice", kind: .snapshot) { db, _ in
+            try db.execute(sql: "UPDATE advisories SET disclosure_at = '2026-12-02T16:00:00Z' WHERE id = 'ADV-2026-001'")
+            try db.execute(sql: "UPDATE projects SET test_command = 'touch pwned' WHERE name = 'sample'")
+        }
+        let run = try team["bob"].embargo(["store", "sync"])
+        #expect(run.status == 4, "\(run.stderr)")
+        #expect(run.stderr.contains("its snapshot is not the state the log before it makes: it changes"), "\(run.stderr)")
+        let shown = try team["bob"].json(team["bob"].ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any]
+        #expect(shown?["disclosure_at"] as? String == "2027-03-03T16:00:00Z")
+
+        try team.resetRemote(to: head)
+        try Self.pushForgedEntry(team, as: "alice", kind: .snapshot) { _, _ in }
+        try team["bob"].ok(["store", "sync"])
+        try team["bob"].ok(["audit", "verify"])
     }
 }

@@ -327,3 +327,39 @@ extension TrustCLITests {
         #expect(vouched.stderr.contains("pat built a pre-release of ADV-2026-001 or changed its patches"), "\(vouched.stderr)")
     }
 }
+
+extension TrustCLITests {
+    /// A member who may publish records a push that never happened (a signed
+    /// `publish.pushed` entry and its step). Nothing is decided on it: the
+    /// remote holds none of the release's tags, so `publish` before the
+    /// disclosure time does not "finish" an early publication, and `revert`
+    /// is not refused as if the fix were public; both name the false record.
+    @Test func aPushOnRecordIsCheckedAgainstTheRemote() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let release = try ReleaseFixture(box)
+        try release.approvedPrerelease()
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2027-03-03T16:00Z", "--allow-violation", "a test date"])
+        let url = try box.run("git", ["-C", release.sample.repository.path, "remote", "get-url", "origin"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try box.tamper(as: "alice") { db, identity in
+            let seq = try #require(try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM prereleases WHERE advisory = 'ADV-2026-001' AND superseded = 0"))
+            for step in ["checked", "rebuilt", "pushed"] {
+                try db.execute(sql: "INSERT INTO publication_steps (advisory, prerelease, step, done_at, detail) VALUES ('ADV-2026-001', ?, ?, '2026-12-04T10:00:00Z', ?)",
+                               arguments: [seq, step, step == "pushed" ? url : ""])
+                try AuditTrail.append(db, identity: identity, member: "alice", at: "2026-12-04T10:00:00Z", action: "publish.\(step)",
+                                      object: "ADV-2026-001", detail: step == "pushed" ? url : "")
+            }
+        }
+        try box.ok(["audit", "verify"])
+        for command in [["publish", "ADV-2026-001", "--out", box.path("public")], ["revert", "ADV-2026-001"]] {
+            let run = try box.embargo(command)
+            #expect(run.status == 4, "\(command[0]): \(run.stderr)")
+            #expect(run.stderr.contains("ADV-2026-001's release is on record as pushed (by alice), but \(url) holds none of its tags (1.0.2, 1.1.1)"),
+                    "\(command[0]): \(run.stderr)")
+        }
+        let tags = try box.run("git", ["ls-remote", release.sample.remote.path]).stdout
+        #expect(!tags.contains("refs/tags/1.0.2") && !tags.contains("refs/tags/1.1.1"), "\(tags)")
+        #expect(try box.advisoryStatus() == "approved")
+    }
+}

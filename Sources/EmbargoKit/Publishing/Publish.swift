@@ -115,6 +115,7 @@ extension Workspace {
             blockers.append(error)
         }
         if advisory.status != .published {
+            if done.contains(.pushed) { try checkPushRecord(advisory.id, prerelease, url: remoteURL, onRemote: try remoteRefs()) }
             if try advisory.status != .approved || validApprovals(advisory.id).isEmpty {
                 try block(EmbargoError(.refused, "advisory \(advisory.id) has no approval of its current pre-release",
                                        hint: "the security team runs 'embargo approve \(advisory.id) --bundle BUNDLE'"))
@@ -473,6 +474,29 @@ extension Workspace {
         } ?? false
     }
 
+    /// Refuses a `pushed` step on record that the public remote does not bear
+    /// out: the step names `url` and the remote (its refs as in `onRemote`)
+    /// holds none of the release's tags. Such a record is false (a member
+    /// recorded a push that never happened) or the tags were deleted by hand;
+    /// either way nothing may be decided on it (a publication going out before
+    /// its time, a revert refused).
+    func checkPushRecord(_ id: String, _ prerelease: PrereleaseRecord, url: String, onRemote: [String: String]) throws {
+        let record = try store.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT s.detail, (SELECT member FROM audit_log a WHERE a.object = s.advisory AND a.action = 'publish.pushed'
+                                  ORDER BY a.seq DESC LIMIT 1) AS member
+                FROM publication_steps s WHERE s.advisory = ? AND s.prerelease = ? AND s.step = 'pushed'
+                """, arguments: [id, prerelease.seq])
+        }
+        guard let record, let detail: String = record["detail"] else { return }
+        let recordedURL = detail.hasPrefix(Self.tagFirst) ? String(detail.dropFirst(Self.tagFirst.count)) : detail
+        let tags = prerelease.manifest.branches.map(\.tagName)
+        guard recordedURL == url, !tags.contains(where: { onRemote["refs/tags/\($0)"] != nil }) else { return }
+        let who: String = record["member"] ?? "a member"
+        throw EmbargoError(.verification, "\(id)'s release is on record as pushed (by \(who.prefix(40))), but \(url) holds none of its tags (\(tags.joined(separator: ", ")))",
+                           hint: "nothing was pushed or changed; the record is false or the tags were deleted by hand: 'embargo audit' shows who recorded it, ask a store admin to check")
+    }
+
     /// When the release of the pre-release `prerelease` was pushed, or nil.
     func pushedAt(_ id: String, prerelease: Int64) throws -> String? {
         try store.read { db in
@@ -575,13 +599,17 @@ extension Workspace {
         // is public and the only way on is to finish. A release tagged first, in drupal.org's
         // order, may be taken back until its SA is out.
         let taggedFirst = try pushedTagFirst(advisory.id, prerelease: prerelease.seq)
+        let remoteName = remote ?? project.remote
+        let git = environment.git(URL(fileURLWithPath: project.repoPath))
         if let step = try publicationStep(advisory.id), !taggedFirst {
+            if let url = try git.remoteURL(remoteName) {
+                try checkPushRecord(advisory.id, prerelease, url: url,
+                                    onRemote: try remoteObjects(git, url: url, refs: prerelease.manifest.branches.map { "refs/tags/\($0.tagName)" }))
+            }
             let pushed = try pushedAt(advisory.id, prerelease: prerelease.seq) ?? "earlier"
             throw EmbargoError(.refused, "the fix of \(advisory.id) is public: its release branches and tags were pushed at \(pushed) (the publication stopped after '\(step)'); the embargo is broken and a revert would hide nothing",
                                hint: "finish now with 'embargo publish \(advisory.id)' and tell the security team ('embargo broken \(advisory.id) --reason TEXT' records it)")
         }
-        let remoteName = remote ?? project.remote
-        let git = environment.git(URL(fileURLWithPath: project.repoPath))
         var actions = try deleteTags(prerelease.manifest.branches.map { ($0.tagName, $0.tagObject) }, git: git, remote: remoteName)
         // Tagged first, in drupal.org's order, and the SA not out: the tags go; the release
         // commits stay on the branches, where whoever watched them saw the fix.

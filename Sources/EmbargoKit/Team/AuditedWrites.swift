@@ -91,11 +91,41 @@ enum AuditedWrites {
         "release_versions": ["release.revert": ["tag_commit", "tag_object"]],
     ]
 
+    /// Timeline events that mark a step of the embargo, which policy and
+    /// people read as fact (the pre-release lead time is counted from the
+    /// `prereleased` events): only the command that takes the step records one.
+    static let stepEvents: [String: Set<String>] = [
+        "prereleased": ["advisory.prerelease"], "approved": ["advisory.approve"], "published": ["advisory.publish"],
+        "reverted": ["advisory.revert"], "scheduled": ["advisory.schedule"], "violation-allowed": ["advisory.schedule"],
+        "embargo-broken": ["advisory.broken"], "pre-announced": ["advisory.announce"],
+        "cve-requested": ["cve.request"], "cve-published": ["cve.publish"],
+    ]
+
+    /// The columns that name the member who did what a row records: always
+    /// the member who signed the entry (approvals are checked by their ledger).
+    static let memberColumns: [String: [String]] = [
+        "advisories": ["created_by"], "timeline": ["actor"], "patches": ["added_by"], "prereleases": ["created_by"],
+        "releases": ["created_by", "tagged_by", "published_by"], "release_qa": ["by"], "advisory_revisions": ["by"],
+        "emergencies": ["by"], "accepted_findings": ["accepted_by"], "people": ["updated_by"],
+    ]
+
     /// Whether an audit entry for `action` may make `change` (its columns aside).
     static func allows(_ action: String, _ change: RowChange) -> Bool {
         if action == "store.restore" { return true }
         if action.hasPrefix("publish.") { return change.table == "publication_steps" }
+        if change.table == "timeline", let kind = change.new["kind"]?.text, let steps = stepEvents[kind], !steps.contains(action) {
+            return false
+        }
         return tables[action]?[change.table]?.contains(change.operation) ?? false
+    }
+
+    /// The first member column `change` sets to someone other than `author`, with that name.
+    static func misattributed(_ change: RowChange, author: String) -> (column: String, name: String)? {
+        guard change.operation != .delete else { return nil }
+        for column in memberColumns[change.table] ?? [] {
+            if let name = change.new[column]?.text, name != author { return (column, name) }
+        }
+        return nil
     }
 
     /// Whether the entries for `actions` together may change the columns an update `change` sets.
@@ -139,6 +169,7 @@ enum AuditedWrites {
         }
         let actions = Set(audit.map(\.action))
         let rotation = actions.contains("member.remove")
+        let author = changes.first { $0.table == "audit_log" }?.new["member"]?.text
         for change in changes where change.table != "audit_log" {
             switch change.table {
             case "members", "former_members", "former_members_keyed":
@@ -163,6 +194,10 @@ enum AuditedWrites {
                 guard !owners.isEmpty else { return "table \(change.table.prefix(40)) without a signed audit entry for it" }
                 // A key rotation renames every patch's blob, under the removal's entry.
                 if rotation, change.table == "patches", change.operation == .update, Set(change.new.keys) == ["blob"] { continue }
+                // Who did it is who signed it (a restore brings back rows of the whole team).
+                if let author, !actions.contains("store.restore"), let wrong = misattributed(change, author: author) {
+                    return "\(change.table.prefix(40)) naming \(wrong.name.prefix(40)) as \(wrong.column), although \(author.prefix(40)) signed it"
+                }
                 // An import is one entry for the whole file; a single change names the person.
                 if change.table == "people", actions.contains("people.import") { continue }
                 // The owner's entries whose action makes this change; together they must cover its columns.
@@ -176,8 +211,16 @@ enum AuditedWrites {
                 case "release": "release"
                 default: change.table == "releases" ? "release" : "advisory"
                 }
-                let how = !covering(owner).isEmpty ? ", none that may change \(change.new.keys.sorted().joined(separator: ", ").prefix(80)) of \(change.table.prefix(40))"
-                    : audit.contains { $0.object == owner } ? ", none that may \(change.operation.rawValue) rows of \(change.table.prefix(40))" : ""
+                let step = change.table == "timeline" ? change.new["kind"]?.text.flatMap { stepEvents[$0] == nil ? nil : $0 } : nil
+                let how = if let step, audit.contains(where: { $0.object == owner }) {
+                    ", none that records a \(step.prefix(40)) event"
+                } else if !covering(owner).isEmpty {
+                    ", none that may change \(change.new.keys.sorted().joined(separator: ", ").prefix(80)) of \(change.table.prefix(40))"
+                } else if audit.contains(where: { $0.object == owner }) {
+                    ", none that may \(change.operation.rawValue) rows of \(change.table.prefix(40))"
+                } else {
+                    ""
+                }
                 return "\(what) \(owner.prefix(40)) without a signed audit entry for it\(how)"
             }
         }
@@ -199,6 +242,14 @@ extension AuditedWrites {
 
         private var changes: Set<Change> = []
         private var audit: [Int64] = []
+        /// Rows inserted in tables with a member column (rowid tables only; an update
+        /// writes the whole row back, and its changed columns are checked on receipt).
+        private var written: [String: Set<Int64>] = [:]
+        private let member: String
+
+        init(member: String) {
+            self.member = member
+        }
 
         func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { true }
 
@@ -209,6 +260,7 @@ extension AuditedWrites {
             case .delete: .delete
             }
             if event.tableName == "audit_log", operation == .insert { audit.append(event.rowID) }
+            if operation == .insert, memberColumns[event.tableName] != nil { written[event.tableName, default: []].insert(event.rowID) }
             changes.insert(Change(table: event.tableName, operation: operation))
         }
 
@@ -225,6 +277,21 @@ extension AuditedWrites {
                     throw EmbargoError(.failure, "\(actions.joined(separator: ", ")) made \(change.operation.rawValue)s in \(change.table), which AuditedWrites does not list for them: every other machine of a team would refuse the change")
                 }
             }
+            for (table, rows) in written {
+                let definition = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [table])
+                guard let columns = memberColumns[table], let definition, !definition.uppercased().contains("WITHOUT ROWID") else { continue }
+                for rowID in rows {
+                    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM \(table) WHERE rowid = ?", arguments: [rowID]) else { continue }
+                    for column in columns {
+                        if let name: String = row[column], name != member {
+                            throw EmbargoError(.failure, "\(actions.joined(separator: ", ")) wrote \(name) into \(table).\(column) for \(member): every other machine of a team would refuse the change")
+                        }
+                    }
+                    if table == "timeline", let kind: String = row["kind"], let steps = stepEvents[kind], steps.isDisjoint(with: actions) {
+                        throw EmbargoError(.failure, "\(actions.joined(separator: ", ")) recorded a \(kind) event, which only \(steps.sorted().joined(separator: ", ")) records: every other machine of a team would refuse the change")
+                    }
+                }
+            }
         }
     }
 }
@@ -236,7 +303,7 @@ extension Workspace {
     func signedWrite<T>(_ body: (Database) throws -> T) throws -> T {
         try store.write { db in
             #if DEBUG
-            let recorder = AuditedWrites.Recorder()
+            let recorder = AuditedWrites.Recorder(member: member.name)
             db.add(transactionObserver: recorder, extent: .nextTransaction)
             let result = try body(db)
             try recorder.check(db)

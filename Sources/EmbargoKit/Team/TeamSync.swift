@@ -594,6 +594,27 @@ extension Workspace {
         }
     }
 
+    /// Why `changes` signed by `author` are not theirs to make in `current`
+    /// (audit entries not their own new ones, a row no signed entry of theirs
+    /// accounts for), or nil.
+    static func unaccounted(_ changes: [RowChange], by author: Member, in current: StoreState) throws -> String? {
+        for change in changes where change.table == "audit_log" {
+            guard change.operation == .insert, change.new["member"]?.text == author.name,
+                  change.new["signing_key"]?.text == author.signingKey
+            else { return "it changes audit entries that are not its author's own new ones" }
+        }
+        let unsigned = try current.queue.read { db in
+            // The tables' shapes are read once, and only when a row must be looked up.
+            var shapes: [String: TableShape]?
+            return try AuditedWrites.unaccounted(changes) { change in
+                if shapes == nil { shapes = Dictionary(uniqueKeysWithValues: try RowDiff.tables(db).map { ($0.name, $0) }) }
+                guard let shape = shapes?[change.table], shape.admits(change) else { return nil }
+                return try RowDiff.row(db, shape, key: change.key)
+            }
+        }
+        return unsigned.map { "it changes \($0)" }
+    }
+
     struct Replayed {
         var state: StoreState
         var sequence: UInt64
@@ -671,6 +692,11 @@ extension Workspace {
                       author.role == .admin, entry.isSigned(by: author.signingKey)
                 else { throw refuse("it is not signed by an admin of the store it holds") }
                 if let state {
+                    // A snapshot is the state the log before it makes: whatever else it holds
+                    // is checked as a change of the admin's would be.
+                    if let unsigned = try Self.unaccounted(try RowDiff.diff(from: state, to: next), by: author, in: state) {
+                        throw refuse("its snapshot is not the state the log before it makes: \(unsigned)")
+                    }
                     // A snapshot only ever extends the state this machine holds.
                     let head = try state.queue.read { db in try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1") }
                     if let head {
@@ -695,23 +721,7 @@ extension Workspace {
                     throw refuse("its author is not a member of the store")
                 }
                 guard entry.isSigned(by: author.signingKey) else { throw refuse("its signature is invalid") }
-                for change in entry.content.changes where change.table == "audit_log" {
-                    guard change.operation == .insert, change.new["member"]?.text == author.name,
-                          change.new["signing_key"]?.text == author.signingKey
-                    else { throw refuse("it changes audit entries that are not its author's own new ones") }
-                }
-                let unsigned = try current.queue.read { db in
-                    // The tables' shapes are read once, and only when a row must be looked up.
-                    var shapes: [String: TableShape]?
-                    return try AuditedWrites.unaccounted(entry.content.changes) { change in
-                        if shapes == nil { shapes = Dictionary(uniqueKeysWithValues: try RowDiff.tables(db).map { ($0.name, $0) }) }
-                        guard let shape = shapes?[change.table], shape.admits(change) else { return nil }
-                        return try RowDiff.row(db, shape, key: change.key)
-                    }
-                }
-                if let unsigned {
-                    throw refuse("it changes \(unsigned)")
-                }
+                if let unsigned = try Self.unaccounted(entry.content.changes, by: author, in: current) { throw refuse(unsigned) }
                 let problem: String?
                 do {
                     problem = try current.queue.write { db -> String? in
