@@ -136,6 +136,7 @@ let package = Package(
                 .embedInCode("m0012_project_blackouts.sql"),
                 .embedInCode("m0013_releases.sql"),
                 .embedInCode("m0014_keyed_former_members.sql"),
+                .embedInCode("m0015_affected_from.sql"),
             ]
         ),
         .target(

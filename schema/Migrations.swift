@@ -19,6 +19,7 @@ public enum EmbargoMigrations {
         ("m0012_project_blackouts", text(PackageResources.m0012_project_blackouts_sql)),
         ("m0013_releases", text(PackageResources.m0013_releases_sql)),
         ("m0014_keyed_former_members", text(PackageResources.m0014_keyed_former_members_sql)),
+        ("m0015_affected_from", text(PackageResources.m0015_affected_from_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String {

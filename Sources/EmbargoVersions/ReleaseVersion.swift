@@ -224,15 +224,25 @@ public struct AffectedRanges: Sendable, Equatable {
 
     public var ranges: [Range]
 
-    /// The oldest branch is affected from the start; each later one from its first release.
-    public init(_ releases: [BranchReleases]) {
+    /// The oldest branch is affected from the start, or from `affectedFrom`
+    /// when the flaw came in later; each later branch from its first release.
+    /// A branch whose fix is not after `affectedFrom` is not affected at all,
+    /// and has no range.
+    public init(_ releases: [BranchReleases], affectedFrom: String? = nil) {
         let ordered = releases.sorted {
             (ReleaseVersion($0.nextRelease) ?? ReleaseVersion("0.0.0")!) < (ReleaseVersion($1.nextRelease) ?? ReleaseVersion("0.0.0")!)
         }
-        ranges = ordered.enumerated().map { index, release in
+        var ranges = ordered.enumerated().map { index, release in
             Range(introduced: index == 0 ? nil : (release.firstRelease ?? ReleaseBranch(release.branch)?.firstVersion.description),
                   fixed: release.nextRelease)
         }
+        if let affectedFrom, let first = ReleaseVersion(affectedFrom) {
+            ranges.removeAll { ReleaseVersion($0.fixed).map { $0 <= first } ?? false }
+            if let oldest = ranges.first, oldest.introduced.flatMap(ReleaseVersion.init).map({ $0 < first }) ?? true {
+                ranges[0].introduced = affectedFrom
+            }
+        }
+        self.ranges = ranges
     }
 
     /// Drupal and Composer form: `<1.0.7 || >=1.1.0 <1.1.7`.

@@ -39,6 +39,8 @@ struct AdvisoryFieldOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Drupal risk vector, e.g. AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Uncommon.", valueName: "vector"))
     var risk: String?
     @Option(name: .customLong("cvss"), help: ArgumentHelp("CVSS v3.1, v3.0 or v4.0 vector (repeat to keep a v3 and a v4 one).", valueName: "vector")) var cvss: [String] = []
+    @Option(help: ArgumentHelp("First affected release, when the flaw came in after the oldest branch's first release ('' clears it).", valueName: "version"))
+    var affectedFrom: String?
 
     func validate() throws {
         if description != nil, descriptionFile != nil {
@@ -66,6 +68,7 @@ struct AdvisoryFieldOptions: ParsableArguments {
         input.references = references.isEmpty ? nil : references
         input.riskVector = risk
         input.cvssVectors = cvss.isEmpty ? nil : cvss
+        input.affectedFrom = affectedFrom
         return input
     }
 
@@ -303,7 +306,7 @@ enum AdvisoryOutput {
                 ?? publicationStep.map { "publishing (stopped after '\($0)'; run 'embargo publish \(advisory.id)' to finish)" } ?? advisory.status.rawValue],
             ["title", advisory.privateTitle], ["public title", advisory.publicTitle ?? "-"],
             ["type", advisory.vulnerabilityType ?? "-"], ["CWE", advisory.cwes.map { "CWE-\($0)" }.joined(separator: ", ")],
-            ["branches", advisory.branches.joined(separator: ", ")],
+            ["branches", advisory.branches.joined(separator: ", ") + (advisory.affectedFrom.map { " (affected from \($0))" } ?? "")],
         ]
         for severity in view.severity { rows.append([severity.kind, severity.display]) }
         rows += [

@@ -89,6 +89,45 @@ extension ExportCLITests {
     /// `--out` names a file to write: a symbolic link, a pipe or a device
     /// there is refused and left as it is, never replaced by a plain file
     /// holding the draft.
+    /// A flaw that only the newer branch has: `--affected-from` starts the
+    /// affected versions there, so users of the older branch are not told they
+    /// are affected; an older branch left on the advisory is named.
+    @Test func affectedVersionsStartAtTheFirstAffectedRelease() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.initStore()
+        let repo = try box.makeRepository(branches: ["1.0.x", "1.1.x"])
+        for (branch, tags) in [("1.0.x", ["1.0.0", "1.0.6"]), ("1.1.x", ["1.1.0", "1.1.6"])] {
+            try box.git(["-C", repo.path, "checkout", "--quiet", branch])
+            for tag in tags {
+                try box.git(["-C", repo.path, "commit", "--quiet", "--allow-empty", "-m", "Release \(tag)"])
+                try box.git(["-C", repo.path, "tag", tag])
+            }
+        }
+        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
+        try box.ok(["advisory", "create", "--project", "ai", "--title", "New form", "--public-title", "Access bypass",
+                    "--description", "d", "--solution", "Upgrade.", "--affected-from", "1.1.2"])
+        let bad = try box.embargo(["advisory", "edit", "ADV-2026-001", "--affected-from", "soon"])
+        #expect(bad.status == 64 && bad.stderr.contains("the first affected version 'soon' is not a release version"), "\(bad.stderr)")
+        let both = try box.embargo(["export", "ADV-2026-001", "--format", "osv", "--draft"])
+        #expect(both.status == 1, "\(both.stderr)")
+        #expect(both.stderr.contains("branch 1.0.x of advisory ADV-2026-001 is fixed by 1.0.7, not after its first affected version 1.1.2"), "\(both.stderr)")
+
+        try box.ok(["advisory", "edit", "ADV-2026-001", "--branch", "1.1.x"])
+        #expect(try box.ok(["advisory", "show", "ADV-2026-001"]).stdout.contains("1.1.x (affected from 1.1.2)"))
+        let osv = try box.json(try box.ok(["export", "ADV-2026-001", "--format", "osv", "--draft"]).stdout)
+        let affected = (osv["affected"] as? [[String: Any]])?.first
+        #expect((affected?["database_specific"] as? [String: Any])?["affected_versions"] as? String == ">=1.1.2 <1.1.7")
+        let events = ((affected?["ranges"] as? [[String: Any]])?.first?["events"] as? [[String: String]]) ?? []
+        #expect(events == [["introduced": "1.1.2"], ["fixed": "1.1.7"]], "\(events)")
+        let drupal = try box.ok(["export", "ADV-2026-001", "--format", "drupal", "--draft"]).stdout
+        #expect(drupal.contains(">=1.1.2 <1.1.7") && !drupal.contains("<1.0.7"), "\(drupal)")
+        // Cleared, the oldest branch named is affected from its start again.
+        try box.ok(["advisory", "edit", "ADV-2026-001", "--affected-from", ""])
+        let again = try box.json(try box.ok(["export", "ADV-2026-001", "--format", "osv", "--draft"]).stdout)
+        #expect(((again["affected"] as? [[String: Any]])?.first?["database_specific"] as? [String: Any])?["affected_versions"] as? String == "<1.1.7")
+    }
+
     @Test func anOutputPathThatIsNotARegularFileIsLeftAlone() throws {
         let box = try Sandbox()
         defer { box.remove() }

@@ -135,6 +135,7 @@ struct ReleaseKindsCLITests {
         #expect(node.contains("Version: 1.1.1") && node.contains("tick \"Bug fixes\"") && !node.contains("Security Team"))
         let issue = try box.ok(["release", "issue", id]).stdout
         #expect(issue.contains("Title: Release 1.0.2 and 1.1.1") && issue.contains("Category: Task") && issue.contains("Tags: release"))
+        #expect(issue.contains("then 'embargo release published \(id) --url URL')") && !issue.contains("--sa-url"), "\(issue)")
 
         try box.ok(at: "2027-01-06 16:30:00", ["release", "published", id, "--url", "https://www.drupal.org/project/sample_module/releases/1.1.1"])
         #expect(try fixture.show(id)["status"] as? String == "published")
@@ -641,8 +642,12 @@ extension SecurityReleaseDayCLITests {
     @Test func aReleaseTaggedFirstIsRevertedBeforeItsSA() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        let (release, _, tagged) = try Self.taggedFirst(box, at: "2027-01-06 13:00:00")
+        let (release, id, tagged) = try Self.taggedFirst(box, at: "2027-01-06 13:00:00")
         #expect(try box.run("git", ["ls-remote", release.sample.remote.path]).stdout.contains("refs/tags/1.1.1"))
+        // Its checklist follows drupal.org's order: the Security Team publishes the SA with the nodes.
+        let issue = try box.ok(["release", "issue", id]).stdout
+        #expect(issue.contains("the Security Team told on the private issue") && issue.contains("'embargo release published \(id) --url URL --sa-url URL'"),
+                "\(issue)")
         // Past 11:00 UTC the tags are late for the Security Team: said when they are pushed.
         #expect(tagged.stdout.contains("warning: the tags were due by 2027-01-06T11:00:00Z"), "\(tagged.stdout)")
         let reverted = try box.ok(at: "2027-01-06 14:00:00", ["revert", "ADV-2026-001"]).stdout

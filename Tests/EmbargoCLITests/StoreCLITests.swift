@@ -25,7 +25,7 @@ struct StoreCLITests {
         let report = try box.json(verify.stdout)
         #expect(report["format_version"] as? Int == 1)
         #expect(report["ok"] as? Bool == true)
-        #expect((report["store"] as? [String: Any])?["schema"] as? String == "m0014_keyed_former_members")
+        #expect((report["store"] as? [String: Any])?["schema"] as? String == "m0015_affected_from")
     }
 
     @Test func identityShowPrintsAgeRecipientAndMinisignKey() throws {

@@ -163,9 +163,20 @@ struct ReleaseNotesTests {
             """))
         #expect(!notes.markdown.contains("Not breaking"))
         #expect(notes.html.contains("<h3>Upgrade Path</h3>\n<ul>\n<li><a href=\"https://www.drupal.org/i/3400050\">#3400050</a>: Rename the greeter option"
-            + "<p>Rename `greeter` to `greeting` in settings.php.</p><p>Then clear caches.</p></li>"))
+            + "<p>Rename <code>greeter</code> to <code>greeting</code> in settings.php.</p><p>Then clear caches.</p></li>"))
         // Without a people directory there is no Organizations section.
         #expect(!notes.markdown.contains("Organizations"))
+    }
+
+    /// Upgrade steps are written in an issue's Markdown: the HTML notes show
+    /// its headings, lists and code as such, every text escaped.
+    @Test func theHTMLUpgradePathRendersTheStepsMarkdown() {
+        let commits = [NoteCommit(subject: "feat: #3400050 Rename the greeter option (Breaking Change)", body: "By: ann", author: "ann")]
+        let steps = "## Breaking Change\nThe option `greeter` is now `greeting`.\n\n## Upgrade Path\n- Run `drush updb`\n- Check <b>the</b> form & save\nDone."
+        let html = notes(commits, upgradePaths: [3400050: steps]).html
+        #expect(html.contains("<h4>Breaking Change</h4><p>The option <code>greeter</code> is now <code>greeting</code>.</p>"
+            + "<h4>Upgrade Path</h4><ul><li>Run <code>drush updb</code></li><li>Check &lt;b&gt;the&lt;/b&gt; form &amp; save</li></ul><p>Done.</p>"), "\(html)")
+        #expect(!html.contains("##") && !html.contains("<b>"))
     }
 
     @Test func profileLinksAreDrupalOrgUserPaths() {

@@ -67,4 +67,19 @@ struct VersionTests {
         #expect(ranges.ranges.map(\.introduced) == [nil, "1.1.0", "1.2.0"])
         #expect(AffectedRanges([releases[0]]).constraint == "<1.2.4")
     }
+
+    /// A flaw that came in later: the ranges start at its first affected
+    /// version, and a branch fixed before it has none.
+    @Test func affectedRangesStartWhereTheFlawCameIn() throws {
+        let releases = [
+            BranchReleases(branch: "1.1.x", firstRelease: "1.1.0", lastRelease: "1.1.6", nextRelease: "1.1.7"),
+            BranchReleases(branch: "1.2.x", firstRelease: "1.2.0", lastRelease: "1.2.3", nextRelease: "1.2.4"),
+        ]
+        #expect(AffectedRanges(releases, affectedFrom: "1.1.3").constraint == ">=1.1.3 <1.1.7 || >=1.2.0 <1.2.4")
+        #expect(AffectedRanges(releases, affectedFrom: "1.2.1").constraint == ">=1.2.1 <1.2.4")
+        #expect(AffectedRanges([releases[1]], affectedFrom: "1.2.0").constraint == ">=1.2.0 <1.2.4")
+        // Before the oldest branch's first release: as without it.
+        #expect(AffectedRanges(releases, affectedFrom: "1.0.0").constraint == ">=1.0.0 <1.1.7 || >=1.2.0 <1.2.4")
+        #expect(AffectedRanges(releases, affectedFrom: nil).constraint == "<1.1.7 || >=1.2.0 <1.2.4")
+    }
 }

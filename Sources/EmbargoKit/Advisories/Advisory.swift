@@ -61,6 +61,9 @@ public struct Advisory: Codable, Sendable, Equatable {
     public var cvss31Vector: String?
     public var cvss40Vector: String?
     public var disclosureAt: String?
+    /// The first affected version, when the flaw came in after the oldest
+    /// branch's first release (nil: every earlier version is affected).
+    public var affectedFrom: String? = nil
     public var createdAt: String
     public var createdBy: String
     public var updatedAt: String
@@ -78,6 +81,7 @@ public struct Advisory: Codable, Sendable, Equatable {
         case cvss31Vector = "cvss31_vector"
         case cvss40Vector = "cvss40_vector"
         case disclosureAt = "disclosure_at"
+        case affectedFrom = "affected_from"
         case createdAt = "created_at"
         case createdBy = "created_by"
         case updatedAt = "updated_at"
@@ -173,6 +177,7 @@ extension Advisory: FetchableRecord, PersistableRecord {
         cvss31Vector = try text(c.cvss31Vector)
         cvss40Vector = try text(c.cvss40Vector)
         disclosureAt = try text(c.disclosureAt)
+        affectedFrom = try text(c.affectedFrom)
         createdAt = try row.decode(atIndex: c.createdAt)
         createdBy = try row.decode(atIndex: c.createdBy)
         updatedAt = try row.decode(atIndex: c.updatedAt)
@@ -216,7 +221,7 @@ extension Advisory: FetchableRecord, PersistableRecord {
         let branches, cwes, reporters, fixers, coordinators, credits, references: Int?
         let publicTitle, vulnerabilityType, description, solution, reportedAt: Int?
         let saID, cveID, ghsaID, riskVector: Int?
-        let cvss31Vector, cvss40Vector, disclosureAt: Int?
+        let cvss31Vector, cvss40Vector, disclosureAt, affectedFrom: Int?
 
         init(_ row: Row, lists: Bool = true) throws {
             var positions: [String: Int] = [:]
@@ -259,6 +264,7 @@ extension Advisory: FetchableRecord, PersistableRecord {
             cvss31Vector = positions["cvss31_vector"]
             cvss40Vector = positions["cvss40_vector"]
             disclosureAt = positions["disclosure_at"]
+            affectedFrom = positions["affected_from"]
         }
     }
 
@@ -282,6 +288,7 @@ extension Advisory: FetchableRecord, PersistableRecord {
         container["cvss31_vector"] = cvss31Vector
         container["cvss40_vector"] = cvss40Vector
         container["disclosure_at"] = disclosureAt
+        container["affected_from"] = affectedFrom
         container["created_at"] = createdAt
         container["created_by"] = createdBy
         container["updated_at"] = updatedAt
@@ -302,7 +309,7 @@ extension Advisory {
     /// Every field the public advisory shows (all but the private title, the
     /// status and the bookkeeping times), in one stable form.
     struct PublicTexts: Encodable {
-        let publicTitle, vulnerabilityType, description, solution, reportedAt, saID, cveID, ghsaID: String?
+        let publicTitle, vulnerabilityType, description, solution, reportedAt, saID, cveID, ghsaID, affectedFrom: String?
         let riskVector, cvss31Vector, cvss40Vector: String?
         let branches, references: [String]
         let cwes: [Int]
@@ -313,7 +320,7 @@ extension Advisory {
     /// refuses texts that differ from the ones the security team approved.
     public var publicDigest: String {
         let texts = PublicTexts(publicTitle: publicTitle, vulnerabilityType: vulnerabilityType, description: description, solution: solution,
-                                reportedAt: reportedAt, saID: saID, cveID: cveID, ghsaID: ghsaID, riskVector: riskVector,
+                                reportedAt: reportedAt, saID: saID, cveID: cveID, ghsaID: ghsaID, affectedFrom: affectedFrom, riskVector: riskVector,
                                 cvss31Vector: cvss31Vector, cvss40Vector: cvss40Vector, branches: branches, references: references,
                                 cwes: cwes, reporters: reporters, fixers: fixers, coordinators: coordinators, credits: credits)
         let encoder = JSONEncoder()

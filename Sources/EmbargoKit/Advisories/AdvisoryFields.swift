@@ -42,6 +42,12 @@ enum AdvisoryFields {
         if let value = input.ghsaID {
             set(\.ghsaID, try validated(value, #"^GHSA(-[23456789cfghjmpqrvwx]{4}){3}$"#, "GHSA id", example: "GHSA-9v2f-6vcg-3hgv"), "GHSA id")
         }
+        if let value = input.affectedFrom {
+            guard value.isEmpty || ReleaseVersion(value) != nil else {
+                throw EmbargoError(.usage, "the first affected version '\(EmbargoError.quoted(value))' is not a release version", hint: "give the first affected release, e.g. --affected-from 1.2.0 (or 8.x-1.5)")
+            }
+            set(\.affectedFrom, value.nilIfEmpty, "affected from")
+        }
         if let urls = input.references { set(\.references, try urls.map(parseURL), "references") }
         if let vector = input.riskVector {
             set(\.riskVector, vector.isEmpty ? nil : try SeverityInput.normalizedRisk(vector), "risk")
@@ -148,7 +154,8 @@ public enum Limits {
             for value in values ?? [] { try line(value, what, maximum: lineLength) }
         }
         for (value, what) in [(input.saID, "the SA id"), (input.cveID, "the CVE id"), (input.ghsaID, "the GHSA id"),
-                              (input.riskVector, "the risk vector"), (input.reportedAt, "the report time")] {
+                              (input.riskVector, "the risk vector"), (input.reportedAt, "the report time"),
+                              (input.affectedFrom, "the first affected version")] {
             try line(value, what, maximum: lineLength)
         }
         for vector in input.cvssVectors ?? [] { try line(vector, "a CVSS vector", maximum: lineLength) }

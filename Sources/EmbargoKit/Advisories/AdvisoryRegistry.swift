@@ -23,6 +23,8 @@ public struct AdvisoryInput: Sendable {
     public var references: [String]?
     public var riskVector: String?
     public var cvssVectors: [String]?
+    /// The first affected version ("" clears it).
+    public var affectedFrom: String?
 
     public init() {}
 
@@ -30,7 +32,7 @@ public struct AdvisoryInput: Sendable {
         privateTitle == nil && publicTitle == nil && vulnerabilityType == nil && description == nil && solution == nil
             && branches == nil && cwes == nil && reporters == nil && reportedAt == nil && fixers == nil
             && coordinators == nil && credits == nil && saID == nil && cveID == nil && ghsaID == nil
-            && references == nil && riskVector == nil && cvssVectors == nil
+            && references == nil && riskVector == nil && cvssVectors == nil && affectedFrom == nil
     }
 }
 

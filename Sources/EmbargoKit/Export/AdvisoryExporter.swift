@@ -158,7 +158,7 @@ struct ExportFacts {
         cvss40 = v40
 
         fixes = input.importedRanges.isEmpty
-            ? try Self.fixes(input.releases, advisory: advisory.id)
+            ? try Self.fixes(input.releases, advisory: advisory.id, affectedFrom: advisory.affectedFrom)
             : input.importedRanges.map { range in
                 let parts = range.fixed.split(separator: ".")
                 return BranchFix(branch: parts.count >= 2 ? "\(parts[0]).\(parts[1]).x" : range.fixed, release: range.fixed, range: range)
@@ -173,7 +173,7 @@ struct ExportFacts {
     }
 
     /// Pairs each branch with its Composer range, oldest branch first.
-    private static func fixes(_ releases: [BranchReleases], advisory id: String) throws -> [BranchFix] {
+    private static func fixes(_ releases: [BranchReleases], advisory id: String, affectedFrom: String?) throws -> [BranchFix] {
         guard !releases.isEmpty else {
             throw EmbargoError(.failure, "advisory \(id) has no release branch to export",
                                hint: "set its branches with 'embargo advisory edit \(id) --branch BRANCH'")
@@ -188,7 +188,12 @@ struct ExportFacts {
                 nextRelease: Composer.version(release.nextRelease))
         }
         var fixes: [BranchFix] = []
-        for range in AffectedRanges(composer).ranges {
+        let ranges = AffectedRanges(composer, affectedFrom: Composer.version(affectedFrom)).ranges
+        if let affectedFrom, let spared = composer.firstIndex(where: { release in !ranges.contains { $0.fixed == release.nextRelease } }) {
+            throw EmbargoError(.failure, "branch \(releases[spared].branch) of advisory \(id) is fixed by \(releases[spared].nextRelease), not after its first affected version \(affectedFrom)",
+                               hint: "leave the branch out with 'embargo advisory edit \(id) --branch B', or correct --affected-from")
+        }
+        for range in ranges {
             let matching = composer.indices.filter { composer[$0].nextRelease == range.fixed }
             guard matching.count == 1, let index = matching.first else {
                 throw EmbargoError(.failure, "two branches of advisory \(id) are fixed by the same version \(range.fixed)",

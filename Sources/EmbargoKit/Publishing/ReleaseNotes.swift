@@ -299,9 +299,7 @@ public struct ReleaseNotes: Sendable, Equatable {
         let upgrade = issues.filter(\.breaking)
         if !upgrade.isEmpty {
             parts += ["<h3>Upgrade Path</h3>"] + list(upgrade.map { issue in
-                item(issue) + (issue.upgradePath.map { steps in
-                    steps.components(separatedBy: "\n\n").map { "<p>" + esc($0).replacingOccurrences(of: "\n", with: "<br>\n") + "</p>" }.joined()
-                } ?? "")
+                item(issue) + (issue.upgradePath.map { Self.stepsHTML($0, escape: esc) } ?? "")
             })
         }
         if let organizations {
@@ -310,6 +308,42 @@ public struct ReleaseNotes: Sendable, Equatable {
         }
         parts += ["<h3>Stats</h3>"] + list(stats.map(esc))
         return parts.joined(separator: "\n") + "\n"
+    }
+
+    /// Upgrade steps as written in an issue (the Markdown of its description:
+    /// headings, lists, `code`, paragraphs) as HTML, every text escaped.
+    static func stepsHTML(_ steps: String, escape esc: (String) -> String) -> String {
+        func inline(_ text: String) -> String {
+            // `code` spans: the escaped text split at backticks, every odd part code.
+            esc(text).split(separator: "`", omittingEmptySubsequences: false).enumerated()
+                .map { $0.offset % 2 == 1 ? "<code>\($0.element)</code>" : String($0.element) }.joined()
+        }
+        var html = ""
+        var paragraph: [String] = []
+        var items: [String] = []
+        func flush() {
+            if !paragraph.isEmpty { html += "<p>" + paragraph.map(inline).joined(separator: "<br>\n") + "</p>" }
+            if !items.isEmpty { html += "<ul>" + items.map { "<li>\(inline($0))</li>" }.joined() + "</ul>" }
+            paragraph = []
+            items = []
+        }
+        for raw in steps.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty {
+                flush()
+            } else if line.hasPrefix("#") {
+                flush()
+                html += "<h4>" + inline(String(line.drop { $0 == "#" }).trimmingCharacters(in: .whitespaces)) + "</h4>"
+            } else if let marker = ["- ", "* ", "+ "].first(where: line.hasPrefix) {
+                if !paragraph.isEmpty { flush() }
+                items.append(String(line.dropFirst(marker.count)))
+            } else {
+                if !items.isEmpty { flush() }
+                paragraph.append(line)
+            }
+        }
+        flush()
+        return html
     }
 
     /// Inserts these notes at the top of a CHANGELOG.md (after its title).

@@ -108,8 +108,14 @@ extension Workspace {
         lines += ["", "Steps:", "", "- [ ] Release notes in CHANGELOG.md, tags pushed ('embargo release tag \(release.id)')",
                   "- [ ] Tags verified ('embargo release verify \(release.id)')"]
         if release.kind.needsQA { lines.append("- [ ] QA passed ('embargo release qa \(release.id) --pass')") }
-        lines += ["- [ ] Release nodes published ('embargo release node \(release.id)', then 'embargo release published \(release.id) --url URL')",
-                  "- [ ] Announced ('embargo release announce \(release.id)')"]
+        if release.kind == .security {
+            // drupal.org's order: the nodes are made from the tags, the Security Team publishes them with the SA.
+            lines += ["- [ ] Release nodes made from the tags ('embargo release node \(release.id)'), the Security Team told on the private issue",
+                      "- [ ] SA and release nodes published by the Security Team ('embargo release published \(release.id) --url URL --sa-url URL')"]
+        } else {
+            lines.append("- [ ] Release nodes published ('embargo release node \(release.id)', then 'embargo release published \(release.id) --url URL')")
+        }
+        lines.append("- [ ] Announced ('embargo release announce \(release.id)')")
         // A security release's issue is public: it says nothing about the advisories.
         return ("Release \(release.versionList)", "Task", ["release"], lines.joined(separator: "\n") + "\n")
     }
