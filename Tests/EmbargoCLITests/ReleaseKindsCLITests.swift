@@ -318,6 +318,9 @@ struct SecurityReleaseDayCLITests {
         #expect(publish.stderr.contains("was tagged first, in drupal.org's order; the advisory stays embargoed until 2027-01-06T16:00:00Z"))
         #expect(try box.advisoryStatus() == "approved")
         #expect(!FileManager.default.fileExists(atPath: box.path("too-soon/advisory.osv.json")))
+        // A dry run of publishing it early shows the pushed release staying as it is, not one dated anew.
+        let dryRun = try box.ok(at: "2027-01-06 12:00:00", ["publish", "ADV-2026-001", "--dry-run", "--early", "--reason", "a test"]).stdout
+        #expect(dryRun.contains("push: every branch and tag is already on origin") && !dryRun.contains("would push"), "\(dryRun)")
         let status = try box.ok(["status", "ADV-2026-001"]).stdout
         #expect(status.contains("release \(id) is tagged and public; the SA is not published yet"))
         #expect(status.contains("embargo release published \(id) --sa-url URL"))

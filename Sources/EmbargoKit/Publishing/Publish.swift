@@ -217,7 +217,10 @@ extension Workspace {
         var release = built
         var redated: BuiltRelease?
         defer { redated?.clone.remove() }
-        if let date = try earlyPublicationDate(advisory.id, prerelease: prerelease.seq) ?? (options.early && options.dryRun ? environment.clock.now() : nil) {
+        // A dry run of an early publication shows the release dated now, as the real run would
+        // make it; once pushed (a release tagged first), the pushed release is what stays.
+        let dryRunDate = options.early && options.dryRun && !done.contains(.pushed) ? environment.clock.now() : nil
+        if let date = try earlyPublicationDate(advisory.id, prerelease: prerelease.seq) ?? dryRunDate {
             let plans = manifest.branches.map { branch -> ReleasePlan in
                 var plan = branch.plan
                 plan.timestamp = Int(date.timeIntervalSince1970)
