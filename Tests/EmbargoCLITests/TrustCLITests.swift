@@ -361,5 +361,12 @@ extension TrustCLITests {
         let tags = try box.run("git", ["ls-remote", release.sample.remote.path]).stdout
         #expect(!tags.contains("refs/tags/1.0.2") && !tags.contains("refs/tags/1.1.1"), "\(tags)")
         #expect(try box.advisoryStatus() == "approved")
+        // A record naming another address proves nothing about the public remote either.
+        try box.tamper(as: "alice") { db, _ in
+            try db.execute(sql: "UPDATE publication_steps SET detail = 'https://example.org/elsewhere.git' WHERE step = 'pushed'")
+        }
+        let elsewhere = try box.embargo(["publish", "ADV-2026-001", "--out", box.path("public")])
+        #expect(elsewhere.status == 4, "\(elsewhere.stderr)")
+        #expect(elsewhere.stderr.contains("on record as pushed to https://example.org/elsewhere.git (by alice), but \(url) holds none"), "\(elsewhere.stderr)")
     }
 }

@@ -477,12 +477,12 @@ extension Workspace {
         } ?? false
     }
 
-    /// Refuses a `pushed` step on record that the public remote does not bear
-    /// out: the step names `url` and the remote (its refs as in `onRemote`)
-    /// holds none of the release's tags. Such a record is false (a member
-    /// recorded a push that never happened) or the tags were deleted by hand;
-    /// either way nothing may be decided on it (a publication going out before
-    /// its time, a revert refused).
+    /// Refuses a `pushed` step on record that the public remote `url` (its
+    /// refs as in `onRemote`) does not bear out: it holds none of the release's
+    /// tags. Such a record is false (a member recorded a push that never
+    /// happened, or one to another address, which the record's own text cannot
+    /// prove) or the tags were deleted by hand; either way nothing may be
+    /// decided on it (a publication going out before its time, a revert refused).
     func checkPushRecord(_ id: String, _ prerelease: PrereleaseRecord, url: String, onRemote: [String: String]) throws {
         let record = try store.read { db in
             try Row.fetchOne(db, sql: """
@@ -494,9 +494,10 @@ extension Workspace {
         guard let record, let detail: String = record["detail"] else { return }
         let recordedURL = detail.hasPrefix(Self.tagFirst) ? String(detail.dropFirst(Self.tagFirst.count)) : detail
         let tags = prerelease.manifest.branches.map(\.tagName)
-        guard recordedURL == url, !tags.contains(where: { onRemote["refs/tags/\($0)"] != nil }) else { return }
+        guard !tags.contains(where: { onRemote["refs/tags/\($0)"] != nil }) else { return }
         let who: String = record["member"] ?? "a member"
-        throw EmbargoError(.verification, "\(id)'s release is on record as pushed (by \(who.prefix(40))), but \(url) holds none of its tags (\(tags.joined(separator: ", ")))",
+        let elsewhere = recordedURL == url ? "" : " to \(EmbargoError.quoted(recordedURL))"
+        throw EmbargoError(.verification, "\(id)'s release is on record as pushed\(elsewhere) (by \(who.prefix(40))), but \(url) holds none of its tags (\(tags.joined(separator: ", ")))",
                            hint: "nothing was pushed or changed; the record is false or the tags were deleted by hand: 'embargo audit' shows who recorded it, ask a store admin to check")
     }
 
