@@ -137,6 +137,7 @@ let package = Package(
                 .embedInCode("m0013_releases.sql"),
                 .embedInCode("m0014_keyed_former_members.sql"),
                 .embedInCode("m0015_affected_from.sql"),
+                .embedInCode("m0016_project_title.sql"),
             ]
         ),
         .target(

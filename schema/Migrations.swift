@@ -20,6 +20,7 @@ public enum EmbargoMigrations {
         ("m0013_releases", text(PackageResources.m0013_releases_sql)),
         ("m0014_keyed_former_members", text(PackageResources.m0014_keyed_former_members_sql)),
         ("m0015_affected_from", text(PackageResources.m0015_affected_from_sql)),
+        ("m0016_project_title", text(PackageResources.m0016_project_title_sql)),
     ]
 
     private static func text(_ bytes: [UInt8]) -> String {

@@ -47,9 +47,14 @@ public struct Project: Codable, Sendable, Equatable, FetchableRecord, Persistabl
     public var testCommand: String?
     public var buildCommand: String?
     public var createdAt: String
+    /// The name people know it by, shown as the SA's Project (nil: its name).
+    public var title: String? = nil
+
+    /// What the SA and other public texts call it.
+    public var displayName: String { title ?? name }
 
     enum CodingKeys: String, CodingKey {
-        case name, remote, policy
+        case name, remote, policy, title
         case repoPath = "repo_path"
         case packageName = "package_name"
         case testCommand = "test_command"

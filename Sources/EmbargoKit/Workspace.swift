@@ -230,15 +230,16 @@ public final class Workspace {
 
     @discardableResult
     public func addProject(
-        name: String, repository: String, remote: String, branches: [String], packageName: String?, policy: String
+        name: String, repository: String, remote: String, branches: [String], packageName: String?, policy: String, title: String? = nil
     ) throws -> ProjectDetails {
         try Permissions.require(.manageProjects, by: member)
         try Validate.projectName(name)
         let repoURL = URL(fileURLWithPath: repository).standardizedFileURL
         try checkRepository(repoURL, remote: remote, branches: branches)
         let profiles = try PolicyProfile.parseList(policy).map(\.rawValue).joined(separator: ",")
+        try Limits.line(title, "the project's title", maximum: Limits.titleLength)
         let project = Project(name: name, repoPath: repoURL.path, remote: remote, packageName: packageName ?? name,
-                              policy: profiles, testCommand: nil, buildCommand: nil, createdAt: now)
+                              policy: profiles, testCommand: nil, buildCommand: nil, createdAt: now, title: title?.nilIfEmpty)
         try Validate.packageName(project.packageName)
         try audited("project.add", name, detail: "branches \(branches.joined(separator: ", "))") { db in
             if try Project.fetchOne(db, key: name) != nil {
@@ -275,6 +276,8 @@ public final class Workspace {
         public var repository: String?
         public var remote: String?
         public var packageName: String?
+        /// The name people know it by ("" clears it).
+        public var title: String?
         public var policy: String?
         public var testCommand: String?
         public var buildCommand: String?
@@ -293,7 +296,7 @@ public final class Workspace {
         public init() {}
 
         public var isEmpty: Bool {
-            repository == nil && remote == nil && packageName == nil && policy == nil && testCommand == nil
+            repository == nil && remote == nil && packageName == nil && title == nil && policy == nil && testCommand == nil
                 && buildCommand == nil && addBranches.isEmpty && removeBranches.isEmpty && requiredPaths == nil && committer == nil
                 && testCommandBranch == nil && addBlackouts.isEmpty && removeBlackouts.isEmpty && !clearBlackouts
         }
@@ -313,6 +316,10 @@ public final class Workspace {
         if let packageName = changes.packageName {
             try Validate.packageName(packageName)
             project.packageName = packageName
+        }
+        if let title = changes.title {
+            try Limits.line(title, "the project's title", maximum: Limits.titleLength)
+            project.title = title.isEmpty ? nil : title
         }
         if let policy = changes.policy {
             project.policy = try PolicyProfile.parseList(policy).map(\.rawValue).joined(separator: ",")

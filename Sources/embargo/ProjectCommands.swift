@@ -34,6 +34,8 @@ extension Embargo.ProjectCommands {
         @Option(help: ArgumentHelp("Package name used in archives (default: the project name).", valueName: "name"))
         var packageName: String?
         @Option(help: ArgumentHelp("Release policy profile.", valueName: "name")) var policy = "drupal"
+        @Option(help: ArgumentHelp("The name people know it by, the SA's Project (default: the project name).", valueName: "text"))
+        var title: String?
 
         func validate() throws {
             if branches.isEmpty { throw ValidationError("at least one --branch is required") }
@@ -41,7 +43,7 @@ extension Embargo.ProjectCommands {
 
         func run() throws {
             let details = try location.workspace().addProject(
-                name: name, repository: repo, remote: remote, branches: branches, packageName: packageName, policy: policy)
+                name: name, repository: repo, remote: remote, branches: branches, packageName: packageName, policy: policy, title: title)
             if output.json {
                 try Terminal.printJSON(ProjectReport(details))
             } else {
@@ -96,7 +98,7 @@ extension Embargo.ProjectCommands {
             } else {
                 let p = details.project
                 Terminal.printTable(["FIELD", "VALUE"], [
-                    ["name", p.name], ["repository", p.repoPath + (details.local?.repo != nil ? " (this machine)" : "")], ["remote", p.remote],
+                    ["name", p.name], ["title", p.title ?? "-"], ["repository", p.repoPath + (details.local?.repo != nil ? " (this machine)" : "")], ["remote", p.remote],
                     ["branches", details.branches.joined(separator: ", ")], ["package", p.packageName],
                     ["policy", p.policy], ["test command", (p.testCommand ?? "-") + (details.local?.testCommand != nil ? " (this machine)" : "")],
                 ] + details.branches.compactMap { branch in
@@ -139,6 +141,7 @@ extension Embargo.ProjectCommands {
         @Option(help: ArgumentHelp("Path of the project's git clone.", valueName: "path")) var repo: String?
         @Option(help: ArgumentHelp("The remote that publication pushes to.", valueName: "name")) var remote: String?
         @Option(help: ArgumentHelp("Package name used in archives.", valueName: "name")) var packageName: String?
+        @Option(help: ArgumentHelp("The name people know it by, the SA's Project ('' clears it).", valueName: "text")) var title: String?
         @Option(help: ArgumentHelp("Release policy profile.", valueName: "name")) var policy: String?
         @Option(help: ArgumentHelp("Command that runs the project's tests in a patched clone.", valueName: "cmd")) var testCommand: String?
         @Option(help: ArgumentHelp("The release branch --test-command is for (default: every branch without one of its own).", valueName: "branch"))
@@ -161,6 +164,7 @@ extension Embargo.ProjectCommands {
             changes.repository = repo
             changes.remote = remote
             changes.packageName = packageName
+            changes.title = title
             changes.policy = policy
             changes.testCommand = testCommand
             changes.testCommandBranch = branch
@@ -188,6 +192,7 @@ struct ProjectReport: Encodable {
     let remote: String
     let branches: [String]
     let packageName: String
+    let title: String?
     let policy: String
     let testCommand: String?
     let buildCommand: String?
@@ -203,6 +208,7 @@ struct ProjectReport: Encodable {
         remote = details.project.remote
         branches = details.branches
         packageName = details.project.packageName
+        title = details.project.title
         policy = details.project.policy
         testCommand = details.project.testCommand
         buildCommand = details.project.buildCommand
@@ -214,7 +220,7 @@ struct ProjectReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, repository, remote, branches, policy
+        case name, repository, remote, branches, policy, title
         case packageName = "package_name"
         case testCommand = "test_command"
         case branchTestCommands = "branch_test_commands"
@@ -231,6 +237,7 @@ struct ProjectReport: Encodable {
         try c.encode(remote, forKey: .remote)
         try c.encode(branches, forKey: .branches)
         try c.encode(packageName, forKey: .packageName)
+        try c.encodeIfPresent(title, forKey: .title)
         try c.encode(policy, forKey: .policy)
         try c.encode(testCommand, forKey: .testCommand)
         try c.encode(branchTestCommands, forKey: .branchTestCommands)

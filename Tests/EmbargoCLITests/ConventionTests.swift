@@ -64,7 +64,7 @@ struct ConventionTests {
         let initRun = try box.run(copy.path, ["init", "--name", "alice"], directory: lonely)
         #expect(initRun.status == 0, "\(initRun.stderr)")
         let verify = try box.run(copy.path, ["store", "verify", "--json"], directory: lonely)
-        #expect(verify.stdout.contains("m0015_affected_from"))
+        #expect(verify.stdout.contains("m0016_project_title"))
     }
 
     @Test func permissionTableIsPrinted() throws {

@@ -14,9 +14,8 @@ struct ExportCLITests {
         return run
     }
 
-    @Test func multiBranchDraftExportsValidateAgainstTheOfficialSchemas() throws {
-        let box = try Sandbox()
-        defer { box.remove() }
+    /// A store with project `ai`: branches 1.0.x (released 1.0.0, 1.0.6) and 1.1.x (1.1.0, 1.1.6).
+    static func projectWithTwoReleasedBranches(_ box: Sandbox, _ options: [String] = []) throws {
         try box.initStore()
         let repo = try box.makeRepository(branches: ["1.0.x", "1.1.x"])
         for (branch, tags) in [("1.0.x", ["1.0.0", "1.0.6"]), ("1.1.x", ["1.1.0", "1.1.6"])] {
@@ -26,7 +25,13 @@ struct ExportCLITests {
                 try box.git(["-C", repo.path, "tag", tag])
             }
         }
-        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
+        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"] + options)
+    }
+
+    @Test func multiBranchDraftExportsValidateAgainstTheOfficialSchemas() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try Self.projectWithTwoReleasedBranches(box)
         try box.ok(["advisory", "create", "--project", "ai", "--title", "PRIVATE-TITLE-7c1", "--public-title", "Access bypass",
                     "--type", "Access bypass", "--cwe", "CWE-284", "--description", "The module lets users reach pages they should not.",
                     "--solution", "Upgrade.", "--reporter", "Jane Doe <https://www.drupal.org/u/jane>", "--fixer", "Sam Fix",
@@ -95,16 +100,7 @@ extension ExportCLITests {
     @Test func affectedVersionsStartAtTheFirstAffectedRelease() throws {
         let box = try Sandbox()
         defer { box.remove() }
-        try box.initStore()
-        let repo = try box.makeRepository(branches: ["1.0.x", "1.1.x"])
-        for (branch, tags) in [("1.0.x", ["1.0.0", "1.0.6"]), ("1.1.x", ["1.1.0", "1.1.6"])] {
-            try box.git(["-C", repo.path, "checkout", "--quiet", branch])
-            for tag in tags {
-                try box.git(["-C", repo.path, "commit", "--quiet", "--allow-empty", "-m", "Release \(tag)"])
-                try box.git(["-C", repo.path, "tag", tag])
-            }
-        }
-        try box.ok(["project", "add", "ai", "--repo", repo.path, "--remote", "origin", "--branch", "1.0.x", "--branch", "1.1.x"])
+        try Self.projectWithTwoReleasedBranches(box)
         try box.ok(["advisory", "create", "--project", "ai", "--title", "New form", "--public-title", "Access bypass",
                     "--description", "d", "--solution", "Upgrade.", "--affected-from", "1.1.2"])
         let bad = try box.embargo(["advisory", "edit", "ADV-2026-001", "--affected-from", "soon"])
@@ -126,6 +122,25 @@ extension ExportCLITests {
         try box.ok(["advisory", "edit", "ADV-2026-001", "--affected-from", ""])
         let again = try box.json(try box.ok(["export", "ADV-2026-001", "--format", "osv", "--draft"]).stdout)
         #expect(((again["affected"] as? [[String: Any]])?.first?["database_specific"] as? [String: Any])?["affected_versions"] as? String == "<1.1.7")
+    }
+
+    /// The SA names the project as people know it: its title, when set, is
+    /// the Project and leads the SA's title; the machine name stays the package's.
+    @Test func theSANamesTheProjectByItsTitle() throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try Self.projectWithTwoReleasedBranches(box, ["--title", "AI (Artificial Intelligence)"])
+        try box.ok(["advisory", "create", "--project", "ai", "--title", "Form", "--type", "Access bypass", "--sa-id", "SA-CONTRIB-2026-042",
+                    "--risk", "AC:Basic/A:User/CI:Some/II:Some/E:Theoretical/TD:Uncommon"])
+        let sa = try box.ok(["export", "ADV-2026-001", "--format", "drupal", "--draft"]).stdout
+        #expect(sa.contains("AI (Artificial Intelligence) - Moderately critical - Access bypass - SA-CONTRIB-2026-042"), "\(sa)")
+        #expect(sa.contains("Project: AI (Artificial Intelligence)") && sa.contains("Project machine name: ai"), "\(sa)")
+        #expect(try box.ok(["project", "show", "ai"]).stdout.contains("AI (Artificial Intelligence)"))
+        let multiline = try box.embargo(["project", "set", "ai", "--title", "AI\nDemo"])
+        #expect(multiline.status == 64 && multiline.stderr.contains("the project's title holds a control character"), "\(multiline.stderr)")
+        try box.ok(["project", "set", "ai", "--title", ""])
+        let plain = try box.ok(["export", "ADV-2026-001", "--format", "drupal", "--draft"]).stdout
+        #expect(plain.contains("Project: ai\n") && plain.contains("ai - Moderately critical"), "\(plain)")
     }
 
     @Test func anOutputPathThatIsNotARegularFileIsLeftAlone() throws {

@@ -25,7 +25,7 @@ struct StoreCLITests {
         let report = try box.json(verify.stdout)
         #expect(report["format_version"] as? Int == 1)
         #expect(report["ok"] as? Bool == true)
-        #expect((report["store"] as? [String: Any])?["schema"] as? String == "m0015_affected_from")
+        #expect((report["store"] as? [String: Any])?["schema"] as? String == "m0016_project_title")
     }
 
     @Test func identityShowPrintsAgeRecipientAndMinisignKey() throws {

@@ -233,13 +233,13 @@ struct ExportFacts {
     /// `placeholders`, missing parts are named; without, they are left out.
     func saTitle(placeholders: Bool) -> String {
         let parts: [String?] = [
-            project.name,
+            project.displayName,
             drupalRisk?.rating ?? (placeholders ? "(risk not set)" : nil),
             advisory.vulnerabilityType ?? (placeholders ? "(vulnerability type not set)" : nil),
             advisory.saID ?? (placeholders ? "(SA id not assigned)" : nil),
         ]
         let present = parts.compactMap { $0 }
-        return present.count > 1 ? present.joined(separator: " - ") : "\(project.name) security advisory"
+        return present.count > 1 ? present.joined(separator: " - ") : "\(project.displayName) security advisory"
     }
 
     /// Everyone to credit, each with the OSV type of their role, without duplicates.

@@ -34,7 +34,7 @@ struct SAText {
     static func document(_ facts: ExportFacts) -> SAText {
         let advisory = facts.advisory
         var fields = [
-            Field(label: "Project", value: facts.project.name),
+            Field(label: "Project", value: facts.project.displayName),
             Field(label: "Project machine name", value: facts.project.packageName),
             Field(label: "Date", value: drupalDate(facts.releaseTime)),
         ]
