@@ -206,3 +206,44 @@ extension Store {
         }
     }
 }
+
+extension StoreState {
+    /// The schema of `db` as names: every table with its columns, every
+    /// index, trigger and view (SQLite's own bookkeeping tables aside).
+    static func schemaShape(_ db: Database) throws -> Set<String> {
+        var shape: Set<String> = []
+        for row in try Row.fetchAll(db, sql: "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_sequence' AND name NOT LIKE 'sqlite_stat%'") {
+            let type: String = row["type"], name: String = row["name"]
+            shape.insert("\(type) \(name)")
+            guard type == "table" else { continue }
+            for column in try Row.fetchAll(db, sql: "SELECT name, type, \"notnull\", pk FROM pragma_table_xinfo(?)", arguments: [name]) {
+                shape.insert("column \(name).\(column["name"] as String) \(column["type"] as String) \(column["notnull"] as Int) \(column["pk"] as Int)")
+            }
+        }
+        return shape
+    }
+
+    /// The schema every store of this version has: its migrations on an empty database.
+    static let expectedShape: Result<Set<String>, any Error> = Result {
+        let image = try DatabaseImage(copying: [UInt8]())
+        let queue = try Store.makeQueue(image)
+        try Store.migrate(queue)
+        return try queue.read(schemaShape)
+    }
+
+    /// What this state's schema has that a store of this version does not, or
+    /// lacks (`trigger zz_move`, `no table patch_checks`), or nil when it is the
+    /// same. Rows alone cannot say what a database does: a trigger rewrites
+    /// rows inside every later command, and a table dropped takes its rows
+    /// along unseen. A state taken from elsewhere (a team snapshot) is checked.
+    public func schemaDrift() throws -> String? {
+        let expected = try Self.expectedShape.get()
+        let actual = try queue.read(Self.schemaShape)
+        // Tables first, then triggers, indexes and views, then columns: a dropped table is named, not its index.
+        func rank(_ name: String) -> Int { name.hasPrefix("table ") ? 0 : name.hasPrefix("column ") ? 2 : 1 }
+        func first(_ names: Set<String>) -> String? { names.min { (rank($0), $0) < (rank($1), $1) } }
+        if let extra = first(actual.subtracting(expected)) { return "it holds \(extra.prefix(120)), which this version's schema has not" }
+        if let missing = first(expected.subtracting(actual)) { return "it lacks \(missing.prefix(120)) of this version's schema" }
+        return nil
+    }
+}

@@ -822,3 +822,29 @@ extension TeamCLITests {
         try other.ok(["audit", "verify"])
     }
 }
+
+extension TeamCLITests {
+    /// A sync that stops on a conflict has fetched entries it did not apply.
+    /// The next command's own sync does not take their numbers: it leaves the
+    /// sending to a whole sync, so the remote's log is never rewritten and the
+    /// other members sync on.
+    @Test func aWriteAfterAStoppedSyncDoesNotRewriteTheRemotesLog() throws {
+        let team = try Team(members: [("bob", "preparer")])
+        defer { team.remove() }
+        try team["alice"].ok(["people", "set", "longwave", "--org", "Alpha"])
+        try team["bob"].ok(["people", "set", "longwave", "--org", "Beta"])
+        let stopped = try team["bob"].embargo(["store", "sync"])
+        #expect(stopped.status == 3, "\(stopped.stderr)")
+        let head = try team.remoteHead()
+        try team["bob"].ok(["people", "set", "catch", "--name", "Cat Ch"])
+        #expect(try team.remoteHead() == head, "the remote's log stays as the team wrote it")
+        try team["alice"].ok(["store", "sync"])
+        let fields = Set(stopped.stderr.matches(of: /people:longwave\.[a-z_]+/).map { String($0.output) })
+        #expect(!fields.isEmpty, "\(stopped.stderr)")
+        try team["bob"].ok(["store", "sync"] + fields.sorted().flatMap { ["--keep", "theirs", $0] })
+        try team["alice"].ok(["store", "sync"])
+        let people = try team["alice"].ok(["people", "list"]).stdout
+        #expect(people.contains("Cat Ch") && people.contains("Alpha"), "\(people)")
+        try team["alice"].ok(["audit", "verify"])
+    }
+}

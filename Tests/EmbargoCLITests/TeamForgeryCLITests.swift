@@ -347,6 +347,19 @@ extension TeamCLITests {
         let shown = try team["bob"].json(team["bob"].ok(["advisory", "show", "ADV-2026-001", "--json"]).stdout)["advisory"] as? [String: Any]
         #expect(shown?["disclosure_at"] as? String == "2027-03-03T16:00:00Z")
 
+        // Rows alone do not say what a database does: a trigger that would rewrite
+        // rows inside every later command, or a table dropped with its rows, is refused.
+        for (forge, said) in [
+            ("CREATE TRIGGER zz_move AFTER UPDATE ON advisories BEGIN UPDATE advisories SET disclosure_at = '2026-12-05T16:00:00Z'; END",
+             "it holds trigger zz_move, which this version's schema has not"),
+            ("DROP TABLE patch_checks", "it lacks table patch_checks of this version's schema"),
+        ] {
+            try team.resetRemote(to: head)
+            try Self.pushForgedEntry(team, as: "alice", kind: .snapshot) { db, _ in try db.execute(sql: forge) }
+            let refused = try team["bob"].embargo(["store", "sync"])
+            #expect(refused.status == 4, "\(refused.stderr)")
+            #expect(refused.stderr.contains("its snapshot's database is not a store of this version: \(said)"), "\(refused.stderr)")
+        }
         try team.resetRemote(to: head)
         try Self.pushForgedEntry(team, as: "alice", kind: .snapshot) { _, _ in }
         try team["bob"].ok(["store", "sync"])

@@ -494,10 +494,16 @@ extension Workspace {
         guard let record, let detail: String = record["detail"] else { return }
         let recordedURL = detail.hasPrefix(Self.tagFirst) ? String(detail.dropFirst(Self.tagFirst.count)) : detail
         let tags = prerelease.manifest.branches.map(\.tagName)
-        guard !tags.contains(where: { onRemote["refs/tags/\($0)"] != nil }) else { return }
+        // The reviewed tag objects; a publication before its time pushed the release dated
+        // anew, whose tags are other objects of the same names.
+        let early = try earlyPublicationDate(id, prerelease: prerelease.seq) != nil
+        guard !prerelease.manifest.branches.contains(where: { branch in
+            onRemote["refs/tags/\(branch.tagName)"].map { early || $0 == branch.tagObject } ?? false
+        }) else { return }
         let who: String = record["member"] ?? "a member"
         let elsewhere = recordedURL == url ? "" : " to \(EmbargoError.quoted(recordedURL))"
-        throw EmbargoError(.verification, "\(id)'s release is on record as pushed\(elsewhere) (by \(who.prefix(40))), but \(url) holds none of its tags (\(tags.joined(separator: ", ")))",
+        let held = tags.contains { onRemote["refs/tags/\($0)"] != nil } ? "none of its tags as reviewed" : "none of its tags"
+        throw EmbargoError(.verification, "\(id)'s release is on record as pushed\(elsewhere) (by \(who.prefix(40))), but \(url) holds \(held) (\(tags.joined(separator: ", ")))",
                            hint: "nothing was pushed or changed; the record is false or the tags were deleted by hand: 'embargo audit' shows who recorded it, ask a store admin to check")
     }
 
@@ -605,16 +611,26 @@ extension Workspace {
         let taggedFirst = try pushedTagFirst(advisory.id, prerelease: prerelease.seq)
         let remoteName = remote ?? project.remote
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
+        // A push on record that the public remote disproves (none of the reviewed tags there)
+        // is no reason to refuse: the revert goes on and says so.
+        var disproved: String?
         if let step = try publicationStep(advisory.id), !taggedFirst {
             if let url = try git.remoteURL(remoteName) {
-                try checkPushRecord(advisory.id, prerelease, url: url,
-                                    onRemote: try remoteObjects(git, url: url, refs: prerelease.manifest.branches.map { "refs/tags/\($0.tagName)" }))
+                do {
+                    try checkPushRecord(advisory.id, prerelease, url: url,
+                                        onRemote: try remoteObjects(git, url: url, refs: prerelease.manifest.branches.map { "refs/tags/\($0.tagName)" }))
+                } catch let error as EmbargoError where error.kind == .verification {
+                    disproved = error.message
+                }
             }
-            let pushed = try pushedAt(advisory.id, prerelease: prerelease.seq) ?? "earlier"
-            throw EmbargoError(.refused, "the fix of \(advisory.id) is public: its release branches and tags were pushed at \(pushed) (the publication stopped after '\(step)'); the embargo is broken and a revert would hide nothing",
-                               hint: "finish now with 'embargo publish \(advisory.id)' and tell the security team ('embargo broken \(advisory.id) --reason TEXT' records it)")
+            if disproved == nil {
+                let pushed = try pushedAt(advisory.id, prerelease: prerelease.seq) ?? "earlier"
+                throw EmbargoError(.refused, "the fix of \(advisory.id) is public: its release branches and tags were pushed at \(pushed) (the publication stopped after '\(step)'); the embargo is broken and a revert would hide nothing",
+                                   hint: "finish now with 'embargo publish \(advisory.id)' and tell the security team ('embargo broken \(advisory.id) --reason TEXT' records it)")
+            }
         }
         var actions = try deleteTags(prerelease.manifest.branches.map { ($0.tagName, $0.tagObject) }, git: git, remote: remoteName)
+        if let disproved { actions.insert("warning: \(disproved); reverted all the same ('embargo audit \(advisory.id)' shows who recorded it)", at: 0) }
         // Tagged first, in drupal.org's order, and the SA not out: the tags go; the release
         // commits stay on the branches, where whoever watched them saw the fix.
         if taggedFirst {

@@ -42,6 +42,9 @@ extension Workspace {
         let files = teamFiles
         if let prepared = PreparedPush.load(files), prepared.generation == generation, prepared.sequence == config.sequence + 1 { return }
         unlink(files.outbox.path)
+        // The remote as last fetched holds entries this machine has not synced (a sync stopped on a
+        // conflict or a refusal): the next entry's number is taken there, and only a whole sync may go on.
+        guard try remote.trackedLogHead() <= config.sequence else { return }
         let sequence = config.sequence + 1
         guard !snapshotDue(after: sequence, entries: try remote.logEntries().filter { $0.sequence <= config.sequence }, config: config)
         else { return }

@@ -228,6 +228,15 @@ struct TeamRemote: Sendable {
         return entries
     }
 
+    /// The newest log entry the remote's head held when last fetched (0 for none).
+    func trackedLogHead() throws -> UInt64 {
+        let listed = try run(["ls-tree", "--name-only", Self.tracking, TeamLogEntry.directory + "/"])
+        guard listed.status == 0 else { return 0 }
+        return listed.stdoutText.split(separator: "\n").compactMap { path in
+            path.split(separator: "/").last.flatMap { TeamLogEntry.parse(fileName: String($0))?.sequence }
+        }.max() ?? 0
+    }
+
     func read(_ path: String, limit: Int = 1 << 30) throws -> [UInt8]? {
         try SafeFile.read(directory.appendingPathComponent(path), limit: limit)
     }

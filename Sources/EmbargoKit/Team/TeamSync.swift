@@ -687,6 +687,7 @@ extension Workspace {
             case .snapshot:
                 guard let text = entry.content.snapshot, let data = Data(base64Encoded: text) else { throw refuse("its snapshot cannot be read") }
                 let next = try store.state(fromDatabase: SecureBytes(copying: [UInt8](data)))
+                if let drift = try next.schemaDrift() { throw refuse("its snapshot's database is not a store of this version: \(drift)") }
                 let chain = try next.queue.read { db in try AuditTrail.membership(db) }
                 guard let author = chain.members[entry.content.author], author.signingKey == entry.content.signingKey,
                       author.role == .admin, entry.isSigned(by: author.signingKey)
