@@ -306,13 +306,22 @@ extension TeamCLITests {
                                       object: "ADV-2026-001", detail: "a note")
             }
         }
-        for (forge, refusal) in [
-            (event(actor: "alice", kind: "note", under: "advisory.note"), "changes timeline naming alice as actor, although bob signed it"),
-            (event(actor: "bob", kind: "prereleased", under: "advisory.edit"), "none that records a prereleased event"),
+        // A preparer's own pre-release entry that brings the event alone, back-dated, without the pre-release.
+        let backDated: (Database, EmbargoIdentity) throws -> Void = { db, identity in
+            try db.execute(sql: "INSERT INTO timeline (advisory, at, actor, kind, summary) VALUES ('ADV-2026-001', '2026-10-01T10:00:00Z', 'carol', 'prereleased', 'sent')")
+            try AuditTrail.append(db, identity: identity, member: "carol", at: "2026-12-04T10:00:00Z", action: "advisory.prerelease",
+                                  object: "ADV-2026-001", detail: "1.0.2")
+        }
+        for (author, forge, refusal) in [
+            ("bob", event(actor: "alice", kind: "note", under: "advisory.note"), "changes timeline naming alice as actor, although bob signed it"),
+            ("bob", event(actor: "bob", kind: "prereleased", under: "advisory.edit"), "with a prereleased event and no pre-release"),
+            ("bob", event(actor: "bob", kind: "Prereleased ", under: "advisory.note"), "with a prereleased event and no pre-release"),
+            ("bob", event(actor: "bob", kind: "Approved", under: "advisory.note"), "none whose action records approved events"),
+            ("carol", backDated, "advisory ADV-2026-001 with a prereleased event and no pre-release"),
         ] {
             let head = try team.remoteHead()
-            try Self.pushForgedEntry(team, as: "bob", forge)
-            let run = try team["carol"].embargo(["store", "sync"])
+            try Self.pushForgedEntry(team, as: author, forge)
+            let run = try team[author == "bob" ? "carol" : "bob"].embargo(["store", "sync"])
             #expect(run.status == 4, "\(run.stderr)")
             #expect(run.stderr.contains(refusal), "\(run.stderr)")
             try team.resetRemote(to: head)

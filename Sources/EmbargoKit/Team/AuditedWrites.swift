@@ -101,6 +101,11 @@ enum AuditedWrites {
         "cve-requested": ["cve.request"], "cve-published": ["cve.publish"],
     ]
 
+    /// An event kind as the step it would pass for (`Prereleased `, `prereleased`).
+    static func stepKind(_ kind: String) -> String {
+        kind.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    }
+
     /// The columns that name the member who did what a row records: always
     /// the member who signed the entry (approvals are checked by their ledger).
     static let memberColumns: [String: [String]] = [
@@ -113,7 +118,7 @@ enum AuditedWrites {
     static func allows(_ action: String, _ change: RowChange) -> Bool {
         if action == "store.restore" { return true }
         if action.hasPrefix("publish.") { return change.table == "publication_steps" }
-        if change.table == "timeline", let kind = change.new["kind"]?.text, let steps = stepEvents[kind], !steps.contains(action) {
+        if change.table == "timeline", let kind = change.new["kind"]?.text, let steps = stepEvents[stepKind(kind)], !steps.contains(action) {
             return false
         }
         return tables[action]?[change.table]?.contains(change.operation) ?? false
@@ -194,6 +199,11 @@ enum AuditedWrites {
                 guard !owners.isEmpty else { return "table \(change.table.prefix(40)) without a signed audit entry for it" }
                 // A key rotation renames every patch's blob, under the removal's entry.
                 if rotation, change.table == "patches", change.operation == .update, Set(change.new.keys) == ["blob"] { continue }
+                // A pre-release event comes with the pre-release it records (the lead time counts from it).
+                if change.table == "timeline", change.operation == .insert, let kind = change.new["kind"]?.text, stepKind(kind) == "prereleased",
+                   !changes.contains(where: { $0.table == "prereleases" && $0.operation == .insert && $0.new["advisory"] == change.new["advisory"] }) {
+                    return "advisory \((change.new["advisory"]?.text ?? "?").prefix(40)) with a prereleased event and no pre-release"
+                }
                 // Who did it is who signed it (a restore brings back rows of the whole team).
                 if let author, !actions.contains("store.restore"), let wrong = misattributed(change, author: author) {
                     return "\(change.table.prefix(40)) naming \(wrong.name.prefix(40)) as \(wrong.column), although \(author.prefix(40)) signed it"
@@ -211,9 +221,9 @@ enum AuditedWrites {
                 case "release": "release"
                 default: change.table == "releases" ? "release" : "advisory"
                 }
-                let step = change.table == "timeline" ? change.new["kind"]?.text.flatMap { stepEvents[$0] == nil ? nil : $0 } : nil
+                let step = change.table == "timeline" ? change.new["kind"]?.text.flatMap { stepEvents[stepKind($0)] == nil ? nil : stepKind($0) } : nil
                 let how = if let step, audit.contains(where: { $0.object == owner }) {
-                    ", none that records a \(step.prefix(40)) event"
+                    ", none whose action records \(step.prefix(40)) events"
                 } else if !covering(owner).isEmpty {
                     ", none that may change \(change.new.keys.sorted().joined(separator: ", ").prefix(80)) of \(change.table.prefix(40))"
                 } else if audit.contains(where: { $0.object == owner }) {
