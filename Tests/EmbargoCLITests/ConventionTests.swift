@@ -58,7 +58,9 @@ struct ConventionTests {
         let lonely = box.root.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: lonely, withIntermediateDirectories: true)
         let copy = lonely.appendingPathComponent("embargo")
-        try FileManager.default.copyItem(at: embargoBinary, to: copy)
+        // Copied by cp, not in this process: a copy written here could still be open for
+        // writing in a child another test forks meanwhile, and running it fails (ETXTBSY).
+        #expect(try box.run("cp", [embargoBinary.path, copy.path]).status == 0)
         // Run it from an unrelated directory: the migrations are embedded in the binary.
         #expect(try box.run(copy.path, ["identity", "new"], directory: lonely).status == 0)
         let initRun = try box.run(copy.path, ["init", "--name", "alice"], directory: lonely)

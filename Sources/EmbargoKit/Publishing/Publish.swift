@@ -504,7 +504,7 @@ extension Workspace {
         let elsewhere = recordedURL == url ? "" : " to \(EmbargoError.quoted(recordedURL))"
         let held = tags.contains { onRemote["refs/tags/\($0)"] != nil } ? "none of its tags as reviewed" : "none of its tags"
         throw EmbargoError(.verification, "\(id)'s release is on record as pushed\(elsewhere) (by \(who.prefix(40))), but \(url) holds \(held) (\(tags.joined(separator: ", ")))",
-                           hint: "nothing was pushed or changed; the record is false or the tags were deleted by hand: 'embargo audit' shows who recorded it, ask a store admin to check")
+                           hint: "nothing was pushed or changed; the record is false or the tags were deleted by hand: 'embargo audit --advisory \(id)' shows who recorded it, ask a store admin to check")
     }
 
     /// When the release of the pre-release `prerelease` was pushed, or nil.
@@ -630,7 +630,7 @@ extension Workspace {
             }
         }
         var actions = try deleteTags(prerelease.manifest.branches.map { ($0.tagName, $0.tagObject) }, git: git, remote: remoteName)
-        if let disproved { actions.insert("warning: \(disproved); reverted all the same ('embargo audit \(advisory.id)' shows who recorded it)", at: 0) }
+        if let disproved { actions.insert("warning: \(disproved); reverted all the same ('embargo audit --advisory \(advisory.id)' shows who recorded it)", at: 0) }
         // Tagged first, in drupal.org's order, and the SA not out: the tags go; the release
         // commits stay on the branches, where whoever watched them saw the fix.
         if taggedFirst {
