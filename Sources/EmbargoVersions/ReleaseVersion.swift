@@ -233,8 +233,7 @@ public struct AffectedRanges: Sendable, Equatable {
             (ReleaseVersion($0.nextRelease) ?? ReleaseVersion("0.0.0")!) < (ReleaseVersion($1.nextRelease) ?? ReleaseVersion("0.0.0")!)
         }
         var ranges = ordered.enumerated().map { index, release in
-            Range(introduced: index == 0 ? nil : (release.firstRelease ?? ReleaseBranch(release.branch)?.firstVersion.description),
-                  fixed: release.nextRelease)
+            Range(introduced: index == 0 ? nil : Self.start(of: release), fixed: release.nextRelease)
         }
         if let affectedFrom, let first = ReleaseVersion(affectedFrom) {
             ranges.removeAll { ReleaseVersion($0.fixed).map { $0 <= first } ?? false }
@@ -247,4 +246,19 @@ public struct AffectedRanges: Sendable, Equatable {
 
     /// Drupal and Composer form: `<1.0.7 || >=1.1.0 <1.1.7`.
     public var constraint: String { ranges.map(\.constraint).joined(separator: " || ") }
+
+    /// Where a later branch's range starts: its first release, or its first
+    /// stable version (`1.1.0`) when it began with alphas, betas or release
+    /// candidates and the fix is a stable release: a security advisory covers
+    /// stable releases, as drupal.org's do (`>=1.1.0 <1.1.7`).
+    static func start(of release: BranchReleases) -> String? {
+        guard let first = release.firstRelease else { return ReleaseBranch(release.branch)?.firstVersion.description }
+        guard let parsed = ReleaseVersion(first), parsed.stability != .stable,
+              ReleaseVersion(release.nextRelease)?.stability == .stable
+        else { return first }
+        var stable = parsed
+        stable.stability = .stable
+        stable.patch = stable.patch.map { _ in 0 }
+        return stable.description
+    }
 }

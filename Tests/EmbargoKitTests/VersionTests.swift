@@ -82,4 +82,19 @@ struct VersionTests {
         #expect(AffectedRanges(releases, affectedFrom: "1.0.0").constraint == ">=1.0.0 <1.1.7 || >=1.2.0 <1.2.4")
         #expect(AffectedRanges(releases, affectedFrom: nil).constraint == "<1.1.7 || >=1.2.0 <1.2.4")
     }
+
+    /// A branch that began with alphas or betas is affected from its first
+    /// stable version, as drupal.org writes it (advisories cover stable releases).
+    @Test func aBranchThatBeganWithBetasStartsAtItsFirstStableVersion() throws {
+        let releases = [
+            BranchReleases(branch: "1.0.x", firstRelease: "1.0.0", lastRelease: "1.0.6", nextRelease: "1.0.7"),
+            BranchReleases(branch: "1.1.x", firstRelease: "1.1.0-beta1", lastRelease: "1.1.2", nextRelease: "1.1.3"),
+            BranchReleases(branch: "8.x-2.x", firstRelease: "8.x-2.0-alpha2", lastRelease: "8.x-2.4", nextRelease: "8.x-2.5"),
+        ]
+        #expect(AffectedRanges(Array(releases[0...1])).constraint == "<1.0.7 || >=1.1.0 <1.1.3")
+        #expect(AffectedRanges([releases[0], releases[2]]).ranges.last?.introduced == "8.x-2.0")
+        // A branch with only a beta to fix keeps its first release.
+        let beta = BranchReleases(branch: "1.2.x", firstRelease: "1.2.0-beta1", lastRelease: "1.2.0-beta2", nextRelease: "1.2.0-beta3")
+        #expect(AffectedRanges([releases[0], beta]).constraint == "<1.0.7 || >=1.2.0-beta1 <1.2.0-beta3")
+    }
 }
