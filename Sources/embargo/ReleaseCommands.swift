@@ -352,8 +352,12 @@ extension Embargo.ReleaseCommands {
         }
 
         func run() throws {
-            let release = try location.workspace().recordReleaseQA(id, passed: pass, note: note)
+            let workspace = try location.workspace()
+            let release = try workspace.recordReleaseQA(id, passed: pass, note: note)
             Terminal.say("recorded QA \(pass ? "passed" : "failed") for \(release.id)")
+            if pass, release.taggedBy == workspace.member.name {
+                Terminal.warn("you tagged \(release.id) yourself: QA is a second member's look at it (the module's QA team tests release candidates)")
+            }
             Terminal.say(pass ? "next: the publishing manager publishes the release nodes, then 'embargo release published \(release.id) --url URL'"
                               : "next: fix, then plan the next release candidate: 'embargo release plan --project \(release.project) --kind \(release.kind.rawValue) --stability rc'")
         }
