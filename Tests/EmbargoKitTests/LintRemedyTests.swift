@@ -259,6 +259,107 @@ struct LintRemedyTests {
         }
     }
 
+    /// Remedy wording as grammar, not as the phrases of single fixes: a verb of refusal,
+    /// checking or bounding applied to a class of thing at a security boundary.
+    @Test func generalRemedyGrammarIsAHint() {
+        let cases: [(String, String)] = [
+            ("Don't trust the X-Real-IP value from clients", "trust"),
+            ("Check that the share belongs to the current user", "ownership"),
+            ("Keep other users' drafts out of the search results", "ownership"),
+            ("Viewers can no longer delete dashboards", "who-can"),
+            ("Read-only users can no longer rename the album", "who-can"),
+            ("Refuse hard links in uploaded archives", "refuse-boundary"),
+            ("Refuse requests to private IP addresses in the webhook sender", "refuse-boundary"),
+            ("Reject branch names starting with a dash", "refuse-boundary"),
+            ("Pass `--` before the revision so it is never read as an option", "option-terminator"),
+            ("Keep extracted files within the destination directory", "confine-path"),
+            ("Use securejoin for the volume mount target", "confine-path"),
+            ("Avoid reading past the end of the input buffer", "memory-wording"),
+            ("Fix an off-by-one read in the tag parser", "memory-wording"),
+            ("Fix soundness issue in the cell type", "memory-wording"),
+            ("Use checked_mul for the tensor size", "memory-wording"),
+            ("Cap the number of continuation frames per stream", "bound-count"),
+            ("Fix excessive memory use from many small parts", "bound-count"),
+            ("Render the display name as text instead of HTML", "escape-wording"),
+            ("Fix unescaped titles in the feed", "escape-wording"),
+            ("Verify the checksum of downloaded plugins", "verify-integrity"),
+            ("Refuse unsigned packages in the updater", "verify-integrity"),
+            ("Require the current password to turn off 2FA", "auth-steps"),
+            ("Lock out accounts after ten failed login attempts", "auth-steps"),
+            ("Set the HttpOnly flag on the session cookie", "cookie-and-cors"),
+            ("Only redirect to relative URLs after login", "redirect-target"),
+            ("Drop privileges before parsing the config", "confinement"),
+            ("Make sure the mount target is on procfs", "confinement"),
+            ("Titles in the sidebar must be escaped", "must-be"),
+            ("The signup form shouldn't create admins", "privileged-creation"),
+            ("Do not list unpublished posts in the feed", "protected-content"),
+            ("Parse the Content-Range header strictly", "strict-parsing"),
+            ("Validate the length of the display name", "length-validation"),
+            ("Validate the metadata received from the gateway", "validate-from-peer"),
+            ("Validate the scopes sent by the client", "validate-from-peer"),
+            ("Fail closed when the policy file is missing", "allow-deny"),
+            ("Check host names against the allow list", "allow-deny"),
+            ("Use crypto/rand for reset codes", "secrets-at-rest"),
+            ("Write the key file with mode 0600", "secrets-at-rest"),
+            ("Disallow DTDs in uploaded SVG files", "safe-documents"),
+            ("Render mail templates in a SandboxedEnvironment", "safe-documents"),
+            ("Prevent members from editing other people's posts", "prohibit-actor"),
+            ("Fix verification with detached payloads", "only-known"),
+            ("Only accept room keys from our own verified devices", "only-known"),
+            ("Use tarsafe instead of the tarfile module", "safe-variant"),
+            ("Set ReadHeaderTimeout on the metrics server", "server-timeouts"),
+            ("Return an error on invalid IV lengths", "bad-lengths"),
+            ("Tighten length validation in the decoder", "bad-lengths"),
+            ("A relay could grow an unbounded queue of pending work", "unbounded-growth"),
+            ("Fix an infinite loop when reading PNG files", "unbounded-growth"),
+            ("Call checkOwnerAccess in the export handler", "access-check"),
+            ("Reject frames with reserved bits set", "refuse-input"),
+            ("Tighten the scope checks for API keys", "tighten-control"),
+            ("Reinstate the restrictions on webhook targets", "tighten-control"),
+        ]
+        for (text, rule) in cases {
+            let found = findings(text)
+            #expect(found.map(\.rule).contains(rule), "\(text): \(found.map(\.rule))")
+            #expect(found.first { $0.rule == rule }?.level == .hints, "\(text)")
+        }
+        // Identifiers in camelCase are read as their words, and the finding covers the identifier as written.
+        let found = findings("Call checkOwnerAccess in the export handler")
+        #expect(found.map(\.rule) == ["access-check"])
+        #expect(found.first?.excerpt == "Call checkOwnerAccess in the export handler")
+        #expect(LeakLinter.humpsSplit("checkOwnerAccess isHTMLSafe ReadHeaderTimeout")?.text
+            == "check Owner Access is HTML Safe Read Header Timeout")
+        // Two capitalised parts are more often a product or a type: GitHub, HostRef, XPath.
+        #expect(LeakLinter.humpsSplit("GitHub HostRef XPath plain words") == nil)
+    }
+
+    /// Everyday work that shares words with the general grammar above.
+    @Test func generalGrammarLeavesOrdinarySensesAlone() {
+        for text in ["Trust the new CI runner image", "Update the trust store bundle",
+                     "Check that the build belongs to the release branch", "Users can now sort the list by date",
+                     "Only the first line of the subject is shown", "Reject the pull request template change",
+                     "Handle absolute paths on Windows in the test helper", "Pass -- to cargo test in the CI script",
+                     "Keep the cache within the build directory", "Bump github.com/cyphar/filepath-securejoin to v0.5.0",
+                     "Scroll past the end of the list", "Fix the off-by-one in the page numbers of the docs",
+                     "Reduce the number of requests to the registry", "Limit the number of items on the front page",
+                     "Fix too many open files in the test runner", "Set the model's max_tokens for completions",
+                     "Unquoted keys in YAML are parsed as strings", "Verify the checksum mismatch in CI is gone",
+                     "Unverified commits are shown with a grey badge", "Add a captcha to the contact form",
+                     "Add SameSite support to the docs of the cookie helper", "Redirect to the dashboard after login",
+                     "Drop the privileges table from the old schema", "Commits must be signed off",
+                     "Release tags are signed by the release manager", "Create an admin user in the test fixtures",
+                     "Hide archived projects in the sidebar", "Strict type checking in tsconfig", "Strictly increasing version numbers",
+                     "Add image dimension to the gallery caption", "Receive events from the gateway in batches",
+                     "Fail fast when the test server is down", "Add a blocklist for noisy log lines",
+                     "Use the random module for test data", "Set mode 0755 on the install script",
+                     "Use the thread-safe map instead of a mutex", "Set the read timeout of the database client to 5s",
+                     "Handle invalid dates in the calendar", "Fix an infinite loop in the retry helper",
+                     "Make the event channel unbounded", "Deprecate the SecureRandom class", "Bump GitHub actions to v4",
+                     "Only allow highest known term for catchup", "Reject the promise when the request fails"]
+        {
+            #expect(findings(text).isEmpty, "\(text): \(findings(text).map(\.rule))")
+        }
+    }
+
     @Test func namesRefuseAndHintsWarnUnlessStrict() {
         let found = findings("Fix XSS; escape the title")
         #expect(found.map(\.level) == [.names, .hints])

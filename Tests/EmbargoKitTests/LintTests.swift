@@ -102,7 +102,7 @@ struct LintTests {
         #expect(named.isDisjoint(with: ["chatbot", "replies", "via", "settings", "improper", "pathname", "restricted", "directory"]))
 
         let vocabulary = LintVocabulary.defaults.adding(words)
-        #expect(terms("Reject forged chatbot replies", vocabulary: vocabulary) == ["forged"])
+        #expect(terms("Drop forged chatbot replies", vocabulary: vocabulary) == ["forged"])
         #expect(terms("Check the chatbot settings before replying", vocabulary: vocabulary).isEmpty)
         #expect(terms("Prepare ADV-2026-001", vocabulary: vocabulary) == ["ADV-2026-001"])
         // A phrase the defaults already have is not added twice.

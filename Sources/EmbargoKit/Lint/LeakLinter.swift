@@ -201,18 +201,72 @@ public enum LeakLinter {
         /// words, and a match covers the whole name. In prose, `snake_case`
         /// identifiers are read as words too (`remove_headers_on_redirect`),
         /// and a single line break as a space: bodies are wrapped at 72
-        /// columns, paragraphs end at a blank line.
+        /// columns, paragraphs end at a blank line. Where the prose as written
+        /// has no match, it is read once more with `camelCase` identifiers as
+        /// their words (`checkOwnerAccess`, `validateRedirectURL`).
         func firstMatch(in subject: LintSubject) -> Range<Int>? {
             let prose = [.message, .text, .code, .payload].contains(subject.kind)
             let text = prose ? LeakLinter.unwrapped(subject.text) : LeakLinter.words(subject.text).joined(separator: " ")
+            if let range = firstMatch(in: text) {
+                return prose ? range : 0..<subject.text.count
+            }
+            guard prose, let split = LeakLinter.humpsSplit(text), let range = firstMatch(in: split.text) else { return nil }
+            return split.offsets[range.lowerBound] ..< split.offsets[range.upperBound - 1] + 1
+        }
+
+        /// The first match in `text` not inside an exception, in characters.
+        private func firstMatch(in text: String) -> Range<Int>? {
             let excused = exceptions.flatMap { text.matches(of: $0).map(\.range) }
-            for match in text.matches(of: pattern) where !excused.contains(where: { $0.overlaps(match.range) }) {
-                guard prose else { return 0..<subject.text.count }
+            for match in text.matches(of: pattern) where !excused.contains(where: { $0.overlaps(match.range) }) && !match.range.isEmpty {
                 return text.distance(from: text.startIndex, to: match.range.lowerBound)
                     ..< text.distance(from: text.startIndex, to: match.range.upperBound)
             }
             return nil
         }
+    }
+
+    /// `text` with a space inside identifiers where a lower-case letter meets
+    /// a capital (`checkAccess` -> `check Access`) or an acronym ends
+    /// (`isHTMLSafe` -> `is HTML Safe`), and for each of its characters the
+    /// offset of the character of `text` it stands for; nil where there is no
+    /// such place. Only `camelCase` identifiers and names of three or more
+    /// capitalised parts are split: a name of two (`GitHub`, `HostRef`,
+    /// `XPath`) is more often a product or a type than a sentence.
+    static func humpsSplit(_ text: String) -> (text: String, offsets: [Int])? {
+        let characters = Array(text)
+        func boundary(_ index: Int) -> Bool {
+            let previous = characters[index - 1], current = characters[index]
+            guard current.isUppercase, previous.isLetter else { return false }
+            return previous.isLowercase
+                || (previous.isUppercase && index + 1 < characters.count && characters[index + 1].isLowercase)
+        }
+        var result = ""
+        var offsets: [Int] = []
+        offsets.reserveCapacity(characters.count + 8)
+        var index = 0
+        while index < characters.count {
+            guard characters[index].isLetter || characters[index].isNumber else {
+                result.append(characters[index])
+                offsets.append(index)
+                index += 1
+                continue
+            }
+            var end = index
+            while end < characters.count, characters[end].isLetter || characters[end].isNumber { end += 1 }
+            let humps = (index + 1..<end).filter(boundary)
+            let split = !humps.isEmpty && (characters[index].isLowercase || humps.count >= 2)
+            for position in index..<end {
+                if split, humps.contains(position) {
+                    result.append(" ")
+                    offsets.append(position)
+                }
+                result.append(characters[position])
+                offsets.append(position)
+            }
+            index = end
+        }
+        guard offsets.count > characters.count, result.count == offsets.count else { return nil }
+        return (result, offsets)
     }
 
     /// `text` with `_` and single line breaks as spaces, character for

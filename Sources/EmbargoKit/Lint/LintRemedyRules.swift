@@ -43,6 +43,8 @@ public enum LintRemedyRules {
     private static let gap = "(?:[^.;:\\n]|\\.(?=\\w)){0,40}?"
     /// Words that say something no longer happens.
     private static let negation = "don't|do not|never|no longer|stop|avoid|prevent"
+    /// Words that refuse or no longer do something.
+    private static let refusal = "don't|do not|doesn't|does not|never|no longer|stop|avoid|prevent|disallow|forbid|refuse|reject|deny|block"
     /// What must stay out of logs and responses.
     private static let secrets = "passwords?|secrets?|(?:api |access |auth |session |csrf |bearer )?tokens?|credentials?|api keys?|private keys?|session ids?|password hash\\w*|key(?:ing)? material"
     /// How a program fails on input it cannot read, and what such input is called.
@@ -292,6 +294,8 @@ public enum LintRemedyRules {
                 + "|\\b(?:disabl|disallow|forbid|prevent|turn\\w* off|stop)\\w*\\b\(gap)\\b(?:external )?entit(?:y|ies) (?:expansion|resolution|loading|references?)\\b"
                 + "|\\b(?:unsafe|safe) (?:yaml|pickl\\w*|unpickl\\w*|deseriali[sz]\\w*|eval\\w*)\\b|\\bunsafe (?:constantize|reflection)\\b"
                 + "|\\b(?:cryptographically (?:secure|strong)|csprng|secure random\\w*|(?:weak|predictable|guessable) (?:random\\w*|tokens?|ids?|seeds?|nonces?|values?))\\b",
+            // Symfony's SecureRandom class, read as words, is a component's name.
+            exceptions: ["\\bsecure random (?:class|service|component|utility)\\b"],
             reason: "safe parsers, no entity expansion and strong randomness point at code execution, XXE or guessable tokens",
             suggestion: behaviour),
         LintRemedyRule(
@@ -356,6 +360,229 @@ public enum LintRemedyRules {
             pattern: "\\bcheck[_ ]plain\\b|\\bcheck[_ ]markup\\b|\\bcheck[_ ]url\\b|\\bfilter[_ ]xss\\w*|\\bXss::filter\\w*|\\bHtml::escape\\b|\\bhtmlspecialchars\\b|\\bhtml[_ ]safe\\b|\\bescapeHtml\\b|\\bhtml[_ ]escape\\b|\\bstripDangerousProtocols\\b|\\bhasPermission\\b|\\buser[_ ]access\\s*\\(|->access\\s*\\(|\\bisGranted\\b|\\bdenyAccessUnlessGranted\\b"
                 + "|\\b\\w*verify ?(?:status|host|peer|server)\\w*|\\bhostcheck\\b|\\b(?:snprintf|strlcpy|strlcat|strncpy)\\b|\\bhash[_ ]equals\\b|\\bcompare[_ ]digest\\b|\\b\\w*trusted ?prox(?:y|ies)\\w*",
             reason: "naming an escaping, access-checking or bounds-checking function in the message points at what it fixes",
+            suggestion: behaviour),
+        // General remedy grammar: a verb of refusal, checking or bounding applied to a class of
+        // thing that sits at a security boundary, rather than the phrases of single fixes.
+        LintRemedyRule(
+            "trust",
+            pattern: "\\b(?:don't|do not|no longer|never|stop|not|without|avoid)\\b (?:\\w+ ){0,2}?trust(?:s|ed|ing)?\\b(?! (?:store|anchors?|roots?|bundle))"
+                + "|\\bblindly (?:trust|accept|follow|use)\\w*\\b",
+            reason: "what is no longer trusted blindly points at input that could be forged",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "ownership",
+            pattern: "\\b(?:check|verif|ensur|validat|confirm|make sure|assert|enforc|requir)\\w*\\b\(gap)\\b(?:(?:belongs? to|is owned by|are owned by|owned by|is a member of|are members of) (?:the |this |that |its |their )?(?:current |requesting |calling |logged[- ]in |authenticated |signed[- ]in |same |right |correct |given |expected )?(?:users?|accounts?|callers?|org\\w*|tenants?|teams?|members?|owners?|sessions?|clients?|namespaces?|projects?|groups?|workspaces?)|has access to|have access to|can access|may access|is allowed to|are allowed to|is permitted to|is authori[sz]ed to)\\b"
+                + "|\\b(?:belong\\w*|owned|created) (?:to|by) (?:the )?(?:current|requesting|calling|logged[- ]in|authenticated|same|signed[- ]in) (?:user|account|caller|org\\w*|tenant|project|team|member)s?\\b"
+                + "|\\b(?:other|another|different|any|arbitrary) (?:users?|accounts?|members?|tenants?|organi[sz]ations?|orgs?|teams?|customers?|owners?)'?s?'? (?:private |own )?(?:data|files?|resources?|projects?|repos\\w*|records?|objects?|items?|secrets?|settings|drafts?|messages?|sessions?|documents?|posts?|comments?|profiles?|orders?)\\b"
+                + "|\\bsomeone else'?s\\b",
+            reason: "checking that an object belongs to the caller, or keeping other users' data apart, points at an access bypass",
+            suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
+        LintRemedyRule(
+            "who-can",
+            pattern: "\\b(?:non-?admins?|non-?owners?|non-?members?|guests?|viewers?|readers?|read-only users?|regular users?|normal users?|unprivileged users?|low-privileged users?|any (?:logged-in |authenticated )?user|anonymous(?: users?)?|unauthenticated users?|other users?|users? without (?:the )?(?:\\w+ )?(?:permission|rights?|role))\\b (?:can|could|may|might|were able|are able|was able|is able|can't|cannot|could not|can no longer|may no longer|should not|shouldn't|must not|are not allowed|aren't allowed|no longer)\\b"
+                + "|\\b(?:can|could|cannot|can't|should(?: not|n't)?|must(?: not|n't)?|may) (?:no longer )?(?:see|view|read|edit|modify|delete|change|update|download|access|list|manage|approve|impersonate) (?:the )?(?:other|another|others'|any|arbitrary|all) (?:users?|accounts?|members?|tenants?|organi[sz]ations?|projects?|teams?)'?s?\\b",
+            reason: "saying who can or cannot do something points at an access bypass",
+            suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
+        LintRemedyRule(
+            "refuse-boundary",
+            pattern: "\\b(?:\(refusal)|restrict|limit|only allow|check for|guard against|protect against|sanitiz|saniti[sz]|validat|filter)\\w*\\b\(gap)\\b(?:absolute (?:paths?|urls?|file ?names?)|(?:\\.\\.|dot-?dot|parent[- ]directory) (?:paths?|segments?|components?|references?|entries)|hard ?links?|device (?:files?|nodes?)|setuid|setgid|suid|(?:private|internal|loopback|link-local|reserved|localhost|metadata|intranet|local network) (?:ip|ips|ip addresses|addresses|address|networks?|ranges?|hosts?|endpoints?|services?)|file:(?://)? ?(?:urls?|uris?|scheme)|data: ?(?:urls?|uris?)|self-signed (?:certs?|certificates?)|(?:weak|short|small|insecure) (?:keys?|ciphers?|hash\\w*|algorithms?|parameters?|moduli|exponents?)|(?:md5|sha-?1|none|alg ?none|\\\"none\\\") (?:signatures?|algorithm|alg|digests?)|leading (?:dashes?|hyphens?|-)|(?:arguments?|options?|args?|names?|values?|refs?|paths?) (?:starting|beginning) with (?:a |an )?(?:dash|hyphen|-))\\b",
+            reason: "refusing absolute or parent paths, private addresses, weak keys or arguments that start with a dash points at traversal, SSRF, broken crypto or argument injection",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "option-terminator",
+            pattern: "(?:`--`|'--'|\\\"--\\\"|\\s--(?=\\s)|\\bdouble[- ]dash(?:es)?\\b|\\bend[- ]of[- ]options? (?:markers?|separators?|arguments?)\\b"
+                + "|\\boption terminators?\\b) (?:(?:\\w+ ){0,2}?(?:separator|argument|marker) )?(?:before|to separate|ahead of|in front of)\\b"
+                + "|\\b(?:argument|option) (?:parsing )?(?:confusion|smuggling)\\b",
+            reason: "an end of options before what users give points at argument injection",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "confine-path",
+            pattern: "\\b(?:confin|jail|chroot|contain|keep|stay|restrict|lock|scop|verif|ensur|make sure|confirm)\\w*\\b\(gap)\\b(?:within|inside|beneath|under|to) (?:the |a |an |its |their )?(?:\\w+ )?(?:root|base|working|target|destination|upload|uploads|output|extraction|data|repo(?:sitory)?|workspace|chroot|jail|sandbox|allowed|configured|served|static|public|home|storage|document|web) ?(?:dir(?:ectory|ectories|s)?|folders?|paths?|roots?|tree)?\\b"
+                + "|\\b(?:secure ?join|safe ?join|secure[_ ]filename|safe[_ ]path|os\\.Root|openat2|resolve[_ ](?:beneath|in[_ ]root)|no[_ ]?follow|is[_ ]?relative[_ ]?to|commonpath|within[_ ]?root|is[_ ]?subpath|path[_ ]is[_ ]inside)\\b",
+            exceptions: ["\\b(?:ci|test|tests|build|docs?) (?:dir\\w*|folders?)\\b", "\\b(?:github\\.com/)?cyphar/filepath-securejoin\\b", "\\bfilepath-securejoin\\b"],
+            reason: "keeping files inside a root directory points at a path traversal",
+            suggestion: "describe what users can open, e.g. 'Fix downloads from the files directory'"),
+        LintRemedyRule(
+            "memory-wording",
+            pattern: "\\b(?:read|reads|reading|write|writes|writing|copy|copies|copying|access\\w*|index\\w*|go|goes|going|run|runs|running|step\\w*|walk\\w*|scan\\w*)\\b (?:\\w+ ){0,2}?(?:past|beyond|before) the (?:end|start|beginning|bounds?|limits?)\\b(?: of)?"
+                + "|\\boff[- ]by[- ]one\\b(?=[^.;:\\n]{0,40}?\\b(?:reads?|writes?|buffers?|arrays?|alloc\\w*|copy|copies|bounds|overflows?|memory|heap|stack|lengths?|index|indices)\\b)"
+                + "|\\b(?:unsound\\w*|soundness|undefined behaviou?r|data races? on (?:shared )?(?:memory|buffers?))\\b|\\bdangling (?:references?|pointers?|slices?)\\b"
+                + "|\\b(?:may|might|can|could) (?:have )?(?:already )?(?:be(?:en)? )?freed\\b"
+                + "|\\bafter (?:it(?:'s| is| was| has been)|being|they(?:'re| are| were| have been)) freed\\b"
+                + "|\\b(?:signed|unsigned) (?:integer )?(?:comparison|conversion|mismatch|wrap\\w*|truncation)\\b|\\binteger (?:truncation|wrap-?around|conversion)\\b"
+                + "|\\btruncat\\w* (?:to|into) (?:a |an )?(?:u?int\\d*|(?:\\d+-bit)|short|byte)\\b"
+                + "|\\b(?:check\\w*|detect\\w*|guard\\w*|handl\\w*|prevent\\w*|avoid\\w*)\\b (?:\\w+ ){0,2}?(?:for |against )?(?:arithmetic |size |length |multiplication |addition )?overflows?\\b"
+                + "|\\bchecked[_ ](?:add|sub|mul|neg|shl|pow)\\b|\\bsaturating[_ ](?:add|sub|mul)\\b|\\bwrapping[_ ](?:add|sub|mul)\\b|\\boverflowing[_ ](?:add|sub|mul)\\b",
+            exceptions: ["\\bundefined behaviou?r sanitizer\\b", "\\bstack overflow (?:answer|question|post|thread)\\b", "\\bstackoverflow\\b"],
+            reason: "reading past an end, off-by-one, unsound code, freed memory and integer truncation are how memory-safety fixes are described",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "bound-count",
+            pattern: "\\b(?:limit\\w*|cap|caps|capped|capping|bound\\w*|restrict\\w*|enforc\\w*|clamp\\w*)\\b (?:the )?(?:maximum )?(?:number|count|total) of (?:\\w+ ){0,2}?(?:headers?|header fields|parameters?|params|fields|parts|multipart parts|redirects?|streams?|frames|connections?|requests?|attempts?|login attempts|retries|iterations|rounds|aliases|expansions|entities|recursive calls|nested \\w+|levels|elements|entries|items in (?:a|the) (?:request|query|payload|message|array)|tokens|cookies|ranges|sessions|certificates|chain|extensions|allocations?|bytes (?:read|buffered|allocated)|pending \\w+|concurrent \\w+|in-flight \\w+|queued \\w+|settings|resets?|pings?|continuation frames)\\b"
+                + "|\\b(?:too many|excessive(?:ly)?(?: large| many| long| deep)?|unlimited|unbounded|unrestricted|arbitrar(?:y|ily) (?:large|many|long|deep)) (?:\\w+ ){0,2}?(?:headers?|header fields|parameters?|params|fields|parts|redirects?|streams?|frames|connections?|requests?|attempts?|iterations|aliases|expansions|entities|recursion|nesting|levels|elements|entries|allocations?|memory|cpu|resets?|pings?|settings|tokens|cookies|ranges|continuation frames|input|inputs|payloads?|bodies|strings?|files?)\\b"
+                + "|\\b(?:memory|resource|cpu|disk|stack|heap|file descriptor|fd|connection|thread) (?:exhaustion|starvation|amplification|consumption|blow-?up|usage) (?:\\w+ ){0,4}?(?:from|by|with|when|on|via|for) (?:a |an |the )?(?:\\w+ )?(?:large|many|huge|malformed|crafted|remote|client|request|input|peer|payload|message|untrusted)\\w*\\b"
+                + "|\\b(?:memory|resource|cpu|disk|stack|heap) exhaustion\\b|\\bamplification\\b"
+                + "|\\bmax(?:imum)?[_ ](?:iterations|rounds|aliases|complexity|depth|nesting|recursion|expansions|headers|header[_ ]count|params|parameters|fields|parts|streams|frames|redirects|allocations?|tokens|entities|body[_ ]size|request[_ ]size|payload[_ ]size|message[_ ]size|frame[_ ]size|header[_ ]size|upload[_ ]size|content[_ ]length|decompressed[_ ]size|inflated[_ ]size)\\b",
+            exceptions: ["\\bmax[_ ]tokens\\b(?=[^.\\n]{0,40}\\b(?:model|llm|openai|gpt|completion|generation|generate|chat)\\b)", "\\b(?:model|llm|openai|gpt|completion|generation|chat)\\b[^.\\n]{0,40}\\bmax[_ ]tokens\\b", "\\btoo many (?:requests|open files) (?:errors?|status|responses?|from)\\b", "\\btoo many open files\\b", "\\b(?:429|rate[- ]limit\\w*)\\b[^.\\n]{0,20}\\btoo many requests\\b", "\\btoo many requests\\b[^.\\n]{0,20}\\b(?:429|rate[- ]limit\\w*)\\b"],
+            reason: "bounding how many headers, streams, iterations or entries one input may make points at a denial of service",
+            suggestion: "describe the behaviour users will notice, e.g. 'Fix handling of very large uploads'"),
+        LintRemedyRule(
+            "escape-wording",
+            pattern: "\\b(?:unescaped|unsanitized|unsanitised|unquoted|unencoded|not (?:properly |correctly )?(?:escaped|sanitized|sanitised|encoded|quoted)|(?:missing|proper|correct|properly|correctly) (?:html[- ])?(?:escaping|escaped|encoding|encoded|sanitization|sanitisation|sanitizing|quoting|quoted))\\b"
+                + "|\\b(?:as|to) (?:plain )?text (?:instead of|rather than|not) (?:as )?(?:html|markup)\\b"
+                + "|\\b(?:textContent|innerText|createTextNode)\\b[^.\\n]{0,40}\\binstead of\\b"
+                + "|\\b(?:innerHTML|outerHTML|insertAdjacentHTML|document\\.write|v-html|dangerouslySetInnerHTML|mark[_ ]safe|\\|safe\\b|html[_ ]?raw|raw[_ ]html|Markup\\(|escape[_ ]?javascript|json[_ ]escape|ERB::Util|html[_ ]?entities|htmlentities|strip[_ ]?tags|bleach\\.clean|sanitize[_ ]html|escape[_ ]?html|html[_ ]?escape|EscapeString|template\\.HTML|safeHTML)\\b"
+                + "|\\bin (?:the )?(?:\\w+ )?(?:href|src|style|onclick|on\\w+) attributes?\\b|\\bjavascript: ?(?:links?|hrefs?|schemes?|protocols?)\\b",
+            exceptions: ["\\bunquoted (?:string|keys?|values?) (?:in |for )?(?:yaml|toml|json|ini|config)\\b", "\\bproper(?:ly)? (?:quoting|quoted) (?:of )?(?:the )?(?:yaml|toml|csv|json|shell completion)\\b"],
+            reason: "output that was not escaped, or markup rendered as text, points at cross-site scripting",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "verify-integrity",
+            pattern: "\\b(?:verif(?:y|ies|ied|ying|ication)|check(?:s|ed|ing)?|validat(?:e|es|ed|ing|ion)|enforc\\w*)\\b\(gap)\\b(?:hmacs?|macs?|integrity|authenticity|proofs?|chain of trust|trust chain|fingerprints?|key ids?|signers?|issuers?|audiences?|aud claims?|nonces?|state param\\w*|csrf|anti-forgery|origin headers?|referr?er headers?|tags? before decrypt\\w*|authentication tags?|padding)\\b"
+                + "|\\b(?:verif|check|validat|compar)\\w*\\b\(gap)\\b(?:checksums?|digests?|hash(?:es)?) (?:of|for|on) (?:the |each |every |all )?(?:downloaded|fetched|remote|received|uploaded|external|third-party|pulled|imported)\\b"
+                + "|\\b(?:unsigned|unverified|forged|tampered|replayed) (?:\\w+ )?(?:tokens?|messages?|data|payloads?|packages?|artifacts?|images?|manifests?|metadata|updates?|blobs?|layers?|bundles?|requests?|responses?|keys?|certificates?|cookies?|emails?|e-mails?|accounts?)\\b",
+            exceptions: ["\\b(?:mac ?os|macbook|mac address\\w*|mac addresses)\\b", "\\b(?:checksums?|digests?) (?:mismatch(?:es)? (?:in|on) (?:the )?(?:ci|tests?|cache))\\b", "\\bunverified (?:links?|builds?|commits?)\\b"],
+            reason: "verifying checksums, MACs, nonces or state, or refusing unsigned data, points at forgery or tampering",
+            suggestion: "describe what users will notice, e.g. 'Fix connecting to servers with a different name'"),
+        LintRemedyRule(
+            "auth-steps",
+            pattern: "\\b(?:requir|enforc|check|verif|validat|ask for|prompt for)\\w*\\b\(gap)\\b(?:re-?authentication|re-?auth|two[- ]factor|2fa|mfa|otp|totp|one[- ]time (?:codes?|passwords?|tokens?)|e-?mail (?:verification|confirmation|ownership)|verified e-?mails?|confirmed e-?mails?|current password|old password|password confirmation)\\b"
+                + "|\\b(?:skip|skips|skipped|skipping|bypass\\w*|disable\\w*) (?:the )?(?:\\w+ )?(?:authentication|authori[sz]ation|auth|verification|permission|access|signature|certificate|tls|ssl|otp|2fa|mfa) (?:checks?|step|verification|validation)\\b"
+                + "|\\b(?:lock(?:s|ed|ing)? out|lockout|account lock\\w*|failed (?:login |sign-?in |auth\\w* )?attempts)\\b",
+            reason: "requiring re-authentication, a second factor or the current password, or locking out after failed attempts, points at an authentication bypass or brute force",
+            suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
+        LintRemedyRule(
+            "cookie-and-cors",
+            pattern: "\\b(?:set|add|enforc|use|requir|mark|default)\\w*\\b\(gap)\\b(?:httponly|samesite|same-site)(?: flags?| attributes?| cookies?| ?=| (?:to|on|for) (?:the |all |every )?(?:\\w+ )?cookies?)\\b"
+                + "|\\bAccess-Control-Allow-(?:Origin|Credentials|Headers)\\b"
+                + "|\\b(?:cors|allowed origins?) (?:\\w+ )?(?:checks?|validation|polic\\w*|restrictions?|whitelist|allowlist|configuration)\\b"
+                + "|\\b(?:restrict|validat|tighten|check|verif)\\w*\\b\(gap)\\bcors\\b",
+            reason: "cookie flags and cross-origin settings point at session theft or cross-site requests",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "redirect-target",
+            pattern: "\\b(?:redirect\\w*|return(?:[_ ]?to|[_ ]url)|next (?:param\\w*|url)|callback ?urls?|redirect[_ ]uris?)\\b\(gap)\\b(?:same|local|relative|internal|external|third-party|arbitrary|untrusted|allowed|trusted|whitelisted|allowlisted) (?:hosts?|domains?|sites?|origins?|urls?|paths?|locations?|destinations?)\\b"
+                + "|\\b(?:is[_ ]safe[_ ]url|url[_ ]has[_ ]allowed[_ ]host[_ ]and[_ ]scheme|allow[_ ]other[_ ]host|allowed[_ ]hosts|safe[_ ]redirect\\w*|redirect[_ ]allow\\w*)\\b",
+            reason: "restricting where a redirect may go points at an open redirect",
+            suggestion: "describe where users end up or what they can open, e.g. 'Fix where the login form sends users'"),
+        LintRemedyRule(
+            "confinement",
+            pattern: "\\b(?:apply|applies|applied|applying|enforc\\w*|restrict\\w*|drop\\w*|tighten\\w*|keep\\w*|honou?r\\w*|respect\\w*|fix\\w*|set\\w*|add\\w*)\\b\(gap)\\b(?:seccomp|apparmor|selinux|no[-_ ]new[-_ ]priv\\w*|masked ?paths|mask ?paths|read-?only ?paths|capabilit(?:y|ies) (?:set|bounding|drop)|bounding set|user namespaces?)\\b"
+                + "|\\b(?:drop\\w*|lower\\w*|shed\\w*) (?:\\w+ )?privileges?\\b(?! (?:table|column|schema|field|list|model|page|tab|migration)s?\\b)"
+                + "|\\brun\\w* as (?:a )?(?:non-?root|unprivileged)\\b|\\b(?:escape|break out of|leave) (?:the )?(?:container|sandbox|jail|chroot|vm|guest)\\b"
+                + "|\\b(?:on|is|are) (?:a )?(?:real )?procfs\\b|\\bprocfs (?:checks?|verification|validation)\\b",
+            reason: "seccomp, AppArmor, dropped privileges and checks that a mount is procfs point at a container or sandbox escape",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "must-be",
+            pattern: "\\b(?:must|to|should|has to|have to|needs? to|will|now|always|are|is|get|gets) (?:now |always |also |still )?(?:be|get|gets|are|is) (?:properly |correctly |strictly |always |now )?(?:escaped|sanitized|sanitised|html-escaped|html-encoded|signed|authenticated|authori[sz]ed|verified|validated|permission-checked|access-checked)\\b(?! (?:commits?|tags?|builds?|releases?|off|in|out|by (?:ci|gpg|the release)))",
+            exceptions: ["\\b(?:commits?|tags?|releases?|packages?|binaries|artifacts?|images?) (?:are|is|must be|to be|should be) signed\\b", "\\bsigned (?:commits?|tags?|off)\\b"],
+            reason: "saying something must be escaped, signed or authorised points at a place where it was not",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "privileged-creation",
+            pattern: "\\b(?:shouldn't|should not|must not|can't|cannot|can no longer|no longer|don't|do not|never|not|disallow\\w*|prevent\\w*|forbid\\w*|refus\\w*|reject\\w*|block\\w*)\\b (?:\\w+ ){0,2}?(?:creat|mak|grant|promot|assign|elevat|becom|register|sign\\w* up)\\w* (?:\\w+ ){0,2}?(?:admins?|administrators?|superusers?|root users?|owner role|admin role|admin rights|privileged (?:users?|accounts?|roles?))\\b",
+            reason: "refusing to create or promote administrators points at privilege escalation",
+            suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
+        LintRemedyRule(
+            "protected-content",
+            pattern: "\\b(?:\(refusal)|hide|hiding|exclud\\w*|omit\\w*|skip\\w*|filter\\w*)\\b\(gap)\\b(?:password-protected|private|protected|unpublished|restricted|confidential|banned|suspended|deactivated|unlisted|unapproved|moderated) (?:articles?|posts?|pages?|content|nodes?|files?|items?|documents?|repos?|repositories|projects?|users?|accounts?|messages?|rooms?|channels?|events?|comments?|entries|records?|attachments?|memos?|notes?|issues?|shares?|links?)\\b",
+            reason: "keeping private, unpublished or protected content out of what others see points at an information disclosure",
+            suggestion: "describe the behaviour change instead, e.g. 'Fix what the profile page shows to other users'"),
+        LintRemedyRule(
+            "strict-parsing",
+            pattern: "\\bstrict(?:er|ly)? (?:pars\\w*|interpret\\w*|decod\\w*|validat\\w*|checks?|checking|matching|verification)\\b"
+                + "|\\b(?:pars|interpret|decod|validat|check|match|verif|compar)\\w* (?:[\\w-]+ ){0,3}?(?:more )?strictly\\b"
+                + "|\\bmake (?:\\w+ ){0,3}?(?:checks?|checking|validation|verification|parsing|parser) stricter\\b",
+            exceptions: ["\\bstrict(?:er)? (?:type[- ]?)?checking (?:mode|in (?:tsconfig|mypy|typescript))\\b", "\\bstrictly (?:typed|increasing|decreasing|positive|necessary|speaking|monotonic)\\b"],
+            reason: "parsing or checking more strictly points at input that slipped through a lenient parser",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "length-validation",
+            pattern: "\\bvalidat\\w* (?:the )?(?:max(?:imum)? )?lengths? of\\b"
+                + "|\\b(?:add|adds|added|adding|missing|proper|enforc\\w*|introduc\\w*)\\b (?:a |an |the )?(?:max(?:imum)? )?(?:length|maxlen|size) (?:validation|checks?)\\b"
+                + "|\\b(?:maxlen|max[- ]?length) validation\\b|\\bvalidat\\w* (?:\\w+ ){0,2}?(?:input |string |field |attribute )?lengths?\\b",
+            reason: "validating the length of submitted values points at an overflow or a denial of service",
+            suggestion: "describe the behaviour users will notice, e.g. 'Fix handling of very large uploads'"),
+        LintRemedyRule(
+            "validate-from-peer",
+            pattern: "\\b(?:validat|verif|sanitiz|saniti[sz]|check)\\w*\\b\(gap)\\b(?:from|received from|sent by|supplied by|provided by|coming from|returned by) (?:the |a |an )?(?:\\w+ )?(?:gateway|clients?|peers?|remote(?: \\w+)?|network|frontend|users?|callers?|requests?|upstream|untrusted \\w+|third[- ]part(?:y|ies)|external \\w+)\\b"
+                + "|\\b(?:validat|verif|sanitiz|saniti[sz]|check)\\w*\\b (?:all |the |any )?(?:incoming|inbound|received|remote|external|client[- ](?:supplied|provided|sent|side)|user[- ](?:provided|supplied|given|controlled|submitted)|request) (?:data|input|values?|messages?|requests?|parameters?|params|fields?|headers?|payloads?|links?|urls?|names?|ids?)\\b"
+                + "|\\b(?:validat|verif|sanitiz|saniti[sz]|check)\\w*\\b (?:the )?(?:external|outbound) (?:links?|urls?)\\b",
+            reason: "validating what a client, peer or gateway sends points at trusting input across a boundary",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "allow-deny",
+            pattern: "\\b(?:fail\\w*|deny|denies|denied|default) (?:\\w+ )?(?:closed|secure|by default)\\b(?! (?:issues?|prs?|pull requests?))|\\bdefault[- ]deny\\b"
+                + "|\\bdeny[- ]by[- ]default\\b"
+                + "|\\b(?:use|uses|used|using|add|adds|added|adding|check|checks|checked|checking|enforc\\w*|respect\\w*|honou?r\\w*|introduc\\w*|extend\\w*|tighten\\w*|against) (?:an? |the )?(?:\\w+ )?(?:allow|white|deny|block|black)[- ]?lists?\\b(?! (?:for|of) (?:log|logs|noisy|warnings?|tests?|lint\\w*|spelling|words?|files? to (?:format|lint)))",
+            reason: "failing closed, denying by default or checking an allow list points at an access or input bypass",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "secrets-at-rest",
+            pattern: "\\b(?:crypto/rand|os\\.urandom|secrets\\.token\\w*|OsRng|getrandom|random_bytes|openssl_random_pseudo_bytes|random\\.SystemRandom)\\b"
+                + "|\\b(?:plain ?text|unencrypted|unhashed) (?:passwords?|tokens?|secrets?|credentials?|api keys?|private keys?)\\b"
+                + "|\\b(?:hash\\w*|encrypt\\w*|bcrypt|scrypt|argon2|pbkdf2)\\b\(gap)\\b(?:passwords?|api keys?|tokens?|secrets?|recovery codes?|reset codes?) (?:before|at rest|in the database|when stor\\w*)\\b"
+                + "|\\b(?:mode|permissions?|chmod|perm|umask)\\b (?:of |to |=|as )?(?:0o?)?(?:600|400|700|640|0600|0400|0700|0640|077)\\b"
+                + "|\\b(?:mkstemp|mkdtemp|O_EXCL|NamedTemporaryFile|TempFile)\\b[^.;:\\n]{0,40}\\binstead of\\b|\\binstead of\\b[^.;:\\n]{0,40}\\b(?:mktemp|tmpnam|tempnam)\\b",
+            reason: "strong randomness, hashed secrets and owner-only file modes point at guessable tokens or exposed secrets",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "safe-documents",
+            pattern: "\\b(?:disabl|disallow|forbid|prohibit|reject|refus|block|ignor|stop)\\w*\\b\(gap)\\b(?:dtds?|doctypes?|document type declarations?|external (?:entities|dtds?|references?|resources?|stylesheets?)|entity (?:references?|declarations?|expansions?))\\b"
+                + "|\\bSandboxedEnvironment\\b|\\bsandboxed (?:templates?|environments?|renderers?|evaluat\\w*|execution)\\b",
+            reason: "refusing document type declarations or entity references, or sandboxing templates, points at XXE or template injection",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "prohibit-actor",
+            pattern: "\\b(?:prevent|disallow|forbid|block|stop)\\w* (?:\\w+ ){0,2}?(?:users?|callers?|members?|clients?|guests?|viewers?|editors?|tenants?|accounts?|anyone|people|non-\\w+|others?) from (?:\\w+ ){0,2}?(?:access\\w*|read\\w*|view\\w*|see\\w*|seeing|edit\\w*|modif\\w*|delet\\w*|chang\\w*|download\\w*|upload\\w*|us\\w*|impersonat\\w*|escalat\\w*|gaining|creating|overwrit\\w*|writ\\w*|run\\w*|execut\\w*|lists?\\w*)\\b(?:[^.;:\\n]{0,40}?\\b(?:other|another|others'|private|admin\\w*|protected|restricted|arbitrary|any)\\b)?",
+            reason: "stopping users from reaching others' or protected things points at an access bypass",
+            suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
+        LintRemedyRule(
+            "only-known",
+            pattern: "\\bfix\\w* (?:the )?(?:\\w+ )?(?:verification|verifying) (?:of|for|when|with|in)\\b"
+                + "|\\b(?:permit|allow|accept)\\w* only (?:\\w+ ){0,2}?(?:legit\\w*|whitelisted|allowlisted|permitted|safe|trusted|known|expected)\\b"
+                + "|\\bonly (?:accept|allow|trust|process|use)\\w* (?:\\w+ ){0,4}?from (?:our |the |its |their |your )?(?:own |trusted |known |verified |authenticated |configured )+(?:\\w+ )?(?:devices?|peers?|senders?|servers?|sources?|hosts?|users?|origins?|keys?|relays?|clients?)\\b"
+                + "|\\b(?:reject|refus|ignor|drop|discard)\\w*\\b\(gap)\\bfrom (?:other|another|untrusted|unknown|unverified|unauthenticated|foreign|different) (?:users?|devices?|peers?|senders?|servers?|origins?|hosts?|accounts?|sources?|relays?|clients?)\\b"
+                + "|\\bonly (?:permit|allow|accept)\\w* (?:\\w+ ){0,2}?(?:legit\\w*|whitelisted|allowlisted|permitted|safe|trusted|certain)\\b",
+            reason: "fixing a verification, or accepting only what is known or permitted, points at input that slipped past a check",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "safe-variant",
+            pattern: "\\b(?:use|uses|used|using|switch\\w* to|prefer\\w*|call\\w*)\\b (?:the |a |an )?[\\w.:/-]*?(?:safe|secure|strict|saniti[sz]\\w*|escap\\w*)[\\w.:/()-]* (?:\\w+ ){0,3}?(?:instead of|rather than)\\b",
+            exceptions: ["\\b(?:thread|type|null|nil|concurrency|async|signal|panic|exception|unwind|const|fork|reentrant|fail)[- ]?safe\\w*", "\\bsafe (?:area|mode|navigation)\\b", "\\bescape (?:key|hatch)\\b"],
+            reason: "replacing a call with its safe, strict or escaping variant points at what the old one let through",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "server-timeouts",
+            pattern: "\\b(?:set\\w*|add\\w*|default\\w*|enforc\\w*|introduc\\w*|configur\\w*)\\b\(gap)\\b(?:ReadHeaderTimeout|ReadTimeout|WriteTimeout|IdleTimeout|read header timeout|header read timeout)\\b",
+            reason: "read and idle timeouts on a server keep slow clients from holding its connections",
+            suggestion: "describe the behaviour users will notice, e.g. 'Fix handling of very large uploads'"),
+        LintRemedyRule(
+            "bad-lengths",
+            pattern: "\\b(?:reject|refus|handl|error|fail|catch|detect|check|validat|return\\w* (?:an )?error|bail|guard)\\w*\\b\(gap)\\b(?:invalid|bad|wrong|negative|oversized|undersized|excessive|huge|mismatched|inconsistent|bogus|overlong|too (?:long|large|short|small)) (?:\\w+ )?(?:lengths?|sizes?|counts?|offsets?|dimensions?|dims|lens?)\\b"
+                + "|\\b(?:tighten|add|fix|improv|strengthen|missing|stricter|proper|harden)\\w* (?:the )?(?:\\w+ )?(?:length|size|bounds?|offset|dimension|range)s? (?:validation|checks?|checking|verification)\\b"
+                + "|\\b(?:undersized|oversized|too small|too short) (?:buffers?|inputs?|packets?|frames?|messages?|payloads?|records?|headers?)\\b",
+            reason: "refusing invalid or oversized lengths, or adding length and bounds checks, points at an out-of-bounds access or a denial of service",
+            suggestion: "describe the behaviour users will notice, e.g. 'Fix handling of very large uploads'"),
+        LintRemedyRule(
+            "unbounded-growth",
+            pattern: "\\bunbounded (?:queues?|buffers?|memory|growth|allocations?|lists?|maps?|caches?|backlogs?|amounts? of)\\b"
+                + "|\\b(?:grow|grows|growing|grew)\\b(?: \\w+){0,3} (?:without (?:a )?(?:bound|limit)|unbounded|indefinitely|forever|without end)\\b"
+                + "|\\b(?:infinite loops?|hangs?|hanging|endless loops?|out of memory|oom|excessive memory)\\b\(gap)\\b(?:in|when|while|on) (?:reading|parsing|decoding|loading|processing|opening|inflating|decompressing) (?:\\w+ ){0,2}?(?:files?|images?|archives?|packets?|messages?|documents?|fonts?|pngs?|jpe?gs?|gifs?|tiffs?|pdfs?|zips?|inputs?|streams?|frames?|headers?|requests?|responses?|data)\\b",
+            reason: "a queue or buffer that grows without bound, or a loop that never ends on some input, points at a denial of service",
+            suggestion: "describe the behaviour users will notice, e.g. 'Fix handling of very large uploads'"),
+        LintRemedyRule(
+            "refuse-input",
+            pattern: "\\b(?:reject(?:s|ed|ing)?|refus(?:e|es|ed|ing))\\b(?! (?:the |a |this )?(?:promises?|pull requests?|prs?|patch(?:es)?|invitations?|friend requests?|merge requests?|changes?|button|suggestions?|reviews?)\\b)",
+            exceptions: ["\\bunhandled (?:promise )?rejections?\\b", "\\b(?:promise|deferred|future)s? (?:\\w+ )?(?:is |are |was |were )?reject\\w*"],
+            reason: "refusing input that used to be accepted is how parsers and servers are made to stop what should not get through",
+            suggestion: behaviour),
+        LintRemedyRule(
+            "tighten-control",
+            pattern: "\\btighten\\w*\\b (?:up )?(?:the |a |an )?(?:\\w+ ){0,2}?(?:checks?|checking|validation|verification|rules?|pars\\w*|matching|permissions?|handling|restrictions?|requirements?|access|limits?|bounds?|polic(?:y|ies)|regexp?e?s?|patterns?|filters?|filtering|sanitization|escaping|scopes?|allow ?lists?)\\b"
+                + "|\\b(?:restor|re-?enabl|reinstat|reintroduc|bring\\w* back|put\\w* back)\\w*\\b (?:the |a |an )?(?:\\w+ ){0,2}?(?:checks?|validation|verification|sanitization|escaping|auth\\w*|permission checks?|access checks?|restrictions?)\\b",
+            reason: "tightening or restoring a check, a limit or a restriction points at what got past it",
             suggestion: behaviour),
         LintRemedyRule(
             "attack-payload",
