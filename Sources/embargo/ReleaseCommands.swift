@@ -477,15 +477,27 @@ extension Embargo.ReleaseCommands {
             let category: String
             let tags: [String]
             let body: String
+            /// A security release's own steps, which stay off the public issue.
+            let privateSteps: [String]?
+
+            enum CodingKeys: String, CodingKey {
+                case title, category, tags, body
+                case privateSteps = "private_steps"
+            }
         }
 
         func run() throws {
             let issue = try location.workspace().releaseIssue(id)
             if output.json {
-                try Terminal.printJSON(["issue": Document(title: issue.title, category: issue.category, tags: issue.tags, body: issue.body)])
+                try Terminal.printJSON(["issue": Document(title: issue.title, category: issue.category, tags: issue.tags, body: issue.body,
+                                                          privateSteps: issue.privateSteps.isEmpty ? nil : issue.privateSteps)])
                 return
             }
             Terminal.document("Title: \(issue.title)\nCategory: \(issue.category)\nTags: \(issue.tags.joined(separator: ", "))\n\n\(issue.body)")
+            if !issue.privateSteps.isEmpty {
+                Terminal.note("\(id) is a security release: the issue above is public and reads as any release's; its own steps stay off it: "
+                              + issue.privateSteps.joined(separator: "; "))
+            }
         }
     }
 

@@ -87,10 +87,12 @@ extension Workspace {
 
     /// The "Release x.y.z and x.y.z" issue that tracks a release (category
     /// Task, tag `release`), in Markdown.
-    public func releaseIssue(_ id: String) throws -> (title: String, category: String, tags: [String], body: String) {
+    public func releaseIssue(_ id: String) throws -> (title: String, category: String, tags: [String], body: String, privateSteps: [String]) {
         let release = try self.release(id)
         let project = try project(named: release.project).project
-        var lines = ["Release \(release.versionList) of \(project.packageName) (\(release.kind.rawValue) release, \(release.id)).", ""]
+        // A security release's issue is public before its SA: it reads as any release's.
+        let kind = release.kind == .security ? "" : "\(release.kind.rawValue) release, "
+        var lines = ["Release \(release.versionList) of \(project.packageName) (\(kind)\(release.id)).", ""]
         if let at = release.plannedAt.flatMap(Timestamp.parse) {
             lines.append("- Release: \(Timestamp.string(at))")
             if let cutoff = ReleaseCalendar.mergeCutoff(kind: release.kind, releaseAt: at) { lines.append("- Merge cutoff: \(Timestamp.string(cutoff))") }
@@ -108,16 +110,19 @@ extension Workspace {
         lines += ["", "Steps:", "", "- [ ] Release notes in CHANGELOG.md, tags pushed ('embargo release tag \(release.id)')",
                   "- [ ] Tags verified ('embargo release verify \(release.id)')"]
         if release.kind.needsQA { lines.append("- [ ] QA passed ('embargo release qa \(release.id) --pass')") }
+        var privateSteps: [String] = []
         if release.kind == .security {
             // drupal.org's order: the nodes are made from the tags, the Security Team publishes them with the SA.
-            lines += ["- [ ] Release nodes made from the tags ('embargo release node \(release.id)'), the Security Team told on the private issue",
-                      "- [ ] SA and release nodes published by the Security Team ('embargo release published \(release.id) --url URL --sa-url URL')"]
+            lines.append("- [ ] Release nodes made from the tags ('embargo release node \(release.id)')")
+            privateSteps = ["tell the Security Team on the private issue once the tags are pushed",
+                            "when they publish the SA: 'embargo release published \(release.id) --url URL --sa-url URL'"]
         } else {
             lines.append("- [ ] Release nodes published ('embargo release node \(release.id)', then 'embargo release published \(release.id) --url URL')")
         }
         lines.append("- [ ] Announced ('embargo release announce \(release.id)')")
-        // A security release's issue is public: it says nothing about the advisories.
-        return ("Release \(release.versionList)", "Task", ["release"], lines.joined(separator: "\n") + "\n")
+        // The issue is public: it says nothing about the advisories, and of a security release
+        // nothing that tells it apart; its own steps are said beside it (`privateSteps`).
+        return ("Release \(release.versionList)", "Task", ["release"], lines.joined(separator: "\n") + "\n", privateSteps)
     }
 
     /// The chat announcement of a release: its versions linked to their
