@@ -237,9 +237,8 @@ public final class Workspace {
         let repoURL = URL(fileURLWithPath: repository).standardizedFileURL
         try checkRepository(repoURL, remote: remote, branches: branches)
         let profiles = try PolicyProfile.parseList(policy).map(\.rawValue).joined(separator: ",")
-        try Limits.line(title, "the project's title", maximum: Limits.titleLength)
         let project = Project(name: name, repoPath: repoURL.path, remote: remote, packageName: packageName ?? name,
-                              policy: profiles, testCommand: nil, buildCommand: nil, createdAt: now, title: title?.nilIfEmpty)
+                              policy: profiles, testCommand: nil, buildCommand: nil, createdAt: now, title: try title.flatMap(Validate.projectTitle))
         try Validate.packageName(project.packageName)
         try audited("project.add", name, detail: "branches \(branches.joined(separator: ", "))") { db in
             if try Project.fetchOne(db, key: name) != nil {
@@ -317,10 +316,7 @@ public final class Workspace {
             try Validate.packageName(packageName)
             project.packageName = packageName
         }
-        if let title = changes.title {
-            try Limits.line(title, "the project's title", maximum: Limits.titleLength)
-            project.title = title.isEmpty ? nil : title
-        }
+        if let title = changes.title { project.title = try Validate.projectTitle(title) }
         if let policy = changes.policy {
             project.policy = try PolicyProfile.parseList(policy).map(\.rawValue).joined(separator: ",")
         }
@@ -460,6 +456,12 @@ enum Validate {
             throw EmbargoError(.usage, "'\(EmbargoError.quoted(name, limit: 64))' is not a valid project name",
                                hint: "use 1-64 letters, digits, '.', '_' or '-'")
         }
+    }
+
+    /// A project's title as given: one line of text; nil for "" (none).
+    static func projectTitle(_ title: String) throws -> String? {
+        try Limits.line(title, "the project's title", maximum: Limits.titleLength)
+        return title.nilIfEmpty
     }
 
     static func packageName(_ name: String) throws {

@@ -225,14 +225,11 @@ extension StoreState {
 
     /// The schema every store of this version has: its migrations on an empty database.
     static let expectedShape: Result<Set<String>, any Error> = Result {
-        let image = try DatabaseImage(copying: [UInt8]())
-        let queue = try Store.makeQueue(image)
-        try Store.migrate(queue)
-        return try queue.read(schemaShape)
+        try StoreState(image: DatabaseImage(copying: [UInt8]())).queue.read(schemaShape)
     }
 
     /// What this state's schema has that a store of this version does not, or
-    /// lacks (`trigger zz_move`, `no table patch_checks`), or nil when it is the
+    /// lacks (`it holds trigger zz_move`, `it lacks table patch_checks`), or nil when it is the
     /// same. Rows alone cannot say what a database does: a trigger rewrites
     /// rows inside every later command, and a table dropped takes its rows
     /// along unseen. A state taken from elsewhere (a team snapshot) is checked.

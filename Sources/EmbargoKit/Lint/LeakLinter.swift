@@ -253,7 +253,7 @@ public enum LeakLinter {
             }
             var end = index
             while end < characters.count, characters[end].isLetter || characters[end].isNumber { end += 1 }
-            let humps = (index + 1..<end).filter(boundary)
+            let humps = Set((index + 1..<end).filter(boundary))
             let split = !humps.isEmpty && (characters[index].isLowercase || humps.count >= 2)
             for position in index..<end {
                 if split, humps.contains(position) {

@@ -115,7 +115,9 @@ extension Workspace {
             blockers.append(error)
         }
         if advisory.status != .published {
-            if done.contains(.pushed) { try checkPushRecord(advisory.id, prerelease, url: remoteURL, onRemote: try remoteRefs()) }
+            if done.contains(.pushed), let disproof = try pushRecordDisproof(advisory.id, prerelease, url: remoteURL, onRemote: try remoteRefs()) {
+                throw disproof
+            }
             if try advisory.status != .approved || validApprovals(advisory.id).isEmpty {
                 try block(EmbargoError(.refused, "advisory \(advisory.id) has no approval of its current pre-release",
                                        hint: "the security team runs 'embargo approve \(advisory.id) --bundle BUNDLE'"))
@@ -477,13 +479,14 @@ extension Workspace {
         } ?? false
     }
 
-    /// Refuses a `pushed` step on record that the public remote `url` (its
-    /// refs as in `onRemote`) does not bear out: it holds none of the release's
-    /// tags. Such a record is false (a member recorded a push that never
+    /// Why a `pushed` step on record is not borne out by the public remote
+    /// `url` (its refs as in `onRemote`): it holds none of the release's tags
+    /// as reviewed. Such a record is false (a member recorded a push that never
     /// happened, or one to another address, which the record's own text cannot
     /// prove) or the tags were deleted by hand; either way nothing may be
-    /// decided on it (a publication going out before its time, a revert refused).
-    func checkPushRecord(_ id: String, _ prerelease: PrereleaseRecord, url: String, onRemote: [String: String]) throws {
+    /// decided on it (a publication going out before its time, a revert
+    /// refused). Nil when there is no such record or the remote bears it out.
+    func pushRecordDisproof(_ id: String, _ prerelease: PrereleaseRecord, url: String, onRemote: [String: String]) throws -> EmbargoError? {
         let record = try store.read { db in
             try Row.fetchOne(db, sql: """
                 SELECT s.detail, (SELECT member FROM audit_log a WHERE a.object = s.advisory AND a.action = 'publish.pushed'
@@ -491,7 +494,7 @@ extension Workspace {
                 FROM publication_steps s WHERE s.advisory = ? AND s.prerelease = ? AND s.step = 'pushed'
                 """, arguments: [id, prerelease.seq])
         }
-        guard let record, let detail: String = record["detail"] else { return }
+        guard let record, let detail: String = record["detail"] else { return nil }
         let recordedURL = detail.hasPrefix(Self.tagFirst) ? String(detail.dropFirst(Self.tagFirst.count)) : detail
         let tags = prerelease.manifest.branches.map(\.tagName)
         // The reviewed tag objects; a publication before its time pushed the release dated
@@ -499,11 +502,11 @@ extension Workspace {
         let early = try earlyPublicationDate(id, prerelease: prerelease.seq) != nil
         guard !prerelease.manifest.branches.contains(where: { branch in
             onRemote["refs/tags/\(branch.tagName)"].map { early || $0 == branch.tagObject } ?? false
-        }) else { return }
+        }) else { return nil }
         let who: String = record["member"] ?? "a member"
         let elsewhere = recordedURL == url ? "" : " to \(EmbargoError.quoted(recordedURL))"
         let held = tags.contains { onRemote["refs/tags/\($0)"] != nil } ? "none of its tags as reviewed" : "none of its tags"
-        throw EmbargoError(.verification, "\(id)'s release is on record as pushed\(elsewhere) (by \(who.prefix(40))), but \(url) holds \(held) (\(tags.joined(separator: ", ")))",
+        return EmbargoError(.verification, "\(id)'s release is on record as pushed\(elsewhere) (by \(who.prefix(40))), but \(url) holds \(held) (\(tags.joined(separator: ", ")))",
                            hint: "nothing was pushed or changed; the record is false or the tags were deleted by hand: 'embargo audit --advisory \(id)' shows who recorded it, ask a store admin to check")
     }
 
@@ -613,15 +616,11 @@ extension Workspace {
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
         // A push on record that the public remote disproves (none of the reviewed tags there)
         // is no reason to refuse: the revert goes on and says so.
-        var disproved: String?
+        var disproved: EmbargoError?
         if let step = try publicationStep(advisory.id), !taggedFirst {
             if let url = try git.remoteURL(remoteName) {
-                do {
-                    try checkPushRecord(advisory.id, prerelease, url: url,
-                                        onRemote: try remoteObjects(git, url: url, refs: prerelease.manifest.branches.map { "refs/tags/\($0.tagName)" }))
-                } catch let error as EmbargoError where error.kind == .verification {
-                    disproved = error.message
-                }
+                disproved = try pushRecordDisproof(advisory.id, prerelease, url: url,
+                                                   onRemote: try remoteObjects(git, url: url, refs: prerelease.manifest.branches.map { "refs/tags/\($0.tagName)" }))
             }
             if disproved == nil {
                 let pushed = try pushedAt(advisory.id, prerelease: prerelease.seq) ?? "earlier"
@@ -630,7 +629,7 @@ extension Workspace {
             }
         }
         var actions = try deleteTags(prerelease.manifest.branches.map { ($0.tagName, $0.tagObject) }, git: git, remote: remoteName)
-        if let disproved { actions.insert("warning: \(disproved); reverted all the same ('embargo audit --advisory \(advisory.id)' shows who recorded it)", at: 0) }
+        if let disproved { actions.insert("warning: \(disproved.message); reverted all the same ('embargo audit --advisory \(advisory.id)' shows who recorded it)", at: 0) }
         // Tagged first, in drupal.org's order, and the SA not out: the tags go; the release
         // commits stay on the branches, where whoever watched them saw the fix.
         if taggedFirst {

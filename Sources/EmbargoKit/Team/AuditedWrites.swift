@@ -101,9 +101,15 @@ enum AuditedWrites {
         "cve-requested": ["cve.request"], "cve-published": ["cve.publish"],
     ]
 
-    /// An event kind as the step it would pass for (`Prereleased `, `prereleased`).
-    static func stepKind(_ kind: String) -> String {
-        kind.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    /// The step an event kind would pass for (`Prereleased ` is `prereleased`), or nil for an ordinary event.
+    static func step(_ kind: String) -> String? {
+        let step = kind.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        return stepEvents[step] == nil ? nil : step
+    }
+
+    /// The step a timeline row that `change` inserts marks, or nil.
+    static func step(of change: RowChange) -> String? {
+        change.table == "timeline" ? change.new["kind"]?.text.flatMap(step) : nil
     }
 
     /// The columns that name the member who did what a row records: always
@@ -118,9 +124,7 @@ enum AuditedWrites {
     static func allows(_ action: String, _ change: RowChange) -> Bool {
         if action == "store.restore" { return true }
         if action.hasPrefix("publish.") { return change.table == "publication_steps" }
-        if change.table == "timeline", let kind = change.new["kind"]?.text, let steps = stepEvents[stepKind(kind)], !steps.contains(action) {
-            return false
-        }
+        if let step = step(of: change), stepEvents[step]?.contains(action) != true { return false }
         return tables[action]?[change.table]?.contains(change.operation) ?? false
     }
 
@@ -200,7 +204,7 @@ enum AuditedWrites {
                 // A key rotation renames every patch's blob, under the removal's entry.
                 if rotation, change.table == "patches", change.operation == .update, Set(change.new.keys) == ["blob"] { continue }
                 // A pre-release event comes with the pre-release it records (the lead time counts from it).
-                if change.table == "timeline", change.operation == .insert, let kind = change.new["kind"]?.text, stepKind(kind) == "prereleased",
+                if change.operation == .insert, step(of: change) == "prereleased",
                    !changes.contains(where: { $0.table == "prereleases" && $0.operation == .insert && $0.new["advisory"] == change.new["advisory"] }) {
                     return "advisory \((change.new["advisory"]?.text ?? "?").prefix(40)) with a prereleased event and no pre-release"
                 }
@@ -221,8 +225,7 @@ enum AuditedWrites {
                 case "release": "release"
                 default: change.table == "releases" ? "release" : "advisory"
                 }
-                let step = change.table == "timeline" ? change.new["kind"]?.text.flatMap { stepEvents[stepKind($0)] == nil ? nil : stepKind($0) } : nil
-                let how = if let step, audit.contains(where: { $0.object == owner }) {
+                let how = if let step = step(of: change), audit.contains(where: { $0.object == owner }) {
                     ", none whose action records \(step.prefix(40)) events"
                 } else if !covering(owner).isEmpty {
                     ", none that may change \(change.new.keys.sorted().joined(separator: ", ").prefix(80)) of \(change.table.prefix(40))"
@@ -252,8 +255,10 @@ extension AuditedWrites {
 
         private var changes: Set<Change> = []
         private var audit: [Int64] = []
-        /// Rows inserted in tables with a member column (rowid tables only; an update
-        /// writes the whole row back, and its changed columns are checked on receipt).
+        /// Rows inserted in tables with a member column (an update writes the whole row
+        /// back, and its changed columns are checked on receipt). SQLite tells observers
+        /// nothing of WITHOUT ROWID tables (release_qa, people, ...): those are checked
+        /// on receipt only.
         private var written: [String: Set<Int64>] = [:]
         private let member: String
 
@@ -288,8 +293,7 @@ extension AuditedWrites {
                 }
             }
             for (table, rows) in written {
-                let definition = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [table])
-                guard let columns = memberColumns[table], let definition, !definition.uppercased().contains("WITHOUT ROWID") else { continue }
+                let columns = memberColumns[table] ?? []
                 for rowID in rows {
                     guard let row = try Row.fetchOne(db, sql: "SELECT * FROM \(table) WHERE rowid = ?", arguments: [rowID]) else { continue }
                     for column in columns {
@@ -297,7 +301,7 @@ extension AuditedWrites {
                             throw EmbargoError(.failure, "\(actions.joined(separator: ", ")) wrote \(name) into \(table).\(column) for \(member): every other machine of a team would refuse the change")
                         }
                     }
-                    if table == "timeline", let kind: String = row["kind"], let steps = stepEvents[kind], steps.isDisjoint(with: actions) {
+                    if table == "timeline", let kind: String = row["kind"], let step = step(kind), let steps = stepEvents[step], steps.isDisjoint(with: actions) {
                         throw EmbargoError(.failure, "\(actions.joined(separator: ", ")) recorded a \(kind) event, which only \(steps.sorted().joined(separator: ", ")) records: every other machine of a team would refuse the change")
                     }
                 }
