@@ -23,6 +23,11 @@ struct JSONOutputCLITests {
                     "--cvss", "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:L/I:L/A:N",
                     "--cvss", "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"])
         try box.ok(["advisory", "create", "--project", "ai", "--title", "Plain", "--branch", "1.1.x"])
+        // Every field an advisory can have, so that the list writes each where JSONEncoder does.
+        try box.ok(["advisory", "edit", "ADV-2026-001", "--public-title", "Public \\ / \"x\"", "--solution", "Update.\n\tNow.",
+                    "--reported-at", "2026-01-02", "--coordinator", "Coordinator <c@example.org>", "--sa-id", "SA-CONTRIB-2026-001",
+                    "--cve-id", "CVE-2026-12345", "--ghsa-id", "GHSA-9v2f-6vcg-3hgv", "--affected-from", "1.0.1"])
+        try box.ok(["schedule", "ADV-2026-001", "--at", "2027-01-13T17:00:00Z"])
 
         let workspace = try Workspace.open(
             at: box.store, identity: EmbargoIdentity.load(from: URL(fileURLWithPath: box.path("alice.identity")), passphrases: NoPassphrase()),
