@@ -333,8 +333,8 @@ extension TrustCLITests {
     /// `publish.pushed` entry and its step). Nothing is decided on it: the
     /// remote holds none of the reviewed tags, so `publish` before the
     /// disclosure time does not "finish" an early publication (exit 4, naming
-    /// the record, whatever address it names or a same-named decoy tag there),
-    /// and `revert` goes on with a warning instead of refusing as if the fix
+    /// the record, whatever address it names or a same-named decoy tag there,
+    /// also when the push is on record as an early publication's), and `revert` goes on with a warning instead of refusing as if the fix
     /// were public.
     @Test func aPushOnRecordIsCheckedAgainstTheRemote() throws {
         let box = try Sandbox()
@@ -371,6 +371,17 @@ extension TrustCLITests {
         try box.git(["-C", repo, "push", "--quiet", "origin", "refs/tags/1.0.2"])
         try box.git(["-C", repo, "tag", "-d", "1.0.2"])
         try publishRefused("holds none of its tags as reviewed (1.0.2, 1.1.1)")
+        // Recorded as an early publication, the release is made again at the recorded date,
+        // and the decoy is not that release either: refused before any push is tried.
+        try box.tamper(as: "alice") { db, _ in
+            try db.execute(sql: "UPDATE publication_steps SET detail = ? WHERE step = 'pushed'", arguments: [url])
+            try db.execute(sql: "UPDATE publication_steps SET detail = 'early: a test' WHERE step = 'checked'")
+        }
+        try publishRefused("ADV-2026-001's release is on record as pushed (by alice), but tag 1.0.2 on origin is not the release made from the reviewed pre-release")
+        #expect(try box.run("git", ["-C", repo, "ls-remote", "--tags", "origin", "1.1.1"]).stdout.isEmpty)
+        try box.tamper(as: "alice") { db, _ in
+            try db.execute(sql: "UPDATE publication_steps SET detail = '' WHERE step = 'checked'")
+        }
 
         let reverted = try box.ok(["revert", "ADV-2026-001"]).stdout
         #expect(reverted.contains("warning: ADV-2026-001's release is on record as pushed") && reverted.contains("reverted all the same"), "\(reverted)")

@@ -253,6 +253,13 @@ extension Workspace {
         // The remote as read before the checks: nothing pushed to it since, and should someone
         // push to a release branch meanwhile, the atomic push is rejected as a whole.
         let onRemote = try remoteRefs()
+        // A push on record left these very tags on the remote. A tag of the same name that is
+        // another object was not made from the reviewed pre-release (a publication recorded
+        // early is made again at its recorded date, so its tags are known here too).
+        if done.contains(.pushed), let stray = pushing.first(where: { onRemote["refs/tags/\($0.tagName)"].map { [tagObject = $0.tagObject] in $0 != tagObject } ?? false }) {
+            throw EmbargoError(.verification, "\(advisory.id)'s release is on record as pushed (by \(try pushRecorder(advisory.id))), but tag \(stray.tagName) on \(remoteName) is not the release made from the reviewed pre-release",
+                               hint: "nothing was pushed or changed; 'embargo audit --advisory \(advisory.id)' shows who recorded the push, ask a store admin to check the remote's tags")
+        }
         if pushing.allSatisfy({ onRemote["refs/heads/\($0.plan.branch)"] == $0.branchHead
                                 && onRemote["refs/tags/\($0.tagName)"] == $0.tagObject }) {
             report.steps.append("push: every branch and tag is already on \(remoteName)")
@@ -487,14 +494,11 @@ extension Workspace {
     /// decided on it (a publication going out before its time, a revert
     /// refused). Nil when there is no such record or the remote bears it out.
     func pushRecordDisproof(_ id: String, _ prerelease: PrereleaseRecord, url: String, onRemote: [String: String]) throws -> EmbargoError? {
-        let record = try store.read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT s.detail, (SELECT member FROM audit_log a WHERE a.object = s.advisory AND a.action = 'publish.pushed'
-                                  ORDER BY a.seq DESC LIMIT 1) AS member
-                FROM publication_steps s WHERE s.advisory = ? AND s.prerelease = ? AND s.step = 'pushed'
-                """, arguments: [id, prerelease.seq])
+        let detail = try store.read { db in
+            try String.fetchOne(db, sql: "SELECT detail FROM publication_steps WHERE advisory = ? AND prerelease = ? AND step = 'pushed'",
+                                arguments: [id, prerelease.seq])
         }
-        guard let record, let detail: String = record["detail"] else { return nil }
+        guard let detail else { return nil }
         let recordedURL = detail.hasPrefix(Self.tagFirst) ? String(detail.dropFirst(Self.tagFirst.count)) : detail
         let tags = prerelease.manifest.branches.map(\.tagName)
         // The reviewed tag objects; a publication before its time pushed the release dated
@@ -503,11 +507,20 @@ extension Workspace {
         guard !prerelease.manifest.branches.contains(where: { branch in
             onRemote["refs/tags/\(branch.tagName)"].map { early || $0 == branch.tagObject } ?? false
         }) else { return nil }
-        let who: String = record["member"] ?? "a member"
+        let who = try pushRecorder(id)
         let elsewhere = recordedURL == url ? "" : " to \(EmbargoError.quoted(recordedURL))"
         let held = tags.contains { onRemote["refs/tags/\($0)"] != nil } ? "none of its tags as reviewed" : "none of its tags"
-        return EmbargoError(.verification, "\(id)'s release is on record as pushed\(elsewhere) (by \(who.prefix(40))), but \(url) holds \(held) (\(tags.joined(separator: ", ")))",
+        return EmbargoError(.verification, "\(id)'s release is on record as pushed\(elsewhere) (by \(who)), but \(url) holds \(held) (\(tags.joined(separator: ", ")))",
                            hint: "nothing was pushed or changed; the record is false or the tags were deleted by hand: 'embargo audit --advisory \(id)' shows who recorded it, ask a store admin to check")
+    }
+
+    /// Who recorded the latest push of `id`'s release (its signed audit entry), for errors.
+    func pushRecorder(_ id: String) throws -> String {
+        let member = try store.read { db in
+            try String.fetchOne(db, sql: "SELECT member FROM audit_log WHERE object = ? AND action = 'publish.pushed' ORDER BY seq DESC LIMIT 1",
+                                arguments: [id])
+        }
+        return String((member ?? "a member").prefix(40))
     }
 
     /// When the release of the pre-release `prerelease` was pushed, or nil.
