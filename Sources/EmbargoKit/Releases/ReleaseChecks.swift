@@ -144,6 +144,21 @@ extension Workspace {
                                    hint: "fix, plan the next release candidate ('embargo release plan --project \(release.project) --kind \(release.kind.rawValue) --branch \(release.versions.first?.releaseBranch ?? "BRANCH") --stability rc'), or record a passed QA ('embargo release qa \(release.id) --pass')")
             }
         }
+        if release.kind != .security {
+            // The tags on record are the public release: its node is made from them. (A security
+            // release's tags are checked by the publication of its advisories.)
+            let project = try project(named: release.project).project
+            let git = environment.git(URL(fileURLWithPath: project.repoPath))
+            guard let url = try git.remoteURL(project.remote) else {
+                throw EmbargoError(.failure, "the repository has no remote named \(project.remote)")
+            }
+            let remote = try remoteObjects(git, url: url, refs: release.versions.map { "refs/tags/\($0.version)" })
+            for version in release.versions where version.tagObject == nil || remote["refs/tags/\(version.version)"] != version.tagObject {
+                let held = remote["refs/tags/\(version.version)"] == nil ? "no tag \(version.version)" : "another object as tag \(version.version)"
+                throw EmbargoError(.verification, "release \(release.id) is on record as tagged (by \(release.taggedBy?.prefix(40) ?? "a member")), but \(project.remote) holds \(held); nothing was published",
+                                   hint: "'embargo release verify \(release.id)' shows what the remote holds; the preparer tags it again with 'embargo release tag \(release.id)' after 'embargo release revert \(release.id)'")
+            }
+        }
         var steps: [String] = []
         // Published now, it is a release at this moment: the window rules say whether that keeps the calendar.
         if release.kind == .patch {

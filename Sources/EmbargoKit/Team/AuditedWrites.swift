@@ -14,6 +14,7 @@ enum AuditedWrites {
     private static let any: Set<RowChange.Operation> = [.insert, .update, .delete]
     private static let added: Set<RowChange.Operation> = [.insert]
     private static let changed: Set<RowChange.Operation> = [.update]
+    private static let deleted: Set<RowChange.Operation> = [.delete]
 
     /// An advisory's own fields and lists, with the search index rebuilt from them.
     private static let fields: [String: Set<RowChange.Operation>] = [
@@ -56,7 +57,9 @@ enum AuditedWrites {
         "advisory.export": [:],
         "guard.install": [:],
         "release.plan": releaseRows,
-        "release.drop": releaseRows.merging(["release_qa": any]) { $1 },
+        // Dropping a release deletes it with what belongs to it, and changes nothing.
+        "release.drop": ["releases": deleted, "release_versions": deleted, "release_issues": deleted, "release_advisories": deleted,
+                         "release_qa": deleted],
         "release.tag": ["releases": changed, "release_versions": any],
         "release.revert": ["releases": changed, "release_versions": changed],
         "release.qa": ["release_qa": added],
@@ -84,6 +87,8 @@ enum AuditedWrites {
             "patch.add": ["updated_at"], "patch.replace": ["updated_at"], "patch.remove": ["updated_at"], "patch.verify": ["updated_at"],
         ],
         "releases": [
+            // Planning makes releases and their versions; it changes no release.
+            "release.plan": [],
             "release.tag": ["status", "tagged_at", "tagged_by"],
             "release.revert": ["status", "tagged_at", "tagged_by"],
             "release.published": ["status", "published_at", "published_by", "node_url", "sa_url"],
@@ -153,6 +158,50 @@ enum AuditedWrites {
         return Set(change.new.keys).isSubset(of: allowed)
     }
 
+    /// Why a change `change` of advisory `owner` (a new one is a draft, but an
+    /// import's) moves its status or its disclosure time in a way the owner's
+    /// entries `entries` of the same log entry do not take, or nil. Every move of the status is a signed
+    /// `advisory.status` step ("A -> B") the lifecycle allows, from the status
+    /// the store holds (`stored`) to the new one; the statuses a step produces
+    /// come with that step's own entry (only a publication publishes); the
+    /// disclosure time moves by scheduling, or with the publication that dates it.
+    static func advisoryStepProblem(_ change: RowChange, _ owner: String, _ entries: [(action: String, object: String, detail: String)],
+                                    stored: [String: SyncValue]?) -> String? {
+        let actions = Set(entries.map(\.action))
+        let what = "advisory \(owner.prefix(40))"
+        // A new advisory starts as a draft (an import may bring one in at any step), and
+        // moves on by the steps of the same entry, as one made offline and taken further.
+        if change.operation == .insert, actions.contains("advisory.import") { return nil }
+        let stored = change.operation == .insert ? ["status": SyncValue.text(AdvisoryStatus.draft.rawValue)] : stored
+        if let moved = change.new["disclosure_at"], moved != stored?["disclosure_at"] ?? .null,
+           actions.isDisjoint(with: ["advisory.schedule", "advisory.publish"]) {
+            return "\(what)'s disclosure time without a signed schedule or publication"
+        }
+        guard let target = change.new["status"]?.text, let from = stored?["status"]?.text, target != from else { return nil }
+        var steps: [(from: String, to: String)] = entries.filter { $0.action == "advisory.status" }.compactMap { entry in
+            let parts = entry.detail.components(separatedBy: " -> ")
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        }
+        var at = from
+        while at != target {
+            guard let index = steps.firstIndex(where: { $0.from == at }),
+                  let a = AdvisoryStatus(rawValue: steps[index].from), let b = AdvisoryStatus(rawValue: steps[index].to), Lifecycle.allows(a, b)
+            else { return "\(what)'s status from \(from.prefix(20)) to \(target.prefix(20)) without the signed steps that move it there" }
+            at = steps.remove(at: index).to
+            let producers: Set<String> = switch b {
+            case .published: ["advisory.publish"]
+            case .approved: ["advisory.approve"]
+            // A new pre-release, or an edit that voids the approval of the one there is.
+            case .prereleased: ["advisory.prerelease", "advisory.edit"]
+            default: []
+            }
+            if !producers.isEmpty, producers.isDisjoint(with: actions) {
+                return "\(what)'s status to \(b.rawValue) without a signed \(producers.sorted().joined(separator: " or "))"
+            }
+        }
+        return nil
+    }
+
     /// The column that names what a row of `table` belongs to (an advisory, a
     /// release, a project, a person), or nil for a table that is not any one's.
     static func ownerColumn(_ table: String) -> String? {
@@ -174,7 +223,7 @@ enum AuditedWrites {
     /// verification itself.
     static func unaccounted(_ changes: [RowChange], stored: (RowChange) throws -> [String: SyncValue]?) rethrows -> String? {
         let audit = changes.filter { $0.table == "audit_log" }.map {
-            (action: $0.new["action"]?.text ?? "", object: $0.new["object"]?.text ?? "")
+            (action: $0.new["action"]?.text ?? "", object: $0.new["object"]?.text ?? "", detail: $0.new["detail"]?.text ?? "")
         }
         let actions = Set(audit.map(\.action))
         let rotation = actions.contains("member.remove")
@@ -214,11 +263,22 @@ enum AuditedWrites {
                 }
                 // An import is one entry for the whole file; a single change names the person.
                 if change.table == "people", actions.contains("people.import") { continue }
+                // A published advisory changes by amendment only (a new revision of the public advisory).
+                let published = try ["advisories", "advisory_items", "timeline"].contains(change.table)
+                    && owners.first.flatMap { try stored(RowChange(table: "advisories", operation: .update, key: ["id": .text($0)])) }?["status"]?.text == "published"
                 // The owner's entries whose action makes this change; together they must cover its columns.
                 func covering(_ owner: String) -> [String] {
-                    audit.filter { $0.object == owner && allows($0.action, change) }.map(\.action)
+                    audit.filter { $0.object == owner && allows($0.action, change) && !(published && $0.action == "advisory.edit") }.map(\.action)
                 }
-                guard let owner = owners.first(where: { covering($0).isEmpty || !coversColumns(covering($0), change) }) else { continue }
+                guard let owner = owners.first(where: { covering($0).isEmpty || !coversColumns(covering($0), change) }) else {
+                    // Entries that may write the row: they must also take the steps it records.
+                    if change.table == "advisories", change.operation != .delete, let owner = owners.first,
+                       let problem = try advisoryStepProblem(change, owner, audit.filter { $0.object == owner },
+                                                             stored: change.operation == .update ? try stored(change) : nil) {
+                        return problem
+                    }
+                    continue
+                }
                 let what = switch column {
                 case "key": "person"
                 case "name", "project": "project"
