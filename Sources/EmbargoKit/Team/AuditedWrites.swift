@@ -272,7 +272,7 @@ enum AuditedWrites {
                 }
                 guard let owner = owners.first(where: { covering($0).isEmpty || !coversColumns(covering($0), change) }) else {
                     // Entries that may write the row: they must also take the steps it records.
-                    if change.table == "advisories", change.operation != .delete, let owner = owners.first,
+                    if change.table == "advisories", change.operation != .delete, !actions.contains("store.restore"), let owner = owners.first,
                        let problem = try advisoryStepProblem(change, owner, audit.filter { $0.object == owner },
                                                              stored: change.operation == .update ? try stored(change) : nil) {
                         return problem
