@@ -46,23 +46,20 @@ struct ForgedStepsCLITests {
     /// `ReleaseFixture`; the store is connected to a team remote, and pat
     /// (publisher) works from `other`, with a clone of the project of their own.
     static func connect(_ box: Sandbox, _ other: Sandbox, sample: SampleProject) throws -> URL {
-        let teamRemote = box.root.appendingPathComponent("team.git")
-        try box.git(["init", "--quiet", "--bare", teamRemote.path])
-        try box.ok(["store", "remote", "set", teamRemote.path])
-        try other.becomeMember("pat", role: "publisher", addedBy: box)
-        try other.ok(["store", "clone", teamRemote.path])
-        let clone = other.root.appendingPathComponent("sample-clone")
-        try other.git(["clone", "--quiet", sample.remote.path, clone.path])
-        for branch in SampleProject.branches {
-            try other.git(["-C", clone.path, "branch", "--force", branch, "origin/\(branch)"])
-        }
-        try other.ok(["project", "local", SampleProject.name, "--repo", clone.path])
+        let teamRemote = try box.shareWithPublisher(other, projectRemote: sample.remote)
         try box.ok(["store", "sync"])
         return teamRemote
     }
 
     func tags(_ box: Sandbox, _ remote: URL) throws -> [String] {
         try box.run("git", ["ls-remote", "--tags", remote.path]).stdout.split(separator: "\n").map(String.init)
+    }
+
+    /// pat's `publish` of the unapproved advisory fails, and the project's remote holds the tags it held.
+    func expectNothingPublished(by other: Sandbox, remote: URL, tagsBefore: [String]) throws {
+        let publish = try other.embargo(["publish", "ADV-2026-001", "--out", other.path("public")])
+        #expect(publish.status != 0, "publish of an unapproved, embargoed advisory succeeded: \(publish.stdout)")
+        #expect(try tags(other, remote) == tagsBefore, "the unapproved fix's tags are public")
     }
 
     // MARK: Status
@@ -92,10 +89,7 @@ struct ForgedStepsCLITests {
         // Nothing of it was applied here.
         try other.ok(["audit", "verify"])
 
-        let publish = try other.embargo(["publish", "ADV-2026-001", "--out", other.path("public")])
-        #expect(publish.status != 0, "publish of an unapproved, still-embargoed advisory succeeded: \(publish.stdout)")
-        let tagsAfter = try tags(box, release.sample.remote)
-        #expect(tagsAfter == tagsBefore, "the unapproved fix's tags reached the public remote before its disclosure: \(tagsAfter)")
+        try expectNothingPublished(by: other, remote: release.sample.remote, tagsBefore: tagsBefore)
     }
 
     /// bob (security) signs an `advisory.create` of a new advisory that is
@@ -209,9 +203,7 @@ struct ForgedStepsCLITests {
         #expect(sync.status == 4, "a status entry moved the advisory to published: \(sync.stderr)")
         let shown = try other.ok(["advisory", "show", "ADV-2026-001"]).stdout
         #expect(!shown.contains("published"), "pat sees the embargoed advisory as published: \(shown.prefix(300))")
-        let publish = try other.embargo(["publish", "ADV-2026-001", "--out", other.path("public")])
-        #expect(publish.status != 0, "publish of an unapproved, embargoed advisory succeeded: \(publish.stdout)")
-        #expect(try tags(box, release.sample.remote) == tagsBefore, "the unapproved fix's tags are public")
+        try expectNothingPublished(by: other, remote: release.sample.remote, tagsBefore: tagsBefore)
     }
 
     // MARK: Published texts
@@ -334,9 +326,7 @@ struct ForgedStepsCLITests {
         #expect(sync.status == 4, "alice's machine accepted an advisory marked published by no publication: \(sync.stderr)")
         // pat's own machine refuses it too: it came through the remote, not through pat's store.
         #expect(try other.embargo(["store", "sync"]).status == 4)
-        let publish = try other.embargo(["publish", "ADV-2026-001", "--out", other.path("public")])
-        #expect(publish.status != 0, "pat's publish pushed an unapproved fix: \(publish.stdout)")
-        #expect(try tags(box, release.sample.remote) == tagsBefore, "the unapproved fix's tags are public")
+        try expectNothingPublished(by: other, remote: release.sample.remote, tagsBefore: tagsBefore)
     }
 
     // MARK: Approvals and lint acceptance

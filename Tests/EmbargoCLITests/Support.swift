@@ -176,3 +176,23 @@ extension Sandbox {
         return repo
     }
 }
+
+extension Sandbox {
+    /// Shares this sandbox's store through a new team remote with `other`,
+    /// where pat, a publisher, works from a clone of the project at
+    /// `projectRemote` of their own; returns the team remote.
+    func shareWithPublisher(_ other: Sandbox, projectRemote: URL) throws -> URL {
+        let teamRemote = root.appendingPathComponent("team.git")
+        try git(["init", "--quiet", "--bare", teamRemote.path])
+        try ok(["store", "remote", "set", teamRemote.path])
+        try other.becomeMember("pat", role: "publisher", addedBy: self)
+        try other.ok(["store", "clone", teamRemote.path])
+        let clone = other.root.appendingPathComponent("sample-clone")
+        try other.git(["clone", "--quiet", projectRemote.path, clone.path])
+        for branch in SampleProject.branches {
+            try other.git(["-C", clone.path, "branch", "--force", branch, "origin/\(branch)"])
+        }
+        try other.ok(["project", "local", SampleProject.name, "--repo", clone.path])
+        return teamRemote
+    }
+}

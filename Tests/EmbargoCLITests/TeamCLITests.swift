@@ -387,17 +387,7 @@ extension TeamCLITests {
         /// The approved advisory on `box`'s team store, and pat's clone on `other`.
         private static func connect(_ box: Sandbox, _ other: Sandbox) throws -> PublishFixture {
             let fixture = try PublishFixture(box)
-            let teamRemote = box.root.appendingPathComponent("team.git")
-            try box.git(["init", "--quiet", "--bare", teamRemote.path])
-            try box.ok(["store", "remote", "set", teamRemote.path])
-            try other.becomeMember("pat", role: "publisher", addedBy: box)
-            try other.ok(["store", "clone", teamRemote.path])
-            let clone = other.root.appendingPathComponent("sample-clone")
-            try other.git(["clone", "--quiet", fixture.remote.path, clone.path])
-            for branch in SampleProject.branches {
-                try other.git(["-C", clone.path, "branch", "--force", branch, "origin/\(branch)"])
-            }
-            try other.ok(["project", "local", SampleProject.name, "--repo", clone.path])
+            _ = try box.shareWithPublisher(other, projectRemote: fixture.remote)
             return fixture
         }
 
