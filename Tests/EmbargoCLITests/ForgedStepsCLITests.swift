@@ -236,6 +236,31 @@ struct ForgedStepsCLITests {
                 "the OSV 'modified' time did not move: the change looks as published")
     }
 
+    /// paula (preparer) signs a `release.tag` entry that marks alice's planned
+    /// release published (only the publishing manager's `release published`
+    /// may, after it is tagged): a release moves one step at a time, each by
+    /// its own action.
+    @Test func aReleaseMovesOneStepAtATime() throws {
+        let box = try Sandbox()
+        let other = try Sandbox()
+        defer { box.remove(); other.remove() }
+        let fixture = try KindsFixture(box)
+        try box.addMember("paula", role: "preparer")
+        try box.merge("fix: #3400300 Stop the crash on empty names\n\nBy: frank", file: "src/crash.txt", on: "1.1.x",
+                      remote: fixture.sample.remote, at: "2026-12-01T08:00:00Z")
+        let planned = try box.json(box.ok(["release", "plan", "--project", SampleProject.name, "--kind", "critical",
+                                           "--branch", "1.1.x", "--at", "2027-01-08T10:00Z", "--json"]).stdout)
+        let id = try #require((planned["release"] as? [String: Any])?["id"] as? String)
+        let teamRemote = try Self.connect(box, other, sample: fixture.sample)
+        try Self.pushForged(from: box, remote: teamRemote, signer: "paula") { db, paula in
+            try db.execute(sql: "UPDATE releases SET status = 'published' WHERE id = ?", arguments: [id])
+            try AuditTrail.append(db, identity: paula, member: "paula", at: Self.stamp, action: "release.tag", object: id, detail: "")
+        }
+        let sync = try other.embargo(["store", "sync"])
+        #expect(sync.status == 4, "\(sync.stderr)")
+        #expect(sync.stderr.contains("release \(id)'s status from planned to published without the signed step that moves it there"), "\(sync.stderr)")
+    }
+
     // MARK: QA
 
     /// quinn (qa) records a failed QA of a minor release. paula (preparer)

@@ -96,6 +96,11 @@ enum AuditedWrites {
         "release_versions": ["release.revert": ["tag_commit", "tag_object"]],
     ]
 
+    /// The move of a release's status each action makes.
+    static let releaseSteps: [String: (from: String, to: String)] = [
+        "release.tag": ("planned", "tagged"), "release.revert": ("tagged", "planned"), "release.published": ("tagged", "published"),
+    ]
+
     /// Timeline events that mark a step of the embargo, which policy and
     /// people read as fact (the pre-release lead time is counted from the
     /// `prereleased` events): only the command that takes the step records one.
@@ -276,6 +281,17 @@ enum AuditedWrites {
                        let problem = try advisoryStepProblem(change, owner, audit.filter { $0.object == owner },
                                                              stored: change.operation == .update ? try stored(change) : nil) {
                         return problem
+                    }
+                    // A release moves one step at a time, each by its own action.
+                    if change.table == "releases", change.operation != .delete, let target = change.new["status"]?.text, let owner = owners.first {
+                        // A new release is planned.
+                        let from = change.operation == .insert ? "planned" : try stored(change)?["status"]?.text ?? "?"
+                        // The entry's steps in order, as a release made offline may be tagged and published.
+                        let reached = audit.filter { $0.object == owner }.compactMap { releaseSteps[$0.action] }
+                            .reduce(from) { at, step in step.from == at ? step.to : at }
+                        if reached != target {
+                            return "release \(owner.prefix(40))'s status from \(from.prefix(20)) to \(target.prefix(20)) without the signed step that moves it there"
+                        }
                     }
                     continue
                 }
