@@ -316,6 +316,25 @@ struct LintRemedyTests {
             ("Reject frames with reserved bits set", "refuse-input"),
             ("Tighten the scope checks for API keys", "tighten-control"),
             ("Reinstate the restrictions on webhook targets", "tighten-control"),
+            // Wider vocabularies of the same grammar: more verbs of refusal, the passive form,
+            // protocol versions, integrity checks, adversarial input and non-linear work.
+            ("Ban paths with a `..` segment in the archive reader", "refuse-boundary"),
+            ("Refuse archive entries with .. components", "refuse-boundary"),
+            ("Prohibit requests to loopback and link-local IP addresses", "refuse-boundary"),
+            ("Make sure the request path is normalized before matching routes", "redirect-url"),
+            ("Handle percent-encoded slashes in route parameters", "redirect-url"),
+            ("Avoid non-linear parse times on deeply nested lists", "regex-complexity"),
+            ("Add a checksum check to the plugin installer", "verify-integrity"),
+            ("Enable bundle verification when installing charts", "verify-integrity"),
+            ("Set the minimum TLS version to TLS 1.2 for the webhook server", "verify-peer"),
+            ("Check the extended key usage of client certificates", "verify-peer"),
+            ("Complete the handshake before sending the file list", "verify-peer"),
+            ("Use an authorization interceptor for the admin RPCs", "access-check"),
+            ("Verify the key threshold of the root role", "input-validation"),
+            ("Fix a hang on adversarial inputs to the tokenizer", "crafted-input"),
+            ("Fix a panic on unterminated string literals", "crafted-input"),
+            ("Fix index out of range when the header is short", "memory-wording"),
+            ("Merge the 2.8-html-escaping branch", "escape-output"),
         ]
         for (text, rule) in cases {
             let found = findings(text)
@@ -354,6 +373,11 @@ struct LintRemedyTests {
                      "Use the thread-safe map instead of a mutex", "Set the read timeout of the database client to 5s",
                      "Handle invalid dates in the calendar", "Fix an infinite loop in the retry helper",
                      "Make the event channel unbounded", "Deprecate the SecureRandom class", "Bump GitHub actions to v4",
+                     // Everyday work that shares words with the wider vocabularies.
+                     "Ban the word 'simply' from the docs", "Prohibit tabs in YAML files", "Bind the dev server to loopback addresses",
+                     "Temporary paths are cleaned after each test", "Use a nonlinear color scale for the heatmap",
+                     "Set the minimum Go version to 1.21", "Add a hash check to the cache lookup", "The auth filter stores the user name",
+                     "Speed up pathological cases in the list renderer",
                      "Only allow highest known term for catchup", "Reject the promise when the request fails"]
         {
             #expect(findings(text).isEmpty, "\(text): \(findings(text).map(\.rule))")

@@ -44,7 +44,7 @@ public enum LintRemedyRules {
     /// Words that say something no longer happens.
     private static let negation = "don't|do not|never|no longer|stop|avoid|prevent"
     /// Words that refuse or no longer do something.
-    private static let refusal = "don't|do not|doesn't|does not|never|no longer|stop|avoid|prevent|disallow|forbid|refuse|reject|deny|block"
+    private static let refusal = "don't|do not|doesn't|does not|never|no longer|stop|avoid|prevent|disallow|forbid|prohibit|refuse|reject|deny|block|ban|bans|banned|banning"
     /// What must stay out of logs and responses.
     private static let secrets = "passwords?|secrets?|(?:api |access |auth |session |csrf |bearer )?tokens?|credentials?|api keys?|private keys?|session ids?|password hash\\w*|key(?:ing)? material"
     /// How a program fails on input it cannot read, and what such input is called.
@@ -63,7 +63,7 @@ public enum LintRemedyRules {
             pattern: "\\b(?:escap|saniti[sz]|html-?encod|strip[_ ]?tags|filter[_ ]?xss)\\w*\\b\(gap)\\b(?:output|html|markup|titles?|attributes?|labels?|captions?|names?|descriptions?|user[- ]\\w+|comments?|messages?|fields?|values?|text|input|formulas?|entities|help text|(?:glob|wildcard) (?:characters?|chars|metacharacters))\\b"
                 + "|\\bencod\\w*\\b\(gap)\\b(?:html|output|markup|entities|attributes?)\\b"
                 + "|\\b(?:strip|filter|remov)\\w*\\b\(gap)\\b(?:script tags?|html tags|event handlers?|on\\w+ attributes?|javascript:? ?urls?)\\b"
-                + "|\\bauto-?escap\\w*|\\b(?:html|output|url|input|markup) (?:escaping|saniti[sz]\\w*|encoding)\\b"
+                + "|\\bauto-?escap\\w*|\\b(?:html|output|url|input|markup)[- ](?:escaping|saniti[sz]\\w*|encoding)\\b"
                 + "|\\bsaniti[sz](?:e|es|ed|ing|ation|er)?\\b|\\bsaniti[sz]e\\w+"
                 + "|\\bescap\\w*\\b\(gap)\\bin (?:the )?(?:\\w+ ){0,3}(?:render\\w*|templates?|output|html|pages?|views?)\\b|\\bescap\\w* (?:the )?(?:f(?:ile)?names?|file names?)\\b",
             exceptions: ["\\bescape (?:key|button|hatch|sequences?)\\b", "\\besc key\\b", "\\bescap\\w* (?:the )?(?:regex|regexp|regular expression|backslash|quotes?|shell argument)",
@@ -79,7 +79,7 @@ public enum LintRemedyRules {
                 + "|\\b(?:access|permission|capability|ownership|authori[sz]ation|owner|origin) (?:checks?|checking|control)\\b"
                 + "|\\b(?:no|without|lacks?|lacking|insufficient) (?:\\w+ )?(?:access|permissions?|privileges?)\\b"
                 + "|\\baccess ?denied\\w*|\\b(?:requir|enforc)\\w*\\b\(gap)\\b(?:auth|authentication|authn|authz)\\b|\\bauth\\w* (?:rules? )?(?:checks?|checking)\\b"
-                + "|\\b(?:authentication|authori[sz]ation|authn|authz) (?:middleware|bugs?|layer|guards?)\\b"
+                + "|\\b(?:authentication|authori[sz]ation|authn|authz) (?:middleware|bugs?|layer|guards?)\\b|\\b(?:authori[sz]ation|authz) (?:filters?|interceptors?)\\b"
                 + "|\\bfix\\w*\\b\(gap)\\b(?:authentication|authori[sz]ation|authz|access control)\\b(?! headers?)|\\bscoped (?:tokens?|credentials?)\\b"
                 + "|\\bcross[- ]?(?:namespaces?|tenants?)\\b|\\b(?:namespace|tenant) (?:isolation|scop\\w*|boundar\\w*)\\b|\\bscope\\w*\\b\(gap)\\bto (?:the |its |their )?(?:namespace|tenant|owner)\\b"
                 + "|\\b(?:if|when|unless|only if) (?:the )?(?:user|caller|requester|member)s? (?:has|have) (?:\\w+ )?(?:write|read|admin|edit) (?:access|permissions?)\\b"
@@ -97,25 +97,32 @@ public enum LintRemedyRules {
             suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
         LintRemedyRule(
             "verify-peer",
-            pattern: "\\b(?:verif|check|validat|enforc|requir|refus|reject|ignor|forc)\\w*\\b\(gap)\\b(?:certificates?|certs?|host ?names?|signatures?|signed|ocsp|peer|pinned keys?|host keys?|wildcard)\\b"
+            pattern: "\\b(?:verif|check|validat|enforc|requir|refus|reject|ignor|forc)\\w*\\b\(gap)\\b(?:ekus?|extended key usages?|key usages?|certificates?|certs?|host ?names?|signatures?|signed|ocsp|peer|pinned keys?|host keys?|wildcard)\\b"
                 + "|\\b(?:certificate|cert|host ?name|signature|peer|wildcard) (?:verification|validation|checks?|checking|matching|matches)\\b"
                 + "|\\bocsp\\b|\\bhsts checks?\\b|\\brequir\\w* (?:tls|ssl|https|encryption)\\b|\\bconstant[- ]time\\b|\\btiming-safe\\b"
                 + "|\\b(?:ssl|tls)[- ]?verify\\b|\\b(?:reus\\w*|unique|random|repeat\\w*|predictable)\\b[^.;:\\n]{0,20}?\\bnonces?\\b|\\bnonces?\\b[^.;:\\n]{0,30}?\\b(?:gcm|aead|chacha\\w*|ciphers?|reuse)\\b|\\b(?:default|weak|insecure|legacy) ciphers?\\b"
-                + "|\\b(?:requir|enforc|verif|check|add)\\w*\\b\(gap)\\bsigned (?:requests?|assertions?|responses?|authn ?requests?|tokens?|urls?|cookies?|payloads?)\\b",
+                + "|\\b(?:requir|enforc|verif|check|add)\\w*\\b\(gap)\\bsigned (?:requests?|assertions?|responses?|authn ?requests?|tokens?|urls?|cookies?|payloads?)\\b"
+                // A floor under the protocol version, and encryption set up before anything is sent.
+                + "|\\bmin(?:imum)?[ _-]?(?:tls[ _-]?|ssl[ _-]?|protocol[ _-]?)?version\\b[^.;:\\n]{0,30}?\\b(?:version ?)?tls ?v?1[._]?[0-3]\\b"
+                + "|\\b(?:disabl|drop|remov|reject|refus|disallow|deprecat)\\w*\\b\(gap)\\b(?:tls ?v?1[._]?[01]|ssl ?v?[23])\\b(?![.]\\d)|\\b(?:requir|enforc)\\w*\\b\(gap)\\btls ?v?1[._]?[23]\\b"
+                + "|\\b(?:establish|set ?up|negotiat|complet|finish|perform)\\w* (?:the |an? )?(?:\\w+ )?(?:encryption|encrypted (?:channel|connection|session)|tls|handshake|authentication|key exchange)\\b(?: layer| channel)?[^.;:\\n]{0,20}?\\bbefore (?:send|transfer|exchang|shar|reveal|expos|forward|process|read|accept)\\w*",
             // The signature of a function is code.
             exceptions: ["\\b(?:function|method|type|call|constructor|interface|callback|handler|api|func|closure|trait) signatures?\\b"],
-            reason: "verifying a certificate, host name or signature, or choosing ciphers and nonces, points at a spoofing, man-in-the-middle or broken-encryption flaw",
+            reason: "verifying a certificate, its key usage, a host name or a signature, choosing ciphers, protocol versions and nonces, or encrypting before anything is sent points at a spoofing, man-in-the-middle or broken-encryption flaw",
             suggestion: "describe what users will notice, e.g. 'Fix connecting to servers with a different name'"),
         LintRemedyRule(
             "redirect-url",
             pattern: "\\b(?:validat|restrict|reject|verif|whitelist|allowlist|disallow|sanitiz|saniti[sz]|filter)\\w*\\b\(gap)\\b(?:redirects?|redirect targets?|destinations?|url schemes?|schemes?|protocols?|hosts?|host ?names?|origins?|filenames?|file names?|uploads?|uploaded files?|paths?|urls?)\\b"
                 + "|\\b(?:clean(?:s|ed|ing)?|normali[sz](?:e|es|ed|ing)|canonicali[sz](?:e|es|ed|ing))\\b\(gap)\\b(?:request |url |uri )?paths?\\b|\\b(?:enforc\\w*|requir\\w*|tighten\\w*|stricter)\\b\(gap)\\b(?:url|uri|redirect|scheme|origin) (?:validation|verification|checks?)\\b"
                 + "|\\b(?:fully )?(?:resolved|canonical|expanded) (?:file )?paths?\\b[^.;:\\n]{0,40}?\\b(?:(?:is|are|stays?|lies) (?:inside|within|under)|before serving|(?:can|may|is allowed to) be served)\\b"
-                + "|\\bip (?:range )?(?:block|deny|allow|black|white)list\\w*|\\bdangerous protocols?\\b|\\bjavascript: ?urls?\\b|\\bbad redirect",
+                + "|\\bip (?:range )?(?:block|deny|allow|black|white)list\\w*|\\bdangerous protocols?\\b|\\bjavascript: ?urls?\\b|\\bbad redirect"
+                // The same remedy said of the path ("request path normalized"), and separators hidden by encoding.
+                + "|\\b(?:request |url |uri )?paths? (?:is |are |gets? |now |always )*(?:normali[sz]ed|canonicali[sz]ed)\\b|\\b(?:request|url|uri) paths? (?:is |are |gets? |now |always )*cleaned\\b"
+                + "|\\b(?:url|percent|double)[- ]?encoded (?:forward |back)?(?:slash\\w*|dots?|(?:path )?separators?|null bytes?|nul bytes?|dot-?dots?)",
             // A URL that must not be nil and a health check's path are everyday checks.
             exceptions: ["\\b(?:error|code|hot|fast|slow|exit|search|class|import|include|lookup) paths?\\b",
                          "\\b(?:urls?|paths?|hosts?) (?:is|are) (?:non-?)?(?:nil|null|empty|set)\\b", "\\b(?:healthcheck|health check|probe|metrics) (?:paths?|urls?)\\b"],
-            reason: "validating a redirect target, URL scheme, host, path or upload points at an open redirect, SSRF or traversal",
+            reason: "validating a redirect target, URL scheme, host, path or upload, normalising a request path or decoding its encoded separators points at an open redirect, SSRF or traversal",
             suggestion: "describe where users end up or what they can open, e.g. 'Fix where the login form sends users'"),
         LintRemedyRule(
             "leak",
@@ -249,7 +256,7 @@ public enum LintRemedyRules {
             "input-validation",
             // Drupal's tokens, strict config schema and extra form validation are everyday work.
             pattern: "\\bstricter (?:\\w+ ){0,2}validations?\\b"
-                + "|\\bvalidat\\w*\\b[^.;:\\n]{0,30}?\\b(?:jwts?|jws|jwe|(?:access|id|bearer|session|csrf|auth\\w*|subject|refresh) tokens?|saml assertions?|assertions?|claims?|uid ?/ ?gid|uids? and gids?|entitlements?|thresholds?)\\b"
+                + "|\\b(?:validat|verif)\\w*\\b[^.;:\\n]{0,30}?\\b(?:jwts?|jws|jwe|(?:access|id|bearer|session|csrf|auth\\w*|subject|refresh) tokens?|saml assertions?|assertions?|claims?|uid ?/ ?gid|uids? and gids?|entitlements?|thresholds?)\\b"
                 + "|\\b(?:jwt|jws|jwe|token|assertion|claims?) (?:validation|verification)\\b|\\b\\w*validat\\w*token\\w*",
             reason: "adding or tightening validation of tokens, identities or entitlements points at a way past a check",
             suggestion: behaviour),
@@ -277,7 +284,9 @@ public enum LintRemedyRules {
             suggestion: behaviour),
         LintRemedyRule(
             "crafted-input",
-            pattern: "\\b(?:specially|maliciously|carefully|purposely|intentionally)[- ]crafted\\b|\\bcrafted (?:inputs?|files?|requests?|payloads?|urls?|images?|archives?|packets?|data|messages?|headers?|strings?|documents?|fonts?|responses?)\\b"
+            pattern: "\\b(?:specially|maliciously|carefully|purposely|intentionally)[- ]crafted\\b"
+                + "|\\b(?:abusive(?:ly)?|adversarial(?:ly)?|pathological(?:ly)?)[- ](?:constructed|crafted|inputs?|documents?|payloads?|requests?|files?|snippets?|data|messages?)\\b"
+                + "|\\b(?:\(failure))\\b\(gap)\\b(?:incomplete|unterminated|unclosed|unbalanced)\\b|\\bcrafted (?:inputs?|files?|requests?|payloads?|urls?|images?|archives?|packets?|data|messages?|headers?|strings?|documents?|fonts?|responses?)\\b"
                 + "|\\b(?:\(failure)|assertion failures?)\\b\(gap)\\b(?:\(badInput))\\b"
                 + "|\\b(?:\(badInput))\\b[^.;:\\n]{0,30}?\\b(?:\(failure))\\b"
                 + "|\\b(?:\(failure))\\b[^.;:\\n]{0,40}?\\b(?:when|while) (?:\\w+ ){0,2}?(?:decod|unmarshal|deseriali[sz])\\w*|\\bpanic\\w* (?:unmarshal|decod|receiv)\\w*"
@@ -286,7 +295,7 @@ public enum LintRemedyRules {
             exceptions: ["\\bcorrupt\\w*\\b[^.;:\\n]{0,30}\\b(?:on|after|in case of|during) (?:a |an |the )?(?:\\w+ )?(?:crash\\w*|power (?:loss|failure))\\b",
                          // A program's own configuration file is not an attacker's input.
                          "\\b(?:decod|unmarshal)\\w* (?:an? |the )?(?:empty |invalid |missing )?(?:config\\w*|yaml|toml|json|settings)\\b"],
-            reason: "a crash or hang on malformed or crafted input points at a denial of service found by fuzzing or an attacker",
+            reason: "a crash or hang on malformed, unterminated, crafted or adversarial input points at a denial of service found by fuzzing or an attacker",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix reading damaged image files'"),
         LintRemedyRule(
             "safe-parsing",
@@ -336,10 +345,11 @@ public enum LintRemedyRules {
             suggestion: behaviour),
         LintRemedyRule(
             "regex-complexity",
-            pattern: "\\b(?:catastrophic|exponential|excessive|polynomial) backtracking\\b|\\b(?:quadratic|exponential|super-?linear)\\b\(gap)\\b(?:time|complexity|blow-?up|runtime|behaviou?r|backtracking)\\b",
+            pattern: "\\b(?:catastrophic|exponential|excessive|polynomial) backtracking\\b|\\b(?:quadratic|exponential|super-?linear|non-?linear)\\b\(gap)\\b(?:time|complexity|blow-?up|runtime|behaviou?r|backtracking|performance|parsing|parse times?)\\b"
+                + "|\\b(?:pars\\w*|decod\\w*|match\\w*) (?:is|was|are|were|becomes?) (?:\\w+ )?(?:non-?linear|quadratic|exponential)\\b",
             // Retrying with exponential backoff is ordinary.
             exceptions: ["\\bexponential(?:ly)? back-?off\\b"],
-            reason: "removing quadratic or exponential work points at a denial of service",
+            reason: "removing quadratic, exponential or other non-linear work points at a denial of service",
             suggestion: "describe the behaviour users will notice, e.g. 'Fix slow parsing of long headers'"),
         LintRemedyRule(
             "risk-words",
@@ -385,8 +395,11 @@ public enum LintRemedyRules {
             suggestion: "describe who can do what now as users see it, e.g. 'Fix who sees the settings form'"),
         LintRemedyRule(
             "refuse-boundary",
-            pattern: "\\b(?:\(refusal)|restrict|limit|only allow|check for|guard against|protect against|sanitiz|saniti[sz]|validat|filter)\\w*\\b\(gap)\\b(?:absolute (?:paths?|urls?|file ?names?)|(?:\\.\\.|dot-?dot|parent[- ]directory) (?:paths?|segments?|components?|references?|entries)|hard ?links?|device (?:files?|nodes?)|setuid|setgid|suid|(?:private|internal|loopback|link-local|reserved|localhost|metadata|intranet|local network) (?:ip|ips|ip addresses|addresses|address|networks?|ranges?|hosts?|endpoints?|services?)|file:(?://)? ?(?:urls?|uris?|scheme)|data: ?(?:urls?|uris?)|self-signed (?:certs?|certificates?)|(?:weak|short|small|insecure) (?:keys?|ciphers?|hash\\w*|algorithms?|parameters?|moduli|exponents?)|(?:md5|sha-?1|none|alg ?none|\\\"none\\\") (?:signatures?|algorithm|alg|digests?)|leading (?:dashes?|hyphens?|-)|(?:arguments?|options?|args?|names?|values?|refs?|paths?) (?:starting|beginning) with (?:a |an )?(?:dash|hyphen|-))\\b",
-            reason: "refusing absolute or parent paths, private addresses, weak keys or arguments that start with a dash points at traversal, SSRF, broken crypto or argument injection",
+            pattern: "\\b(?:\(refusal)|restrict|limit|only allow|check for|guard against|protect against|sanitiz|saniti[sz]|validat|filter)\\w*\\b\(gap)\\b(?:absolute (?:paths?|urls?|file ?names?)|(?:\\.\\.|dot-?dot|parent[- ]directory) (?:paths?|segments?|components?|references?|entries)|hard ?links?|device (?:files?|nodes?)|setuid|setgid|suid|(?:private|internal|loopback|link-local|reserved|localhost|metadata|intranet|local network) (?:ip|ips|ip addresses|addresses|address|networks?|ranges?|hosts?|endpoints?|services?)|file:(?://)? ?(?:urls?|uris?|scheme)|data: ?(?:urls?|uris?)|self-signed (?:certs?|certificates?)|(?:weak|short|small|insecure) (?:keys?|ciphers?|hash\\w*|algorithms?|parameters?|moduli|exponents?)|(?:md5|sha-?1|none|alg ?none|\\\"none\\\") (?:signatures?|algorithm|alg|digests?)|leading (?:dashes?|hyphens?|-)|(?:arguments?|options?|args?|names?|values?|refs?|paths?) (?:starting|beginning) with (?:a |an )?(?:dash|hyphen|-))\\b"
+                // A quoted `..` segment, and private addresses named in a list ("loopback, link-local and private IP addresses").
+                + "|\\b(?:\(refusal)|restrict|only allow|check for|guard against|protect against|sanitiz|saniti[sz]|validat|filter)\\w*\\b\(gap)(?:[`'\"]\\.\\.[`'\"]|\\s\\.\\.(?![\\w./])) ?(?:paths?|segments?|components?|references?|entries|elements?)\\b"
+                + "|\\b(?:prohibit|block|reject|refus|deny|denies|disallow|forbid|ban|restrict|filter|guard against|protect against)\\w*\\b\(gap)\\b(?:loopback|link-local|localhost|private|internal|reserved|rfc ?1918|metadata)\\b[^.;:\\n]{0,40}?\\b(?:ips?|ip addresses|addresses|networks?|ranges?|endpoints?)\\b",
+            reason: "refusing absolute or parent paths, `..` segments, private or loopback addresses, weak keys or arguments that start with a dash points at traversal, SSRF, broken crypto or argument injection",
             suggestion: behaviour),
         LintRemedyRule(
             "option-terminator",
@@ -412,9 +425,10 @@ public enum LintRemedyRules {
                 + "|\\b(?:signed|unsigned) (?:integer )?(?:comparison|conversion|mismatch|wrap\\w*|truncation)\\b|\\binteger (?:truncation|wrap-?around|conversion)\\b"
                 + "|\\btruncat\\w* (?:to|into) (?:a |an )?(?:u?int\\d*|(?:\\d+-bit)|short|byte)\\b"
                 + "|\\b(?:check\\w*|detect\\w*|guard\\w*|handl\\w*|prevent\\w*|avoid\\w*)\\b (?:\\w+ ){0,2}?(?:for |against )?(?:arithmetic |size |length |multiplication |addition )?overflows?\\b"
+                + "|\\b(?:index|slice|slice bounds?|bounds) out of (?:range|bounds)\\b"
                 + "|\\bchecked[_ ](?:add|sub|mul|neg|shl|pow)\\b|\\bsaturating[_ ](?:add|sub|mul)\\b|\\bwrapping[_ ](?:add|sub|mul)\\b|\\boverflowing[_ ](?:add|sub|mul)\\b",
             exceptions: ["\\bundefined behaviou?r sanitizer\\b", "\\bstack overflow (?:answer|question|post|thread)\\b", "\\bstackoverflow\\b"],
-            reason: "reading past an end, off-by-one, unsound code, freed memory and integer truncation are how memory-safety fixes are described",
+            reason: "reading past an end, an index out of range, off-by-one, unsound code, freed memory and integer truncation are how memory-safety fixes are described",
             suggestion: behaviour),
         LintRemedyRule(
             "bound-count",
@@ -440,9 +454,11 @@ public enum LintRemedyRules {
             "verify-integrity",
             pattern: "\\b(?:verif(?:y|ies|ied|ying|ication)|check(?:s|ed|ing)?|validat(?:e|es|ed|ing|ion)|enforc\\w*)\\b\(gap)\\b(?:hmacs?|macs?|integrity|authenticity|proofs?|chain of trust|trust chain|fingerprints?|key ids?|signers?|issuers?|audiences?|aud claims?|nonces?|state param\\w*|csrf|anti-forgery|origin headers?|referr?er headers?|tags? before decrypt\\w*|authentication tags?|padding)\\b"
                 + "|\\b(?:verif|check|validat|compar)\\w*\\b\(gap)\\b(?:checksums?|digests?|hash(?:es)?) (?:of|for|on) (?:the |each |every |all )?(?:downloaded|fetched|remote|received|uploaded|external|third-party|pulled|imported)\\b"
-                + "|\\b(?:unsigned|unverified|forged|tampered|replayed) (?:\\w+ )?(?:tokens?|messages?|data|payloads?|packages?|artifacts?|images?|manifests?|metadata|updates?|blobs?|layers?|bundles?|requests?|responses?|keys?|certificates?|cookies?|emails?|e-mails?|accounts?)\\b",
+                + "|\\b(?:unsigned|unverified|forged|tampered|replayed) (?:\\w+ )?(?:tokens?|messages?|data|payloads?|packages?|artifacts?|images?|manifests?|metadata|updates?|blobs?|layers?|bundles?|requests?|responses?|keys?|certificates?|cookies?|emails?|e-mails?|accounts?)\\b"
+                + "|\\b(?:add|adds|added|adding|missing|enforc\\w*|requir\\w*|restor\\w*|fix\\w*)\\b (?:an? |the )?(?:\\w+ )?(?:digest|checksum|integrity|signature) (?:checks?|verification|validation)\\b"
+                + "|\\b(?:add|adds|added|adding|missing|enforc\\w*|requir\\w*|enabl\\w*)\\b\(gap)\\b(?:archives?|downloads?|tarballs?|blobs?|bundles?|artifacts?|plugins?|crds?) (?:integrity |signature |checksum |digest )?verification\\b",
             exceptions: ["\\b(?:mac ?os|macbook|mac address\\w*|mac addresses)\\b", "\\b(?:checksums?|digests?) (?:mismatch(?:es)? (?:in|on) (?:the )?(?:ci|tests?|cache))\\b", "\\bunverified (?:links?|builds?|commits?)\\b"],
-            reason: "verifying checksums, MACs, nonces or state, or refusing unsigned data, points at forgery or tampering",
+            reason: "verifying checksums, digests, MACs, nonces or state, or refusing unsigned data, points at forgery or tampering",
             suggestion: "describe what users will notice, e.g. 'Fix connecting to servers with a different name'"),
         LintRemedyRule(
             "auth-steps",
