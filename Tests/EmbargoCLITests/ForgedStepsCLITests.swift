@@ -55,6 +55,24 @@ struct ForgedStepsCLITests {
         try box.run("git", ["ls-remote", "--tags", remote.path]).stdout.split(separator: "\n").map(String.init)
     }
 
+    /// A critical release of branch 1.1.x planned by alice, with paula (preparer) on the team.
+    static func plannedCriticalRelease(_ box: Sandbox) throws -> (KindsFixture, String) {
+        let fixture = try KindsFixture(box)
+        try box.addMember("paula", role: "preparer")
+        try box.merge("fix: #3400300 Stop the crash on empty names\n\nBy: frank", file: "src/crash.txt", on: "1.1.x",
+                      remote: fixture.sample.remote, at: "2026-12-01T08:00:00Z")
+        let planned = try box.json(box.ok(["release", "plan", "--project", SampleProject.name, "--kind", "critical",
+                                           "--branch", "1.1.x", "--at", "2027-01-08T10:00Z", "--json"]).stdout)
+        return (fixture, try #require((planned["release"] as? [String: Any])?["id"] as? String))
+    }
+
+    /// `other`'s sync refuses the forged entry (exit 4), saying `said`.
+    func expectSyncRefused(_ other: Sandbox, _ said: String) throws {
+        let sync = try other.embargo(["store", "sync"])
+        #expect(sync.status == 4, "\(sync.stderr)")
+        #expect(sync.stderr.contains(said), "\(sync.stderr)")
+    }
+
     /// pat's `publish` of the unapproved advisory fails, and the project's remote holds the tags it held.
     func expectNothingPublished(by other: Sandbox, remote: URL, tagsBefore: [String]) throws {
         let publish = try other.embargo(["publish", "ADV-2026-001", "--out", other.path("public")])
@@ -108,9 +126,7 @@ struct ForgedStepsCLITests {
                 """, arguments: [SampleProject.name, Self.stamp, Self.stamp])
             try AuditTrail.append(db, identity: bob, member: "bob", at: Self.stamp, action: "advisory.create", object: "ADV-2026-009")
         }
-        let sync = try other.embargo(["store", "sync"])
-        #expect(sync.status == 4, "\(sync.stderr)")
-        #expect(sync.stderr.contains("advisory ADV-2026-009's status from draft to published without the signed steps that move it there"), "\(sync.stderr)")
+        try expectSyncRefused(other, "advisory ADV-2026-009's status from draft to published without the signed steps that move it there")
     }
 
     // MARK: Disclosure time
@@ -151,13 +167,7 @@ struct ForgedStepsCLITests {
         let box = try Sandbox()
         let other = try Sandbox()
         defer { box.remove(); other.remove() }
-        let fixture = try KindsFixture(box)
-        try box.addMember("paula", role: "preparer")
-        try box.merge("fix: #3400300 Stop the crash on empty names\n\nBy: frank", file: "src/crash.txt", on: "1.1.x",
-                      remote: fixture.sample.remote, at: "2026-12-01T08:00:00Z")
-        let planned = try box.json(box.ok(["release", "plan", "--project", SampleProject.name, "--kind", "critical",
-                                           "--branch", "1.1.x", "--at", "2027-01-08T10:00Z", "--json"]).stdout)
-        let id = try #require((planned["release"] as? [String: Any])?["id"] as? String)
+        let (fixture, id) = try Self.plannedCriticalRelease(box)
         let teamRemote = try Self.connect(box, other, sample: fixture.sample)
         let tagsBefore = try tags(box, fixture.sample.remote)
 
@@ -244,21 +254,13 @@ struct ForgedStepsCLITests {
         let box = try Sandbox()
         let other = try Sandbox()
         defer { box.remove(); other.remove() }
-        let fixture = try KindsFixture(box)
-        try box.addMember("paula", role: "preparer")
-        try box.merge("fix: #3400300 Stop the crash on empty names\n\nBy: frank", file: "src/crash.txt", on: "1.1.x",
-                      remote: fixture.sample.remote, at: "2026-12-01T08:00:00Z")
-        let planned = try box.json(box.ok(["release", "plan", "--project", SampleProject.name, "--kind", "critical",
-                                           "--branch", "1.1.x", "--at", "2027-01-08T10:00Z", "--json"]).stdout)
-        let id = try #require((planned["release"] as? [String: Any])?["id"] as? String)
+        let (fixture, id) = try Self.plannedCriticalRelease(box)
         let teamRemote = try Self.connect(box, other, sample: fixture.sample)
         try Self.pushForged(from: box, remote: teamRemote, signer: "paula") { db, paula in
             try db.execute(sql: "UPDATE releases SET status = 'published' WHERE id = ?", arguments: [id])
             try AuditTrail.append(db, identity: paula, member: "paula", at: Self.stamp, action: "release.tag", object: id, detail: "")
         }
-        let sync = try other.embargo(["store", "sync"])
-        #expect(sync.status == 4, "\(sync.stderr)")
-        #expect(sync.stderr.contains("release \(id)'s status from planned to published without the signed step that moves it there"), "\(sync.stderr)")
+        try expectSyncRefused(other, "release \(id)'s status from planned to published without the signed step that moves it there")
     }
 
     // MARK: QA
@@ -392,8 +394,6 @@ struct ForgedStepsCLITests {
             try AuditTrail.append(db, identity: bob, member: "bob", at: Self.stamp, action: "lint.accept", object: "ADV-2026-001",
                                   detail: "accepted commit-1.0.x-1:title")
         }
-        let sync = try other.embargo(["store", "sync"])
-        #expect(sync.status == 4, "\(sync.stderr)")
-        #expect(sync.stderr.contains("naming alice as accepted_by"), "\(sync.stderr)")
+        try expectSyncRefused(other, "naming alice as accepted_by")
     }
 }
