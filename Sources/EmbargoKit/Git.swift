@@ -86,6 +86,12 @@ public struct Git: Sendable {
     /// local path (`git remote add origin ../project.git`) is made absolute
     /// against this repository, as git itself reads it here. Nil when there
     /// is no such remote.
+    /// The URL of the remote `name`; an error naming it when the repository has none.
+    public func requiredRemoteURL(_ name: String) throws -> String {
+        guard let url = try remoteURL(name) else { throw EmbargoError(.failure, "the repository has no remote named \(name)") }
+        return url
+    }
+
     public func remoteURL(_ name: String) throws -> String? {
         guard !name.hasPrefix("-") else { return nil }
         let result = try run(["remote", "get-url", "--", name])

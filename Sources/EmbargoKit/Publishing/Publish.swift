@@ -83,9 +83,7 @@ extension Workspace {
         }
         let remoteName = options.remote ?? project.remote
         let repoGit = environment.git(URL(fileURLWithPath: project.repoPath))
-        guard let remoteURL = try repoGit.remoteURL(remoteName) else {
-            throw EmbargoError(.failure, "the repository has no remote named \(remoteName)")
-        }
+        let remoteURL = try repoGit.requiredRemoteURL(remoteName)
         let manifest = prerelease.manifest
         // The versions for the texts and what the remote holds: each read once, when first needed.
         var knownReleases: [BranchReleases]?
@@ -256,7 +254,7 @@ extension Workspace {
         // A push on record left these very tags on the remote. A tag of the same name that is
         // another object was not made from the reviewed pre-release (a publication recorded
         // early is made again at its recorded date, so its tags are known here too).
-        if done.contains(.pushed), let stray = pushing.first(where: { onRemote["refs/tags/\($0.tagName)"].map { [tagObject = $0.tagObject] in $0 != tagObject } ?? false }) {
+        if done.contains(.pushed), let stray = pushing.first(where: { branch in onRemote["refs/tags/\(branch.tagName)"].map { $0 != branch.tagObject } ?? false }) {
             throw EmbargoError(.verification, "\(advisory.id)'s release is on record as pushed (by \(try pushRecorder(advisory.id))), but tag \(stray.tagName) on \(remoteName) is not the release made from the reviewed pre-release",
                                hint: "nothing was pushed or changed; 'embargo audit --advisory \(advisory.id)' shows who recorded the push, ask a store admin to check the remote's tags")
         }

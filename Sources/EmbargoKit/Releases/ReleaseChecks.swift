@@ -50,9 +50,7 @@ extension Workspace {
         let project = details.project
         try fetchProject(project, offline: offline)
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
-        guard let url = try git.remoteURL(project.remote) else {
-            throw EmbargoError(.failure, "the repository has no remote named \(project.remote)")
-        }
+        let url = try git.requiredRemoteURL(project.remote)
         let remote = try remoteObjects(git, url: url, refs: release.versions.flatMap { ["refs/tags/\($0.version)", "refs/heads/\($0.releaseBranch)"] })
         var checks: [ReleaseVerification.Check] = []
         var logs: [String] = []
@@ -149,9 +147,7 @@ extension Workspace {
             // release's tags are checked by the publication of its advisories.)
             let project = try project(named: release.project).project
             let git = environment.git(URL(fileURLWithPath: project.repoPath))
-            guard let url = try git.remoteURL(project.remote) else {
-                throw EmbargoError(.failure, "the repository has no remote named \(project.remote)")
-            }
+            let url = try git.requiredRemoteURL(project.remote)
             let remote = try remoteObjects(git, url: url, refs: release.versions.map { "refs/tags/\($0.version)" })
             for version in release.versions where version.tagObject == nil || remote["refs/tags/\(version.version)"] != version.tagObject {
                 let held = remote["refs/tags/\(version.version)"] == nil ? "no tag \(version.version)" : "another object as tag \(version.version)"
@@ -267,9 +263,7 @@ extension Workspace {
         }
         let project = try project(named: release.project).project
         let git = environment.git(URL(fileURLWithPath: project.repoPath))
-        guard try git.remoteURL(project.remote) != nil else {
-            throw EmbargoError(.failure, "the repository has no remote named \(project.remote)")
-        }
+        _ = try git.requiredRemoteURL(project.remote)
         var lines = try deleteTags(release.versions.compactMap { version in version.tagObject.map { (version.version, $0) } }, git: git,
                                    remote: project.remote)
         try audited("release.revert", release.id, detail: lines.joined(separator: "; ")) { db in

@@ -63,9 +63,7 @@ extension Workspace {
         progress("fetching \(project.remote)")
         try fetchProject(project, offline: options.offline)
         let repoGit = environment.git(URL(fileURLWithPath: project.repoPath))
-        guard let remoteURL = try repoGit.remoteURL(project.remote) else {
-            throw EmbargoError(.failure, "the repository has no remote named \(project.remote)")
-        }
+        let remoteURL = try repoGit.requiredRemoteURL(project.remote)
         let heads = try repoGit.branchCommits(release.versions.map(\.branch), remote: project.remote)
         var report = TagReport(release: release.id, pushed: false, tags: [], lateCommits: [], steps: [])
 

@@ -178,6 +178,7 @@ enum AuditedWrites {
         // moves on by the steps of the same entry, as one made offline and taken further.
         if change.operation == .insert, actions.contains("advisory.import") { return nil }
         let stored = change.operation == .insert ? ["status": SyncValue.text(AdvisoryStatus.draft.rawValue)] : stored
+        // Scheduling moves it, and a publication (which `coversColumns` lets date only the advisory it publishes).
         if let moved = change.new["disclosure_at"], moved != stored?["disclosure_at"] ?? .null,
            actions.isDisjoint(with: ["advisory.schedule", "advisory.publish"]) {
             return "\(what)'s disclosure time without a signed schedule or publication"
@@ -207,6 +208,20 @@ enum AuditedWrites {
         return nil
     }
 
+    /// Why a change `change` of release `owner` moves its status otherwise
+    /// than one step at a time by the owner's entries `entries`, in their
+    /// order (a release made offline may be tagged and published before it
+    /// syncs), from the status the store holds (`stored`; a new release is
+    /// planned), or nil.
+    static func releaseStepProblem(_ change: RowChange, _ owner: String, _ entries: [(action: String, object: String, detail: String)],
+                                   stored: [String: SyncValue]?) -> String? {
+        guard let target = change.new["status"]?.text else { return nil }
+        let from = change.operation == .insert ? "planned" : stored?["status"]?.text ?? "?"
+        let reached = entries.compactMap { releaseSteps[$0.action] }.reduce(from) { at, step in step.from == at ? step.to : at }
+        return reached == target ? nil
+            : "release \(owner.prefix(40))'s status from \(from.prefix(20)) to \(target.prefix(20)) without the signed step that moves it there"
+    }
+
     /// The column that names what a row of `table` belongs to (an advisory, a
     /// release, a project, a person), or nil for a table that is not any one's.
     static func ownerColumn(_ table: String) -> String? {
@@ -233,6 +248,14 @@ enum AuditedWrites {
         let actions = Set(audit.map(\.action))
         let rotation = actions.contains("member.remove")
         let author = changes.first { $0.table == "audit_log" }?.new["member"]?.text
+        // The status the store holds of each advisory the changes touch, read once each.
+        var statuses: [String: String?] = [:]
+        func storedStatus(_ advisory: String) throws -> String? {
+            if let known = statuses[advisory] { return known }
+            let status = try stored(RowChange(table: "advisories", operation: .update, key: ["id": .text(advisory)]))?["status"]?.text
+            statuses[advisory] = status
+            return status
+        }
         for change in changes where change.table != "audit_log" {
             switch change.table {
             case "members", "former_members", "former_members_keyed":
@@ -270,7 +293,7 @@ enum AuditedWrites {
                 if change.table == "people", actions.contains("people.import") { continue }
                 // A published advisory changes by amendment only (a new revision of the public advisory).
                 let published = try ["advisories", "advisory_items", "timeline"].contains(change.table)
-                    && owners.first.flatMap { try stored(RowChange(table: "advisories", operation: .update, key: ["id": .text($0)])) }?["status"]?.text == "published"
+                    && owners.first.map(storedStatus) == AdvisoryStatus.published.rawValue
                 // The owner's entries whose action makes this change; together they must cover its columns.
                 func covering(_ owner: String) -> [String] {
                     audit.filter { $0.object == owner && allows($0.action, change) && !(published && $0.action == "advisory.edit") }.map(\.action)
@@ -282,16 +305,10 @@ enum AuditedWrites {
                                                              stored: change.operation == .update ? try stored(change) : nil) {
                         return problem
                     }
-                    // A release moves one step at a time, each by its own action.
-                    if change.table == "releases", change.operation != .delete, let target = change.new["status"]?.text, let owner = owners.first {
-                        // A new release is planned.
-                        let from = change.operation == .insert ? "planned" : try stored(change)?["status"]?.text ?? "?"
-                        // The entry's steps in order, as a release made offline may be tagged and published.
-                        let reached = audit.filter { $0.object == owner }.compactMap { releaseSteps[$0.action] }
-                            .reduce(from) { at, step in step.from == at ? step.to : at }
-                        if reached != target {
-                            return "release \(owner.prefix(40))'s status from \(from.prefix(20)) to \(target.prefix(20)) without the signed step that moves it there"
-                        }
+                    if change.table == "releases", change.operation != .delete, !actions.contains("store.restore"), let owner = owners.first,
+                       let problem = releaseStepProblem(change, owner, audit.filter { $0.object == owner },
+                                                        stored: change.operation == .update ? try stored(change) : nil) {
+                        return problem
                     }
                     continue
                 }
